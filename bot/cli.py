@@ -1,0 +1,87 @@
+"""The ``cme-bot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.errors import EXIT_USAGE, CliError
+from bot.logs import setup_logging
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise CliError(f"{self.prog}: {message} (see --help)", EXIT_USAGE)
+
+
+def package_version() -> str:
+    try:
+        return version("cme-bot")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cme-bot", description="Telegram assistant for CME credits.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    commands.add_parser("version", help="print the version")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    db_commands.required = True
+    upgrade = db_commands.add_parser("upgrade", help="apply pending migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    db_commands.add_parser("current", help="print the applied migration revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "version":
+            print(f"cme-bot {package_version()}")
+            return 0
+        settings = load_settings()
+        setup_logging(settings.log_level, settings.log_format)
+        if args.command == "run":
+            from bot.runner import run_polling
+
+            return run_polling(settings)
+        if args.command == "db":
+            return asyncio.run(_db(settings, args))
+    except SettingsError as exc:
+        print(f"cme-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as exc:
+        print(str(exc) if str(exc).startswith("cme-bot") else f"cme-bot: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import check_database
+    from bot.store import migrate
+    from bot.store.db import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_database(engine)
+        if args.db_command == "upgrade":
+            await migrate.upgrade(engine, args.revision)
+            print(f"database at {await migrate.current_revision(engine)}")
+        elif args.db_command == "current":
+            print(await migrate.current_revision(engine) or "empty (no migrations applied)")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Credit entries and certificates, always read through their owner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Certificate, Clinician, CreditEntry
+
+
+async def add(
+    session: AsyncSession,
+    owner: Clinician,
+    *,
+    completed_on: date,
+    amount: Decimal,
+    category: str,
+    title: str,
+    now: datetime,
+    topics: Sequence[str] = (),
+    activity_type: str | None = None,
+    provider: str | None = None,
+    certificate_id: int | None = None,
+    source: str = "chat",
+) -> CreditEntry:
+    entry = CreditEntry(
+        clinician_id=owner.id,
+        completed_on=completed_on,
+        amount=amount,
+        category=category,
+        topics=sorted(set(topics)),
+        activity_type=activity_type,
+        title=title,
+        provider=provider,
+        certificate_id=certificate_id,
+        source=source,
+        created_at=now,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def list_for(
+    session: AsyncSession, owner: Clinician, *, since: date | None = None
+) -> list[CreditEntry]:
+    """All the owner's entries (optionally from a date), oldest first."""
+    query = select(CreditEntry).where(CreditEntry.clinician_id == owner.id)
+    if since is not None:
+        query = query.where(CreditEntry.completed_on >= since)
+    result = await session.execute(query.order_by(CreditEntry.completed_on, CreditEntry.id))
+    return list(result.scalars())
+
+
+async def page_for(
+    session: AsyncSession, owner: Clinician, *, offset: int, limit: int
+) -> tuple[list[CreditEntry], int]:
+    """One page of the owner's entries, newest first, and the total count."""
+    total = await session.scalar(
+        select(func.count()).select_from(CreditEntry).where(CreditEntry.clinician_id == owner.id)
+    )
+    result = await session.execute(
+        select(CreditEntry)
+        .where(CreditEntry.clinician_id == owner.id)
+        .order_by(CreditEntry.completed_on.desc(), CreditEntry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(result.scalars()), int(total or 0)
+
+
+async def get(session: AsyncSession, owner: Clinician, entry_id: int) -> CreditEntry | None:
+    result = await session.execute(
+        select(CreditEntry).where(CreditEntry.id == entry_id, CreditEntry.clinician_id == owner.id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def last_added(session: AsyncSession, owner: Clinician) -> CreditEntry | None:
+    result = await session.execute(
+        select(CreditEntry)
+        .where(CreditEntry.clinician_id == owner.id)
+        .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def find_duplicate(
+    session: AsyncSession, owner: Clinician, *, title: str, completed_on: date
+) -> CreditEntry | None:
+    """An entry with the same title (case-insensitive) on the same day, if any."""
+    result = await session.execute(
+        select(CreditEntry)
+        .where(
+            CreditEntry.clinician_id == owner.id,
+            CreditEntry.completed_on == completed_on,
+            func.lower(CreditEntry.title) == title.strip().lower(),
+        )
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def remove(session: AsyncSession, owner: Clinician, entry_id: int) -> bool:
+    result = await session.execute(
+        delete(CreditEntry).where(CreditEntry.id == entry_id, CreditEntry.clinician_id == owner.id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def add_certificate(
+    session: AsyncSession,
+    owner: Clinician,
+    *,
+    file_name: str,
+    mime_type: str,
+    content: bytes,
+    sha256: str,
+    now: datetime,
+    storage_path: str | None = None,
+    extracted_text: str | None = None,
+) -> Certificate:
+    certificate = Certificate(
+        clinician_id=owner.id,
+        file_name=file_name,
+        mime_type=mime_type,
+        size_bytes=len(content),
+        sha256=sha256,
+        content=None if storage_path else content,
+        storage_path=storage_path,
+        extracted_text=extracted_text,
+        created_at=now,
+    )
+    session.add(certificate)
+    await session.flush()
+    return certificate
+
+
+async def get_certificate(
+    session: AsyncSession, owner: Clinician, certificate_id: int
+) -> Certificate | None:
+    result = await session.execute(
+        select(Certificate).where(
+            Certificate.id == certificate_id, Certificate.clinician_id == owner.id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_certificates(session: AsyncSession, owner: Clinician) -> list[Certificate]:
+    result = await session.execute(
+        select(Certificate).where(Certificate.clinician_id == owner.id).order_by(Certificate.id)
+    )
+    return list(result.scalars())

@@ -1,0 +1,230 @@
+"""The shared store: typed SQLAlchemy 2 models.
+
+Times are UTC (:class:`UTCDateTime`); calendar facts that have no time of day
+(completion dates, renewal dates) are plain ``Date`` columns. Everything a clinician
+owns hangs off ``clinicians.id`` with ``ON DELETE CASCADE`` so ``/forget`` is one delete.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.store.types import Hundredths, JSONType, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention (Alembic batch mode needs names)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+        list[str]: JSONType,
+        Decimal: Hundredths(),
+    }
+
+
+def _owner_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"), index=True)
+
+
+class Clinician(Base):
+    """A Telegram user who uses the bot; the owner of everything else."""
+
+    __tablename__ = "clinicians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    last_name: Mapped[str | None] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    profession: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64))
+    # Quiet hours as minutes after local midnight; start > end wraps midnight (21:00-08:00).
+    quiet_start_min: Mapped[int] = mapped_column(SmallInteger, default=21 * 60)
+    quiet_end_min: Mapped[int] = mapped_column(SmallInteger, default=8 * 60)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_ladder: Mapped[list[str] | None] = mapped_column(JSONType)
+    # Multi-step chat state lives here, not in process memory, so any process can continue it.
+    conversation: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    licences: Mapped[list[Licence]] = relationship(
+        back_populates="clinician", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Licence(Base):
+    """A licence or certification whose renewal needs credits."""
+
+    __tablename__ = "licences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = _owner_fk()
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(128))
+    jurisdiction: Mapped[str | None] = mapped_column(String(64))
+    profession: Mapped[str | None] = mapped_column(String(32))
+    number: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    renewal_date: Mapped[date | None] = mapped_column(Date)
+    renewals_done: Mapped[int | None] = mapped_column(SmallInteger)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    custom_rule: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    clinician: Mapped[Clinician] = relationship(back_populates="licences")
+
+
+class Certificate(Base):
+    """An uploaded certificate file (PDF or photo) kept for audits."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = _owner_fk()
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(128))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Bytes live here unless CERTIFICATES_DIR is set; then storage_path names the file.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    storage_path: Mapped[str | None] = mapped_column(String(512))
+    extracted_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CreditEntry(Base):
+    """Credits earned for one activity."""
+
+    __tablename__ = "credit_entries"
+    __table_args__ = (Index("ix_credit_entries_owner_date", "clinician_id", "completed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"))
+    completed_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal]
+    category: Mapped[str] = mapped_column(String(32))
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    activity_type: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL")
+    )
+    source: Mapped[str] = mapped_column(String(16), default="chat")
+    created_at: Mapped[datetime]
+
+
+class Course(Base):
+    """A course in the catalogue (modelled on ACCME's activity fields)."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_courses_source_source_id"),
+        Index("ix_courses_cell_start", "geo_cell", "starts_at"),
+        Index("ix_courses_start", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    accreditation: Mapped[str | None] = mapped_column(String(200))
+    credits: Mapped[Decimal]
+    category: Mapped[str] = mapped_column(String(32))
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    format: Mapped[str] = mapped_column(String(24))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geo_cell: Mapped[int | None] = mapped_column(Integer)
+    price: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    registration_url: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CourseSubscription(Base):
+    """A clinician asked to be reminded about a course."""
+
+    __tablename__ = "course_subscriptions"
+    __table_args__ = (
+        UniqueConstraint("clinician_id", "course_id", name="uq_course_subscriptions_owner_course"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+
+
+class ReminderOutbox(Base):
+    """One message that should reach a clinician at ``due_at``: the durable queue."""
+
+    __tablename__ = "reminder_outbox"
+    __table_args__ = (Index("ix_reminder_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = _owner_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

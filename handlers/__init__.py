@@ -1,0 +1,18 @@
+"""Every handler is registered here, in one place, in an order that matters.
+
+All chat handlers share group 0, where the first match wins: feature handlers first,
+the catch-all fallbacks last, so they answer only what no feature took. (Handlers in
+different groups would *all* run, and the fallback would answer every message twice.)
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import basic, errors
+
+
+def register_all(app: Application) -> None:  # type: ignore[type-arg]
+    basic.register(app)
+    basic.register_fallbacks(app)  # keep last
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

@@ -1,0 +1,69 @@
+"""/start, /help and the catch-all that makes sure no message goes unanswered."""
+
+from __future__ import annotations
+
+import html
+
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot import texts
+from handlers.turn import Turn, clinician_handler
+
+
+def _name(turn: Turn) -> str:
+    return html.escape(turn.clinician.first_name or "there")
+
+
+@clinician_handler
+async def start(turn: Turn) -> None:
+    """Greet, explain the bot in three lines; the clinician row exists from here on."""
+    template = texts.START_NEW if turn.created else texts.START_AGAIN
+    turn.say(template.format(name=_name(turn), bot=texts.BOT_NAME))
+
+
+def help_text() -> str:
+    lines = [texts.HELP_HEADER, ""]
+    lines += [f"/{command} – {html.escape(description)}" for command, description in texts.COMMANDS]
+    lines += ["", texts.HELP_FOOTER]
+    return "\n".join(lines)
+
+
+@clinician_handler
+async def show_help(turn: Turn) -> None:
+    """Every command with one line each."""
+    turn.say(help_text())
+
+
+@clinician_handler
+async def unknown_command(turn: Turn) -> None:
+    """A command nobody handles: name it and point to /help."""
+    message = turn.update.effective_message
+    command = (message.text or "").split()[0] if message and message.text else "that"
+    turn.say(texts.UNKNOWN_COMMAND.format(command=html.escape(command[:64])))
+
+
+@clinician_handler
+async def unknown_text(turn: Turn) -> None:
+    """Text nothing else understood: answer with a hint, never silence."""
+    turn.say(texts.UNKNOWN_TEXT)
+
+
+@clinician_handler
+async def unsupported_message(turn: Turn) -> None:
+    """Stickers, voice notes, contacts...: say what the bot can read."""
+    turn.say(texts.UNSUPPORTED_MESSAGE)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", show_help))
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    """Last in line: only reached when no feature handler took the update."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, unknown_text))
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported_message)
+    )

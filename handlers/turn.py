@@ -1,0 +1,198 @@
+"""One update, one database transaction, replies sent after the commit.
+
+Handlers receive a :class:`Turn`: the sender's clinician row (created on first
+contact), an open session scoped to this update, the clock's "now", and a list of
+outgoing actions. Replies are sent only after the transaction commits, so a failed
+write never produces a "saved!" message and the SQLite write lock is never held
+across a network call.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot import texts
+from bot.context import CMEContext
+from bot.store import clinicians
+from bot.store.db import transaction
+from bot.store.models import Clinician
+
+Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback_data)
+
+
+def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+@dataclass(slots=True)
+class _Send:
+    text: str
+    buttons: Buttons | None = None
+    reply_markup: Any = None
+
+
+@dataclass(slots=True)
+class _Edit:
+    text: str
+    buttons: Buttons | None = None
+
+
+@dataclass(slots=True)
+class _Document:
+    data: bytes
+    filename: str
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class _Photo:
+    data: bytes
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class Turn:
+    """What a handler works with: who, their data, now, and what to answer."""
+
+    update: Update
+    context: CMEContext
+    session: AsyncSession
+    clinician: Clinician
+    created: bool
+    now: datetime
+    actions: list[_Send | _Edit | _Document | _Photo] = field(default_factory=list)
+    callback_answer: str | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.clinician.timezone)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+    def say(self, text: str, buttons: Buttons | None = None, *, reply_markup: Any = None) -> None:
+        self.actions.append(_Send(text, buttons, reply_markup))
+
+    def edit(self, text: str, buttons: Buttons | None = None) -> None:
+        """Replace the message whose button was pressed (falls back to a new message)."""
+        self.actions.append(_Edit(text, buttons))
+
+    def document(self, data: bytes, filename: str, caption: str | None = None) -> None:
+        self.actions.append(_Document(data, filename, caption))
+
+    def photo(self, data: bytes, caption: str | None = None) -> None:
+        self.actions.append(_Photo(data, caption))
+
+    def answer(self, text: str) -> None:
+        """Short toast shown on a button press."""
+        self.callback_answer = text
+
+
+TurnHandler = Callable[[Turn], Awaitable[None]]
+
+
+def identity_of(update: Update) -> clinicians.TelegramIdentity | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    return clinicians.TelegramIdentity(
+        telegram_id=user.id,
+        chat_id=chat.id,
+        first_name=user.first_name or "",
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def clinician_handler(fn: TurnHandler) -> Callable[[Update, CMEContext], Awaitable[None]]:
+    """Wrap a Turn handler as a PTB callback: private chats only, one transaction."""
+
+    @functools.wraps(fn)
+    async def callback(update: Update, context: CMEContext) -> None:
+        who = identity_of(update)
+        chat = update.effective_chat
+        if who is None or chat is None:
+            return  # channel posts and service messages: nobody to answer
+        if chat.type != ChatType.PRIVATE:
+            await _redirect_to_private(update, context)
+            return
+        services = context.services
+        now = services.clock.now()
+        async with transaction(services.sessionmaker) as session:
+            clinician, created = await clinicians.get_or_create(
+                session, who, default_timezone=services.settings.default_timezone, now=now
+            )
+            turn = Turn(update, context, session, clinician, created, now)
+            await fn(turn)
+        await deliver(turn)
+
+    return callback
+
+
+async def _redirect_to_private(update: Update, context: CMEContext) -> None:
+    """In groups, never show personal data: point to a private chat instead."""
+    message = update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer("Please use a private chat with me.", show_alert=True)
+        return
+    if message is None:
+        return
+    link = f"https://t.me/{context.bot.username}?start=from_group"
+    await message.reply_text(texts.GROUP_ONLY_PRIVATE.format(link=link))
+
+
+async def deliver(turn: Turn) -> None:
+    """Send a turn's actions in order, after its transaction committed."""
+    bot = turn.context.bot
+    chat_id = turn.clinician.chat_id
+    query = turn.update.callback_query
+    if query is not None:
+        await query.answer(turn.callback_answer)
+    for action in turn.actions:
+        if isinstance(action, _Send):
+            markup = action.reply_markup or keyboard(action.buttons)
+            await bot.send_message(chat_id, action.text, reply_markup=markup)
+        elif isinstance(action, _Edit):
+            markup = keyboard(action.buttons)
+            if query is not None and query.message is not None:
+                await _edit_or_send(turn, query.message.message_id, action.text, markup)
+            else:
+                await bot.send_message(chat_id, action.text, reply_markup=markup)
+        elif isinstance(action, _Document):
+            await bot.send_document(
+                chat_id, InputFile(action.data, filename=action.filename), caption=action.caption
+            )
+        else:
+            await bot.send_photo(chat_id, InputFile(action.data), caption=action.caption)
+
+
+async def _edit_or_send(
+    turn: Turn, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    try:
+        await turn.context.bot.edit_message_text(
+            text, chat_id=turn.clinician.chat_id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return
+        await turn.context.bot.send_message(turn.clinician.chat_id, text, reply_markup=markup)

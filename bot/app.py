@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import httpx
-from telegram import BotCommand
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -45,7 +45,12 @@ def build_application(
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url or "")
-        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_web_page_preview=True))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .context_types(ContextTypes(context=CMEContext, bot_data=lambda: bot_data))
         .concurrent_updates(PerUserOrderedProcessor(settings.concurrent_updates))
         .connection_pool_size(max(8, settings.concurrent_updates // 2))

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     rules_dir: Path | None = None
     certificates_dir: Path | None = None
     course_feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    privacy_policy_file: Path | None = None
     concurrent_updates: int = Field(default=64, ge=1, le=4096)
     db_pool_size: int = Field(default=10, ge=1, le=500)
 
@@ -114,6 +115,20 @@ class Settings(BaseSettings):
             if not feed.startswith(("http://", "https://")):
                 raise ValueError(f"{feed!r} must start with http:// or https://")
         return feeds
+
+    @field_validator("privacy_policy_file")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a readable file")
+        return value
+
+    @field_validator("rules_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -56,3 +56,19 @@ GROUP_ONLY_PRIVATE = (
     "I keep CME records private, so I only talk about them in a private chat: "
     '<a href="{link}">message me privately</a>.'
 )
+
+BUTTON_EXPIRED = "This button has expired. Send the command again for fresh ones."
+
+EXPORT_CAPTION = "Everything stored about you, as JSON."
+EXPORT_CERTIFICATES = "Your certificates."
+FORGET_CONFIRM = (
+    "This deletes <b>everything</b> stored about you: licences, credits, certificates, "
+    "course reminders. It cannot be undone (use /export first to keep a copy). Delete?"
+)
+FORGET_YES = "Delete everything"
+FORGET_NO = "Keep my data"
+FORGET_CANCELLED = "Nothing was deleted."
+FORGET_DONE = (
+    "Done: everything stored about you has been deleted and your reminders cancelled. "
+    "If you write again, I will start from scratch."
+)

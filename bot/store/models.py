@@ -228,3 +228,25 @@ class ReminderOutbox(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class CourseFeed(Base):
+    """A course catalogue URL refreshed on a schedule, with what the last fetch saw.
+
+    ``etag``/``last_modified`` make the next fetch conditional (304: nothing to do);
+    ``last_error`` keeps a failing feed visible while its last good courses stay listed.
+    """
+
+    __tablename__ = "course_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_checked_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    courses_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

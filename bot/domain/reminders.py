@@ -1,0 +1,178 @@
+"""When reminders are due: ladders, quiet hours and load spreading (pure, no I/O).
+
+All inputs are aware datetimes or dates plus an IANA zone; outputs are aware UTC
+datetimes. Local wall-clock times are built with zoneinfo so DST gaps and overlaps
+resolve the way a person expects: a 02:30 that does not exist becomes 03:30, and an
+ambiguous 01:30 is the first one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DEFAULT_LADDER_DAYS: tuple[int, ...] = (180, 90, 60, 30, 14, 7, 1)
+DEFAULT_COURSE_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
+DEFAULT_QUIET_START_MIN = 21 * 60
+DEFAULT_QUIET_END_MIN = 8 * 60
+# Spread each clinician's daily reminders over the first hours after quiet hours end,
+# deterministically, so a ladder step for 100,000 clinicians is not due in one minute
+# (at Telegram's 30 msg/s that would make the last one ~56 minutes late).
+STAGGER_WINDOW = timedelta(hours=4)
+MAX_LADDER_DAYS = 730
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Local quiet hours; ``start > end`` wraps midnight (21:00–08:00)."""
+
+    start_min: int = DEFAULT_QUIET_START_MIN
+    end_min: int = DEFAULT_QUIET_END_MIN
+
+    def __post_init__(self) -> None:
+        for value in (self.start_min, self.end_min):
+            if not 0 <= value < 24 * 60:
+                raise ValueError("quiet hours are minutes after midnight, 0..1439")
+
+    @property
+    def empty(self) -> bool:
+        return self.start_min == self.end_min
+
+    def contains(self, local: datetime) -> bool:
+        minute = local.hour * 60 + local.minute
+        if self.empty:
+            return False
+        if self.start_min < self.end_min:
+            return self.start_min <= minute < self.end_min
+        return minute >= self.start_min or minute < self.end_min
+
+    @property
+    def daytime_minutes(self) -> int:
+        """Length of the day outside quiet hours, in minutes."""
+        if self.empty:
+            return 24 * 60
+        return (self.start_min - self.end_min) % (24 * 60)
+
+
+def _minutes_to_time(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The aware moment for a local wall-clock time, resolving DST gaps forward."""
+    naive = datetime.combine(day, at)
+    candidate = naive.replace(tzinfo=tz, fold=0)
+    # A time inside a spring-forward gap does not survive a UTC round trip: move it
+    # forward by the gap (02:30 → 03:30), which is what a wall clock shows.
+    round_trip = candidate.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != naive:
+        return round_trip
+    return candidate
+
+
+def stagger_offset(key: str, window: timedelta = STAGGER_WINDOW) -> timedelta:
+    """A stable per-clinician offset within ``window`` (same key, same minute)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    minutes = int(window.total_seconds() // 60)
+    return timedelta(minutes=int.from_bytes(digest, "big") % max(minutes, 1))
+
+
+def move_out_of_quiet_hours(moment: datetime, tz: ZoneInfo, quiet: QuietHours) -> datetime:
+    """If ``moment`` falls in quiet hours (local time), move it to when they end."""
+    local = moment.astimezone(tz)
+    if not quiet.contains(local):
+        return moment.astimezone(UTC)
+    end = _minutes_to_time(quiet.end_min)
+    day = local.date()
+    if local.time() >= end and quiet.start_min > quiet.end_min:
+        day += timedelta(days=1)  # evening part of a window that wraps midnight
+    return local_datetime(day, end, tz).astimezone(UTC)
+
+
+def daily_slot(day: date, tz: ZoneInfo, quiet: QuietHours, key: str) -> datetime:
+    """This clinician's reminder moment on a local day: after quiet hours, staggered."""
+    window = min(STAGGER_WINDOW, timedelta(minutes=max(quiet.daytime_minutes - 60, 1)))
+    start = _minutes_to_time(quiet.end_min if not quiet.empty else 9 * 60)
+    base = local_datetime(day, start, tz)
+    return move_out_of_quiet_hours(base + stagger_offset(key, window), tz, quiet)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    """A reminder that should exist: the planner upserts these by ``step``."""
+
+    step: str
+    due_at: datetime
+
+
+def renewal_ladder(
+    deadline: date,
+    *,
+    ladder_days: Sequence[int],
+    tz: ZoneInfo,
+    quiet: QuietHours,
+    key: str,
+    now: datetime,
+) -> list[PlannedReminder]:
+    """One reminder per ladder step still ahead of ``now`` (steps already past are skipped)."""
+    planned = []
+    for days in sorted(set(ladder_days), reverse=True):
+        due = daily_slot(deadline - timedelta(days=days), tz, quiet, key)
+        if due > now:
+            planned.append(PlannedReminder(step=f"d{days}", due_at=due))
+    return planned
+
+
+def course_reminders(
+    starts_at: datetime,
+    *,
+    offsets: Iterable[timedelta] = DEFAULT_COURSE_OFFSETS,
+    tz: ZoneInfo,
+    quiet: QuietHours,
+    now: datetime,
+) -> list[PlannedReminder]:
+    """Reminders before a course start, out of quiet hours but never after the start.
+
+    A reminder an hour before an 07:30 course would fall in quiet hours; moving it to
+    08:00 would be too late, so it moves back to the evening before instead.
+    """
+    planned = []
+    for offset in offsets:
+        due = move_out_of_quiet_hours(starts_at - offset, tz, quiet)
+        if due >= starts_at:
+            due = _last_moment_before_quiet(starts_at - offset, tz, quiet)
+        if now < due < starts_at:
+            planned.append(PlannedReminder(step=_offset_step(offset), due_at=due))
+    return planned
+
+
+def _last_moment_before_quiet(moment: datetime, tz: ZoneInfo, quiet: QuietHours) -> datetime:
+    local = moment.astimezone(tz)
+    start = _minutes_to_time(quiet.start_min)
+    day = local.date()
+    if quiet.start_min > quiet.end_min and local.time() < start:
+        day -= timedelta(days=1)
+    return (local_datetime(day, start, tz) - timedelta(minutes=1)).astimezone(UTC)
+
+
+def _offset_step(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return f"d{minutes // (24 * 60)}"
+    if minutes % 60 == 0:
+        return f"h{minutes // 60}"
+    return f"m{minutes}"
+
+
+def parse_ladder(text: str) -> list[int] | None:
+    """"180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
+    parts = [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
+    if not parts or not all(part.isdigit() for part in parts):
+        return None
+    days = sorted({int(part) for part in parts}, reverse=True)
+    if any(day < 1 or day > MAX_LADDER_DAYS for day in days) or len(days) > 20:
+        return None
+    return days

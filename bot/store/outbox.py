@@ -1,0 +1,252 @@
+"""The reminder outbox: the durable queue of what should reach whom, and when.
+
+Row life: ``pending`` → ``claimed`` (leased to one dispatcher) → ``sending`` (committed
+just before the Telegram call) → ``sent`` (with Telegram's message id). Side exits:
+``pending`` again with a later ``due_at`` (retry), ``failed``, ``dropped`` (nothing to
+say any more, e.g. the licence is complete), ``cancelled``. A crashed dispatcher leaves
+``claimed``/``sending`` rows whose lease expires; they are claimed again. Only rows
+that were ``sending`` at the crash can be delivered twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import ReminderOutbox
+
+OPEN_STATUSES = ("pending", "claimed", "sending")
+DONE_STATUSES = ("sent", "failed", "dropped", "cancelled")
+
+
+def dedupe_key(clinician_id: int, kind: str, target_id: int | None, step: str) -> str:
+    return f"{clinician_id}:{kind}:{target_id if target_id is not None else '-'}:{step}"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A reminder the planner wants to exist."""
+
+    clinician_id: int
+    kind: str
+    target_id: int | None
+    step: str
+    due_at: datetime
+    payload: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return dedupe_key(self.clinician_id, self.kind, self.target_id, self.step)
+
+
+def _insert(session: AsyncSession) -> Any:
+    bind = session.get_bind()
+    return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> int:
+    """Insert new reminders; move pending ones whose due time changed. Never duplicates."""
+    if not planned:
+        return 0
+    insert = _insert(session)
+    rows = [
+        {
+            "clinician_id": item.clinician_id,
+            "kind": item.kind,
+            "target_id": item.target_id,
+            "dedupe_key": item.key,
+            "due_at": item.due_at,
+            "status": "pending",
+            "attempts": 0,
+            "payload": item.payload,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in planned
+    ]
+    statement = insert(ReminderOutbox).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={"due_at": statement.excluded.due_at, "updated_at": statement.excluded.updated_at},
+        where=and_(
+            ReminderOutbox.status == "pending",
+            ReminderOutbox.due_at != statement.excluded.due_at,
+        ),
+    )
+    result = await session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    clinician_id: int,
+    now: datetime,
+    *,
+    kinds: Iterable[str] | None = None,
+    target_id: int | None = None,
+    keep_keys: Iterable[str] = (),
+    reason: str = "no longer needed",
+) -> int:
+    """Cancel a clinician's pending reminders (of some kinds / a target), except ``keep_keys``."""
+    conditions = [ReminderOutbox.clinician_id == clinician_id, ReminderOutbox.status == "pending"]
+    if kinds is not None:
+        conditions.append(ReminderOutbox.kind.in_(list(kinds)))
+    if target_id is not None:
+        conditions.append(ReminderOutbox.target_id == target_id)
+    keep = list(keep_keys)
+    if keep:
+        conditions.append(ReminderOutbox.dedupe_key.not_in(keep))
+    result = await session.execute(
+        update(ReminderOutbox)
+        .where(*conditions)
+        .values(status="cancelled", last_error=reason, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, worker: str, lease: timedelta
+) -> list[ReminderOutbox]:
+    """Lease up to ``limit`` due rows (and rows whose lease expired) to ``worker``.
+
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets several dispatchers claim at once
+    without taking the same row; SQLite serialises writers (BEGIN IMMEDIATE).
+    """
+    due = or_(
+        and_(ReminderOutbox.status == "pending", ReminderOutbox.due_at <= now),
+        and_(
+            ReminderOutbox.status.in_(("claimed", "sending")),
+            ReminderOutbox.lease_until < now,
+        ),
+    )
+    query = (
+        select(ReminderOutbox)
+        .where(due)
+        .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.execute(query)).scalars())
+    for row in rows:
+        if row.status == "sending":
+            # A previous attempt may have reached Telegram before its process died.
+            row.last_error = "lease expired while sending: possible duplicate"
+        row.status = "claimed"
+        row.lease_until = now + lease
+        row.leased_by = worker
+        row.attempts = (row.attempts or 0) + 1
+        row.updated_at = now
+    await session.flush()
+    return rows
+
+
+async def _set(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
+    """Update a row only while ``worker`` still holds its lease."""
+    result = await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id == row_id, ReminderOutbox.leased_by == worker)
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sending(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+    return await _set(session, row_id, worker, status="sending", updated_at=now)
+
+
+async def mark_sent(
+    session: AsyncSession, row_id: int, worker: str, now: datetime, message_id: int
+) -> bool:
+    return await _set(
+        session,
+        row_id,
+        worker,
+        status="sent",
+        sent_at=now,
+        telegram_message_id=message_id,
+        lease_until=None,
+        updated_at=now,
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, row_id: int, worker: str, now: datetime, *, at: datetime, error: str
+) -> bool:
+    return await _set(
+        session,
+        row_id,
+        worker,
+        status="pending",
+        due_at=at,
+        last_error=error[:1000],
+        lease_until=None,
+        leased_by=None,
+        updated_at=now,
+    )
+
+
+async def mark_done(
+    session: AsyncSession, row_id: int, worker: str, now: datetime, *, status: str, error: str
+) -> bool:
+    """Finish a row without sending: ``failed``, ``dropped`` or ``cancelled``."""
+    if status not in DONE_STATUSES:
+        raise ValueError(status)
+    return await _set(
+        session,
+        row_id,
+        worker,
+        status=status,
+        last_error=error[:1000],
+        lease_until=None,
+        updated_at=now,
+    )
+
+
+async def release(session: AsyncSession, worker: str, now: datetime) -> int:
+    """Give back every row this worker claimed but did not start sending (shutdown)."""
+    result = await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.leased_by == worker, ReminderOutbox.status == "claimed")
+        .values(status="pending", lease_until=None, leased_by=None, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    result = await session.execute(
+        select(ReminderOutbox.status, func.count()).group_by(ReminderOutbox.status)
+    )
+    return {status: int(count) for status, count in result.all()}
+
+
+async def oldest_due(session: AsyncSession, now: datetime) -> datetime | None:
+    """The due time of the oldest pending row that is already due (for outbox lag)."""
+    return await session.scalar(
+        select(func.min(ReminderOutbox.due_at)).where(
+            ReminderOutbox.status == "pending", ReminderOutbox.due_at <= now
+        )
+    )
+
+
+async def upcoming_for(
+    session: AsyncSession, clinician_id: int, now: datetime, limit: int = 10
+) -> list[ReminderOutbox]:
+    """The clinician's next pending reminders (for /reminders)."""
+    result = await session.execute(
+        select(ReminderOutbox)
+        .where(
+            ReminderOutbox.clinician_id == clinician_id,
+            ReminderOutbox.status == "pending",
+            ReminderOutbox.due_at >= now - timedelta(minutes=5),
+        )
+        .order_by(ReminderOutbox.due_at)
+        .limit(limit)
+    )
+    return list(result.scalars())

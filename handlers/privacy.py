@@ -1,0 +1,115 @@
+"""/privacy, /export and /forget: the clinician's data is theirs to see and delete."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application, CommandHandler
+
+import bot
+from bot import texts
+from bot.store import clinicians, credits, files, licences, subscriptions
+from bot.store.models import Clinician
+from handlers.callbacks import Press, encode, route
+from handlers.turn import Turn, clinician_handler
+
+DEFAULT_POLICY = Path(bot.__file__).resolve().parent / "data" / "privacy.html"
+
+
+@functools.cache
+def policy_text(path: Path | None) -> str:
+    """The operator's policy file if configured, else the shipped default (read once)."""
+    return (path or DEFAULT_POLICY).read_text(encoding="utf-8").strip()
+
+
+@clinician_handler
+async def privacy(turn: Turn) -> None:
+    """Answer /privacy with the privacy policy (required by Telegram's bot terms)."""
+    turn.say(policy_text(turn.context.services.settings.privacy_policy_file))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        column.key: _plain(getattr(obj, column.key))
+        for column in obj.__table__.columns
+        if column.key not in skip
+    }
+
+
+async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
+    """Everything stored about the clinician as JSON, and their certificates as a zip."""
+    owner: Clinician = turn.clinician
+    session = turn.session
+    certificate_rows = await credits.list_certificates(session, owner)
+    document = {
+        "exported_at": turn.now.isoformat(),
+        "clinician": _row(owner, skip=("conversation",)),
+        "licences": [_row(item) for item in await licences.list_for(session, owner)],
+        "credit_entries": [_row(item) for item in await credits.list_for(session, owner)],
+        "certificates": [_row(item, skip=("content",)) for item in certificate_rows],
+        "course_subscriptions": [
+            {"course_id": course.id, "title": course.title, "starts_at": _plain(course.starts_at)}
+            for _, course in await subscriptions.list_for(session, owner)
+        ],
+    }
+    payload = json.dumps(document, indent=2, ensure_ascii=False).encode()
+    if not certificate_rows:
+        return payload, None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificate_rows:
+            content = await files.certificate_bytes(certificate)
+            archive.writestr(f"{certificate.id}-{certificate.file_name}", content)
+    return payload, buffer.getvalue()
+
+
+@clinician_handler
+async def export(turn: Turn) -> None:
+    """Send the clinician a JSON file of everything stored about them."""
+    payload, archive = await export_data(turn)
+    stamp = turn.local_now.strftime("%Y%m%d")
+    turn.document(payload, f"cme-export-{stamp}.json", caption=texts.EXPORT_CAPTION)
+    if archive is not None:
+        turn.document(archive, f"cme-certificates-{stamp}.zip", caption=texts.EXPORT_CERTIFICATES)
+
+
+@clinician_handler
+async def forget(turn: Turn) -> None:
+    """Ask for confirmation before deleting everything."""
+    turn.say(
+        texts.FORGET_CONFIRM,
+        [[(texts.FORGET_YES, encode("forget", "yes")), (texts.FORGET_NO, encode("forget", "no"))]],
+    )
+
+
+@route("forget")
+async def forget_pressed(turn: Turn, press: Press) -> None:
+    """Delete every row of the clinician (cascade), or keep everything."""
+    if press.arg(0) != "yes":
+        turn.edit(texts.FORGET_CANCELLED)
+        return
+    certificates = await credits.list_certificates(turn.session, turn.clinician)
+    await clinicians.forget(turn.session, turn.clinician)
+    await files.delete_certificate_files(certificates)
+    turn.edit(texts.FORGET_DONE)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("privacy", privacy))
+    app.add_handler(CommandHandler("export", export))
+    app.add_handler(CommandHandler("forget", forget))

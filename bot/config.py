@@ -6,6 +6,7 @@ An invalid value stops the process with one line naming the variable (see
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,10 @@ class Settings(BaseSettings):
     certificates_dir: Path | None = None
     course_feeds: Annotated[tuple[str, ...], NoDecode] = ()
     privacy_policy_file: Path | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
     concurrent_updates: int = Field(default=64, ge=1, le=4096)
     db_pool_size: int = Field(default=10, ge=1, le=500)
 
@@ -115,6 +120,26 @@ class Settings(BaseSettings):
             if not feed.startswith(("http://", "https://")):
                 raise ValueError(f"{feed!r} must start with http:// or https://")
         return feeds
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError(
+                "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
+        return value
 
     @field_validator("privacy_policy_file")
     @classmethod

@@ -11,6 +11,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.metrics import Metrics
+from bot.polling import PollingRequest
 
 
 @dataclass
@@ -22,6 +24,8 @@ class Services:
     engine: AsyncEngine | None = None
     sessionmaker: async_sessionmaker[AsyncSession] = field(default=None)  # type: ignore[assignment]
     http: httpx.AsyncClient | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    polling_request: PollingRequest | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,14 +1,23 @@
-"""Running the bot: checks that fail with one clear line, then PTB's polling loop."""
+"""Running the bot: checks that fail with one clear line, then polling or a webhook server.
+
+Both modes stop cleanly on SIGTERM/SIGINT: stop taking updates, let in-flight handlers
+and sends finish, release reminder leases, close the database.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from urllib.parse import urlparse
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.app import build_application
+from bot.app import CMEApplication, build_application
 from bot.config import Settings
 from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from bot.store.db import create_engine, ping
@@ -25,8 +34,7 @@ async def check_database(engine: AsyncEngine) -> None:
         raise CliError(f"cannot reach the database: {reason}", EXIT_UNAVAILABLE) from None
 
 
-def run_polling(settings: Settings) -> int:
-    """``cme-bot run``: long polling until SIGINT/SIGTERM."""
+def _require_token(settings: Settings) -> None:
     if not settings.telegram_bot_token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set; get one from @BotFather, or try the bot "
@@ -34,17 +42,139 @@ def run_polling(settings: Settings) -> int:
             EXIT_USAGE,
         )
 
-    async def _check() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await check_database(engine)
-        finally:
-            await engine.dispose()
 
-    asyncio.run(_check())
+async def _check(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_database(engine)
+    finally:
+        await engine.dispose()
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _start(app: CMEApplication) -> None:
+    try:
+        await app.initialize()
+    except InvalidToken:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (401): check it", EXIT_USAGE) from None
+    except TelegramError as exc:
+        raise CliError(f"cannot reach the Telegram Bot API: {exc}", EXIT_UNAVAILABLE) from None
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+
+
+async def _shutdown(app: CMEApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()  # waits for in-flight handlers
+    from scheduler.jobs import shutdown_jobs
+
+    await shutdown_jobs(app)
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+async def serve_polling(settings: Settings) -> int:
+    _require_token(settings)
+    await _check(settings)
     app = build_application(settings)
-    log.info("starting long polling")
-    # A second process polling the same token would get 409 Conflict: polling cannot
-    # scale out. Run `cme-bot webhook` behind a load balancer for several processes.
-    app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
+    stop = _stop_event()
+    conflict: list[str] = []
+
+    polling_request = app.bot_data.services.polling_request
+
+    def on_poll_error(error: TelegramError) -> None:
+        if not isinstance(error, Conflict):
+            log.warning("polling error: %s", error)
+        elif polling_request is not None and polling_request.succeeded:
+            log.error("another process is polling with this token: stop it (409 Conflict)")
+        else:
+            conflict.append(str(error))
+            stop.set()
+
+    await _start(app)
+    try:
+        assert app.updater is not None
+        # drop_pending_updates=False: messages sent while the bot was down are answered.
+        await app.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=on_poll_error
+        )
+        log.info("polling for updates")
+        await stop.wait()
+    finally:
+        await _shutdown(app)
+    if conflict:
+        raise CliError(
+            "another process is already polling with this token (409 Conflict); long polling "
+            "cannot scale out: run one polling process, or several `cme-bot webhook` processes",
+            EXIT_UNAVAILABLE,
+        )
     return 0
+
+
+async def serve_webhook(settings: Settings) -> int:
+    import uvicorn
+
+    from bot.webhook import build_webhook_app
+
+    _require_token(settings)
+    if not settings.webhook_url:
+        raise CliError("WEBHOOK_URL is not set (the public https:// URL of this bot)", EXIT_USAGE)
+    if not settings.webhook_secret:
+        raise CliError(
+            "WEBHOOK_SECRET is not set: refusing to accept updates anyone could forge", EXIT_USAGE
+        )
+    await _check(settings)
+    app = build_application(settings)
+    path = urlparse(settings.webhook_url).path or "/"
+    asgi = build_webhook_app(app, secret=settings.webhook_secret, path=path)
+    config = uvicorn.Config(
+        asgi,
+        host=settings.webhook_listen,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    stop = _stop_event()
+    await _start(app)
+    try:
+        await app.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        serving = asyncio.create_task(server.serve())
+        log.info("webhook listening on %s:%s%s", settings.webhook_listen, settings.port, path)
+        await asyncio.wait(
+            [serving, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        server.should_exit = True
+        await serving
+    finally:
+        await _shutdown(app)
+    return 0
+
+
+def run_polling(settings: Settings) -> int:
+    """``cme-bot run``: long polling until SIGINT/SIGTERM."""
+    return asyncio.run(serve_polling(settings))
+
+
+def run_webhook(settings: Settings) -> int:
+    """``cme-bot webhook``: serve the webhook until SIGINT/SIGTERM."""
+    return asyncio.run(serve_webhook(settings))

@@ -15,3 +15,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def tick_now(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Run every periodic job once, now (the sandbox's /advance uses this)."""
+
+
+async def shutdown_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Finish the dispatcher's in-flight sends and release its leases."""

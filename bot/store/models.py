@@ -75,6 +75,7 @@ class Clinician(Base):
     birth_month: Mapped[int | None] = mapped_column(SmallInteger)
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     flags: Mapped[list[str]] = mapped_column(default=list)
+    specialties: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_ladder: Mapped[list[str] | None] = mapped_column(JSONType)
@@ -250,3 +251,12 @@ class CourseFeed(Base):
     courses_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Update ids already taken by a webhook process: Telegram re-sends on slow answers."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -61,6 +61,7 @@ def build_application(
         .pool_timeout(10.0)
         .get_updates_request(bot_data.services.polling_request)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
@@ -96,6 +97,10 @@ async def _post_init(app: CMEApplication) -> None:
     scheduler.register_jobs(app)
     await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
     log.info("bot ready", extra={"bot_username": app.bot.username})
+
+
+async def _post_stop(app: CMEApplication) -> None:
+    await scheduler.shutdown_jobs(app)
 
 
 async def _post_shutdown(app: CMEApplication) -> None:

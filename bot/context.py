@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,6 +13,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.polling import PollingRequest
+
+if TYPE_CHECKING:
+    from scheduler.dispatcher import Dispatcher
 
 
 @dataclass
@@ -26,6 +29,7 @@ class Services:
     http: httpx.AsyncClient | None = None
     metrics: Metrics = field(default_factory=Metrics)
     polling_request: PollingRequest | None = None
+    dispatcher: Dispatcher | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -77,9 +77,8 @@ async def _shutdown(app: CMEApplication) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()  # waits for in-flight handlers
-    from scheduler.jobs import shutdown_jobs
-
-    await shutdown_jobs(app)
+    if app.post_stop:
+        await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)

@@ -72,3 +72,22 @@ FORGET_DONE = (
     "Done: everything stored about you has been deleted and your reminders cancelled. "
     "If you write again, I will start from scratch."
 )
+
+CANCEL = "Cancel"
+STATS = (
+    "<b>Bot statistics</b>\n"
+    "Clinicians: {s.clinicians_active} active, {s.clinicians_blocked} blocked\n"
+    "Credit entries: {s.credit_entries} ({s.credit_entries_last_day} in the last day)\n"
+    "Reminders: {s.reminders_pending} pending; last day {s.reminders_sent_last_day} sent, "
+    "{s.reminders_failed_last_day} failed\n"
+    "Courses: {s.courses}\n"
+    "Feeds:\n{feeds}"
+)
+STATS_FEED = "• {url}: last refreshed {when}{error}"
+STATS_NO_FEEDS = "• none configured"
+BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
+BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
+BROADCAST_PREVIEW = "This goes to <b>{count}</b> active clinicians:\n\n{text}"
+BROADCAST_SEND = "Send to {count}"
+BROADCAST_CANCELLED = "Announcement cancelled; nothing was sent."
+BROADCAST_QUEUED = "Queued for {count} clinicians. It goes out within Telegram's rate limits."

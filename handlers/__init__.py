@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import basic, callbacks, errors, privacy
+from handlers import admin, basic, callbacks, errors, privacy
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
     basic.register(app)
     privacy.register(app)
+    admin.register(app)
     callbacks.register(app)
     basic.register_fallbacks(app)  # keep last
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

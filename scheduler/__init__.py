@@ -12,3 +12,10 @@ def register_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from scheduler import jobs
 
     jobs.register(app)
+
+
+async def shutdown_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Finish in-flight reminder sends and release leases (after the JobQueue stopped)."""
+    from scheduler import jobs
+
+    await jobs.shutdown_jobs(app)

@@ -1,21 +1,95 @@
-"""Registration of the periodic ticks; each tick reads the truth from the database."""
+"""The periodic ticks on PTB's JobQueue; each reads the truth from the database.
+
+APScheduler (inside the JobQueue) holds nothing durable: it only says "now is a good
+time to look". What is due lives in the outbox table, so restarts, crashes and
+several processes are safe.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
+
+from bot.context import Services
+from scheduler.dispatcher import Dispatcher
+from scheduler.leader import LeaderLock
+from scheduler.ratelimit import SendPacer
+from scheduler.renderers import default_renderers
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+# Several runs of one job never overlap; a tick missed while busy is simply skipped.
+_JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the periodic jobs (planner, dispatcher, feed refresh) on the JobQueue."""
+def _services(app: AnyApp) -> Services:
+    return app.bot_data.services  # type: ignore[no-any-return]
+
+
+def register(app: AnyApp) -> None:
+    """Create the dispatcher and register the periodic jobs."""
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    services = _services(app)
+    settings = services.settings
+    assert services.engine is not None
+    services.dispatcher = Dispatcher(
+        bot=app.bot,
+        sessionmaker=services.sessionmaker,
+        clock=services.clock,
+        renderers=default_renderers(),
+        pacer=SendPacer(settings.dispatch_rate, per_chat_interval=1.0),
+        leader=LeaderLock(services.engine),
+        on_outcome=services.metrics.reminder_outcome,
+    )
+    app.job_queue.run_repeating(
+        _dispatch_tick,
+        interval=settings.dispatch_interval,
+        first=1.0,
+        name="dispatcher",
+        job_kwargs=_JOB_KWARGS,
+    )
+    app.job_queue.run_repeating(
+        _housekeeping,
+        interval=timedelta(hours=6),
+        first=60,
+        name="housekeeping",
+        job_kwargs=_JOB_KWARGS,
+    )
 
 
-async def tick_now(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Run every periodic job once, now (the sandbox's /advance uses this)."""
+async def _dispatch_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    dispatcher = _services(context.application).dispatcher
+    if dispatcher is None:
+        return
+    try:
+        await dispatcher.tick()
+    except Exception:  # a failed tick must not kill the job; the next one retries
+        log.exception("dispatcher tick failed")
 
 
-async def shutdown_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Finish the dispatcher's in-flight sends and release its leases."""
+async def _housekeeping(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    from bot.webhook import forget_old_updates
+
+    try:
+        await forget_old_updates(_services(context.application))
+    except Exception:
+        log.exception("housekeeping failed")
+
+
+async def tick_now(app: AnyApp) -> None:
+    """Run the periodic work once, now (the sandbox's /advance uses this)."""
+    dispatcher = _services(app).dispatcher
+    if dispatcher is not None:
+        await dispatcher.tick()
+
+
+async def shutdown_jobs(app: AnyApp) -> None:
+    """Stop claiming, finish in-flight sends (the JobQueue is already stopped), release leases."""
+    dispatcher = _services(app).dispatcher
+    if dispatcher is not None:
+        await dispatcher.shutdown()

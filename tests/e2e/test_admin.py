@@ -1,0 +1,76 @@
+"""Operator commands: only ADMIN_IDS see them; broadcasts go through the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import BotUnderTest
+
+ADMIN = 9001
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"admin_ids": f"{ADMIN},1087968824"}
+
+
+async def test_non_admins_get_the_ordinary_unknown_command_reply(bot: BotUnderTest) -> None:
+    ana = bot.user(1001, "Ana")
+    for command in ("/stats", "/broadcast hi all"):
+        await ana.send(command)
+        reply = await ana.next_reply()
+        assert "I don't know the command" in reply.text
+
+
+async def test_admin_stats(bot: BotUnderTest) -> None:
+    for user_id in (1001, 1002):
+        user = bot.user(user_id, f"U{user_id}")
+        await user.send("/start")
+        await user.next_reply()
+    boss = bot.user(ADMIN, "Boss")
+    await boss.send("/stats")
+    reply = await boss.next_reply()
+    assert "Clinicians: 3 active, 0 blocked" in reply.text
+
+
+async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTest) -> None:
+    users = [bot.user(user_id, f"U{user_id}") for user_id in (1001, 1002, 1003)]
+    for user in users:
+        await user.send("/start")
+        await user.next_reply()
+    boss = bot.user(ADMIN, "Boss")
+    await boss.send("/broadcast New <opioid> courses are online & free")
+    preview = await boss.next_reply()
+    assert "4" in preview.text and "New <opioid> courses" in preview.text
+    send_data = preview.button_data[0][0]
+    assert send_data is not None
+    intruder = users[0]  # forges the admin's button onto a message of their own
+    await intruder.send("/help")
+    own = await intruder.next_reply()
+    await intruder.press_data(send_data, own.message_id)
+    assert (await intruder.callback_answer()) is not None
+    await boss.press("Send to 4")
+    assert "Queued for 4" in (await boss.next_edit()).text
+    await tick_now(bot.app)
+    for user in [*users, boss]:
+        assert (await user.next_reply()).text == "New <opioid> courses are online & free"
+    await boss.press_data(send_data, preview.message_id)  # pressed twice
+    await tick_now(bot.app)
+    for user in users:
+        assert [m.text for m in user.messages if "New <opioid>" in (m.text or "")] == [
+            "New <opioid> courses are online & free"
+        ]
+
+
+async def test_broadcast_cancel_sends_nothing(bot: BotUnderTest) -> None:
+    boss = bot.user(ADMIN, "Boss")
+    await boss.send("/broadcast Hello")
+    await boss.next_reply()
+    await boss.press("Cancel")
+    assert "nothing was sent" in (await boss.next_edit()).text
+    await tick_now(bot.app)
+    assert [m.text for m in boss.messages].count("Hello") == 0

@@ -63,7 +63,7 @@ async def run_chat(settings: Settings, *, downloads_dir: Path, user_id: int = 10
             local = moved_to.astimezone()
             return f"Clock moved forward {argument.strip()}: it is now {local:%a %d %b %Y %H:%M}."
 
-        async with polling(app, poll_timeout=10):
+        async with polling(app, sandbox, poll_timeout=10):
             user = sandbox.user(user_id, "You", username="you")
             await run_terminal_chat(
                 sandbox,

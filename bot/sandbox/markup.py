@@ -85,7 +85,9 @@ class _Builder:
 
     def entity(self, kind: str, start: int, **extra: Any) -> None:
         if self.pos > start:
-            self.entities.append({"type": kind, "offset": start, "length": self.pos - start, **extra})
+            self.entities.append(
+                {"type": kind, "offset": start, "length": self.pos - start, **extra}
+            )
 
     def result(self) -> tuple[str, list[dict[str, Any]]]:
         self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
@@ -256,7 +258,9 @@ def parse_markdown(source: str, *, legacy: bool = False) -> tuple[str, list[dict
         if char == "]" and top == "text_link":
             match = re.match(r"\]\(((?:[^)\\]|\\.)*)\)", source[i:])
             if not match:
-                raise ParseError(f"Can't find end of a URL at byte offset {_byte_offset(source, i)}")
+                raise ParseError(
+                    f"Can't find end of a URL at byte offset {_byte_offset(source, i)}"
+                )
             _, start, _ = stack.pop()
             builder.entity("text_link", start, url=re.sub(r"\\(.)", r"\1", match.group(1)))
             i += match.end()
@@ -289,7 +293,12 @@ def parse_markdown(source: str, *, legacy: bool = False) -> tuple[str, list[dict
 
 
 def _open_marker(
-    source: str, i: int, kind: str, length: int, builder: _Builder, stack: list[tuple[str, int, int]]
+    source: str,
+    i: int,
+    kind: str,
+    length: int,
+    builder: _Builder,
+    stack: list[tuple[str, int, int]],
 ) -> int:
     """Open a markdown entity at ``i``; return the index after its marker (and pre language)."""
     at = _byte_offset(source, i)

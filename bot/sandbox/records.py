@@ -21,7 +21,11 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
     def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -128,6 +132,12 @@ class SentMessage:
         return [[b.callback_data for b in row] for row in keyboard_rows(self.reply_markup)]
 
     @property
+    def reply_keyboard(self) -> list[list[str]]:
+        """Rows of a reply keyboard's button texts (the keyboard under the input field)."""
+        rows = (self.reply_markup or {}).get("keyboard") or []
+        return [[b if isinstance(b, str) else b.get("text", "") for b in row] for row in rows]
+
+    @property
     def document(self) -> SentFile | None:
         return self.document_file
 
@@ -173,6 +183,7 @@ class SandboxStats:
     """Counters tests read to check rate limiting, faults and traffic."""
 
     requests: Counter[str] = field(default_factory=Counter)
+    unknown_methods: Counter[str] = field(default_factory=Counter)
     rate_limited: int = 0
     rate_limited_by_chat: Counter[int] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)

@@ -66,7 +66,7 @@ async def bot(database_url: str, settings_overrides: dict[str, Any]) -> AsyncIte
     async with BotApiSandbox(clock=clock) as sandbox:
         settings = make_settings(sandbox, database_url, **settings_overrides)
         app = build_application(settings, clock=clock, rate_limiter=False)
-        async with polling(app, poll_timeout=1):
+        async with polling(app, sandbox, poll_timeout=1):
             yield BotUnderTest(sandbox, app, clock, settings)
 
 

@@ -32,6 +32,8 @@ class InvalidCoordinatesError(ValueError):
 
 def is_valid_coordinates(lat: float, lon: float) -> bool:
     """True for finite lat in [-90, 90] and lon in [-180, 180]; never raises."""
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        return False
     try:
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
@@ -47,7 +49,7 @@ def validate_coordinates(lat: float, lon: float) -> tuple[float, float]:
     Done at the boundary (a shared Telegram location, a typed "42.36, -71.06") so that
     every function below may assume sane input.
     """
-    if isinstance(lat, bool) or isinstance(lon, bool) or not is_valid_coordinates(lat, lon):
+    if not is_valid_coordinates(lat, lon):
         raise InvalidCoordinatesError(f"invalid coordinates: lat={lat!r}, lon={lon!r}")
     return float(lat), float(lon)
 
@@ -77,7 +79,9 @@ def miles_to_km(miles: float) -> float:
     return miles * KM_PER_MILE
 
 
-def destination(lat: float, lon: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+def destination(
+    lat: float, lon: float, bearing_deg: float, distance_km: float
+) -> tuple[float, float]:
     """The point reached from ``(lat, lon)`` going ``distance_km`` along ``bearing_deg``.
 
     Used by tests and benchmarks to build points at a known distance.

@@ -57,6 +57,18 @@ async def forget_old_updates(services: Services) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _parse_update(body: bytes, bot: Any) -> Update | None:
+    """An Update from a webhook body, or None (logged) for anything malformed."""
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update object")
+        return Update.de_json(data, bot)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.warning("malformed webhook body: %s", type(exc).__name__)
+        return None
+
+
 async def _read_capped(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -85,14 +97,8 @@ def build_webhook_app(application: Any, *, secret: str, path: str) -> Starlette:
         if body is None:
             metrics.webhook_rejected.labels("too_large").inc()
             return Response(status_code=413)
-        try:
-            data = json.loads(body)
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            metrics.webhook_rejected.labels("malformed").inc()
-            log.warning("malformed webhook body: %s", type(exc).__name__)
-            return Response(status_code=400)
-        if update is None or not isinstance(data.get("update_id"), int):
+        update = _parse_update(body, application.bot)
+        if update is None:
             metrics.webhook_rejected.labels("malformed").inc()
             return Response(status_code=400)
         if not await remember_update(services, update.update_id):

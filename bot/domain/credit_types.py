@@ -1,0 +1,124 @@
+"""The plain data the credit arithmetic takes and returns (frozen, comparable, no behaviour)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.cycles import Window
+
+
+@dataclass(frozen=True, slots=True)
+class CreditItem:
+    """One completed activity as the clinician logged it."""
+
+    entry_id: str
+    completed_on: date
+    amount: Decimal
+    category: str
+    topics: frozenset[str] = frozenset()
+    activity_type: str | None = None
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        # Rows from the store arrive with lists and floats; the arithmetic needs
+        # hashable topics and exact amounts.
+        if not isinstance(self.topics, frozenset):
+            object.__setattr__(self, "topics", frozenset(self.topics))
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", Decimal(str(self.amount)))
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryStatus:
+    category: str
+    label: str
+    required: Decimal
+    earned: Decimal
+    remaining: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityStatus:
+    activity_type: str
+    label: str
+    required: Decimal
+    earned: Decimal
+    remaining: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MandateStatus:
+    mandate_id: str
+    title: str
+    topics: tuple[str, ...]
+    required: Decimal
+    earned: Decimal
+    remaining: Decimal
+    due: bool  # applies to this cycle (see ``why``)
+    blocking: bool  # must be met by this cycle's deadline for the status to be complete
+    why: str
+    due_by: date | None = None
+    counted_from: date | None = None  # None: credits of any date before ``due_by`` count
+    counts_toward_total: bool = True
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CapApplied:
+    """Credits of one activity type beyond the rule's cap (they do not count)."""
+
+    activity_type: str
+    label: str
+    limit: Decimal
+    claimed: Decimal
+    counted: Decimal
+    excluded: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOver:
+    """Excess from the previous cycle counted toward this cycle's total."""
+
+    from_window: Window
+    excess: Decimal
+    limit: Decimal
+    applied: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceStatus:
+    """Where one licence stands today, with everything the chat needs to explain it."""
+
+    licence_id: str
+    rule_id: str
+    rule_title: str
+    window: Window
+    deadline: date
+    renewal_number: int | None
+    days_left: int
+    overdue: bool
+    makeup_until: date | None
+    total_required: Decimal
+    claimed_total: Decimal  # qualifying credits in the window, before caps
+    earned_total: Decimal  # counted: after caps, plus carry-over
+    remaining_total: Decimal
+    hours_needed: Decimal  # at least this many more credits, whatever their mix
+    weekly_pace: Decimal
+    categories: tuple[CategoryStatus, ...]
+    activities: tuple[ActivityStatus, ...]
+    mandates: tuple[MandateStatus, ...]
+    activities_required: int
+    activities_counted: int
+    carry_over: CarryOver | None
+    caps_applied: tuple[CapApplied, ...]
+    exemptions_applied: tuple[str, ...]
+    complete: bool
+    uncertain: str
+    source: str
+    citation: str
+    checked: date
+    counted_entry_ids: tuple[str, ...]
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,207 @@
+"""Credit arithmetic: what counts, what is missing, and how fast to catch up.
+
+Plain frozen dataclasses in and out (``credit_types``), no I/O, no clock: the caller
+passes ``today``. This module decides *which* cycle to show (the current one, or the
+previous one while it can still be made up) and what crosses between cycles (carry-over,
+make-up credits); ``tally`` does the summing. One credit entry counts toward every
+licence whose window and rules accept it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+from bot.domain.credit_types import (
+    ActivityStatus,
+    CapApplied,
+    CarryOver,
+    CategoryStatus,
+    CreditItem,
+    LicenceStatus,
+    MandateStatus,
+)
+from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window, cycle_info
+from bot.domain.requirements import Rule, RuleBook
+from bot.domain.tally import ZERO, Entry, Row, Tally, evaluate, prepare, rows
+
+__all__ = [
+    "ActivityStatus",
+    "CapApplied",
+    "CarryOver",
+    "CategoryStatus",
+    "CreditItem",
+    "LicenceFacts",
+    "LicenceStatus",
+    "MandateStatus",
+    "Window",
+    "licence_status",
+    "status_for_all",
+]
+
+_TENTH = Decimal("0.1")
+
+
+def licence_status(
+    facts: LicenceFacts,
+    entries: Iterable[CreditItem],
+    today: date,
+    rulebook: RuleBook | None = None,
+) -> LicenceStatus:
+    """Status of one licence on ``today``; see :func:`status_for_all` for several."""
+    return _status(facts, prepare(entries), today, rulebook)
+
+
+def status_for_all(
+    licences: Iterable[LicenceFacts],
+    entries: Iterable[CreditItem],
+    today: date,
+    rulebook: RuleBook | None = None,
+) -> list[LicenceStatus]:
+    """One status per licence; each entry counts toward every licence that accepts it.
+
+    Raises :class:`~bot.domain.cycles.MissingFactError` when a licence lacks a fact its
+    rule needs (use :func:`~bot.domain.cycles.missing_facts` to ask first).
+    """
+    prepared = prepare(entries)
+    return [_status(facts, prepared, today, rulebook) for facts in licences]
+
+
+def _status(
+    facts: LicenceFacts, entries: Sequence[Entry], today: date, rulebook: RuleBook | None
+) -> LicenceStatus:
+    rule = facts.rule(rulebook)
+    info = cycle_info(rule, facts, today)
+    table = rows(rule, entries)
+    schedule, previous = info.schedule, info.previous
+    prev_tally = None
+    if previous is not None and (rule.makeup_days or rule.carry_over):
+        prev_tally = evaluate(rule, facts, previous, schedule, table, previous.deadline)
+    reserve = None
+    if previous is not None and prev_tally is not None and rule.makeup_days:
+        moved_on = facts.renewal_date is not None and facts.renewal_date > previous.deadline
+        prev_carry = _carry_into(rule, facts, schedule, previous, prev_tally, table)
+        carried = prev_carry.applied if prev_carry else ZERO
+        makeup = Window(
+            previous.deadline + timedelta(days=1),
+            previous.deadline + timedelta(days=rule.makeup_days),
+        )
+        if not moved_on and not prev_tally.complete(carried):
+            if info.makeup_until is not None and _tracked(table, previous.window):
+                cured = evaluate(rule, facts, previous, schedule, table, makeup.end)
+                if not cured.complete(carried):
+                    note = (
+                        f"The deadline was {previous.deadline.isoformat()}; deficiencies can "
+                        f"still be made up until {makeup.end.isoformat()}."
+                    )
+                    return _render(
+                        rule, facts, cured, today, overdue=True, carry=prev_carry, notes=[note]
+                    )
+            # Whether or not it is still shown, a short cycle takes make-up credits first.
+            shortfall = prev_tally.total_required - prev_tally.earned_total - carried
+            reserve = (makeup, max(ZERO, shortfall))
+    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, reserve)
+    notes = []
+    if tally.reserved > 0:
+        notes.append(
+            f"{tally.reserved} credits earned in the make-up window cured the previous cycle "
+            "and do not count again."
+        )
+    return _render(rule, facts, tally, today, carry=_carry(rule, previous, prev_tally), notes=notes)
+
+
+def _carry(rule: Rule, previous: Cycle | None, prev_tally: Tally | None) -> CarryOver | None:
+    """Excess of the previous cycle (its own carry-in excluded: credits carry only once).
+
+    Mandated hours count toward the total, so the excess over the total is never the
+    mandated hours themselves; carried credits count toward the next total only.
+    """
+    if rule.carry_over is None or previous is None or prev_tally is None:
+        return None
+    excess = max(ZERO, prev_tally.earned_total - prev_tally.total_required)
+    applied = min(excess, rule.carry_over.max)
+    if applied <= 0:
+        return None
+    return CarryOver(previous.window, excess, rule.carry_over.max, applied, rule.carry_over.note)
+
+
+def _carry_into(
+    rule: Rule,
+    facts: LicenceFacts,
+    schedule: Schedule,
+    cycle: Cycle,
+    tally: Tally,
+    table: Sequence[Row],
+) -> CarryOver | None:
+    """What ``cycle`` itself received from the one before (looked up only when it matters)."""
+    if rule.carry_over is None or tally.complete():
+        return None
+    before = schedule.previous(cycle)
+    if before is None:
+        return None
+    return _carry(rule, before, evaluate(rule, facts, before, schedule, table, before.deadline))
+
+
+def _tracked(table: Sequence[Row], window: Window) -> bool:
+    """Whether anything was logged in a window; if not, a shortfall there is unknowable."""
+    return any(row[1] in window for row in table)
+
+
+def _pace(hours: Decimal, days_left: int) -> Decimal:
+    """Credits per week to finish on time, rounded up to 0.1 (all of it when no time is left)."""
+    if hours <= 0:
+        return ZERO
+    if days_left <= 0:
+        return hours.quantize(_TENTH, rounding=ROUND_CEILING)
+    return (hours * 7 / days_left).quantize(_TENTH, rounding=ROUND_CEILING)
+
+
+def _render(
+    rule: Rule,
+    facts: LicenceFacts,
+    tally: Tally,
+    today: date,
+    *,
+    overdue: bool = False,
+    carry: CarryOver | None = None,
+    notes: list[str] | None = None,
+) -> LicenceStatus:
+    applied = carry.applied if carry else ZERO
+    cycle = tally.cycle
+    makeup_until = tally.until if overdue else None
+    days_left = max(0, ((makeup_until or cycle.deadline) - today).days)
+    earned = tally.earned_total + applied
+    needed = tally.hours_needed(applied)
+    return LicenceStatus(
+        licence_id=facts.licence_id,
+        rule_id=rule.id,
+        rule_title=rule.title,
+        window=cycle.window,
+        deadline=cycle.deadline,
+        renewal_number=cycle.renewal_number,
+        days_left=days_left,
+        overdue=overdue or today > cycle.deadline,
+        makeup_until=makeup_until,
+        total_required=tally.total_required,
+        claimed_total=tally.claimed_total,
+        earned_total=earned,
+        remaining_total=max(ZERO, tally.total_required - earned),
+        hours_needed=needed,
+        weekly_pace=_pace(needed, days_left),
+        categories=tuple(tally.categories),
+        activities=tuple(tally.activities),
+        mandates=tuple(tally.mandates),
+        activities_required=tally.activities_required,
+        activities_counted=tally.activities_counted,
+        carry_over=carry,
+        caps_applied=tuple(tally.caps_applied),
+        exemptions_applied=tuple(tally.exemptions),
+        complete=tally.complete(applied),
+        uncertain=rule.uncertain,
+        source=rule.source,
+        citation=rule.citation,
+        checked=rule.checked,
+        counted_entry_ids=tuple(sorted(tally.counted)),
+        notes=tuple(notes or ()),
+    )

@@ -1,0 +1,284 @@
+"""Requirements the rulebook does not know, typed by the clinician in one sentence.
+
+"I need 40 credits by 2027-06-30, 2 of them ethics" becomes a :class:`Rule` with one
+fixed window, so the same arithmetic, reminders and status apply as for shipped rules.
+The parser is deliberately small (regular expressions and ``strptime``): it either
+understands the sentence completely or says which part it could not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bot.domain.cycles import add_months, month_end
+from bot.domain.requirements import CategoryMinimum, Mandate, RenewalRule, Rule
+from bot.domain.topics import (
+    category_label,
+    label,
+    normalize_category,
+    normalize_topic,
+    suggest_topics,
+    vocabulary,
+)
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = (
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4}"
+    rf"|(?:end\s+of\s+)?(?:\d{{1,2}}{_ORD}\s+(?:of\s+)?)?\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}{_ORD})?,?"
+    r"\s+\d{4}"
+)
+_START_WORDS = r"from|since|starting(?:\s+on)?|beginning|start(?:ing)?\s+on|cycle\s+start(?:s|ed)?"
+_DEADLINE_WORDS = (
+    r"by|before|until|till|to|through|thru|ending|due(?:\s+by|\s+on)?|deadline"
+    r"|no\s+later\s+than|on\s+or\s+before"
+)
+_DATED = re.compile(
+    rf"(?:\b(?P<kw>{_START_WORDS}|{_DEADLINE_WORDS})\s+)?(?P<date>{_DATE})", re.IGNORECASE
+)
+_FORMATS = (
+    "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%B %d %Y", "%b %d %Y", "%d %B %Y",
+    "%d %b %Y",
+)  # fmt: skip
+_MONTH_ONLY = ("%B %Y", "%b %Y")
+_SEPARATORS = re.compile(
+    r"\s*(?:[,;]|\bincluding\b|\bincl\.?|\bwith\b|\bof\s+which\b|\bplus\b|\band\b)\s*", re.I
+)
+_NUMBER = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<rest>.*)", re.S)
+_FILLER = re.compile(
+    r"^(?:of\s+them|of\s+these|of\s+those|hours?|hrs?|h|credits?|points?|units?|cme|ce|of|in|on"
+    r"|must\s+be|in\s+the\s+area\s+of|should\s+be|are|is)\b\s*",
+    re.I,
+)
+_LEAD = re.compile(r"^\s*(?:i\s+)?(?:need|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get))\b",
+                   re.I)  # fmt: skip
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+}  # fmt: skip
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b",
+                          re.I)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRequirementSpec:
+    """A clinician's own requirement: a total by a deadline, with optional minimums."""
+
+    total: Decimal
+    deadline: date
+    cycle_start: date | None = None
+    total_category: str | None = None  # "40 cat 1": only this category counts
+    topic_minimums: tuple[tuple[str, Decimal], ...] = ()
+    category_minimums: tuple[tuple[str, Decimal], ...] = ()
+    title: str = ""
+
+    @property
+    def start(self) -> date:
+        """The given start, else two years before the deadline (the common cycle)."""
+        return self.cycle_start or add_months(self.deadline, -24) + timedelta(days=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for storing with the licence."""
+        return {
+            "total": str(self.total),
+            "deadline": self.deadline.isoformat(),
+            "cycle_start": self.cycle_start.isoformat() if self.cycle_start else None,
+            "total_category": self.total_category,
+            "topic_minimums": {t: str(h) for t, h in self.topic_minimums},
+            "category_minimums": {c: str(h) for c, h in self.category_minimums},
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CustomRequirementSpec:
+        """Inverse of :meth:`to_dict`; raises ValueError on unknown topics or categories."""
+        vocab = vocabulary()
+        topics = tuple((t, Decimal(h)) for t, h in (data.get("topic_minimums") or {}).items())
+        cats = tuple((c, Decimal(h)) for c, h in (data.get("category_minimums") or {}).items())
+        for topic, _ in topics:
+            if topic not in vocab.topics:
+                raise ValueError(f"unknown topic {topic!r}")
+        total_category = data.get("total_category")
+        for category in [c for c, _ in cats] + ([total_category] if total_category else []):
+            if category not in vocab.categories:
+                raise ValueError(f"unknown category {category!r}")
+        start = data.get("cycle_start")
+        return cls(
+            total=Decimal(data["total"]),
+            deadline=date.fromisoformat(data["deadline"]),
+            cycle_start=date.fromisoformat(start) if start else None,
+            total_category=total_category,
+            topic_minimums=topics,
+            category_minimums=cats,
+            title=data.get("title") or "",
+        )
+
+    def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
+        """The spec as a one-window :class:`Rule` for the ordinary arithmetic."""
+        start = self.start
+        months = max(1, round((self.deadline - start).days / 30.44))
+        title = self.title or f"Your requirement: {self.total} credits by {self.deadline}"
+        return Rule(
+            id=rule_id,
+            title=title,
+            jurisdiction="custom",
+            board="your own requirement",
+            kind="custom",
+            professions=(),
+            total=self.total,
+            cycle_months=months,
+            renewal=RenewalRule(
+                kind="fixed_window",
+                window_start=start,
+                window_end=self.deadline,
+                description=f"{start.isoformat()} to {self.deadline.isoformat()}",
+            ),
+            source="entered by you",
+            checked=entered_on or start,
+            total_categories=(self.total_category,) if self.total_category else None,
+            category_minimums=tuple(CategoryMinimum(c, h) for c, h in self.category_minimums),
+            mandates=tuple(
+                Mandate(id=f"custom-{topic}", title=label(topic), topics=frozenset({topic}),
+                        hours=hours)
+                for topic, hours in self.topic_minimums
+            ),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """Why a sentence was not understood; ``reason`` is stable, ``message`` is for people."""
+
+    reason: str  # no_amount | no_deadline | bad_date | unknown_topic | bad_window
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+
+def parse_date(text: str) -> date | None:
+    """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
+    raw = " ".join(text.split())
+    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw):
+        raw = raw.replace(".", "/")
+        formats: tuple[str, ...] = ("%d/%m/%Y",)
+    else:
+        raw = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", raw, flags=re.I)
+        raw = re.sub(r"\b(?:end\s+of|of|the)\b|[,.]", " ", raw, flags=re.I)
+        raw = re.sub(r"\bsept\b", "sep", " ".join(raw.split()), flags=re.I)
+        formats = _FORMATS
+    for fmt in formats:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    for fmt in _MONTH_ONLY:
+        try:
+            parsed = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return month_end(parsed.year, parsed.month)
+    return None
+
+
+def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
+    """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences."""
+    deadline = start = None
+    rest = text
+    for match in list(_DATED.finditer(text)):
+        when = parse_date(match.group("date"))
+        if when is None:
+            return ParseFailure("bad_date", f"I could not read the date {match.group('date')!r}.")
+        keyword = (match.group("kw") or "").lower()
+        if keyword and re.match(_START_WORDS, keyword):
+            start = when
+        elif deadline is None:
+            deadline = when
+        rest = rest.replace(match.group(0), " ; ", 1)
+    if deadline is None:
+        return ParseFailure("no_deadline", "By when? Add a date, e.g. 'by 2027-06-30'.")
+    if start is not None and start >= deadline:
+        return ParseFailure("bad_window", "The start date must be before the deadline.")
+    rest = _WORD_NUMBER.sub(lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), _LEAD.sub("", rest))
+    parts = _parts(rest)
+    if not parts:
+        return ParseFailure("no_amount", "How many credits? e.g. '40 credits by 2027-06-30'.")
+    (total, total_phrase), extras = parts[0], parts[1:]
+    total_category = normalize_category(total_phrase) if total_phrase else None
+    topics: dict[str, Decimal] = {}
+    if total_phrase and total_category is None:  # "40 ethics credits": all of them on a topic
+        topic = normalize_topic(total_phrase)
+        if topic is None:
+            return _unknown(total_phrase)
+        topics[topic] = total
+    categories: dict[str, Decimal] = {}
+    for amount, phrase in extras:
+        category = normalize_category(phrase) if phrase else None
+        topic = None if category else normalize_topic(phrase)
+        if category:
+            categories[category] = categories.get(category, Decimal(0)) + amount
+        elif topic:
+            topics[topic] = topics.get(topic, Decimal(0)) + amount
+        else:
+            return _unknown(phrase)
+    return CustomRequirementSpec(
+        total=total,
+        deadline=deadline,
+        cycle_start=start,
+        total_category=total_category,
+        topic_minimums=tuple(topics.items()),
+        category_minimums=tuple(categories.items()),
+    )
+
+
+def _parts(text: str) -> list[tuple[Decimal, str]]:
+    """(amount, phrase) pieces; a piece without a number continues the previous phrase."""
+    parts: list[tuple[Decimal, str]] = []
+    for raw in _SEPARATORS.split(text):
+        piece = raw.strip(" .:")
+        if not piece:
+            continue
+        match = _NUMBER.search(piece)
+        if match is None:
+            if parts:  # "2 hiv and aids" was split on "and": glue it back
+                amount, phrase = parts[-1]
+                parts[-1] = (amount, f"{phrase} and {piece}".strip())
+            continue
+        amount = Decimal(match.group("n"))
+        if amount > 0:
+            phrase = _phrase(match.group("rest")) or _phrase(piece[: match.start()])
+            parts.append((amount, phrase))
+    return parts
+
+
+def _phrase(text: str) -> str:
+    """Strip "of them", "hours", "credits of" ... so only the topic or category remains."""
+    previous = None
+    text = text.strip(" .")
+    while previous != text:
+        previous, text = text, _FILLER.sub("", text).strip(" .")
+    text = re.sub(r"\s+(?:hours?|hrs?|credits?|points?|cme)$", "", text, flags=re.I)
+    return text.strip()
+
+
+def _unknown(phrase: str) -> ParseFailure:
+    hints = tuple(suggest_topics(phrase))
+    named = ", ".join(label(h) for h in hints)
+    hint = f" Did you mean {named}?" if hints else ""
+    return ParseFailure("unknown_topic", f"I don't know the topic {phrase!r}.{hint}", hints)
+
+
+def describe(spec: CustomRequirementSpec) -> str:
+    """One line restating what was understood, for confirmation in the chat."""
+    what = category_label(spec.total_category) if spec.total_category else "credits"
+    line = f"{spec.total} {what} from {spec.start.isoformat()} to {spec.deadline.isoformat()}"
+    extras = [f"{h} {label(t)}" for t, h in spec.topic_minimums]
+    extras += [f"{h} {category_label(c)}" for c, h in spec.category_minimums]
+    return line + (", including " + ", ".join(extras) if extras else "")

@@ -1,0 +1,185 @@
+"""Whether a topic mandate is due in a cycle, which dates count toward it, and why.
+
+Kept apart from the arithmetic because the "why" is what clinicians ask about most
+("why do I need domestic violence this time and not last time?"), and each recurrence
+kind deserves its own readable branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from bot.domain.cycles import Cycle, LicenceFacts, Schedule, add_months
+from bot.domain.requirements import Mandate
+from bot.domain.topics import vocabulary
+
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+_UNKNOWN = " (renewal number unknown: tell me your licence issue date to be sure)"
+
+
+def ordinal(n: int) -> str:
+    return _ORDINALS.get(n, f"{n}th")
+
+
+@dataclass(frozen=True, slots=True)
+class MandatePlan:
+    """A mandate as it applies to one cycle."""
+
+    due: bool  # required for this cycle's renewal (or by ``due_by``)
+    why: str
+    count_from: date  # first date whose credits count (date.min: any time before)
+    count_to: date
+    due_by: date | None = None  # when earlier or later than the cycle deadline
+
+
+def plan(
+    mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, until: date
+) -> MandatePlan:
+    """Due or not, with the counting window and a one-line reason.
+
+    ``until`` is the last day credits count (the deadline, or the end of a make-up window).
+    """
+    base = MandatePlan(True, "", cycle.window.start, until)
+    recurrence_plan = _by_recurrence(mandate, facts, cycle, schedule, base)
+    blocked = _condition_blocks(mandate, facts)
+    if blocked:  # still counted (the clinician may ask), but not required
+        return replace(recurrence_plan, due=False, why=blocked)
+    conditions = _conditions_text(mandate)
+    if conditions:
+        return replace(recurrence_plan, why=f"{recurrence_plan.why}; {conditions}")
+    return recurrence_plan
+
+
+def _labels(ids: frozenset[str], kind: str) -> str:
+    terms = getattr(vocabulary(), kind)
+    return ", ".join(sorted(terms.label(i) for i in ids))
+
+
+def _conditions_text(mandate: Mandate) -> str:
+    parts = []
+    if mandate.when_flags:
+        parts.append(f"for {_labels(mandate.when_flags, 'flags')}")
+    if mandate.only_specialties:
+        parts.append(f"for {_labels(mandate.only_specialties, 'specialties')}")
+    return " ".join(parts)
+
+
+def _condition_blocks(mandate: Mandate, facts: LicenceFacts) -> str:
+    """Why the mandate does not apply to this clinician, or "" when it does."""
+    missing = mandate.when_flags - facts.flags
+    if missing:
+        return f"does not apply: only for {_labels(missing, 'flags')}"
+    if mandate.only_specialties and not (mandate.only_specialties & facts.specialties):
+        return f"does not apply: only for {_labels(mandate.only_specialties, 'specialties')}"
+    exempt = mandate.exempt_specialties & facts.specialties
+    if exempt:
+        return f"not required for {_labels(exempt, 'specialties')}"
+    return ""
+
+
+def _by_recurrence(
+    mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, base: MandatePlan
+) -> MandatePlan:
+    r = mandate.recurrence
+    n = cycle.renewal_number
+    this = f" (this is renewal {n})" if n is not None else _UNKNOWN
+
+    def gated(due: bool, text: str) -> MandatePlan:
+        if n is None:
+            return MandatePlan(True, text + _UNKNOWN, base.count_from, base.count_to)
+        why = text + this if due else f"not due this cycle: {text}{this}"
+        return MandatePlan(due, why, base.count_from, base.count_to)
+
+    if r.kind == "every_cycle":
+        return MandatePlan(True, "every renewal", base.count_from, base.count_to)
+    if r.kind == "first_renewal":
+        return gated(n == 1, "first renewal only")
+    if r.kind == "every_nth_renewal":
+        every = ordinal(r.every)
+        if r.starting_at == 1:
+            text = f"at the first renewal, then every {every} renewal"
+        elif r.starting_at == r.every:
+            text = f"every {every} renewal"
+        else:
+            text = f"every {every} renewal from the {ordinal(r.starting_at)}"
+        due = n is not None and n >= r.starting_at and (n - r.starting_at) % r.every == 0
+        return gated(due, text)
+    if r.kind == "renewals":
+        listed = r.renewals
+        if listed == tuple(range(1, len(listed) + 1)) and len(listed) > 1:
+            count = _NUMBERS.get(len(listed), str(len(listed)))
+            text = f"in each of the first {count} renewal periods"
+        else:
+            text = "at renewal " + " and ".join(str(x) for x in listed)
+        return gated(n in listed, text)
+    if r.kind == "every_n_years":
+        start = add_months(cycle.deadline, -12 * r.years) + timedelta(days=1)
+        text = f"once every {r.years} years (credits since {start.isoformat()} count)"
+        if r.after_renewal:
+            text += f", after the first {_NUMBERS.get(r.after_renewal, r.after_renewal)} renewals"
+        if n is None:
+            return MandatePlan(True, text + _UNKNOWN, start, base.count_to)
+        due = n > r.after_renewal
+        why = text + this if due else f"not due this cycle: {text}{this}"
+        return MandatePlan(due, why, start, base.count_to)
+    if r.kind == "at_licensure":
+        return MandatePlan(
+            False, "once, before your first licence (shown for reference)", date.min, base.count_to
+        )
+    return _once(mandate, facts, cycle, schedule, base)
+
+
+def _once(
+    mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, base: MandatePlan
+) -> MandatePlan:
+    """One-time mandates: any credit before the due date counts, whenever it was earned."""
+    r = mandate.recurrence
+    n = cycle.renewal_number
+    due_by = cycle.deadline
+    clauses = []
+    if r.by_renewal is not None:
+        by = schedule.deadline_of_renewal(r.by_renewal)
+        if by is not None:
+            due_by = by
+        clauses.append(f"by your {ordinal(r.by_renewal)} renewal")
+    if r.within_months_of_issue is not None:
+        if facts.issued_on is not None:
+            due_by = min(due_by, add_months(facts.issued_on, r.within_months_of_issue))
+        clauses.append(f"within {r.within_months_of_issue} months of licensure")
+    text = "one-time requirement"
+    if clauses:
+        text += ", due " + " or ".join(clauses)
+        if len(clauses) > 1:
+            text += ", whichever comes first"
+    if r.first_deadline_on_or_after is not None:
+        return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule)
+    if r.by_renewal is not None and n is not None and n > r.by_renewal:
+        why = f"not due this cycle: {text} (this is renewal {n})"
+        return MandatePlan(False, why, date.min, due_by, due_by)
+    if n is None and (r.by_renewal is not None or r.within_months_of_issue is not None):
+        text += _UNKNOWN
+    elif r.within_months_of_issue is not None and facts.issued_on is None:
+        text += " (tell me your licence issue date for the exact date)"
+    return MandatePlan(True, text, date.min, due_by, due_by)
+
+
+def _first_deadline_after(
+    since: date, facts: LicenceFacts, cycle: Cycle, schedule: Schedule
+) -> MandatePlan:
+    """Due once, at the first registration or renewal on or after ``since`` (DEA MATE Act)."""
+    text = f"one-time, at your first registration or renewal on or after {since.isoformat()}"
+    if facts.issued_on is not None and facts.issued_on >= since:
+        return MandatePlan(
+            False, f"{text}: done when you first registered", date.min, cycle.deadline
+        )
+    if cycle.deadline < since:
+        return MandatePlan(False, f"not in force yet: {text}", date.min, cycle.deadline)
+    previous = schedule.previous(cycle)
+    if previous is not None and previous.deadline >= since:
+        first = schedule.cycle(schedule.index_for(since)).deadline
+        return MandatePlan(
+            False, f"{text}: was due on {first.isoformat()}", date.min, cycle.deadline
+        )
+    return MandatePlan(True, text, date.min, cycle.deadline, cycle.deadline)

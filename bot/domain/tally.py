@@ -1,0 +1,366 @@
+"""Summing one cycle of one rule: the inner loop of the credit arithmetic.
+
+Which requirement an entry can count toward (its topics, category, activity, the caps,
+PA's no-double-count) does not depend on dates, so it is worked out once per rule and
+entry (:func:`rows`); each cycle then only compares dates and adds. Every sum is over a
+set of entries, never an order-dependent allocation, so entry order cannot matter and
+adding a credit can never lower what counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.credit_types import (
+    ActivityStatus,
+    CapApplied,
+    CategoryStatus,
+    CreditItem,
+    MandateStatus,
+)
+from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window
+from bot.domain.mandates import MandatePlan, plan
+from bot.domain.requirements import Mandate, Rule
+from bot.domain.topics import activity_label, category_label, vocabulary
+
+ZERO = Decimal(0)
+
+
+# (item, topics with ancestors, categories it counts as, activity type with its groups).
+# Plain tuples, not NamedTuples: building them is the hot path.
+Entry = tuple[CreditItem, frozenset[str], frozenset[str], frozenset[str]]
+
+
+def prepare(entries: Iterable[CreditItem]) -> list[Entry]:
+    """Closures per entry; entries repeat the same tags, so each combination is looked up once."""
+    vocab = vocabulary()
+    topics_of, category_of = vocab.topics.expand, vocab.categories.ancestors
+    activity_of = vocab.activity_types.ancestors
+    seen: dict[tuple[frozenset[str], str, str | None], tuple[frozenset[str], ...]] = {}
+    prepared = []
+    for e in entries:
+        key = (e.topics, e.category, e.activity_type)
+        closures = seen.get(key)
+        if closures is None:
+            acts = activity_of(e.activity_type) if e.activity_type else frozenset()
+            closures = (topics_of(e.topics), category_of(e.category), acts)
+            seen[key] = closures
+        prepared.append((e, *closures))
+    return prepared
+
+
+# An entry as one rule sees it, everything but its date settled: (entry id, date, amount,
+# cap group or -1, counts toward the total, category-minimum indices, activity-minimum
+# indices, mandate indices after no-double-count rules, mandates kept off the total).
+Row = tuple[
+    str, date, Decimal, int, bool, tuple[int, ...], tuple[int, ...], tuple[int, ...],
+    tuple[int, ...],
+]  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Compiled:
+    """A rule's matching data as bitmasks (bit i = mandate i), with memo tables.
+
+    The memo tables are keyed by vocabulary closures, which are few, so they stay small.
+    """
+
+    accepted: frozenset[str] | None
+    category_minimums: tuple[str, ...]
+    activity_minimums: tuple[str, ...]
+    caps: tuple[str, ...]
+    topic_masks: dict[str, int]  # topic -> mandates accepting it
+    category_filters: tuple[tuple[int, frozenset[str]], ...]  # mandates limited to categories
+    exclusions: tuple[tuple[int, int], ...]  # (mandate, mandates whose entries it refuses)
+    off_total_mask: int
+    by_category: dict[frozenset[str], tuple[bool, tuple[int, ...], int]] = field(
+        default_factory=dict
+    )
+    by_activity: dict[frozenset[str], tuple[int, tuple[int, ...]]] = field(default_factory=dict)
+    by_mask: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+
+_COMPILED: dict[int, tuple[Rule, _Compiled]] = {}
+
+
+def _compiled(rule: Rule) -> _Compiled:
+    """Compiled once per rule object (the identity check guards against reused ids)."""
+    hit = _COMPILED.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    ids = [m.id for m in rule.mandates]
+    topic_masks: dict[str, int] = {}
+    for i, mandate in enumerate(rule.mandates):
+        for topic in mandate.topics:
+            topic_masks[topic] = topic_masks.get(topic, 0) | 1 << i
+    compiled = _Compiled(
+        accepted=frozenset(rule.total_categories) if rule.total_categories is not None else None,
+        category_minimums=tuple(m.category for m in rule.category_minimums),
+        activity_minimums=tuple(m.activity_type for m in rule.activity_minimums),
+        caps=tuple(c.activity_type for c in rule.caps),
+        topic_masks=topic_masks,
+        category_filters=tuple(
+            (i, frozenset(m.categories))
+            for i, m in enumerate(rule.mandates)
+            if m.categories is not None
+        ),
+        exclusions=tuple(
+            (i, sum(1 << ids.index(o) for o in m.not_from))
+            for i, m in enumerate(rule.mandates)
+            if m.not_from
+        ),
+        off_total_mask=sum(
+            1 << i for i, m in enumerate(rule.mandates) if not m.counts_toward_total
+        ),
+    )
+    if len(_COMPILED) > 256:  # custom rules are built per request: keep this bounded
+        _COMPILED.clear()
+    _COMPILED[id(rule)] = (rule, compiled)
+    return compiled
+
+
+_Shape = tuple[int, bool, tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+
+
+def _category_part(c: _Compiled, cats: frozenset[str]) -> tuple[bool, tuple[int, ...], int]:
+    """(counts toward the total, category minimums met, mandates its category allows)."""
+    part = c.by_category.get(cats)
+    if part is None:
+        in_total = c.accepted is None or not cats.isdisjoint(c.accepted)
+        hits = tuple(i for i, cat in enumerate(c.category_minimums) if cat in cats)
+        allowed = -1
+        for i, accepted in c.category_filters:
+            if cats.isdisjoint(accepted):
+                allowed &= ~(1 << i)
+        part = c.by_category[cats] = (in_total, hits, allowed)
+    return part
+
+
+def _activity_part(c: _Compiled, acts: frozenset[str]) -> tuple[int, tuple[int, ...]]:
+    """(cap group, activity minimums met)."""
+    part = c.by_activity.get(acts)
+    if part is None:
+        group = next((i for i, cap in enumerate(c.caps) if cap in acts), -1)
+        hits = tuple(i for i, a in enumerate(c.activity_minimums) if a in acts)
+        part = c.by_activity[acts] = (group, hits)
+    return part
+
+
+def _indices(c: _Compiled, mask: int) -> tuple[int, ...]:
+    found = c.by_mask.get(mask)
+    if found is None:
+        found = c.by_mask[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    return found
+
+
+def _shape(c: _Compiled, entry: Entry) -> _Shape | None:
+    """What an entry with these tags counts toward under a rule, or None for nothing."""
+    _, topics, categories, activities = entry
+    in_total, cat_hits, allowed = _category_part(c, categories)
+    fits = 0
+    for topic in topics:
+        fits |= c.topic_masks.get(topic, 0)
+    fits &= allowed
+    kept = fits
+    for i, refused in c.exclusions:  # PA: child-abuse and opioid entries are not patient safety
+        if fits & refused:
+            kept &= ~(1 << i)
+    if not (in_total or cat_hits or kept):
+        return None
+    group, act_hits = _activity_part(c, activities)
+    if not in_total:
+        return group, False, cat_hits, (), _indices(c, kept), ()
+    return group, True, cat_hits, act_hits, _indices(c, kept), _indices(c, kept & c.off_total_mask)
+
+
+def rows(rule: Rule, entries: Sequence[Entry]) -> list[Row]:
+    """The entries that can count toward anything in ``rule``, with what they count toward."""
+    compiled = _compiled(rule)
+    shapes: dict[tuple[frozenset[str], ...], _Shape | None] = {}
+    result = []
+    for entry in entries:
+        key = entry[1:]
+        if key in shapes:
+            shape = shapes[key]
+        else:
+            shape = shapes[key] = _shape(compiled, entry)
+        if shape is not None:
+            item = entry[0]
+            result.append((item.entry_id, item.completed_on, item.amount, *shape))
+    return result
+
+
+@dataclass(slots=True)
+class Bucket:
+    """Sums per cap group; a group counts at most its cap."""
+
+    sums: dict[int, Decimal] = field(default_factory=dict)
+
+    def add(self, group: int, amount: Decimal) -> None:
+        self.sums[group] = self.sums.get(group, ZERO) + amount
+
+    def earned(self, caps: Sequence[Decimal]) -> Decimal:
+        return sum((min(v, caps[g]) if g >= 0 else v for g, v in self.sums.items()), start=ZERO)
+
+
+@dataclass(slots=True)
+class Tally:
+    """One evaluation of one cycle."""
+
+    cycle: Cycle
+    until: date
+    total_required: Decimal
+    claimed_total: Decimal
+    earned_total: Decimal  # without carry-over
+    categories: list[CategoryStatus]
+    activities: list[ActivityStatus]
+    mandates: list[MandateStatus]
+    activities_required: int
+    activities_counted: int
+    caps_applied: list[CapApplied]
+    exemptions: list[str]
+    counted: set[str]
+    reserved: Decimal = ZERO  # credits that went to cure the previous cycle
+
+    def hours_needed(self, carry: Decimal = ZERO) -> Decimal:
+        """At least this many more credits are needed, whatever they are."""
+        remaining = [max(ZERO, self.total_required - self.earned_total - carry)]
+        remaining += [c.remaining for c in self.categories]
+        remaining += [a.remaining for a in self.activities]
+        remaining += [m.remaining for m in self.mandates if m.blocking]
+        return max(remaining)
+
+    def complete(self, carry: Decimal = ZERO) -> bool:
+        return self.hours_needed(carry) == 0 and self.activities_counted >= self.activities_required
+
+
+def evaluate(
+    rule: Rule,
+    facts: LicenceFacts,
+    cycle: Cycle,
+    schedule: Schedule,
+    table: Sequence[Row],
+    until: date,
+    reserve: tuple[Window, Decimal] | None = None,
+) -> Tally:
+    """Sum one cycle: credits from the window start to ``until`` (mandates: their own dates).
+
+    ``reserve`` is (make-up window, shortfall): credits in that window first cure the
+    previous cycle's shortfall, so the total keeps max(credits outside it, all - shortfall).
+    """
+    start = cycle.window.start
+    exempt = [e.note or "exempt at this renewal" for e in rule.exemptions
+              if cycle.renewal_number in e.renewals]  # fmt: skip
+    caps = [c.max for c in rule.caps]
+    plans = [plan(m, facts, cycle, schedule, until) for m in rule.mandates]
+    spans = [(p.count_from, p.count_to) for p in plans]
+    total, outside_reserve = Bucket(), Bucket()
+    off_total = [Bucket() for _ in rule.mandates]
+    cat_buckets = [Bucket() for _ in rule.category_minimums]
+    act_buckets = [Bucket() for _ in rule.activity_minimums]
+    man_buckets = [Bucket() for _ in rule.mandates]
+    claimed, activities, counted = ZERO, 0, set()
+    for entry_id, day, amount, group, in_total, cats, acts, mans, offs in table:
+        if start <= day <= until:
+            if in_total or cats:
+                counted.add(entry_id)
+            if in_total:
+                total.add(group, amount)
+                if reserve is None or day not in reserve[0]:
+                    outside_reserve.add(group, amount)
+                claimed += amount
+                if amount > 0:
+                    activities += 1
+                for i in acts:
+                    act_buckets[i].add(group, amount)
+                for i in offs:
+                    off_total[i].add(group, amount)
+            for i in cats:
+                cat_buckets[i].add(group, amount)
+        for i in mans:
+            low, high = spans[i]
+            if low <= day <= high:
+                man_buckets[i].add(group, amount)
+                counted.add(entry_id)
+    total_required = ZERO if exempt else rule.total
+    earned_total = total.earned(caps)
+    reserved = ZERO
+    if reserve is not None:
+        kept = max(outside_reserve.earned(caps), earned_total - reserve[1])
+        reserved, earned_total = earned_total - kept, kept
+    mandates = []
+    for i, (mandate, mplan) in enumerate(zip(rule.mandates, plans, strict=True)):
+        status = mandate_status(mandate, mplan, man_buckets[i].earned(caps), rule.total, cycle)
+        mandates.append(status)
+        if not mandate.counts_toward_total:
+            earned_total -= min(off_total[i].earned(caps), status.required)
+    return Tally(
+        cycle=cycle,
+        until=until,
+        total_required=total_required,
+        claimed_total=claimed,
+        earned_total=max(ZERO, earned_total),
+        categories=[
+            _category(m.category, ZERO if exempt else m.hours, b.earned(caps))
+            for m, b in zip(rule.category_minimums, cat_buckets, strict=True)
+        ],
+        activities=[
+            _activity(m.activity_type, m.label, ZERO if exempt else m.hours, b.earned(caps))
+            for m, b in zip(rule.activity_minimums, act_buckets, strict=True)
+        ],
+        mandates=mandates,
+        activities_required=0 if exempt else rule.min_activities,
+        activities_counted=activities,
+        caps_applied=_caps_applied(rule, total),
+        exemptions=exempt,
+        counted=counted,
+        reserved=reserved,
+    )
+
+
+def _activity(kind: str, text: str, required: Decimal, earned: Decimal) -> ActivityStatus:
+    label = text or activity_label(kind)
+    return ActivityStatus(kind, label, required, earned, max(ZERO, required - earned))
+
+
+def _category(category: str, required: Decimal, earned: Decimal) -> CategoryStatus:
+    return CategoryStatus(
+        category, category_label(category), required, earned, max(ZERO, required - earned)
+    )
+
+
+def mandate_status(
+    mandate: Mandate, mplan: MandatePlan, earned: Decimal, total: Decimal, cycle: Cycle
+) -> MandateStatus:
+    required = mandate.required_hours(total)
+    blocking = mplan.due and (mplan.due_by is None or mplan.due_by <= cycle.deadline)
+    return MandateStatus(
+        mandate_id=mandate.id,
+        title=mandate.title,
+        topics=tuple(sorted(mandate.topics)),
+        required=required,
+        earned=earned,
+        remaining=max(ZERO, required - earned),
+        due=mplan.due,
+        blocking=blocking,
+        why=mplan.why,
+        due_by=mplan.due_by,
+        counted_from=None if mplan.count_from == date.min else mplan.count_from,
+        counts_toward_total=mandate.counts_toward_total,
+        notes=mandate.notes,
+    )
+
+
+def _caps_applied(rule: Rule, total: Bucket) -> list[CapApplied]:
+    applied = []
+    for i, cap in enumerate(rule.caps):
+        claimed = total.sums.get(i, ZERO)
+        if claimed > cap.max:
+            label = cap.label or activity_label(cap.activity_type)
+            applied.append(
+                CapApplied(cap.activity_type, label, cap.max, claimed, cap.max, claimed - cap.max)
+            )
+    return applied

@@ -1,0 +1,318 @@
+"""The shared vocabulary: topics, credit categories, activity types, flags, specialties.
+
+Rules, credit entries and the course catalogue must all speak the same ids, or a course
+tagged "opioids" would never satisfy an ``opioid_prescribing`` mandate. The terms live in
+``bot/rules/_vocabulary.toml`` (data, not code) and are loaded once per process.
+Narrower terms name their broader ``parents``; :func:`expand` adds every ancestor so one
+entry counts toward each mandate it fits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "rules" / "_vocabulary.toml"
+
+_SECTIONS = ("topics", "categories", "activity_types", "flags", "specialties", "professions")
+# Words that carry no meaning for matching ("2 ethics CME credits" == "ethics").
+_NOISE = frozenset(
+    {
+        "credit",
+        "credits",
+        "cme",
+        "ce",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "training",
+        "the",
+        "of",
+        "in",
+        "on",
+        "tm",
+        "r",
+    }
+)
+# Dropped only on a second try: "live course" stays an activity type, "opioid course" a topic.
+_SOFT_NOISE = frozenset({"course", "courses", "module", "modules", "program", "lecture", "update"})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+class VocabularyError(ValueError):
+    """The vocabulary file is inconsistent (an alias used twice, a cycle of parents...)."""
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, punctuation and noise words: the form aliases are compared in."""
+    text = text.replace("™", " ").replace("®", " ").replace("&", " and ")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = [w for w in _NON_ALNUM.sub(" ", text).split() if w not in _NOISE]
+    return " ".join(words)
+
+
+def _compact(text: str) -> str:
+    return fold(text).replace(" ", "")
+
+
+def _singular(folded: str) -> str:
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in folded.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One vocabulary entry: a stable id, a label for people, and how it relates to others."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+
+
+class TermSet:
+    """One kind of term with lookup by alias, spelling suggestions and ancestor closure."""
+
+    def __init__(self, kind: str, terms: Iterable[Term]) -> None:
+        self.kind = kind
+        self._terms: dict[str, Term] = {t.id: t for t in terms}
+        self._lookup: dict[str, str] = {}
+        self._phrases: dict[str, str] = {}
+        for term in self._terms.values():
+            for phrase in (term.id, term.id.replace("_", " "), term.label, *term.aliases):
+                self._add_phrase(phrase, term.id)
+        self._closure = {tid: self._ancestors(tid, ()) for tid in self._terms}
+        self._expand_cache: dict[frozenset[str], frozenset[str]] = {}
+
+    def _add_phrase(self, phrase: str, term_id: str) -> None:
+        key = _compact(phrase)
+        if not key:
+            return
+        owner = self._lookup.setdefault(key, term_id)
+        if owner != term_id:
+            raise VocabularyError(
+                f"{self.kind}: {phrase!r} is an alias of both {owner!r} and {term_id!r}"
+            )
+        self._phrases.setdefault(fold(phrase), term_id)
+
+    def _ancestors(self, term_id: str, path: tuple[str, ...]) -> frozenset[str]:
+        if term_id in path:
+            raise VocabularyError(f"{self.kind}: parent cycle {' -> '.join((*path, term_id))}")
+        term = self._terms.get(term_id)
+        if term is None:
+            raise VocabularyError(f"{self.kind}: {path[-1]!r} has unknown parent {term_id!r}")
+        found = {term_id}
+        for parent in term.parents:
+            found |= self._ancestors(parent, (*path, term_id))
+        return frozenset(found)
+
+    def __contains__(self, term_id: object) -> bool:
+        return term_id in self._terms
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._terms)
+
+    def get(self, term_id: str) -> Term | None:
+        return self._terms.get(term_id)
+
+    def label(self, term_id: str) -> str:
+        """The human label; an unknown id is returned as is rather than failing a reply."""
+        term = self._terms.get(term_id)
+        return term.label if term else term_id
+
+    def normalize(self, text: str) -> str | None:
+        """The id a free-text phrase names ("pain mgmt" -> ``pain_management``), or None."""
+        key = _compact(text)
+        if not key:
+            return None
+        folded = fold(text)
+        softened = " ".join(w for w in folded.split() if w not in _SOFT_NOISE)
+        for candidate in (key, _singular(folded), softened, _singular(softened)):
+            found = self._lookup.get(candidate.replace(" ", ""))
+            if found is not None:
+                return found
+        return None
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """Up to ``n`` ids named like ``text``: prefix matches first, then close spellings."""
+        folded = fold(text)
+        if not folded or n <= 0:
+            return []
+        found: list[str] = []
+        exact = self.normalize(text)
+        if exact:
+            found.append(exact)
+        for phrase, term_id in self._phrases.items():
+            if any(word.startswith(folded) for word in phrase.split()) or phrase.startswith(folded):
+                found.append(term_id)
+        close = difflib.get_close_matches(folded, list(self._phrases), n=n * 4, cutoff=0.6)
+        found.extend(self._phrases[p] for p in close)
+        return list(dict.fromkeys(found))[:n]
+
+    def ancestors(self, term_id: str) -> frozenset[str]:
+        """The term and everything broader; an unknown id stands alone."""
+        return self._closure.get(term_id, frozenset((term_id,)))
+
+    def expand(self, term_ids: Iterable[str]) -> frozenset[str]:
+        """All given ids plus their ancestors (cached: entries repeat the same topic sets)."""
+        key = term_ids if isinstance(term_ids, frozenset) else frozenset(term_ids)
+        hit = self._expand_cache.get(key)
+        if hit is None:
+            hit = frozenset().union(*(self.ancestors(t) for t in key)) if key else frozenset()
+            if len(self._expand_cache) > 4096:  # user data is open-ended: keep the cache bounded
+                self._expand_cache.clear()
+            self._expand_cache[key] = hit
+        return hit
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Every term set, loaded together so cross-references can be checked."""
+
+    topics: TermSet
+    categories: TermSet
+    activity_types: TermSet
+    flags: TermSet
+    specialties: TermSet
+    professions: TermSet
+
+
+def parse_vocabulary(data: Mapping[str, object], where: str = "vocabulary") -> Vocabulary:
+    """Build a :class:`Vocabulary` from parsed TOML, failing with the offending key named."""
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise VocabularyError(f"{where}: unknown section(s) {sorted(unknown)}")
+    sets: dict[str, TermSet] = {}
+    for section in _SECTIONS:
+        raw = data.get(section, {})
+        if not isinstance(raw, Mapping):
+            raise VocabularyError(f"{where}: [{section}] must be a table")
+        terms = [_parse_term(section, tid, body, where) for tid, body in raw.items()]
+        sets[section] = TermSet(section, terms)
+    return Vocabulary(**sets)
+
+
+def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
+    at = f"{where}: {section}.{term_id}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", term_id):
+        raise VocabularyError(f"{at}: id must be snake_case")
+    if not isinstance(body, Mapping):
+        raise VocabularyError(f"{at}: must be a table")
+    link = "also_counts_as" if section == "categories" else "parents"
+    extra = set(body) - {"label", "aliases", link}
+    if extra:
+        raise VocabularyError(f"{at}: unknown field(s) {sorted(extra)}")
+    label = body.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise VocabularyError(f"{at}.label: must be a non-empty string")
+    lists = {}
+    for key in ("aliases", link):
+        value = body.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise VocabularyError(f"{at}.{key}: must be a list of strings")
+        lists[key] = tuple(value)
+    return Term(term_id, label, lists["aliases"], lists[link])
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The shipped vocabulary, parsed once per process."""
+    with VOCABULARY_FILE.open("rb") as fh:
+        return parse_vocabulary(tomllib.load(fh), where=str(VOCABULARY_FILE.name))
+
+
+# ----------------------------------------------------------------- topic helpers
+def normalize_topic(text: str) -> str | None:
+    """Canonical topic id for "opioids", "pain mgmt", "HIV"...; None when unknown."""
+    return vocabulary().topics.normalize(text)
+
+
+def suggest_topics(text: str, n: int = 3) -> list[str]:
+    """Topic ids spelled like ``text``, for "did you mean ...?" replies."""
+    return vocabulary().topics.suggest(text, n)
+
+
+def expand(topics: Iterable[str]) -> frozenset[str]:
+    """The topics plus every broader topic they count toward."""
+    return vocabulary().topics.expand(topics)
+
+
+def label(topic_id: str) -> str:
+    """Human label of a topic id."""
+    return vocabulary().topics.label(topic_id)
+
+
+def topic_ids() -> tuple[str, ...]:
+    return vocabulary().topics.ids
+
+
+# -------------------------------------------------------------- category helpers
+def normalize_category(text: str) -> str | None:
+    """Canonical category id for "cat 1", "AMA PRA Category 1 Credit™", "1-A"...; else None."""
+    return vocabulary().categories.normalize(text)
+
+
+def suggest_categories(text: str, n: int = 3) -> list[str]:
+    return vocabulary().categories.suggest(text, n)
+
+
+def category_label(category_id: str) -> str:
+    return vocabulary().categories.label(category_id)
+
+
+def counts_as(category_id: str) -> frozenset[str]:
+    """The category and every category it also counts as (AOA 1-A -> AMA PRA 1 -> ...)."""
+    return vocabulary().categories.ancestors(category_id)
+
+
+def qualifies(category_id: str, accepted: Iterable[str] | None) -> bool:
+    """Whether ``category_id`` credit meets a requirement accepting ``accepted`` (None: any)."""
+    if accepted is None:
+        return True
+    return not counts_as(category_id).isdisjoint(accepted)
+
+
+def category_ids() -> tuple[str, ...]:
+    return vocabulary().categories.ids
+
+
+# ------------------------------------------------------------------ other helpers
+def normalize_activity_type(text: str) -> str | None:
+    return vocabulary().activity_types.normalize(text)
+
+
+def expand_activity(activity_type: str | None) -> frozenset[str]:
+    """The activity type and its groups (``rss`` -> ``live``); empty when unknown."""
+    if not activity_type:
+        return frozenset()
+    return vocabulary().activity_types.ancestors(activity_type)
+
+
+def activity_label(activity_type: str) -> str:
+    return vocabulary().activity_types.label(activity_type)
+
+
+def normalize_flag(text: str) -> str | None:
+    return vocabulary().flags.normalize(text)
+
+
+def flag_label(flag: str) -> str:
+    return vocabulary().flags.label(flag)
+
+
+def normalize_specialty(text: str) -> str | None:
+    return vocabulary().specialties.normalize(text)
+
+
+def normalize_profession(text: str) -> str | None:
+    return vocabulary().professions.normalize(text)

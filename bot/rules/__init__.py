@@ -1,0 +1,1 @@
+"""Shipped requirement rules and the shared vocabulary, as TOML data (see README.md)."""

@@ -1,0 +1,141 @@
+"""The arithmetic beyond the worked cases: several licences, pace, counting and edge rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.credits import CreditItem, LicenceFacts, licence_status, status_for_all
+from bot.domain.cycles import MissingFactError
+from bot.domain.requirements import Mandate, shipped_rulebook
+
+D = date
+RULES = shipped_rulebook()
+
+
+def item(entry_id: str, day: date, amount: str | int, category: str = "ama_pra_1",
+         topics: tuple[str, ...] = (), activity: str | None = None) -> CreditItem:  # fmt: skip
+    return CreditItem(entry_id, day, Decimal(str(amount)), category, frozenset(topics), activity)
+
+
+TX = LicenceFacts(rule_id="us-tx-md", licence_id="tx", renewal_date=D(2027, 8, 31),
+                  renewals_done=4)  # fmt: skip
+FL = LicenceFacts(rule_id="us-fl-md", licence_id="fl", renewal_date=D(2027, 1, 31),
+                  renewals_done=4)  # fmt: skip
+AAFP = LicenceFacts(rule_id="aafp-membership", licence_id="aafp", issued_on=D(2020, 5, 10))
+
+
+def test_one_entry_counts_toward_every_licence_that_accepts_it() -> None:
+    entries = [item("ethics", D(2026, 3, 1), 2, "aafp_prescribed", ("ethics",), "live_course")]
+    tx, fl, aafp = status_for_all([TX, FL, AAFP], entries, D(2026, 6, 1))
+    assert [s.licence_id for s in (tx, fl, aafp)] == ["tx", "fl", "aafp"]
+    for status in (tx, fl, aafp):
+        assert status.counted_entry_ids == ("ethics",)
+        assert status.earned_total == 2
+    assert next(m for m in tx.mandates if m.mandate_id == "tx-ethics").earned == 2
+
+
+def test_entries_outside_the_window_or_categories_are_not_counted() -> None:
+    entries = [
+        item("in", D(2026, 1, 1), 5),
+        item("before", D(2025, 8, 31), 5),
+        item("nursing", D(2026, 1, 1), 5, "ancc"),
+    ]
+    status = licence_status(TX, entries, D(2026, 6, 1))
+    assert status.counted_entry_ids == ("in",)
+    assert status.claimed_total == 5
+    pa = licence_status(LicenceFacts(rule_id="us-pa-md"), entries, D(2026, 6, 1))
+    assert pa.counted_entry_ids == ("before", "in", "nursing")  # any category; PA's own window
+
+
+@pytest.mark.parametrize(
+    ("hours", "today", "pace"),
+    [
+        (10, D(2027, 6, 22), Decimal("1.0")),  # 70 days: exactly 1.0 a week
+        (10, D(2027, 6, 23), Decimal("1.1")),  # 69 days: 1.0145 rounds up
+        (48, D(2027, 8, 31), Decimal("48.0")),  # on the deadline: all of it now
+        (0, D(2026, 6, 1), Decimal("0")),
+    ],
+)
+def test_weekly_pace_rounds_up_to_a_tenth(hours: int, today: date, pace: Decimal) -> None:
+    done = [item("done", D(2026, 1, 1), 48 - hours, topics=("ethics",))] if hours < 48 else []
+    status = licence_status(replace(TX, flags=frozenset()), done, today)
+    assert status.hours_needed == hours
+    assert status.weekly_pace == pace
+
+
+def test_remaining_is_never_negative_and_excess_is_kept() -> None:
+    status = licence_status(TX, [item("lots", D(2026, 1, 1), 500, topics=("ethics",))],
+                            D(2026, 6, 1))  # fmt: skip
+    assert status.earned_total == 500
+    assert status.remaining_total == 0
+    assert all(c.remaining == 0 for c in status.categories)
+    assert status.complete
+
+
+def test_needed_counts_a_missing_mandate_even_when_the_total_is_met() -> None:
+    status = licence_status(TX, [item("general", D(2026, 1, 1), 60)], D(2026, 6, 1))
+    assert status.remaining_total == 0
+    assert status.hours_needed == 2  # ethics
+    assert not status.complete
+
+
+def test_a_mandate_that_does_not_count_toward_the_total() -> None:
+    rule = RULES.get("us-pa-md")
+    separate = Mandate("xx-separate", "Separate", frozenset({"child_abuse"}), Decimal(2),
+                       counts_toward_total=False)  # fmt: skip
+    facts = LicenceFacts(custom_rule=replace(rule, mandates=(separate,)))
+    entries = [item("ca", D(2026, 1, 1), 3, topics=("child_abuse",)), item("g", D(2026, 1, 2), 10)]
+    status = licence_status(facts, entries, D(2026, 6, 1))
+    assert status.claimed_total == 13
+    assert status.earned_total == 11  # the 2 mandated hours stay outside the 100
+    assert status.mandates[0].earned == 3
+
+
+def test_status_for_all_asks_for_missing_facts() -> None:
+    with pytest.raises(MissingFactError, match="us-oh-md: need renewal_date"):
+        status_for_all([LicenceFacts(rule_id="us-oh-md")], [], D(2026, 6, 1))
+
+
+def test_carry_over_counts_only_once() -> None:
+    """Credits carried into a cycle are not carried again into the next one."""
+    facts = replace(TX, flags=frozenset(), renewals_done=5)
+    entries = [item("big", D(2022, 1, 1), 96, topics=("ethics",))]  # two cycles back
+    status = licence_status(facts, entries, D(2026, 6, 1))
+    assert status.carry_over is None
+    assert status.earned_total == 0
+
+
+def test_caps_explain_why_credits_do_not_count() -> None:
+    entries = [
+        item("l", D(2024, 2, 1), 50, "aafp_prescribed", activity="live_course"),
+        item("t1", D(2024, 3, 1), 70, "aafp_prescribed", activity="teaching"),
+        item("t2", D(2024, 4, 1), 30, "aafp_prescribed", activity="teaching"),
+    ]
+    status = licence_status(AAFP, entries, D(2025, 6, 1))
+    (cap,) = status.caps_applied
+    assert (cap.activity_type, cap.label, cap.limit) == ("teaching", "Teaching health professions",
+                                                         60)  # fmt: skip
+    assert (cap.claimed, cap.counted, cap.excluded) == (100, 60, 40)
+    assert (status.claimed_total, status.earned_total, status.remaining_total) == (150, 110, 40)
+
+
+def test_status_is_plain_comparable_data() -> None:
+    entries = [item("a", D(2026, 1, 1), 5)]
+    first = licence_status(TX, entries, D(2026, 6, 1))
+    assert first == licence_status(TX, list(entries), D(2026, 6, 1))
+    assert hash(first.window) == hash(first.window)
+    with pytest.raises(AttributeError):
+        first.earned_total = Decimal(0)  # type: ignore[misc]
+
+
+def test_rows_from_the_store_may_use_lists_and_floats() -> None:
+    entry = CreditItem("s", D(2026, 1, 1), 2.5, "ama_pra_1", ["ethics"])  # type: ignore[arg-type]
+    assert entry.topics == frozenset({"ethics"}) and entry.amount == Decimal("2.5")
+    facts = LicenceFacts(rule_id="us-tx-md", renewal_date=D(2027, 8, 31), flags=["x"])  # type: ignore[arg-type]
+    assert facts.flags == frozenset({"x"})
+    status = licence_status(facts, [entry], D(2026, 6, 1))
+    assert next(m for m in status.mandates if m.mandate_id == "tx-ethics").earned == Decimal("2.5")

@@ -1,0 +1,133 @@
+"""Custom requirements typed by the clinician: parsing and the rule they become."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.credits import CreditItem, LicenceFacts, licence_status
+from bot.domain.custom_requirements import (
+    CustomRequirementSpec,
+    ParseFailure,
+    describe,
+    parse_custom_requirement,
+    parse_date,
+)
+
+D = date
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "deadline", "topics", "categories", "total_category", "start"),
+    [
+        ("40 credits by 2027-06-30, 2 of them ethics", 40, D(2027, 6, 30), {"ethics": 2}, {},
+         None, None),
+        ("I need 40 credits by 2027-06-30, 2 of them ethics", 40, D(2027, 6, 30),
+         {"ethics": 2}, {}, None, None),
+        ("50 hours by June 30 2027 including 2 opioid and 1 ethics", 50, D(2027, 6, 30),
+         {"opioid_prescribing": 2, "ethics": 1}, {}, None, None),
+        ("40 cat 1 by 2027-06-30", 40, D(2027, 6, 30), {}, {}, "ama_pra_1", None),
+        ("40 AMA PRA Category 1 credits by 2027-06-30", 40, D(2027, 6, 30), {}, {},
+         "ama_pra_1", None),
+        ("100 hours by Dec 31, 2026 with 20 of them category 1 and 12 patient safety", 100,
+         D(2026, 12, 31), {"patient_safety": 12}, {"ama_pra_1": 20}, None, None),
+        ("40 credits by 30th June 2027", 40, D(2027, 6, 30), {}, {}, None, None),
+        ("40 credits by end of June 2027", 40, D(2027, 6, 30), {}, {}, None, None),
+        ("40 credits by February 2028", 40, D(2028, 2, 29), {}, {}, None, None),
+        ("40 credits by 06/30/2027, 2 hiv and aids", 40, D(2027, 6, 30), {"hiv_aids": 2}, {},
+         None, None),
+        ("40 credits by 31.12.2026", 40, D(2026, 12, 31), {}, {}, None, None),
+        ("forty credits by Sept 30 2027, two hours of ethics", 40, D(2027, 9, 30),
+         {"ethics": 2}, {}, None, None),
+        ("40 credits from 2025-07-01 to 2027-06-30", 40, D(2027, 6, 30), {}, {}, None,
+         D(2025, 7, 1)),
+        ("12.5 credits by 2027-01-15 incl. 1.5 h pain mgmt", Decimal("12.5"), D(2027, 1, 15),
+         {"pain_management": Decimal("1.5")}, {}, None, None),
+        ("40 ethics credits by 2027-06-30", 40, D(2027, 6, 30), {"ethics": 40}, {}, None, None),
+    ],
+)  # fmt: skip
+def test_parse(
+    text: str, total: int, deadline: date, topics: dict, categories: dict,
+    total_category: str | None, start: date | None,
+) -> None:  # fmt: skip
+    spec = parse_custom_requirement(text)
+    assert isinstance(spec, CustomRequirementSpec), spec
+    assert spec.total == total
+    assert spec.deadline == deadline
+    assert dict(spec.topic_minimums) == topics
+    assert dict(spec.category_minimums) == categories
+    assert spec.total_category == total_category
+    assert spec.cycle_start == start
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "suggestion"),
+    [
+        ("40 credits", "no_deadline", None),
+        ("by 2027-06-30", "no_amount", None),
+        ("40 credits by 2027-02-30", "bad_date", None),
+        ("40 credits by 2027-06-30, 2 of them ethcs", "unknown_topic", "ethics"),
+        ("40 credits by 2027-06-30, 2 of them underwater basket weaving", "unknown_topic", None),
+        ("40 credits from 2027-07-01 to 2027-06-30", "bad_window", None),
+    ],
+)
+def test_parse_failures_say_what_is_wrong(text: str, reason: str, suggestion: str | None) -> None:
+    failure = parse_custom_requirement(text)
+    assert isinstance(failure, ParseFailure), failure
+    assert failure.reason == reason
+    assert failure.message
+    if suggestion:
+        assert suggestion in failure.suggestions
+        assert "Did you mean" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2027-06-30", D(2027, 6, 30)), ("June 30, 2027", D(2027, 6, 30)),
+     ("30 Jun 2027", D(2027, 6, 30)), ("Feb 2027", D(2027, 2, 28)), ("soon", None)],
+)  # fmt: skip
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_the_default_cycle_is_two_years_before_the_deadline() -> None:
+    spec = CustomRequirementSpec(Decimal(40), D(2028, 2, 29))
+    assert spec.start == D(2026, 3, 1)
+    assert spec.to_rule().renewal.window_start == D(2026, 3, 1)
+
+
+def test_round_trip_through_json_storage() -> None:
+    spec = parse_custom_requirement("100 hours by Dec 31, 2026 with 20 cat 1 and 12 ethics")
+    assert isinstance(spec, CustomRequirementSpec)
+    assert CustomRequirementSpec.from_dict(spec.to_dict()) == spec
+    with pytest.raises(ValueError, match="unknown topic"):
+        CustomRequirementSpec.from_dict({**spec.to_dict(), "topic_minimums": {"zzz": "1"}})
+
+
+def test_describe_restates_what_was_understood() -> None:
+    spec = parse_custom_requirement("50 hours by June 30 2027 including 2 opioid and 1 ethics")
+    assert isinstance(spec, CustomRequirementSpec)
+    assert describe(spec) == (
+        "50 credits from 2025-07-01 to 2027-06-30, including 2 Opioid prescribing, 1 Medical ethics"
+    )
+
+
+def test_a_custom_rule_uses_the_topic_hierarchy_and_category_minimums() -> None:
+    spec = parse_custom_requirement("40 credits by 2027-06-30, 2 opioid and 10 of them cat 1")
+    assert isinstance(spec, CustomRequirementSpec)
+    facts = LicenceFacts(custom_rule=spec.to_rule("custom-7", entered_on=D(2026, 1, 1)))
+    entries = [
+        CreditItem("tx", D(2026, 2, 1), Decimal(2), "aoa_1a", frozenset({"texas_opioid"})),
+        CreditItem("b", D(2026, 3, 1), Decimal(5), "ama_pra_2"),
+    ]
+    status = licence_status(facts, entries, D(2026, 6, 1))
+    assert status.rule_id == "custom-7"
+    assert status.checked == D(2026, 1, 1)
+    assert status.earned_total == 7
+    (opioid,) = status.mandates
+    assert (opioid.mandate_id, opioid.earned, opioid.remaining) == ("custom-opioid_prescribing",
+                                                                     2, 0)  # fmt: skip
+    (cat1,) = status.categories
+    assert (cat1.required, cat1.earned, cat1.remaining) == (10, 2, 8)

@@ -1,0 +1,1 @@
+"""The course catalogue: parsing, validating, fetching, importing, ranking and a sample."""

@@ -1,0 +1,283 @@
+"""Importing a catalogue end to end: fetch → parse → validate → upsert → summary.
+
+Bad rows never stop good rows: each is rejected with its location and reason while the
+rest is stored, in batches whose rows each run in their own savepoint. Only a source
+that cannot be read at all is a failure (``ImportSummary.fatal``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.courses import records as rec
+from bot.courses.fetch import FeedState, FetchError, Limits, Sleep, fetch, is_url
+from bot.courses.parsers import ParseError, RawRow, parse
+from bot.errors import EXIT_UNAVAILABLE
+from bot.store import courses as store
+from bot.store import migrate
+from bot.store.db import create_engine, create_sessionmaker, ping, transaction
+
+BATCH_SIZE = 200
+SHOWN_REJECTIONS = 10
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What one import did; ``fatal`` is set only when nothing could be read."""
+
+    source: str
+    kind: str | None = None
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    skipped_past: int = 0
+    rejected: list[rec.Rejection] = field(default_factory=list)
+    warnings: list[rec.Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changes: list[store.CourseChange] = field(default_factory=list)
+    fatal: str | None = None
+    not_modified: bool = False
+    feed_state: FeedState | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source could be read (some rows may still be rejected)."""
+        return self.fatal is None
+
+    @property
+    def changed_ids(self) -> list[int]:
+        """Courses whose subscribers must hear about a new date or a cancellation."""
+        return list(dict.fromkeys(c.course_id for c in self.changes))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """Knobs of an import; the defaults suit ``cme-bot courses import``."""
+
+    mark_missing_cancelled: bool = False
+    default_timezone: str = "America/New_York"
+    geocoder: rec.Geocoder | None = None
+    limits: Limits = field(default_factory=Limits)
+    sleep: Sleep = asyncio.sleep
+    source_name: str | None = None
+
+
+def source_key(source: str) -> str:
+    """The ``courses.source`` value for a path or URL (absolute path; long URLs hashed)."""
+    key = source if is_url(source) else "file:" + str(Path(source).expanduser().resolve())
+    if len(key) <= 200:
+        return key
+    return key[:150] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+async def import_source(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    source: str,
+    *,
+    now: datetime,
+    http_client: httpx.AsyncClient | None = None,
+    feed_state: FeedState | None = None,
+    options: ImportOptions = ImportOptions(),
+) -> ImportSummary:
+    """Import a CSV/iCalendar/JSON catalogue from a path or URL into the store."""
+    key = options.source_name
+    if key is None:
+        key = await asyncio.to_thread(source_key, source)
+    summary = ImportSummary(source=source)
+    try:
+        fetched = await fetch(
+            source, client=http_client, state=feed_state, limits=options.limits,
+            sleep=options.sleep,
+        )  # fmt: skip
+    except FetchError as exc:
+        summary.fatal = str(exc)
+        return summary
+    summary.feed_state = fetched.state
+    if fetched.not_modified or fetched.content is None:
+        summary.not_modified = True
+        return summary
+    summary.kind = fetched.kind
+    try:
+        parsed = parse(fetched.content, fetched.kind or "csv", now=now)
+    except ParseError as exc:
+        summary.fatal = str(exc)
+        return summary
+    summary.rejected.extend(parsed.rejections)
+    summary.notes.extend(parsed.notes)
+    good, present = _validate(parsed.rows, key, now, options, summary)
+    if not good and not summary.skipped_past:
+        if not summary.rejected:
+            summary.fatal = "no courses found"
+        return summary
+    try:
+        await _store(sessionmaker, good, now, summary)
+        if options.mark_missing_cancelled and good:
+            async with transaction(sessionmaker) as session:
+                gone = await store.cancel_missing(session, key, present, now=now)
+            summary.cancelled = len(gone)
+            summary.changes.extend(gone)
+    except SQLAlchemyError as exc:  # the database itself failed, not one row
+        done = summary.added + summary.updated + summary.unchanged
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        summary.fatal = f"database error after {done} course(s): {reason}"
+    return summary
+
+
+def _validate(
+    rows: list[RawRow],
+    key: str,
+    now: datetime,
+    options: ImportOptions,
+    summary: ImportSummary,
+) -> tuple[list[tuple[str, rec.CourseRecord]], set[str]]:
+    """Valid upcoming records with their locations, and every id the file mentions."""
+    good: list[tuple[str, rec.CourseRecord]] = []
+    present: set[str] = set()
+    seen: dict[str, str] = {}
+    for row in rows:
+        raw_id = row.fields.get("source_id")
+        if raw_id not in (None, ""):
+            present.add(str(raw_id).strip())
+        checked = rec.validate(
+            row.fields, source=key, default_timezone=options.default_timezone,
+            geocoder=options.geocoder,
+        )  # fmt: skip
+        summary.warnings.extend(rec.Rejection(row.location, w) for w in checked.warnings)
+        record = checked.record
+        if record is None:
+            reason = "; ".join(checked.errors)
+            summary.rejected.append(rec.Rejection(row.location, reason, _id_or_none(raw_id)))
+            continue
+        present.add(record.source_id)
+        if record.source_id in seen:
+            summary.rejected.append(
+                rec.Rejection(
+                    row.location,
+                    f"duplicate id {record.source_id!r} (first at {seen[record.source_id]})",
+                    record.source_id,
+                )
+            )
+            continue
+        seen[record.source_id] = row.location
+        if record.ends_at < now:
+            summary.skipped_past += 1
+            continue
+        good.append((row.location, record))
+    return good, present
+
+
+async def _store(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    good: list[tuple[str, rec.CourseRecord]],
+    now: datetime,
+    summary: ImportSummary,
+) -> None:
+    """Upsert in batches, one transaction each; refused rows become rejections."""
+    where = {record.source_id: location for location, record in good}
+    for start in range(0, len(good), BATCH_SIZE):
+        batch = [record for _, record in good[start : start + BATCH_SIZE]]
+        async with transaction(sessionmaker) as session:
+            result = await store.upsert_courses(session, batch, now=now)
+        summary.added += result.added
+        summary.updated += result.updated
+        summary.unchanged += result.unchanged
+        summary.changes.extend(result.changes)
+        summary.rejected.extend(
+            rec.Rejection(where.get(sid, sid), reason, sid) for sid, reason in result.failed
+        )
+
+
+def _id_or_none(value: object) -> str | None:
+    return None if value in (None, "") else str(value).strip()
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def format_summary(summary: ImportSummary, *, html_safe: bool = False) -> str:
+    """A short report: plain text for the CLI, HTML-escaped (no tags) for a chat message."""
+    esc = html.escape if html_safe else str
+    name = esc(_short(summary.source))
+    if summary.fatal is not None:
+        return f"Could not import {name}: {esc(summary.fatal)}"
+    if summary.not_modified:
+        return f"{name}: not modified since the last import; nothing to do."
+    counts = (
+        f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{len(summary.rejected)} rejected"
+    )
+    lines = [f"Imported {name} ({summary.kind}): {counts}."]
+    if summary.skipped_past:
+        lines.append(f"{summary.skipped_past} past course(s) skipped.")
+    if summary.cancelled:
+        lines.append(f"{summary.cancelled} upcoming course(s) no longer listed: marked cancelled.")
+    moved = sum(1 for c in summary.changes if c.kind == "rescheduled")
+    if moved:
+        lines.append(f"{moved} course(s) changed date.")
+    if summary.rejected:
+        lines.append("Rejected:")
+        for item in summary.rejected[:SHOWN_REJECTIONS]:
+            lines.append(f"  {esc(item.location)}: {esc(item.reason)}")
+        if len(summary.rejected) > SHOWN_REJECTIONS:
+            lines.append(f"  … and {len(summary.rejected) - SHOWN_REJECTIONS} more")
+    no_geo = sum(1 for w in summary.warnings if w.reason.startswith("no coordinates"))
+    if no_geo:
+        lines.append(f"{no_geo} in-person course(s) without coordinates: not found by distance.")
+    for note in summary.notes:
+        lines.append(f"Note: {esc(note)}")
+    return "\n".join(lines)
+
+
+def _short(source: str) -> str:
+    return source if is_url(source) or len(source) <= 60 else "…" + source[-59:]
+
+
+# -------------------------------------------------------------------------------- CLI
+
+
+def courses_import_main(settings: Settings, source: str, *, clock: Clock | None = None) -> int:
+    """``cme-bot courses import PATH_OR_URL``: 0 if anything was read, 1 if nothing, 69 no DB."""
+    from bot.courses.geocode import place_geocoder
+
+    async def run() -> ImportSummary | None:
+        engine = create_engine(settings.database_url)
+        try:
+            try:
+                await asyncio.wait_for(ping(engine), timeout=10)
+                if settings.migrate_on_start:
+                    await migrate.upgrade(engine)
+            except (SQLAlchemyError, OSError, TimeoutError) as exc:
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+                print(f"cme-bot: cannot reach the database: {reason}", file=sys.stderr)
+                return None
+            options = ImportOptions(
+                default_timezone=settings.default_timezone, geocoder=place_geocoder
+            )
+            now = (clock or SystemClock()).now()
+            return await import_source(
+                create_sessionmaker(engine), source, now=now, options=options
+            )
+        finally:
+            await engine.dispose()
+
+    summary = asyncio.run(run())
+    if summary is None:
+        return EXIT_UNAVAILABLE
+    if not summary.ok:
+        print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    return 0

@@ -1,0 +1,441 @@
+"""An imported course as a validated, immutable record, and the validation that makes one.
+
+Parsers only map a file's shape to canonical field names (a :data:`RawCourse`);
+everything about values lives here, so a CSV row, an iCalendar event and a JSON object
+are checked by the same rules and rejected with the same sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.courses import values as v
+from bot.domain import geo, topics
+
+FORMATS = ("in_person", "live_online", "on_demand", "hybrid", "workshop")
+ONLINE_FORMATS = frozenset({"live_online", "on_demand"})
+"""Formats without a venue: they never carry coordinates."""
+
+MAX_CREDITS = Decimal(200)
+MAX_DURATION = timedelta(days=3 * 366)
+"""ACCME reviews enduring material every 3 years; anything longer is a typo in a year."""
+DEFAULT_ON_DEMAND_DURATION = timedelta(days=365)
+DEFAULT_CATEGORY = "ama_pra_1"
+"""Catalogues without a category column are physician CME, which is AMA PRA Category 1."""
+
+_LIMITS = {
+    "title": 300, "provider": 200, "accreditation": 200, "venue": 200, "address": 300,
+    "city": 120, "region": 120, "source_id": 200,
+}  # fmt: skip
+_FORMAT_SYNONYMS = {
+    "in person": "in_person", "inperson": "in_person", "onsite": "in_person",
+    "on site": "in_person", "live": "in_person", "course": "in_person",
+    "conference": "in_person", "meeting": "in_person", "symposium": "in_person",
+    "seminar": "in_person", "live activity": "in_person", "live course": "in_person",
+    "regularly scheduled series": "in_person", "rss": "in_person", "grand rounds": "in_person",
+    "live online": "live_online", "online live": "live_online", "internet live": "live_online",
+    "internet live course": "live_online", "webinar": "live_online", "virtual": "live_online",
+    "livestream": "live_online", "live stream": "live_online", "online": "live_online",
+    "virtual conference": "live_online", "zoom": "live_online",
+    "on demand": "on_demand", "ondemand": "on_demand", "enduring": "on_demand",
+    "enduring material": "on_demand", "internet enduring material": "on_demand",
+    "self paced": "on_demand", "recorded": "on_demand", "home study": "on_demand",
+    "online course": "on_demand", "e learning": "on_demand", "elearning": "on_demand",
+    "hybrid": "hybrid", "blended": "hybrid", "in person and online": "hybrid",
+    "workshop": "workshop", "hands on": "workshop", "simulation": "workshop",
+    "skills lab": "workshop", "lab": "workshop",
+}  # fmt: skip
+
+RawCourse = Mapping[str, Any]
+"""Canonical field name → raw value (text, number, datetime, list) as a parser found it."""
+
+Geocoder = Callable[[str, str | None, str | None], tuple[float, float, str] | None]
+"""``(city, region, country) -> (lat, lon, IANA zone)`` for in-person courses without GEO."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One row that was not imported: where it is in the file, and why."""
+
+    location: str
+    reason: str
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRecord:
+    """A course ready for the store: every value checked, times aware, topics canonical."""
+
+    source: str
+    source_id: str
+    title: str
+    credits: Decimal
+    category: str
+    format: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    topics: tuple[str, ...] = ()
+    provider: str | None = None
+    accreditation: str | None = None
+    venue: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    registration_url: str | None = None
+    description: str | None = None
+    cancelled: bool = False
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in ONLINE_FORMATS
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of everything but the identity: equal hashes mean "nothing changed"."""
+        data = asdict(self)
+        del data["source"], data["source_id"]
+        canonical = json.dumps(data, sort_keys=True, default=_json_default, ensure_ascii=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+@dataclass(slots=True)
+class Checked:
+    """The outcome of :func:`validate`: a record, or the reasons there is none."""
+
+    record: CourseRecord | None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalize_format(value: object) -> str | None:
+    """One of :data:`FORMATS` from free text ("Internet enduring material" → on_demand)."""
+    raw = v.text(value)
+    if raw is None:
+        return None
+    key = " ".join(raw.lower().replace("-", " ").replace("_", " ").replace("/", " ").split())
+    if key.replace(" ", "_") in FORMATS:
+        return key.replace(" ", "_")
+    return _FORMAT_SYNONYMS.get(key)
+
+
+def derived_source_id(title: str, starts_at: datetime, place: str | None) -> str:
+    """An id for rows that carry none: stable while title, start and place stay the same."""
+    key = f"{title.lower()}|{starts_at.astimezone(UTC).isoformat()}|{(place or '').lower()}"
+    return "auto:" + hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def validate(
+    raw: RawCourse,
+    *,
+    source: str,
+    default_timezone: str = "America/New_York",
+    geocoder: Geocoder | None = None,
+) -> Checked:
+    """Turn one raw course into a :class:`CourseRecord`, collecting every problem at once."""
+    return _Validator(raw, source, default_timezone, geocoder).run()
+
+
+class _Validator:
+    """One pass over one raw course; ``errors`` reject it, ``warnings`` do not."""
+
+    def __init__(
+        self, raw: RawCourse, source: str, default_tz: str, geocoder: Geocoder | None
+    ) -> None:
+        self.raw = raw
+        self.source = source
+        self.default_tz = default_tz
+        self.geocoder = geocoder
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def _field(self, name: str, *, multiline: bool = False) -> str | None:
+        value = self.raw.get(name)
+        if v.is_blank(value):
+            return None
+        result = str(value).strip() if multiline else v.text(value)
+        limit = _LIMITS.get(name)
+        if result is not None and limit is not None and len(result) > limit:
+            self.errors.append(f"{name} is longer than {limit} characters")
+        return result
+
+    def run(self) -> Checked:
+        title = self._field("title")
+        if title is None:
+            self.errors.append("missing title")
+        credits, category = self._credits()
+        topic_ids = self._topics()
+        fmt = self._format()
+        online = fmt in ONLINE_FORMATS
+        lat, lon = self._coordinates(fmt)
+        country = self._country()
+        region = v.normalize_region(self.raw.get("region"))
+        if region is not None and len(region) > _LIMITS["region"]:
+            self.errors.append(f"region is longer than {_LIMITS['region']} characters")
+        if country is None and v.is_us_state(region):
+            country = "US"
+        city = self._field("city")
+        place_tz: str | None = None
+        if fmt is not None and not online and lat is None and city and self.geocoder:
+            found = self.geocoder(city, region, country)
+            if found is not None:
+                lat, lon, place_tz = found
+        if fmt is not None and not online and lat is None:
+            self.warnings.append("no coordinates: it will not appear in searches by distance")
+        tz_name = self._timezone(lat, lon, place_tz)
+        starts_at, ends_at = self._times(fmt, tz_name)
+        price, currency = self._price()
+        url = self._url()
+        if self.errors or title is None or starts_at is None or ends_at is None or fmt is None:
+            return Checked(None, self.errors, self.warnings)
+        assert credits is not None and category is not None and tz_name is not None
+        source_id = self._source_id(title, starts_at, city or self._field("venue"))
+        record = CourseRecord(
+            source=self.source,
+            source_id=source_id,
+            title=title,
+            credits=credits,
+            category=category,
+            format=fmt,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=tz_name,
+            topics=topic_ids,
+            provider=self._field("provider"),
+            accreditation=self._field("accreditation"),
+            venue=None if online else self._field("venue"),
+            address=None if online else self._field("address"),
+            city=None if online else city,
+            region=None if online else region,
+            country=country,
+            latitude=lat,
+            longitude=lon,
+            price=price,
+            currency=currency,
+            registration_url=url,
+            description=self._field("description", multiline=True),
+            cancelled=self._cancelled(),
+        )
+        if self.errors:  # a late problem (source_id too long)
+            return Checked(None, self.errors, self.warnings)
+        return Checked(record, self.errors, self.warnings)
+
+    def _source_id(self, title: str, starts_at: datetime, place: str | None) -> str:
+        given = self._field("source_id")
+        if given is None:
+            return derived_source_id(title, starts_at, place)
+        return given
+
+    def _credits(self) -> tuple[Decimal | None, str | None]:
+        raw = self.raw.get("credits")
+        category_raw = v.text(self.raw.get("category"))
+        amount: Decimal | None = None
+        if v.is_blank(raw):
+            self.errors.append("missing credits")
+        else:
+            try:
+                amount = v.parse_decimal(raw, "credits")
+            except v.ValueProblem as exc:
+                self.errors.append(str(exc))
+            if amount is not None and not Decimal(0) < amount <= MAX_CREDITS:
+                self.errors.append(f"credits must be more than 0 and at most 200, not {amount}")
+                amount = None
+            if amount is not None:
+                amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if category_raw is None and isinstance(raw, str):
+                category_raw = _category_in_text(raw)
+        if category_raw is None:
+            return amount, DEFAULT_CATEGORY
+        category = topics.normalize_category(category_raw)
+        if category is None:
+            close = topics.suggest_categories(category_raw)
+            hint = ", ".join(topics.category_label(c) for c in close)
+            self.errors.append(
+                f"unknown credit category {category_raw!r}"
+                + (f" (did you mean: {hint}?)" if hint else "")
+            )
+        return amount, category
+
+    def _topics(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for item in v.split_list(self.raw.get("topics")):
+            topic = topics.normalize_topic(item)
+            if topic is None:
+                close = topics.suggest_topics(item, 1)
+                hint = f"{topics.label(close[0])!r} ({close[0]})" if close else ""
+                self.errors.append(
+                    f"unknown topic {item!r}" + (f" (did you mean {hint}?)" if hint else "")
+                )
+            else:
+                found.append(topic)
+        return tuple(sorted(set(found)))
+
+    def _format(self) -> str | None:
+        raw = self.raw.get("format")
+        if v.is_blank(raw):
+            has_place = any(
+                not v.is_blank(self.raw.get(k)) for k in ("venue", "address", "city", "latitude")
+            )
+            return "in_person" if has_place else "live_online"
+        fmt = normalize_format(raw)
+        if fmt is None:
+            self.errors.append(
+                f"unknown format {v.text(raw)!r} (expected one of {', '.join(FORMATS)})"
+            )
+        return fmt
+
+    def _coordinates(self, fmt: str | None) -> tuple[float | None, float | None]:
+        lat_raw, lon_raw = self.raw.get("latitude"), self.raw.get("longitude")
+        if v.is_blank(lat_raw) and v.is_blank(lon_raw):
+            return None, None
+        if v.is_blank(lat_raw) or v.is_blank(lon_raw):
+            self.errors.append("latitude and longitude must be given together")
+            return None, None
+        try:
+            lat = v.parse_float(lat_raw, "latitude")
+            lon = v.parse_float(lon_raw, "longitude")
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None, None
+        if not geo.is_valid_coordinates(lat, lon):
+            self.errors.append(
+                f"impossible coordinates {lat}, {lon} (latitude -90..90, longitude -180..180)"
+            )
+            return None, None
+        if lat == 0 and lon == 0:
+            self.errors.append("coordinates 0, 0 look like a missing value")
+            return None, None
+        if fmt in ONLINE_FORMATS:
+            self.warnings.append("online course: coordinates ignored")
+            return None, None
+        return lat, lon
+
+    def _timezone(self, lat: float | None, lon: float | None, place_tz: str | None) -> str | None:
+        """Given zone, else the zone at the venue, else the catalogue's default."""
+        raw = self.raw.get("timezone")
+        if not v.is_blank(raw):
+            try:
+                return v.parse_timezone(raw)
+            except v.ValueProblem as exc:
+                self.errors.append(str(exc))
+                return None
+        if place_tz is not None:
+            return place_tz
+        if lat is not None and lon is not None:
+            from bot.domain.places import tz_at
+
+            return tz_at(lat, lon)
+        return self.default_tz
+
+    def _times(
+        self, fmt: str | None, tz_name: str | None
+    ) -> tuple[datetime | None, datetime | None]:
+        zone = ZoneInfo(tz_name or "UTC")
+        start_raw = self.raw.get("starts_at")
+        if v.is_blank(start_raw):
+            self.errors.append("missing start date")
+            return None, None
+        try:
+            start, _ = v.parse_when(start_raw, "start")
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None, None
+        start = _aware(start, zone)
+        end_raw = self.raw.get("ends_at")
+        end: datetime | None = None
+        if not v.is_blank(end_raw):
+            try:
+                parsed, date_only = v.parse_when(end_raw, "end")
+            except v.ValueProblem as exc:
+                self.errors.append(str(exc))
+                return None, None
+            if date_only:  # an end date means "through that day"
+                parsed = datetime.combine(parsed.date(), time(23, 59))
+            end = _aware(parsed, zone)
+        elif fmt == "on_demand":
+            end = start + DEFAULT_ON_DEMAND_DURATION
+        else:
+            _, start_date_only = v.parse_when(start_raw, "start")
+            if start_date_only:
+                end = _aware(datetime.combine(start.astimezone(zone).date(), time(23, 59)), zone)
+            else:
+                end = start + timedelta(hours=1)
+        if end < start:
+            self.errors.append(
+                f"ends before it starts ({end.astimezone(zone):%Y-%m-%d %H:%M} < "
+                f"{start.astimezone(zone):%Y-%m-%d %H:%M})"
+            )
+            return None, None
+        if end - start > MAX_DURATION:
+            self.errors.append("lasts more than 3 years (is a year mistyped?)")
+            return None, None
+        if not 2000 <= start.year <= 2100:
+            self.errors.append(f"start year {start.year} is out of range")
+            return None, None
+        return start, end
+
+    def _price(self) -> tuple[Decimal | None, str | None]:
+        raw = self.raw.get("price")
+        if v.is_blank(raw):
+            return None, None
+        try:
+            amount, currency = v.parse_price(raw, self.raw.get("currency"))
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None, None
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), currency
+
+    def _url(self) -> str | None:
+        raw = self.raw.get("registration_url")
+        if v.is_blank(raw):
+            return None
+        try:
+            return v.parse_url(raw)
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def _country(self) -> str | None:
+        raw = self.raw.get("country")
+        if v.is_blank(raw):
+            return None
+        try:
+            return v.parse_country(raw)
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def _cancelled(self) -> bool:
+        status = (v.text(self.raw.get("status")) or "").lower()
+        return status in {"cancelled", "canceled"}
+
+
+def _category_in_text(raw: str) -> str | None:
+    """The category named next to the amount ("2.5 AMA PRA Category 1 Credits™"), if any."""
+    words = v.text(v.NUMBER.sub(" ", raw, count=1))
+    return words if words and topics.normalize_category(words) else None
+
+
+def _aware(value: datetime, zone: ZoneInfo) -> datetime:
+    """Local wall time in ``zone`` (or keep an explicit offset), as an aware UTC datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)

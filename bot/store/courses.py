@@ -1,0 +1,445 @@
+"""The course catalogue in the database: idempotent upserts and index-backed search.
+
+Search never scans the catalogue: it first asks the database for candidates through the
+``(geo_cell, starts_at)`` and ``(starts_at)`` indexes — the same SQL on SQLite and
+PostgreSQL, no PostGIS — then applies the exact great-circle distance and the topic
+hierarchy in Python on the few rows that survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.courses.records import ONLINE_FORMATS, CourseRecord
+from bot.domain import geo, topics
+from bot.store.models import Course, CourseFeed
+
+CELL_DEG = geo.DEFAULT_CELL_DEG
+"""Grid size ``courses.geo_cell`` is computed with; changing it means recomputing the column."""
+MAX_RADIUS_KM = 1000.0
+"""Beyond this a "nearby" search is no longer about travel, and the cell list grows large."""
+DEFAULT_HORIZON = timedelta(days=365)
+ONLINE_LOOKBACK = timedelta(days=3 * 366)
+"""On-demand courses started long ago can still be open; bounded so the index range is."""
+
+ChangeKind = Literal["rescheduled", "cancelled", "reinstated"]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseChange:
+    """A change subscribers must hear about once (the reminders feature reads this)."""
+
+    course_id: int
+    kind: ChangeKind
+    title: str
+    old_starts_at: datetime
+    new_starts_at: datetime
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    """Counts of one upsert, the changes to announce and rows the database refused."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[CourseChange] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source_id, reason)
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return [c.course_id for c in self.changes]
+
+    def merge(self, other: UpsertResult) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changes.extend(other.changes)
+        self.failed.extend(other.failed)
+
+
+def cell_of(record: CourseRecord) -> int | None:
+    """The grid cell of a course with a venue; None for online courses."""
+    if record.latitude is None or record.longitude is None:
+        return None
+    return geo.grid_cell(record.latitude, record.longitude, CELL_DEG)
+
+
+def _values(record: CourseRecord) -> dict[str, Any]:
+    return {
+        "title": record.title,
+        "provider": record.provider,
+        "accreditation": record.accreditation,
+        "credits": record.credits,
+        "category": record.category,
+        "topics": list(record.topics),
+        "format": record.format,
+        "starts_at": record.starts_at,
+        "ends_at": record.ends_at,
+        "timezone": record.timezone,
+        "venue": record.venue,
+        "address": record.address,
+        "city": record.city,
+        "region": record.region,
+        "country": record.country,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "geo_cell": cell_of(record),
+        "price": record.price,
+        "currency": record.currency,
+        "registration_url": record.registration_url,
+        "description": record.description,
+        "status": "cancelled" if record.cancelled else "active",
+        "content_hash": record.content_hash,
+    }
+
+
+def course_row(record: CourseRecord, now: datetime) -> dict[str, Any]:
+    """Every column of a new course, for ``Course(**row)`` or a bulk ``insert(Course)``."""
+    return {
+        "source": record.source, "source_id": record.source_id, "created_at": now,
+        "updated_at": now, **_values(record),
+    }  # fmt: skip
+
+
+def new_course(record: CourseRecord, now: datetime) -> Course:
+    return Course(**course_row(record, now))
+
+
+async def upsert_courses(
+    session: AsyncSession, records: Sequence[CourseRecord], *, now: datetime
+) -> UpsertResult:
+    """Insert new courses, update changed ones, leave identical ones alone.
+
+    Identity is ``(source, source_id)``; "changed" means a different content hash or
+    status. Each row runs in its own SAVEPOINT, so a row the database refuses is reported
+    in ``failed`` and the caller's transaction still commits the others.
+    """
+    result = UpsertResult()
+    by_source: dict[str, list[CourseRecord]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record)
+    for source, group in by_source.items():
+        ids = [r.source_id for r in group]
+        found = await session.scalars(
+            select(Course).where(Course.source == source, Course.source_id.in_(ids))
+        )
+        existing = {c.source_id: c for c in found}
+        for record in group:
+            try:
+                async with session.begin_nested():
+                    outcome, change = _apply(session, existing.get(record.source_id), record, now)
+                    await session.flush()
+            except SQLAlchemyError as exc:
+                result.failed.append((record.source_id, _db_reason(exc)))
+                continue
+            setattr(result, outcome, getattr(result, outcome) + 1)
+            if change is not None:
+                result.changes.append(change)
+    return result
+
+
+def _apply(
+    session: AsyncSession, course: Course | None, record: CourseRecord, now: datetime
+) -> tuple[Literal["added", "updated", "unchanged"], CourseChange | None]:
+    """Stage one record; the caller counts it once the flush has succeeded."""
+    values = _values(record)
+    if course is None:
+        session.add(new_course(record, now))
+        return "added", None
+    if course.content_hash == values["content_hash"] and course.status == values["status"]:
+        return "unchanged", None
+    kind = _change_kind(course, record, values["status"])
+    change = None
+    if kind is not None:
+        change = CourseChange(course.id, kind, record.title, course.starts_at, record.starts_at)
+    for name, value in values.items():
+        setattr(course, name, value)
+    course.updated_at = now
+    return "updated", change
+
+
+def _change_kind(course: Course, record: CourseRecord, status: str) -> ChangeKind | None:
+    if status == "cancelled" and course.status != "cancelled":
+        return "cancelled"
+    if status == "active" and course.status == "cancelled":
+        return "reinstated"
+    if status == "active" and course.starts_at != record.starts_at:
+        return "rescheduled"
+    return None
+
+
+def _db_reason(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return "database refused the row: " + (text.splitlines() or ["error"])[0][:200]
+
+
+async def cancel_missing(
+    session: AsyncSession, source: str, present: Collection[str], *, now: datetime
+) -> list[CourseChange]:
+    """Mark upcoming active courses of ``source`` that a re-import no longer lists as cancelled.
+
+    Only courses that have not started yet: a past course dropping out of a feed is
+    housekeeping, not a cancellation.
+    """
+    rows = await session.execute(
+        select(Course.id, Course.source_id, Course.title, Course.starts_at).where(
+            Course.source == source, Course.status == "active", Course.starts_at > now
+        )
+    )
+    gone = [row for row in rows if row.source_id not in present]
+    if not gone:
+        return []
+    for chunk in _chunks([row.id for row in gone], 500):
+        await session.execute(
+            update(Course)
+            .where(Course.id.in_(chunk))
+            .values(status="cancelled", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return [CourseChange(r.id, "cancelled", r.title, r.starts_at, r.starts_at) for r in gone]
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def get_course(session: AsyncSession, course_id: int) -> Course | None:
+    return await session.get(Course, course_id)
+
+
+async def count_courses(
+    session: AsyncSession, *, source: str | None = None, status: str | None = None
+) -> int:
+    query = select(func.count()).select_from(Course)
+    if source is not None:
+        query = query.where(Course.source == source)
+    if status is not None:
+        query = query.where(Course.status == status)
+    return int(await session.scalar(query) or 0)
+
+
+# ------------------------------------------------------------------------------ feeds
+
+
+async def get_or_create_feed(session: AsyncSession, url: str, *, now: datetime) -> CourseFeed:
+    """The feed row for ``url`` (created on first sight, never duplicated)."""
+    feed = await session.scalar(select(CourseFeed).where(CourseFeed.url == url))
+    if feed is None:
+        feed = CourseFeed(url=url, courses_count=0, created_at=now, updated_at=now)
+        session.add(feed)
+        await session.flush()
+    return feed
+
+
+async def list_feeds(session: AsyncSession) -> list[CourseFeed]:
+    return list(await session.scalars(select(CourseFeed).order_by(CourseFeed.id)))
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True, slots=True)
+class CourseHit:
+    """A search result: the course and, for courses with a venue, how far it is."""
+
+    course: Course
+    distance_km: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of hits and how many matched in total."""
+
+    hits: list[CourseHit]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """Validated search parameters (see :func:`search_courses`)."""
+
+    near: tuple[float, float] | None
+    radius_km: float
+    online: bool
+    starts_after: datetime
+    starts_before: datetime
+    topics: frozenset[str]
+    max_price: Decimal | None
+
+
+_CANDIDATE_COLUMNS = (
+    Course.id, Course.latitude, Course.longitude, Course.starts_at, Course.topics, Course.format,
+)  # fmt: skip
+
+
+def build_query(
+    *,
+    near: tuple[float, float] | None = None,
+    radius_km: float = 50.0,
+    online: bool = False,
+    starts_after: datetime,
+    starts_before: datetime | None = None,
+    topics: Iterable[str] = (),
+    max_price: Decimal | float | None = None,
+) -> SearchQuery:
+    """Check and normalise search parameters (raises ``ValueError`` with a clear reason)."""
+    if starts_after.tzinfo is None or (starts_before and starts_before.tzinfo is None):
+        raise ValueError("search dates must be timezone-aware")
+    before = starts_before or starts_after + DEFAULT_HORIZON
+    if near is not None:
+        near = geo.validate_coordinates(*near)
+        if not 0 < radius_km <= MAX_RADIUS_KM:
+            raise ValueError(f"radius must be more than 0 and at most {MAX_RADIUS_KM:g} km")
+    price = None if max_price is None else Decimal(str(max_price))
+    return SearchQuery(
+        near, float(radius_km), online, starts_after, before, frozenset(topics), price
+    )
+
+
+Candidates = Select[int, float | None, float | None, datetime, list[str], str]
+"""id, latitude, longitude, starts_at, topics, format: what the exact filters need."""
+
+
+def prefilter_statements(query: SearchQuery) -> list[Candidates]:
+    """The index-backed candidate queries: venue cells × date range, and/or online courses.
+
+    Topics are also checked in SQL, as a text match on the stored JSON list
+    (``'"ethics"'`` inside ``["ethics", ...]``, the same on SQLite and PostgreSQL): not
+    indexed, but it keeps thousands of open on-demand rows from crossing into Python.
+    The exact check still happens in Python. Exposed so tests can EXPLAIN what runs.
+    """
+    statements: list[Candidates] = []
+    common: list[ColumnElement[bool]] = [Course.status == "active"]
+    if query.max_price is not None:
+        common.append(Course.price <= query.max_price)
+    if query.topics:
+        as_text = cast(Course.topics, String)
+        wanted = sorted(narrower_topics(query.topics))
+        common.append(or_(*(as_text.contains(f'"{t}"', autoescape=True) for t in wanted)))
+    if query.near is not None:
+        cells = geo.grid_cells_for_radius(*query.near, query.radius_km, CELL_DEG)
+        statements.append(
+            select(*_CANDIDATE_COLUMNS).where(
+                Course.geo_cell.in_(cells),
+                Course.starts_at >= query.starts_after,
+                Course.starts_at < query.starts_before,
+                *common,
+            )
+        )
+    if query.online:
+        statements.append(
+            select(*_CANDIDATE_COLUMNS).where(
+                Course.geo_cell.is_(None),
+                Course.starts_at >= query.starts_after - ONLINE_LOOKBACK,
+                Course.starts_at < query.starts_before,
+                Course.ends_at >= query.starts_after,
+                Course.format.in_(sorted(ONLINE_FORMATS)),
+                *common,
+            )
+        )
+    if not statements:  # neither near nor online: anything in the date range
+        statements.append(
+            select(*_CANDIDATE_COLUMNS).where(
+                Course.starts_at >= query.starts_after,
+                Course.starts_at < query.starts_before,
+                *common,
+            )
+        )
+    return statements
+
+
+async def search_courses(
+    session: AsyncSession,
+    *,
+    near: tuple[float, float] | None = None,
+    radius_km: float = 50.0,
+    online: bool = False,
+    starts_after: datetime,
+    starts_before: datetime | None = None,
+    topics: Iterable[str] = (),
+    max_price: Decimal | float | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchResult:
+    """Active courses near a point and/or online, in a date range, on any of ``topics``.
+
+    ``near`` finds courses with a venue (in person, hybrid, workshop) within
+    ``radius_km``; ``online`` adds live-online and on-demand courses (on-demand ones
+    that are open during the range count even if they opened earlier). A course matches
+    a topic when it is tagged with it or with anything narrower (a search for
+    controlled-substance prescribing finds opioid prescribing courses). Venue courses
+    come first, nearest first, then by date; online courses follow by date. Unknown
+    prices never pass a ``max_price`` filter. ``starts_before`` defaults to a year on.
+    """
+    query = build_query(
+        near=near, radius_km=radius_km, online=online, starts_after=starts_after,
+        starts_before=starts_before, topics=topics, max_price=max_price,
+    )  # fmt: skip
+    rows = [
+        row for statement in prefilter_statements(query) for row in await session.execute(statement)
+    ]
+    return await page_of(session, query, rows, limit=limit, offset=offset)
+
+
+async def page_of(
+    session: AsyncSession, query: SearchQuery, rows: Iterable[Any], *, limit: int, offset: int
+) -> SearchResult:
+    """Exact filters and order over candidate rows, then load one page of full courses.
+
+    Split from :func:`search_courses` so the benchmark can feed it rows fetched by a
+    full scan and compare like with like.
+    """
+    ranked: list[tuple[int, float, datetime, int, float | None]] = []
+    for row in rows:
+        if query.topics and query.topics.isdisjoint(_expanded(row.topics)):
+            continue
+        distance = _distance(query, row)
+        if distance is not None and distance > query.radius_km:
+            continue
+        group = 0 if distance is not None else 1
+        available = max(row.starts_at, query.starts_after)  # open on-demand courses: now
+        ranked.append((group, distance or 0.0, available, row.id, distance))
+    ranked.sort(key=lambda item: item[:4])
+    page = ranked[offset : offset + limit]
+    courses = await _load([item[3] for item in page], session)
+    hits = [CourseHit(courses[item[3]], item[4]) for item in page if item[3] in courses]
+    return SearchResult(hits, len(ranked))
+
+
+@cache
+def _narrower(wanted: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in topics.topic_ids() if not wanted.isdisjoint(topics.expand((t,))))
+
+
+def narrower_topics(wanted: Iterable[str]) -> frozenset[str]:
+    """Topics that count toward any of ``wanted`` (themselves and everything narrower)."""
+    wanted = frozenset(wanted)
+    return _narrower(wanted) | wanted
+
+
+def _expanded(course_topics: Sequence[str] | None) -> frozenset[str]:
+    return topics.expand(frozenset(course_topics or ()))
+
+
+def _distance(query: SearchQuery, row: Any) -> float | None:
+    if query.near is None or row.latitude is None or row.longitude is None:
+        return None
+    return geo.haversine_km(query.near[0], query.near[1], row.latitude, row.longitude)
+
+
+async def _load(ids: Sequence[int], session: AsyncSession) -> dict[int, Course]:
+    if not ids:
+        return {}
+    found = await session.scalars(select(Course).where(Course.id.in_(ids)))
+    return {course.id: course for course in found}

@@ -1,0 +1,209 @@
+"""Importing into real databases: idempotence, updates, cancellations, three formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.courses.importer import (
+    ImportOptions,
+    ImportSummary,
+    courses_import_main,
+    format_summary,
+    import_source,
+    source_key,
+)
+from bot.courses.records import Rejection, validate
+from bot.store import courses as store
+from bot.store.db import transaction
+from bot.store.models import Course
+
+from .conftest import NOW
+from .test_parsers import ICS
+
+HEADER = "id,title,credits,topics,format,start,end,city,state,lat,lon,price\n"
+ROWS = [
+    "c1,Opioid Safety,2,opioids,in person,2027-01-10 08:00,2027-01-10 10:00,"
+    "Boston,MA,42.36,-71.06,200\n",
+    "c2,Ethics Update,1,ethics,webinar,2027-01-12 12:00,2027-01-12 13:00,,,,,0\n",
+    "c3,Sepsis Day,6,sepsis,in person,2027-02-01 08:00,2027-02-01 16:00,"
+    "Worcester,MA,42.26,-71.80,450\n",
+]
+BAD = "c4,,1,,in person,2027-01-10,2027-01-09,,,,,\n"
+
+
+def _write(path: Path, *rows: str) -> str:
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return str(path)
+
+
+async def _courses(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Course]:
+    async with transaction(sessionmaker) as session:
+        return {c.source_id: c for c in await session.scalars(select(Course))}
+
+
+@pytest.mark.postgres
+async def test_reimport_is_idempotent_and_changes_are_reported(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "c.csv", *ROWS, BAD)
+    first = await import_source(sessionmaker, path, now=NOW)
+    assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
+    assert [r.location for r in first.rejected] == ["line 5"]
+    assert first.rejected[0].reason.startswith("missing title;")
+    assert "ends before it starts" in first.rejected[0].reason
+
+    again = await import_source(sessionmaker, path, now=NOW)
+    assert (again.added, again.updated, again.unchanged, again.changes) == (0, 0, 3, [])
+
+    moved = ROWS[0].replace("2027-01-10", "2027-01-17")
+    cheaper = ROWS[2].replace(",450", ",400")
+    path = _write(tmp_path / "c.csv", moved, ROWS[1], cheaper)
+    updated = await import_source(sessionmaker, path, now=NOW)
+    assert (updated.added, updated.updated, updated.unchanged) == (0, 2, 1)
+    stored = await _courses(sessionmaker)
+    assert [(c.kind, c.course_id) for c in updated.changes] == [("rescheduled", stored["c1"].id)]
+    assert updated.changed_ids == [stored["c1"].id]
+    assert updated.changes[0].new_starts_at - updated.changes[0].old_starts_at == timedelta(days=7)
+    assert stored["c3"].price == Decimal("400.00")
+    assert stored["c1"].geo_cell is not None and stored["c2"].geo_cell is None
+
+
+@pytest.mark.postgres
+async def test_courses_dropped_from_a_feed_are_cancelled_once(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    options = ImportOptions(mark_missing_cancelled=True)
+    path = _write(tmp_path / "feed.csv", *ROWS)
+    await import_source(sessionmaker, path, now=NOW, options=options)
+    path = _write(tmp_path / "feed.csv", ROWS[0], ROWS[2])
+    dropped = await import_source(sessionmaker, path, now=NOW, options=options)
+    stored = await _courses(sessionmaker)
+    assert dropped.cancelled == 1
+    assert [(c.kind, c.course_id) for c in dropped.changes] == [("cancelled", stored["c2"].id)]
+    assert stored["c2"].status == "cancelled"
+    assert (await import_source(sessionmaker, path, now=NOW, options=options)).changes == []
+    path = _write(tmp_path / "feed.csv", *ROWS)
+    back = await import_source(sessionmaker, path, now=NOW, options=options)
+    assert [c.kind for c in back.changes] == ["reinstated"]
+
+
+async def test_a_course_cancelled_in_the_file_is_reported(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("id,title,credits,start,status\nx,Talk,1,2027-01-05 08:00,scheduled\n")
+    await import_source(sessionmaker, str(path), now=NOW)
+    path.write_text("id,title,credits,start,status\nx,Talk,1,2027-01-05 08:00,cancelled\n")
+    summary = await import_source(sessionmaker, str(path), now=NOW)
+    assert [c.kind for c in summary.changes] == ["cancelled"]
+
+
+@pytest.mark.postgres
+async def test_csv_ics_and_json_in_one_database(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    csv_path = _write(tmp_path / "a.csv", *ROWS)
+    ics_path = tmp_path / "b.ics"
+    ics_path.write_bytes(ICS)
+    json_path = tmp_path / "c.json"
+    json_path.write_text(
+        json.dumps(
+            [{"id": "j1", "title": "Implicit Bias", "credits": 2, "topics": "implicit bias",
+              "format": "on demand", "starts_at": "2026-12-01"},
+             {"id": "j2", "title": "Sepsis Online", "credits": 1, "topics": ["sepsis"],
+              "format": "webinar", "starts_at": "2027-01-20T18:00:00-05:00"}]
+        )
+    )  # fmt: skip
+    summaries = [
+        await import_source(sessionmaker, str(p), now=NOW) for p in (csv_path, ics_path, json_path)
+    ]
+    assert [(s.kind, s.added) for s in summaries] == [("csv", 3), ("ics", 369), ("json", 2)]
+    ics = summaries[1]
+    assert [r.location for r in ics.rejected] == ["event 5 (UID broken@example.org)"]
+    async with transaction(sessionmaker) as session:
+        assert await store.count_courses(session) == 374
+        sepsis = await store.search_courses(
+            session, near=(42.36, -71.06), radius_km=200, online=True, starts_after=NOW,
+            topics=["sepsis"], limit=50,
+        )  # fmt: skip
+    titles = [hit.course.title for hit in sepsis.hits]
+    # Worcester (CSV) in person, then online (JSON); the ICS sepsis summit is cancelled.
+    assert titles == ["Sepsis Day", "Sepsis Online"]
+
+
+async def test_nothing_readable_is_fatal_and_stores_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("name;place\nfoo;bar\n")
+    summary = await import_source(sessionmaker, str(path), now=NOW)
+    assert summary.fatal is not None and "missing column(s)" in summary.fatal
+    assert format_summary(summary).startswith("Could not import")
+    async with transaction(sessionmaker) as session:
+        assert await store.count_courses(session) == 0
+
+
+async def test_duplicates_and_past_courses(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    old = "c9,Old news,1,,webinar,2025-01-10 08:00,2025-01-10 09:00,,,,,\n"
+    path = _write(tmp_path / "d.csv", ROWS[0], ROWS[0], old)
+    summary = await import_source(sessionmaker, path, now=NOW)
+    assert (summary.added, summary.skipped_past) == (1, 1)
+    assert summary.rejected == [Rejection("line 3", "duplicate id 'c1' (first at line 2)", "c1")]
+
+
+@pytest.mark.postgres
+async def test_a_row_the_database_refuses_does_not_stop_the_others(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    raw = {"title": "Fine", "credits": 1, "starts_at": "2027-01-05 08:00", "source_id": "ok"}
+    good = validate(raw, source="t").record
+    assert good is not None
+    broken = replace(good, source_id="bad", title=None)  # type: ignore[arg-type]
+    async with transaction(sessionmaker) as session:
+        result = await store.upsert_courses(session, [broken, good], now=NOW)
+    assert result.added == 2 - len(result.failed) == 1
+    assert result.failed[0][0] == "bad" and "database refused" in result.failed[0][1]
+    async with transaction(sessionmaker) as session:
+        assert await store.count_courses(session) == 1
+
+
+def test_summary_text_is_html_safe_when_asked() -> None:
+    summary = ImportSummary(
+        source="feed.csv", kind="csv", added=1,
+        rejected=[Rejection("line 2", "unknown topic '<b>x</b>' & more")],
+    )  # fmt: skip
+    plain = format_summary(summary)
+    assert "Imported feed.csv (csv): 1 added, 0 updated, 0 unchanged, 1 rejected." in plain
+    assert "line 2: unknown topic '<b>x</b>' & more" in plain
+    chat = format_summary(summary, html_safe=True)
+    assert "&lt;b&gt;x&lt;/b&gt;&#x27; &amp; more" in chat and "<b>" not in chat
+
+
+def test_source_keys() -> None:
+    assert source_key("https://example.org/feed.ics") == "https://example.org/feed.ics"
+    assert source_key("relative.csv").startswith("file:/")
+    long = "https://example.org/" + "x" * 300
+    assert len(source_key(long)) <= 200 and source_key(long) == source_key(long)
+
+
+def test_cli_entry(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    path = _write(tmp_path / "cli.csv", *ROWS)
+    code = courses_import_main(settings, path)
+    out = capsys.readouterr()
+    assert code == 0 and "3 added" in out.out
+    code = courses_import_main(settings, str(tmp_path / "nope.csv"))
+    out = capsys.readouterr()
+    assert code == 1
+    assert out.err.count("\n") == 1 and "no such file" in out.err

@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserOrderedProcessor
 from bot.config import Settings
 from bot.context import BotData, CMEContext, Services
+from bot.domain.requirements import load_rules
 from bot.polling import PollingRequest
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
@@ -40,7 +41,10 @@ def build_application(
     if not settings.telegram_bot_token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set")
     bot_data = BotData()
-    bot_data.services = Services(settings=settings, clock=clock or SystemClock())
+    rules_dirs = [settings.rules_dir] if settings.rules_dir else []
+    bot_data.services = Services(
+        settings=settings, clock=clock or SystemClock(), rulebook=load_rules(rules_dirs)
+    )
     bot_data.services.polling_request = PollingRequest(connection_pool_size=1, read_timeout=30.0)
     builder = (
         ApplicationBuilder()

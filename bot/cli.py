@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain.requirements import RuleFileError
 from bot.errors import EXIT_USAGE, CliError
 from bot.logs import setup_logging
 
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return chat_main(settings)
         if args.command == "db":
             return asyncio.run(_db(settings, args))
-    except SettingsError as exc:
+    except (SettingsError, RuleFileError) as exc:
         print(f"cme-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as exc:

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.requirements import RuleBook, shipped_rulebook
 from bot.metrics import Metrics
 from bot.polling import PollingRequest
 
@@ -30,6 +31,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     polling_request: PollingRequest | None = None
     dispatcher: Dispatcher | None = None
+    rulebook: RuleBook = field(default_factory=shipped_rulebook)
     extras: dict[str, Any] = field(default_factory=dict)
 
 

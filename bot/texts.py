@@ -91,3 +91,162 @@ BROADCAST_PREVIEW = "This goes to <b>{count}</b> active clinicians:\n\n{text}"
 BROADCAST_SEND = "Send to {count}"
 BROADCAST_CANCELLED = "Announcement cancelled; nothing was sent."
 BROADCAST_QUEUED = "Queued for {count} clinicians. It goes out within Telegram's rate limits."
+
+# ---------------------------------------------------------------- status
+STATUS_NO_LICENCES = (
+    "You have no licences or certifications yet, so I can't tell what you still need.\n"
+    "Add one with /licences (e.g. <i>Texas</i>, <i>Florida MD</i>, <i>ABIM</i>), or describe "
+    "your own: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
+)
+STATUS_HEADER = "<b>{label}</b> — {rule}"
+STATUS_PROGRESS = "{bar} {earned} / {required} credits ({percent}%)"
+STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
+STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
+STATUS_PACE = "Pace needed: about {pace} credits a week"
+STATUS_REMAINING = "Still needed: <b>{remaining}</b> credits"
+STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."
+STATUS_OVERDUE = (
+    "⚠️ The cycle that ended {deadline} is short by {remaining} credits. "
+    "You can still make them up until <b>{makeup_until}</b>."
+)
+STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
+STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
+STATUS_LEFT = " — <b>{remaining} to go</b>"
+STATUS_DONE_MARK = " ✓"
+STATUS_NOT_DUE = "Not due this cycle: {titles}"
+STATUS_CAPPED = "Only {counted} of your {claimed} {label} credits count (cap {limit})."
+STATUS_CARRY = "Includes {applied} credits carried over from the previous cycle."
+STATUS_UNCERTAIN = "⚠️ <i>Sources disagree here: {note}</i>"
+STATUS_SOURCE = "Source: {citation} (checked {checked})"
+STATUS_MISSING = (
+    "<b>{label}</b>: I need {facts} to work out the deadline. "
+    "Use /licences to add it."
+)
+STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /licences to fix it."
+STATUS_CHART_BUTTON = "📊 Chart: {label}"
+STATUS_COURSES_BUTTON = "Courses that fit"
+FACT_NAMES = {
+    "renewal_date": "your next renewal date",
+    "birth_month": "your birth month",
+    "birth_year": "your birth year",
+    "issued_on": "the date the licence was issued",
+}
+
+# ---------------------------------------------------------------- onboarding & licences
+ONBOARD_PROFESSION = (
+    "Let's set you up — about two minutes, and you can skip any step.\n"
+    "<b>What is your profession?</b>"
+)
+ONBOARD_PROFESSIONS = [
+    ("Physician (MD)", "md"), ("Physician (DO)", "do"), ("PA", "pa"),
+    ("Nurse practitioner", "np"), ("Nurse", "rn"), ("Pharmacist", "pharmacist"),
+]  # fmt: skip
+SKIP = "Skip"
+DONE = "Done"
+ONBOARD_DONE = (
+    "All set. Ask me <i>how many credits do I still need?</i>, log credits with "
+    "<i>/log 2 ethics yesterday</i>, or send me a certificate PDF."
+)
+ONBOARD_RESUME = "Let's continue where we left off."
+LICENCE_ASK = (
+    "<b>Which licence or certification?</b> Type a state or board (e.g. <i>Texas</i>, "
+    "<i>Florida MD</i>, <i>ABIM</i>, <i>DEA</i>) or tap one below.\n"
+    "Not listed? Describe it: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
+)
+LICENCE_NOT_FOUND = (
+    "I don't have rules for “{text}”. Try a state or board name, or describe your own "
+    "requirement: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
+)
+LICENCE_PICK = "Several match “{text}”. Which one?"
+LICENCE_RENEWAL_ASK = (
+    "<b>{rule}</b>\nWhen does it next expire (your renewal deadline)? "
+    "E.g. <i>2027-06-30</i> or <i>June 30 2027</i>."
+)
+LICENCE_RENEWAL_UNKNOWN = "I don't know"
+LICENCE_RENEWAL_BAD = (
+    "I couldn't read “{text}” as a date. Please write it like <i>2027-06-30</i> or "
+    "<i>June 30 2027</i>."
+)
+LICENCE_RENEWAL_RANGE = "That date looks off: a renewal deadline is between {low} and {high}."
+LICENCE_BIRTH_ASK = (
+    "This one renews around your birthday. <b>Which month and year were you born?</b> "
+    "E.g. <i>March 1980</i>."
+)
+LICENCE_BIRTH_BAD = "Please write a month and a year, like <i>March 1980</i>."
+LICENCE_ISSUED_ASK = "<b>When was the licence issued?</b> E.g. <i>2019-07-15</i>."
+LICENCE_NEED_DATE = (
+    "I need the renewal date for this one (it is assigned individually). You find it on "
+    "your licence or the board's website. Please type it, e.g. <i>2027-06-30</i>."
+)
+LICENCE_RENEWALS_ASK = (
+    "How many times have you <b>already renewed</b> this licence? "
+    "(Some topics are due only at the first or every third renewal.)"
+)
+LICENCE_RENEWALS_MORE = "6 or more: type it"
+LICENCE_RENEWALS_TYPE = "Type the number of renewals so far, e.g. <i>7</i>."
+LICENCE_RENEWALS_BAD = "Please type a whole number of renewals between 0 and 40."
+LICENCE_FLAG_ASK = "One more question for this licence: <b>{question}</b>"
+FLAG_QUESTIONS = {
+    "dea_registrant": "Do you hold a DEA registration (you prescribe controlled substances)?",
+    "direct_patient_care": "Do you provide direct patient care?",
+    "geriatric_panel_over_25pct": "Are over 25% of your patients aged 65 or older?",
+    "pain_clinic": "Do you work in a pain-management clinic?",
+}
+YES = "Yes"
+NO = "No"
+LICENCE_SAVED = "Saved <b>{label}</b>."
+LICENCE_ADD_ANOTHER = "Add another licence"
+LICENCE_CUSTOM_SAVED = "Saved your requirement: {description}."
+LICENCE_LIST_EMPTY = "You have no licences yet."
+LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
+LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"
+LICENCE_LIST_ITEM_UNKNOWN = "{index}. {label} — renewal date unknown"
+LICENCE_ADD = "➕ Add"
+LICENCE_REMOVE = "Remove {index}"
+LICENCE_EDIT_DATE = "Renewal date {index}"
+LICENCE_REMOVE_CONFIRM = "Remove <b>{label}</b>? Your logged credits stay."
+LICENCE_REMOVE_YES = "Remove it"
+LICENCE_REMOVED = "Removed <b>{label}</b>. Your credits are untouched."
+LICENCE_GONE = "That licence no longer exists."
+CUSTOM_FAILED = "I couldn't read that requirement: {message}"
+
+# ---------------------------------------------------------------- time zone
+TIMEZONE_ASK = (
+    "<b>Where do you practise?</b> Send a city or ZIP code (e.g. <i>Boston</i>, "
+    "<i>Portland, ME</i>, <i>02115</i>) or share your location, so reminders arrive in "
+    "your daytime. Now using {zone}."
+)
+TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."
+TIMEZONE_PICK = "Several places are called that. Which one?"
+TIMEZONE_NOT_FOUND = "I don't know “{text}”.{hint} Try a city and state, or a ZIP code."
+TIMEZONE_SUGGEST = " Did you mean {names}?"
+TIMEZONE_REGION_ONLY = "That's a whole state or country; which city?"
+
+# ---------------------------------------------------------------- reminders
+REMINDER_RENEWAL = (
+    "⏰ <b>{label}</b> renews in <b>{days} days</b> ({deadline}).\n"
+    "Still needed: <b>{remaining}</b> credits{gaps}.\n"
+    "Pace: about {pace} credits a week."
+)
+REMINDER_RENEWAL_TODAY = (
+    "⏰ <b>{label}</b> is due <b>today</b> ({deadline}). Still needed: <b>{remaining}</b> "
+    "credits{gaps}."
+)
+REMINDER_GAPS = ", including {gaps}"
+REMINDER_GAP = "{hours} h {topic}"
+REMINDER_COMPLETE = (
+    "🎉 <b>{label}</b> is complete for this cycle (due {deadline}). "
+    "Keep your certificates: /transcript makes an audit-ready summary."
+)
+REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}"
+REMINDER_COURSE_WHERE = "\n📍 {place}"
+REMINDER_COURSE_ONLINE = "\n💻 Online"
+REMINDER_COURSE_MOVED = "🔁 <b>{title}</b> has moved: it now starts {local}."
+REMINDER_COURSE_CANCELLED = "❌ <b>{title}</b> ({local}) has been cancelled by the provider."
+SNOOZE_DAY = "Snooze 1 day"
+SNOOZE_WEEK = "Snooze 1 week"
+STOP_REMINDERS = "Stop these reminders"
+SNOOZED = "OK, I'll remind you again on {when}."
+STOPPED = (
+    "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
+)

@@ -142,10 +142,19 @@ def clinician_handler(fn: TurnHandler) -> Callable[[Update, CMEContext], Awaitab
                 session, who, default_timezone=services.settings.default_timezone, now=now
             )
             turn = Turn(update, context, session, clinician, created, now)
+            if _is_command(update) and (clinician.conversation or {}).get("step"):
+                # A new command abandons a question left unanswered, so the next plain
+                # text is not mistaken for its answer.
+                await clinicians.set_conversation(session, clinician, None, now)
             await fn(turn)
         await deliver(turn)
 
     return callback
+
+
+def _is_command(update: Update) -> bool:
+    message = update.effective_message
+    return bool(message and message.text and message.text.startswith("/"))
 
 
 async def _redirect_to_private(update: Update, context: CMEContext) -> None:

@@ -16,12 +16,16 @@ from telegram.ext import Application, CallbackContext
 from bot.context import Services
 from scheduler.dispatcher import Dispatcher
 from scheduler.leader import LeaderLock
+from scheduler.planner import plan_everyone
 from scheduler.ratelimit import SendPacer
 from scheduler.renderers import default_renderers
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
+# Re-planning after each change keeps rows current; the periodic pass catches what time
+# alone changes (a cycle rolling over, a course feed moving a date).
+PLAN_INTERVAL = timedelta(minutes=15)
 # Several runs of one job never overlap; a tick missed while busy is simply skipped.
 _JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
 
@@ -41,7 +45,7 @@ def register(app: AnyApp) -> None:
         bot=app.bot,
         sessionmaker=services.sessionmaker,
         clock=services.clock,
-        renderers=default_renderers(),
+        renderers=default_renderers(services.rulebook),
         pacer=SendPacer(settings.dispatch_rate, per_chat_interval=1.0),
         leader=LeaderLock(services.engine),
         on_outcome=services.metrics.reminder_outcome,
@@ -52,6 +56,9 @@ def register(app: AnyApp) -> None:
         first=1.0,
         name="dispatcher",
         job_kwargs=_JOB_KWARGS,
+    )
+    app.job_queue.run_repeating(
+        _plan_tick, interval=PLAN_INTERVAL, first=5.0, name="planner", job_kwargs=_JOB_KWARGS
     )
     app.job_queue.run_repeating(
         _housekeeping,
@@ -72,6 +79,14 @@ async def _dispatch_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.exception("dispatcher tick failed")
 
 
+async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    services = _services(context.application)
+    try:
+        await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
+    except Exception:
+        log.exception("planner tick failed")
+
+
 async def _housekeeping(context: CallbackContext[Any, Any, Any, Any]) -> None:
     from bot.webhook import forget_old_updates
 
@@ -83,9 +98,10 @@ async def _housekeeping(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 async def tick_now(app: AnyApp) -> None:
     """Run the periodic work once, now (the sandbox's /advance uses this)."""
-    dispatcher = _services(app).dispatcher
-    if dispatcher is not None:
-        await dispatcher.tick()
+    services = _services(app)
+    await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
+    if services.dispatcher is not None:
+        await services.dispatcher.tick()
 
 
 async def shutdown_jobs(app: AnyApp) -> None:

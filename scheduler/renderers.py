@@ -1,12 +1,26 @@
-"""Reminder texts, rendered at send time from the data as it is then ("render late")."""
+"""Reminder texts, rendered at send time from the data as it is then ("render late").
+
+A renderer returns None when there is nothing to say any more (the licence was
+completed since, the course was unsubscribed): the dispatcher then drops the row.
+"""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.store.models import Clinician, ReminderOutbox
+from bot import texts
+from bot.domain.requirements import RuleBook
+from bot.store import credits as credit_store
+from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
+from bot.tracking import views_for
+from bot.views import day, mandate_gaps, number
+from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
 
 
@@ -18,5 +32,116 @@ async def render_notice(
     return Rendered(text) if isinstance(text, str) and text else None
 
 
-def default_renderers() -> dict[str, Renderer]:
-    return {"notice": render_notice}
+def renewal_buttons(licence_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.SNOOZE_DAY, callback_data=encode("snz", licence_id, 1)),
+                InlineKeyboardButton(texts.SNOOZE_WEEK, callback_data=encode("snz", licence_id, 7)),
+            ],
+            [
+                InlineKeyboardButton(texts.STATUS_COURSES_BUTTON, callback_data=encode("gaps")),
+                InlineKeyboardButton(
+                    texts.STOP_REMINDERS, callback_data=encode("mute", licence_id)
+                ),
+            ],
+        ]
+    )
+
+
+def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
+    async def render_renewal(
+        session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
+    ) -> Rendered | None:
+        licence = await session.get(Licence, row.target_id) if row.target_id else None
+        if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
+            return None
+        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+        entries = await credit_store.list_for(session, clinician)
+        view = views_for(clinician, [licence], entries, today, rulebook)[0]
+        status = view.status
+        if status is None or status.complete:
+            return None
+        gaps = [
+            texts.REMINDER_GAP.format(hours=number(hours), topic=html.escape(title))
+            for title, hours in mandate_gaps(status)
+        ]
+        values = {
+            "label": html.escape(licence.label),
+            "deadline": day(status.deadline),
+            "remaining": number(status.hours_needed),
+            "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
+            "days": status.days_left,
+            "pace": number(status.weekly_pace),
+        }
+        template = texts.REMINDER_RENEWAL if status.days_left > 0 else texts.REMINDER_RENEWAL_TODAY
+        return Rendered(template.format(**values), renewal_buttons(licence.id))
+
+    return render_renewal
+
+
+def make_complete_renderer(rulebook: RuleBook) -> Renderer:
+    async def render_complete(
+        session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
+    ) -> Rendered | None:
+        licence = await session.get(Licence, row.target_id) if row.target_id else None
+        if licence is None or licence.clinician_id != clinician.id:
+            return None
+        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+        entries = await credit_store.list_for(session, clinician)
+        status = views_for(clinician, [licence], entries, today, rulebook)[0].status
+        if status is None or not status.complete:
+            return None  # an entry was removed since: not complete after all
+        return Rendered(
+            texts.REMINDER_COMPLETE.format(
+                label=html.escape(licence.label), deadline=day(status.deadline)
+            )
+        )
+
+    return render_complete
+
+
+async def render_course(
+    session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
+) -> Rendered | None:
+    course = await session.get(Course, row.target_id) if row.target_id else None
+    if course is None or course.status != "active" or course.starts_at <= now:
+        return None
+    subscribed = await session.scalar(
+        select(CourseSubscription.id).where(
+            CourseSubscription.clinician_id == clinician.id,
+            CourseSubscription.course_id == course.id,
+        )
+    )
+    if subscribed is None:
+        return None
+    tz = ZoneInfo(clinician.timezone)
+    local = course.starts_at.astimezone(tz)
+    hours = (course.starts_at - now).total_seconds() / 3600
+    when = "tomorrow" if hours > 3 else f"in {max(1, round(hours * 60))} minutes"
+    if hours > 36:
+        when = f"on {local:%a %b %-d}"
+    where = (
+        texts.REMINDER_COURSE_ONLINE
+        if course.latitude is None
+        else texts.REMINDER_COURSE_WHERE.format(
+            place=html.escape(", ".join(p for p in (course.venue, course.city) if p))
+        )
+    )
+    return Rendered(
+        texts.REMINDER_COURSE.format(
+            title=html.escape(course.title),
+            when=when,
+            local=f"{local:%a %b %-d, %H:%M %Z}",
+            where=where,
+        )
+    )
+
+
+def default_renderers(rulebook: RuleBook) -> dict[str, Renderer]:
+    return {
+        "notice": render_notice,
+        "renewal": make_renewal_renderer(rulebook),
+        "complete": make_complete_renderer(rulebook),
+        "course": render_course,
+    }

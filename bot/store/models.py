@@ -106,6 +106,7 @@ class Licence(Base):
     renewals_done: Mapped[int | None] = mapped_column(SmallInteger)
     flags: Mapped[list[str]] = mapped_column(default=list)
     custom_rule: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    reminders_muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.clock import ManualClock
+from bot.domain.requirements import shipped_rulebook
 from bot.sandbox.server import BotApiSandbox
 from bot.store import clinicians, outbox
 from bot.store.db import transaction
@@ -110,7 +111,7 @@ def make_dispatcher(
         bot=tg_bot,
         sessionmaker=sessionmaker,
         clock=clock,
-        renderers=default_renderers(),
+        renderers=default_renderers(shipped_rulebook()),
         pacer=SendPacer(rate, per_chat_interval=per_chat),
         leader=leader or LeaderLock(engine),
         **kwargs,  # type: ignore[arg-type]

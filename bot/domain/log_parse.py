@@ -1,0 +1,206 @@
+"""Understanding one-line credit logs: "/log 2.5 opioid "Safe prescribing" yesterday",
+"I did 3 credits of ethics on Nov 3", "log 1 hour cat 2 grand rounds".
+
+Pure: returns a draft for the chat to confirm, or a problem saying what was wrong.
+Dates go through the one dateparser wrapper, preferring the past (the activity is done).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from bot.domain import dates, topics
+
+MAX_CREDITS_PER_ENTRY = Decimal(100)
+MAX_TITLE = 200
+
+_LEAD = re.compile(
+    r"^\s*(?:/log(?:@\w+)?|log|add|i\s+(?:just\s+)?(?:did|completed|finished|earned|got|attended|"
+    r"took|have\s+done|logged)|please\s+log|record)\b[\s:,]*",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|'([^']{2,300})'")
+_AMOUNT = re.compile(
+    r"(?<![\w.])(-?\d+(?:[.,]\d+)?|-?[.,]\d+)\s*"
+    r"(credits?|cr|hours?|hrs?|h|points?|pts|contact\s+hours?|ce|cme|units?)?(?![\w.])",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    {
+        "a", "an", "the", "of", "on", "in", "at", "for", "about", "from", "with", "and", "to",
+        "credit", "credits", "hour", "hours", "hr", "hrs", "h", "cme", "ce", "points", "point",
+        "pts", "units", "unit", "course", "courses", "activity", "session", "topic", "category",
+        "cat", "i", "my", "did", "completed", "earned", "got", "just", "today", "worth",
+    }
+)  # fmt: skip
+_MAX_NGRAM = 5
+
+
+@dataclass(frozen=True, slots=True)
+class LogDraft:
+    """What was understood, for the clinician to confirm or fix."""
+
+    amount: Decimal
+    completed_on: date
+    category: str
+    topics: tuple[str, ...] = ()
+    title: str = ""
+    provider: str | None = None
+    date_given: bool = True
+    category_given: bool = False
+    topic_suggestions: tuple[str, ...] = field(default=())
+
+    def with_(self, **changes: object) -> LogDraft:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class LogProblem:
+    """Why the line could not become an entry; ``reason`` is stable for texts and tests."""
+
+    reason: str  # no_amount | bad_amount | zero | negative | too_many | date_* | no_text
+    detail: str = ""
+    suggestions: tuple[str, ...] = ()
+
+
+def parse_amount(text: str) -> Decimal | LogProblem:
+    """A credit amount on its own ("2.5", "1,5", "3 hours")."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if not match:
+        return LogProblem("bad_amount", text.strip()[:40])
+    return _checked_amount(match.group(1))
+
+
+def _checked_amount(raw: str) -> Decimal | LogProblem:
+    try:
+        amount = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return LogProblem("bad_amount", raw)
+    if not amount.is_finite():
+        return LogProblem("bad_amount", raw)
+    if amount < 0:
+        return LogProblem("negative", raw)
+    if amount == 0:
+        return LogProblem("zero", raw)
+    if amount > MAX_CREDITS_PER_ENTRY:
+        return LogProblem("too_many", raw)
+    if amount != amount.quantize(Decimal("0.01")):
+        amount = amount.quantize(Decimal("0.01"))
+    return amount
+
+
+def parse_log_date(text: str, now: datetime, tz: ZoneInfo | str) -> date | LogProblem:
+    """A completion date: in the past (or today), not before 1980."""
+    parsed = dates.check_past_date(text, now, tz)
+    if parsed.ok and parsed.value is not None:
+        return parsed.value
+    reason = parsed.reason.value if parsed.reason else "unparseable"
+    return LogProblem(f"date_{reason}", text.strip()[:60])
+
+
+def _spans(words: list[str]) -> list[tuple[int, int]]:
+    return [
+        (start, start + size)
+        for size in range(min(_MAX_NGRAM, len(words)), 0, -1)
+        for start in range(0, len(words) - size + 1)
+    ]
+
+
+def _take_terms(words: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Pull category and topic phrases out of the words (longest phrases first)."""
+    used = [False] * len(words)
+    found_topics: list[str] = []
+    found_categories: list[str] = []
+    for start, end in _spans(words):
+        if any(used[start:end]):
+            continue
+        phrase = " ".join(words[start:end])
+        if end - start == 1 and phrase.lower() in _FILLER:
+            continue
+        category = topics.normalize_category(phrase)
+        topic = None if category else topics.normalize_topic(phrase)
+        if category and category not in found_categories:
+            found_categories.append(category)
+        elif topic and topic not in found_topics:
+            found_topics.append(topic)
+        else:
+            continue
+        used[start:end] = [True] * (end - start)
+    rest = [word for word, taken in zip(words, used, strict=True) if not taken]
+    return found_topics, found_categories, rest
+
+
+def parse_log_line(
+    text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
+) -> LogDraft | LogProblem:
+    """Understand one line describing credits earned."""
+    body = _LEAD.sub("", text.strip(), count=1)
+    title = ""
+    quoted = _QUOTED.search(body)
+    if quoted:
+        title = (quoted.group(1) or quoted.group(2) or "").strip()
+        body = body[: quoted.start()] + " " + body[quoted.end() :]
+
+    completed_on: date | None = None
+    match = dates.extract_date_phrase(body)
+    if match is not None:
+        when = parse_log_date(match.phrase, now, tz)
+        if isinstance(when, LogProblem):
+            return when
+        completed_on = when
+        body = match.remainder
+
+    amount_match = _AMOUNT.search(body)
+    if amount_match is None:
+        return LogProblem("no_amount", body.strip()[:60])
+    amount = _checked_amount(amount_match.group(1))
+    if isinstance(amount, LogProblem):
+        return amount
+    body = body[: amount_match.start()] + " " + body[amount_match.end() :]
+
+    words = re.findall(r"[\w'’./+-]+", body)
+    found_topics, found_categories, rest = _take_terms(words)
+    meaningful = [word for word in rest if word.lower() not in _FILLER]
+    suggestions: tuple[str, ...] = ()
+    if not found_topics and len(meaningful) == 1 and not title:
+        suggestions = tuple(topics.suggest_topics(meaningful[0], n=3))
+    if not title:
+        title = " ".join(meaningful).strip(" -,.") if meaningful else ""
+    if not title and found_topics:
+        title = topics.label(found_topics[0])
+    if not title:
+        title = "CME activity"
+    return LogDraft(
+        amount=amount,
+        completed_on=completed_on or dates.local_today(now, tz),
+        category=found_categories[0] if found_categories else default_category,
+        topics=tuple(found_topics),
+        title=title[:MAX_TITLE],
+        date_given=completed_on is not None,
+        category_given=bool(found_categories),
+        topic_suggestions=suggestions,
+    )
+
+
+def default_category_for(profession: str | None) -> str:
+    """The usual credit type of a profession (AMA PRA Category 1 for physicians)."""
+    return {
+        "rn": "ancc",
+        "np": "ancc",
+        "pharmacist": "acpe",
+        "pa": "aapa_1",
+        "do": "ama_pra_1",
+    }.get(profession or "", "ama_pra_1")
+
+
+def looks_like_a_log(text: str) -> bool:
+    """Free text that reads like "I did 3 credits of ethics" (not a question)."""
+    if "?" in text:
+        return False
+    if _LEAD.match(text) and _AMOUNT.search(text):
+        return True
+    return bool(re.search(r"\d\s*(?:credits?|hours?|hrs?|contact\s+hours?|points?)\b", text, re.I))

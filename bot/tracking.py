@@ -1,0 +1,97 @@
+"""Where the store meets the arithmetic: a clinician's licences and entries → statuses.
+
+Handlers and the reminder planner both go through here, so "what remains" is computed
+one way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
+from bot.domain.custom_requirements import CustomRequirementSpec
+from bot.domain.cycles import LicenceFacts, MissingFactError
+from bot.domain.requirements import RuleBook, UnknownRuleError
+from bot.store import credits as credit_store
+from bot.store import licences as licence_store
+from bot.store.models import Clinician, CreditEntry, Licence
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceView:
+    """One licence with its status, or why no status can be computed yet."""
+
+    licence: Licence
+    status: LicenceStatus | None
+    missing: tuple[str, ...] = ()  # facts to ask for (e.g. birth_month, renewal_date)
+    problem: str = ""  # e.g. the rule is no longer shipped
+
+
+def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
+    """The arithmetic's view of a stored licence."""
+    custom = None
+    if licence.custom_rule:
+        spec = CustomRequirementSpec.from_dict(licence.custom_rule)
+        custom = spec.to_rule(rule_id=f"custom-{licence.id}", entered_on=licence.created_at.date())
+    return LicenceFacts(
+        rule_id=None if custom else licence.rule_id,
+        custom_rule=custom,
+        licence_id=str(licence.id),
+        birth_month=clinician.birth_month,
+        birth_year=clinician.birth_year,
+        issued_on=licence.issued_on,
+        renewal_date=licence.renewal_date,
+        renewals_done=licence.renewals_done,
+        flags=frozenset(clinician.flags or ()) | frozenset(licence.flags or ()),
+        specialties=frozenset(clinician.specialties or ()),
+    )
+
+
+def credit_item(entry: CreditEntry) -> CreditItem:
+    return CreditItem(
+        entry_id=str(entry.id),
+        completed_on=entry.completed_on,
+        amount=entry.amount,
+        category=entry.category,
+        topics=frozenset(entry.topics or ()),
+        activity_type=entry.activity_type,
+        title=entry.title,
+    )
+
+
+def views_for(
+    clinician: Clinician,
+    licences: Sequence[Licence],
+    entries: Sequence[CreditEntry],
+    today: date,
+    rulebook: RuleBook,
+) -> list[LicenceView]:
+    """Statuses for each licence; licences that lack facts say which ones."""
+    items = [credit_item(entry) for entry in entries]
+    views: list[LicenceView] = []
+    for licence in licences:
+        try:
+            facts = facts_for(licence, clinician)
+            status = status_for_all([facts], items, today, rulebook)[0]
+        except MissingFactError as exc:
+            views.append(LicenceView(licence, None, missing=exc.facts))
+        except (UnknownRuleError, KeyError, ValueError) as exc:
+            views.append(LicenceView(licence, None, problem=str(exc)))
+        else:
+            views.append(LicenceView(licence, status))
+    return views
+
+
+async def load_views(
+    session: AsyncSession, clinician: Clinician, today: date, rulebook: RuleBook
+) -> list[LicenceView]:
+    """Read the clinician's licences and entries (two queries) and compute every status."""
+    licences = await licence_store.list_for(session, clinician)
+    if not licences:
+        return []
+    entries = await credit_store.list_for(session, clinician)
+    return views_for(clinician, licences, entries, today, rulebook)

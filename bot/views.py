@@ -1,0 +1,158 @@
+"""Rendering domain results as chat messages (HTML); the sentences live in bot/texts.py."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from decimal import Decimal
+
+from bot import texts
+from bot.domain.credits import LicenceStatus
+from bot.tracking import LicenceView
+
+BAR_WIDTH = 10
+
+
+def number(value: Decimal) -> str:
+    """2.50 → "2.5", 48.00 → "48"."""
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def progress_bar(earned: Decimal, required: Decimal) -> str:
+    if required <= 0:
+        return "▰" * BAR_WIDTH
+    filled = min(BAR_WIDTH, int(earned / required * BAR_WIDTH))
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled)
+
+
+def percent(earned: Decimal, required: Decimal) -> int:
+    if required <= 0:
+        return 100
+    return min(100, int(earned * 100 / required))
+
+
+def day(value: date) -> str:
+    return value.strftime("%b %-d, %Y")
+
+
+def licence_label(view: LicenceView) -> str:
+    return html.escape(view.licence.label)
+
+
+def render_status(view: LicenceView) -> str:
+    """Everything a clinician needs about one licence, in one message."""
+    label = licence_label(view)
+    if view.status is None:
+        if view.missing:
+            facts = " or ".join(texts.FACT_NAMES.get(f, f) for f in view.missing)
+            return texts.STATUS_MISSING.format(label=label, facts=facts)
+        return texts.STATUS_PROBLEM.format(label=label, problem=html.escape(view.problem[:120]))
+    status = view.status
+    lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(status.rule_title))]
+    lines.append(
+        texts.STATUS_PROGRESS.format(
+            bar=progress_bar(status.earned_total, status.total_required),
+            earned=number(status.earned_total),
+            required=number(status.total_required),
+            percent=percent(status.earned_total, status.total_required),
+        )
+    )
+    if status.overdue and status.makeup_until:
+        lines.append(
+            texts.STATUS_OVERDUE.format(
+                deadline=day(status.deadline),
+                remaining=number(status.hours_needed),
+                makeup_until=day(status.makeup_until),
+            )
+        )
+    elif status.complete:
+        lines.append(texts.STATUS_COMPLETE.format(deadline=day(status.deadline)))
+    else:
+        lines.append(_deadline_line(status))
+        lines.append(texts.STATUS_REMAINING.format(remaining=number(status.hours_needed)))
+        if status.weekly_pace > 0:
+            lines.append(texts.STATUS_PACE.format(pace=number(status.weekly_pace)))
+    lines += _requirement_lines(status)
+    lines += _explanations(status)
+    if status.uncertain:
+        lines.append(
+            texts.STATUS_UNCERTAIN.format(note=html.escape(_first_sentence(status.uncertain)))
+        )
+    lines.append(
+        texts.STATUS_SOURCE.format(
+            citation=html.escape(status.citation or status.source), checked=day(status.checked)
+        )
+    )
+    return "\n".join(lines)
+
+
+def _deadline_line(status: LicenceStatus) -> str:
+    if status.days_left <= 0:
+        return texts.STATUS_DEADLINE_TODAY.format(deadline=day(status.deadline))
+    return texts.STATUS_DEADLINE.format(deadline=day(status.deadline), days=status.days_left)
+
+
+def _rest(remaining: Decimal) -> str:
+    if remaining > 0:
+        return texts.STATUS_LEFT.format(remaining=number(remaining))
+    return texts.STATUS_DONE_MARK
+
+
+def _requirement_lines(status: LicenceStatus) -> list[str]:
+    lines = [
+        texts.STATUS_CATEGORY.format(
+            label=html.escape(category.label),
+            earned=number(min(category.earned, category.required)),
+            required=number(category.required),
+            rest=_rest(category.remaining),
+        )
+        for category in status.categories
+    ]
+    not_due = []
+    for mandate in status.mandates:
+        if not mandate.due:
+            not_due.append(html.escape(mandate.title))
+            continue
+        lines.append(
+            texts.STATUS_MANDATE.format(
+                title=html.escape(mandate.title),
+                earned=number(min(mandate.earned, mandate.required)),
+                required=number(mandate.required),
+                rest=_rest(mandate.remaining),
+                why=html.escape(mandate.why),
+            )
+        )
+    if not_due:
+        lines.append(texts.STATUS_NOT_DUE.format(titles="; ".join(not_due)))
+    return lines
+
+
+def _explanations(status: LicenceStatus) -> list[str]:
+    lines = [
+        texts.STATUS_CAPPED.format(
+            counted=number(cap.counted),
+            claimed=number(cap.claimed),
+            label=html.escape(cap.label),
+            limit=number(cap.limit),
+        )
+        for cap in status.caps_applied
+    ]
+    if status.carry_over and status.carry_over.applied > 0:
+        lines.append(texts.STATUS_CARRY.format(applied=number(status.carry_over.applied)))
+    lines += [html.escape(note) for note in status.notes]
+    return lines
+
+
+def _first_sentence(text: str, limit: int = 300) -> str:
+    sentence = text.split(". ")[0].strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+def mandate_gaps(status: LicenceStatus) -> list[tuple[str, Decimal]]:
+    """Mandated topics still short this cycle: (title, hours remaining)."""
+    return [
+        (mandate.title, mandate.remaining)
+        for mandate in status.mandates
+        if mandate.due and mandate.blocking and mandate.remaining > 0
+    ]

@@ -1,0 +1,58 @@
+"""Multi-step conversations whose state lives in the database (any process can continue).
+
+A flow step is a name stored in ``clinician.conversation["step"]`` plus whatever data
+the step needs. The next plain text the clinician sends goes to that step's handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.store.clinicians import set_conversation
+from handlers.turn import Turn
+
+TextStep = Callable[[Turn, str], Awaitable[None]]
+_steps: dict[str, TextStep] = {}
+
+
+def step(name: str) -> Callable[[TextStep], TextStep]:
+    """Register the handler for text that answers the question asked at step ``name``."""
+
+    def decorator(fn: TextStep) -> TextStep:
+        if name in _steps:
+            raise ValueError(f"two handlers for step {name!r}")
+        _steps[name] = fn
+        return fn
+
+    return decorator
+
+
+def state(turn: Turn) -> dict[str, Any]:
+    return dict(turn.clinician.conversation or {})
+
+
+async def expect(turn: Turn, step_name: str, **data: Any) -> None:
+    """The clinician's next text answers ``step_name``; keep ``data`` for it."""
+    if step_name not in _steps:
+        raise ValueError(f"unknown step {step_name!r}")
+    await set_conversation(turn.session, turn.clinician, {"step": step_name, **data}, turn.now)
+
+
+async def update_state(turn: Turn, **data: Any) -> None:
+    await set_conversation(turn.session, turn.clinician, {**state(turn), **data}, turn.now)
+
+
+async def clear(turn: Turn) -> None:
+    if turn.clinician.conversation is not None:
+        await set_conversation(turn.session, turn.clinician, None, turn.now)
+
+
+async def route_text(turn: Turn, text: str) -> bool:
+    """Send the text to the pending step, if any; True when a step took it."""
+    name = state(turn).get("step")
+    handler = _steps.get(name) if isinstance(name, str) else None
+    if handler is None:
+        return False
+    await handler(turn, text)
+    return True

@@ -37,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "chat", help="try the bot in this terminal against a local Telegram sandbox (no token)"
     )
+    courses = commands.add_parser("courses", help="course catalogue")
+    course_commands = courses.add_subparsers(
+        dest="courses_command", metavar="ACTION", parser_class=_Parser
+    )
+    course_commands.required = True
+    importer = course_commands.add_parser(
+        "import", help="import a CSV, iCalendar (.ics) or JSON catalogue from a file or URL"
+    )
+    importer.add_argument("source", metavar="PATH_OR_URL")
     commands.add_parser("version", help="print the version")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
@@ -63,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run_webhook
 
             return run_webhook(settings)
+        if args.command == "courses":
+            from bot.courses.importer import courses_import_main
+
+            return courses_import_main(settings, args.source)
         if args.command == "chat":
             from bot.chat import chat_main
 

@@ -250,3 +250,6 @@ SNOOZED = "OK, I'll remind you again on {when}."
 STOPPED = (
     "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
 )
+
+# ---------------------------------------------------------------- courses
+# (courses chat texts: keep them in this section)

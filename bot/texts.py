@@ -216,6 +216,8 @@ TIMEZONE_ASK = (
     "<i>Portland, ME</i>, <i>02115</i>) or share your location, so reminders arrive in "
     "your daytime. Now using {zone}."
 )
+TIMEZONE_SHARE_LOCATION = "📍 Share my location"
+TIMEZONE_SKIP_HINT = "Or keep the time zone as it is:"
 TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."
 TIMEZONE_PICK = "Several places are called that. Which one?"
 TIMEZONE_NOT_FOUND = "I don't know “{text}”.{hint} Try a city and state, or a ZIP code."
@@ -250,6 +252,86 @@ SNOOZED = "OK, I'll remind you again on {when}."
 STOPPED = (
     "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
 )
+
+# ---------------------------------------------------------------- logging credits
+LOG_ASK = (
+    "<b>What did you do?</b> One line is enough, e.g.\n"
+    "<i>2.5 opioid \"Safe prescribing\" yesterday</i>\n"
+    "<i>1 credit ethics grand rounds on Nov 3</i>\n"
+    "Or send me the certificate (PDF)."
+)
+LOG_CONFIRM = (
+    "<b>Log this?</b>\n"
+    "• {amount} credits — {category}\n"
+    "• Topics: {topics}\n"
+    "• Title: {title}\n"
+    "• Completed: {date}{date_note}"
+)
+LOG_DATE_ASSUMED = " <i>(today: tap Change date if not)</i>"
+LOG_NO_TOPICS = "none"
+LOG_TOPIC_SUGGEST = "Did you mean {topic}?"
+LOG_SAVE = "✅ Save"
+LOG_CHANGE_DATE = "📅 Date"
+LOG_CHANGE_AMOUNT = "🔢 Amount"
+LOG_CHANGE_CATEGORY = "🏷 Category"
+LOG_CHANGE_TOPIC = "🧩 Topic"
+LOG_ASK_DATE = "When did you complete it? E.g. <i>yesterday</i>, <i>Nov 3</i>, <i>2026-11-03</i>."
+LOG_ASK_AMOUNT = "How many credits? E.g. <i>2.5</i>."
+LOG_ASK_CATEGORY = "Which kind of credit?"
+LOG_ASK_TOPIC = "Which topic? Type it, e.g. <i>opioid prescribing</i>, <i>ethics</i>, <i>none</i>."
+LOG_UNKNOWN_TOPIC = "I don't know the topic “{text}”.{hint}"
+LOG_SAVED = "Saved: <b>{amount}</b> credits, {title} ({date})."
+LOG_UPDATED = "Updated: <b>{amount}</b> credits, {title} ({date})."
+LOG_COUNTS_TOWARD = "Counts toward: {where}."
+LOG_COUNTS_NOWHERE = (
+    "It doesn't count toward any of your licences' current cycles (check the date and "
+    "category), but it is kept in your record."
+)
+LOG_TOWARD_ITEM = "{label} ({remaining} to go)"
+LOG_TOWARD_DONE = "{label} (complete ✓)"
+LOG_DUPLICATE = "You already logged “{title}” on {date}. Log it again?"
+LOG_DUPLICATE_YES = "Log it again"
+LOG_CANCELLED = "Not logged."
+LOG_PROBLEMS = {
+    "no_amount": (
+        "I couldn't find how many credits. Start with the number, e.g. "
+        "<i>/log 2 ethics yesterday</i>."
+    ),
+    "bad_amount": "“{detail}” is not a number of credits. Write it like <i>2.5</i>.",
+    "zero": "Zero credits can't be logged. How many did you earn, e.g. <i>1.5</i>?",
+    "negative": "Credits can't be negative. To remove an entry use /credits or /undo.",
+    "too_many": (
+        "{detail} credits in one activity is more than I accept (at most 100). "
+        "Please check the number, or split it into several entries."
+    ),
+    "date_in_future": (
+        "“{detail}” is in the future, but you can only log what you have completed."
+    ),
+    "date_too_old": "“{detail}” is before 1980. Please check the date.",
+    "date_invalid_date": "“{detail}” is not a real date. Please check it.",
+    "date_unparseable": (
+        "I couldn't read the date “{detail}”. Try <i>yesterday</i>, <i>Nov 3</i> or "
+        "<i>2026-11-03</i>."
+    ),
+}
+LOG_PROBLEM_FALLBACK = "I couldn't understand that. Try <i>/log 2 ethics yesterday</i>."
+CREDITS_EMPTY = "You haven't logged any credits yet. Try <i>/log 2 ethics yesterday</i>."
+CREDITS_HEADER = "<b>Your credits</b> ({first}–{last} of {total}, newest first)"
+CREDITS_ITEM = "{index}. {date} — <b>{amount}</b> {category} — {title}{topics}{certificate}"
+CREDITS_CERTIFICATE = " 📎"
+CREDITS_DELETE = "🗑 {index}"
+CREDITS_EDIT = "✏️ {index}"
+CREDITS_PREV = "‹ Newer"
+CREDITS_NEXT = "Older ›"
+CREDITS_DELETE_CONFIRM = "Delete “{title}” ({amount} credits, {date})?"
+CREDITS_DELETE_YES = "Delete"
+CREDITS_DELETED = "Deleted “{title}”."
+CREDITS_GONE = "That entry no longer exists."
+UNDO_NOTHING = "There is nothing to undo."
+UNDO_DONE = "Removed your last entry: “{title}” ({amount} credits, {date})."
+
+NOTHING_CHANGED = "OK, nothing changed."
+
 
 # ---------------------------------------------------------------- courses
 # (courses chat texts: keep them in this section)

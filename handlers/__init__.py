@@ -9,13 +9,31 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, basic, callbacks, errors, privacy
+from handlers import (
+    admin,
+    basic,
+    callbacks,
+    courses,
+    credits,
+    errors,
+    licences,
+    onboarding,
+    privacy,
+    status,
+    text,
+)
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
     basic.register(app)
+    status.register(app)
+    credits.register(app)
+    licences.register(app)
+    onboarding.register(app)  # before courses: a shared location may answer its question
     privacy.register(app)
     admin.register(app)
+    courses.register(app)
     callbacks.register(app)
+    text.register(app)  # free text, after every command handler
     basic.register_fallbacks(app)  # keep last
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

@@ -16,9 +16,15 @@ def _name(turn: Turn) -> str:
 
 @clinician_handler
 async def start(turn: Turn) -> None:
-    """Greet, explain the bot in three lines; the clinician row exists from here on."""
-    template = texts.START_NEW if turn.created else texts.START_AGAIN
-    turn.say(template.format(name=_name(turn), bot=texts.BOT_NAME))
+    """Greet, explain the bot in three lines, then set up (or resume setting up)."""
+    from handlers import onboarding
+
+    if turn.created:
+        turn.say(texts.START_NEW.format(name=_name(turn), bot=texts.BOT_NAME))
+        await onboarding.begin(turn)
+        return
+    turn.say(texts.START_AGAIN.format(name=_name(turn), bot=texts.BOT_NAME))
+    await onboarding.resume(turn)
 
 
 def help_text() -> str:
@@ -63,7 +69,7 @@ def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
     """Last in line: only reached when no feature handler took the update."""
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, unknown_text))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, unknown_text))
     app.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported_message)
     )

@@ -19,6 +19,8 @@ async def test_start_greets_and_creates_the_clinician(bot: BotUnderTest) -> None
     reply = await ana.next_reply()
     assert "Hello Ana" in reply.text
     assert reply.text.count("•") == 3
+    setup = await ana.next_reply()
+    assert "What is your profession?" in setup.text and "Skip" in str(setup.buttons)
     async with transaction(bot.services.sessionmaker) as session:
         rows = (await session.execute(select(Clinician))).scalars().all()
     assert [(row.telegram_id, row.first_name, row.timezone) for row in rows] == [

@@ -62,6 +62,7 @@ async def test_run_answers_start_and_help_and_stops_on_sigterm(tmp_path: Path) -
             ana = sandbox.user(1001, "Ana")
             await ana.send("/start")
             assert "Hello Ana" in (await ana.next_reply(timeout=20)).text
+            assert "profession" in (await ana.next_reply(timeout=5)).text
             await ana.send("/help")
             assert "/status" in (await ana.next_reply(timeout=5)).text
         finally:

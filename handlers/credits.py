@@ -1,0 +1,476 @@
+"""Logging credits (one line, guided, or free text), confirming, listing, deleting, undo.
+
+A line is parsed into a draft kept in the database; the clinician confirms or fixes it
+with buttons; only "Save" writes the entry. After saving, the reply says which licences
+it counts toward and what remains, and reminders are re-planned in the same transaction.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.domain import topics
+from bot.domain.log_parse import (
+    LogDraft,
+    LogProblem,
+    default_category_for,
+    parse_amount,
+    parse_log_date,
+    parse_log_line,
+)
+from bot.store import credits as credit_store
+from bot.store import outbox
+from bot.store.models import CreditEntry
+from bot.tracking import LicenceView
+from bot.views import number
+from handlers import flows
+from handlers.callbacks import Press, encode, route
+from handlers.replan import replan
+from handlers.status import views
+from handlers.turn import Turn, clinician_handler
+
+PAGE_SIZE = 5
+CATEGORY_CHOICES = (
+    "ama_pra_1", "ama_pra_2", "aoa_1a", "aafp_prescribed", "moc", "ancc", "acpe", "aapa_1",
+)  # fmt: skip
+
+
+def problem_text(problem: LogProblem) -> str:
+    template = texts.LOG_PROBLEMS.get(problem.reason, texts.LOG_PROBLEM_FALLBACK)
+    return template.format(detail=html.escape(problem.detail))
+
+
+def day(value: date) -> str:
+    return value.strftime("%a %b %-d, %Y")
+
+
+# ------------------------------------------------------------------ drafts
+def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str = "chat",
+                   certificate_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+    return {
+        "amount": str(draft.amount),
+        "completed_on": draft.completed_on.isoformat(),
+        "category": draft.category,
+        "topics": list(draft.topics),
+        "title": draft.title,
+        "provider": draft.provider,
+        "date_given": draft.date_given,
+        "suggestions": list(draft.topic_suggestions),
+        "editing": editing,
+        "source": source,
+        "certificate_id": certificate_id,
+    }
+
+
+def draft_from_state(data: dict[str, Any]) -> LogDraft:
+    return LogDraft(
+        amount=Decimal(data["amount"]),
+        completed_on=date.fromisoformat(data["completed_on"]),
+        category=data["category"],
+        topics=tuple(data.get("topics") or ()),
+        title=data.get("title") or "CME activity",
+        provider=data.get("provider"),
+        date_given=bool(data.get("date_given", True)),
+        topic_suggestions=tuple(data.get("suggestions") or ()),
+    )
+
+
+def _current(turn: Turn) -> dict[str, Any] | None:
+    data = flows.state(turn).get("log")
+    return dict(data) if isinstance(data, dict) else None
+
+
+async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
+    """Keep the draft and show it with Save / fix buttons."""
+    data = draft_to_state(draft, **extra)
+    await flows.expect(turn, "log_confirm", log=data)
+    show_draft(turn, data)
+
+
+def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
+    draft = draft_from_state(data)
+    topic_text = (
+        ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
+    )
+    text = texts.LOG_CONFIRM.format(
+        amount=number(draft.amount),
+        category=html.escape(topics.category_label(draft.category)),
+        topics=topic_text,
+        title=html.escape(draft.title),
+        date=day(draft.completed_on),
+        date_note="" if draft.date_given else texts.LOG_DATE_ASSUMED,
+    )
+    buttons: list[list[tuple[str, str]]] = [
+        [(texts.LOG_SAVE, encode("log", "save")), (texts.CANCEL, encode("log", "cancel"))],
+        [(texts.LOG_CHANGE_DATE, encode("log", "date")),
+         (texts.LOG_CHANGE_AMOUNT, encode("log", "amount"))],
+        [(texts.LOG_CHANGE_CATEGORY, encode("log", "cat")),
+         (texts.LOG_CHANGE_TOPIC, encode("log", "topic"))],
+    ]  # fmt: skip
+    for topic in draft.topic_suggestions[:2]:
+        buttons.insert(
+            0,
+            [(texts.LOG_TOPIC_SUGGEST.format(topic=topics.label(topic))[:60],
+              encode("logt", topic))],
+        )  # fmt: skip
+    if edit:
+        turn.edit(text, buttons)
+    else:
+        turn.say(text, buttons)
+
+
+async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
+    await flows.expect(turn, "log_confirm", log=data)
+    show_draft(turn, data, edit=edit)
+
+
+# ------------------------------------------------------------------ entry points
+async def log_text(turn: Turn, text: str) -> None:
+    """Parse a one-line log and propose it (or say precisely what was wrong)."""
+    parsed = parse_log_line(
+        text, turn.now, turn.tz, default_category=default_category_for(turn.clinician.profession)
+    )
+    if isinstance(parsed, LogProblem):
+        turn.say(problem_text(parsed))
+        return
+    await propose(turn, parsed)
+
+
+@clinician_handler
+async def log_command(turn: Turn) -> None:
+    """/log 2.5 opioid "Safe prescribing" yesterday — or /log alone to be asked."""
+    message = turn.update.effective_message
+    text = (message.text or "") if message else ""
+    if not text.partition(" ")[2].strip():
+        await flows.expect(turn, "log_line")
+        turn.say(texts.LOG_ASK)
+        return
+    await log_text(turn, text)
+
+
+@flows.step("log_line")
+async def line_answered(turn: Turn, text: str) -> None:
+    await log_text(turn, text)
+
+
+@flows.step("log_confirm")
+async def text_while_confirming(turn: Turn, text: str) -> None:
+    """A new line while a draft waits: treat it as a fresh log."""
+    await log_text(turn, text)
+
+
+@flows.step("log_fix_date")
+async def date_answered(turn: Turn, text: str) -> None:
+    data = _current(turn)
+    if data is None:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    when = parse_log_date(text, turn.now, turn.tz)
+    if isinstance(when, LogProblem):
+        turn.say(problem_text(when))
+        return
+    data.update(completed_on=when.isoformat(), date_given=True)
+    await _update(turn, data)
+
+
+@flows.step("log_fix_amount")
+async def amount_answered(turn: Turn, text: str) -> None:
+    data = _current(turn)
+    if data is None:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    amount = parse_amount(text)
+    if isinstance(amount, LogProblem):
+        turn.say(problem_text(amount))
+        return
+    data["amount"] = str(amount)
+    await _update(turn, data)
+
+
+@flows.step("log_fix_topic")
+async def topic_answered(turn: Turn, text: str) -> None:
+    data = _current(turn)
+    if data is None:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    if text.strip().lower() in {"none", "no topic", "-"}:
+        data.update(topics=[], suggestions=[])
+        await _update(turn, data)
+        return
+    topic = topics.normalize_topic(text)
+    if topic is None:
+        suggestions = topics.suggest_topics(text, n=3)
+        names = ", ".join(topics.label(suggestion) for suggestion in suggestions)
+        hint = " " + texts.LOG_TOPIC_SUGGEST.format(topic=names) if suggestions else ""
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=html.escape(text[:40]), hint=hint))
+        return
+    data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
+    await _update(turn, data)
+
+
+# ------------------------------------------------------------------ buttons
+@route("log")
+async def log_pressed(turn: Turn, press: Press) -> None:
+    data = _current(turn)
+    if data is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    action = press.arg(0)
+    if action == "save":
+        await save(turn, data, allow_duplicate=press.arg(1) == "dup")
+    elif action == "cancel":
+        await flows.clear(turn)
+        turn.edit(texts.LOG_CANCELLED)
+    elif action == "date":
+        await flows.expect(turn, "log_fix_date", log=data)
+        turn.say(texts.LOG_ASK_DATE)
+    elif action == "amount":
+        await flows.expect(turn, "log_fix_amount", log=data)
+        turn.say(texts.LOG_ASK_AMOUNT)
+    elif action == "topic":
+        await flows.expect(turn, "log_fix_topic", log=data)
+        turn.say(texts.LOG_ASK_TOPIC)
+    elif action == "cat":
+        buttons = [[(topics.category_label(c)[:40], encode("logc", c))] for c in CATEGORY_CHOICES]
+        turn.say(texts.LOG_ASK_CATEGORY, buttons)
+    else:
+        turn.answer(texts.BUTTON_EXPIRED)
+
+
+@route("logc")
+async def category_pressed(turn: Turn, press: Press) -> None:
+    data = _current(turn)
+    category = press.arg(0)
+    if data is None or category not in CATEGORY_CHOICES:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    data["category"] = category
+    await _update(turn, data, edit=True)
+
+
+@route("logt")
+async def topic_pressed(turn: Turn, press: Press) -> None:
+    data = _current(turn)
+    topic = press.arg(0)
+    if data is None or topic not in (data.get("suggestions") or []):
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
+    await _update(turn, data, edit=True)
+
+
+# ------------------------------------------------------------------ saving
+async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = False) -> None:
+    draft = draft_from_state(data)
+    editing = data.get("editing")
+    if not allow_duplicate and editing is None:
+        duplicate = await credit_store.find_duplicate(
+            turn.session, turn.clinician, title=draft.title, completed_on=draft.completed_on
+        )
+        if duplicate is not None:
+            turn.say(
+                texts.LOG_DUPLICATE.format(
+                    title=html.escape(draft.title), date=day(draft.completed_on)
+                ),
+                [[(texts.LOG_DUPLICATE_YES, encode("log", "save", "dup")),
+                  (texts.CANCEL, encode("log", "cancel"))]],
+            )  # fmt: skip
+            return
+    before = {view.licence.id: view for view in await views(turn)}
+    if isinstance(editing, int):
+        entry = await credit_store.get(turn.session, turn.clinician, editing)
+        if entry is None:
+            await flows.clear(turn)
+            turn.edit(texts.CREDITS_GONE)
+            return
+        _apply(entry, draft)
+        template = texts.LOG_UPDATED
+    else:
+        entry = await credit_store.add(
+            turn.session, turn.clinician,
+            completed_on=draft.completed_on, amount=draft.amount, category=draft.category,
+            title=draft.title, topics=draft.topics, provider=draft.provider,
+            certificate_id=data.get("certificate_id"), source=data.get("source") or "chat",
+            now=turn.now,
+        )  # fmt: skip
+        template = texts.LOG_SAVED
+    await flows.clear(turn)
+    after = await views(turn)
+    await replan(turn)
+    await _announce_completions(turn, before, after)
+    turn.edit(
+        template.format(
+            amount=number(draft.amount), title=html.escape(draft.title),
+            date=day(draft.completed_on),
+        )
+    )  # fmt: skip
+    turn.say(_counts_toward(entry.id, after))
+
+
+def _apply(entry: CreditEntry, draft: LogDraft) -> None:
+    entry.amount = draft.amount
+    entry.completed_on = draft.completed_on
+    entry.category = draft.category
+    entry.topics = sorted(draft.topics)
+    entry.title = draft.title
+
+
+def _counts_toward(entry_id: int, after: list[LicenceView]) -> str:
+    where = []
+    for view in after:
+        status = view.status
+        if status is None or str(entry_id) not in status.counted_entry_ids:
+            continue
+        label = html.escape(view.licence.label)
+        if status.complete:
+            where.append(texts.LOG_TOWARD_DONE.format(label=label))
+        else:
+            where.append(
+                texts.LOG_TOWARD_ITEM.format(label=label, remaining=number(status.hours_needed))
+            )
+    if not where:
+        return texts.LOG_COUNTS_NOWHERE if after else texts.STATUS_NO_LICENCES
+    return texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))
+
+
+async def _announce_completions(
+    turn: Turn, before: dict[int, LicenceView], after: list[LicenceView]
+) -> None:
+    """The entry that completes a licence queues one "you're complete" message."""
+    completed = [
+        view
+        for view in after
+        if view.status is not None
+        and view.status.complete
+        and (prior := before.get(view.licence.id)) is not None
+        and prior.status is not None
+        and not prior.status.complete
+    ]
+    if completed:
+        await outbox.upsert_planned(
+            turn.session,
+            [
+                outbox.Planned(
+                    turn.clinician.id, "complete", view.licence.id,
+                    f"{view.status.deadline}", turn.now,  # type: ignore[union-attr]
+                )
+                for view in completed
+            ],
+            turn.now,
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------------ /credits, /undo
+async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
+    entries, total = await credit_store.page_for(
+        turn.session, turn.clinician, offset=max(offset, 0), limit=PAGE_SIZE
+    )
+    if total == 0:
+        turn.say(texts.CREDITS_EMPTY)
+        return
+    if not entries and offset > 0:
+        await show_page(turn, max(0, total - PAGE_SIZE), edit=edit)
+        return
+    lines = [texts.CREDITS_HEADER.format(first=offset + 1, last=offset + len(entries), total=total)]
+    row_buttons: list[tuple[str, str]] = []
+    edit_buttons: list[tuple[str, str]] = []
+    for index, entry in enumerate(entries, start=offset + 1):
+        topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
+        lines.append(
+            texts.CREDITS_ITEM.format(
+                index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
+                amount=number(entry.amount),
+                category=html.escape(topics.category_label(entry.category)),
+                title=html.escape(entry.title),
+                topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
+                certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
+            )
+        )  # fmt: skip
+        edit_buttons.append(
+            (texts.CREDITS_EDIT.format(index=index), encode("cred", "edit", entry.id))
+        )
+        row_buttons.append(
+            (texts.CREDITS_DELETE.format(index=index), encode("cred", "del", entry.id))
+        )
+    nav = []
+    if offset > 0:
+        nav.append((texts.CREDITS_PREV, encode("cred", "page", max(0, offset - PAGE_SIZE))))
+    if offset + PAGE_SIZE < total:
+        nav.append((texts.CREDITS_NEXT, encode("cred", "page", offset + PAGE_SIZE)))
+    buttons = [edit_buttons, row_buttons] + ([nav] if nav else [])
+    if edit:
+        turn.edit("\n".join(lines), buttons)
+    else:
+        turn.say("\n".join(lines), buttons)
+
+
+@clinician_handler
+async def list_credits(turn: Turn) -> None:
+    """/credits: every entry, newest first, five per page, with edit and delete."""
+    await show_page(turn, 0)
+
+
+@route("cred")
+async def credits_pressed(turn: Turn, press: Press) -> None:
+    action = press.arg(0)
+    value = press.int_arg(1)
+    if value is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    if action == "page":
+        await show_page(turn, value, edit=True)
+        return
+    entry = await credit_store.get(turn.session, turn.clinician, value)
+    if entry is None:
+        turn.answer(texts.CREDITS_GONE)
+        return
+    described = {
+        "title": html.escape(entry.title), "amount": number(entry.amount),
+        "date": entry.completed_on.strftime("%b %-d, %Y"),
+    }  # fmt: skip
+    if action == "del":
+        turn.say(
+            texts.CREDITS_DELETE_CONFIRM.format(**described),
+            [[(texts.CREDITS_DELETE_YES, encode("cred", "delyes", entry.id)),
+              (texts.CANCEL, encode("noop"))]],
+        )  # fmt: skip
+    elif action == "delyes":
+        await credit_store.remove(turn.session, turn.clinician, entry.id)
+        await replan(turn)
+        turn.edit(texts.CREDITS_DELETED.format(**described))
+    elif action == "edit":
+        draft = LogDraft(
+            amount=entry.amount, completed_on=entry.completed_on, category=entry.category,
+            topics=tuple(entry.topics or ()), title=entry.title, provider=entry.provider,
+        )  # fmt: skip
+        await propose(turn, draft, editing=entry.id)
+    else:
+        turn.answer(texts.BUTTON_EXPIRED)
+
+
+@clinician_handler
+async def undo(turn: Turn) -> None:
+    """Remove the entry logged last."""
+    entry = await credit_store.last_added(turn.session, turn.clinician)
+    if entry is None:
+        turn.say(texts.UNDO_NOTHING)
+        return
+    described = {
+        "title": html.escape(entry.title), "amount": number(entry.amount),
+        "date": entry.completed_on.strftime("%b %-d, %Y"),
+    }  # fmt: skip
+    await credit_store.remove(turn.session, turn.clinician, entry.id)
+    await replan(turn)
+    turn.say(texts.UNDO_DONE.format(**described))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("log", log_command))
+    app.add_handler(CommandHandler("credits", list_credits))
+    app.add_handler(CommandHandler("undo", undo))

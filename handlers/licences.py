@@ -1,0 +1,470 @@
+"""Licences and certifications: add (guided), list, change the renewal date, remove.
+
+Adding asks only what the rule needs: which rule, the renewal deadline (or the facts to
+derive it), how many renewals so far, and the yes/no flags its mandates depend on.
+Every step's state lives in the database (handlers/flows.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.domain.custom_requirements import (
+    CustomRequirementSpec,
+    ParseFailure,
+    describe,
+    parse_custom_requirement,
+    parse_date,
+)
+from bot.domain.cycles import LicenceFacts, missing_facts
+from bot.domain.requirements import Rule
+from bot.store import licences as licence_store
+from bot.store.models import Licence
+from handlers import flows
+from handlers.callbacks import Press, encode, route
+from handlers.replan import replan
+from handlers.turn import Turn, clinician_handler
+
+RENEWAL_PAST_DAYS = 400  # a deadline just passed is still useful (make-up windows)
+RENEWAL_FUTURE_YEARS = 6
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_CUSTOM_HINT = re.compile(r"\b(?:need|must|have to)\b.*\d.*\b(?:by|before|until|due)\b", re.I)
+
+
+def rule_label(rule: Rule) -> str:
+    return rule.title.split(":")[0].strip()
+
+
+def looks_like_custom_requirement(text: str) -> bool:
+    return bool(_CUSTOM_HINT.search(text))
+
+
+# ------------------------------------------------------------------ starting the flow
+async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
+    """Ask which licence; quick buttons for the rules of the clinician's profession."""
+    rulebook = turn.context.services.rulebook
+    profession = turn.clinician.profession
+    rules = rulebook.for_profession(profession) if profession else tuple(rulebook)
+    buttons = [[(rule_label(rule)[:40], encode("lic", "rule", rule.id))] for rule in rules[:8]]
+    if onboarding:
+        buttons.append([(texts.SKIP, encode("lic", "skip"))])
+    await flows.expect(turn, "licence_which", onboarding=onboarding)
+    turn.say(texts.LICENCE_ASK, buttons)
+
+
+@flows.step("licence_which")
+async def which_answered(turn: Turn, text: str) -> None:
+    if looks_like_custom_requirement(text):
+        await add_custom(turn, text)
+        return
+    matches = turn.context.services.rulebook.search(text, limit=6)
+    if not matches:
+        turn.say(texts.LICENCE_NOT_FOUND.format(text=html.escape(text[:60])))
+        return
+    if len(matches) == 1:
+        await chose_rule(turn, matches[0])
+        return
+    buttons = [[(rule_label(rule)[:60], encode("lic", "rule", rule.id))] for rule in matches]
+    turn.say(texts.LICENCE_PICK.format(text=html.escape(text[:60])), buttons)
+
+
+async def add_custom(turn: Turn, text: str) -> None:
+    """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
+    parsed = parse_custom_requirement(text)
+    if isinstance(parsed, ParseFailure):
+        turn.say(texts.CUSTOM_FAILED.format(message=html.escape(parsed.message)))
+        return
+    label = parsed.title or f"My requirement (due {parsed.deadline:%b %-d, %Y})"
+    await licence_store.add(
+        turn.session, turn.clinician, label=label[:128], now=turn.now,
+        custom_rule=parsed.to_dict(), renewal_date=parsed.deadline,
+    )
+    onboarding = bool(flows.state(turn).get("onboarding"))
+    await flows.clear(turn)
+    await replan(turn)
+    turn.say(texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed))))
+    await after_saved(turn, onboarding)
+
+
+async def chose_rule(turn: Turn, rule: Rule) -> None:
+    draft = {"rule_id": rule.id, "flags": [], "asked_flags": []}
+    onboarding = bool(flows.state(turn).get("onboarding"))
+    await flows.expect(turn, "licence_renewal", draft=draft, onboarding=onboarding)
+    turn.say(
+        texts.LICENCE_RENEWAL_ASK.format(rule=html.escape(rule.title)),
+        [[(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]],
+    )
+
+
+def _draft(turn: Turn) -> dict[str, Any]:
+    return dict(flows.state(turn).get("draft") or {})
+
+
+def _rule(turn: Turn, draft: dict[str, Any]) -> Rule | None:
+    rule_id = draft.get("rule_id")
+    return turn.context.services.rulebook.find(rule_id) if isinstance(rule_id, str) else None
+
+
+# ------------------------------------------------------------------ facts
+def parse_renewal_date(text: str, today: date) -> date | str:
+    """A renewal deadline, or the text of what was wrong."""
+    when = parse_date(text.strip())
+    if when is None:
+        return texts.LICENCE_RENEWAL_BAD.format(text=html.escape(text[:40]))
+    low = today - timedelta(days=RENEWAL_PAST_DAYS)
+    high = today.replace(year=today.year + RENEWAL_FUTURE_YEARS)
+    if not low <= when <= high:
+        return texts.LICENCE_RENEWAL_RANGE.format(low=low.isoformat(), high=high.isoformat())
+    return when
+
+
+@flows.step("licence_renewal")
+async def renewal_answered(turn: Turn, text: str) -> None:
+    when = parse_renewal_date(text, turn.local_now.date())
+    if isinstance(when, str):
+        turn.say(when, [[(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]])
+        return
+    draft = _draft(turn)
+    draft["renewal_date"] = when.isoformat()
+    await _ask_renewals(turn, draft)
+
+
+async def _no_renewal_date(turn: Turn) -> None:
+    """Ask for what the rule can derive the deadline from instead (the domain says what)."""
+    draft = _draft(turn)
+    rule = _rule(turn, draft)
+    if rule is None:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    facts = LicenceFacts(
+        rule_id=rule.id,
+        birth_month=turn.clinician.birth_month,
+        birth_year=turn.clinician.birth_year,
+        issued_on=date.fromisoformat(draft["issued_on"]) if draft.get("issued_on") else None,
+    )
+    missing = missing_facts(rule, facts, turn.local_now.date())
+    if not missing:
+        await _ask_renewals(turn, draft)
+    elif "birth_month" in missing or "birth_year" in missing:
+        await flows.update_state(turn, step="licence_birth")
+        turn.say(texts.LICENCE_BIRTH_ASK)
+    elif "issued_on" in missing:
+        await flows.update_state(turn, step="licence_issued")
+        turn.say(texts.LICENCE_ISSUED_ASK)
+    else:
+        await flows.update_state(turn, step="licence_renewal")
+        turn.say(texts.LICENCE_NEED_DATE)
+
+
+def parse_month_year(text: str) -> tuple[int, int] | None:
+    """"March 1980", "3/1980", "1980-03" → (3, 1980)."""
+    cleaned = text.strip().lower().replace(",", " ")
+    match = re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", cleaned)
+    if match and match.group(1) in _MONTHS:
+        month, year = _MONTHS[match.group(1)], int(match.group(2))
+    else:
+        match = re.fullmatch(r"(\d{1,2})\s*[/-]\s*(\d{4})|(\d{4})\s*-\s*(\d{1,2})", cleaned)
+        if not match:
+            return None
+        month = int(match.group(1) or match.group(4))
+        year = int(match.group(2) or match.group(3))
+    if not 1 <= month <= 12 or not 1920 <= year <= 2010:
+        return None
+    return month, year
+
+
+@flows.step("licence_birth")
+async def birth_answered(turn: Turn, text: str) -> None:
+    parsed = parse_month_year(text)
+    if parsed is None:
+        turn.say(texts.LICENCE_BIRTH_BAD)
+        return
+    turn.clinician.birth_month, turn.clinician.birth_year = parsed
+    await _no_renewal_date(turn)  # the birth date may be enough, or another fact is needed
+
+
+@flows.step("licence_issued")
+async def issued_answered(turn: Turn, text: str) -> None:
+    when = parse_date(text.strip())
+    today = turn.local_now.date()
+    if when is None or not date(1950, 1, 1) <= when <= today:
+        turn.say(texts.LICENCE_RENEWAL_BAD.format(text=html.escape(text[:40])))
+        return
+    draft = _draft(turn)
+    draft["issued_on"] = when.isoformat()
+    await flows.update_state(turn, draft=draft)
+    await _no_renewal_date(turn)
+
+
+async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
+    await flows.update_state(turn, step="licence_renewals", draft=draft)
+    numbers = [(str(n), encode("lic", "ren", n)) for n in range(6)]
+    turn.say(
+        texts.LICENCE_RENEWALS_ASK,
+        [numbers[:3], numbers[3:], [(texts.LICENCE_RENEWALS_MORE, encode("lic", "renmore"))]],
+    )
+
+
+@flows.step("licence_renewals")
+async def renewals_typed(turn: Turn, text: str) -> None:
+    value = text.strip()
+    if not value.isdigit() or int(value) > 40:
+        turn.say(texts.LICENCE_RENEWALS_BAD)
+        return
+    await _renewals_chosen(turn, int(value))
+
+
+async def _renewals_chosen(turn: Turn, count: int) -> None:
+    draft = _draft(turn)
+    draft["renewals_done"] = count
+    await _next_flag_or_save(turn, draft)
+
+
+def _flags_needed(rule: Rule) -> list[str]:
+    needed: list[str] = []
+    for mandate in rule.mandates:
+        for flag in sorted(mandate.when_flags):
+            if flag not in needed:
+                needed.append(flag)
+    return needed
+
+
+async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
+    rule = _rule(turn, draft)
+    if rule is None:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    asked = set(draft.get("asked_flags") or [])
+    for flag in _flags_needed(rule):
+        if flag in asked:
+            continue
+        await flows.update_state(turn, step="licence_flag", draft=draft)
+        question = texts.FLAG_QUESTIONS.get(flag, flag.replace("_", " ") + "?")
+        turn.say(
+            texts.LICENCE_FLAG_ASK.format(question=question),
+            [[(texts.YES, encode("lic", "flag", flag, "y")),
+              (texts.NO, encode("lic", "flag", flag, "n"))]],
+        )  # fmt: skip
+        return
+    await _save(turn, rule, draft)
+
+
+@flows.step("licence_flag")
+async def flag_typed(turn: Turn, text: str) -> None:
+    """A typed answer to a yes/no question: repeat the question's buttons."""
+    draft = _draft(turn)
+    draft["asked_flags"] = list(draft.get("asked_flags") or [])
+    await _next_flag_or_save(turn, draft)
+
+
+async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
+    renewal = draft.get("renewal_date")
+    issued = draft.get("issued_on")
+    await licence_store.add(
+        turn.session, turn.clinician,
+        label=rule_label(rule)[:128],
+        rule_id=rule.id,
+        jurisdiction=rule.jurisdiction,
+        profession=turn.clinician.profession,
+        renewal_date=date.fromisoformat(renewal) if renewal else None,
+        issued_on=date.fromisoformat(issued) if issued else None,
+        renewals_done=draft.get("renewals_done"),
+        flags=draft.get("flags") or [],
+        now=turn.now,
+    )  # fmt: skip
+    onboarding = bool(flows.state(turn).get("onboarding"))
+    await flows.clear(turn)
+    await replan(turn)
+    turn.say(texts.LICENCE_SAVED.format(label=html.escape(rule_label(rule))))
+    await after_saved(turn, onboarding)
+
+
+async def after_saved(turn: Turn, onboarding: bool) -> None:
+    """Show where the licence stands, then offer another or move on."""
+    from handlers.status import say_status
+
+    await say_status(turn)
+    if onboarding:
+        turn.say(
+            texts.LICENCE_ADD_ANOTHER + "?",
+            [[(texts.LICENCE_ADD_ANOTHER, encode("lic", "add", "onb")),
+              (texts.DONE, encode("onb", "tz"))]],
+        )  # fmt: skip
+        return
+    turn.say(texts.LICENCE_ADD_ANOTHER + "?", [[(texts.LICENCE_ADD, encode("lic", "add"))]])
+
+
+# ------------------------------------------------------------------ buttons
+@route("lic")
+async def licence_pressed(turn: Turn, press: Press) -> None:
+    action = press.arg(0)
+    rulebook = turn.context.services.rulebook
+    if action == "add":
+        await ask_which(turn, onboarding=press.arg(1) == "onb")
+    elif action == "rule":
+        rule = rulebook.find(press.arg(1))
+        if rule is None:
+            turn.answer(texts.BUTTON_EXPIRED)
+            return
+        await chose_rule(turn, rule)
+    elif action == "nodate" and flows.state(turn).get("step") == "licence_renewal":
+        await _no_renewal_date(turn)
+    elif action == "ren" and flows.state(turn).get("step") == "licence_renewals":
+        count = press.int_arg(1)
+        if count is None or count > 40:
+            turn.answer(texts.BUTTON_EXPIRED)
+            return
+        await _renewals_chosen(turn, count)
+    elif action == "renmore" and flows.state(turn).get("step") == "licence_renewals":
+        turn.say(texts.LICENCE_RENEWALS_TYPE)
+    elif action == "flag" and flows.state(turn).get("step") == "licence_flag":
+        await _flag_answered(turn, press.arg(1), press.arg(2) == "y")
+    elif action == "skip":
+        from handlers.onboarding import ask_timezone
+
+        await flows.clear(turn)
+        await ask_timezone(turn, onboarding=True)
+    elif action == "del":
+        await _confirm_remove(turn, press.int_arg(1))
+    elif action == "delyes":
+        await _remove(turn, press.int_arg(1))
+    elif action == "date":
+        await _ask_new_date(turn, press.int_arg(1))
+    else:
+        turn.answer(texts.BUTTON_EXPIRED)
+
+
+async def _flag_answered(turn: Turn, flag: str, yes: bool) -> None:
+    draft = _draft(turn)
+    rule = _rule(turn, draft)
+    if rule is None or flag not in _flags_needed(rule):
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    asked = list(draft.get("asked_flags") or [])
+    flags = [f for f in draft.get("flags") or [] if f != flag]
+    if yes:
+        flags.append(flag)
+    if flag not in asked:
+        asked.append(flag)
+    draft.update(asked_flags=asked, flags=flags)
+    await _next_flag_or_save(turn, draft)
+
+
+# ------------------------------------------------------------------ /licences
+@clinician_handler
+async def list_licences(turn: Turn) -> None:
+    """List licences with edit and remove buttons, and an Add button."""
+    owned = await licence_store.list_for(turn.session, turn.clinician)
+    if not owned:
+        await ask_which(turn)
+        return
+    lines = [texts.LICENCE_LIST_HEADER]
+    buttons = []
+    for index, licence in enumerate(owned, start=1):
+        label = html.escape(licence.label)
+        if licence.renewal_date:
+            lines.append(
+                texts.LICENCE_LIST_ITEM.format(
+                    index=index, label=label, deadline=f"{licence.renewal_date:%b %-d, %Y}"
+                )
+            )
+        else:
+            lines.append(texts.LICENCE_LIST_ITEM_UNKNOWN.format(index=index, label=label))
+        buttons.append(
+            [(texts.LICENCE_EDIT_DATE.format(index=index), encode("lic", "date", licence.id)),
+             (texts.LICENCE_REMOVE.format(index=index), encode("lic", "del", licence.id))]
+        )  # fmt: skip
+    buttons.append([(texts.LICENCE_ADD, encode("lic", "add"))])
+    turn.say("\n".join(lines), buttons)
+
+
+async def _owned(turn: Turn, licence_id: int | None) -> Licence | None:
+    if licence_id is None:
+        return None
+    return await licence_store.get(turn.session, turn.clinician, licence_id)
+
+
+async def _confirm_remove(turn: Turn, licence_id: int | None) -> None:
+    licence = await _owned(turn, licence_id)
+    if licence is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    turn.say(
+        texts.LICENCE_REMOVE_CONFIRM.format(label=html.escape(licence.label)),
+        [[(texts.LICENCE_REMOVE_YES, encode("lic", "delyes", licence.id)),
+          (texts.CANCEL, encode("noop"))]],
+    )  # fmt: skip
+
+
+async def _remove(turn: Turn, licence_id: int | None) -> None:
+    licence = await _owned(turn, licence_id)
+    if licence is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    label = licence.label
+    await licence_store.remove(turn.session, turn.clinician, licence.id)
+    await replan(turn)
+    turn.edit(texts.LICENCE_REMOVED.format(label=html.escape(label)))
+
+
+async def _ask_new_date(turn: Turn, licence_id: int | None) -> None:
+    licence = await _owned(turn, licence_id)
+    if licence is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    await flows.expect(turn, "licence_new_date", licence_id=licence.id)
+    turn.say(texts.LICENCE_RENEWAL_ASK.format(rule=html.escape(licence.label)))
+
+
+@flows.step("licence_new_date")
+async def new_date_answered(turn: Turn, text: str) -> None:
+    licence_id = flows.state(turn).get("licence_id")
+    licence = await _owned(turn, licence_id if isinstance(licence_id, int) else None)
+    if licence is None:
+        await flows.clear(turn)
+        turn.say(texts.LICENCE_GONE)
+        return
+    when = parse_renewal_date(text, turn.local_now.date())
+    if isinstance(when, str):
+        turn.say(when)
+        return
+    licence.renewal_date = when
+    licence.updated_at = turn.now
+    if licence.custom_rule:
+        spec = CustomRequirementSpec.from_dict(licence.custom_rule)
+        licence.custom_rule = CustomRequirementSpec(
+            total=spec.total, deadline=when, cycle_start=spec.cycle_start,
+            total_category=spec.total_category, topic_minimums=spec.topic_minimums,
+            category_minimums=spec.category_minimums, title=spec.title,
+        ).to_dict()  # fmt: skip
+    await flows.clear(turn)
+    await replan(turn)
+    from handlers.status import say_status
+
+    await say_status(turn)
+
+
+@route("noop")
+async def nothing(turn: Turn, press: Press) -> None:
+    """A Cancel button: acknowledge, change nothing."""
+    turn.edit(texts.NOTHING_CHANGED)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler(["licences", "licenses"], list_licences))

@@ -1,0 +1,182 @@
+"""After /start: profession, licences, time zone. Skippable, resumable (/start again)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts
+from bot.domain import places, topics
+from handlers import flows
+from handlers.callbacks import Press, encode, route
+from handlers.replan import replan
+from handlers.turn import Turn, clinician_handler
+
+MAX_PLACE_BUTTONS = 6
+
+
+async def begin(turn: Turn) -> None:
+    """First contact: ask the profession (the rest follows from the buttons)."""
+    buttons = [
+        [(label, encode("onb", "prof", code)) for label, code in texts.ONBOARD_PROFESSIONS[:3]],
+        [(label, encode("onb", "prof", code)) for label, code in texts.ONBOARD_PROFESSIONS[3:]],
+        [(texts.SKIP, encode("onb", "prof", "skip"))],
+    ]
+    await flows.update_state(turn, onboarding="profession")
+    turn.say(texts.ONBOARD_PROFESSION, buttons)
+
+
+async def resume(turn: Turn) -> bool:
+    """/start while onboarding is unfinished: ask its current question again."""
+    stage = flows.state(turn).get("onboarding")
+    if stage == "profession":
+        turn.say(texts.ONBOARD_RESUME)
+        await begin(turn)
+        return True
+    if stage == "timezone":
+        turn.say(texts.ONBOARD_RESUME)
+        await ask_timezone(turn, onboarding=True)
+        return True
+    return False
+
+
+@route("onb")
+async def onboarding_pressed(turn: Turn, press: Press) -> None:
+    from handlers.licences import ask_which
+
+    if press.arg(0) == "prof":
+        code = press.arg(1)
+        if code != "skip":
+            profession = topics.normalize_profession(code)
+            if profession is None:
+                turn.answer(texts.BUTTON_EXPIRED)
+                return
+            turn.clinician.profession = profession
+        await ask_which(turn, onboarding=True)
+    elif press.arg(0) == "tz":
+        await ask_timezone(turn, onboarding=True)
+    elif press.arg(0) == "done":
+        await finish(turn)
+    else:
+        turn.answer(texts.BUTTON_EXPIRED)
+
+
+async def finish(turn: Turn) -> None:
+    await flows.clear(turn)
+    turn.say(texts.ONBOARD_DONE, reply_markup=ReplyKeyboardRemove())
+
+
+# ------------------------------------------------------------------ time zone
+def location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.TIMEZONE_SHARE_LOCATION, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def ask_timezone(turn: Turn, *, onboarding: bool = False) -> None:
+    await flows.expect(turn, "timezone_where", onboarding="timezone" if onboarding else None)
+    turn.say(
+        texts.TIMEZONE_ASK.format(zone=html.escape(turn.clinician.timezone)),
+        reply_markup=location_keyboard(),
+    )
+    if onboarding:
+        turn.say(texts.TIMEZONE_SKIP_HINT, [[(texts.SKIP, encode("onb", "done"))]])
+
+
+@flows.step("timezone_where")
+async def where_answered(turn: Turn, text: str) -> None:
+    result = places.resolve(text)
+    if isinstance(result, places.Resolved):
+        await set_place(turn, result.place)
+    elif isinstance(result, places.Ambiguous):
+        candidates = result.candidates[:MAX_PLACE_BUTTONS]
+        await flows.update_state(turn, places=[place.id for place in candidates])
+        buttons = [
+            [(place.display_name[:60], encode("tz", index))]
+            for index, place in enumerate(candidates)
+        ]
+        hint = texts.TIMEZONE_REGION_ONLY if result.hint == "region_only" else texts.TIMEZONE_PICK
+        turn.say(hint, buttons)
+    else:
+        names = ", ".join(html.escape(name) for name in result.suggestions[:3])
+        hint = texts.TIMEZONE_SUGGEST.format(names=names) if names else ""
+        turn.say(texts.TIMEZONE_NOT_FOUND.format(text=html.escape(text[:60]), hint=hint))
+
+
+@route("tz")
+async def place_pressed(turn: Turn, press: Press) -> None:
+    ids = flows.state(turn).get("places") or []
+    index = press.int_arg(0)
+    if index is None or index >= len(ids):
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    place = places.get_place(ids[index])
+    if place is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await set_place(turn, place)
+
+
+async def set_place(turn: Turn, place: places.Place) -> None:
+    """Adopt the place's time zone; reminders are re-planned for the new local day."""
+    onboarding = flows.state(turn).get("onboarding") == "timezone"
+    turn.clinician.timezone = place.tz
+    turn.clinician.updated_at = turn.now
+    await flows.clear(turn)
+    await replan(turn)
+    local = turn.now.astimezone(turn.tz)
+    turn.say(
+        texts.TIMEZONE_SET.format(
+            zone=html.escape(place.tz), place=html.escape(place.display_name), local=_clock(local)
+        ),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    if onboarding:
+        turn.say(texts.ONBOARD_DONE)
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M on %a %b %-d")
+
+
+@clinician_handler
+async def location_shared(turn: Turn) -> None:
+    """A shared location: answers the time-zone question, else searches nearby courses."""
+    message = turn.update.effective_message
+    location = message.location if message else None
+    if location is None:
+        return
+    if flows.state(turn).get("step") == "timezone_where":
+        await set_place(turn, places.place_from_coordinates(location.latitude, location.longitude))
+        return
+    from handlers import courses
+
+    near = getattr(courses, "courses_near_location", None)
+    if near is None:
+        turn.say(texts.UNSUPPORTED_MESSAGE)
+        return
+    await near(turn, location.latitude, location.longitude)
+
+
+@clinician_handler
+async def timezone_command(turn: Turn) -> None:
+    """/timezone Boston, or /timezone alone to be asked."""
+    message = turn.update.effective_message
+    text = (message.text or "").partition(" ")[2].strip() if message else ""
+    if text:
+        await flows.expect(turn, "timezone_where")
+        await where_answered(turn, text)
+        return
+    await ask_timezone(turn)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    from telegram.ext import CommandHandler
+
+    app.add_handler(CommandHandler("timezone", timezone_command))
+    app.add_handler(MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, location_shared))

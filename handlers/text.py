@@ -1,0 +1,43 @@
+"""Plain text: the answer to a pending question, or a request in the clinician's words.
+
+Order matters: a pending question first (its answer may look like anything), then the
+intents from most to least specific, then a hint — never silence.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts
+from bot.domain.log_parse import looks_like_a_log
+from handlers import courses, credits, flows, licences, status
+from handlers.turn import Turn, clinician_handler
+
+MAX_TEXT = 4096
+
+
+@clinician_handler
+async def on_text(turn: Turn) -> None:
+    """Route free text to the step or feature it belongs to."""
+    message = turn.update.effective_message
+    text = ((message.text or "") if message else "").strip()[:MAX_TEXT]
+    if not text:
+        turn.say(texts.UNKNOWN_TEXT)
+        return
+    if await flows.route_text(turn, text):
+        return
+    if licences.looks_like_custom_requirement(text):
+        await licences.add_custom(turn, text)
+    elif looks_like_a_log(text):
+        await credits.log_text(turn, text)
+    elif await courses.maybe_handle_text(turn, text):
+        return
+    elif status.is_status_question(text):
+        await status.say_status(turn, text)
+    else:
+        turn.say(texts.UNKNOWN_TEXT)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private_text, on_text))

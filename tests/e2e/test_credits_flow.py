@@ -1,0 +1,198 @@
+"""Credits end to end: onboarding with Texas and Florida licences, logging three ways,
+status with the exact figures the arithmetic predicts, bad input, edit, delete, undo."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, credits
+from bot.store.db import transaction
+from bot.store.models import CreditEntry, Licence
+from tests.e2e.conftest import BotUnderTest
+
+pytestmark = pytest.mark.postgres
+
+
+async def onboard(ana: SandboxUser) -> None:
+    """Profession, Texas (renewed 3 times, direct patient care), Florida (DEA), Boston."""
+    await ana.send("/start")
+    await ana.next_reply()
+    assert "profession" in (await ana.next_reply()).text
+    await ana.press("Physician (MD)")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.send("Texas")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("2027-06-30")
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press("3")
+    assert "direct patient care" in (await ana.next_reply()).text
+    await ana.press("Yes")
+    assert "Saved" in (await ana.next_reply()).text
+    texas = await ana.next_reply()
+    assert "Texas Medical Board" in texas.text
+    assert "Add another licence?" in (await ana.next_reply()).text
+    await ana.press("Add another licence")
+    await ana.next_reply()
+    await ana.send("florida md")
+    await ana.next_reply()
+    await ana.send("January 31, 2028")
+    await ana.next_reply()
+    await ana.press("2")
+    assert "DEA" in (await ana.next_reply()).text
+    await ana.press("Yes")
+    await ana.replies_until_quiet()
+    await ana.press("Done")
+    assert "Where do you practise?" in (await ana.next_reply()).text
+    await ana.replies_until_quiet()
+    await ana.send("Boston")
+    assert "America/New_York" in (await ana.next_reply()).text
+    await ana.replies_until_quiet()
+
+
+async def confirm(ana: SandboxUser) -> str:
+    """Press Save on the proposed entry; returns the 'counts toward' line."""
+    proposal = await ana.next_reply()
+    assert "Log this?" in proposal.text, proposal.text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    return (await ana.next_reply()).text
+
+
+async def test_onboarding_logging_and_exact_status(bot: BotUnderTest) -> None:
+    ana = bot.user(1001, "Ana")
+    await onboard(ana)
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(Licence).order_by(Licence.id))).scalars().all()
+        assert [(r.rule_id, r.renewal_date, r.renewals_done, r.flags) for r in rows] == [
+            ("us-tx-md", date(2027, 6, 30), 3, ["direct_patient_care"]),
+            ("us-fl-md", date(2028, 1, 31), 2, ["dea_registrant"]),
+        ]
+
+    # 1. one-line command
+    await ana.send('/log 10 ethics "Ethics in practice" on Oct 1')
+    toward = await confirm(ana)
+    assert "Texas Medical Board (38 to go)" in toward and "Florida" in toward
+    # 2. free text
+    await ana.send("I did 3 credits of texas opioid on Sep 1")
+    await confirm(ana)
+    # 3. guided
+    await ana.send("/log")
+    assert "What did you do?" in (await ana.next_reply()).text
+    await ana.send("2 medical errors 2026-11-02")
+    await confirm(ana)
+
+    await ana.send("how many credits do I still need?")
+    texas, florida = await ana.next_reply(), await ana.next_reply()
+    # Texas: 15 of 48; Cat 1 15 of 24; ethics 2 done; trafficking 1 h to go.
+    assert "15 / 48 credits" in texas.text
+    assert "Still needed: 33 credits" in texas.text
+    assert re.search(r"AMA PRA Category 1 Credit: 15 of 24 — 9 to go", texas.text)
+    assert "trafficked persons: 0 of 1 h — 1 to go" in texas.text
+    assert "Jun 30, 2027" in texas.text and "218 days left" in texas.text
+    # Florida: 15 of 40, medical errors done, domestic violence 2 to go (3rd renewal).
+    assert "15 / 40 credits" in florida.text
+    assert "Prevention of medical errors: 2 of 2 h ✓" in florida.text
+    assert "Domestic violence: 0 of 2 h — 2 to go" in florida.text
+    assert "Source:" in florida.text and "checked" in florida.text
+
+    await ana.send("what's left for Texas?")
+    only = await ana.replies_until_quiet()
+    assert len(only) == 1 and "Texas" in only[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/log 0 ethics", "Zero credits"),
+        ("/log -3 ethics", "can't be negative"),
+        ("/log abc", "couldn't find how many credits"),
+        ("/log 500 ethics", "more than I accept"),
+        ("/log 2 ethics tomorrow", "in the future"),
+        ("/log 2 ethics 1975-03-01", "before 1980"),
+        ("/log 2 ethics 2026-02-30", "not a real date"),
+    ],
+)
+async def test_bad_logs_explain_and_store_nothing(
+    bot: BotUnderTest, line: str, expected: str
+) -> None:
+    ana = bot.user()
+    await ana.send(line)
+    reply = await ana.next_reply()
+    assert expected in reply.text
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await session.scalar(select(func.count()).select_from(CreditEntry)) == 0
+
+
+async def test_fix_buttons_duplicate_edit_delete_and_undo(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/log 2 opiod")
+    proposal = await ana.next_reply()
+    assert "today" in proposal.text
+    await ana.press("Did you mean Opioid prescribing?")
+    assert "Opioid prescribing" in (await ana.next_edit()).text
+    await ana.press("📅 Date")
+    await ana.next_reply()
+    await ana.send("next week")
+    assert "in the future" in (await ana.next_reply()).text
+    await ana.send("yesterday")
+    assert "Mon Nov 23, 2026" in (await ana.next_reply()).text
+    await ana.press("🔢 Amount")
+    await ana.next_reply()
+    await ana.send("2.75")
+    assert "2.75 credits" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.next_reply()
+
+    await ana.send("/log 1 opioid opiod yesterday")  # same title, same day
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    assert "already logged" in (await ana.next_reply()).text
+    await ana.press("Cancel")
+    await ana.next_edit()
+
+    await ana.send("/credits")
+    listing = await ana.next_reply()
+    assert "1. Nov 23, 2026 — 2.75" in listing.text
+    await ana.press("✏️ 1")
+    await ana.next_reply()
+    await ana.press("🔢 Amount")
+    await ana.next_reply()
+    await ana.send("3")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    assert "Updated" in (await ana.next_edit()).text
+    await ana.next_reply()
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        [entry] = await credits.list_for(session, owner)
+        assert str(entry.amount) == "3.00" and entry.topics == ["opioid_prescribing"]
+
+    await ana.send("/undo")
+    assert "Removed your last entry" in (await ana.next_reply()).text
+    await ana.send("/undo")
+    assert "nothing to undo" in (await ana.next_reply()).text
+
+
+async def test_custom_requirement_in_plain_words(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("I need 40 credits by 2027-06-30, 2 of them ethics")
+    assert "Saved your requirement" in (await ana.next_reply()).text
+    status = await ana.next_reply()
+    assert "0 / 40 credits" in status.text and "ethics" in status.text.lower()
+    await ana.replies_until_quiet()
+    await ana.send("/log 2 ethics yesterday")
+    assert "to go" in await confirm(ana)
+
+
+async def test_no_licences_yet_says_how_to_add_one(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/status")
+    reply = await ana.next_reply()
+    assert "no licences" in reply.text and reply.buttons

@@ -1,0 +1,65 @@
+"""Proposed credit-entry fields from a certificate's text.
+
+Certificates follow a few templates (ACCME "has participated in ... and is awarded",
+nursing "contact hours", ABIM "MOC points"), so labelled phrases and the structure
+around them get us most of the way without OCR or a model. Every field is a
+*proposal* with a confidence and the text it came from: the chat shows it and asks the
+clinician to confirm, so a wrong guess costs one tap, never a wrong credit.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from bot.reports.certificate_credits import category_only, credit_claims
+from bot.reports.certificate_dates import completion_date
+from bot.reports.certificate_provider import propose_provider
+from bot.reports.certificate_title import propose_title, topics_in
+from bot.reports.certificate_types import CertificateReading, CreditClaim, Proposal
+
+__all__ = ["CertificateReading", "CreditClaim", "Proposal", "parse_certificate_text"]
+
+MIN_TEXT = 10  # fewer letters/digits than this: a scan, nothing to read
+_MAX_TEXT = 20_000  # a certificate is 1-3k characters; the cap bounds regex time
+_MAX_LINE = 400
+
+
+def parse_certificate_text(text: str, today: date) -> CertificateReading:
+    """Propose title, provider, completion date, amount, category and topics from text."""
+    lines = _lines(text[:_MAX_TEXT])
+    flat = "\n".join(lines)
+    if sum(ch.isalnum() for ch in flat) < MIN_TEXT:
+        return CertificateReading(needs_manual=True, warnings=("no_text",))
+    warnings: list[str] = []
+    title = propose_title(lines)
+    hit, skipped_future = completion_date(flat, today)
+    if skipped_future:
+        warnings.append("future_date_ignored")
+    completed = Proposal(hit.value, hit.score, hit.evidence) if hit else None
+    claims = credit_claims(flat)
+    best = max(claims, key=lambda c: c.confidence, default=None)
+    amount = Proposal(best.amount, best.confidence, best.phrase) if best else None
+    category = None
+    if best is not None and best.category is not None:
+        category = Proposal(best.category, best.confidence, best.phrase)
+    elif (fallback := category_only(flat)) is not None:
+        category = fallback
+    return CertificateReading(
+        title=title,
+        provider=propose_provider(lines, flat),
+        completed_on=completed,
+        amount=amount,
+        category=category,
+        topics=topics_in(title.value) if title else (),
+        claims=tuple(claims),
+        warnings=tuple(warnings),
+    )
+
+
+# ----------------------------------------------------------------------- text
+def _lines(text: str) -> list[str]:
+    """NFKC (ligatures, ™ -> TM, non-breaking spaces), one space between words, no blanks."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    lines = (" ".join(raw.split())[:_MAX_LINE] for raw in text.splitlines())
+    return [line for line in lines if line]

@@ -1,0 +1,190 @@
+"""The plain data a transcript or chart is drawn from, and how to build it from a status.
+
+Renderers take these dataclasses rather than ``LicenceStatus`` plus raw entries so the
+store can add what the arithmetic does not know (provider, whether a certificate is on
+file) and so the PDF, CSV and chart agree on labels and figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from bot.domain.credit_types import CreditItem, LicenceStatus
+from bot.domain.topics import category_label
+from bot.domain.topics import label as topic_label
+
+LineKind = Literal["total", "mandate", "category", "activity"]
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressLine:
+    """One requirement: the total, a mandated topic or a category/activity minimum."""
+
+    kind: LineKind
+    label: str
+    earned: Decimal
+    required: Decimal
+    remaining: Decimal
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.remaining <= 0
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    """One counted activity, already labelled for people."""
+
+    entry_id: str
+    completed_on: date
+    title: str
+    provider: str
+    category: str
+    topics: tuple[str, ...]
+    amount: Decimal
+    certificate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLicence:
+    """One licence's cycle, its standing and the entries counted in it."""
+
+    label: str
+    rule_title: str
+    source: str
+    checked: date
+    window_start: date
+    window_end: date
+    deadline: date
+    total: ProgressLine
+    mandates: tuple[ProgressLine, ...] = ()
+    minimums: tuple[ProgressLine, ...] = ()
+    entries: tuple[TranscriptEntry, ...] = ()
+    complete: bool = False
+    overdue: bool = False
+    makeup_until: date | None = None
+    renewal_number: int | None = None
+    hours_needed: Decimal = _ZERO
+    notes: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> tuple[ProgressLine, ...]:
+        """Total first, then mandated topics, then minimums: the order people check them."""
+        return (self.total, *self.mandates, *self.minimums)
+
+    @property
+    def entries_total(self) -> Decimal:
+        return sum((e.amount for e in self.entries), _ZERO)
+
+
+def format_amount(value: Decimal) -> str:
+    """``Decimal('2.50')`` -> ``2.5``, ``Decimal('40')`` -> ``40`` (never ``4E+1``)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
+    """Lines for a status: the total, each mandate due this cycle, then every minimum."""
+    total = ProgressLine(
+        "total",
+        "Total credits",
+        status.earned_total,
+        status.total_required,
+        status.remaining_total,
+    )
+    mandates = [
+        ProgressLine("mandate", m.title, m.earned, m.required, m.remaining, m.why)
+        for m in status.mandates
+        if m.due
+    ]
+    minimums = [
+        ProgressLine("category", c.label, c.earned, c.required, c.remaining)
+        for c in status.categories
+    ] + [
+        ProgressLine("activity", a.label, a.earned, a.required, a.remaining)
+        for a in status.activities
+    ]
+    return (total, *mandates, *minimums)
+
+
+def transcript_licence(
+    status: LicenceStatus,
+    items: Iterable[CreditItem],
+    *,
+    label: str = "",
+    providers: Mapping[str, str] | None = None,
+    certificates: Collection[str] = (),
+) -> TranscriptLicence:
+    """Combine a status with the logged items it counted (others are left out).
+
+    ``providers`` maps entry ids to provider names and ``certificates`` holds the ids
+    with a certificate on file: the arithmetic does not carry either.
+    """
+    counted = set(status.counted_entry_ids)
+    providers = providers or {}
+    entries = sorted(
+        (
+            TranscriptEntry(
+                entry_id=item.entry_id,
+                completed_on=item.completed_on,
+                title=item.title,
+                provider=providers.get(item.entry_id, ""),
+                category=category_label(item.category),
+                topics=tuple(sorted(topic_label(t) for t in item.topics)),
+                amount=item.amount,
+                certificate=item.entry_id in certificates,
+            )
+            for item in items
+            if item.entry_id in counted
+        ),
+        key=lambda e: (e.completed_on, e.title, e.entry_id),
+    )
+    total, *rest = progress_lines(status)
+    return TranscriptLicence(
+        label=label or _default_label(status),
+        rule_title=status.rule_title,
+        source=status.source,
+        checked=status.checked,
+        window_start=status.window.start,
+        window_end=status.window.end,
+        deadline=status.deadline,
+        total=total,
+        mandates=tuple(line for line in rest if line.kind == "mandate"),
+        minimums=tuple(line for line in rest if line.kind != "mandate"),
+        entries=tuple(entries),
+        complete=status.complete,
+        overdue=status.overdue,
+        makeup_until=status.makeup_until,
+        renewal_number=status.renewal_number,
+        hours_needed=status.hours_needed,
+        notes=_notes(status),
+    )
+
+
+def _default_label(status: LicenceStatus) -> str:
+    if status.licence_id:
+        return f"{status.rule_title} (licence {status.licence_id})"
+    return status.rule_title
+
+
+def _notes(status: LicenceStatus) -> tuple[str, ...]:
+    """What explains a gap between the listed entries and the counted total."""
+    notes = list(status.notes)
+    if status.carry_over is not None:
+        notes.append(
+            f"Includes {format_amount(status.carry_over.applied)} credits carried over from "
+            f"the cycle ending {status.carry_over.from_window.end.isoformat()}."
+        )
+    for cap in status.caps_applied:
+        notes.append(
+            f"{cap.label}: only {format_amount(cap.limit)} credits count; "
+            f"{format_amount(cap.excluded)} of {format_amount(cap.claimed)} are not counted."
+        )
+    notes.extend(status.exemptions_applied)
+    return tuple(notes)

@@ -1,0 +1,62 @@
+"""The transcript as CSV, for spreadsheets and CE trackers that import files.
+
+UTF-8 with a byte-order mark so Excel shows "Łukasz" rather than mojibake. Any cell a
+spreadsheet would run as a formula (starting with = + - @, or a tab/CR that some
+importers strip first) gets a leading apostrophe: titles and providers are user text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from bot.reports.model import TranscriptLicence, format_amount
+
+__all__ = ["HEADER", "neutralise", "render_transcript_csv"]
+
+HEADER = (
+    "licence",
+    "cycle_start",
+    "cycle_end",
+    "date",
+    "title",
+    "provider",
+    "category",
+    "topics",
+    "amount",
+    "certificate",
+)
+TOTAL_MARKER = "TOTAL"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix an apostrophe to a cell a spreadsheet would evaluate (CSV formula injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
+    """One row per counted entry per licence, then a ``TOTAL`` row per licence."""
+    rows: list[list[str]] = [list(HEADER)]
+    for licence in licences:
+        head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
+        for entry in licence.entries:
+            when = entry.completed_on.isoformat()
+            topics = "; ".join(entry.topics)
+            amount = format_amount(entry.amount)
+            cert = "yes" if entry.certificate else "no"
+            rows.append(
+                _row(*head, when, entry.title, entry.provider, entry.category, topics, amount, cert)
+            )
+        total = format_amount(licence.entries_total)
+        certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
+        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _row(*cells: str) -> list[str]:
+    """Cells on one line each (whitespace collapsed), neutralised against formulas."""
+    return [neutralise(" ".join(cell.split())) for cell in cells]

@@ -1,0 +1,58 @@
+"""Building transcript data from a real status: only counted entries, labels for people."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.domain.credits import CreditItem, status_for_all
+from bot.reports.model import format_amount, progress_lines, transcript_licence
+from tests.reports.factories import FLORIDA, TEXAS, TODAY, entries
+
+
+def test_only_entries_counted_in_the_cycle_are_listed_in_date_order() -> None:
+    old = CreditItem("old", date(2020, 1, 1), Decimal(5), "ama_pra_1", title="Long ago")
+    items = [*entries(20), old]
+    status = status_for_all([TEXAS], items, TODAY)[0]
+    licence = transcript_licence(status, items, providers={"e0001": "ACP"}, certificates={"e0002"})
+    ids = [e.entry_id for e in licence.entries]
+    assert "old" not in ids
+    assert set(ids) == set(status.counted_entry_ids)
+    dates = [e.completed_on for e in licence.entries]
+    assert dates == sorted(dates)
+    by_id = {e.entry_id: e for e in licence.entries}
+    assert by_id["e0001"].provider == "ACP"
+    assert by_id["e0002"].certificate and not by_id["e0001"].certificate
+    assert by_id["e0000"].category == "AMA PRA Category 1 Credit" or by_id["e0000"].category == (
+        "AMA PRA Category 2 Credit"
+    )
+    assert "Opioid prescribing" in by_id["e0000"].topics
+
+
+def test_lines_follow_the_status() -> None:
+    items = entries(30)
+    status = status_for_all([TEXAS], items, TODAY)[0]
+    licence = transcript_licence(status, items)
+    assert licence.total.required == status.total_required == Decimal(48)
+    assert licence.total.earned == status.earned_total
+    assert [m.label for m in licence.mandates] == [m.title for m in status.mandates if m.due]
+    assert [c.label for c in licence.minimums] == [c.label for c in status.categories]
+    assert licence.lines == progress_lines(status)
+    assert licence.label == f"{status.rule_title} (licence TX-M1234)"
+    assert licence.window_start == status.window.start and licence.deadline == status.deadline
+
+
+def test_incomplete_licence_keeps_remaining_figures() -> None:
+    status = status_for_all([FLORIDA], [], TODAY)[0]
+    licence = transcript_licence(status, [], label="Florida MD")
+    assert licence.label == "Florida MD"
+    assert not licence.complete and licence.entries == ()
+    assert licence.total.remaining == licence.total.required == Decimal(40)
+    assert all(not line.complete for line in licence.mandates)
+
+
+def test_format_amount() -> None:
+    assert format_amount(Decimal("2.50")) == "2.5"
+    assert format_amount(Decimal("40")) == "40"
+    assert format_amount(Decimal("0.00")) == "0"
+    assert format_amount(Decimal("1E+2")) == "100"

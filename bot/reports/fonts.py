@@ -2,8 +2,8 @@
 
 Built-in PDF fonts (Helvetica) and Pillow's default bitmap font cannot draw names like
 "Łukasz": we need a TTF. DejaVu Sans (a superset of Bitstream Vera with the same shapes)
-also covers "ą ę ś ź" and is preferred when the system has it; reportlab's bundled Vera
-is the fallback that always exists.
+also covers "ą ę ś ź"; it ships in bot/data/fonts (Bitstream Vera licence), with the
+system's copy and reportlab's bundled Vera as fallbacks.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 _DEJAVU_DIRS = (
+    Path(__file__).resolve().parent.parent / "data" / "fonts",  # shipped with the bot
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
     Path("/usr/share/fonts/TTF"),

@@ -330,8 +330,186 @@ CREDITS_GONE = "That entry no longer exists."
 UNDO_NOTHING = "There is nothing to undo."
 UNDO_DONE = "Removed your last entry: “{title}” ({amount} credits, {date})."
 
+# ---------------------------------------------------------------- /reminders
+REMINDERS_HEADER = "<b>Your reminders</b>"
+REMINDERS_NEXT = "Next:"
+REMINDERS_ITEM = "• {when} — {what}"
+REMINDERS_NONE = "No reminders are scheduled."
+REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
+REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
+REMINDERS_PAUSED = "⏸ All reminders are paused."
+REMINDERS_MUTED = "Muted: {labels}."
+REMINDERS_PAUSE = "⏸ Pause all"
+REMINDERS_RESUME = "▶️ Resume"
+REMINDERS_UNMUTE = "🔔 Unmute {label}"
+REMINDERS_SET_LADDER = "Change days"
+REMINDERS_SET_QUIET = "Change quiet hours"
+REMINDERS_ASK_LADDER = "Send the days before a deadline to remind you, e.g. <i>90, 30, 7, 1</i>."
+REMINDERS_BAD_LADDER = "Please send whole days between 1 and 730, e.g. <i>90, 30, 7, 1</i>."
+REMINDERS_ASK_QUIET = "Send your quiet hours, e.g. <i>22:00-07:00</i> (or <i>none</i>)."
+REMINDERS_BAD_QUIET = "Please write quiet hours like <i>22:00-07:00</i>."
+REMINDERS_WHAT = {
+    "renewal": "renewal reminder: {label}",
+    "course": "course: {label}",
+    "complete": "licence complete: {label}",
+    "notice": "announcement",
+}
+REMINDERS_UPDATED = "Updated."
+
+# ---------------------------------------------------------------- certificates & transcript
+CERTIFICATE_READ = "📎 I read your certificate <b>{file}</b>. Please check:"
+CERTIFICATE_NO_AMOUNT = (
+    "📎 I saved <b>{file}</b> but couldn't find the number of credits on it. "
+    "What does it certify? E.g. <i>2 credits ethics on Nov 3</i>."
+)
+CERTIFICATE_MANUAL = (
+    "📎 I saved <b>{file}</b>. I can't read text from it (a scan or a picture), so please "
+    "tell me what it certifies, e.g. <i>2 credits ethics on Nov 3</i>."
+)
+CERTIFICATE_PROBLEMS = {
+    "too_large": "That file is too big ({size}); certificates up to 10 MB are accepted.",
+    "not_pdf": (
+        "That file isn't a PDF, so nothing was stored. Send the certificate as a PDF, "
+        "or as a photo."
+    ),
+    "unreadable": (
+        "I couldn't open that PDF ({detail}), so nothing was stored. Is it password-protected "
+        "or damaged? Try downloading it again, or send a photo of it."
+    ),
+}
+UNSUPPORTED_FILE = (
+    "I can store certificates as PDF files or photos. That file type isn't one of them, "
+    "so nothing was stored."
+)
+TRANSCRIPT_NONE = "Add a licence first (/licences): a transcript lists the credits per licence."
+TRANSCRIPT_CAPTION_PDF = "Your transcript: credits per licence for the current cycles."
+TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
+
 NOTHING_CHANGED = "OK, nothing changed."
 
 
 # ---------------------------------------------------------------- courses
 # (courses chat texts: keep them in this section)
+COURSES_ASK_WHERE = (
+    "<b>Where should I look for courses?</b> Send a city (<i>Boston</i>, <i>Portland, ME</i>), "
+    "a ZIP code, or share your location. You can add a topic, dates and a budget, e.g. "
+    "<i>opioid courses within 50 miles of 02115 before March</i>."
+)
+COURSES_SEND_LOCATION = "📍 Send my location"
+COURSES_ONLINE_ONLY = "Online only"
+COURSES_I_NEED = "Courses I need"
+COURSES_WHERE_PLACEHOLDER = "City, ZIP or “online”"
+COURSES_ASK_LOCATION = (
+    "I don't know where you are yet: tap <b>📍 Send my location</b> below, or send a city or ZIP."
+)
+COURSES_PICK_PLACE = "Several places are called “{text}”. Which one?"
+COURSES_PICK_CITY = "That's a whole region; which city?"
+COURSES_PLACE_UNKNOWN = "I don't know a place called “{text}”."
+COURSES_PLACE_SUGGEST = " Did you mean one of these?"
+COURSES_PLACE_HINT = " Try a city and state (<i>Portland, ME</i>), a ZIP code, or share your location."
+COURSES_BAD_DATE = {
+    "in_past": "That date has passed; I look for upcoming courses. Try <i>next month</i>.",
+    "too_far": "That's too far ahead; courses are listed up to a year or so in advance.",
+    "invalid_date": "That date doesn't exist; please check the day and month.",
+    "reversed_range": "The end of that range comes before its start.",
+}
+COURSES_BAD_DATE_OTHER = "I couldn't read that date. Try <i>next month</i> or <i>before March</i>."
+COURSES_UNKNOWN_TOPIC = "\n<i>I don't know the topic “{words}”, so I searched every topic.{hint}</i>"
+COURSES_TOPIC_HINT = " Known topics include: {names}."
+
+COURSES_HEADER_NEAR = "<b>Courses near {place}</b> (within {radius} {unit}{online})"
+COURSES_HEADER_ONLINE = "<b>Online courses</b>"
+COURSES_HEADER_ONLINE_TOO = ", plus online"
+COURSES_HEADER_DATES = " · {dates}"
+COURSES_HEADER_TOPICS = " · {topics}"
+COURSES_HEADER_PRICE = " · up to {price}"
+COURSES_HEADER_FREE = " · free"
+COURSES_SHOWING = "Showing {first}–{last} of {total}{order}."
+COURSES_ORDER_NEAR = ", nearest first, then by date"
+COURSES_ORDER_DATE = ", soonest first"
+COURSES_NONE = "No upcoming courses match that."
+COURSES_NONE_WIDEN = " Widen the search?"
+COURSES_NONE_AT_ALL = (
+    "The course catalogue is empty for now. An administrator can import one by sending me "
+    "a CSV, iCalendar or JSON file."
+)
+COURSES_MORE = "More ›"
+COURSES_PREVIOUS = "‹ Back"
+COURSES_WIDEN = "Widen to {radius} {unit}"
+COURSES_ADD_ONLINE = "Include online"
+COURSES_ANY_DATE = "Any date"
+COURSES_ANY_TOPIC = "Any topic"
+COURSES_DETAILS_BUTTON = "{n}. {title}"
+
+COURSE_ITEM_TITLE = "<b>{n}. {title}</b>"
+COURSE_ITEM_WHEN = "📅 {when}"
+COURSE_ITEM_ON_DEMAND = "📅 Any time until {until}"
+COURSE_ITEM_PLACE = "📍 {place}"
+COURSE_ITEM_DISTANCE = " · {distance} {unit}"
+COURSE_ITEM_ONLINE = "💻 {format}"
+COURSE_ITEM_HYBRID = " · also online"
+COURSE_ITEM_CREDITS = "🎓 {credits} {category} credits"
+COURSE_ITEM_TOPICS = " · {topics}"
+COURSE_ITEM_PRICE = "💲 {price}"
+COURSE_PRICE_FREE = "Free"
+COURSE_PRICE_UNKNOWN = "Price not listed"
+COURSE_CANCELLED = "❌ <b>Cancelled</b> by the provider."
+COURSE_FORMATS = {
+    "in_person": "In person",
+    "hybrid": "Hybrid",
+    "workshop": "Hands-on workshop",
+    "live_online": "Live online",
+    "on_demand": "On demand",
+}
+
+COURSE_DETAIL_PROVIDER = "🏛 {provider}"
+COURSE_DETAIL_ACCREDITATION = "✔️ {accreditation}"
+COURSE_DETAIL_ADDRESS = "🗺 {address}"
+COURSE_DETAIL_REGISTER = '🔗 <a href="{url}">Register: {host}</a>'
+COURSE_DETAIL_NO_LINK = "🔗 No registration link listed; contact the provider."
+COURSE_DETAIL_TIMEZONE = " ({local} where it takes place)"
+COURSE_REMIND_ME = "🔔 Remind me"
+COURSE_STOP_REMINDING = "🔕 Stop reminding me"
+COURSE_ICS_CAPTION = "📅 Add <b>{title}</b> to your calendar."
+COURSE_SUBSCRIBED = "I'll remind you a day and an hour before it starts."
+COURSE_UNSUBSCRIBED = "OK, no reminders for this course."
+COURSE_NOT_REMINDABLE = "This course has already started or was cancelled."
+COURSE_GONE = "That course is no longer in the catalogue."
+
+MYCOURSES_HEADER = "<b>Courses I'll remind you about</b>"
+MYCOURSES_ITEM = "{n}. <b>{title}</b>\n    {when} · {where}"
+MYCOURSES_ITEM_CANCELLED = "{n}. <s>{title}</s> — cancelled by the provider"
+MYCOURSES_EMPTY = (
+    "You haven't asked me to remind you about any upcoming course. Find one with /courses "
+    "and press <b>🔔 Remind me</b>."
+)
+MYCOURSES_UNSUBSCRIBE = "🔕 Unsubscribe {n}"
+MYCOURSES_DETAILS = "ℹ️ {n}"
+MYCOURSES_ONLINE = "online"
+
+COURSES_NEED_HEADER = "<b>Courses that fill what you still need</b>{where}"
+COURSES_NEED_WHERE_NEAR = " (online, and within {radius} {unit} of {place})"
+COURSES_NEED_WHERE_ONLINE = " (online; share your location to include courses near you)"
+COURSES_NEED_NO_LICENCES = (
+    "To find the courses you need, I first need a licence to track. Add one with /licences "
+    "(e.g. <i>Texas MD, renews 2027-03-31</i>), then ask again."
+)
+COURSES_NEED_NOTHING = (
+    "🎉 Nothing is missing: your licences are complete for this cycle. /courses finds "
+    "courses anyway."
+)
+COURSES_NEED_UNKNOWN = (
+    "I can't tell what you still need until I know more about your licences: {missing}. "
+    "See /status."
+)
+COURSES_NEED_NONE = (
+    "No upcoming course in the catalogue fills what you still need before your deadlines. "
+    "Try /courses to search by place and date."
+)
+COURSES_NEED_FILLS_MANDATE = "✅ {hours} h of <b>{title}</b> ({remaining} h missing, {licence}, due {due})"
+COURSES_NEED_FILLS_TOTAL = "➕ {hours} h toward {licence}'s total ({remaining} h missing)"
+COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics first."
+
+COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
+
+ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."

@@ -15,12 +15,15 @@ from handlers import (
     callbacks,
     courses,
     credits,
+    documents,
     errors,
     licences,
     onboarding,
     privacy,
+    reminders,
     status,
     text,
+    transcript,
 )
 
 
@@ -28,8 +31,11 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     basic.register(app)
     status.register(app)
     credits.register(app)
+    transcript.register(app)
+    documents.register(app)
     licences.register(app)
     onboarding.register(app)  # before courses: a shared location may answer its question
+    reminders.register(app)
     privacy.register(app)
     admin.register(app)
     courses.register(app)

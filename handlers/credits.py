@@ -131,13 +131,16 @@ async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> No
 
 
 # ------------------------------------------------------------------ entry points
-async def log_text(turn: Turn, text: str) -> None:
+async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) -> None:
     """Parse a one-line log and propose it (or say precisely what was wrong)."""
     parsed = parse_log_line(
         text, turn.now, turn.tz, default_category=default_category_for(turn.clinician.profession)
     )
     if isinstance(parsed, LogProblem):
         turn.say(problem_text(parsed))
+        return
+    if certificate_id is not None:
+        await propose(turn, parsed, source="certificate", certificate_id=certificate_id)
         return
     await propose(turn, parsed)
 
@@ -156,7 +159,10 @@ async def log_command(turn: Turn) -> None:
 
 @flows.step("log_line")
 async def line_answered(turn: Turn, text: str) -> None:
-    await log_text(turn, text)
+    certificate_id = flows.state(turn).get("certificate_id")
+    await log_text(
+        turn, text, certificate_id=certificate_id if isinstance(certificate_id, int) else None
+    )
 
 
 @flows.step("log_confirm")

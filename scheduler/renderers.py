@@ -56,6 +56,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         licence = await session.get(Licence, row.target_id) if row.target_id else None
         if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
             return None
+        if await _superseded(session, row, now):
+            return None
         today = now.astimezone(ZoneInfo(clinician.timezone)).date()
         entries = await credit_store.list_for(session, clinician)
         view = views_for(clinician, [licence], entries, today, rulebook)[0]
@@ -78,6 +80,25 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         return Rendered(template.format(**values), renewal_buttons(licence.id))
 
     return render_renewal
+
+
+async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
+    """A later step for the same licence is also due (the bot was down, or the sandbox
+    clock jumped): send only the newest, not a burst of stale ones."""
+    newer = await session.scalar(
+        select(ReminderOutbox.id)
+        .where(
+            ReminderOutbox.clinician_id == row.clinician_id,
+            ReminderOutbox.kind == row.kind,
+            ReminderOutbox.target_id == row.target_id,
+            ReminderOutbox.id != row.id,
+            ReminderOutbox.due_at > row.due_at,
+            ReminderOutbox.due_at <= now,
+            ReminderOutbox.status.in_(("pending", "claimed", "sending", "sent")),
+        )
+        .limit(1)
+    )
+    return newer is not None
 
 
 def make_complete_renderer(rulebook: RuleBook) -> Renderer:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import ReminderOutbox
+from bot.store.models import Clinician, ReminderOutbox
 
 OPEN_STATUSES = ("pending", "claimed", "sending")
 DONE_STATUSES = ("sent", "failed", "dropped", "cancelled")
@@ -236,13 +236,13 @@ async def oldest_due(session: AsyncSession, now: datetime) -> datetime | None:
 
 
 async def upcoming_for(
-    session: AsyncSession, clinician_id: int, now: datetime, limit: int = 10
+    session: AsyncSession, owner: Clinician, now: datetime, limit: int = 10
 ) -> list[ReminderOutbox]:
     """The clinician's next pending reminders (for /reminders)."""
     result = await session.execute(
         select(ReminderOutbox)
         .where(
-            ReminderOutbox.clinician_id == clinician_id,
+            ReminderOutbox.clinician_id == owner.id,
             ReminderOutbox.status == "pending",
             ReminderOutbox.due_at >= now - timedelta(minutes=5),
         )

@@ -1,0 +1,144 @@
+"""Certificates (PDF or photo) and catalogue uploads from admins.
+
+The file is downloaded before the database transaction opens (a slow download must
+not hold the write lock); then it is checked, stored with its owner, its text read to
+propose an entry, and the clinician confirms the proposal like any other log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import html
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts
+from bot.context import CMEContext
+from bot.domain.log_parse import LogDraft, default_category_for
+from bot.reports.certificate import CertificateProblem, read_certificate
+from bot.store import credits as credit_store
+from bot.store.files import write_certificate_file
+from bot.store.models import Certificate
+from handlers import courses, flows
+from handlers.credits import propose
+from handlers.turn import Turn, clinician_handler
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/webp")
+
+
+def _size(size: int | None) -> str:
+    return f"{(size or 0) / 1_048_576:.1f} MB"
+
+
+async def _download(update: Update, context: CMEContext) -> tuple[str, str, bytes] | str:
+    """(file name, mime type, bytes), or the reply explaining why not."""
+    message = update.effective_message
+    if message is None:
+        return texts.UNSUPPORTED_FILE
+    if message.document is not None:
+        document = message.document
+        name, mime, file_id, size = (
+            document.file_name or "certificate", document.mime_type or "", document.file_id,
+            document.file_size,
+        )  # fmt: skip
+    elif message.photo:
+        photo = message.photo[-1]  # the largest size
+        name, mime, file_id, size = "photo.jpg", "image/jpeg", photo.file_id, photo.file_size
+    else:
+        return texts.UNSUPPORTED_FILE
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        return texts.CERTIFICATE_PROBLEMS["too_large"].format(size=_size(size))
+    telegram_file = await context.bot.get_file(file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > MAX_UPLOAD_BYTES:
+        return texts.CERTIFICATE_PROBLEMS["too_large"].format(size=_size(len(data)))
+    return name[:200], mime, data
+
+
+def _with_file(
+    handler: Callable[[Turn, str, str, bytes], Awaitable[None]],
+) -> Callable[[Update, CMEContext], Awaitable[None]]:
+    """Download first, then run ``handler`` in the usual one-transaction turn."""
+
+    async def callback(update: Update, context: CMEContext) -> None:
+        chat = update.effective_chat
+        if chat is not None and chat.type != "private":
+            return
+        downloaded = await _download(update, context)
+
+        async def run(turn: Turn) -> None:
+            if isinstance(downloaded, str):
+                turn.say(downloaded)
+                return
+            await handler(turn, *downloaded)
+
+        await clinician_handler(run)(update, context)
+
+    return functools.wraps(handler)(callback)
+
+
+async def _store(turn: Turn, name: str, mime: str, data: bytes, text: str | None) -> Certificate:
+    digest = hashlib.sha256(data).hexdigest()
+    folder = turn.context.services.settings.certificates_dir
+    path = await write_certificate_file(folder, turn.clinician.id, digest, data) if folder else None
+    return await credit_store.add_certificate(
+        turn.session, turn.clinician, file_name=name, mime_type=mime or "application/octet-stream",
+        content=data, sha256=digest, now=turn.now, storage_path=path, extracted_text=text,
+    )  # fmt: skip
+
+
+async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
+    """A file: an admin's catalogue, a PDF certificate, or an image sent as a file."""
+    if await courses.handle_admin_upload(turn, name, data):
+        return
+    if mime in IMAGE_TYPES or name.lower().endswith((".jpg", ".jpeg", ".png", ".heic")):
+        await on_picture(turn, name, mime or "image/jpeg", data)
+        return
+    today = turn.local_now.date()
+    reading = await asyncio.to_thread(read_certificate, data, name, today)
+    if isinstance(reading, CertificateProblem):
+        template = texts.CERTIFICATE_PROBLEMS.get(reading.code, texts.UNSUPPORTED_FILE)
+        turn.say(template.format(size=_size(len(data)), detail=html.escape(reading.detail)))
+        return
+    certificate = await _store(turn, name, mime or "application/pdf", data, None)
+    safe_name = html.escape(name)
+    if reading.needs_manual or reading.amount is None:
+        await flows.expect(turn, "log_line", certificate_id=certificate.id)
+        template = texts.CERTIFICATE_MANUAL if reading.needs_manual else texts.CERTIFICATE_NO_AMOUNT
+        turn.say(template.format(file=safe_name))
+        return
+    completed_on = reading.completed_on.value if reading.completed_on else None
+    draft = LogDraft(
+        amount=Decimal(reading.amount.value),
+        completed_on=completed_on or today,
+        category=(
+            reading.category.value
+            if reading.category
+            else default_category_for(turn.clinician.profession)
+        ),
+        topics=tuple(reading.topics),
+        title=(reading.title.value if reading.title else name)[:200],
+        provider=reading.provider.value[:200] if reading.provider else None,
+        date_given=completed_on is not None,
+    )
+    turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
+    await propose(turn, draft, source="certificate", certificate_id=certificate.id)
+
+
+async def on_picture(turn: Turn, name: str, mime: str, data: bytes) -> None:
+    """A photo of a certificate: keep it, ask what it certifies."""
+    certificate = await _store(turn, name, mime, data, None)
+    await flows.expect(turn, "log_line", certificate_id=certificate.id)
+    turn.say(texts.CERTIFICATE_MANUAL.format(file=html.escape(name)))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.Document.ALL & private, _with_file(on_document)))
+    app.add_handler(MessageHandler(filters.PHOTO & private, _with_file(on_picture)))

@@ -1,0 +1,190 @@
+"""Reminder buttons (snooze, stop) and /reminders (what is next, ladder, quiet hours)."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.domain.reminders import QuietHours, daily_slot, parse_ladder
+from bot.store import licences as licence_store
+from bot.store import outbox
+from bot.store.models import Course, Licence
+from handlers import flows
+from handlers.callbacks import Press, encode, route
+from handlers.replan import replan
+from handlers.status import views
+from handlers.turn import Turn, clinician_handler
+from scheduler.planner import quiet_hours
+
+SNOOZE_DAYS = (1, 7)
+_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–to]+\s*(\d{1,2})(?::(\d{2}))?\s*$", re.I)
+
+
+@route("snz")
+async def snooze(turn: Turn, press: Press) -> None:
+    """Remind again in a day or a week (at this clinician's usual time of day)."""
+    licence_id, days = press.int_arg(0), press.int_arg(1)
+    licence = await licence_store.get(turn.session, turn.clinician, licence_id or 0)
+    if licence is None or days not in SNOOZE_DAYS:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    view = next((v for v in await views(turn) if v.licence.id == licence.id), None)
+    if view is None or view.status is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    target_day = turn.local_now.date() + timedelta(days=days)
+    due = daily_slot(target_day, turn.tz, quiet_hours(turn.clinician), str(turn.clinician.id))
+    await outbox.upsert_planned(
+        turn.session,
+        [outbox.Planned(turn.clinician.id, "renewal", licence.id,
+                        f"{view.status.deadline}:snooze:{target_day}", due)],
+        turn.now,
+    )  # fmt: skip
+    turn.answer(texts.SNOOZED.format(when=f"{due.astimezone(turn.tz):%a %b %-d, %H:%M}"))
+    turn.say(texts.SNOOZED.format(when=f"{due.astimezone(turn.tz):%a %b %-d, %H:%M}"))
+
+
+@route("mute")
+async def mute(turn: Turn, press: Press) -> None:
+    """Stop renewal reminders for one licence (the status stays available)."""
+    licence = await licence_store.get(turn.session, turn.clinician, press.int_arg(0) or 0)
+    if licence is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    licence.reminders_muted = True
+    await replan(turn)
+    turn.say(texts.STOPPED.format(label=html.escape(licence.label)))
+
+
+async def _describe(turn: Turn, row: outbox.ReminderOutbox) -> str:
+    template = texts.REMINDERS_WHAT.get(row.kind, "{label}")
+    label = ""
+    if row.kind in ("renewal", "complete") and row.target_id:
+        licence = await turn.session.get(Licence, row.target_id)
+        label = licence.label if licence and licence.clinician_id == turn.clinician.id else ""
+    elif row.kind == "course" and row.target_id:
+        course = await turn.session.get(Course, row.target_id)
+        label = course.title if course else ""
+    return template.format(label=html.escape(label))
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+async def show(turn: Turn, *, edit: bool = False) -> None:
+    clinician = turn.clinician
+    lines = [texts.REMINDERS_HEADER]
+    if clinician.reminders_paused:
+        lines.append(texts.REMINDERS_PAUSED)
+    upcoming = await outbox.upcoming_for(turn.session, clinician, turn.now, limit=8)
+    if upcoming:
+        lines.append(texts.REMINDERS_NEXT)
+        for row in upcoming:
+            when = row.due_at.astimezone(turn.tz).strftime("%a %b %-d, %H:%M")
+            lines.append(texts.REMINDERS_ITEM.format(when=when, what=await _describe(turn, row)))
+    elif not clinician.reminders_paused:
+        lines.append(texts.REMINDERS_NONE)
+    ladder = clinician.reminder_ladder or ["180", "90", "60", "30", "14", "7", "1"]
+    lines.append(texts.REMINDERS_LADDER.format(days=", ".join(str(d) for d in ladder)))
+    lines.append(
+        texts.REMINDERS_QUIET.format(
+            start=_hhmm(clinician.quiet_start_min), end=_hhmm(clinician.quiet_end_min),
+            zone=html.escape(clinician.timezone),
+        )
+    )  # fmt: skip
+    owned = await licence_store.list_for(turn.session, clinician)
+    muted = [licence for licence in owned if licence.reminders_muted]
+    if muted:
+        lines.append(texts.REMINDERS_MUTED.format(
+            labels=", ".join(html.escape(m.label) for m in muted)))  # fmt: skip
+    pause = (
+        (texts.REMINDERS_RESUME, encode("rem", "resume"))
+        if clinician.reminders_paused
+        else (texts.REMINDERS_PAUSE, encode("rem", "pause"))
+    )
+    buttons = [
+        [pause],
+        [(texts.REMINDERS_SET_LADDER, encode("rem", "ladder")),
+         (texts.REMINDERS_SET_QUIET, encode("rem", "quiet"))],
+    ]  # fmt: skip
+    buttons += [
+        [(texts.REMINDERS_UNMUTE.format(label=m.label[:30]), encode("rem", "unmute", m.id))]
+        for m in muted
+    ]
+    (turn.edit if edit else turn.say)("\n".join(lines), buttons)
+
+
+@clinician_handler
+async def reminders_command(turn: Turn) -> None:
+    """/reminders: what is next, in local time, and how to change it."""
+    await show(turn)
+
+
+@route("rem")
+async def reminders_pressed(turn: Turn, press: Press) -> None:
+    action = press.arg(0)
+    if action in ("pause", "resume"):
+        turn.clinician.reminders_paused = action == "pause"
+        await replan(turn)
+        await show(turn, edit=True)
+    elif action == "unmute":
+        licence = await licence_store.get(turn.session, turn.clinician, press.int_arg(1) or 0)
+        if licence is None:
+            turn.answer(texts.LICENCE_GONE)
+            return
+        licence.reminders_muted = False
+        await replan(turn)
+        await show(turn, edit=True)
+    elif action == "ladder":
+        await flows.expect(turn, "reminder_ladder")
+        turn.say(texts.REMINDERS_ASK_LADDER)
+    elif action == "quiet":
+        await flows.expect(turn, "reminder_quiet")
+        turn.say(texts.REMINDERS_ASK_QUIET)
+    else:
+        turn.answer(texts.BUTTON_EXPIRED)
+
+
+@flows.step("reminder_ladder")
+async def ladder_answered(turn: Turn, text: str) -> None:
+    days = parse_ladder(text)
+    if days is None:
+        turn.say(texts.REMINDERS_BAD_LADDER)
+        return
+    turn.clinician.reminder_ladder = [str(day) for day in days]
+    await flows.clear(turn)
+    await replan(turn)
+    await show(turn)
+
+
+def parse_quiet(text: str) -> QuietHours | None:
+    if text.strip().lower() in {"none", "off", "no"}:
+        return QuietHours(0, 0)
+    match = _QUIET.match(text)
+    if not match:
+        return None
+    start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
+    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+        return None
+    return QuietHours(start_h * 60 + start_m, end_h * 60 + end_m)
+
+
+@flows.step("reminder_quiet")
+async def quiet_answered(turn: Turn, text: str) -> None:
+    quiet = parse_quiet(text)
+    if quiet is None:
+        turn.say(texts.REMINDERS_BAD_QUIET)
+        return
+    turn.clinician.quiet_start_min, turn.clinician.quiet_end_min = quiet.start_min, quiet.end_min
+    await flows.clear(turn)
+    await replan(turn)
+    await show(turn)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("reminders", reminders_command))

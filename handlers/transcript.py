@@ -1,0 +1,51 @@
+"""/transcript: an audit-ready PDF and CSV of this cycle's credits, per licence."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.reports.model import TranscriptLicence, transcript_licence
+from bot.reports.transcript import render_transcript_pdf
+from bot.reports.transcript_csv import render_transcript_csv
+from bot.store import credits as credit_store
+from bot.tracking import credit_item
+from handlers.status import views
+from handlers.turn import Turn, clinician_handler
+
+
+@clinician_handler
+async def transcript(turn: Turn) -> None:
+    """Send the transcript as PDF and CSV."""
+    found = [view for view in await views(turn) if view.status is not None]
+    if not found:
+        turn.say(texts.TRANSCRIPT_NONE)
+        return
+    entries = await credit_store.list_for(turn.session, turn.clinician)
+    items = [credit_item(entry) for entry in entries]
+    providers = {str(e.id): e.provider for e in entries if e.provider}
+    with_certificate = {str(e.id) for e in entries if e.certificate_id}
+    licences: list[TranscriptLicence] = [
+        transcript_licence(
+            view.status,  # type: ignore[arg-type]
+            items,
+            label=view.licence.label,
+            providers=providers,
+            certificates=with_certificate,
+        )
+        for view in found
+    ]
+    name = " ".join(p for p in (turn.clinician.first_name, turn.clinician.last_name) if p)
+    pdf = await asyncio.to_thread(
+        render_transcript_pdf, name or "Clinician", licences, turn.now, turn.clinician.timezone
+    )
+    csv_bytes = await asyncio.to_thread(render_transcript_csv, licences)
+    stamp = turn.local_now.strftime("%Y%m%d")
+    turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=texts.TRANSCRIPT_CAPTION_PDF)
+    turn.document(csv_bytes, f"cme-transcript-{stamp}.csv", caption=texts.TRANSCRIPT_CAPTION_CSV)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("transcript", transcript))

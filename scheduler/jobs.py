@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.context import Services
 from scheduler.dispatcher import Dispatcher
+from scheduler.feeds import refresh_tick
 from scheduler.leader import LeaderLock
 from scheduler.planner import plan_everyone
 from scheduler.ratelimit import SendPacer
@@ -26,6 +27,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # Re-planning after each change keeps rows current; the periodic pass catches what time
 # alone changes (a cycle rolling over, a course feed moving a date).
 PLAN_INTERVAL = timedelta(minutes=15)
+FEED_INTERVAL = timedelta(hours=1)  # conditional requests: an unchanged feed costs one 304
 # Several runs of one job never overlap; a tick missed while busy is simply skipped.
 _JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
 
@@ -61,6 +63,9 @@ def register(app: AnyApp) -> None:
         _plan_tick, interval=PLAN_INTERVAL, first=5.0, name="planner", job_kwargs=_JOB_KWARGS
     )
     app.job_queue.run_repeating(
+        _feeds_tick, interval=FEED_INTERVAL, first=30.0, name="feeds", job_kwargs=_JOB_KWARGS
+    )
+    app.job_queue.run_repeating(
         _housekeeping,
         interval=timedelta(hours=6),
         first=60,
@@ -87,6 +92,13 @@ async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.exception("planner tick failed")
 
 
+async def _feeds_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    try:
+        await refresh_tick(_services(context.application))
+    except Exception:
+        log.exception("course feed refresh failed")
+
+
 async def _housekeeping(context: CallbackContext[Any, Any, Any, Any]) -> None:
     from bot.webhook import forget_old_updates
 
@@ -99,6 +111,7 @@ async def _housekeeping(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def tick_now(app: AnyApp) -> None:
     """Run the periodic work once, now (the sandbox's /advance uses this)."""
     services = _services(app)
+    await refresh_tick(services)
     await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
     if services.dispatcher is not None:
         await services.dispatcher.tick()

@@ -122,6 +122,7 @@ async def apply_plan(
         kinds=PLANNED_KINDS,
         keep_keys=[p.key for p in planned],
         reason="re-planned",
+        due_after=now,
     )
 
 

@@ -93,9 +93,16 @@ async def cancel_pending(
     target_id: int | None = None,
     keep_keys: Iterable[str] = (),
     reason: str = "no longer needed",
+    due_after: datetime | None = None,
 ) -> int:
-    """Cancel a clinician's pending reminders (of some kinds / a target), except ``keep_keys``."""
+    """Cancel a clinician's pending reminders (of some kinds / a target), except ``keep_keys``.
+
+    With ``due_after``, rows already due are left alone: the dispatcher renders them at
+    send time and drops the ones with nothing left to say.
+    """
     conditions = [ReminderOutbox.clinician_id == clinician_id, ReminderOutbox.status == "pending"]
+    if due_after is not None:
+        conditions.append(ReminderOutbox.due_at > due_after)
     if kinds is not None:
         conditions.append(ReminderOutbox.kind.in_(list(kinds)))
     if target_id is not None:

@@ -1,0 +1,138 @@
+"""Renewal reminders end to end: planned, delivered when the clock passes them, with the
+right figures, once; snooze and stop work; completion is announced once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, credits, licences
+from bot.store.db import transaction
+from bot.store.models import ReminderOutbox
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import START, BotUnderTest
+
+pytestmark = pytest.mark.postgres
+
+
+async def texas_clinician(bot: BotUnderTest) -> SandboxUser:
+    ana = bot.user(1001, "Ana")
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=START,
+        )  # fmt: skip
+        await licences.add(
+            session, owner, label="Texas Medical Board", rule_id="us-tx-md",
+            renewal_date=date(2027, 6, 30), renewals_done=3, flags=["direct_patient_care"],
+            now=START,
+        )  # fmt: skip
+        await credits.add(
+            session, owner, completed_on=date(2026, 10, 1), amount=Decimal(10),
+            category="ama_pra_1", topics=["ethics"], title="Ethics", now=START,
+        )  # fmt: skip
+    return ana
+
+
+async def pending(bot: BotUnderTest) -> list[ReminderOutbox]:
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = await session.execute(
+            select(ReminderOutbox)
+            .where(ReminderOutbox.status == "pending")
+            .order_by(ReminderOutbox.due_at)
+        )
+        return list(rows.scalars())
+
+
+async def test_ladder_is_planned_and_the_30_day_reminder_arrives(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    rows = await pending(bot)
+    assert [r.dedupe_key.rsplit(":", 1)[-1] for r in rows] == [
+        "d180", "d90", "d60", "d30", "d14", "d7", "d1",
+    ]  # fmt: skip
+    await tick_now(bot.app)  # re-planning is idempotent
+    assert len(await pending(bot)) == 7
+
+    d30 = rows[3].due_at
+    local = d30.astimezone(ana_zone())
+    assert local.date() == date(2027, 5, 31) and 8 <= local.hour < 12
+
+    bot.clock.set(d30 + timedelta(minutes=1))
+    await tick_now(bot.app)
+    reminder = await ana.next_reply()
+    assert "renews in <b>30 days</b>" in (reminder.raw_text or "")
+    assert "Still needed: 38 credits" in reminder.text
+    assert "1 h Identification and assistance of trafficked persons" in reminder.text
+    assert reminder.buttons == [
+        ["Snooze 1 day", "Snooze 1 week"], ["Courses that fit", "Stop these reminders"],
+    ]  # fmt: skip
+    # Only the newest of the overdue steps went out (d180..d60 were superseded).
+    assert len(ana.messages) == 1
+
+    await ana.press("Snooze 1 day")
+    assert "remind you again on Tue Jun 1" in (await ana.next_reply()).text
+    bot.clock.advance(timedelta(days=1))
+    await tick_now(bot.app)
+    again = await ana.next_reply()
+    assert "renews in <b>29 days</b>" in (again.raw_text or "")
+
+    await ana.press("Stop these reminders", message_id=again.message_id)
+    assert "are off" in (await ana.next_reply()).text
+    bot.clock.advance(timedelta(days=20))
+    await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []
+    await ana.send("/reminders")
+    overview = await ana.next_reply()
+    assert "Muted: Texas Medical Board" in overview.text
+
+
+async def test_completion_is_announced_once_and_stops_the_ladder(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    await ana.send('/log 36 cat 1 "Big conference" on Nov 1')
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.next_reply()
+    await ana.send('/log 2 "Opioids and trafficking" texas opioid human trafficking on Nov 2')
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    assert "complete" in (await ana.next_reply()).text
+    await tick_now(bot.app)
+    announcement = await ana.next_reply()
+    assert "is complete for this cycle" in announcement.text
+    assert await pending(bot) == []  # no renewal reminders while nothing remains
+    await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []
+
+
+async def test_quiet_hours_and_time_zone_change_move_the_reminders(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    before = (await pending(bot))[0].due_at
+    await ana.send("/timezone Auckland")
+    assert "Pacific/Auckland" in (await ana.next_reply()).text
+    after = (await pending(bot))[0].due_at
+    assert after != before
+    local = after.astimezone(zone("Pacific/Auckland"))
+    assert 8 <= local.hour < 12
+
+
+def ana_zone():  # type: ignore[no-untyped-def]
+    return zone("America/New_York")
+
+
+def zone(name: str):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def test_start_is_a_tuesday() -> None:
+    assert datetime(2026, 11, 24, 15, 0, tzinfo=UTC) == START

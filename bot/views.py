@@ -49,7 +49,11 @@ def render_status(view: LicenceView) -> str:
             return texts.STATUS_MISSING.format(label=label, facts=facts)
         return texts.STATUS_PROBLEM.format(label=label, problem=html.escape(view.problem[:120]))
     status = view.status
-    lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(status.rule_title))]
+    rule_title = status.rule_title
+    if rule_title.startswith(view.licence.label):  # "Texas Medical Board: physician ..."
+        lines = [f"<b>{html.escape(rule_title)}</b>"]
+    else:
+        lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(rule_title))]
     lines.append(
         texts.STATUS_PROGRESS.format(
             bar=progress_bar(status.earned_total, status.total_required),
@@ -76,9 +80,7 @@ def render_status(view: LicenceView) -> str:
     lines += _requirement_lines(status)
     lines += _explanations(status)
     if status.uncertain:
-        lines.append(
-            texts.STATUS_UNCERTAIN.format(note=html.escape(_first_sentence(status.uncertain)))
-        )
+        lines.append(texts.STATUS_UNCERTAIN.format(note=html.escape(_shorten(status.uncertain))))
     lines.append(
         texts.STATUS_SOURCE.format(
             citation=html.escape(status.citation or status.source), checked=day(status.checked)
@@ -144,9 +146,13 @@ def _explanations(status: LicenceStatus) -> list[str]:
     return lines
 
 
-def _first_sentence(text: str, limit: int = 300) -> str:
-    sentence = text.split(". ")[0].strip()
-    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+def _shorten(text: str, limit: int = 320) -> str:
+    """At most ``limit`` characters, cut at a word (notes cite "Tex. Occ. Code": no
+    sentence splitting)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def mandate_gaps(status: LicenceStatus) -> list[tuple[str, Decimal]]:

@@ -64,6 +64,10 @@ async def run_chat(settings: Settings, *, downloads_dir: Path, user_id: int = 10
             return f"Clock moved forward {argument.strip()}: it is now {local:%a %d %b %Y %H:%M}."
 
         async with polling(app, sandbox, poll_timeout=10):
+            from bot.courses.sample import load_sample_if_empty
+
+            # A new user should see results: load the sample catalogue into an empty one.
+            await load_sample_if_empty(app.bot_data.services.sessionmaker, clock.now())
             user = sandbox.user(user_id, "You", username="you")
             await run_terminal_chat(
                 sandbox,

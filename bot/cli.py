@@ -37,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "chat", help="try the bot in this terminal against a local Telegram sandbox (no token)"
     )
+    dispatch = commands.add_parser(
+        "dispatch", help="only send due reminders (a dedicated sender beside webhook processes)"
+    )
+    dispatch.add_argument(
+        "--no-shared-budget",
+        action="store_true",
+        help="do not elect one active sender (only for measuring with rate limits off)",
+    )
     courses = commands.add_parser("courses", help="course catalogue")
     course_commands = courses.add_subparsers(
         dest="courses_command", metavar="ACTION", parser_class=_Parser
@@ -72,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run_webhook
 
             return run_webhook(settings)
+        if args.command == "dispatch":
+            from bot.worker import run_dispatcher
+
+            return run_dispatcher(settings, share_budget=not args.no_shared_budget)
         if args.command == "courses":
             from bot.courses.importer import courses_import_main
 

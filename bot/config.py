@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     dispatch_rate: float = Field(default=25.0, ge=0, le=1000)
     dispatch_interval: float = Field(default=2.0, gt=0, le=300)
+    dispatch_lease: float = Field(default=120.0, ge=1, le=3600)
     concurrent_updates: int = Field(default=64, ge=1, le=4096)
     db_pool_size: int = Field(default=10, ge=1, le=500)
 

@@ -406,7 +406,9 @@ COURSES_PICK_PLACE = "Several places are called “{text}”. Which one?"
 COURSES_PICK_CITY = "That's a whole region; which city?"
 COURSES_PLACE_UNKNOWN = "I don't know a place called “{text}”."
 COURSES_PLACE_SUGGEST = " Did you mean one of these?"
-COURSES_PLACE_HINT = " Try a city and state (<i>Portland, ME</i>), a ZIP code, or share your location."
+COURSES_PLACE_HINT = (
+    " Try a city and state (<i>Portland, ME</i>), a ZIP code, or share your location."
+)
 COURSES_BAD_DATE = {
     "in_past": "That date has passed; I look for upcoming courses. Try <i>next month</i>.",
     "too_far": "That's too far ahead; courses are listed up to a year or so in advance.",
@@ -414,7 +416,9 @@ COURSES_BAD_DATE = {
     "reversed_range": "The end of that range comes before its start.",
 }
 COURSES_BAD_DATE_OTHER = "I couldn't read that date. Try <i>next month</i> or <i>before March</i>."
-COURSES_UNKNOWN_TOPIC = "\n<i>I don't know the topic “{words}”, so I searched every topic.{hint}</i>"
+COURSES_UNKNOWN_TOPIC = (
+    "\n<i>I don't know the topic “{words}”, so I searched every topic.{hint}</i>"
+)
 COURSES_TOPIC_HINT = " Known topics include: {names}."
 
 COURSES_HEADER_NEAR = "<b>Courses near {place}</b> (within {radius} {unit}{online})"
@@ -448,7 +452,8 @@ COURSE_ITEM_PLACE = "📍 {place}"
 COURSE_ITEM_DISTANCE = " · {distance} {unit}"
 COURSE_ITEM_ONLINE = "💻 {format}"
 COURSE_ITEM_HYBRID = " · also online"
-COURSE_ITEM_CREDITS = "🎓 {credits} {category} credits"
+COURSE_ITEM_CREDITS = "🎓 {credits} credits ({category})"
+COURSE_ITEM_CREDIT = "🎓 1 credit ({category})"
 COURSE_ITEM_TOPICS = " · {topics}"
 COURSE_ITEM_PRICE = "💲 {price}"
 COURSE_PRICE_FREE = "Free"
@@ -506,7 +511,9 @@ COURSES_NEED_NONE = (
     "No upcoming course in the catalogue fills what you still need before your deadlines. "
     "Try /courses to search by place and date."
 )
-COURSES_NEED_FILLS_MANDATE = "✅ {hours} h of <b>{title}</b> ({remaining} h missing, {licence}, due {due})"
+COURSES_NEED_FILLS_MANDATE = (
+    "✅ {hours} h of <b>{title}</b> ({remaining} h missing, {licence}, due {due})"
+)
 COURSES_NEED_FILLS_TOTAL = "➕ {hours} h toward {licence}'s total ({remaining} h missing)"
 COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics first."
 

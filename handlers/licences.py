@@ -92,8 +92,12 @@ async def add_custom(turn: Turn, text: str) -> None:
         return
     label = parsed.title or f"My requirement (due {parsed.deadline:%b %-d, %Y})"
     await licence_store.add(
-        turn.session, turn.clinician, label=label[:128], now=turn.now,
-        custom_rule=parsed.to_dict(), renewal_date=parsed.deadline,
+        turn.session,
+        turn.clinician,
+        label=label[:128],
+        now=turn.now,
+        custom_rule=parsed.to_dict(),
+        renewal_date=parsed.deadline,
     )
     onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.clear(turn)
@@ -173,7 +177,7 @@ async def _no_renewal_date(turn: Turn) -> None:
 
 
 def parse_month_year(text: str) -> tuple[int, int] | None:
-    """"March 1980", "3/1980", "1980-03" → (3, 1980)."""
+    """ "March 1980", "3/1980", "1980-03" → (3, 1980)."""
     cleaned = text.strip().lower().replace(",", " ")
     match = re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", cleaned)
     if match and match.group(1) in _MONTHS:

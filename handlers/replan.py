@@ -9,6 +9,4 @@ from scheduler.planner import plan_clinician
 async def replan(turn: Turn) -> None:
     """Same transaction as the change: the plan and the data never disagree."""
     await turn.session.flush()
-    await plan_clinician(
-        turn.session, turn.clinician, turn.now, turn.context.services.rulebook
-    )
+    await plan_clinician(turn.session, turn.clinician, turn.now, turn.context.services.rulebook)

@@ -22,7 +22,7 @@ _STATUS_QUESTION = re.compile(
 
 
 def is_status_question(text: str) -> bool:
-    """"how many credits do I still need?", "when is my renewal?", "what's left for Texas?"."""
+    """ "how many credits do I still need?", "when is my renewal?", "what's left for Texas?"."""
     return bool(_STATUS_QUESTION.search(text))
 
 
@@ -38,7 +38,8 @@ def _matching(all_views: list[LicenceView], text: str) -> list[LicenceView]:
     named = [
         view
         for view in all_views
-        if words & set(re.findall(r"[a-z]{3,}", view.licence.label.lower()))
+        if words
+        & set(re.findall(r"[a-z]{3,}", view.licence.label.lower()))
         - {"board", "medical", "medicine", "licence", "license", "state"}
     ]
     return named or all_views

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -65,6 +66,23 @@ class DispatchStats:
             "reclaimed_in_flight",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    row_id: int
+    clinician_id: int
+    chat_id: int
+    rendered: Rendered
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    kind: str  # a DispatchStats field: sent, retried, failed, blocked
+    message_id: int | None = None
+    error: str = ""
+    delay: float = 0.0
 
 
 def worker_name() -> str:
@@ -140,116 +158,132 @@ class Dispatcher:
         await self.leader.release()
 
     async def _one_batch(self) -> DispatchStats:
+        """Claim and render a batch in one transaction, then send it chunk by chunk.
+
+        Each chunk is committed as "sending" just before its calls and as "sent" (with
+        Telegram's message ids) right after, in one statement each: a crash can only
+        duplicate the chunk in flight.
+        """
         stats = DispatchStats()
         now = self.clock.now()
+        jobs: list[_Job] = []
         async with transaction(self.sessionmaker) as session:
             rows = await outbox.claim_due(
-                session, now=now, limit=self.batch_size, worker=self.worker, lease=self.lease
+                session, now=now, limit=self._batch_limit(), worker=self.worker, lease=self.lease
             )
-            claimed = [(row.id, row.last_error) for row in rows]
-        stats.claimed = len(claimed)
-        stats.reclaimed_in_flight = sum(
-            1 for _, error in claimed if error and "possible duplicate" in error
-        )
-        semaphore = asyncio.Semaphore(self.concurrency)
+            stats.claimed = len(rows)
+            stats.reclaimed_in_flight = sum(
+                1 for row in rows if row.last_error == outbox.POSSIBLE_DUPLICATE
+            )
+            people = await self._clinicians(session, {row.clinician_id for row in rows})
+            dropped = []
+            for row in rows:
+                clinician = people.get(row.clinician_id)
+                rendered = None
+                if clinician is not None and clinician.active:
+                    renderer = self.renderers.get(row.kind)
+                    rendered = await renderer(session, row, clinician, now) if renderer else None
+                if rendered is None:
+                    dropped.append(row.id)
+                else:
+                    jobs.append(
+                        _Job(row.id, row.clinician_id, clinician.chat_id, rendered, row.attempts)  # type: ignore[union-attr]
+                    )
+            await outbox.mark_done_many(
+                session, dropped, self.worker, now, status="dropped",
+                error="nothing to send any more",
+            )  # fmt: skip
+        stats.dropped = len(dropped)
+        for _ in dropped:
+            self.on_outcome("dropped")
         retry_after_before = self.retry_after_total
-
-        async def run(row_id: int) -> None:
-            async with semaphore:
-                outcome = await self._deliver(row_id)
-                setattr(stats, outcome, getattr(stats, outcome) + 1)
-                self.on_outcome(outcome)
-
-        await asyncio.gather(*(run(row_id) for row_id, _ in claimed))
+        for start in range(0, len(jobs), self.concurrency):
+            if self._stopping:
+                break  # unsent rows keep their lease: released at shutdown
+            await self._send_chunk(jobs[start : start + self.concurrency], stats)
         stats.rate_limited = self.retry_after_total - retry_after_before
         return stats
 
-    async def _deliver(self, row_id: int) -> str:
-        """Render, mark sending, send, mark sent. Returns the outcome's stats field."""
-        now = self.clock.now()
-        async with transaction(self.sessionmaker) as session:
-            row = await session.get(ReminderOutbox, row_id)
-            if row is None or row.leased_by != self.worker:
-                return "dropped"
-            clinician = await session.get(Clinician, row.clinician_id)
-            rendered = None
-            if clinician is not None and clinician.active:
-                renderer = self.renderers.get(row.kind)
-                rendered = await renderer(session, row, clinician, now) if renderer else None
-            if rendered is None:
-                await outbox.mark_done(
-                    session,
-                    row_id,
-                    self.worker,
-                    now,
-                    status="dropped",
-                    error="nothing to send any more",
-                )
-                return "dropped"
-            chat_id = clinician.chat_id  # type: ignore[union-attr]
-            clinician_id = clinician.id  # type: ignore[union-attr]
-            attempts = row.attempts
-        return await self._send(row_id, clinician_id, chat_id, rendered, attempts)
+    def _batch_limit(self) -> int:
+        """At a paced rate, claim no more than can be sent well within the lease."""
+        if self.pacer.unlimited:
+            return self.batch_size
+        affordable = int(self.pacer.rate * self.lease.total_seconds() / 4)
+        return max(self.concurrency, min(self.batch_size, affordable))
 
-    async def _send(
-        self, row_id: int, clinician_id: int, chat_id: int, rendered: Rendered, attempts: int
-    ) -> str:
-        retry_after_count = 0
+    @staticmethod
+    async def _clinicians(session: AsyncSession, ids: set[int]) -> dict[int, Clinician]:
+        if not ids:
+            return {}
+        result = await session.execute(select(Clinician).where(Clinician.id.in_(ids)))
+        return {person.id: person for person in result.scalars()}
+
+    async def _send_chunk(self, chunk: list[_Job], stats: DispatchStats) -> None:
+        async with transaction(self.sessionmaker) as session:
+            still_ours = await outbox.mark_sending_many(
+                session, [job.row_id for job in chunk], self.worker, self.clock.now()
+            )
+        chunk = [job for job in chunk if job.row_id in still_ours]
+        outcomes = await asyncio.gather(*(self._send(job) for job in chunk))
+        pairs = list(zip(chunk, outcomes, strict=True))
+        sent = [
+            (job.row_id, outcome.message_id)
+            for job, outcome in pairs
+            if outcome.kind == "sent" and outcome.message_id is not None
+        ]
+        async with transaction(self.sessionmaker) as session:
+            await outbox.mark_sent_many(session, sent, self.worker, self.clock.now())
+            for job, outcome in pairs:
+                await self._record(session, job, outcome)
+        for outcome in outcomes:
+            setattr(stats, outcome.kind, getattr(stats, outcome.kind) + 1)
+            self.on_outcome(outcome.kind)
+
+    async def _send(self, job: _Job) -> _Outcome:
+        """One message, retried in place on 429; every other failure becomes an outcome."""
+        retries = 0
         while True:
-            await self.pacer.wait(chat_id)
-            async with transaction(self.sessionmaker) as session:
-                if not await outbox.mark_sending(session, row_id, self.worker, self.clock.now()):
-                    return "dropped"  # the lease was lost (we were too slow): someone else has it
+            await self.pacer.wait(job.chat_id)
             try:
                 message = await self.bot.send_message(
-                    chat_id, rendered.text, reply_markup=rendered.reply_markup
+                    job.chat_id, job.rendered.text, reply_markup=job.rendered.reply_markup
                 )
             except RetryAfter as exc:
-                retry_after_count += 1
+                retries += 1
                 self.retry_after_total += 1
                 self.on_outcome("rate_limited")
                 seconds = _seconds(exc.retry_after)
                 self.pacer.pause(seconds)
-                if retry_after_count <= 3:
+                if retries <= 3:
                     continue
-                return await self._finish_retry(row_id, f"429 retry_after={seconds}", seconds)
+                return _Outcome("retried", error=f"429 retry_after={seconds}", delay=seconds)
             except Forbidden as exc:
-                await self._blocked(row_id, clinician_id, str(exc))
-                return "blocked"
+                return _Outcome("blocked", error=str(exc))
             except BadRequest as exc:
-                await self._finish(row_id, "failed", f"bad request: {exc}")
-                return "failed"
+                return _Outcome("failed", error=f"bad request: {exc}")
             except (NetworkError, TelegramError) as exc:
-                if attempts >= MAX_ATTEMPTS:
-                    await self._finish(row_id, "failed", f"gave up after {attempts}: {exc}")
-                    return "failed"
-                backoff = BACKOFF_BASE.total_seconds() * 2 ** (attempts - 1)
-                return await self._finish_retry(row_id, f"{type(exc).__name__}: {exc}", backoff)
-            async with transaction(self.sessionmaker) as session:
-                await outbox.mark_sent(
-                    session, row_id, self.worker, self.clock.now(), message.message_id
-                )
-            return "sent"
+                if job.attempts >= MAX_ATTEMPTS:
+                    return _Outcome("failed", error=f"gave up after {job.attempts}: {exc}")
+                delay = BACKOFF_BASE.total_seconds() * 2 ** (job.attempts - 1)
+                return _Outcome("retried", error=f"{type(exc).__name__}: {exc}", delay=delay)
+            return _Outcome("sent", message_id=message.message_id)
 
-    async def _finish_retry(self, row_id: int, error: str, seconds: float) -> str:
+    async def _record(self, session: AsyncSession, job: _Job, outcome: _Outcome) -> None:
         now = self.clock.now()
-        async with transaction(self.sessionmaker) as session:
+        if outcome.kind == "retried":
             await outbox.mark_retry(
-                session, row_id, self.worker, now, at=now + timedelta(seconds=seconds), error=error
-            )
-        return "retried"
-
-    async def _finish(self, row_id: int, status: str, error: str) -> None:
-        async with transaction(self.sessionmaker) as session:
+                session, job.row_id, self.worker, now,
+                at=now + timedelta(seconds=outcome.delay), error=outcome.error,
+            )  # fmt: skip
+        elif outcome.kind == "failed":
             await outbox.mark_done(
-                session, row_id, self.worker, self.clock.now(), status=status, error=error
+                session, job.row_id, self.worker, now, status="failed", error=outcome.error
             )
-
-    async def _blocked(self, row_id: int, clinician_id: int, error: str) -> None:
-        now = self.clock.now()
-        async with transaction(self.sessionmaker) as session:
-            await outbox.mark_done(session, row_id, self.worker, now, status="failed", error=error)
-            await clinician_store.mark_inactive(session, clinician_id, now)
+        elif outcome.kind == "blocked":
+            await outbox.mark_done(
+                session, job.row_id, self.worker, now, status="failed", error=outcome.error
+            )
+            await clinician_store.mark_inactive(session, job.clinician_id, now)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -50,6 +50,7 @@ def register(app: AnyApp) -> None:
         renderers=default_renderers(services.rulebook),
         pacer=SendPacer(settings.dispatch_rate, per_chat_interval=1.0),
         leader=LeaderLock(services.engine),
+        lease=timedelta(seconds=settings.dispatch_lease),
         on_outcome=services.metrics.reminder_outcome,
     )
     app.job_queue.run_repeating(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store.models import Clinician, ReminderOutbox
 
 OPEN_STATUSES = ("pending", "claimed", "sending")
+POSSIBLE_DUPLICATE = "lease expired while sending: possible duplicate"
 DONE_STATUSES = ("sent", "failed", "dropped", "cancelled")
 
 
@@ -124,7 +125,8 @@ async def claim_due(
     """Lease up to ``limit`` due rows (and rows whose lease expired) to ``worker``.
 
     ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets several dispatchers claim at once
-    without taking the same row; SQLite serialises writers (BEGIN IMMEDIATE).
+    without taking the same row; SQLite serialises writers (BEGIN IMMEDIATE). One
+    UPDATE marks the whole batch, whatever its size.
     """
     due = or_(
         and_(ReminderOutbox.status == "pending", ReminderOutbox.due_at <= now),
@@ -133,25 +135,100 @@ async def claim_due(
             ReminderOutbox.lease_until < now,
         ),
     )
-    query = (
-        select(ReminderOutbox)
-        .where(due)
-        .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    picked = (
+        (
+            await session.execute(
+                select(ReminderOutbox.id)
+                .where(due)
+                .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
     )
-    rows = list((await session.execute(query)).scalars())
-    for row in rows:
-        if row.status == "sending":
-            # A previous attempt may have reached Telegram before its process died.
-            row.last_error = "lease expired while sending: possible duplicate"
-        row.status = "claimed"
-        row.lease_until = now + lease
-        row.leased_by = worker
-        row.attempts = (row.attempts or 0) + 1
-        row.updated_at = now
-    await session.flush()
-    return rows
+    if not picked:
+        return []
+    ids = list(picked)
+    await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(ids))
+        .values(
+            # A row found "sending" may have reached Telegram before its process died.
+            last_error=case(
+                (ReminderOutbox.status == "sending", POSSIBLE_DUPLICATE),
+                else_=ReminderOutbox.last_error,
+            ),
+            status="claimed",
+            lease_until=now + lease,
+            leased_by=worker,
+            attempts=ReminderOutbox.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.execute(
+        select(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(ids))
+        .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def mark_sending_many(
+    session: AsyncSession, ids: Sequence[int], worker: str, now: datetime
+) -> set[int]:
+    """Commit "sending" for the rows about to go out; returns those still leased to us."""
+    if not ids:
+        return set()
+    result = await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(list(ids)), ReminderOutbox.leased_by == worker)
+        .values(status="sending", updated_at=now)
+        .returning(ReminderOutbox.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars().all())
+
+
+async def mark_sent_many(
+    session: AsyncSession, sent: Sequence[tuple[int, int]], worker: str, now: datetime
+) -> None:
+    """Record Telegram's message id for each (row id, message id), in one executemany."""
+    if not sent:
+        return
+    table = ReminderOutbox.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.leased_by == worker)
+        .values(
+            status="sent",
+            sent_at=now,
+            telegram_message_id=bindparam("message_id"),
+            lease_until=None,
+            updated_at=now,
+        ),
+        [{"row_id": row_id, "message_id": message_id} for row_id, message_id in sent],
+    )
+
+
+async def mark_done_many(
+    session: AsyncSession, ids: Sequence[int], worker: str, now: datetime, *, status: str,
+    error: str,
+) -> None:  # fmt: skip
+    """Finish rows without sending (``dropped``, ``failed``, ``cancelled``)."""
+    if not ids:
+        return
+    if status not in DONE_STATUSES:
+        raise ValueError(status)
+    await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(list(ids)), ReminderOutbox.leased_by == worker)
+        .values(status=status, last_error=error[:1000], lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _set(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:

@@ -1,0 +1,197 @@
+"""Reminder fan-out and planner benchmarks.
+
+    python -m bench.bench_reminders [--count 10000] [--limited-count 10000] [--clinicians 100000]
+
+(a) fan-out with the sandbox enforcing Telegram's limits (30 msg/s, 1/s per chat):
+    achieved rate / 30 (target >= 0.97) and 429s (target 0);
+(b) fan-out with limits off: the bot's own ceiling in msg/s (target >= 1,000), SQLite and
+    PostgreSQL;
+(c) the planner over many clinicians with a licence each (target <= 30 s for 100,000).
+The sandbox runs in its own process so the figures are the bot's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bench.common import SandboxProcess, fresh_database, write_results
+from bench.sandbox_process import FIRST_USER
+from bot.clock import SystemClock
+from bot.domain.requirements import shipped_rulebook
+from bot.store.db import create_engine, create_sessionmaker, transaction
+from bot.store.models import Clinician, CreditEntry, Licence, ReminderOutbox
+from scheduler.dispatcher import Dispatcher
+from scheduler.leader import LeaderLock
+from scheduler.planner import plan_everyone
+from scheduler.ratelimit import SendPacer
+from scheduler.renderers import default_renderers
+
+TOKEN = "123456:SANDBOX"
+NOW = datetime.now(UTC)
+
+
+async def seed_clinicians(url: str, count: int, *, licences: bool, notices: bool) -> None:
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    chunk = 2000
+    for start in range(0, count, chunk):
+        ids = range(start, min(count, start + chunk))
+        async with transaction(sessionmaker) as session:
+            await session.execute(
+                insert(Clinician),
+                [
+                    {
+                        "id": i + 1, "telegram_id": FIRST_USER + i, "chat_id": FIRST_USER + i,
+                        "first_name": f"U{i}", "timezone": "America/New_York", "flags": [],
+                        "specialties": [], "active": True, "reminders_paused": False,
+                        "quiet_start_min": 21 * 60, "quiet_end_min": 8 * 60,
+                        "created_at": NOW, "updated_at": NOW,
+                    }
+                    for i in ids
+                ],
+            )  # fmt: skip
+            if licences:
+                await session.execute(
+                    insert(Licence),
+                    [
+                        {
+                            "clinician_id": i + 1, "rule_id": "us-tx-md",
+                            "label": "Texas Medical Board", "renewal_date": date(2027, 6, 30),
+                            "renewals_done": 3, "flags": ["direct_patient_care"],
+                            "reminders_muted": False, "created_at": NOW, "updated_at": NOW,
+                        }
+                        for i in ids
+                    ],
+                )  # fmt: skip
+                await session.execute(
+                    insert(CreditEntry),
+                    [
+                        {
+                            "clinician_id": i + 1, "completed_on": date(2026, 10, 1),
+                            "amount": Decimal(10), "category": "ama_pra_1", "topics": ["ethics"],
+                            "title": "Ethics", "source": "bench", "created_at": NOW,
+                        }
+                        for i in ids
+                    ],
+                )  # fmt: skip
+            if notices:
+                await session.execute(
+                    insert(ReminderOutbox),
+                    [
+                        {
+                            "clinician_id": i + 1, "kind": "notice", "dedupe_key": f"bench:{i}",
+                            "due_at": NOW - timedelta(minutes=1), "status": "pending",
+                            "attempts": 0, "payload": {"text": f"Reminder #{i}"},
+                            "created_at": NOW, "updated_at": NOW,
+                        }
+                        for i in ids
+                    ],
+                )  # fmt: skip
+    await engine.dispose()
+
+
+async def fan_out(url: str, count: int, *, limited: bool) -> dict[str, Any]:
+    await seed_clinicians(url, count, licences=False, notices=True)
+    sandbox = SandboxProcess(count, rate_limits=limited)
+    engine = create_engine(url, pool_size=20)
+    try:
+        bot = Bot(
+            TOKEN, base_url=f"{sandbox.url}/bot",
+            request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+        )  # fmt: skip
+        dispatcher = Dispatcher(
+            bot=bot, sessionmaker=create_sessionmaker(engine), clock=SystemClock(),
+            renderers=default_renderers(shipped_rulebook()),
+            pacer=SendPacer(30.0 if limited else 0, per_chat_interval=1.0 if limited else 0),
+            leader=LeaderLock(engine), batch_size=500, concurrency=64 if not limited else 32,
+            tick_budget=3600,
+        )  # fmt: skip
+        async with bot:
+            started = time.perf_counter()
+            stats = await dispatcher.drain()
+            elapsed = time.perf_counter() - started
+            await dispatcher.shutdown()
+        async with httpx.AsyncClient() as http:
+            server = (await http.get(f"{sandbox.url}/_stats")).json()
+    finally:
+        sandbox.close()
+        await engine.dispose()
+    rate = stats.sent / elapsed if elapsed else 0
+    result: dict[str, Any] = {
+        "messages": count, "sent": stats.sent, "seconds": round(elapsed, 2),
+        "rate_per_s": round(rate, 1), "429s_seen_by_bot": dispatcher.retry_after_total,
+        "429s_returned_by_sandbox": server["rate_limited"], "delivered": server["sent"],
+    }  # fmt: skip
+    if limited:
+        result["ratio_to_30"] = round(rate / 30, 3)
+    return result
+
+
+async def planner(url: str, clinicians: int) -> dict[str, Any]:
+    await seed_clinicians(url, clinicians, licences=True, notices=False)
+    engine = create_engine(url, pool_size=5)
+    sessionmaker = create_sessionmaker(engine)
+    started = time.perf_counter()
+    rows = await plan_everyone(sessionmaker, NOW, shipped_rulebook())
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    await plan_everyone(sessionmaker, NOW, shipped_rulebook())
+    second = time.perf_counter() - started
+    await engine.dispose()
+    return {
+        "clinicians": clinicians, "rows_planned": rows, "first_pass_s": round(first, 1),
+        "replan_pass_s": round(second, 1),
+    }  # fmt: skip
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--limited-count", type=int, default=10_000)
+    parser.add_argument("--clinicians", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--skip", default="", help="comma list of: limited,ceiling,planner")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for backend in args.backends.split(","):
+            if "ceiling" not in skip:
+                async with fresh_database(backend, Path(folder)) as url:
+                    results[f"ceiling_{backend}"] = await fan_out(url, args.count, limited=False)
+                    print(f"ceiling {backend}: {results[f'ceiling_{backend}']}", flush=True)
+            if "planner" not in skip:
+                async with fresh_database(backend, Path(folder)) as url:
+                    results[f"planner_{backend}"] = await planner(url, args.clinicians)
+                    print(f"planner {backend}: {results[f'planner_{backend}']}", flush=True)
+        if "limited" not in skip:
+            async with fresh_database("postgres", Path(folder)) as url:
+                results["limited_postgres"] = await fan_out(url, args.limited_count, limited=True)
+                print(f"limited: {results['limited_postgres']}", flush=True)
+    print()
+    print(f"{'benchmark':<22} {'figure':>14} {'target':>14}")
+    for key, value in results.items():
+        if key.startswith("ceiling"):
+            print(f"{key:<22} {value['rate_per_s']:>10} msg/s {'>= 1000 msg/s':>14}")
+        elif key.startswith("planner"):
+            print(f"{key:<22} {value['first_pass_s']:>12} s {'<= 30 s':>14}")
+        else:
+            print(f"{key:<22} {value['ratio_to_30']:>12} x {'>= 0.97':>14}")
+            print(f"{'  429s':<22} {value['429s_seen_by_bot']:>14} {'0':>14}")
+    print("written to", write_results("reminders", results))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

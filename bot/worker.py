@@ -1,0 +1,81 @@
+"""``cme-bot dispatch``: a process that only sends due reminders.
+
+For deployments with several webhook processes: they all plan, and any of them can
+dispatch, but a dedicated sender keeps the reply path free. It shares the same outbox,
+leases and leader lock, so running it beside bots that also dispatch is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.errors import EXIT_USAGE, CliError
+from bot.store.db import create_engine, create_sessionmaker
+from scheduler.dispatcher import Dispatcher
+from scheduler.leader import LeaderLock
+from scheduler.ratelimit import SendPacer
+from scheduler.renderers import default_renderers
+
+log = logging.getLogger(__name__)
+
+
+class _AlwaysLeader(LeaderLock):
+    """No shared budget: for measuring the ceiling with Telegram's limits switched off."""
+
+    async def acquire(self) -> bool:
+        return True
+
+
+async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> int:
+    if not settings.telegram_bot_token:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set", EXIT_USAGE)
+    from bot.domain.requirements import load_rules
+
+    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    bot = Bot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url or "",
+        request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+    )
+    leader = LeaderLock(engine) if share_budget else _AlwaysLeader(engine)
+    dispatcher = Dispatcher(
+        bot=bot,
+        sessionmaker=create_sessionmaker(engine),
+        clock=SystemClock(),
+        renderers=default_renderers(rulebook),
+        pacer=SendPacer(settings.dispatch_rate, per_chat_interval=1.0),
+        leader=leader,
+        lease=timedelta(seconds=settings.dispatch_lease),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with bot:
+        try:
+            while not stop.is_set():
+                stats = await dispatcher.tick()
+                if stats.claimed:
+                    log.info("dispatched %s", stats)
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=settings.dispatch_interval)
+        finally:
+            await dispatcher.shutdown()
+            await engine.dispose()
+    return 0
+
+
+def run_dispatcher(settings: Settings, *, share_budget: bool = True) -> int:
+    return asyncio.run(serve_dispatcher(settings, share_budget=share_budget))

@@ -1,0 +1,102 @@
+"""Admins send a catalogue file (CSV, iCalendar, JSON) to the bot; it is imported like the CLI does.
+
+The importer opens its own transactions, but a chat turn already holds one (on SQLite it
+holds the only write lock), so the import runs inside the turn's transaction, each of
+its "transactions" a SAVEPOINT: the summary is sent only after everything committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.courses.fetch import MAX_BYTES
+from bot.courses.geocode import place_geocoder
+from bot.courses.importer import ImportOptions, format_summary, import_source
+from bot.domain import places
+from handlers.turn import Turn
+from scheduler.feeds import notify_course_changes
+
+CATALOGUE_SUFFIXES = (".csv", ".tsv", ".ics", ".ical", ".ifb", ".json", ".jsonld")
+
+
+def is_admin(turn: Turn) -> bool:
+    user = turn.update.effective_user
+    return user is not None and user.id in turn.context.services.settings.admin_ids
+
+
+def looks_like_catalogue(file_name: str, data: bytes) -> bool:
+    """By name (.csv, .ics, .json...) or by content (an iCalendar or a JSON document)."""
+    if file_name.lower().endswith(CATALOGUE_SUFFIXES):
+        return True
+    head = data[:64]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = data[:256].decode("utf-16", errors="ignore").encode()
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"begin:vcalendar", b"{", b"["))
+
+
+async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
+    """Import a catalogue an admin sent and reply with the summary; False if not for us."""
+    if not is_admin(turn) or not looks_like_catalogue(file_name, data):
+        return False
+    if len(data) > MAX_BYTES:
+        turn.say(texts.ADMIN_IMPORT_TOO_BIG.format(limit=f"{MAX_BYTES // (1024 * 1024)} MB"))
+        return True
+    services = turn.context.services
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).name)[-100:] or "catalogue"
+    await asyncio.to_thread(places.get_index)  # geocoding "City, ST" rows needs the index
+    options = ImportOptions(
+        default_timezone=services.settings.default_timezone,
+        geocoder=place_geocoder,
+        source_name=f"upload:{safe_name}",  # the same file sent again updates, never duplicates
+    )
+    with tempfile.TemporaryDirectory(prefix="cme-import-") as folder:
+        path = Path(folder) / safe_name
+        await asyncio.to_thread(path.write_bytes, data)
+        summary = await import_source(
+            _InTurn.maker(turn.session), str(path), now=turn.now, options=options
+        )
+    summary.source = file_name
+    if summary.changes:
+        await notify_course_changes(turn.session, summary.changes, turn.now, services.rulebook)
+    turn.say(format_summary(summary, html_safe=True))
+    return True
+
+
+class _InTurn:
+    """A stand-in sessionmaker whose sessions are the turn's, with SAVEPOINTs for transactions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @classmethod
+    def maker(cls, session: AsyncSession) -> async_sessionmaker[AsyncSession]:
+        return cast(async_sessionmaker[AsyncSession], _Factory(session))
+
+    def begin(self) -> Any:
+        return self._session.begin_nested()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+class _Factory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def __call__(self) -> _Factory:
+        return self
+
+    async def __aenter__(self) -> _InTurn:
+        return _InTurn(self._session)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None

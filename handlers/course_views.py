@@ -1,0 +1,252 @@
+"""Courses as chat text (HTML) and as an iCalendar file; the sentences live in bot/texts.py.
+
+Every catalogue string is escaped here: imported files come from outside, and a title
+like ``<b>Free!</b>`` must show as typed, not break the message.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar, Event
+
+from bot import texts
+from bot.courses.records import ONLINE_FORMATS
+from bot.domain import geo, topics
+from bot.store.models import Course
+from bot.views import number
+from handlers.course_query import CourseQuery
+
+TITLE_IN_BUTTON = 40
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def moment(value: datetime, tz: ZoneInfo, now: datetime) -> str:
+    """ "Tue Dec 8, 9:00 AM EST" (the year only when it is not this year)."""
+    local = value.astimezone(tz)
+    year = f", {local.year}" if local.year != now.astimezone(tz).year else ""
+    return f"{local:%a %b %-d}{year}, {local:%-I:%M %p %Z}"
+
+
+def when_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
+    """Start (and last day for multi-day courses) in the clinician's time zone."""
+    start = course.starts_at.astimezone(tz)
+    end = course.ends_at.astimezone(tz)
+    text = moment(course.starts_at, tz, now)
+    if end.date() != start.date():
+        text += f" – {end:%a %b %-d}"
+    return text
+
+
+def is_online(course: Course) -> bool:
+    return course.format in ONLINE_FORMATS or course.latitude is None
+
+
+def price_text(course: Course) -> str:
+    if course.price is None:
+        return texts.COURSE_PRICE_UNKNOWN
+    if course.price == 0:
+        return texts.COURSE_PRICE_FREE
+    amount = f"{course.price:,.2f}".removesuffix(".00")
+    currency = (course.currency or "USD").upper()
+    return f"${amount}" if currency == "USD" else f"{amount} {esc(currency)}"
+
+
+def place_text(course: Course) -> str:
+    city = ", ".join(p for p in (course.city, course.region) if p)
+    return esc(", ".join(p for p in (course.venue, city) if p) or course.address or "")
+
+
+def distance_text(km: float, unit: str) -> str:
+    value = km if unit == "km" else km / geo.KM_PER_MILE
+    if value < 0.1:
+        return "&lt; 0.1"  # HTML: this text goes into the message as is
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def category_name(category: str) -> str:
+    """ "AMA PRA Category 1" (the label without a trailing "Credit": the line says credits)."""
+    return re.sub(r"\s+credits?$", "", topics.category_label(category), flags=re.IGNORECASE)
+
+
+def topic_names(ids: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    return ", ".join(esc(topics.label(t)) for t in list(ids)[:limit])
+
+
+def course_lines(
+    n: int, course: Course, distance_km: float | None, unit: str, tz: ZoneInfo, now: datetime
+) -> list[str]:
+    """One course in a result list: title, when, where, credits and topics, price."""
+    lines = [texts.COURSE_ITEM_TITLE.format(n=n, title=esc(course.title))]
+    if course.status == "cancelled":
+        lines.append(texts.COURSE_CANCELLED)
+    if course.format == "on_demand" and course.starts_at <= now:
+        lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=moment(course.ends_at, tz, now)))
+    else:
+        lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
+    if is_online(course):
+        label = texts.COURSE_FORMATS.get(course.format, texts.COURSE_FORMATS["live_online"])
+        lines.append(texts.COURSE_ITEM_ONLINE.format(format=label))
+    else:
+        where = texts.COURSE_ITEM_PLACE.format(place=place_text(course))
+        if distance_km is not None:
+            where += texts.COURSE_ITEM_DISTANCE.format(
+                distance=distance_text(distance_km, unit), unit=unit
+            )
+        if course.format == "hybrid":
+            where += texts.COURSE_ITEM_HYBRID
+        lines.append(where)
+    template = texts.COURSE_ITEM_CREDIT if course.credits == 1 else texts.COURSE_ITEM_CREDITS
+    credits = template.format(
+        credits=number(course.credits), category=esc(category_name(course.category))
+    )
+    if course.topics:
+        credits += texts.COURSE_ITEM_TOPICS.format(topics=topic_names(course.topics))
+    lines.append(credits)
+    lines.append(texts.COURSE_ITEM_PRICE.format(price=price_text(course)))
+    return lines
+
+
+def button_title(n: int, course: Course) -> str:
+    title = " ".join(course.title.split())
+    if len(title) > TITLE_IN_BUTTON:
+        title = title[: TITLE_IN_BUTTON - 1].rstrip() + "…"
+    return texts.COURSES_DETAILS_BUTTON.format(n=n, title=title)
+
+
+def header(query: CourseQuery, place_name: str | None, tz: ZoneInfo, now: datetime) -> str:
+    """What was searched, in one line: place and radius, dates, topics, budget."""
+    if place_name:
+        text = texts.COURSES_HEADER_NEAR.format(
+            place=esc(place_name),
+            radius=query.radius,
+            unit=query.unit,
+            online=texts.COURSES_HEADER_ONLINE_TOO if query.online else "",
+        )
+    else:
+        text = texts.COURSES_HEADER_ONLINE
+    if query.start or query.end:
+        text += texts.COURSES_HEADER_DATES.format(dates=date_range(query, now.astimezone(tz)))
+    if query.topics:
+        text += texts.COURSES_HEADER_TOPICS.format(topics=topic_names(query.topics, 3))
+    if query.max_price == 0:
+        text += texts.COURSES_HEADER_FREE
+    elif query.max_price is not None:
+        text += texts.COURSES_HEADER_PRICE.format(price=f"${query.max_price:,}")
+    return text
+
+
+def date_range(query: CourseQuery, local_now: datetime) -> str:
+    start = query.start or local_now.date()
+    if query.end is None:
+        return f"from {start:%b %-d, %Y}"
+    if start == query.end:
+        return f"{start:%a %b %-d, %Y}"
+    if start.year == query.end.year:
+        return f"{start:%b %-d} – {query.end:%b %-d, %Y}"
+    return f"{start:%b %-d, %Y} – {query.end:%b %-d, %Y}"
+
+
+def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
+    """Everything about one course: the list entry plus provider, address, link, description."""
+    lines = course_lines(1, course, None, "mi", tz, now)
+    lines[0] = f"<b>{esc(course.title)}</b>"
+    venue_zone = zone(course.timezone)
+    if not is_online(course) and venue_zone.key != tz.key:
+        local = course.starts_at.astimezone(venue_zone)
+        at = next(i for i, line in enumerate(lines) if line.startswith("📅"))
+        lines[at] += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
+    if course.address and not is_online(course):
+        lines.append(texts.COURSE_DETAIL_ADDRESS.format(address=esc(course.address)))
+    if course.provider:
+        lines.append(texts.COURSE_DETAIL_PROVIDER.format(provider=esc(course.provider)))
+    if course.accreditation:
+        lines.append(
+            texts.COURSE_DETAIL_ACCREDITATION.format(accreditation=esc(course.accreditation))
+        )
+    url = safe_url(course.registration_url)
+    if url:
+        host = urlsplit(url).hostname or url
+        lines.append(texts.COURSE_DETAIL_REGISTER.format(url=esc(url), host=esc(host)))
+    else:
+        lines.append(texts.COURSE_DETAIL_NO_LINK)
+    if course.description:
+        description = " ".join(course.description.split())
+        if len(description) > 1500:
+            description = description[:1499] + "…"
+        lines.append("")
+        lines.append(esc(description))
+    return "\n".join(lines)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are shown as links (a ``javascript:`` URL is not a link)."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def course_ics(course: Course, now: datetime) -> bytes:
+    """An iCalendar file with the course as one event, in the venue's own time zone.
+
+    DTSTART/DTEND carry a TZID (and a VTIMEZONE is included), so calendars show the
+    right local time on both sides of a DST change.
+    """
+    tz = zone(course.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//cme-bot//courses//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"course-{course.id}@cme-bot")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", course.starts_at.astimezone(tz))
+    event.add("dtend", course.ends_at.astimezone(tz))
+    event.add("summary", course.title)
+    if not is_online(course):
+        where = ", ".join(
+            p for p in (course.venue, course.address, course.city, course.region) if p
+        )
+        if where:
+            event.add("location", where)
+        if course.latitude is not None and course.longitude is not None:
+            event.add("geo", (course.latitude, course.longitude))
+    else:
+        event.add("location", texts.COURSE_FORMATS.get(course.format, "Online"))
+    url = safe_url(course.registration_url)
+    if url:
+        event.add("url", url)
+    details = [
+        f"{number(course.credits)} credits ({category_name(course.category)})",
+        course.provider or "",
+        url or "",
+        course.description or "",
+    ]
+    event.add("description", "\n".join(d for d in details if d))
+    event.add("status", "CANCELLED" if course.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def ics_name(course: Course) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", course.title).strip("-").lower()[:50] or "course"
+    return f"{slug}.ics"

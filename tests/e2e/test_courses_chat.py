@@ -1,0 +1,419 @@
+"""Courses in chat, end to end: a catalogue imported from CSV, iCalendar and JSON, then
+searched by city, ZIP and shared location with date and topic filters; places that are
+ambiguous or unknown; widening an empty search; details with a calendar file; reminders
+and /mycourses; "Courses I need"; admin imports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from bot.courses.importer import ImportOptions, import_source
+from bot.sandbox.records import SentMessage
+from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, credits, licences
+from bot.store.db import transaction
+from bot.store.models import Course, CourseSubscription, ReminderOutbox
+from tests.e2e.conftest import START, BotUnderTest
+
+ADMIN = 9001
+NEW_YORK = ZoneInfo("America/New_York")
+
+CSV = """\
+id,title,provider,credits,category,topics,format,start,end,timezone,venue,city,state,\
+latitude,longitude,price,url,description
+b-opioid,Boston Opioid Prescribing Update,Mass CME,2,ama_pra_1,opioid_prescribing,in_person,\
+2026-12-10 09:00,2026-12-10 11:00,America/New_York,Faneuil Hall,Boston,MA,42.3601,-71.0589,150,\
+https://example.org/b-opioid,Tapering & <risk> tools
+b-ethics,Cambridge Medical Ethics Seminar,Mass CME,3,ama_pra_1,ethics,in_person,\
+2026-12-03 13:00,2026-12-03 16:00,America/New_York,Kendall Hall,Cambridge,MA,42.3736,-71.1097,0,,
+quincy-opioid,Quincy Opioid Stewardship,Mass CME,2,ama_pra_1,opioid_prescribing,in_person,\
+2027-01-20 18:00,2027-01-20 20:00,America/New_York,Quincy Center,Quincy,MA,42.2529,-71.0023,90,,
+b-opioid-late,Boston Opioid Spring Review,Mass CME,2,ama_pra_1,opioid_prescribing,in_person,\
+2027-04-15 09:00,2027-04-15 11:00,America/New_York,Faneuil Hall,Boston,MA,42.3601,-71.0589,150,,
+worcester-sepsis,Worcester Sepsis Workshop,UMass,6,ama_pra_1,sepsis,workshop,\
+2027-01-15 08:00,2027-01-15 17:00,America/New_York,Sim Center,Worcester,MA,42.2626,-71.8023,400,,
+hartford-ethics,Hartford Ethics Forum,CT CME,2,ama_pra_1,ethics,in_person,\
+2026-12-05 09:00,2026-12-05 11:00,America/New_York,Forum,Hartford,CT,41.7658,-72.6734,50,,
+pme-ethics-1,Portland Ethics Roundtable,Maine Med,2,ama_pra_1,ethics,in_person,\
+2027-01-12 12:00,2027-01-12 14:00,America/New_York,Old Port,Portland,ME,43.6591,-70.2568,75,,
+pme-ethics-2,South Portland Ethics Workshop,Maine Med,3,ama_pra_1,ethics,workshop,\
+2027-01-20 09:00,2027-01-20 12:00,America/New_York,Mill Creek,South Portland,ME,\
+43.6415,-70.2409,120,,
+pme-ethics-dec,Portland Ethics in December,Maine Med,2,ama_pra_1,ethics,in_person,\
+2026-12-02 12:00,2026-12-02 14:00,America/New_York,Old Port,Portland,ME,43.6591,-70.2568,75,,
+pme-sepsis,Portland Sepsis Update,Maine Med,2,ama_pra_1,sepsis,in_person,\
+2027-01-14 12:00,2027-01-14 14:00,America/New_York,Old Port,Portland,ME,43.6591,-70.2568,75,,
+por-ethics,Portland Oregon Ethics Day,OHSU,4,ama_pra_1,ethics,in_person,\
+2027-01-22 09:00,2027-01-22 13:00,America/Los_Angeles,Waterfront,Portland,OR,45.5152,-122.6784,200,\
+https://example.org/por,
+"""
+
+ICS = """\
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Longwood//Rounds//EN
+BEGIN:VEVENT
+UID:gr-bias@example.org
+SUMMARY:Boston Grand Rounds: Implicit Bias
+DTSTART;TZID=America/New_York:20261208T080000
+DTEND;TZID=America/New_York:20261208T090000
+LOCATION:Longwood Auditorium\\, Boston\\, MA
+GEO:42.3398;-71.0892
+X-CME-CREDITS:1
+X-CME-TOPICS:implicit_bias
+X-CME-FORMAT:in person
+X-CME-PRICE:0
+END:VEVENT
+BEGIN:VEVENT
+UID:ethics-webinar@example.org
+SUMMARY:Ethics Webinar Series
+DTSTART;TZID=America/Chicago:20261215T120000
+DTEND;TZID=America/Chicago:20261215T130000
+RRULE:FREQ=MONTHLY;COUNT=3
+LOCATION:Zoom
+X-CME-CREDITS:1
+X-CME-TOPICS:ethics
+X-CME-PRICE:25
+END:VEVENT
+END:VCALENDAR
+"""
+
+JSON = [
+    {
+        "id": "b-pain", "title": "Boston Pain Management Forum", "credits": 4,
+        "category": "ama_pra_1", "topics": ["pain_management"], "format": "in_person",
+        "starts_at": "2026-12-15T08:30", "ends_at": "2026-12-15T12:30",
+        "timezone": "America/New_York", "venue": "Park Plaza", "city": "Boston",
+        "region": "MA", "latitude": 42.3551, "longitude": -71.0656, "price": 220,
+    },
+    {
+        "id": "online-opioid", "title": "Opioid Prescribing Essentials", "credits": 2,
+        "category": "ama_pra_1", "topics": ["opioid_prescribing", "pain_management"],
+        "format": "live_online", "starts_at": "2027-02-02T12:00", "ends_at": "2027-02-02T14:00",
+        "timezone": "America/Chicago", "price": 49,
+    },
+    {
+        "id": "online-review", "title": "Internal Medicine Board Review", "credits": 20,
+        "category": "ama_pra_1", "topics": [], "format": "live_online",
+        "starts_at": "2027-01-10T08:00", "ends_at": "2027-01-12T17:00",
+        "timezone": "America/Chicago", "price": 600,
+    },
+]  # fmt: skip
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"admin_ids": str(ADMIN)}
+
+
+def texts_of(message: SentMessage) -> str:
+    return message.text or ""
+
+
+def titles(message: SentMessage) -> list[str]:
+    """Course titles of a result list, in order (from the "n. Title" buttons)."""
+    return [label.split(". ", 1)[1] for row in message.buttons for label in row if ". " in label]
+
+
+async def admin_imports_everything(bot: BotUnderTest) -> None:
+    boss = bot.user(ADMIN, "Boss")
+    await boss.upload("catalogue.csv", CSV.encode(), "text/csv")
+    assert "Imported catalogue.csv (csv): 11 added" in (await boss.next_reply(10)).text
+    await boss.upload("rounds.ics", ICS.encode(), "text/calendar")
+    assert "Imported rounds.ics (ics): 4 added" in (await boss.next_reply(10)).text
+    await boss.upload("online.json", json.dumps(JSON).encode(), "application/json")
+    assert "Imported online.json (json): 3 added" in (await boss.next_reply(10)).text
+
+
+async def import_directly(bot: BotUnderTest, tmp_path: Path) -> None:
+    for name, content in (("c.csv", CSV), ("r.ics", ICS), ("o.json", json.dumps(JSON))):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        summary = await import_source(
+            bot.services.sessionmaker, str(path), now=START, options=ImportOptions()
+        )
+        assert summary.ok and not summary.rejected, summary
+
+
+async def ask(user: SandboxUser, text: str) -> SentMessage:
+    await user.send(text)
+    return await user.next_reply(10)
+
+
+@pytest.mark.postgres
+async def test_city_zip_and_shared_location_searches_from_three_formats(
+    bot: BotUnderTest,
+) -> None:
+    await admin_imports_everything(bot)
+    ana = bot.user(1001, "Ana")
+
+    near_boston = await ask(ana, "courses near Boston next month")
+    assert "Courses near Boston, MA (within 50 mi) · Dec 1 – Dec 31, 2026" in texts_of(near_boston)
+    assert titles(near_boston) == [
+        "Boston Opioid Prescribing Update",  # CSV, 0.1 mi
+        "Boston Pain Management Forum",  # JSON, 0.4 mi
+        "Boston Grand Rounds: Implicit Bias",  # iCalendar, 2 mi
+        "Cambridge Medical Ethics Seminar",  # CSV, 2.8 mi; Hartford is too far
+    ]
+    text = texts_of(near_boston)
+    assert "Thu Dec 10, 9:00 AM EST" in text and "Faneuil Hall, Boston, MA · 0.1 mi" in text
+    assert "2 credits (AMA PRA Category 1) · Opioid prescribing" in text and "$150" in text
+    assert "Free" in text and "Showing 1–4 of 4, nearest first" in text
+
+    by_zip = await ask(ana, "opioid courses within 50 miles of 02115 before March")
+    assert "Courses near 02115 (Boston, MA)" in texts_of(by_zip)
+    assert titles(by_zip) == ["Boston Opioid Prescribing Update", "Quincy Opioid Stewardship"]
+
+    asked = await ask(ana, "/courses ethics in January")
+    assert "Where should I look" in texts_of(asked)
+    assert asked.reply_keyboard == [["📍 Send my location"], ["Online only", "Courses I need"]]
+    await ana.share_location(43.6591, -70.2568)  # Portland, Maine
+    nearby = await ana.next_reply(10)
+    assert "Courses near your location (Portland, ME)" in texts_of(nearby)
+    assert "Medical ethics" in texts_of(nearby)
+    assert "Old Port, Portland, ME · < 0.1 mi" in texts_of(nearby)
+    assert titles(nearby) == ["Portland Ethics Roundtable", "South Portland Ethics Workshop"]
+
+    online = await ask(ana, "online ethics courses")
+    assert titles(online) == ["Ethics Webinar Series"] * 3
+    assert "Tue Dec 15, 1:00 PM EST" in texts_of(online)  # 12:00 in Chicago
+
+    again = await ask(ana, "ethics courses near me")  # the shared location was remembered
+    assert titles(again) == [
+        "Portland Ethics in December",  # same place as the next one: by date
+        "Portland Ethics Roundtable",
+        "South Portland Ethics Workshop",
+    ]
+    assert "Old Port, Portland, ME · 0.2 mi" in texts_of(again)  # kept only to ~1 km
+
+
+async def test_ambiguous_unknown_and_empty_searches(bot: BotUnderTest, tmp_path: Path) -> None:
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+
+    which = await ask(ana, "courses in Portland")
+    assert "Which one?" in texts_of(which)
+    assert which.buttons == [["Portland, OR"], ["Portland, ME"], ["Portland, TX"]]
+    await ana.press("Portland, OR")
+    chosen = await ana.next_edit()
+    assert "Courses near Portland, OR" in (chosen.text or "")
+    assert "Portland Oregon Ethics Day" in (chosen.text or "")
+    await ana.press("1. Portland Oregon Ethics Day")
+    details, calendar_file = await ana.next_reply(), await ana.next_reply()
+    # The clinician's zone first, the venue's own time after it; the file keeps the venue's.
+    assert "Fri Jan 22, 2027, 12:00 PM EST (9:00 AM PST where it takes place)" in texts_of(details)
+    assert calendar_file.document is not None
+    event = next(iter(Calendar.from_ical(calendar_file.document.data).walk("VEVENT")))
+    assert event["DTSTART"].params["TZID"] == "America/Los_Angeles"
+    assert event.decoded("DTSTART") == datetime(
+        2027, 1, 22, 9, tzinfo=ZoneInfo("America/Los_Angeles")
+    )
+
+    unknown = await ask(ana, "courses in Bostn")
+    assert "I don't know a place called “Bostn”. Did you mean" in texts_of(unknown)
+    assert unknown.buttons[0] == ["Boston, MA"]
+    await ana.press("Boston, MA")
+    assert "Boston Opioid Prescribing Update" in ((await ana.next_edit()).text or "")
+
+    empty = await ask(ana, "sepsis courses within 25 miles of Boston in January")
+    assert "No upcoming courses match that. Widen the search?" in texts_of(empty)
+    assert empty.buttons == [["Widen to 50 mi", "Include online"], ["Any date", "Any topic"]]
+    await ana.press("Widen to 50 mi")
+    widened = await ana.next_edit()
+    assert "within 50 mi" in (widened.text or "")
+    assert "Worcester Sepsis Workshop" in (widened.text or "")
+
+    await ask(ana, "/courses")
+    online = await ask(ana, "Online only")  # the reply-keyboard answer to "Where?"
+    assert "Online courses" in texts_of(online) and "soonest first" in texts_of(online)
+    assert titles(online) == [
+        "Ethics Webinar Series",  # Dec 15
+        "Internal Medicine Board Review",  # Jan 10
+        "Ethics Webinar Series",  # Jan 15
+        "Opioid Prescribing Essentials",  # Feb 2
+        "Ethics Webinar Series",  # Feb 15
+    ]
+    assert "💻 Live online" in texts_of(online)
+
+    bad = await ask(ana, "courses near Boston last month")
+    assert "That date has passed" in texts_of(bad)
+
+    cardiology = await ask(ana, "cardiology courses in Boston")
+    assert "I don't know the topic “cardiology”" in texts_of(cardiology)
+
+    await ask(ana, "/courses")
+    instead = await ask(ana, "2 credits ethics yesterday")  # not a place: a credit to log
+    assert "Log this?" in texts_of(instead) and "2 credits" in texts_of(instead)
+
+
+async def test_paging_details_ics_remind_and_mycourses(bot: BotUnderTest, tmp_path: Path) -> None:
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    results = await ask(ana, "/courses Boston within 100 miles")
+    assert len(titles(results)) == 5 and results.buttons[-1] == ["More ›"]
+    first_page = titles(results)
+    await ana.press("More ›")
+    page_two = await ana.next_edit()
+    assert "Showing 6–10 of 12" in (page_two.text or "")
+    assert page_two.buttons[-1] == ["‹ Back", "More ›"]
+    await ana.press("‹ Back")
+    assert first_page[0] in ((await ana.next_edit()).text or "")
+
+    await ana.press("1. Boston Opioid Prescribing Update")
+    details = await ana.next_reply()
+    calendar_file = await ana.next_reply()
+    assert "Tapering &amp; &lt;risk&gt; tools" in (details.raw_text or "")
+    assert "Register: example.org" in texts_of(details)
+    assert details.buttons == [["🔔 Remind me"]]
+    assert calendar_file.document is not None
+    assert calendar_file.document.file_name == "boston-opioid-prescribing-update.ics"
+    event = next(iter(Calendar.from_ical(calendar_file.document.data).walk("VEVENT")))
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert start == datetime(2026, 12, 10, 9, 0, tzinfo=NEW_YORK)
+    assert start.astimezone(UTC) == datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
+    assert end - start == datetime(2026, 12, 10, 11) - datetime(2026, 12, 10, 9)
+    assert str(event["SUMMARY"]) == "Boston Opioid Prescribing Update"
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+
+    await ana.press("🔔 Remind me", message_id=details.message_id)
+    assert (await ana.callback_answer()).text == (
+        "I'll remind you a day and an hour before it starts."
+    )
+    assert (await ana.next_edit()).buttons == [["🔕 Stop reminding me"]]
+    async with transaction(bot.services.sessionmaker) as session:
+        subscribed = await session.scalar(select(func.count()).select_from(CourseSubscription))
+        planned = list(
+            await session.scalars(
+                select(ReminderOutbox.dedupe_key).where(
+                    ReminderOutbox.kind == "course", ReminderOutbox.status == "pending"
+                )
+            )
+        )
+    assert subscribed == 1 and len(planned) == 2  # a day before and an hour before
+
+    listed = await ask(ana, "/mycourses")
+    assert "1. Boston Opioid Prescribing Update" in texts_of(listed)
+    assert "Thu Dec 10, 9:00 AM EST · Faneuil Hall, Boston, MA" in texts_of(listed)
+    await ana.press("🔕 Unsubscribe 1")
+    assert "haven't asked me to remind you" in ((await ana.next_edit()).text or "")
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await session.scalar(select(func.count()).select_from(CourseSubscription)) == 0
+        still = await session.scalar(
+            select(func.count())
+            .select_from(ReminderOutbox)
+            .where(ReminderOutbox.kind == "course", ReminderOutbox.status == "pending")
+        )
+    assert still == 0
+
+    # Forged or stale callback data finds nothing and changes nothing.
+    await ana.press_data("cd:999999", listed.message_id)
+    assert (await ana.callback_answer()).text == "That course is no longer in the catalogue."
+    await ana.press_data("cs:0:g1:xx:::::", listed.message_id)
+    assert (await ana.callback_answer()).text is not None
+
+
+async def test_courses_i_need_ranks_a_missing_mandate_first(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    none_yet = await ask(ana, "courses I need")
+    assert "I first need a licence" in texts_of(none_yet) and "/licences" in texts_of(none_yet)
+
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        await licences.add(
+            session, owner, label="Texas MD", rule_id="us-tx-md", now=START,
+            renewal_date=date(2027, 6, 30), renewals_done=1, flags=["direct_patient_care"],
+        )  # fmt: skip
+        await credits.add(
+            session, owner, completed_on=date(2026, 3, 1), amount=Decimal(2),
+            category="ama_pra_1", topics=["ethics"], title="Ethics", now=START,
+        )  # fmt: skip
+
+    ranked = await ask(ana, "Courses I need")
+    text = texts_of(ranked)
+    assert "Courses that fill what you still need" in text
+    assert titles(ranked)[0] == "Opioid Prescribing Essentials"
+    assert "2 h of Pain management and opioid prescribing (first two renewal periods)" in text
+    assert "(4 h missing, Texas MD, due Jun 30, 2027)" in text
+    assert titles(ranked)[1] == "Internal Medicine Board Review"  # 20 h toward the total
+    assert "20 h toward Texas MD's total (46 h missing)" in text
+    assert "Ethics Webinar Series" in titles(ranked)  # no ethics mandate left, still credit
+
+    await ana.share_location(42.3601, -71.0589)  # Boston: in-person courses join the ranking
+    await ana.next_reply(10)
+    await ana.press_data("gaps", ranked.message_id)
+    with_boston = await ana.next_reply(10)
+    assert "within 50 mi of your location (Boston, MA)" in texts_of(with_boston)
+    assert titles(with_boston)[:3] == [
+        "Boston Pain Management Forum",  # 4 h: fills the 4 h opioid/pain mandate outright
+        "Boston Opioid Prescribing Update",  # 2 h, Dec 10
+        "Quincy Opioid Stewardship",  # 2 h, Jan 20
+    ]
+
+
+async def test_admin_upload_imports_and_others_do_not(bot: BotUnderTest) -> None:
+    boss = bot.user(ADMIN, "Boss")
+    await boss.upload("catalogue.csv", CSV.encode(), "text/csv")
+    first = await boss.next_reply(10)
+    assert "Imported catalogue.csv (csv): 11 added, 0 updated, 0 unchanged, 0 rejected." in (
+        first.text or ""
+    )
+    await boss.upload("catalogue.csv", CSV.encode(), "text/csv")  # again: idempotent
+    assert "0 added, 0 updated, 11 unchanged" in ((await boss.next_reply(10)).text or "")
+    bad = CSV.replace("Boston Opioid Prescribing Update,Mass CME,2", "Bad Row,Mass CME,-2")
+    await boss.upload("catalogue.csv", bad.encode(), "text/csv")
+    assert "1 rejected" in ((await boss.next_reply(10)).text or "")
+
+    ana = bot.user(1001, "Ana")
+    other = CSV.replace("b-", "x-")
+    await ana.upload("courses.csv", other.encode(), "text/csv")
+    reply = await ana.next_reply(10)
+    assert "Imported" not in (reply.text or "")
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await session.scalar(select(func.count()).select_from(Course)) == 11
+
+
+async def test_the_sample_catalogue_gives_a_new_user_results(bot: BotUnderTest) -> None:
+    from bot.courses.sample import load_sample_if_empty
+
+    assert await load_sample_if_empty(bot.services.sessionmaker, START) > 100
+    assert await load_sample_if_empty(bot.services.sessionmaker, START) == 0
+    ana = bot.user(1001, "Ana")
+    found = await ask(ana, "courses near Chicago")
+    assert titles(found) and "Courses near Chicago, IL" in texts_of(found)
+    online = await ask(ana, "online opioid courses")
+    assert titles(online) and "Online courses" in texts_of(online)
+
+
+def test_searches_fit_in_callback_data_and_come_back_unchanged() -> None:
+    from bot.domain import topics
+    from handlers.callbacks import decode, encode
+    from handlers.course_query import CourseQuery, _topic_codes, topic_code
+
+    assert len(_topic_codes()) == len(topics.topic_ids())  # no two topics share a code
+    widest = CourseQuery(
+        place="c-33.869_-151.209", radius=600, online=True, start=date(2027, 1, 1),
+        end=date(2031, 12, 31), topics=tuple(sorted(topics.topic_ids(), key=len)[-3:]),
+        max_price=99999,
+    )  # fmt: skip
+    press = decode(encode("cs", 995, *widest.args()))
+    assert press is not None and CourseQuery.from_args(press.args[1:]) == widest
+    assert topic_code("ethics") == topic_code("ethics")
+    for forged in (
+        ("x",),
+        ("g1", "9m", "", "", "", "zzzz", ""),
+        ("g1", "5m", "o", "", "", "", "-1"),
+    ):
+        assert CourseQuery.from_args(forged) is None

@@ -109,13 +109,13 @@ async def fan_out(url: str, count: int, *, limited: bool) -> dict[str, Any]:
     try:
         bot = Bot(
             TOKEN, base_url=f"{sandbox.url}/bot",
-            request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+            request=HTTPXRequest(connection_pool_size=32, pool_timeout=30.0),
         )  # fmt: skip
         dispatcher = Dispatcher(
             bot=bot, sessionmaker=create_sessionmaker(engine), clock=SystemClock(),
             renderers=default_renderers(shipped_rulebook()),
             pacer=SendPacer(30.0 if limited else 0, per_chat_interval=1.0 if limited else 0),
-            leader=LeaderLock(engine), batch_size=500, concurrency=64 if not limited else 32,
+            leader=LeaderLock(engine), batch_size=500, concurrency=32,
             tick_budget=3600,
         )  # fmt: skip
         async with bot:

@@ -22,13 +22,18 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+try:  # httptools parses HTTP in C: ~3x the requests per second of pure-Python h11
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _BaseProtocol
+except ImportError:  # pragma: no cover - httptools is a dependency; h11 still works
+    _BaseProtocol = H11Protocol  # type: ignore[misc,assignment]
+
 log = logging.getLogger(__name__)
 
 
 def _protocol_class(connections: dict[tuple[str, int], asyncio.Transport], nodelay: bool) -> type:
-    """An h11 protocol that sets TCP_NODELAY and remembers transports by peer address."""
+    """An HTTP protocol that sets TCP_NODELAY and remembers transports by peer address."""
 
-    class SandboxProtocol(H11Protocol):
+    class SandboxProtocol(_BaseProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             sock = transport.get_extra_info("socket")
             if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):

@@ -27,7 +27,14 @@ from bot.domain.reminders import (
 from bot.domain.requirements import RuleBook
 from bot.store import outbox
 from bot.store.db import transaction
-from bot.store.models import Clinician, Course, CourseSubscription, CreditEntry, Licence
+from bot.store.models import (
+    Clinician,
+    Course,
+    CourseSubscription,
+    CreditEntry,
+    Licence,
+    ReminderOutbox,
+)
 from bot.tracking import LicenceView, views_for
 
 log = logging.getLogger(__name__)
@@ -110,20 +117,53 @@ def _renewal_rows(
     ]
 
 
-async def apply_plan(
-    session: AsyncSession, clinician_id: int, planned: Sequence[outbox.Planned], now: datetime
+async def apply_plans(
+    session: AsyncSession,
+    clinician_ids: Sequence[int],
+    planned: Sequence[outbox.Planned],
+    now: datetime,
 ) -> None:
-    """Upsert the wanted rows and cancel pending planned rows that are no longer wanted."""
-    await outbox.upsert_planned(session, planned, now)
-    await outbox.cancel_pending(
-        session,
-        clinician_id,
-        now,
-        kinds=PLANNED_KINDS,
-        keep_keys=[p.key for p in planned],
-        reason="re-planned",
-        due_after=now,
-    )
+    """Make the outbox match the plan for these clinicians, touching only what differs.
+
+    One read of their future planned rows, then at most one statement per kind of
+    change (insert, move, revive, cancel): re-planning an unchanged clinician writes
+    nothing, which is what makes the periodic pass over everyone cheap.
+    """
+    if not clinician_ids:
+        return
+    existing = (
+        await session.execute(
+            select(
+                ReminderOutbox.id,
+                ReminderOutbox.dedupe_key,
+                ReminderOutbox.due_at,
+                ReminderOutbox.status,
+            ).where(
+                ReminderOutbox.clinician_id.in_(list(clinician_ids)),
+                ReminderOutbox.kind.in_(PLANNED_KINDS),
+                ReminderOutbox.status.in_(("pending", "cancelled")),
+                ReminderOutbox.due_at > now,
+            )
+        )
+    ).all()
+    by_key = {row.dedupe_key: row for row in existing}
+    wanted = {item.key: item for item in planned}
+    inserts = [item for key, item in wanted.items() if key not in by_key]
+    moves = [
+        {"row_id": by_key[key].id, "due": item.due_at}
+        for key, item in wanted.items()
+        if key in by_key
+        and (by_key[key].status == "cancelled" or by_key[key].due_at != item.due_at)
+    ]
+    cancels = [
+        row.id for key, row in by_key.items() if row.status == "pending" and key not in wanted
+    ]
+    if inserts:
+        await outbox.insert_new(session, inserts, now)
+    if moves:
+        await outbox.move_pending(session, moves, now)
+    if cancels:
+        await outbox.cancel_ids(session, cancels, now, reason="re-planned")
 
 
 async def plan_clinician(
@@ -132,7 +172,7 @@ async def plan_clinician(
     """Re-plan one clinician inside the caller's transaction; returns rows wanted."""
     batch = await _load(session, [clinician])
     planned = plan_rows(batch[clinician.id], now, rulebook)
-    await apply_plan(session, clinician.id, planned, now)
+    await apply_plans(session, [clinician.id], planned, now)
     return len(planned)
 
 
@@ -197,8 +237,9 @@ async def plan_everyone(
             if not people:
                 return total
             batch = await _load(session, people)
-            for person in people:
-                planned = plan_rows(batch[person.id], now, rulebook)
-                await apply_plan(session, person.id, planned, now)
-                total += len(planned)
+            planned = [
+                item for person in people for item in plan_rows(batch[person.id], now, rulebook)
+            ]
+            await apply_plans(session, [person.id for person in people], planned, now)
+            total += len(planned)
             last_id = people[-1].id

@@ -85,6 +85,58 @@ async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> None:
+    """Insert planned rows in one executemany; keys that exist already are left as they are."""
+    insert = _insert(session)
+    statement = insert(ReminderOutbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await session.execute(
+        statement,
+        [
+            {
+                "clinician_id": item.clinician_id,
+                "kind": item.kind,
+                "target_id": item.target_id,
+                "dedupe_key": item.key,
+                "due_at": item.due_at,
+                "status": "pending",
+                "attempts": 0,
+                "payload": item.payload,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item in planned
+        ],
+    )
+
+
+async def move_pending(
+    session: AsyncSession, moves: Sequence[dict[str, Any]], now: datetime
+) -> None:
+    """Set new due times ({"row_id", "due"}) on pending or cancelled rows (revives them)."""
+    table = ReminderOutbox.__table__
+    await session.execute(
+        update(table)
+        .where(
+            table.c.id == bindparam("row_id"),
+            or_(table.c.status == "pending", table.c.status == "cancelled"),
+        )
+        .values(due_at=bindparam("due"), status="pending", last_error=None, updated_at=now),
+        list(moves),
+    )
+
+
+async def cancel_ids(
+    session: AsyncSession, ids: Sequence[int], now: datetime, *, reason: str
+) -> None:
+    """Cancel these rows if they are still pending."""
+    await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(list(ids)), ReminderOutbox.status == "pending")
+        .values(status="cancelled", last_error=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def cancel_pending(
     session: AsyncSession,
     clinician_id: int,

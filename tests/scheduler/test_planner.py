@@ -1,0 +1,95 @@
+"""The planner against a real database: idempotent, moves, cancels and revives rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.requirements import shipped_rulebook
+from bot.store import clinicians, credits, licences
+from bot.store.db import transaction
+from bot.store.models import Clinician, Licence, ReminderOutbox
+from scheduler.planner import plan_everyone
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+RULES = shipped_rulebook()
+pytestmark = pytest.mark.postgres
+
+
+async def _seed(sessionmaker: async_sessionmaker[AsyncSession], people: int = 3) -> None:
+    async with transaction(sessionmaker) as session:
+        for index in range(people):
+            owner, _ = await clinicians.get_or_create(
+                session, clinicians.TelegramIdentity(100 + index, 100 + index, f"U{index}"),
+                default_timezone="America/Chicago", now=NOW,
+            )  # fmt: skip
+            await licences.add(
+                session, owner, label="Florida", rule_id="us-fl-md",
+                renewal_date=date(2028, 1, 31), renewals_done=2, now=NOW,
+            )  # fmt: skip
+            await credits.add(
+                session, owner, completed_on=date(2026, 10, 1), amount=Decimal(3),
+                category="ama_pra_1", title="x", now=NOW,
+            )  # fmt: skip
+
+
+async def _statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> Counter[str]:
+    async with transaction(sessionmaker) as session:
+        rows = (await session.execute(select(ReminderOutbox.status))).scalars()
+        return Counter(rows)
+
+
+async def test_replanning_is_idempotent_and_follows_changes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _seed(sessionmaker)
+    assert await plan_everyone(sessionmaker, NOW, RULES) == 21
+    assert await plan_everyone(sessionmaker, NOW, RULES) == 21
+    assert await _statuses(sessionmaker) == {"pending": 21}
+
+    async with transaction(sessionmaker) as session:  # mute one licence: its 7 rows cancel
+        licence = (await session.execute(select(Licence).order_by(Licence.id).limit(1))).scalar_one()
+        licence.reminders_muted = True
+    await plan_everyone(sessionmaker, NOW, RULES)
+    assert await _statuses(sessionmaker) == {"pending": 14, "cancelled": 7}
+
+    async with transaction(sessionmaker) as session:  # unmute: the same rows come back
+        licence = (await session.execute(select(Licence).order_by(Licence.id).limit(1))).scalar_one()
+        licence.reminders_muted = False
+    await plan_everyone(sessionmaker, NOW, RULES)
+    assert await _statuses(sessionmaker) == {"pending": 21}
+
+    async with transaction(sessionmaker) as session:  # time zone change moves due times
+        person = (await session.execute(select(Clinician).order_by(Clinician.id).limit(1))).scalar_one()
+        before = {
+            r.dedupe_key: r.due_at
+            for r in (await session.execute(select(ReminderOutbox))).scalars()
+            if r.clinician_id == person.id
+        }
+        person.timezone = "Asia/Tokyo"
+    await plan_everyone(sessionmaker, NOW, RULES)
+    async with transaction(sessionmaker) as session:
+        after = {
+            r.dedupe_key: r.due_at
+            for r in (await session.execute(select(ReminderOutbox))).scalars()
+            if r.dedupe_key in before
+        }
+    assert before.keys() == after.keys()
+    assert all(after[key] != before[key] for key in before)
+    assert await _statuses(sessionmaker) == {"pending": 21}
+
+
+async def test_due_rows_are_left_for_the_dispatcher(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _seed(sessionmaker, people=1)
+    await plan_everyone(sessionmaker, NOW, RULES)
+    later = NOW + timedelta(days=400)  # past several steps
+    await plan_everyone(sessionmaker, later, RULES)
+    statuses = await _statuses(sessionmaker)
+    assert statuses == {"pending": 7}  # due-but-unsent rows are not cancelled by planning

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.requirements import RuleFileError
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply pending migrations")
     upgrade.add_argument("revision", nargs="?", default="head")
     db_commands.add_parser("current", help="print the applied migration revision")
+    backup = db_commands.add_parser(
+        "backup", help="copy a SQLite database safely while the bot runs (online backup API)"
+    )
+    backup.add_argument("path", metavar="PATH", help="the backup file to write")
     return parser
 
 
@@ -109,6 +114,13 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import check_database
     from bot.store import migrate
     from bot.store.db import create_engine
+
+    if args.db_command == "backup":
+        from bot.store.backup import backup_sqlite
+
+        pages = backup_sqlite(settings.database_url, Path(args.path))
+        print(f"backed up {pages} pages to {args.path}")
+        return 0
 
     engine = create_engine(settings.database_url)
     try:

@@ -26,7 +26,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 # Re-planning after each change keeps rows current; the periodic pass catches what time
 # alone changes (a cycle rolling over, a course feed moving a date).
-PLAN_INTERVAL = timedelta(minutes=15)
+PLAN_INTERVAL = timedelta(hours=6)
+PLANNER_LOCK_KEY = 0x434D4503  # one process plans everyone at a time
 FEED_INTERVAL = timedelta(hours=1)  # conditional requests: an unchanged feed costs one 304
 # Several runs of one job never overlap; a tick missed while busy is simply skipped.
 _JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
@@ -87,8 +88,15 @@ async def _dispatch_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     services = _services(context.application)
+    assert services.engine is not None
+    lock = LeaderLock(services.engine, PLANNER_LOCK_KEY)
     try:
-        await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
+        if not await lock.acquire():
+            return  # another process is planning right now
+        try:
+            await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
+        finally:
+            await lock.release()
     except Exception:
         log.exception("planner tick failed")
 

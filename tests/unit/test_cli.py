@@ -64,3 +64,17 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "database at" in result.stdout
     assert _run(["db", "current"], {"DATABASE_URL": url}, tmp_path).stdout.strip() != ""
+
+
+def test_db_backup_copies_a_live_sqlite_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"
+    assert _run(["db", "upgrade"], {"DATABASE_URL": url}, tmp_path).returncode == 0
+    result = _run(["db", "backup", str(tmp_path / "copy.db")], {"DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    tables = {row[0] for row in copy.execute("select name from sqlite_master where type='table'")}
+    assert {"clinicians", "credit_entries", "reminder_outbox"} <= tables
+    again = _run(["db", "backup", str(tmp_path / "copy.db")], {"DATABASE_URL": url}, tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.logs import current_update_id, current_user_id
 from bot.metrics import Metrics, update_type
 
 
@@ -55,6 +56,9 @@ class PerUserOrderedProcessor(BaseUpdateProcessor):
                 self._locks.pop(key, None)
 
     async def _measured(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update):
+            current_update_id.set(update.update_id)
+            current_user_id.set(update.effective_user.id if update.effective_user else None)
         if self.metrics is None:
             await coroutine
             return

@@ -6,11 +6,17 @@ import json
 import logging
 import re
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 # Bot tokens look like 123456789:AA...; PTB puts them in every request URL.
 _TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b|bot\d+:[A-Za-z0-9_-]+")
 _EXTRA_FIELDS = ("update_id", "user_id", "bot_username", "event")
+
+
+# Set while an update is handled (bot/concurrency.py), so every log line says whose it is.
+current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
+current_user_id: ContextVar[int | None] = ContextVar("current_user_id", default=None)
 
 
 def redact(text: str) -> str:
@@ -21,6 +27,10 @@ class RedactingFilter(logging.Filter):
     """Scrub tokens from every record, whichever library logged it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "update_id", None) is None:
+            record.update_id = current_update_id.get()
+        if getattr(record, "user_id", None) is None:
+            record.user_id = current_user_id.get()
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

@@ -71,7 +71,18 @@ def views_for(
     rulebook: RuleBook,
 ) -> list[LicenceView]:
     """Statuses for each licence; licences that lack facts say which ones."""
-    items = [credit_item(entry) for entry in entries]
+    return views_for_items(
+        clinician, licences, [credit_item(entry) for entry in entries], today, rulebook
+    )
+
+
+def views_for_items(
+    clinician: Clinician,
+    licences: Sequence[Licence],
+    items: Sequence[CreditItem],
+    today: date,
+    rulebook: RuleBook,
+) -> list[LicenceView]:
     views: list[LicenceView] = []
     for licence in licences:
         try:
@@ -93,5 +104,12 @@ async def load_views(
     licences = await licence_store.list_for(session, clinician)
     if not licences:
         return []
-    entries = await credit_store.list_for(session, clinician)
-    return views_for(clinician, licences, entries, today, rulebook)
+    items = [
+        CreditItem(
+            entry_id=str(row.id), completed_on=row.completed_on, amount=row.amount,
+            category=row.category, topics=frozenset(row.topics or ()),
+            activity_type=row.activity_type, title=row.title,
+        )
+        for row in await credit_store.credit_rows(session, clinician)
+    ]  # fmt: skip
+    return views_for_items(clinician, licences, items, today, rulebook)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +55,18 @@ async def list_for(
         query = query.where(CreditEntry.completed_on >= since)
     result = await session.execute(query.order_by(CreditEntry.completed_on, CreditEntry.id))
     return list(result.scalars())
+
+
+async def credit_rows(session: AsyncSession, owner: Clinician) -> list[Any]:
+    """The owner's entries as plain rows (no ORM objects): what the arithmetic needs, fast."""
+    table = CreditEntry.__table__
+    result = await session.execute(
+        select(
+            table.c.id, table.c.completed_on, table.c.amount, table.c.category, table.c.topics,
+            table.c.activity_type, table.c.title,
+        ).where(table.c.clinician_id == owner.id)
+    )  # fmt: skip
+    return list(result.all())
 
 
 async def page_for(

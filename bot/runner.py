@@ -73,6 +73,9 @@ async def _start(app: CMEApplication) -> None:
 
 
 async def _shutdown(app: CMEApplication) -> None:
+    dispatcher = app.bot_data.services.dispatcher
+    if dispatcher is not None:
+        dispatcher.stop()  # finish the chunk in flight, claim nothing more
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

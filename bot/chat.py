@@ -53,6 +53,7 @@ async def run_chat(settings: Settings, *, downloads_dir: Path, user_id: int = 10
         app = build_application(chat_settings, clock=clock, rate_limiter=False)
 
         async def advance(argument: str) -> str:
+            """DURATION: move the clock ahead (30d, 2w, 12h) to see reminders fire"""
             delta = parse_duration(argument)
             if delta is None:
                 return "Usage: /advance 30d (units: w, d, h, m; at most 3 years)"

@@ -61,8 +61,10 @@ async def run_chat(settings: Settings, *, downloads_dir: Path, user_id: int = 10
             from scheduler.jobs import tick_now
 
             await tick_now(app)
-            local = moved_to.astimezone()
-            return f"Clock moved forward {argument.strip()}: it is now {local:%a %d %b %Y %H:%M}."
+            return (
+                f"Clock moved forward {argument.strip()}: it is now "
+                f"{moved_to:%a %d %b %Y %H:%M} UTC."
+            )
 
         async with polling(app, sandbox, poll_timeout=10):
             from bot.courses.sample import load_sample_if_empty

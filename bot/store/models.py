@@ -212,7 +212,12 @@ class ReminderOutbox(Base):
     """One message that should reach a clinician at ``due_at``: the durable queue."""
 
     __tablename__ = "reminder_outbox"
-    __table_args__ = (Index("ix_reminder_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_reminder_outbox_status_due", "status", "due_at"),
+        # The planner reads one batch of clinicians' open rows; without this SQLite walks
+        # the status index over every pending row in the table.
+        Index("ix_reminder_outbox_owner_status_due", "clinician_id", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinician_id: Mapped[int] = _owner_fk()

@@ -53,19 +53,25 @@ async def test_replanning_is_idempotent_and_follows_changes(
     assert await _statuses(sessionmaker) == {"pending": 21}
 
     async with transaction(sessionmaker) as session:  # mute one licence: its 7 rows cancel
-        licence = (await session.execute(select(Licence).order_by(Licence.id).limit(1))).scalar_one()
+        licence = (
+            await session.execute(select(Licence).order_by(Licence.id).limit(1))
+        ).scalar_one()
         licence.reminders_muted = True
     await plan_everyone(sessionmaker, NOW, RULES)
     assert await _statuses(sessionmaker) == {"pending": 14, "cancelled": 7}
 
     async with transaction(sessionmaker) as session:  # unmute: the same rows come back
-        licence = (await session.execute(select(Licence).order_by(Licence.id).limit(1))).scalar_one()
+        licence = (
+            await session.execute(select(Licence).order_by(Licence.id).limit(1))
+        ).scalar_one()
         licence.reminders_muted = False
     await plan_everyone(sessionmaker, NOW, RULES)
     assert await _statuses(sessionmaker) == {"pending": 21}
 
     async with transaction(sessionmaker) as session:  # time zone change moves due times
-        person = (await session.execute(select(Clinician).order_by(Clinician.id).limit(1))).scalar_one()
+        person = (
+            await session.execute(select(Clinician).order_by(Clinician.id).limit(1))
+        ).scalar_one()
         before = {
             r.dedupe_key: r.due_at
             for r in (await session.execute(select(ReminderOutbox))).scalars()

@@ -196,3 +196,24 @@ async def test_no_licences_yet_says_how_to_add_one(bot: BotUnderTest) -> None:
     await ana.send("/status")
     reply = await ana.next_reply()
     assert "no licences" in reply.text and reply.buttons
+
+
+async def test_onboarding_is_skippable_and_resumable(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/start")
+    await ana.next_reply()
+    await ana.next_reply()  # profession question
+    await ana.send("/help")  # wander off
+    await ana.next_reply()
+    await ana.send("/start")
+    assert "Welcome back" in (await ana.next_reply()).text
+    assert "continue where we left off" in (await ana.next_reply()).text
+    assert "profession" in (await ana.next_reply()).text
+    await ana.press("Skip")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.press("Skip")
+    assert "Where do you practise?" in (await ana.next_reply()).text
+    await ana.next_reply()
+    await ana.share_location(47.61, -122.33)  # Seattle
+    assert "America/Los_Angeles" in (await ana.next_reply()).text
+    assert "All set" in (await ana.next_reply()).text

@@ -171,11 +171,16 @@ async def text_while_confirming(turn: Turn, text: str) -> None:
     await log_text(turn, text)
 
 
-@flows.step("log_fix_date")
-async def date_answered(turn: Turn, text: str) -> None:
+def _current_or_say_expired(turn: Turn) -> dict[str, Any] | None:
     data = _current(turn)
     if data is None:
         turn.say(texts.BUTTON_EXPIRED)
+    return data
+
+
+@flows.step("log_fix_date")
+async def date_answered(turn: Turn, text: str) -> None:
+    if (data := _current_or_say_expired(turn)) is None:
         return
     when = parse_log_date(text, turn.now, turn.tz)
     if isinstance(when, LogProblem):
@@ -187,9 +192,7 @@ async def date_answered(turn: Turn, text: str) -> None:
 
 @flows.step("log_fix_amount")
 async def amount_answered(turn: Turn, text: str) -> None:
-    data = _current(turn)
-    if data is None:
-        turn.say(texts.BUTTON_EXPIRED)
+    if (data := _current_or_say_expired(turn)) is None:
         return
     amount = parse_amount(text)
     if isinstance(amount, LogProblem):
@@ -201,9 +204,7 @@ async def amount_answered(turn: Turn, text: str) -> None:
 
 @flows.step("log_fix_topic")
 async def topic_answered(turn: Turn, text: str) -> None:
-    data = _current(turn)
-    if data is None:
-        turn.say(texts.BUTTON_EXPIRED)
+    if (data := _current_or_say_expired(turn)) is None:
         return
     if text.strip().lower() in {"none", "no topic", "-"}:
         data.update(topics=[], suggestions=[])

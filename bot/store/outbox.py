@@ -52,27 +52,27 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
 
 
+def _row(item: Planned, now: datetime) -> dict[str, Any]:
+    return {
+        "clinician_id": item.clinician_id,
+        "kind": item.kind,
+        "target_id": item.target_id,
+        "dedupe_key": item.key,
+        "due_at": item.due_at,
+        "status": "pending",
+        "attempts": 0,
+        "payload": item.payload,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> int:
     """Insert new reminders; move pending ones whose due time changed. Never duplicates."""
     if not planned:
         return 0
     insert = _insert(session)
-    rows = [
-        {
-            "clinician_id": item.clinician_id,
-            "kind": item.kind,
-            "target_id": item.target_id,
-            "dedupe_key": item.key,
-            "due_at": item.due_at,
-            "status": "pending",
-            "attempts": 0,
-            "payload": item.payload,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for item in planned
-    ]
-    statement = insert(ReminderOutbox).values(rows)
+    statement = insert(ReminderOutbox).values([_row(item, now) for item in planned])
     statement = statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_={"due_at": statement.excluded.due_at, "updated_at": statement.excluded.updated_at},
@@ -89,24 +89,7 @@ async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: dat
     """Insert planned rows in one executemany; keys that exist already are left as they are."""
     insert = _insert(session)
     statement = insert(ReminderOutbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    await session.execute(
-        statement,
-        [
-            {
-                "clinician_id": item.clinician_id,
-                "kind": item.kind,
-                "target_id": item.target_id,
-                "dedupe_key": item.key,
-                "due_at": item.due_at,
-                "status": "pending",
-                "attempts": 0,
-                "payload": item.payload,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for item in planned
-        ],
-    )
+    await session.execute(statement, [_row(item, now) for item in planned])
 
 
 async def move_pending(

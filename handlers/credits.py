@@ -20,6 +20,7 @@ from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
     default_category_for,
+    looks_like_a_log,
     parse_amount,
     parse_log_date,
     parse_log_line,
@@ -166,9 +167,13 @@ async def line_answered(turn: Turn, text: str) -> None:
 
 
 @flows.step("log_confirm")
-async def text_while_confirming(turn: Turn, text: str) -> None:
-    """A new line while a draft waits: treat it as a fresh log."""
+async def text_while_confirming(turn: Turn, text: str) -> bool:
+    """A new log line while a draft waits replaces it; anything else is routed as usual
+    (a question about status must not be read as a broken log line)."""
+    if not looks_like_a_log(text):
+        return False
     await log_text(turn, text)
+    return True
 
 
 def _current_or_say_expired(turn: Turn) -> dict[str, Any] | None:

@@ -12,7 +12,9 @@ from typing import Any
 from bot.store.clinicians import set_conversation
 from handlers.turn import Turn
 
-TextStep = Callable[[Turn, str], Awaitable[None]]
+# A step handler may return False to decline text that is not an answer to its question
+# (the text is then routed as if no question were pending); None or True mean "taken".
+TextStep = Callable[[Turn, str], Awaitable[bool | None]]
 _steps: dict[str, TextStep] = {}
 
 
@@ -54,5 +56,4 @@ async def route_text(turn: Turn, text: str) -> bool:
     handler = _steps.get(name) if isinstance(name, str) else None
     if handler is None:
         return False
-    await handler(turn, text)
-    return True
+    return await handler(turn, text) is not False

@@ -217,3 +217,15 @@ async def test_onboarding_is_skippable_and_resumable(bot: BotUnderTest) -> None:
     await ana.share_location(47.61, -122.33)  # Seattle
     assert "America/Los_Angeles" in (await ana.next_reply()).text
     assert "All set" in (await ana.next_reply()).text
+
+
+async def test_a_question_while_a_draft_waits_is_answered_not_misread(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/log 2 ethics yesterday")
+    draft = await ana.next_reply()
+    await ana.send("how many credits do I still need?")
+    assert "no licences" in (await ana.next_reply()).text
+    await ana.send("thanks!")
+    assert "didn't understand" in (await ana.next_reply()).text
+    await ana.press("✅ Save", message_id=draft.message_id)  # the draft is still there
+    assert "Saved" in (await ana.next_edit()).text

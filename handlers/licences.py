@@ -51,6 +51,10 @@ def rule_label(rule: Rule) -> str:
     return rule.title.split(":")[0].strip()
 
 
+def button_title(rule: Rule) -> str:
+    return rule.title if len(rule.title) <= 60 else rule.title[:59] + "…"
+
+
 def looks_like_custom_requirement(text: str) -> bool:
     return bool(_CUSTOM_HINT.search(text))
 
@@ -61,7 +65,10 @@ async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
     rulebook = turn.context.services.rulebook
     profession = turn.clinician.profession
     rules = rulebook.for_profession(profession) if profession else tuple(rulebook)
-    buttons = [[(rule_label(rule)[:40], encode("lic", "rule", rule.id))] for rule in rules[:8]]
+    # State licences first (by state), then boards and registrations; full titles, because
+    # short names collide (two ABIM rules).
+    ordered = sorted(rules, key=lambda r: (r.kind not in ("licence", "registration"), r.title))
+    buttons = [[(button_title(rule), encode("lic", "rule", rule.id))] for rule in ordered[:12]]
     if onboarding:
         buttons.append([(texts.SKIP, encode("lic", "skip"))])
     await flows.expect(turn, "licence_which", onboarding=onboarding)
@@ -80,7 +87,7 @@ async def which_answered(turn: Turn, text: str) -> None:
     if len(matches) == 1:
         await chose_rule(turn, matches[0])
         return
-    buttons = [[(rule_label(rule)[:60], encode("lic", "rule", rule.id))] for rule in matches]
+    buttons = [[(button_title(rule), encode("lic", "rule", rule.id))] for rule in matches]
     turn.say(texts.LICENCE_PICK.format(text=html.escape(text[:60])), buttons)
 
 
@@ -173,7 +180,12 @@ async def _no_renewal_date(turn: Turn) -> None:
         turn.say(texts.LICENCE_ISSUED_ASK)
     else:
         await flows.update_state(turn, step="licence_renewal")
-        turn.say(texts.LICENCE_NEED_DATE)
+        give_up = (
+            (texts.SKIP, encode("lic", "skip"))
+            if flows.state(turn).get("onboarding")
+            else (texts.CANCEL, encode("lic", "cancel"))
+        )
+        turn.say(texts.LICENCE_NEED_DATE, [[give_up]])
 
 
 def parse_month_year(text: str) -> tuple[int, int] | None:
@@ -344,6 +356,9 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
 
         await flows.clear(turn)
         await ask_timezone(turn, onboarding=True)
+    elif action == "cancel":
+        await flows.clear(turn)
+        turn.edit(texts.NOTHING_CHANGED)
     elif action == "del":
         await _confirm_remove(turn, press.int_arg(1))
     elif action == "delyes":

@@ -13,6 +13,7 @@ import logging
 import signal
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -35,21 +36,27 @@ class _AlwaysLeader(LeaderLock):
         return True
 
 
-async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> int:
+def build_bot(settings: Settings) -> Bot:
+    """The Bot a dispatcher sends with (a pool wide enough for a chunk of sends)."""
     if not settings.telegram_bot_token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set", EXIT_USAGE)
-    from bot.domain.requirements import load_rules
-
-    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-    bot = Bot(
+    return Bot(
         settings.telegram_bot_token,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url or "",
         request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
     )
+
+
+def build_dispatcher(
+    settings: Settings, engine: AsyncEngine, bot: Bot, *, share_budget: bool = True
+) -> Dispatcher:
+    """The Dispatcher exactly as ``cme-bot dispatch`` runs it (benchmarks use this too)."""
+    from bot.domain.requirements import load_rules
+
+    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
     leader = LeaderLock(engine) if share_budget else _AlwaysLeader(engine)
-    dispatcher = Dispatcher(
+    return Dispatcher(
         bot=bot,
         sessionmaker=create_sessionmaker(engine),
         clock=SystemClock(),
@@ -58,10 +65,22 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
         leader=leader,
         lease=timedelta(seconds=settings.dispatch_lease),
     )
+
+
+async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> int:
+    """Tick until SIGTERM/SIGINT; then finish the chunk in hand and release the rest."""
+    bot = build_bot(settings)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    dispatcher = build_dispatcher(settings, engine, bot, share_budget=share_budget)
     stop = asyncio.Event()
+
+    def on_signal() -> None:
+        stop.set()
+        dispatcher.stop()  # a tick may run for seconds: stop claiming now, not after it
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     async with bot:
         try:
             while not stop.is_set():

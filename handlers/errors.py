@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 
 from bot import texts
 from bot.context import CMEContext
@@ -30,7 +31,8 @@ async def on_error(update: object, context: CMEContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            with contextlib.suppress(TelegramError):  # deliver() may have answered it already
+                await update.callback_query.answer()
         await context.bot.send_message(chat.id, texts.ERROR)
     except Exception:  # the apology itself failed (network down): nothing more to do
         log.warning("could not send the error reply", extra={"update_id": update_id})

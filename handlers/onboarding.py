@@ -103,7 +103,7 @@ async def where_answered(turn: Turn, text: str) -> None:
         hint = texts.TIMEZONE_REGION_ONLY if result.hint == "region_only" else texts.TIMEZONE_PICK
         turn.say(hint, buttons)
     else:
-        names = ", ".join(html.escape(name) for name in result.suggestions[:3])
+        names = ", ".join(html.escape(place.display_name) for place in result.suggestions[:3])
         hint = texts.TIMEZONE_SUGGEST.format(names=names) if names else ""
         turn.say(texts.TIMEZONE_NOT_FOUND.format(text=html.escape(text[:60]), hint=hint))
 

@@ -86,7 +86,8 @@ class _Outcome:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    # leased_by is VARCHAR(64): a 63-character hostname (Kubernetes pods) must still fit.
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class Dispatcher:
@@ -197,10 +198,31 @@ class Dispatcher:
         for _ in dropped:
             self.on_outcome("dropped")
         retry_after_before = self.retry_after_total
-        for start in range(0, len(jobs), self.concurrency):
-            if self._stopping:
-                break  # unsent rows keep their lease: released at shutdown
-            await self._send_chunk(jobs[start : start + self.concurrency], stats)
+        # Paced, the next chunk starts once every send of this one has passed the pacer, not
+        # after its answers and its "sent" commit: the pacer never idles for a round trip
+        # (about 100 ms to the real Bot API: 0.95 instead of 0.89 of 30/s, measured).
+        # Unpaced there is nothing to keep busy: one chunk at a time, the smallest window.
+        chunks: list[asyncio.Task[None]] = []
+        try:
+            for start in range(0, len(jobs), self.concurrency):
+                if self._stopping:
+                    break  # unsent rows keep their lease: released at shutdown
+                released = asyncio.Event()
+                chunks.append(
+                    asyncio.create_task(
+                        self._send_chunk(jobs[start : start + self.concurrency], stats, released)
+                    )
+                )
+                if self.pacer.unlimited:
+                    await asyncio.wait({chunks[-1]})
+                else:
+                    await _set_or_done(released, chunks[-1])
+                if len(chunks) > 1:
+                    await chunks[-2]  # at most two chunks in flight
+        finally:
+            await asyncio.gather(*chunks, return_exceptions=True)  # none left half-recorded
+        for chunk in chunks:
+            chunk.result()  # a failed chunk fails the batch, as before
         stats.rate_limited = self.retry_after_total - retry_after_before
         return stats
 
@@ -218,13 +240,26 @@ class Dispatcher:
         result = await session.execute(select(Clinician).where(Clinician.id.in_(ids)))
         return {person.id: person for person in result.scalars()}
 
-    async def _send_chunk(self, chunk: list[_Job], stats: DispatchStats) -> None:
+    async def _send_chunk(
+        self, chunk: list[_Job], stats: DispatchStats, released: asyncio.Event
+    ) -> None:
+        """Commit "sending", send (setting ``released`` once all passed the pacer), record."""
         async with transaction(self.sessionmaker) as session:
             still_ours = await outbox.mark_sending_many(
                 session, [job.row_id for job in chunk], self.worker, self.clock.now()
             )
         chunk = [job for job in chunk if job.row_id in still_ours]
-        outcomes = await asyncio.gather(*(self._send(job) for job in chunk))
+        waiting = len(chunk)
+
+        def paced() -> None:
+            nonlocal waiting
+            waiting -= 1
+            if waiting <= 0:
+                released.set()
+
+        if not chunk:
+            released.set()
+        outcomes = await asyncio.gather(*(self._send(job, paced) for job in chunk))
         pairs = list(zip(chunk, outcomes, strict=True))
         sent = [
             (job.row_id, outcome.message_id)
@@ -239,11 +274,13 @@ class Dispatcher:
             setattr(stats, outcome.kind, getattr(stats, outcome.kind) + 1)
             self.on_outcome(outcome.kind)
 
-    async def _send(self, job: _Job) -> _Outcome:
+    async def _send(self, job: _Job, paced: Callable[[], None] = lambda: None) -> _Outcome:
         """One message, retried in place on 429; every other failure becomes an outcome."""
         retries = 0
         while True:
             await self.pacer.wait(job.chat_id)
+            if retries == 0:
+                paced()
             try:
                 message = await self.bot.send_message(
                     job.chat_id, job.rendered.text, reply_markup=job.rendered.reply_markup
@@ -284,6 +321,15 @@ class Dispatcher:
                 session, job.row_id, self.worker, now, status="failed", error=outcome.error
             )
             await clinician_store.mark_inactive(session, job.clinician_id, now)
+
+
+async def _set_or_done(event: asyncio.Event, task: asyncio.Task[None]) -> None:
+    """Return when ``event`` is set or ``task`` has ended, whichever comes first."""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 def _seconds(value: int | timedelta) -> float:

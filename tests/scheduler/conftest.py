@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
@@ -18,6 +21,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.leader import LeaderLock
 from scheduler.ratelimit import SendPacer
 from scheduler.renderers import default_renderers
+from tests.conftest import PG_ADMIN_URL, _pg_admin
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -25,6 +29,16 @@ NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)
+
+
+@pytest.fixture
+def pg_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database of this test's own (PostgreSQL-only tests)."""
+    template = request.getfixturevalue("pg_template")  # skips when CME_TEST_SKIP_PG=1
+    name = f"cme_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -216,6 +216,10 @@ TIMEZONE_ASK = (
     "<i>Portland, ME</i>, <i>02115</i>) or share your location, so reminders arrive in "
     "your daytime. Now using {zone}."
 )
+LOCATION_INVALID = (
+    "That location isn't on the map (latitude −90…90, longitude −180…180). "
+    "Share it again, or type a city or ZIP code."
+)
 TIMEZONE_SHARE_LOCATION = "📍 Share my location"
 TIMEZONE_SKIP_HINT = "Or keep the time zone as it is:"
 TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."

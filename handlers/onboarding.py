@@ -9,7 +9,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from bot.domain import places, topics
+from bot.domain import geo, places, topics
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -150,6 +150,9 @@ async def location_shared(turn: Turn) -> None:
     message = turn.update.effective_message
     location = message.location if message else None
     if location is None:
+        return
+    if not geo.is_valid_coordinates(location.latitude, location.longitude):
+        turn.say(texts.LOCATION_INVALID)
         return
     if flows.state(turn).get("step") == "timezone_where":
         await set_place(turn, places.place_from_coordinates(location.latitude, location.longitude))

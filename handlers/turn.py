@@ -28,6 +28,7 @@ from bot.store.db import transaction
 from bot.store.models import Clinician
 
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback_data)
+MAX_MESSAGE = 4000  # Telegram allows 4096 visible characters; keep a margin
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -179,19 +180,55 @@ async def deliver(turn: Turn) -> None:
     for action in turn.actions:
         if isinstance(action, _Send):
             markup = action.reply_markup or keyboard(action.buttons)
-            await bot.send_message(chat_id, action.text, reply_markup=markup)
+            *first, last = split_for_telegram(action.text)
+            for part in first:
+                await bot.send_message(chat_id, part)
+            await bot.send_message(chat_id, last, reply_markup=markup)
         elif isinstance(action, _Edit):
             markup = keyboard(action.buttons)
+            head, *rest = split_for_telegram(action.text)
             if query is not None and query.message is not None:
-                await _edit_or_send(turn, query.message.message_id, action.text, markup)
+                await _edit_or_send(turn, query.message.message_id, head, None if rest else markup)
             else:
-                await bot.send_message(chat_id, action.text, reply_markup=markup)
+                await bot.send_message(chat_id, head, reply_markup=None if rest else markup)
+            for index, part in enumerate(rest, start=1):
+                await bot.send_message(
+                    chat_id, part, reply_markup=markup if index == len(rest) else None
+                )
         elif isinstance(action, _Document):
             await bot.send_document(
                 chat_id, InputFile(action.data, filename=action.filename), caption=action.caption
             )
         else:
             await bot.send_photo(chat_id, InputFile(action.data), caption=action.caption)
+
+
+def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut a long reply into messages Telegram accepts, at line breaks.
+
+    Our HTML keeps tags within a line, so cutting between lines keeps every part well
+    formed; a single overlong line is cut hard (a list item never is that long).
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
 
 
 async def _edit_or_send(

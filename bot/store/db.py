@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -56,6 +57,31 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL refuses NUL in text and JSONB; Telegram text may carry it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _scrub_nul(session: Session, _context: Any, _instances: Any) -> None:
+    """Strip NUL characters from every string and JSON value an ORM flush writes, so a
+    name or title with one cannot fail the user's every update on PostgreSQL."""
+    for instance in (*session.new, *session.dirty):
+        mapper = inspect(instance).mapper
+        for attribute in mapper.column_attrs:
+            value = getattr(instance, attribute.key)
+            if isinstance(value, (str, list, dict)):
+                cleaned = _without_nul(value)
+                if cleaned != value:
+                    setattr(instance, attribute.key, cleaned)
 
 
 @asynccontextmanager

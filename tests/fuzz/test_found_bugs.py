@@ -1,0 +1,123 @@
+"""Deterministic reproductions of what the fuzzer found (one test per bug).
+
+Each test names the input that failed; the fuzz suite would find it again, these say so
+in one line and keep it fixed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import BotUnderTest
+from tests.fuzz.harness import recording_errors, settle
+
+pytestmark = pytest.mark.postgres
+
+
+async def _quiet_reply(bot: BotUnderTest, text: str) -> str:
+    ana = bot.user(1001, "Ana")
+    with recording_errors() as errors:
+        update_id = await ana.send(text)
+        await settle(bot, update_id)
+        assert not errors.take()
+    return (await ana.next_reply()).text
+
+
+async def test_timezone_typo_offers_suggestions(bot: BotUnderTest) -> None:
+    """/timezone Bostn crashed: suggestions are Places, html.escape got a Place."""
+    reply = await _quiet_reply(bot, "/timezone Bostn")
+    assert "Boston" in reply
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [(91.0, 180.0), (-1000.0, 0.0), (0.0, 500.0)])
+async def test_impossible_shared_location_gets_an_answer(
+    bot: BotUnderTest, latitude: float, longitude: float
+) -> None:
+    """A location outside [-90, 90] x [-180, 180] got no reply at all (courses) or an error."""
+    ana = bot.user(1001, "Ana")
+    with recording_errors() as errors:
+        update_id = await ana.share_location(latitude, longitude)
+        await settle(bot, update_id)
+        assert not errors.take()
+    assert (await ana.next_reply(timeout=2)).text
+
+
+async def test_nul_in_a_name_does_not_lock_the_user_out(bot: BotUnderTest) -> None:
+    """PostgreSQL rejects NUL in text: a first name with \\x00 failed every update."""
+    odd = bot.user(1002, "Ana\x00Maria")
+    with recording_errors() as errors:
+        update_id = await odd.send("/help")
+        await settle(bot, update_id)
+        assert not errors.take()
+    assert "/status" in (await odd.next_reply()).text
+
+
+@pytest.mark.parametrize(
+    "text", ['/log 2 ethics "Safe\x00prescribing" yesterday', "I did 3 credits of ethics\x00"]
+)
+async def test_nul_in_a_logged_title_is_not_an_error(bot: BotUnderTest, text: str) -> None:
+    """The draft (JSONB on PostgreSQL) and the title column both refuse NUL."""
+    reply = await _quiet_reply(bot, text)
+    assert reply
+
+
+async def _many_of_everything(bot: BotUnderTest, count: int) -> None:
+    """Ana with ``count`` licences (long labels, a mandate each) and course subscriptions."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from bot.courses.sample import load_sample_if_empty
+    from bot.domain.custom_requirements import CustomRequirementSpec, parse_custom_requirement
+    from bot.store import clinicians, subscriptions
+    from bot.store import licences as licence_store
+    from bot.store.db import transaction
+    from bot.store.models import Course
+
+    now = bot.clock.now()
+    await load_sample_if_empty(bot.services.sessionmaker, now)
+    topics = ["ethics", "opioid prescribing", "medical errors", "pain management", "sepsis"]
+    async with transaction(bot.services.sessionmaker) as session:
+        me, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=now,
+        )  # fmt: skip
+        found = await session.execute(select(Course).where(Course.starts_at > now).limit(count))
+        for course in found.scalars():
+            await subscriptions.subscribe(session, me, course.id, now)
+        for i in range(count):
+            spec = parse_custom_requirement(
+                f"I need 40 credits by 2027-06-30, 10 of them {topics[i % len(topics)]}"
+            )
+            assert isinstance(spec, CustomRequirementSpec)
+            await licence_store.add(
+                session, me, label=f"Licence {i} " + "x" * 110, now=now,
+                custom_rule=spec.to_dict(), renewal_date=date(2027, 6, 30),
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize("request_text", ["/licences", "/mycourses", "courses I need"])
+async def test_long_lists_fit_in_telegram_messages(bot: BotUnderTest, request_text: str) -> None:
+    """One message per list: 40 licences or subscriptions passed 4096 characters."""
+    await _many_of_everything(bot, 40)
+    reply = await _quiet_reply(bot, request_text)
+    assert "went wrong" not in reply
+
+
+async def test_a_failed_button_reply_still_gets_the_apology(bot: BotUnderTest) -> None:
+    """deliver() answers the press first; on_error's second answer() raised ("query is too
+    old") inside its try, so the apology was never sent: the user saw nothing at all."""
+    ana = bot.user(1001, "Ana")
+    update_id = await ana.send("/help")
+    await settle(bot, update_id)
+    ana.mark_all_read()
+    faults = bot.sandbox.faults
+    faults.methods = frozenset({"sendmessage"})
+    faults.error_rate = 0.5
+    faults.reseed(1)  # draws 0.13 (the reply fails with 502), then 0.85 (the apology passes)
+    with recording_errors() as errors:
+        update_id = await ana.press_data("lic:add", bot.sandbox.messages(1001)[-1].message_id)
+        await settle(bot, update_id)
+        assert any("handler failed" in line for line in errors.take())
+    faults.error_rate = 0.0
+    assert "went wrong" in (await ana.next_reply(timeout=2)).text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -98,9 +100,25 @@ async def close_services(services: Services) -> None:
 async def _post_init(app: CMEApplication) -> None:
     services = app.bot_data.services
     await open_services(services)
+    # Build the place index and load dateparser off the event loop, so the first
+    # "courses near Boston next month" does not wait ~2 s for them.
+    services.extras["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
     scheduler.register_jobs(app)
     await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
     log.info("bot ready", extra={"bot_username": app.bot.username})
+
+
+WARM_UP_MOMENT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # any moment: only loads the parser
+
+
+def _warm_up() -> None:
+    from bot.domain import dates, places
+
+    try:
+        places.warm_up()
+        dates.parse_future_range("the week after next", WARM_UP_MOMENT, "UTC")
+    except Exception:  # a failed warm-up only costs the first user a wait
+        log.warning("warm-up failed", exc_info=True)
 
 
 async def _post_stop(app: CMEApplication) -> None:

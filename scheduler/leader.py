@@ -36,6 +36,7 @@ class LeaderLock:
         if self._connection is not None:
             try:
                 await self._connection.execute(text("SELECT 1"))
+                await self._connection.commit()  # never sit "idle in transaction"
                 return True
             except Exception:  # the connection died: the lock went with it
                 log.warning("lost the dispatcher lock connection; re-acquiring")

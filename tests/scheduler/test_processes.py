@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Row, insert, select, text, update
+from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -247,7 +247,11 @@ async def in_flight_of(engine: AsyncEngine, pid: int) -> set[int]:
 
 
 async def count_sent(engine: AsyncEngine) -> int:
-    return len(await with_status(engine, "sent"))
+    async with engine.connect() as connection:
+        return int(
+            await connection.scalar(select(func.count()).where(ReminderOutbox.status == "sent"))
+            or 0
+        )
 
 
 async def all_rows(engine: AsyncEngine) -> list[Row[Any]]:

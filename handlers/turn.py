@@ -29,6 +29,7 @@ from bot.store.models import Clinician
 
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback_data)
 MAX_MESSAGE = 4000  # Telegram allows 4096 visible characters; keep a margin
+MAX_BUTTONS = 100  # per inline keyboard
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -37,9 +38,26 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in buttons
+            for row in _within_limit(buttons)
         ]
     )
+
+
+def _within_limit(buttons: Buttons) -> list[Sequence[tuple[str, str]]]:
+    """Telegram refuses more than 100 buttons: keep the first rows and the last one (the
+    navigation or "Add" row) so a very long list still gets a working keyboard."""
+    rows = list(buttons)
+    if sum(len(row) for row in rows) <= MAX_BUTTONS:
+        return rows
+    last = rows[-1]
+    kept: list[Sequence[tuple[str, str]]] = []
+    count = len(last)
+    for row in rows[:-1]:
+        if count + len(row) > MAX_BUTTONS:
+            break
+        kept.append(row)
+        count += len(row)
+    return [*kept, last]
 
 
 @dataclass(slots=True)

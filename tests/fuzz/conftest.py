@@ -20,7 +20,7 @@ from tests.fuzz.world import World
 
 __all__ = ["bot", "fuzz_settings", "settings_overrides", "world"]
 
-DEFAULT_EXAMPLES = 25
+DEFAULT_EXAMPLES = 100
 
 
 def pytest_configure(config: pytest.Config) -> None:

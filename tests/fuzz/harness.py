@@ -11,6 +11,7 @@ pushed so far (so "no reply" means the bot really stayed silent).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import zipfile
@@ -297,6 +298,40 @@ def processed(app: CMEApplication) -> int:
             if sample.name.endswith("_total"):
                 total += sample.value
     return int(total)
+
+
+class Completions:
+    """Which update ids the Application has finished, one by one (not just how many)."""
+
+    def __init__(self, app: CMEApplication) -> None:
+        self.done: set[int] = set()
+        self._changed = asyncio.Event()
+        processor: Any = app.update_processor
+        measured = processor._measured
+
+        async def recording(update: object, coroutine: Any) -> None:
+            try:
+                await measured(update, coroutine)
+            finally:
+                update_id = getattr(update, "update_id", None)
+                if update_id is not None:
+                    self.done.add(update_id)
+                self._changed.set()
+
+        processor._measured = recording
+
+    async def wait(self, update_id: int, limit: float = 20.0) -> bool:
+        """True once ``update_id`` is finished; False after ``limit`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while update_id not in self.done:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return True
 
 
 async def settle(bot: BotUnderTest, update_id: int, timeout: float = 20.0) -> None:  # noqa: ASYNC109

@@ -6,11 +6,20 @@ lands, that test passes: delete the entry here so the fuzzer covers the input ag
 
 from __future__ import annotations
 
-OPEN: frozenset[str] = frozenset()  # all fixed: invalid coordinates, NUL, long lists
-
+# Fixed so far: invalid coordinates, NUL characters, lists past 4096 characters.
+OPEN: frozenset[str] = frozenset(
+    {
+        # Two buttons per licence / subscription: past 50 items /licences and /mycourses
+        # break Telegram's 100-button limit. test_long_lists_fit_in_one_keyboard
+        "keyboard_too_long",
+    }
+)
 
 # While a bug is open, the error it logs is expected (the user still gets the apology).
-TOLERATED_ERRORS: dict[str, str] = {"message_too_long": "Message is too long"}
+TOLERATED_ERRORS: dict[str, str] = {
+    "message_too_long": "Message is too long",
+    "keyboard_too_long": "Reply markup is too long",
+}
 
 
 def tolerated(error: str) -> bool:

@@ -121,9 +121,23 @@ class Newcomer:
     text: str
 
 
+@dataclass(frozen=True)
+class LogAndSave:
+    """Log a line, then press the draft's Save (reaches saving, counting, re-planning)."""
+
+    line: str
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Press the newest button carrying exactly this callback data (if the bot showed one)."""
+
+    data: str
+
+
 Action = (
     Say | Command | PressButton | Forge | Locate | Upload | Photo | EditEarlier | InGroup
-    | ChannelPost | Raw | Newcomer
+    | ChannelPost | Raw | Newcomer | LogAndSave | Tap
 )  # fmt: skip
 
 # -------------------------------------------------------------------------------- texts
@@ -415,4 +429,6 @@ def actions(target_ids: tuple[int, ...] = ()) -> st.SearchStrategy[Any]:
         st.builds(ChannelPost, chat_text()),
         st.builds(Raw, st.sampled_from(RAW_KINDS), any_text(60)),
         st.builds(Newcomer, any_text(64), chat_text()),
+        st.builds(LogAndSave, log_lines()),
+        st.builds(LogAndSave, log_lines()),
     )  # fmt: skip

@@ -121,3 +121,12 @@ async def test_a_failed_button_reply_still_gets_the_apology(bot: BotUnderTest) -
         assert any("handler failed" in line for line in errors.take())
     faults.error_rate = 0.0
     assert "went wrong" in (await ana.next_reply(timeout=2)).text
+
+
+@pytest.mark.parametrize("request_text", ["/licences", "/mycourses"])
+async def test_long_lists_fit_in_one_keyboard(bot: BotUnderTest, request_text: str) -> None:
+    """Two buttons per item: past 50 licences (or subscriptions) the keyboard broke
+    Telegram's 100-button limit ("reply markup is too long")."""
+    await _many_of_everything(bot, 60)
+    reply = await _quiet_reply(bot, request_text)
+    assert "went wrong" not in reply

@@ -66,6 +66,12 @@ class World:
     # ------------------------------------------------------------------------ performing
     async def perform(self, action: Any) -> None:
         """Push one action, wait until it is handled, check the immediate properties."""
+        if isinstance(action, s.LogAndSave):
+            await self.perform(s.Say(action.line))
+            await self.perform(s.Tap("log:save"))
+            return
+        if isinstance(action, s.Tap) and self._newest_with(action.data) is None:
+            return  # the bot showed no such button (the line did not parse): nothing to press
         self.actions += 1
         expect_reply, chat_id, query = await self._push(action)
         await settle(self.bot, self._last_update_id())
@@ -114,6 +120,11 @@ class World:
             return before, me, None
         if isinstance(action, s.PressButton | s.Forge):
             return None, me, await self._press(action)
+        if isinstance(action, s.Tap):
+            message = self._newest_with(action.data)
+            assert message is not None
+            update_id = sandbox.push_callback(message.message_id, action.data, user_id=me)
+            return None, me, sandbox.callback_query_id(update_id)
         if isinstance(action, s.Locate):
             sandbox.push_location(action.latitude, action.longitude, user_id=me)
             return before, me, None
@@ -158,6 +169,13 @@ class World:
             owed = raw_update(self, action)
             return (before if owed else None), me, None
         raise AssertionError(f"unknown action {action!r}")
+
+    def _newest_with(self, data: str) -> Any:
+        """The newest live bot message in B's chat with a button carrying ``data``."""
+        for message in reversed(self.bot.sandbox.messages(FUZZER_ID)):
+            if not message.deleted and any(b.callback_data == data for b in message.inline_buttons):
+                return message
+        return None
 
     async def _press(self, action: s.PressButton | s.Forge) -> str:
         sandbox = self.bot.sandbox

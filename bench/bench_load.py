@@ -42,7 +42,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 Script = list[tuple[str, int]]  # (text, replies expected)
 
 CME_SCRIPT: Script = [
-    ("/status", 3),
+    ("/status", 1),
     ("/courses ethics near Boston next month", 1),
     ('/log 2.5 ethics "Bench activity" yesterday', 1),
 ]
@@ -522,7 +522,7 @@ async def run_cme(
             await child.load(ids[:50], CME_SCRIPT, rounds=1)  # warm caches, place index
             if solo:
                 clock.reset()
-                await child.load(ids[-1:], [("/status", 3)], rounds=solo)
+                await child.load(ids[-1:], [("/status", 1)], rounds=solo)
                 result["solo"] = clock.summary()
             if light:
                 clock.reset()

@@ -20,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from bot.app import CMEApplication, build_application
 from bot.config import Settings
 from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
+from bot.polling import PollerLock
 from bot.store.db import create_engine, ping
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,28 @@ async def _shutdown(app: CMEApplication) -> None:
 async def serve_polling(settings: Settings) -> int:
     _require_token(settings)
     await _check(settings)
+    assert settings.telegram_bot_token is not None
+    lock = PollerLock(settings.database_url, settings.telegram_bot_token)
+    try:
+        granted = await lock.acquire()
+    except (SQLAlchemyError, OSError) as exc:
+        await lock.release()
+        raise CliError(f"cannot take the poller lock: {exc}", EXIT_UNAVAILABLE) from None
+    if not granted:
+        raise CliError(ANOTHER_POLLER + " (its lock is held in the database)", EXIT_UNAVAILABLE)
+    try:
+        return await _poll(settings)
+    finally:
+        await lock.release()
+
+
+ANOTHER_POLLER = (
+    "another process is already polling with this token; long polling cannot scale out: "
+    "run one polling process, or several `cme-bot webhook` processes"
+)
+
+
+async def _poll(settings: Settings) -> int:
     app = build_application(settings)
     stop = _stop_event()
     conflict: list[str] = []
@@ -117,11 +140,7 @@ async def serve_polling(settings: Settings) -> int:
     finally:
         await _shutdown(app)
     if conflict:
-        raise CliError(
-            "another process is already polling with this token (409 Conflict); long polling "
-            "cannot scale out: run one polling process, or several `cme-bot webhook` processes",
-            EXIT_UNAVAILABLE,
-        )
+        raise CliError(ANOTHER_POLLER + " (Telegram answered 409 Conflict)", EXIT_UNAVAILABLE)
     return 0
 
 

@@ -52,6 +52,10 @@ UNSUPPORTED_MESSAGE = (
 ERROR = (
     "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
 )
+REPLY_UNDELIVERED = (
+    "Sorry, Telegram would not take my answer to your last message for a while. Whatever "
+    "it changed is saved: /credits and /status show where you are."
+)
 GROUP_ONLY_PRIVATE = (
     "I keep CME records private, so I only talk about them in a private chat: "
     '<a href="{link}">message me privately</a>.'
@@ -118,11 +122,9 @@ STATUS_CAPPED = "Only {counted} of your {claimed} {label} credits count (cap {li
 STATUS_CARRY = "Includes {applied} credits carried over from the previous cycle."
 STATUS_UNCERTAIN = "⚠️ <i>Sources disagree here: {note}</i>"
 STATUS_SOURCE = "Source: {citation} (checked {checked})"
-STATUS_MISSING = (
-    "<b>{label}</b>: I need {facts} to work out the deadline. "
-    "Use /licences to add it."
-)
+STATUS_MISSING = "<b>{label}</b>: I need {facts} to work out the deadline. Use /licences to add it."
 STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /licences to fix it."
+STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
 STATUS_CHART_BUTTON = "📊 Chart: {label}"
 STATUS_COURSES_BUTTON = "Courses that fit"
 FACT_NAMES = {
@@ -253,14 +255,12 @@ SNOOZE_DAY = "Snooze 1 day"
 SNOOZE_WEEK = "Snooze 1 week"
 STOP_REMINDERS = "Stop these reminders"
 SNOOZED = "OK, I'll remind you again on {when}."
-STOPPED = (
-    "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
-)
+STOPPED = "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
 
 # ---------------------------------------------------------------- logging credits
 LOG_ASK = (
     "<b>What did you do?</b> One line is enough, e.g.\n"
-    "<i>2.5 opioid \"Safe prescribing\" yesterday</i>\n"
+    '<i>2.5 opioid "Safe prescribing" yesterday</i>\n'
     "<i>1 credit ethics grand rounds on Nov 3</i>\n"
     "Or send me the certificate (PDF)."
 )

@@ -10,6 +10,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import texts
 from bot.context import CMEContext
+from handlers.turn import RepliesUndelivered
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ async def on_error(update: object, context: CMEContext) -> None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # deliver() may have answered it already
                 await update.callback_query.answer()
-        await context.bot.send_message(chat.id, texts.ERROR)
+        # After an outage the turn's writes are committed: say so, not "nothing changed".
+        apology = texts.REPLY_UNDELIVERED if isinstance(error, RepliesUndelivered) else texts.ERROR
+        await context.bot.send_message(chat.id, apology)
     except Exception:  # the apology itself failed (network down): nothing more to do
         log.warning("could not send the error reply", extra={"update_id": update_id})

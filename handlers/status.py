@@ -46,20 +46,22 @@ def _matching(all_views: list[LicenceView], text: str) -> list[LicenceView]:
 
 
 async def say_status(turn: Turn, question: str = "") -> None:
-    """One message per licence, each with a chart button."""
+    """Every licence asked about in one message: one notification, not one per licence,
+    with a chart button per licence and one "courses that fit" button."""
     found = await views(turn)
     if not found:
         turn.say(texts.STATUS_NO_LICENCES, [[(texts.LICENCE_ADD, encode("lic", "add"))]])
         return
-    for view in _matching(found, question):
-        buttons = []
-        if view.status is not None:
-            label = view.licence.label[:24]
-            buttons.append([(texts.STATUS_CHART_BUTTON.format(label=label),
-                             encode("chart", view.licence.id))])  # fmt: skip
-            if not view.status.complete:
-                buttons.append([(texts.STATUS_COURSES_BUTTON, encode("gaps"))])
-        turn.say(render_status(view), buttons)
+    shown = _matching(found, question)
+    buttons = [
+        [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
+          encode("chart", view.licence.id))]
+        for view in shown
+        if view.status is not None
+    ]  # fmt: skip
+    if any(view.status is not None and not view.status.complete for view in shown):
+        buttons.append([(texts.STATUS_COURSES_BUTTON, encode("gaps"))])
+    turn.say(texts.STATUS_SEPARATOR.join(render_status(view) for view in shown), buttons)
 
 
 @clinician_handler

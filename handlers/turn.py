@@ -9,23 +9,29 @@ across a network call.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import texts
 from bot.context import CMEContext
 from bot.store import clinicians
 from bot.store.db import transaction
 from bot.store.models import Clinician
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback_data)
 MAX_MESSAGE = 4000  # Telegram allows 4096 visible characters; keep a margin
@@ -188,13 +194,49 @@ async def _redirect_to_private(update: Update, context: CMEContext) -> None:
     await message.reply_text(texts.GROUP_ONLY_PRIVATE.format(link=link))
 
 
+class RepliesUndelivered(NetworkError):
+    """The turn's writes committed, but the Bot API would not take its replies in time."""
+
+
+async def patiently(call: Callable[[], Awaitable[T]], budget: float) -> T:
+    """Run one Bot API call, riding out an outage of up to ``budget`` seconds.
+
+    5xx answers and dropped connections (``NetworkError``) are retried with backoff, a
+    429 after its ``retry_after``; a refusal (``BadRequest``, ``Forbidden``) is final.
+    The turn's data is already committed, so a late reply beats a lost one; a timed-out
+    send may have arrived, so a retry can duplicate it (only that in-flight message).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget
+    delay = 0.25
+    while True:
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except RetryAfter as exc:
+            after = exc.retry_after
+            wait = after.total_seconds() if isinstance(after, timedelta) else float(after)
+            error: Exception = exc
+        except NetworkError as exc:
+            wait, delay, error = delay, min(delay * 2, 4.0), exc
+        if loop.time() + wait > deadline:
+            raise RepliesUndelivered(f"gave up after {budget:.0f} s: {error}") from error
+        log.warning("Bot API call failed (%s); retrying in %.2f s", error, wait)
+        await asyncio.sleep(wait)
+
+
 async def deliver(turn: Turn) -> None:
     """Send a turn's actions in order, after its transaction committed."""
-    bot = turn.context.bot
+    budget = turn.context.services.settings.reply_retry_seconds
+    bot = _PatientBot(turn.context.bot, budget)
     chat_id = turn.clinician.chat_id
     query = turn.update.callback_query
     if query is not None:
-        await query.answer(turn.callback_answer)
+        # Telegram expires a press after ~15 s: a late answer is refused, the replies
+        # below still matter.
+        with contextlib.suppress(BadRequest):
+            await patiently(lambda: query.answer(turn.callback_answer), budget)
     for action in turn.actions:
         if isinstance(action, _Send):
             markup = action.reply_markup or keyboard(action.buttons)
@@ -206,7 +248,9 @@ async def deliver(turn: Turn) -> None:
             markup = keyboard(action.buttons)
             head, *rest = split_for_telegram(action.text)
             if query is not None and query.message is not None:
-                await _edit_or_send(turn, query.message.message_id, head, None if rest else markup)
+                await _edit_or_send(
+                    bot, chat_id, query.message.message_id, head, None if rest else markup
+                )
             else:
                 await bot.send_message(chat_id, head, reply_markup=None if rest else markup)
             for index, part in enumerate(rest, start=1):
@@ -249,14 +293,30 @@ def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     return parts
 
 
+class _PatientBot:
+    """The few Bot methods ``deliver`` uses, each call made :func:`patiently`."""
+
+    def __init__(self, bot: Any, budget: float) -> None:
+        self._bot = bot
+        self._budget = budget
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        method = getattr(self._bot, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await patiently(lambda: method(*args, **kwargs), self._budget)
+
+        return call
+
+
 async def _edit_or_send(
-    turn: Turn, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    bot: _PatientBot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     try:
-        await turn.context.bot.edit_message_text(
-            text, chat_id=turn.clinician.chat_id, message_id=message_id, reply_markup=markup
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
         )
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return
-        await turn.context.bot.send_message(turn.clinician.chat_id, text, reply_markup=markup)
+        await bot.send_message(chat_id, text, reply_markup=markup)

@@ -87,6 +87,34 @@ async def test_second_polling_process_refuses_clearly(tmp_path: Path) -> None:
             await _stop(first)
 
 
+async def test_second_poller_on_the_same_sqlite_database_refuses_before_polling(
+    tmp_path: Path,
+) -> None:
+    """The lock file beside the database refuses at once; it is free again after a stop."""
+    async with BotApiSandbox() as sandbox:
+        env = _env(sandbox, tmp_path)
+        first = await _spawn(["run"], env, tmp_path)
+        try:
+            ana = sandbox.user(1001, "Ana")
+            await ana.send("/help")
+            await ana.next_reply(timeout=20)
+            second = await _spawn(["run"], env, tmp_path)
+            _, stderr = await asyncio.wait_for(second.communicate(), timeout=20)
+            assert second.returncode == 69, stderr.decode()
+            assert "its lock is held" in stderr.decode() and "Traceback" not in stderr.decode()
+            await ana.send("/help")
+            assert "/status" in (await ana.next_reply(timeout=10)).text
+        finally:
+            code, _ = await _stop(first)
+        assert code == 0
+        third = await _spawn(["run"], env, tmp_path)
+        try:
+            await ana.send("/help")
+            assert "/status" in (await ana.next_reply(timeout=20)).text
+        finally:
+            assert (await _stop(third))[0] == 0
+
+
 async def test_webhook_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     async with BotApiSandbox() as sandbox:
         env = {**_env(sandbox, tmp_path), "WEBHOOK_URL": "https://bot.example/hook"}

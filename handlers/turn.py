@@ -15,7 +15,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from bot.context import CMEContext
 from bot.store import clinicians
 from bot.store.db import transaction
 from bot.store.models import Clinician
+from scheduler.ratelimit import retry_after_seconds
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -215,8 +216,7 @@ async def patiently(call: Callable[[], Awaitable[T]], budget: float) -> T:
         except BadRequest:
             raise
         except RetryAfter as exc:
-            after = exc.retry_after
-            wait = after.total_seconds() if isinstance(after, timedelta) else float(after)
+            wait = retry_after_seconds(exc.retry_after)
             error: Exception = exc
         except NetworkError as exc:
             wait, delay, error = delay, min(delay * 2, 4.0), exc

@@ -23,7 +23,7 @@ from bot.store import outbox
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.leader import LeaderLock
-from scheduler.ratelimit import SendPacer
+from scheduler.ratelimit import SendPacer, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ class Dispatcher:
                 retries += 1
                 self.retry_after_total += 1
                 self.on_outcome("rate_limited")
-                seconds = _seconds(exc.retry_after)
+                seconds = retry_after_seconds(exc.retry_after)
                 self.pacer.pause(seconds)
                 if retries <= 3:
                     continue
@@ -341,5 +341,3 @@ async def _set_or_done(event: asyncio.Event, task: asyncio.Task[None]) -> None:
         waiter.cancel()
 
 
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

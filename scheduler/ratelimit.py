@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from datetime import timedelta
 
 
 class SendPacer:
@@ -67,3 +68,8 @@ class SendPacer:
             self._chat_next.move_to_end(chat_id)
             while self._chat_next and next(iter(self._chat_next.values())) <= now:
                 self._chat_next.popitem(last=False)  # forget chats whose interval passed
+
+
+def retry_after_seconds(value: int | timedelta) -> float:
+    """A 429's ``retry_after`` in seconds (PTB gives an int or a timedelta)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from tests.e2e.conftest import BotUnderTest
 from tests.fuzz.harness import recording_errors, settle
 
@@ -104,9 +105,8 @@ async def test_long_lists_fit_in_telegram_messages(bot: BotUnderTest, request_te
     assert "went wrong" not in reply
 
 
-async def test_a_failed_button_reply_still_gets_the_apology(bot: BotUnderTest) -> None:
-    """deliver() answers the press first; on_error's second answer() raised ("query is too
-    old") inside its try, so the apology was never sent: the user saw nothing at all."""
+async def test_a_button_reply_that_hits_a_502_is_retried_not_lost(bot: BotUnderTest) -> None:
+    """One 502 on the reply to a press: the reply is retried and arrives; no apology."""
     ana = bot.user(1001, "Ana")
     update_id = await ana.send("/help")
     await settle(bot, update_id)
@@ -114,13 +114,35 @@ async def test_a_failed_button_reply_still_gets_the_apology(bot: BotUnderTest) -
     faults = bot.sandbox.faults
     faults.methods = frozenset({"sendmessage"})
     faults.error_rate = 0.5
-    faults.reseed(1)  # draws 0.13 (the reply fails with 502), then 0.85 (the apology passes)
+    faults.reseed(1)  # draws 0.13 (the reply fails with 502), then 0.85 (the retry passes)
+    update_id = await ana.press_data("lic:add", bot.sandbox.messages(1001)[-1].message_id)
+    await settle(bot, update_id)
+    faults.error_rate = 0.0
+    assert bot.sandbox.stats.faults["error"] == 1
+    assert "went wrong" not in (await ana.next_reply(timeout=2)).text
+
+
+@pytest.mark.parametrize("settings_overrides", [{"reply_retry_seconds": 0.3}])
+async def test_a_failed_button_reply_still_gets_the_apology(bot: BotUnderTest) -> None:
+    """deliver() answers the press first; on_error's second answer() raised ("query is too
+    old") inside its try, so the apology was never sent: the user saw nothing at all.
+    Here the reply fails past its retry budget, then Telegram recovers for the apology."""
+    ana = bot.user(1001, "Ana")
+    update_id = await ana.send("/help")
+    await settle(bot, update_id)
+    ana.mark_all_read()
+    faults = bot.sandbox.faults
+    faults.methods = frozenset({"sendmessage"})
+    faults.error_rate = 0.5
+    # Draws 0.32 and 0.15 fail the reply and its one retry inside 0.3 s, 0.65 passes the apology.
+    faults.reseed(7)
     with recording_errors() as errors:
         update_id = await ana.press_data("lic:add", bot.sandbox.messages(1001)[-1].message_id)
         await settle(bot, update_id)
         assert any("handler failed" in line for line in errors.take())
     faults.error_rate = 0.0
-    assert "went wrong" in (await ana.next_reply(timeout=2)).text
+    assert bot.sandbox.stats.faults["error"] == 2
+    assert (await ana.next_reply(timeout=2)).text == texts.REPLY_UNDELIVERED
 
 
 @pytest.mark.parametrize("request_text", ["/licences", "/mycourses"])

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_TIMEOUT_S = 60.0
 
 
 def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -25,6 +26,12 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
     kwargs: dict[str, Any] = {"echo": echo}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        if url.database and url.database != ":memory:":
+            # SQLite has one writer and every transaction here writes (BEGIN IMMEDIATE):
+            # more connections only wait in SQLite's sleeping busy handler. One connection
+            # queues them fairly on the event loop instead (/status p99 under load with
+            # 8 clinicians: 944 ms with the default pool, 92 ms with one connection).
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_TIMEOUT_S)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

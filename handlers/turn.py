@@ -27,7 +27,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from bot import texts
 from bot.context import CMEContext
 from bot.store import clinicians
-from bot.store.db import transaction
+from bot.store.db import connection_failed, transaction
 from bot.store.models import Clinician
 from scheduler.ratelimit import retry_after_seconds
 
@@ -161,21 +161,48 @@ def clinician_handler(fn: TurnHandler) -> Callable[[Update, CMEContext], Awaitab
         if chat.type != ChatType.PRIVATE:
             await _redirect_to_private(update, context)
             return
-        services = context.services
-        now = services.clock.now()
-        async with transaction(services.sessionmaker) as session:
-            clinician, created = await clinicians.get_or_create(
-                session, who, default_timezone=services.settings.default_timezone, now=now
-            )
-            turn = Turn(update, context, session, clinician, created, now)
-            if _is_command(update) and (clinician.conversation or {}).get("step"):
-                # A new command abandons a question left unanswered, so the next plain
-                # text is not mistaken for its answer.
-                await clinicians.set_conversation(session, clinician, None, now)
-            await fn(turn)
+        turn = await _run_in_transaction(fn, update, context, who)
         await deliver(turn)
 
     return callback
+
+
+async def _run_in_transaction(
+    fn: TurnHandler, update: Update, context: CMEContext, who: clinicians.TelegramIdentity
+) -> Turn:
+    """Run ``fn`` in one transaction, re-running it while the database is unreachable.
+
+    Only a turn whose commit never started is re-run: its writes were rolled back, so the
+    second run is the first that counts. A failure during the commit is ambiguous (it may
+    have landed) and goes to the error handler like any other.
+    """
+    services = context.services
+    now = services.clock.now()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + services.settings.db_retry_seconds
+    delay = 0.25
+    while True:
+        committing = False
+        try:
+            async with transaction(services.sessionmaker) as session:
+                clinician, created = await clinicians.get_or_create(
+                    session, who, default_timezone=services.settings.default_timezone, now=now
+                )
+                turn = Turn(update, context, session, clinician, created, now)
+                if _is_command(update) and (clinician.conversation or {}).get("step"):
+                    # A new command abandons a question left unanswered, so the next plain
+                    # text is not mistaken for its answer.
+                    await clinicians.set_conversation(session, clinician, None, now)
+                await fn(turn)
+                committing = True
+            return turn
+        except Exception as error:
+            if committing or not connection_failed(error) or loop.time() + delay > deadline:
+                raise
+            log.warning("database unreachable (%s); re-running the update in %.2f s",
+                        type(error).__name__, delay)  # fmt: skip
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 4.0)
 
 
 def _is_command(update: Update) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -98,6 +99,31 @@ async def transaction(
     """A session whose work commits on success and rolls back on any error."""
     async with sessionmaker() as session, session.begin():
         yield session
+
+
+# SQLSTATE classes that mean "the connection went away", not "this statement is wrong":
+# 08 connection exception, 57P admin shutdown / crash shutdown / cannot connect now.
+_CONNECTION_SQLSTATES = ("08", "57P")
+
+
+def connection_failed(error: BaseException) -> bool:
+    """True when ``error`` says the database could not be reached or dropped the connection
+    (a restart, a failover), so the same transaction may succeed again on a new one."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (ConnectionError, TimeoutError)) or (
+            isinstance(current, OSError) and current.errno is not None
+        ):
+            return True
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_CONNECTION_SQLSTATES):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 async def ping(engine: AsyncEngine) -> None:

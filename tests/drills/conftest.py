@@ -26,6 +26,7 @@ from bot.clock import ManualClock
 from bot.sandbox.ptb import polling
 from bot.sandbox.server import BotApiSandbox
 from tests.conftest import PG_ADMIN_URL, _pg_admin
+from tests.drills.tcp_proxy import CuttableProxy
 from tests.e2e.conftest import START, BotUnderTest, make_settings
 
 PG_VERSIONS = Path("/etc/postgresql")
@@ -81,6 +82,32 @@ def restart_postgres() -> None:
 
 
 # ------------------------------------------------------------------------ accounting
+@pytest.fixture
+async def database_proxy() -> AsyncIterator[CuttableProxy]:
+    """A cuttable TCP path to PostgreSQL (the bot's only way to its database)."""
+    url = make_url(PG_ADMIN_URL)
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+@pytest.fixture
+async def proxied_drill_bot(
+    drill_database: str, database_proxy: CuttableProxy, settings_overrides: dict[str, Any]
+) -> AsyncIterator[BotUnderTest]:
+    """Like ``drill_bot``, but its database connections go through ``database_proxy``."""
+    database_url = make_url(drill_database).set(host="127.0.0.1", port=database_proxy.port)
+    clock = ManualClock(START)
+    async with BotApiSandbox(clock=clock) as sandbox:
+        settings = make_settings(
+            sandbox, database_url.render_as_string(hide_password=False), **settings_overrides
+        )
+        app = build_application(settings, clock=clock, rate_limiter=False)
+        async with polling(app, sandbox, poll_timeout=1):
+            yield BotUnderTest(sandbox, app, clock, settings)
+
+
 @dataclass
 class Entry:
     """One pushed update and what the user saw for it."""

@@ -559,6 +559,8 @@ def _stop_profiler(profiler: Any, path: Path) -> None:
     if hasattr(profiler, "output_text"):
         profiler.stop()
         path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        full = path.with_name(path.stem + "_all.txt")
+        full.write_text(profiler.output_text(unicode=True, color=False, show_all=True))
         return
     import io
     import pstats
@@ -588,8 +590,9 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "concurrent_updates": args.concurrency,
     }  # fmt: skip
     with sandbox_child() as child:
-        results["ceiling"] = await run_echo(child, args.users, args.seconds, args.concurrency)
-        print(f"ceiling: {results['ceiling']['updates_per_s']} updates/s", flush=True)
+        first = await run_echo(child, args.users, args.seconds, args.concurrency)
+        results["ceiling"] = first
+        print(f"ceiling: {first['updates_per_s']} updates/s", flush=True)
         with tempfile.TemporaryDirectory() as folder:
             for backend in args.backends.split(","):
                 async with database(backend, population, Path(folder)) as (url, seed_s):
@@ -602,14 +605,22 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                         pool=args.pool, profile=profile, solo=args.solo, light=args.light,
                     )  # fmt: skip
                     run["seed_seconds"] = round(seed_s, 1)
-                    run["ratio_to_ceiling"] = round(
-                        run["load"]["updates_per_s"] / results["ceiling"]["updates_per_s"], 3
-                    )
                     results[backend] = run
-                    print(f"{backend}: {run['load']['updates_per_s']} updates/s "
-                          f"(x{run['ratio_to_ceiling']} of the ceiling)", flush=True)  # fmt: skip
+                    print(f"{backend}: {run['load']['updates_per_s']} updates/s", flush=True)
                     if args.table and backend == args.table_backend:
                         results["concurrency"] = await concurrency_table(url, population, args)
+        # The echo rate varies by up to a third between runs on this machine: measure it
+        # again after the handlers and divide by the better of the two (the harder ratio).
+        again = await run_echo(child, args.users, args.seconds, args.concurrency)
+        results["ceiling"] = max(first, again, key=lambda run: run["updates_per_s"])
+        results["ceiling"]["runs_updates_per_s"] = [first["updates_per_s"], again["updates_per_s"]]
+        print(f"ceiling again: {again['updates_per_s']} updates/s", flush=True)
+        for backend in args.backends.split(","):
+            run = results[backend]
+            run["ratio_to_ceiling"] = round(
+                run["load"]["updates_per_s"] / results["ceiling"]["updates_per_s"], 3
+            )
+            print(f"{backend}: x{run['ratio_to_ceiling']} of the ceiling", flush=True)
     return results
 
 

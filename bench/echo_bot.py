@@ -1,7 +1,7 @@
 """The framework ceiling: a minimal python-telegram-bot echo bot.
 
 Same transport settings as the CME bot (``build_application``): concurrent updates, an
-HTTP pool of ``max(8, concurrent // 2)``, a separate one-connection pool for getUpdates.
+HTTP pool of ``bot.app.http_pool_size``, a separate one-connection pool for getUpdates.
 One update in, one ``sendMessage`` out, no database: whatever it achieves against a
 sandbox is the most any handler could achieve there.
 """
@@ -13,6 +13,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
+
+from bot.app import http_pool_size
 
 EchoApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -33,7 +35,7 @@ def build_echo_app(base_url: str, token: str, concurrent_updates: int) -> EchoAp
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .concurrent_updates(concurrent_updates)
-        .connection_pool_size(max(8, concurrent_updates // 2))
+        .connection_pool_size(http_pool_size(concurrent_updates))
         .pool_timeout(10.0)
         .get_updates_request(HTTPXRequest(connection_pool_size=1, read_timeout=30.0))
         .build()

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=500)
     reply_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
     db_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
+    poller_lock_check_seconds: float = Field(default=15.0, gt=0, le=3600)
 
     @field_validator("telegram_bot_token")
     @classmethod

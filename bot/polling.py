@@ -19,6 +19,7 @@ import os
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import HTTPXRequest
 
@@ -61,6 +62,11 @@ class PollerLock:
         self._leader: LeaderLock | None = None
         self._fd: int | None = None
 
+    @property
+    def key(self) -> int:
+        """The PostgreSQL advisory-lock key (the same in every process of this bot)."""
+        return self._key
+
     async def acquire(self) -> bool:
         """True if this process may poll; False if another one holds the lock."""
         if self._url.get_backend_name() == "postgresql":
@@ -81,6 +87,17 @@ class PollerLock:
             return False
         self._fd = fd
         return True
+
+    async def still_held(self) -> bool:
+        """Re-check the PostgreSQL lock: a database restart drops it with its connection,
+        and another poller may have taken it since. While the database is unreachable
+        nobody can take it, so that counts as held."""
+        if self._leader is None:
+            return True
+        try:
+            return await self._leader.acquire()
+        except (SQLAlchemyError, OSError):
+            return True
 
     async def release(self) -> None:
         if self._leader is not None:

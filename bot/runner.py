@@ -35,13 +35,15 @@ async def check_database(engine: AsyncEngine) -> None:
         raise CliError(f"cannot reach the database: {reason}", EXIT_UNAVAILABLE) from None
 
 
-def _require_token(settings: Settings) -> None:
+def _require_token(settings: Settings) -> str:
+    """The bot token, or a one-line usage error when it is missing."""
     if not settings.telegram_bot_token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set; get one from @BotFather, or try the bot "
             "locally with `cme-bot chat`",
             EXIT_USAGE,
         )
+    return settings.telegram_bot_token
 
 
 async def _check(settings: Settings) -> None:
@@ -89,10 +91,9 @@ async def _shutdown(app: CMEApplication) -> None:
 
 
 async def serve_polling(settings: Settings) -> int:
-    _require_token(settings)
+    token = _require_token(settings)
     await _check(settings)
-    assert settings.telegram_bot_token is not None
-    lock = PollerLock(settings.database_url, settings.telegram_bot_token)
+    lock = PollerLock(settings.database_url, token)
     try:
         granted = await lock.acquire()
     except (SQLAlchemyError, OSError) as exc:
@@ -101,7 +102,7 @@ async def serve_polling(settings: Settings) -> int:
     if not granted:
         raise CliError(ANOTHER_POLLER + " (its lock is held in the database)", EXIT_UNAVAILABLE)
     try:
-        return await _poll(settings)
+        return await _poll(settings, lock)
     finally:
         await lock.release()
 
@@ -112,10 +113,19 @@ ANOTHER_POLLER = (
 )
 
 
-async def _poll(settings: Settings) -> int:
+async def _poll(settings: Settings, lock: PollerLock) -> int:
     app = build_application(settings)
     stop = _stop_event()
     conflict: list[str] = []
+    lock_lost = asyncio.Event()
+
+    async def watch_lock() -> None:
+        while not stop.is_set():
+            await asyncio.sleep(settings.poller_lock_check_seconds)
+            if not await lock.still_held():
+                log.error("another process took the poller lock (database restarted?): stopping")
+                lock_lost.set()
+                stop.set()
 
     polling_request = app.bot_data.services.polling_request
 
@@ -129,6 +139,7 @@ async def _poll(settings: Settings) -> int:
             stop.set()
 
     await _start(app)
+    watcher = asyncio.create_task(watch_lock())
     try:
         assert app.updater is not None
         # drop_pending_updates=False: messages sent while the bot was down are answered.
@@ -138,7 +149,10 @@ async def _poll(settings: Settings) -> int:
         log.info("polling for updates")
         await stop.wait()
     finally:
+        watcher.cancel()
         await _shutdown(app)
+    if lock_lost.is_set():
+        raise CliError(ANOTHER_POLLER + " (it took the lock in the database)", EXIT_UNAVAILABLE)
     if conflict:
         raise CliError(ANOTHER_POLLER + " (Telegram answered 409 Conflict)", EXIT_UNAVAILABLE)
     return 0

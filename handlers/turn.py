@@ -321,19 +321,26 @@ def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 class _PatientBot:
-    """The few Bot methods ``deliver`` uses, each call made :func:`patiently`."""
+    """The Bot methods ``deliver`` uses, each call made :func:`patiently`."""
 
     def __init__(self, bot: Any, budget: float) -> None:
         self._bot = bot
         self._budget = budget
 
-    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
-        method = getattr(self._bot, name)
+    async def _call(self, method: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        return await patiently(lambda: method(*args, **kwargs), self._budget)
 
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await patiently(lambda: method(*args, **kwargs), self._budget)
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(self._bot.send_message, *args, **kwargs)
 
-        return call
+    async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(self._bot.edit_message_text, *args, **kwargs)
+
+    async def send_document(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(self._bot.send_document, *args, **kwargs)
+
+    async def send_photo(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(self._bot.send_photo, *args, **kwargs)
 
 
 async def _edit_or_send(

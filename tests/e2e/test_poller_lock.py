@@ -1,0 +1,77 @@
+"""The poller lock survives a PostgreSQL restart, or the process stops for whoever took it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.polling import PollerLock
+from bot.sandbox.server import BotApiSandbox
+from tests.e2e.test_processes import _spawn
+
+TOKEN = "123456:SANDBOX-lock-test"
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _cut_every_other_session(connection: asyncpg.Connection) -> None:
+    """What a restart does to the bot: every session of the database ends."""
+    await connection.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+
+
+async def test_a_dropped_lock_is_taken_again_or_reported_lost(fresh_pg_database: str) -> None:
+    first, second = PollerLock(fresh_pg_database, TOKEN), PollerLock(fresh_pg_database, TOKEN)
+    admin = await asyncpg.connect(_dsn(fresh_pg_database))
+    try:
+        assert await first.acquire()
+        await _cut_every_other_session(admin)
+        assert await first.still_held(), "nobody else wanted it: the lock is taken again"
+        assert not await second.acquire()
+        await _cut_every_other_session(admin)
+        assert await second.acquire(), "the restart freed the lock for the other poller"
+        assert not await first.still_held()
+    finally:
+        await first.release()
+        await second.release()
+        await admin.close()
+
+
+async def test_a_poller_that_lost_its_lock_stops_with_a_clear_line(
+    fresh_pg_database: str, tmp_path: Path
+) -> None:
+    async with BotApiSandbox() as sandbox:
+        env = {
+            "TELEGRAM_BOT_TOKEN": sandbox.token, "TELEGRAM_API_URL": sandbox.base_url,
+            "DATABASE_URL": fresh_pg_database, "LOG_LEVEL": "WARNING",
+            "POLLER_LOCK_CHECK_SECONDS": "1", "AUTO_MIGRATE": "true",
+        }  # fmt: skip
+        process = await _spawn(["run"], env, tmp_path)
+        admin = await asyncpg.connect(_dsn(fresh_pg_database))
+        try:
+            ana = sandbox.user(1001, "Ana")
+            await ana.send("/help")
+            await ana.next_reply(timeout=30)
+            key = PollerLock(fresh_pg_database, sandbox.token).key
+            await _cut_every_other_session(admin)
+            assert await admin.fetchval("SELECT pg_try_advisory_lock($1)", key)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            await admin.close()
+        log = stderr.decode()
+        assert process.returncode == 69, log
+        assert "took the lock in the database" in log and "Traceback" not in log
+
+
+pytestmark = pytest.mark.postgres

@@ -291,6 +291,19 @@ def step_status(full: bool) -> list[Row]:
     ]
 
 
+def step_reports(full: bool) -> list[Row]:
+    _run(["bench.bench_reports", "--runs", "300" if full else "60"], "chart and transcript")
+    data = _json("reports")
+    chart, pdf = data.get("chart", {}), data.get("transcript", {})
+    return [
+        Row("progress chart (one licence) p99", chart.get("p99_ms"), "ms", target=100,
+            floor=False, note=f"PNG {chart.get('png_bytes', 0) // 1024} KiB"),
+        Row("transcript PDF, 3 licences p99", pdf.get("p99_ms"), "ms", target=2000,
+            floor=False, note=f"{pdf.get('entries_listed')} entries listed, "
+            f"{pdf.get('pdf_bytes', 0) // 1024} KiB"),
+    ]  # fmt: skip
+
+
 def step_places(full: bool) -> list[Row]:
     """Place resolution p95 and the /status domain arithmetic, in a fresh interpreter."""
     code = (
@@ -341,6 +354,7 @@ STEPS: dict[str, Callable[[bool], list[Row]]] = {
     "search": step_search,
     "status": step_status,
     "places": step_places,
+    "reports": step_reports,
 }
 
 
@@ -384,7 +398,7 @@ def main() -> None:
         "table": [row.as_dict() for row in rows],
         "details": {
             name: _json(name)
-            for name in ("load", "footprint", "reminders", "search", "status", "places")
+            for name in ("load", "footprint", "reminders", "search", "status", "places", "reports")
         },
     }
     path = RESULTS / "all.json"

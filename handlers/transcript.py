@@ -8,7 +8,6 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.reports.model import TranscriptLicence, transcript_licence
-from bot.reports.transcript import render_transcript_pdf
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
 from bot.tracking import credit_item
@@ -37,6 +36,9 @@ async def transcript(turn: Turn) -> None:
         )
         for view in found
     ]
+    # reportlab (~80 ms, several MB) loads on the first /transcript, not at start.
+    from bot.reports.transcript import render_transcript_pdf
+
     name = " ".join(p for p in (turn.clinician.first_name, turn.clinician.last_name) if p)
     pdf = await asyncio.to_thread(
         render_transcript_pdf, name or "Clinician", licences, turn.now, turn.clinician.timezone

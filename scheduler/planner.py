@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.reminders import (
@@ -224,6 +224,11 @@ async def plan_everyone(
     total = 0
     while True:
         async with transaction(sessionmaker) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # asyncpg prepares each query; after five runs PostgreSQL may keep one generic
+                # plan, and the one it picked while the outbox was empty scans all of it. The
+                # first pass over 20,000 clinicians: 21 s in apply_plans with it, 8.5 s without.
+                await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             people = list(
                 (
                     await session.execute(

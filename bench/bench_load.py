@@ -89,6 +89,7 @@ def add_load_routes(sandbox: Any) -> None:
             [(str(t), int(n)) for t, n in spec["script"]],
             seconds=float(spec.get("seconds", 5)), warmup=float(spec.get("warmup", 1)),
             rounds=spec.get("rounds"), wait_limit=float(spec.get("timeout", 30)),
+            pause=float(spec.get("pause", 0)),
         )  # fmt: skip
         return JSONResponse(result)
 
@@ -110,8 +111,13 @@ async def closed_loop(
     warmup: float,
     rounds: int | None,
     wait_limit: float,
+    pause: float = 0.0,
 ) -> dict[str, Any]:
-    """Each user: send, wait for the expected replies, repeat (script round-robin)."""
+    """Each user: send, wait for the expected replies, pause, repeat (script round-robin).
+
+    With no pause a few users saturate the bot; a pause gives a load below saturation,
+    where server-side times are the handlers' own and not the queue in front of them.
+    """
     loop = asyncio.get_running_loop()
     started = loop.time()
     window_start = started + (0 if rounds else warmup)
@@ -148,6 +154,8 @@ async def closed_loop(
             finished = loop.time()
             if rounds or window_start <= finished <= window_end:  # finished in the window
                 done.append((index, log.sent[mark].sent_at - sent_at, finished - sent_at))
+            if pause:
+                await asyncio.sleep(pause)
 
     await asyncio.gather(*(one_user(user, k) for k, user in enumerate(users)))
     elapsed = (loop.time() - started) if rounds else seconds
@@ -502,12 +510,13 @@ async def run_echo(
 async def run_cme(
     child: SandboxChild, url: str, population: Population, users: int, seconds: float,
     concurrency: int, *, pool: int = 10, profile: Path | None = None, solo: int = 0,
-    light: int = 0,
+    light: int = 0, light_pause: float = 0.0,
 ) -> dict[str, Any]:  # fmt: skip
     """The real Application under the interleaved script; handler times per command.
 
     ``solo``: that many /status by one clinician alone first; ``light``: the mix from that
-    many clinicians (below saturation) before the saturating run with ``users``.
+    many clinicians, each pausing ``light_pause`` s between messages (below saturation),
+    before the saturating run with ``users``.
     """
     from bot.app import build_application
 
@@ -527,7 +536,9 @@ async def run_cme(
             if light:
                 clock.reset()
                 light_ids = ids[:light]
-                loaded = await child.measured_load(light_ids, CME_SCRIPT, seconds=seconds)
+                loaded = await child.measured_load(
+                    light_ids, CME_SCRIPT, seconds=seconds, pause=light_pause
+                )
                 result["light"] = {"load": loaded, "handlers": clock.summary()}
             clock.reset()
             profiler = _start_profiler() if profile else None
@@ -603,6 +614,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     run = await run_cme(
                         child, url, population, args.users, args.seconds, args.concurrency,
                         pool=args.pool, profile=profile, solo=args.solo, light=args.light,
+                        light_pause=args.light_pause,
                     )  # fmt: skip
                     run["seed_seconds"] = round(seed_s, 1)
                     results[backend] = run
@@ -661,6 +673,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--solo", type=int, default=200, help="/status runs by one clinician alone")
     p.add_argument("--light", type=int, default=8, help="clinicians in the below-saturation run")
+    p.add_argument("--light-pause", type=float, default=0.2,
+                   help="seconds each of them waits between messages")  # fmt: skip
     p.add_argument("--table", default="1,16,64,256", help="CONCURRENT_UPDATES values ('' = skip)")
     p.add_argument("--table-backend", default="postgres")
     p.add_argument("--table-seconds", type=float, default=5.0)

@@ -261,6 +261,9 @@ async def polling(app: Any, *, keep_jobs: tuple[str, ...] = ("dispatcher",)) -> 
             if job.name not in keep_jobs:
                 job.schedule_removal()
     await app.start()
+    from bot.app import settle_heap
+
+    settle_heap()  # as cme-bot run does after start
     await app.updater.start_polling(poll_interval=0, timeout=10)
     try:
         yield

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.app import CMEApplication, build_application
+from bot.app import CMEApplication, build_application, settle_heap
 from bot.config import Settings
 from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from bot.polling import PollerLock
@@ -73,6 +73,7 @@ async def _start(app: CMEApplication) -> None:
     if app.post_init:
         await app.post_init(app)
     await app.start()
+    settle_heap()
 
 
 async def _shutdown(app: CMEApplication) -> None:

@@ -404,15 +404,13 @@ async def _load_courses(sessionmaker: Any, count: int) -> None:
     if count <= 320:
         await load_sample_if_empty(sessionmaker, NOW)
         return
-    from sqlalchemy import insert
-
     from bench.bench_search import build_rows
-    from bot.store.models import Course
+    from bot.store.courses import insert_course_rows
 
     rows = build_rows(count, 42)
     for start in range(0, len(rows), 10_000):
         async with sessionmaker() as session, session.begin():
-            await session.execute(insert(Course), rows[start : start + 10_000])
+            await insert_course_rows(session, rows[start : start + 10_000])
 
 
 # ------------------------------------------------------------------- timing the handlers

@@ -192,6 +192,31 @@ class Course(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Loaded only where the store keeps it in step with ``topics`` (upserts).
+    topic_rows: Mapped[list[CourseTopic]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+
+
+class CourseTopic(Base):
+    """One topic a course is tagged with, with the course's cell and start copied.
+
+    ``courses.topics`` stays the course's own list (what is shown and exported); this
+    is its search index: ``(topic, geo_cell, starts_at)`` answers "ethics near Boston
+    in May" and "ethics online" from one index range. Without it an online topic
+    search read every open online course (three years of on-demand ones) to match the
+    JSON text. The store rewrites a course's rows whenever topics, cell or start change.
+    """
+
+    __tablename__ = "course_topics"
+    __table_args__ = (Index("ix_course_topics_topic_cell_start", "topic", "geo_cell", "starts_at"),)
+
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    geo_cell: Mapped[int | None] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
 
 
 class CourseSubscription(Base):

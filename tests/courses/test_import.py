@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from bot.courses.importer import (
 from bot.courses.records import Rejection, validate
 from bot.store import courses as store
 from bot.store.db import transaction
-from bot.store.models import Course
+from bot.store.models import Course, CourseTopic
 
 from .conftest import NOW
 from .test_parsers import ICS
@@ -207,3 +207,40 @@ def test_cli_entry(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr()
     assert code == 1
     assert out.err.count("\n") == 1 and "no such file" in out.err
+
+
+@pytest.mark.postgres
+async def test_topic_searches_follow_a_course_that_is_retagged_moved_or_rescheduled(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """course_topics copies each course's cell and start: a re-import must rewrite them."""
+    boston, worcester = (42.36, -71.06), (42.26, -71.80)
+
+    async def found(topic: str, near: tuple[float, float], day: str) -> list[str]:
+        starts = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        async with transaction(sessionmaker) as session:
+            result = await store.search_courses(
+                session, near=near, radius_km=20, topics=[topic], starts_after=starts,
+                starts_before=starts + timedelta(days=1),
+            )  # fmt: skip
+        return [hit.course.source_id for hit in result.hits]
+
+    path = _write(tmp_path / "c.csv", ROWS[0])
+    await import_source(sessionmaker, path, now=NOW)
+    assert await found("opioid_prescribing", boston, "2027-01-10") == ["c1"]
+
+    retagged = ROWS[0].replace(",opioids,", ",ethics,")
+    await import_source(sessionmaker, _write(tmp_path / "c.csv", retagged), now=NOW)
+    assert await found("opioid_prescribing", boston, "2027-01-10") == []
+    assert await found("ethics", boston, "2027-01-10") == ["c1"]
+
+    moved = retagged.replace("2027-01-10", "2027-01-17").replace(
+        "Boston,MA,42.36,-71.06", "Worcester,MA,42.26,-71.80"
+    )
+    await import_source(sessionmaker, _write(tmp_path / "c.csv", moved), now=NOW)
+    assert await found("ethics", boston, "2027-01-10") == []
+    assert await found("ethics", worcester, "2027-01-17") == ["c1"]
+    async with transaction(sessionmaker) as session:
+        index = (await session.execute(select(CourseTopic.topic, CourseTopic.geo_cell))).all()
+        course = await session.scalar(select(Course))
+    assert course is not None and [tuple(row) for row in index] == [("ethics", course.geo_cell)]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select
 
 from bot.store import migrate
 from bot.store.db import create_engine
-from bot.store.models import Base
+from bot.store.models import Base, Course, CourseTopic
 
 
 def _revisions() -> list[str]:
@@ -63,3 +65,46 @@ async def test_models_match_migrations(empty_database_url: str) -> None:
 def test_single_head() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert len(script.get_heads()) == 1
+
+
+def _course_row(source_id: str, topics: list[str], cell: int | None, now: datetime) -> dict:
+    return {
+        "source": "s", "source_id": source_id, "title": "T", "credits": Decimal(1),
+        "category": "ama_pra_1", "topics": topics, "format": "on_demand", "starts_at": now,
+        "ends_at": now, "timezone": "UTC", "geo_cell": cell, "status": "active",
+        "content_hash": source_id, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+async def test_the_topic_index_is_built_for_courses_already_stored(
+    empty_database_url: str,
+) -> None:
+    """0006 fills course_topics from courses.topics, so old catalogues stay searchable."""
+    engine = create_engine(empty_database_url)
+    try:
+        await migrate.upgrade(engine, "0005")
+        now = datetime(2026, 12, 4, 12, tzinfo=UTC)
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(Course.__table__),
+                [
+                    _course_row("a", ["ethics", "opioid_prescribing", "ethics"], None, now),
+                    _course_row("b", [], 7, now),
+                    _course_row("c", ["sepsis"], 7, now),
+                ],
+            )
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(Course.source_id, CourseTopic.topic, CourseTopic.geo_cell,
+                       CourseTopic.starts_at)
+                .join(Course, Course.id == CourseTopic.course_id)
+                .order_by(Course.source_id, CourseTopic.topic)
+            )  # fmt: skip
+            assert [tuple(row) for row in rows] == [
+                ("a", "ethics", None, now),
+                ("a", "opioid_prescribing", None, now),
+                ("c", "sepsis", 7, now),
+            ]
+    finally:
+        await engine.dispose()

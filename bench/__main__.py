@@ -230,16 +230,23 @@ def step_reminders(full: bool) -> list[Row]:
                 )
             )
         elif key.startswith("planner"):
-            rows.append(
-                Row(
-                    f"planner ({key.split('_')[-1]})",
-                    value.get("first_pass_s"),
-                    "s",
-                    target=30 * value.get("clinicians", 100_000) / 100_000,
-                    floor=False,
-                    note=f"{value.get('clinicians'):,} clinicians; target 30 s per 100,000",
+            target = 30 * value.get("clinicians", 100_000) / 100_000
+            backend = key.split("_")[-1]
+            for figure, label, note in (
+                ("first_pass_s", "first pass", "nothing planned yet"),
+                ("replan_pass_s", "periodic pass", "nothing changed: digests skip"),
+                ("next_day_pass_s", "next local day", "everyone evaluated again"),
+            ):
+                rows.append(
+                    Row(
+                        f"planner {label} ({backend})",
+                        value.get(figure),
+                        "s",
+                        target=target,
+                        floor=False,
+                        note=f"{value.get('clinicians'):,} clinicians, {note}; 30 s per 100,000",
+                    )
                 )
-            )
         elif key.startswith("limited"):
             rows.append(
                 Row(

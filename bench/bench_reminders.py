@@ -187,21 +187,28 @@ async def analyze(url: str) -> None:
 
 
 async def planner(url: str, clinicians: int) -> dict[str, Any]:
+    """Three passes: the first (nothing planned yet), a periodic one with nothing changed
+    (digests skip everyone), and one a local day later (everyone evaluated again)."""
     await seed_clinicians(url, clinicians, licences=True, notices=False)
     await analyze(url)
     engine = create_engine(url, pool_size=5)
     sessionmaker = create_sessionmaker(engine)
-    started = time.perf_counter()
-    rows = await plan_everyone(sessionmaker, NOW, shipped_rulebook())
-    first = time.perf_counter() - started
-    await analyze(url)
-    started = time.perf_counter()
-    await plan_everyone(sessionmaker, NOW, shipped_rulebook())
-    second = time.perf_counter() - started
+    timings: dict[str, float] = {}
+    passes: dict[str, Any] = {}
+    for name, at in (("first", NOW), ("replan", NOW), ("next_day", NOW + timedelta(days=1))):
+        started = time.perf_counter()
+        passes[name] = await plan_everyone(sessionmaker, at, shipped_rulebook())
+        timings[name] = time.perf_counter() - started
+        if name == "first":
+            await analyze(url)
     await engine.dispose()
     return {
-        "clinicians": clinicians, "rows_planned": rows, "first_pass_s": round(first, 1),
-        "replan_pass_s": round(second, 1),
+        "clinicians": clinicians, "rows_planned": passes["first"].rows,
+        "first_pass_s": round(timings["first"], 1),
+        "replan_pass_s": round(timings["replan"], 1),
+        "replan_evaluated": passes["replan"].replanned,
+        "next_day_pass_s": round(timings["next_day"], 1),
+        "next_day_evaluated": passes["next_day"].replanned,
     }  # fmt: skip
 
 
@@ -246,7 +253,9 @@ async def main() -> None:
         if key.startswith("ceiling"):
             print(f"{key:<22} {value['rate_per_s']:>10} msg/s {'>= 1000 msg/s':>14}")
         elif key.startswith("planner"):
-            print(f"{key:<22} {value['first_pass_s']:>12} s {'<= 30 s':>14}")
+            for pass_name in ("first_pass_s", "replan_pass_s", "next_day_pass_s"):
+                label = f"{key} {pass_name.removesuffix('_s')}"
+                print(f"{label:<30} {value[pass_name]:>8} s {'<= 30 s':>14}")
         else:
             print(f"{key:<22} {value['ratio_to_30']:>12} x {'>= 0.97':>14}")
             print(f"{'  429s':<22} {value['429s_seen_by_bot']:>14} {'0':>14}")

@@ -94,7 +94,13 @@ async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
         if not await lock.acquire():
             return  # another process is planning right now
         try:
-            await plan_everyone(services.sessionmaker, services.clock.now(), services.rulebook)
+            done = await plan_everyone(
+                services.sessionmaker, services.clock.now(), services.rulebook
+            )
+            log.info(
+                "planner pass: %d clinicians, %d evaluated (the rest unchanged), %d reminders",
+                done.clinicians, done.replanned, done.rows,
+            )  # fmt: skip
         finally:
             await lock.release()
     except Exception:

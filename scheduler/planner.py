@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.reminders import (
@@ -29,6 +29,7 @@ from bot.store import outbox
 from bot.store.db import transaction
 from bot.store.models import (
     Clinician,
+    ClinicianPlan,
     Course,
     CourseSubscription,
     CreditEntry,
@@ -36,11 +37,21 @@ from bot.store.models import (
     ReminderOutbox,
 )
 from bot.tracking import LicenceView, views_for
+from scheduler.plan_digest import inputs_digest
 
 log = logging.getLogger(__name__)
 
 PLANNED_KINDS = ("renewal", "course")
 PLAN_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPass:
+    """What one pass over everyone did."""
+
+    clinicians: int = 0
+    replanned: int = 0  # the others' inputs were unchanged since the last pass
+    rows: int = 0  # reminders wanted by the clinicians re-planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +229,15 @@ async def plan_everyone(
     rulebook: RuleBook,
     *,
     batch_size: int = PLAN_BATCH,
-) -> int:
-    """Periodic pass over all clinicians, in id order, one transaction per batch."""
+    full: bool = False,
+) -> PlanPass:
+    """Periodic pass over all clinicians, in id order, one transaction per batch.
+
+    Clinicians whose plan inputs have the digest stored by the last pass are skipped
+    (see :mod:`scheduler.plan_digest`); ``full`` evaluates everyone regardless.
+    """
     last_id = 0
-    total = 0
+    done = PlanPass()
     while True:
         async with transaction(sessionmaker) as session:
             if session.get_bind().dialect.name == "postgresql":
@@ -229,22 +245,45 @@ async def plan_everyone(
                 # plan, and the one it picked while the outbox was empty scans all of it. The
                 # first pass over 20,000 clinicians: 21 s in apply_plans with it, 8.5 s without.
                 await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-            people = list(
-                (
-                    await session.execute(
-                        select(Clinician)
-                        .where(Clinician.id > last_id)
-                        .order_by(Clinician.id)
-                        .limit(batch_size)
-                    )
-                ).scalars()
-            )
-            if not people:
-                return total
+            rows = (
+                await session.execute(
+                    select(Clinician, ClinicianPlan.inputs_digest)
+                    .outerjoin(ClinicianPlan, ClinicianPlan.clinician_id == Clinician.id)
+                    .where(Clinician.id > last_id)
+                    .order_by(Clinician.id)
+                    .limit(batch_size)
+                )
+            ).all()
+            if not rows:
+                return done
+            people = [person for person, _ in rows]
+            stored = {person.id: digest for person, digest in rows}
             batch = await _load(session, people)
+            digests = {person.id: _digest(batch[person.id], now, rulebook) for person in people}
+            stale = [p for p in people if full or digests[p.id] != stored[p.id]]
             planned = [
-                item for person in people for item in plan_rows(batch[person.id], now, rulebook)
+                item for person in stale for item in plan_rows(batch[person.id], now, rulebook)
             ]
-            await apply_plans(session, [person.id for person in people], planned, now)
-            total += len(planned)
+            await apply_plans(session, [person.id for person in stale], planned, now)
+            await _remember(session, {p.id: digests[p.id] for p in stale}, now)
+            done = PlanPass(
+                done.clinicians + len(people), done.replanned + len(stale), done.rows + len(planned)
+            )
             last_id = people[-1].id
+
+
+def _digest(data: ClinicianData, now: datetime, rulebook: RuleBook) -> str:
+    today = now.astimezone(local_zone(data.clinician)).date()
+    return inputs_digest(data.clinician, data.licences, data.entries, data.courses, today, rulebook)
+
+
+async def _remember(session: AsyncSession, digests: dict[int, str], now: datetime) -> None:
+    """Store the digests the pass just planned from (replacing the previous ones)."""
+    if not digests:
+        return
+    await session.execute(delete(ClinicianPlan).where(ClinicianPlan.clinician_id.in_(digests)))
+    rows = [
+        {"clinician_id": cid, "inputs_digest": digest, "planned_at": now}
+        for cid, digest in digests.items()
+    ]
+    await session.execute(insert(ClinicianPlan), rows)

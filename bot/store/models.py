@@ -89,6 +89,18 @@ class Clinician(Base):
     )
 
 
+class ClinicianPlan(Base):
+    """What the periodic planner last planned a clinician from (see scheduler.plan_digest)."""
+
+    __tablename__ = "clinician_plans"
+
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="CASCADE"), primary_key=True
+    )
+    inputs_digest: Mapped[str] = mapped_column(String(32))
+    planned_at: Mapped[datetime]
+
+
 class Licence(Base):
     """A licence or certification whose renewal needs credits."""
 

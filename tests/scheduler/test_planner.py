@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain.requirements import shipped_rulebook
+from bot.domain.requirements import RuleBook, shipped_rulebook
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Clinician, Licence, ReminderOutbox
-from scheduler.planner import plan_everyone
+from scheduler.planner import PlanPass, plan_everyone
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 RULES = shipped_rulebook()
@@ -48,8 +48,9 @@ async def test_replanning_is_idempotent_and_follows_changes(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await _seed(sessionmaker)
-    assert await plan_everyone(sessionmaker, NOW, RULES) == 21
-    assert await plan_everyone(sessionmaker, NOW, RULES) == 21
+    assert await plan_everyone(sessionmaker, NOW, RULES) == PlanPass(3, 3, 21)
+    assert await plan_everyone(sessionmaker, NOW, RULES) == PlanPass(3, 0, 0), "nothing changed"
+    assert await plan_everyone(sessionmaker, NOW, RULES, full=True) == PlanPass(3, 3, 21)
     assert await _statuses(sessionmaker) == {"pending": 21}
 
     async with transaction(sessionmaker) as session:  # mute one licence: its 7 rows cancel
@@ -99,3 +100,31 @@ async def test_due_rows_are_left_for_the_dispatcher(
     await plan_everyone(sessionmaker, later, RULES)
     statuses = await _statuses(sessionmaker)
     assert statuses == {"pending": 7}  # due-but-unsent rows are not cancelled by planning
+
+
+async def test_the_periodic_pass_evaluates_only_clinicians_whose_inputs_changed(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Any column planning reads, a new local day or other rules: evaluated again."""
+    await _seed(sessionmaker, people=4)
+    await plan_everyone(sessionmaker, NOW, RULES)
+    async with transaction(sessionmaker) as session:
+        people = list((await session.execute(select(Clinician).order_by(Clinician.id))).scalars())
+        people[0].quiet_end_min = 9 * 60
+        people[1].conversation = {"step": "anything"}  # chat state is no plan input
+        owned = (
+            await session.execute(select(Licence).where(Licence.clinician_id == people[2].id))
+        ).scalar_one()
+        owned.renewals_done = 3
+        await credits.add(
+            session, people[3], completed_on=date(2026, 11, 2), amount=Decimal(1),
+            category="ama_pra_1", title="y", now=NOW,
+        )  # fmt: skip
+    assert (await plan_everyone(sessionmaker, NOW, RULES)).replanned == 3
+
+    an_hour_on = await plan_everyone(sessionmaker, NOW + timedelta(hours=1), RULES)
+    assert an_hour_on.replanned == 0, "same local day, same inputs"
+    next_day = await plan_everyone(sessionmaker, NOW + timedelta(days=1), RULES)
+    assert next_day.replanned == 4, "statuses depend on the day"
+    others = RuleBook([*RULES][:-1])
+    assert (await plan_everyone(sessionmaker, NOW + timedelta(days=1), others)).replanned == 4

@@ -234,8 +234,8 @@ def step_reminders(full: bool) -> list[Row]:
             backend = key.split("_")[-1]
             for figure, label, note in (
                 ("first_pass_s", "first pass", "nothing planned yet"),
-                ("replan_pass_s", "periodic pass", "nothing changed: digests skip"),
-                ("next_day_pass_s", "next local day", "everyone evaluated again"),
+                ("next_day_pass_s", "periodic pass", "a day on, nothing changed: digests skip"),
+                ("full_pass_s", "full pass", "everyone evaluated (new rules, new cycles)"),
             ):
                 rows.append(
                     Row(

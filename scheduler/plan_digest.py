@@ -5,9 +5,10 @@ re-plan at once. Evaluating a licence is most of its cost (0.33 ms for one Texas
 licence), and on most passes nothing changed: so the pass stores this digest with each
 clinician it planned and skips those whose digest is the same next time. The digest
 covers every stored column the plan reads (generically, so a new column is covered the
-day it is added), the rule book, and the clinician's local date: statuses depend on the
-day, so every clinician is evaluated afresh at least once a local day. Time passing
-within a day only drops steps that are due, which the outbox diff ignores either way.
+day it is added), the rule book, and each licence's current cycle: the day enters a
+status only through the cycle it falls in (and its make-up window), while time passing
+within a cycle only drops steps that are due, which the outbox diff ignores either way.
+Whatever this might still miss is bounded by ``MAX_PLAN_AGE`` in the planner.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from bot.domain.requirements import RuleBook
-from bot.store.models import Base
+from bot.domain.cycles import MissingFactError, cycle_info
+from bot.domain.requirements import RuleBook, UnknownRuleError
+from bot.store.models import Base, Clinician, Licence
+from bot.tracking import facts_for
 
 PLAN_LOGIC_VERSION = "1"
 """Bump when the planner's logic changes, so the next pass re-plans everyone."""
-_NOT_PLAN_INPUTS = frozenset({"conversation", "created_at", "updated_at"})
+_NOT_PLAN_INPUTS = frozenset({"conversation", "updated_at"})
 
 
 def inputs_digest(
@@ -35,16 +38,31 @@ def inputs_digest(
     licences: Iterable[Base],
     entries: Iterable[Base],
     courses: Iterable[Base],
-    today: date,
+    cycles: Iterable[Any],
     rulebook: RuleBook,
 ) -> str:
-    """32 hex digits that change whenever anything planning reads may have changed."""
-    parts: list[Any] = [PLAN_LOGIC_VERSION, rulebook_fingerprint(rulebook), today.isoformat()]
+    """32 hex digits that change whenever anything planning reads may have changed.
+
+    ``cycles`` stands for the day: what :func:`cycle_marks` gives for each licence."""
+    parts: list[Any] = [PLAN_LOGIC_VERSION, rulebook_fingerprint(rulebook), list(cycles)]
     parts.append(_columns(clinician))
     for group in (licences, entries, courses):
         parts.append(sorted((_columns(row) for row in group), key=lambda values: values[0]))
     text = json.dumps(parts, default=_plain, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def cycle_marks(
+    licence: Licence, clinician: Clinician, today: date, rulebook: RuleBook
+) -> tuple[Any, ...]:
+    """What of ``today`` a licence's status depends on: its cycle and make-up window."""
+    try:
+        facts = facts_for(licence, clinician)
+        info = cycle_info(facts.rule(rulebook), facts, today)
+    except (MissingFactError, UnknownRuleError, KeyError, ValueError) as exc:
+        return ("unplannable", type(exc).__name__, today)  # cheap either way: re-check daily
+    previous = info.previous.deadline if info.previous else None
+    return (info.window.start, info.deadline, info.renewal_number, previous, info.makeup_until)
 
 
 def _columns(row: Base) -> list[Any]:

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, text
@@ -37,12 +37,14 @@ from bot.store.models import (
     ReminderOutbox,
 )
 from bot.tracking import LicenceView, views_for
-from scheduler.plan_digest import inputs_digest
+from scheduler.plan_digest import cycle_marks, inputs_digest
 
 log = logging.getLogger(__name__)
 
 PLANNED_KINDS = ("renewal", "course")
 PLAN_BATCH = 500
+MAX_PLAN_AGE = timedelta(days=7)
+"""The periodic pass evaluates a clinician at least this often, digest or not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +235,9 @@ async def plan_everyone(
 ) -> PlanPass:
     """Periodic pass over all clinicians, in id order, one transaction per batch.
 
-    Clinicians whose plan inputs have the digest stored by the last pass are skipped
-    (see :mod:`scheduler.plan_digest`); ``full`` evaluates everyone regardless.
+    Clinicians whose plan inputs have the digest stored by a pass in the last
+    ``MAX_PLAN_AGE`` are skipped (see :mod:`scheduler.plan_digest`); ``full`` evaluates
+    everyone regardless.
     """
     last_id = 0
     done = PlanPass()
@@ -247,7 +250,7 @@ async def plan_everyone(
                 await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             rows = (
                 await session.execute(
-                    select(Clinician, ClinicianPlan.inputs_digest)
+                    select(Clinician, ClinicianPlan.inputs_digest, ClinicianPlan.planned_at)
                     .outerjoin(ClinicianPlan, ClinicianPlan.clinician_id == Clinician.id)
                     .where(Clinician.id > last_id)
                     .order_by(Clinician.id)
@@ -256,8 +259,12 @@ async def plan_everyone(
             ).all()
             if not rows:
                 return done
-            people = [person for person, _ in rows]
-            stored = {person.id: digest for person, digest in rows}
+            people = [person for person, _, _ in rows]
+            fresh = now - MAX_PLAN_AGE
+            stored = {
+                person.id: digest if planned_at is not None and planned_at > fresh else None
+                for person, digest, planned_at in rows
+            }
             batch = await _load(session, people)
             digests = {person.id: _digest(batch[person.id], now, rulebook) for person in people}
             stale = [p for p in people if full or digests[p.id] != stored[p.id]]
@@ -273,8 +280,10 @@ async def plan_everyone(
 
 
 def _digest(data: ClinicianData, now: datetime, rulebook: RuleBook) -> str:
-    today = now.astimezone(local_zone(data.clinician)).date()
-    return inputs_digest(data.clinician, data.licences, data.entries, data.courses, today, rulebook)
+    clinician = data.clinician
+    today = now.astimezone(local_zone(clinician)).date()
+    marks = [cycle_marks(licence, clinician, today, rulebook) for licence in data.licences]
+    return inputs_digest(clinician, data.licences, data.entries, data.courses, marks, rulebook)
 
 
 async def _remember(session: AsyncSession, digests: dict[int, str], now: datetime) -> None:

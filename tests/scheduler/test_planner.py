@@ -105,7 +105,7 @@ async def test_due_rows_are_left_for_the_dispatcher(
 async def test_the_periodic_pass_evaluates_only_clinicians_whose_inputs_changed(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    """Any column planning reads, a new local day or other rules: evaluated again."""
+    """Any column planning reads, a new cycle, other rules or a week gone: evaluated again."""
     await _seed(sessionmaker, people=4)
     await plan_everyone(sessionmaker, NOW, RULES)
     async with transaction(sessionmaker) as session:
@@ -122,9 +122,16 @@ async def test_the_periodic_pass_evaluates_only_clinicians_whose_inputs_changed(
         )  # fmt: skip
     assert (await plan_everyone(sessionmaker, NOW, RULES)).replanned == 3
 
-    an_hour_on = await plan_everyone(sessionmaker, NOW + timedelta(hours=1), RULES)
-    assert an_hour_on.replanned == 0, "same local day, same inputs"
     next_day = await plan_everyone(sessionmaker, NOW + timedelta(days=1), RULES)
-    assert next_day.replanned == 4, "statuses depend on the day"
-    others = RuleBook([*RULES][:-1])
+    assert next_day.replanned == 0, "same cycle, same inputs"
+    others = RuleBook([rule for rule in RULES if rule.id != "us-tx-md"])
     assert (await plan_everyone(sessionmaker, NOW + timedelta(days=1), others)).replanned == 4
+    a_week_on = NOW + timedelta(days=8)
+    assert (await plan_everyone(sessionmaker, a_week_on, others)).replanned == 4, "MAX_PLAN_AGE"
+
+    before_deadline = datetime(2028, 1, 30, 15, tzinfo=UTC)  # Florida renews on Jan 31
+    await plan_everyone(sessionmaker, before_deadline, others)
+    assert (await plan_everyone(sessionmaker, before_deadline, others)).replanned == 0
+    rolled = await plan_everyone(sessionmaker, before_deadline + timedelta(days=2), others)
+    assert rolled.replanned == 4, "the cycle rolled over"
+    assert rolled.rows > 0, "the next cycle's ladder"

@@ -7,7 +7,7 @@ kind deserves its own readable branch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.cycles import Cycle, LicenceFacts, Schedule, add_months
@@ -45,11 +45,16 @@ def plan(
     recurrence_plan = _by_recurrence(mandate, facts, cycle, schedule, base)
     blocked = _condition_blocks(mandate, facts)
     if blocked:  # still counted (the clinician may ask), but not required
-        return replace(recurrence_plan, due=False, why=blocked)
+        return _with(recurrence_plan, False, blocked)
     conditions = _conditions_text(mandate)
     if conditions:
-        return replace(recurrence_plan, why=f"{recurrence_plan.why}; {conditions}")
+        return _with(recurrence_plan, recurrence_plan.due, f"{recurrence_plan.why}; {conditions}")
     return recurrence_plan
+
+
+def _with(p: MandatePlan, due: bool, why: str) -> MandatePlan:
+    """``dataclasses.replace`` without its introspection (the planner calls this per licence)."""
+    return MandatePlan(due, why, p.count_from, p.count_to, p.due_by)
 
 
 def _labels(ids: frozenset[str], kind: str) -> str:

@@ -7,7 +7,7 @@ Everything lands in bench/results/all.json.
 
 Quick (default, a few minutes): 2,000 clinicians, 20,000 courses, small fan-outs.
 ``--full``: the sizes the issues name (100,000 clinicians x 50 entries x 3 licences,
-200,000 courses, 10,000-message fan-outs, a 100,000-clinician planner); ~15-20 minutes.
+200,000 courses, 10,000-message fan-outs, a 100,000-clinician planner); ~28 minutes on 2 cores.
 """
 
 from __future__ import annotations

@@ -413,6 +413,8 @@ COURSES_PLACE_SUGGEST = " Did you mean one of these?"
 COURSES_PLACE_HINT = (
     " Try a city and state (<i>Portland, ME</i>), a ZIP code, or share your location."
 )
+COURSES_PLACE_OR_TOPIC = " If that was a topic: did you mean <b>{topic}</b>?"
+COURSES_TOPIC_BUTTON = "{topic} courses"
 COURSES_BAD_DATE = {
     "in_past": "That date has passed; I look for upcoming courses. Try <i>next month</i>.",
     "too_far": "That's too far ahead; courses are listed up to a year or so in advance.",

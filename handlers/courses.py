@@ -324,6 +324,16 @@ def _place_unknown(turn: Turn, text: str, found: places.NotFound, query: CourseQ
         for p in suggestions
     ]
     message += texts.COURSES_PLACE_SUGGEST if rows else texts.COURSES_PLACE_HINT
+    # "ethcs online" reads as a place; if the words are close to a topic, say so, and
+    # when the search knows where to look without a place (online), offer it in one tap.
+    close = [t for t in topics.suggest_topics(text, 1) if t not in query.topics]
+    if close:
+        label = topics.label(close[0])
+        message += texts.COURSES_PLACE_OR_TOPIC.format(topic=esc(label))
+        if query.online:
+            with_topic = replace(query, topics=(*query.topics, close[0]))
+            button = texts.COURSES_TOPIC_BUTTON.format(topic=label[:40])
+            rows.insert(0, [(button, _search_data(0, with_topic))])  # before "Etah, India"
     turn.say(message, rows)
 
 

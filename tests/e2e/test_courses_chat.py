@@ -417,3 +417,24 @@ def test_searches_fit_in_callback_data_and_come_back_unchanged() -> None:
         ("g1", "5m", "o", "", "", "", "-1"),
     ):
         assert CourseQuery.from_args(forged) is None
+
+
+async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    typo = await ask(ana, "/courses ethcs online")
+    assert "I don't know a place called “ethcs”." in texts_of(typo)
+    assert "If that was a topic: did you mean Medical ethics?" in texts_of(typo)
+    assert typo.buttons[0] == ["Medical ethics courses"]  # before places named like it
+    await ana.press("Medical ethics courses")
+    found = await ana.next_edit()
+    assert "Online courses" in (found.text or "") and "Ethics Webinar Series" in (found.text or "")
+    assert "Opioid Prescribing Essentials" not in (found.text or "")
+
+    nowhere = await ask(ana, "/courses ethcs")  # no online to search without a place: words only
+    assert "If that was a topic: did you mean Medical ethics?" in texts_of(nowhere)
+    assert ["Medical ethics courses"] not in nowhere.buttons
+    wrong_day = await ask(ana, "ethics courses online on 31 February")
+    assert "That date doesn't exist" in texts_of(wrong_day)

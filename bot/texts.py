@@ -423,7 +423,7 @@ COURSES_BAD_DATE = {
 }
 COURSES_BAD_DATE_OTHER = "I couldn't read that date. Try <i>next month</i> or <i>before March</i>."
 COURSES_UNKNOWN_TOPIC = (
-    "\n<i>I don't know the topic “{words}”, so I searched every topic.{hint}</i>"
+    "\n<i>I don't know the topic “{words}”, so the search covers every topic.{hint}</i>"
 )
 COURSES_TOPIC_HINT = " Known topics include: {names}."
 

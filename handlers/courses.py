@@ -201,9 +201,9 @@ async def _answer(turn: Turn, request: Request) -> None:
         if isinstance(found, places.Resolved):
             await _search(turn, replace(query, place=place_token(found.place)), 0, note=note)
         elif isinstance(found, places.Ambiguous):
-            _offer_places(turn, request.place_text, found, query)
+            _offer_places(turn, request.place_text, found, query, note)
         else:
-            _place_unknown(turn, request.place_text, found, query)
+            _place_unknown(turn, request.place_text, found, query, note)
         return
     if request.near_me:
         saved = _saved_location(turn)
@@ -305,18 +305,23 @@ def _search_data(offset: int, query: CourseQuery) -> str:
             query = replace(query, topics=query.topics[:-1])
 
 
-def _offer_places(turn: Turn, text: str, found: places.Ambiguous, query: CourseQuery) -> None:
+def _offer_places(
+    turn: Turn, text: str, found: places.Ambiguous, query: CourseQuery, note: str
+) -> None:
+    """Which of several places; ``note`` says which words were not a known topic."""
     choices = found.candidates[:MAX_CHOICES]
     rows = [
         [(short_name(p), _search_data(0, replace(query, place=place_token(p))))] for p in choices
     ]
     if found.hint == "region_only":
-        turn.say(texts.COURSES_PICK_CITY, rows)
+        turn.say(texts.COURSES_PICK_CITY + note, rows)
     else:
-        turn.say(texts.COURSES_PICK_PLACE.format(text=esc(text)), rows)
+        turn.say(texts.COURSES_PICK_PLACE.format(text=esc(text)) + note, rows)
 
 
-def _place_unknown(turn: Turn, text: str, found: places.NotFound, query: CourseQuery) -> None:
+def _place_unknown(
+    turn: Turn, text: str, found: places.NotFound, query: CourseQuery, note: str
+) -> None:
     suggestions = found.suggestions[:4]
     message = texts.COURSES_PLACE_UNKNOWN.format(text=esc(text[:80]))
     rows = [
@@ -334,7 +339,7 @@ def _place_unknown(turn: Turn, text: str, found: places.NotFound, query: CourseQ
             with_topic = replace(query, topics=(*query.topics, close[0]))
             button = texts.COURSES_TOPIC_BUTTON.format(topic=label[:40])
             rows.insert(0, [(button, _search_data(0, with_topic))])  # before "Etah, India"
-    turn.say(message, rows)
+    turn.say(message + note, rows)
 
 
 def _unknown_topic_note(words: tuple[str, ...]) -> str:

@@ -436,5 +436,12 @@ async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
     nowhere = await ask(ana, "/courses ethcs")  # no online to search without a place: words only
     assert "If that was a topic: did you mean Medical ethics?" in texts_of(nowhere)
     assert ["Medical ethics courses"] not in nowhere.buttons
+    both = await ask(ana, "ethcs courses in Bostn")  # the topic words come before "in"
+    assert "I don't know a place called “Bostn”" in texts_of(both)
+    assert "I don't know the topic “ethcs”, so the search covers every topic" in texts_of(both)
+    assert "Known topics include: Medical ethics" in texts_of(both)
+    assert both.buttons[0] == ["Boston, MA"]
+    which = await ask(ana, "opiod courses in Portland")
+    assert "Which one?" in texts_of(which) and "the topic “opiod”" in texts_of(which)
     wrong_day = await ask(ana, "ethics courses online on 31 February")
     assert "That date doesn't exist" in texts_of(wrong_day)

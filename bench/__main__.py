@@ -87,15 +87,19 @@ def step_load(full: bool) -> list[Row]:
     echo_rate = ceiling.get("updates_per_s")
     rows.append(
         Row(
-            "echo ceiling (PTB echo bot)",
+            "echo ceiling (PTB echo bot, same client)",
             echo_rate,
             "updates/s",
-            note=f"{ceiling.get('users')} users, CONCURRENT_UPDATES "
+            note=f"{data.get('client')}, {ceiling.get('users')} users, CONCURRENT_UPDATES "
             f"{data.get('concurrent_updates')}",
         )
     )
     rows.append(Row("  echo round trip p50", ceiling.get("rtt_p50_ms"), "ms"))
     rows.append(Row("  echo round trip p99", ceiling.get("rtt_p99_ms"), "ms"))
+    default = data.get("ceiling_ptb_httpx")
+    if default:
+        rows.append(Row("echo ceiling (PTB's default httpx)", default.get("updates_per_s"),
+                        "updates/s", note="for comparison"))  # fmt: skip
     population = data.get("population", {})
     for backend in ("sqlite", "postgres"):
         run = data.get(backend)
@@ -119,6 +123,9 @@ def step_load(full: bool) -> list[Row]:
                 target=0.5,
             )
         )
+        if run.get("ratio_to_ptb_httpx_echo") is not None:
+            rows.append(Row(f"  {backend}: mix / httpx echo", run["ratio_to_ptb_httpx_echo"], "x",
+                            note="the ceiling of a default PTB bot"))  # fmt: skip
         rows.append(Row(f"  {backend}: mix round trip p99", load.get("rtt_p99_ms"), "ms"))
         light = run.get("light") or {}
         light_load = light.get("load") or {}
@@ -360,7 +367,20 @@ def step_places(full: bool) -> list[Row]:
     ]
 
 
+def step_transport(full: bool) -> list[Row]:
+    """Bot CPU per Bot API call on each HTTP client (what bounds every other figure)."""
+    _run(["bench.bench_transport", "--calls", "10000" if full else "4000"], "Bot API client")
+    data = _json("transport")
+    return [
+        Row(f"sendMessage via PTB on {client}: bot CPU", figures.get("bot_cpu_ms_per_call"),
+            "ms/call", note=f"{figures.get('calls_per_s')} calls/s, "
+            f"x{figures.get('cpu_ratio_to_httpx')} of httpx's CPU")
+        for client, figures in data.items()
+    ]  # fmt: skip
+
+
 STEPS: dict[str, Callable[[bool], list[Row]]] = {
+    "transport": step_transport,
     "load": step_load,
     "footprint": step_footprint,
     "reminders": step_reminders,
@@ -409,10 +429,7 @@ def main() -> None:
         "full": args.full,
         "seconds": round(time.perf_counter() - started, 1),
         "table": [row.as_dict() for row in rows],
-        "details": {
-            name: _json(name)
-            for name in ("load", "footprint", "reminders", "search", "status", "places", "reports")
-        },
+        "details": {name: _json(name) for name in STEPS},
     }
     path = RESULTS / "all.json"
     path.write_text(json.dumps(summary, indent=2, default=str))

@@ -482,13 +482,16 @@ def _label(update: Any) -> str:
     return text.split()[0] if text.startswith("/") else "other"
 
 
-def cme_settings(url: str, sandbox_url: str, concurrency: int, pool: int) -> Any:
+def cme_settings(
+    url: str, sandbox_url: str, concurrency: int, pool: int, client: str = "aiohttp"
+) -> Any:
     from bot.config import load_settings
 
     return load_settings(
         telegram_bot_token=TOKEN, telegram_api_url=f"{sandbox_url}/bot",
         telegram_file_url=f"{sandbox_url}/file/bot", database_url=url, auto_migrate=False,
         concurrent_updates=concurrency, db_pool_size=pool, log_level="WARNING",
+        bot_api_client=client,
     )  # fmt: skip
 
 
@@ -498,11 +501,11 @@ def pick_users(population: int, count: int, seed: int = 11) -> list[int]:
 
 
 async def run_echo(
-    child: SandboxChild, users: int, seconds: float, concurrency: int
+    child: SandboxChild, users: int, seconds: float, concurrency: int, client: str = "aiohttp"
 ) -> dict[str, Any]:
     from bench.echo_bot import build_echo_app
 
-    app = build_echo_app(f"{child.url}/bot", TOKEN, concurrency)
+    app = build_echo_app(f"{child.url}/bot", TOKEN, concurrency, client)  # type: ignore[arg-type]
     async with polling(app):
         ids = [900_000 + i for i in range(users)]
         return await child.measured_load(ids, ECHO_SCRIPT, seconds=seconds, warmup=1.0)
@@ -511,7 +514,7 @@ async def run_echo(
 async def run_cme(
     child: SandboxChild, url: str, population: Population, users: int, seconds: float,
     concurrency: int, *, pool: int = 10, profile: Path | None = None, solo: int = 0,
-    light: int = 0, light_pause: float = 0.0,
+    light: int = 0, light_pause: float = 0.0, client: str = "aiohttp",
 ) -> dict[str, Any]:  # fmt: skip
     """The real Application under the interleaved script; handler times per command.
 
@@ -521,7 +524,7 @@ async def run_cme(
     """
     from bot.app import build_application
 
-    settings = cme_settings(url, child.url, concurrency, pool)
+    settings = cme_settings(url, child.url, concurrency, pool, client)
     app = build_application(settings, rate_limiter=False)
     clock = HandlerClock()
     uninstall = clock.install(app)
@@ -599,12 +602,16 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     population = Population(args.clinicians, args.entries, courses=args.courses)
     results: dict[str, Any] = {
         "population": population.__dict__, "users": args.users, "seconds": args.seconds,
-        "concurrent_updates": args.concurrency,
+        "concurrent_updates": args.concurrency, "client": args.client,
     }  # fmt: skip
     with sandbox_child() as child:
-        first = await run_echo(child, args.users, args.seconds, args.concurrency)
+        first = await run_echo(child, args.users, args.seconds, args.concurrency, args.client)
         results["ceiling"] = first
-        print(f"ceiling: {first['updates_per_s']} updates/s", flush=True)
+        print(f"ceiling ({args.client}): {first['updates_per_s']} updates/s", flush=True)
+        if args.client != "httpx":  # python-telegram-bot's own transport, for comparison
+            default = await run_echo(child, args.users, args.seconds, args.concurrency, "httpx")
+            results["ceiling_ptb_httpx"] = default
+            print(f"ceiling (httpx): {default['updates_per_s']} updates/s", flush=True)
         with tempfile.TemporaryDirectory() as folder:
             for backend in args.backends.split(","):
                 async with database(backend, population, Path(folder)) as (url, seed_s):
@@ -615,7 +622,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     run = await run_cme(
                         child, url, population, args.users, args.seconds, args.concurrency,
                         pool=args.pool, profile=profile, solo=args.solo, light=args.light,
-                        light_pause=args.light_pause,
+                        light_pause=args.light_pause, client=args.client,
                     )  # fmt: skip
                     run["seed_seconds"] = round(seed_s, 1)
                     results[backend] = run
@@ -624,7 +631,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                         results["concurrency"] = await concurrency_table(url, population, args)
         # The echo rate varies by up to a third between runs on this machine: measure it
         # again after the handlers and divide by the better of the two (the harder ratio).
-        again = await run_echo(child, args.users, args.seconds, args.concurrency)
+        again = await run_echo(child, args.users, args.seconds, args.concurrency, args.client)
         results["ceiling"] = max(first, again, key=lambda run: run["updates_per_s"])
         results["ceiling"]["runs_updates_per_s"] = [first["updates_per_s"], again["updates_per_s"]]
         print(f"ceiling again: {again['updates_per_s']} updates/s", flush=True)
@@ -634,6 +641,10 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 run["load"]["updates_per_s"] / results["ceiling"]["updates_per_s"], 3
             )
             print(f"{backend}: x{run['ratio_to_ceiling']} of the ceiling", flush=True)
+            if "ceiling_ptb_httpx" in results:
+                run["ratio_to_ptb_httpx_echo"] = round(
+                    run["load"]["updates_per_s"] / results["ceiling_ptb_httpx"]["updates_per_s"], 3
+                )
     return results
 
 
@@ -645,10 +656,10 @@ async def concurrency_table(
     with sandbox_child(latency_ms=args.latency_ms) as child:
         for concurrency in [int(c) for c in args.table.split(",")]:
             users = max(2 * concurrency, 32)
-            echo = await run_echo(child, users, args.table_seconds, concurrency)
+            echo = await run_echo(child, users, args.table_seconds, concurrency, args.client)
             cme = await run_cme(
                 child, url, population, users, args.table_seconds, concurrency,
-                pool=max(args.pool, min(concurrency, 40)),
+                pool=max(args.pool, min(concurrency, 40)), client=args.client,
             )  # fmt: skip
             table[str(concurrency)] = {
                 "users": users, "echo_updates_per_s": echo["updates_per_s"],
@@ -681,6 +692,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--table-seconds", type=float, default=5.0)
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--profile", default="", help="folder for profiles of the load phase")
+    p.add_argument("--client", default="aiohttp", choices=["aiohttp", "httpx"],
+                   help="BOT_API_CLIENT of the bot and of its echo ceiling")  # fmt: skip
     return p
 
 

@@ -24,6 +24,7 @@ from bot.domain.requirements import load_rules
 from bot.polling import PollingRequest
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
+from bot.transport import bot_api_request
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,11 @@ def build_application(
     bot_data.services = Services(
         settings=settings, clock=clock or SystemClock(), rulebook=load_rules(rules_dirs)
     )
-    bot_data.services.polling_request = PollingRequest(connection_pool_size=1, read_timeout=30.0)
+    client = settings.bot_api_client
+    pool = http_pool_size(settings.concurrent_updates)
+    bot_data.services.polling_request = PollingRequest(
+        bot_api_request(client, pool=1, read_timeout=30.0)
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -87,8 +92,7 @@ def build_application(
         .concurrent_updates(
             PerUserOrderedProcessor(settings.concurrent_updates, bot_data.services.metrics)
         )
-        .connection_pool_size(http_pool_size(settings.concurrent_updates))
-        .pool_timeout(10.0)
+        .request(bot_api_request(client, pool=pool, pool_timeout=10.0))
         .get_updates_request(bot_data.services.polling_request)
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=64, ge=1, le=4096)
     db_pool_size: int = Field(default=10, ge=1, le=500)
     reply_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
+    bot_api_client: Literal["aiohttp", "httpx"] = "aiohttp"
     db_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
     poller_lock_check_seconds: float = Field(default=15.0, gt=0, le=3600)
 

@@ -21,21 +21,34 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.store.db import create_engine
 from scheduler.leader import LeaderLock
 
 
-class PollingRequest(HTTPXRequest):
-    """The request object PTB uses for getUpdates only; remembers a 200 answer."""
+class PollingRequest(BaseRequest):
+    """The request object PTB uses for getUpdates only; remembers a 200 answer.
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    It wraps the configured transport (:func:`bot.transport.bot_api_request`).
+    """
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self._inner = inner
         self.succeeded = False
 
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
+        status, payload = await self._inner.do_request(*args, **kwargs)
         if status == 200:
             self.succeeded = True
         return status, payload

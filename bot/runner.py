@@ -67,13 +67,23 @@ async def _start(app: CMEApplication) -> None:
     try:
         await app.initialize()
     except InvalidToken:
+        await _close_requests(app)
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (401): check it", EXIT_USAGE) from None
     except TelegramError as exc:
+        await _close_requests(app)
         raise CliError(f"cannot reach the Telegram Bot API: {exc}", EXIT_UNAVAILABLE) from None
     if app.post_init:
         await app.post_init(app)
     await app.start()
     settle_heap()
+
+
+async def _close_requests(app: CMEApplication) -> None:
+    """A failed ``initialize`` (getMe) leaves the HTTP clients open: close them quietly."""
+    await app.bot.request.shutdown()
+    polling_request = app.bot_data.services.polling_request
+    if polling_request is not None:
+        await polling_request.shutdown()
 
 
 async def _shutdown(app: CMEApplication) -> None:

@@ -12,8 +12,8 @@ ceiling for the whole bot. PTB supports other transports through
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
@@ -84,9 +84,11 @@ class AiohttpRequest(BaseRequest):
         body: Any = None
         if files:
             body = _form(request_data.json_parameters if request_data else {}, files)
-        elif request_data is not None:  # encoded here: aiohttp's FormData costs 0.14 ms a call
-            body = urlencode(request_data.json_parameters).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif request_data is not None:
+            # A JSON body, as the Bot API accepts: json.dumps runs in C, where form encoding
+            # percent-quotes every byte in Python (0.5 ms for a 3 KB status reply).
+            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, files)
         proxy, proxy_auth = self._proxy_for(url)
         try:

@@ -30,7 +30,6 @@ import httpx
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bench.common import RESULTS, SandboxProcess, fresh_database, write_results
 from bench.sandbox_process import FIRST_USER
@@ -39,6 +38,7 @@ from bot.config import Settings
 from bot.domain.requirements import shipped_rulebook
 from bot.store.db import create_engine, create_sessionmaker, transaction
 from bot.store.models import Clinician, CreditEntry, Licence, ReminderOutbox
+from bot.transport import Client, bot_api_request
 from bot.worker import build_bot, build_dispatcher
 from scheduler.dispatcher import Dispatcher
 from scheduler.leader import LeaderLock
@@ -131,6 +131,7 @@ async def fan_out(
     limited: bool,
     dispatch_rate: float | None = None,
     latency_ms: float = 0.0,
+    client: Client = "aiohttp",
 ) -> dict[str, Any]:
     await seed_clinicians(url, count, licences=False, notices=True)
     os.environ["CME_SANDBOX_LATENCY_MS"] = str(latency_ms)  # read by bench.sandbox_process
@@ -145,7 +146,7 @@ async def fan_out(
         else:
             bot = Bot(
                 TOKEN, base_url=f"{sandbox.url}/bot",
-                request=HTTPXRequest(connection_pool_size=32, pool_timeout=30.0),
+                request=bot_api_request(client, pool=32, pool_timeout=30.0),
             )  # fmt: skip
             dispatcher = Dispatcher(
                 bot=bot, sessionmaker=create_sessionmaker(engine), clock=SystemClock(),
@@ -168,6 +169,7 @@ async def fan_out(
         "messages": count, "sent": stats.sent, "seconds": round(elapsed, 2),
         "rate_per_s": round(rate, 1), "429s_seen_by_bot": dispatcher.retry_after_total,
         "429s_returned_by_sandbox": server["rate_limited"], "delivered": server["sent"],
+        "client": client,
     }  # fmt: skip
     if limited:
         result["ratio_to_30"] = round(rate / 30, 3)
@@ -221,6 +223,8 @@ async def main() -> None:
     parser.add_argument("--clinicians", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--skip", default="", help="comma list of: limited,ceiling,planner")
+    parser.add_argument("--client", default="aiohttp", choices=["aiohttp", "httpx"],
+                        help="BOT_API_CLIENT for the unlimited fan-out")  # fmt: skip
     parser.add_argument(
         "--dispatch-rate", type=float, default=None,
         help="DISPATCH_RATE for the limited run (default: the production setting)",
@@ -236,7 +240,9 @@ async def main() -> None:
         for backend in args.backends.split(","):
             if "ceiling" not in skip:
                 async with fresh_database(backend, Path(folder)) as url:
-                    results[f"ceiling_{backend}"] = await fan_out(url, args.count, limited=False)
+                    results[f"ceiling_{backend}"] = await fan_out(
+                        url, args.count, limited=False, client=args.client
+                    )
                     print(f"ceiling {backend}: {results[f'ceiling_{backend}']}", flush=True)
             if "planner" not in skip:
                 async with fresh_database(backend, Path(folder)) as url:

@@ -237,6 +237,36 @@ class Tally:
         return self.hours_needed(carry) == 0 and self.activities_counted >= self.activities_required
 
 
+_PLANS: dict[tuple[object, ...], tuple[Rule, tuple[MandatePlan, ...]]] = {}
+_PLANS_KEPT = 4096
+
+
+def mandate_plans(
+    rule: Rule, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, until: date
+) -> tuple[MandatePlan, ...]:
+    """Every mandate's plan for one cycle, shared by licences that agree on what it reads.
+
+    A plan depends on the rule, the cycle, ``until``, the schedule's deadlines and
+    numbering, and three facts (flags, specialties, issue date), not on the credits: the
+    clinicians of one board and cohort share it (the planner evaluated the same plans
+    100,000 times). Custom rules are built per request, so they are not kept.
+    """
+    if not rule.mandates:
+        return ()
+    if facts.custom_rule is not None:
+        return tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates)
+    key = (id(rule), facts.flags, facts.specialties, facts.issued_on, schedule.deadlines,
+           schedule.fixed, schedule.first_index, cycle, until)  # fmt: skip
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    plans = tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates)
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[key] = (rule, plans)
+    return plans
+
+
 def evaluate(
     rule: Rule,
     facts: LicenceFacts,
@@ -255,7 +285,7 @@ def evaluate(
     exempt = [e.note or "exempt at this renewal" for e in rule.exemptions
               if cycle.renewal_number in e.renewals]  # fmt: skip
     caps = [c.max for c in rule.caps]
-    plans = [plan(m, facts, cycle, schedule, until) for m in rule.mandates]
+    plans = mandate_plans(rule, facts, cycle, schedule, until)
     spans = [(p.count_from, p.count_to) for p in plans]
     total, outside_reserve = Bucket(), Bucket()
     off_total = [Bucket() for _ in rule.mandates]

@@ -9,7 +9,7 @@ ambiguous 01:30 is the first one.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -94,10 +94,20 @@ def move_out_of_quiet_hours(moment: datetime, tz: ZoneInfo, quiet: QuietHours) -
 
 def daily_slot(day: date, tz: ZoneInfo, quiet: QuietHours, key: str) -> datetime:
     """This clinician's reminder moment on a local day: after quiet hours, staggered."""
+    return daily_slots(tz, quiet, key)(day)
+
+
+def daily_slots(tz: ZoneInfo, quiet: QuietHours, key: str) -> Callable[[date], datetime]:
+    """:func:`daily_slot` for one clinician, its stagger worked out once (the planner asks
+    for seven days per licence)."""
     window = min(STAGGER_WINDOW, timedelta(minutes=max(quiet.daytime_minutes - 60, 1)))
     start = _minutes_to_time(quiet.end_min if not quiet.empty else 9 * 60)
-    base = local_datetime(day, start, tz)
-    return move_out_of_quiet_hours(base + stagger_offset(key, window), tz, quiet)
+    offset = stagger_offset(key, window)
+
+    def slot(day: date) -> datetime:
+        return move_out_of_quiet_hours(local_datetime(day, start, tz) + offset, tz, quiet)
+
+    return slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +129,9 @@ def renewal_ladder(
 ) -> list[PlannedReminder]:
     """One reminder per ladder step still ahead of ``now`` (steps already past are skipped)."""
     planned = []
+    slot = daily_slots(tz, quiet, key)
     for days in sorted(set(ladder_days), reverse=True):
-        due = daily_slot(deadline - timedelta(days=days), tz, quiet, key)
+        due = slot(deadline - timedelta(days=days))
         if due > now:
             planned.append(PlannedReminder(step=f"d{days}", due_at=due))
     return planned

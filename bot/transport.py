@@ -13,9 +13,11 @@ ceiling for the whole bot. PTB supports other transports through
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any, Literal
 
 import aiohttp
+import certifi
 from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -27,7 +29,11 @@ Client = Literal["aiohttp", "httpx"]
 
 
 class AiohttpRequest(BaseRequest):
-    """PTB's request interface on one ``aiohttp.ClientSession`` (keep-alive pool)."""
+    """PTB's request interface on one ``aiohttp.ClientSession`` (keep-alive pool).
+
+    aiohttp has no write timeout: ``write_timeout`` is accepted as PTB passes it, and only
+    an upload's (``media_write_timeout`` by default) counts, added to its read timeout.
+    """
 
     def __init__(
         self,
@@ -41,7 +47,6 @@ class AiohttpRequest(BaseRequest):
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
@@ -57,8 +62,10 @@ class AiohttpRequest(BaseRequest):
             # trust_env would look up netrc and the proxy variables in a thread on every
             # request (0.1 ms each): proxies are resolved once per origin instead, and the
             # Bot API sets no cookies.
+            # The same CA bundle as httpx (certifi), whatever the system store holds.
+            tls = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=tls),
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
 
@@ -122,8 +129,8 @@ class AiohttpRequest(BaseRequest):
         pool: ODVInput[float],
         files: object,
     ) -> aiohttp.ClientTimeout:
-        """aiohttp has no write timeout: an upload's may be spent before the first answer
-        byte, so it is added to the read timeout (plain calls are sent in one packet)."""
+        """An upload's write time may pass before the first answer byte, so it is added to
+        the read timeout; plain calls are sent in one packet."""
         read = self._read_timeout if isinstance(read, DefaultValue) else read
         connect = self._connect_timeout if isinstance(connect, DefaultValue) else connect
         pool = self._pool_timeout if isinstance(pool, DefaultValue) else pool

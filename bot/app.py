@@ -50,10 +50,11 @@ def settle_heap() -> None:
 def http_pool_size(concurrent_updates: int) -> int:
     """Connections for Bot API calls (getUpdates has its own).
 
-    More is slower here: httpcore checks every pooled connection on each request. With 64
-    concurrent updates, 8 connections against 32 (measured, local sandbox): echo bot 515-530
-    against 315-480 updates/s, this bot 136-152 against 126-137. Telegram takes ~30
-    messages/s per bot, which 8 connections carry even at 250 ms round trips.
+    On httpx more is slower: httpcore checks every pooled connection on each request. With
+    64 concurrent updates, 8 connections against 32 (measured, local sandbox): echo bot
+    515-530 against 315-480 updates/s, this bot 136-152 against 126-137 (not re-measured
+    on aiohttp). Telegram takes ~30 messages/s per bot, which 8 connections carry even
+    at 250 ms round trips.
     """
     return max(8, concurrent_updates // 8)
 

@@ -255,13 +255,17 @@ def step_reminders(full: bool) -> list[Row]:
                     )
                 )
         elif key.startswith("limited"):
+            at_limit = key.endswith("at_limit")
             rows.append(
                 Row(
-                    "fan-out at Telegram's limits / 30 msg/s",
+                    "fan-out at Telegram's limits / 30 msg/s"
+                    + (" (pacer near the limit)" if at_limit else " (production default)"),
                     value.get("ratio_to_30"),
                     "x",
                     target=0.97,
-                    note=f"{value.get('messages')} messages",
+                    note=f"{value.get('messages')} messages, DISPATCH_RATE "
+                    f"{value.get('dispatch_rate')}"
+                    + ("" if at_limit else ": the rest of 30/s is kept for replies"),
                 )
             )
             rows.append(

@@ -1,7 +1,7 @@
 """Reminder fan-out and planner benchmarks.
 
     python -m bench.bench_reminders [--count 10000] [--limited-count 10000] [--clinicians 100000]
-        [--dispatch-rate R] [--skip limited,ceiling,planner]
+        [--dispatch-rate R] [--at-limit-rate 29.4] [--skip limited,ceiling,planner]
 
 (a) fan-out with the sandbox enforcing Telegram's limits (30 msg/s, 1/s per chat), sent by
     the Dispatcher exactly as ``cme-bot dispatch`` builds it (production settings, leader
@@ -230,6 +230,11 @@ async def main() -> None:
         help="DISPATCH_RATE for the limited run (default: the production setting)",
     )  # fmt: skip
     parser.add_argument(
+        "--at-limit-rate", type=float, default=29.4,
+        help="a second limited run with DISPATCH_RATE this close to the 30/s limit (0: skip); "
+        "the production default leaves room for replies, this shows what the pacer can do",
+    )  # fmt: skip
+    parser.add_argument(
         "--latency-ms", type=float, default=0.0,
         help="round trip the sandbox adds in the limited run (the real Bot API's is not ~1 ms)",
     )  # fmt: skip
@@ -255,6 +260,13 @@ async def main() -> None:
                     latency_ms=args.latency_ms,
                 )  # fmt: skip
                 print(f"limited: {results['limited_postgres']}", flush=True)
+            if args.at_limit_rate:
+                async with fresh_database("postgres", Path(folder)) as url:
+                    results["limited_postgres_at_limit"] = await fan_out(
+                        url, args.limited_count, limited=True, dispatch_rate=args.at_limit_rate,
+                        latency_ms=args.latency_ms,
+                    )  # fmt: skip
+                    print(f"at limit: {results['limited_postgres_at_limit']}", flush=True)
     print()
     print(f"{'benchmark':<22} {'figure':>14} {'target':>14}")
     for key, value in results.items():

@@ -253,20 +253,16 @@ async def main() -> None:
                 async with fresh_database(backend, Path(folder)) as url:
                     results[f"planner_{backend}"] = await planner(url, args.clinicians)
                     print(f"planner {backend}: {results[f'planner_{backend}']}", flush=True)
-        if "limited" not in skip:
+        limited_runs = [("limited_postgres", args.dispatch_rate)]
+        if args.at_limit_rate:
+            limited_runs.append(("limited_postgres_at_limit", args.at_limit_rate))
+        for key, rate in limited_runs if "limited" not in skip else []:
             async with fresh_database("postgres", Path(folder)) as url:
-                results["limited_postgres"] = await fan_out(
-                    url, args.limited_count, limited=True, dispatch_rate=args.dispatch_rate,
+                results[key] = await fan_out(
+                    url, args.limited_count, limited=True, dispatch_rate=rate,
                     latency_ms=args.latency_ms,
                 )  # fmt: skip
-                print(f"limited: {results['limited_postgres']}", flush=True)
-            if args.at_limit_rate:
-                async with fresh_database("postgres", Path(folder)) as url:
-                    results["limited_postgres_at_limit"] = await fan_out(
-                        url, args.limited_count, limited=True, dispatch_rate=args.at_limit_rate,
-                        latency_ms=args.latency_ms,
-                    )  # fmt: skip
-                    print(f"at limit: {results['limited_postgres_at_limit']}", flush=True)
+                print(f"{key}: {results[key]}", flush=True)
     print()
     print(f"{'benchmark':<22} {'figure':>14} {'target':>14}")
     for key, value in results.items():

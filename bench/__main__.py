@@ -162,7 +162,7 @@ def step_load(full: bool) -> list[Row]:
                 f"CONCURRENT_UPDATES={concurrency}, 50 ms API: echo",
                 cell["echo_updates_per_s"],
                 "updates/s",
-                note=f"{cell['users']} users; HTTP pool as the bot's (bot.app.http_pool_size)",
+                note=f"{cell['users']} users; transport as the bot's (bot.app.bot_api_requests)",
             )
         )
         rows.append(

@@ -34,7 +34,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.transport import Client
 
 FIRST_USER = 10_000  # bench.sandbox_process registers users from here
 TOKEN = "123456:SANDBOX"
@@ -483,7 +486,7 @@ def _label(update: Any) -> str:
 
 
 def cme_settings(
-    url: str, sandbox_url: str, concurrency: int, pool: int, client: str = "aiohttp"
+    url: str, sandbox_url: str, concurrency: int, pool: int, client: Client = "aiohttp"
 ) -> Any:
     from bot.config import load_settings
 
@@ -501,11 +504,11 @@ def pick_users(population: int, count: int, seed: int = 11) -> list[int]:
 
 
 async def run_echo(
-    child: SandboxChild, users: int, seconds: float, concurrency: int, client: str = "aiohttp"
+    child: SandboxChild, users: int, seconds: float, concurrency: int, client: Client = "aiohttp"
 ) -> dict[str, Any]:
     from bench.echo_bot import build_echo_app
 
-    app = build_echo_app(f"{child.url}/bot", TOKEN, concurrency, client)  # type: ignore[arg-type]
+    app = build_echo_app(f"{child.url}/bot", TOKEN, concurrency, client)
     async with polling(app):
         ids = [900_000 + i for i in range(users)]
         return await child.measured_load(ids, ECHO_SCRIPT, seconds=seconds, warmup=1.0)
@@ -514,7 +517,7 @@ async def run_echo(
 async def run_cme(
     child: SandboxChild, url: str, population: Population, users: int, seconds: float,
     concurrency: int, *, pool: int = 10, profile: Path | None = None, solo: int = 0,
-    light: int = 0, light_pause: float = 0.0, client: str = "aiohttp",
+    light: int = 0, light_pause: float = 0.0, client: Client = "aiohttp",
 ) -> dict[str, Any]:  # fmt: skip
     """The real Application under the interleaved script; handler times per command.
 

@@ -40,7 +40,7 @@ from bot.store.db import create_engine, create_sessionmaker, transaction
 from bot.store.models import Clinician, CreditEntry, Licence, ReminderOutbox
 from bot.transport import Client, bot_api_request
 from bot.worker import build_bot, build_dispatcher
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import SEND_CONCURRENCY, Dispatcher
 from scheduler.leader import LeaderLock
 from scheduler.planner import plan_everyone
 from scheduler.ratelimit import SendPacer
@@ -146,13 +146,13 @@ async def fan_out(
         else:
             bot = Bot(
                 TOKEN, base_url=f"{sandbox.url}/bot",
-                request=bot_api_request(client, pool=32, pool_timeout=30.0),
+                request=bot_api_request(client, pool=SEND_CONCURRENCY, pool_timeout=30.0),
             )  # fmt: skip
             dispatcher = Dispatcher(
                 bot=bot, sessionmaker=create_sessionmaker(engine), clock=SystemClock(),
                 renderers=default_renderers(shipped_rulebook()),
                 pacer=SendPacer(0, per_chat_interval=0), leader=LeaderLock(engine),
-                batch_size=500, concurrency=32, tick_budget=3600,
+                batch_size=500, concurrency=SEND_CONCURRENCY, tick_budget=3600,
             )  # fmt: skip
         async with bot:
             started = time.perf_counter()

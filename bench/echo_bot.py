@@ -2,7 +2,7 @@
 
 Same transport settings as the CME bot (``build_application``): the same HTTP client
 library (``client``: aiohttp by default, or PTB's own httpx), concurrent updates, an HTTP
-pool of ``bot.app.http_pool_size``, a separate one-connection pool for getUpdates.
+pool and a one-connection pool for getUpdates (``bot.app.bot_api_requests``).
 One update in, one ``sendMessage`` out, no database: whatever it achieves against a
 sandbox is the most any handler could achieve there.
 """
@@ -14,8 +14,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.app import http_pool_size
-from bot.transport import Client, bot_api_request
+from bot.app import bot_api_requests
+from bot.transport import Client
 
 EchoApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -32,15 +32,15 @@ def build_echo_app(
     base_url: str, token: str, concurrent_updates: int, client: Client = "aiohttp"
 ) -> EchoApp:
     """An echo Application pointed at ``base_url`` (``http://host:port/bot``)."""
-    pool = http_pool_size(concurrent_updates)
+    calls, polls = bot_api_requests(client, concurrent_updates)
     app: EchoApp = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .concurrent_updates(concurrent_updates)
-        .request(bot_api_request(client, pool=pool, pool_timeout=10.0))
-        .get_updates_request(bot_api_request(client, pool=1, read_timeout=30.0))
+        .request(calls)
+        .get_updates_request(polls)
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))

@@ -12,6 +12,7 @@ import httpx
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
 
 import handlers
 import scheduler
@@ -24,7 +25,7 @@ from bot.domain.requirements import load_rules
 from bot.polling import PollingRequest
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
-from bot.transport import bot_api_request
+from bot.transport import Client, bot_api_request
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ def http_pool_size(concurrent_updates: int) -> int:
     return max(8, concurrent_updates // 8)
 
 
+def bot_api_requests(client: Client, concurrent_updates: int) -> tuple[BaseRequest, BaseRequest]:
+    """(Bot API calls, getUpdates): the transport the bot and its echo benchmark share."""
+    calls = bot_api_request(client, pool=http_pool_size(concurrent_updates), pool_timeout=10.0)
+    return calls, bot_api_request(client, pool=1, read_timeout=30.0)
+
+
 def build_application(
     settings: Settings,
     *,
@@ -73,11 +80,8 @@ def build_application(
     bot_data.services = Services(
         settings=settings, clock=clock or SystemClock(), rulebook=load_rules(rules_dirs)
     )
-    client = settings.bot_api_client
-    pool = http_pool_size(settings.concurrent_updates)
-    bot_data.services.polling_request = PollingRequest(
-        bot_api_request(client, pool=1, read_timeout=30.0)
-    )
+    calls, polls = bot_api_requests(settings.bot_api_client, settings.concurrent_updates)
+    bot_data.services.polling_request = PollingRequest(polls)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -93,7 +97,7 @@ def build_application(
         .concurrent_updates(
             PerUserOrderedProcessor(settings.concurrent_updates, bot_data.services.metrics)
         )
-        .request(bot_api_request(client, pool=pool, pool_timeout=10.0))
+        .request(calls)
         .get_updates_request(bot_data.services.polling_request)
         .post_init(_post_init)
         .post_stop(_post_stop)

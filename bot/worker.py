@@ -21,14 +21,12 @@ from bot.config import Settings
 from bot.errors import EXIT_USAGE, CliError
 from bot.store.db import create_engine, create_sessionmaker
 from bot.transport import bot_api_request
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import SEND_CONCURRENCY, Dispatcher
 from scheduler.leader import LeaderLock
 from scheduler.ratelimit import SendPacer
 from scheduler.renderers import default_renderers
 
 log = logging.getLogger(__name__)
-
-DISPATCH_POOL = 32  # connections: one per send of a full chunk (Dispatcher concurrency)
 
 
 class _AlwaysLeader(LeaderLock):
@@ -46,7 +44,7 @@ def build_bot(settings: Settings) -> Bot:
         settings.telegram_bot_token,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url or "",
-        request=bot_api_request(settings.bot_api_client, pool=DISPATCH_POOL, pool_timeout=30.0),
+        request=bot_api_request(settings.bot_api_client, pool=SEND_CONCURRENCY, pool_timeout=30.0),
     )
 
 

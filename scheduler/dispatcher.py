@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(seconds=30)
+SEND_CONCURRENCY = 32  # sends in flight per chunk; the sending Bot needs a connection each
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class Dispatcher:
         leader: LeaderLock,
         batch_size: int = 200,
         lease: timedelta = timedelta(minutes=2),
-        concurrency: int = 32,
+        concurrency: int = SEND_CONCURRENCY,
         tick_budget: float = 20.0,
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:

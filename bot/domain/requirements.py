@@ -248,7 +248,8 @@ class RuleBook:
         """Rules best matching free text, best first; weak partial matches are dropped.
 
         Every query word scores (exact word 2, prefix 1, close spelling 0.5), so "florida md"
-        finds the Florida rule and not every MD rule.
+        finds the Florida rule and not every MD rule. "Close" is a difflib ratio of 0.8: one
+        swapped pair of letters in a five-letter name ("Texsa") is exactly 0.8.
         """
         words = _WORD.findall(fold(text))
         if not words:
@@ -261,7 +262,7 @@ class RuleBook:
                     score += 2
                 elif len(word) >= 3 and any(t.startswith(word) for t in terms):
                     score += 1
-                elif len(word) >= 4 and difflib.get_close_matches(word, terms, 1, 0.85):
+                elif len(word) >= 4 and difflib.get_close_matches(word, terms, 1, 0.8):
                     score += 0.5
             if score:
                 scored.append((score, rid))

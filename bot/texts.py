@@ -273,6 +273,10 @@ LOG_CONFIRM = (
 )
 LOG_DATE_ASSUMED = " <i>(today: tap Change date if not)</i>"
 LOG_NO_TOPICS = "none"
+LOG_UNREAD = (
+    "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "
+    "buttons below.</i>"
+)
 LOG_TOPIC_SUGGEST = "Did you mean {topic}?"
 LOG_SAVE = "✅ Save"
 LOG_CHANGE_DATE = "📅 Date"

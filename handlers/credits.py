@@ -63,6 +63,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "provider": draft.provider,
         "date_given": draft.date_given,
         "suggestions": list(draft.topic_suggestions),
+        "unread": draft.unread,
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -79,6 +80,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         provider=data.get("provider"),
         date_given=bool(data.get("date_given", True)),
         topic_suggestions=tuple(data.get("suggestions") or ()),
+        unread=str(data.get("unread") or ""),
     )
 
 
@@ -107,6 +109,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
         date=day(draft.completed_on),
         date_note="" if draft.date_given else texts.LOG_DATE_ASSUMED,
     )
+    if draft.unread:
+        text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
     buttons: list[list[tuple[str, str]]] = [
         [(texts.LOG_SAVE, encode("log", "save")), (texts.CANCEL, encode("log", "cancel"))],
         [(texts.LOG_CHANGE_DATE, encode("log", "date")),

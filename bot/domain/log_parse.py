@@ -53,6 +53,7 @@ class LogDraft:
     date_given: bool = True
     category_given: bool = False
     topic_suggestions: tuple[str, ...] = field(default=())
+    unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
 
     def with_(self, **changes: object) -> LogDraft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -166,8 +167,14 @@ def parse_log_line(
     found_topics, found_categories, rest = _take_terms(words)
     meaningful = [word for word in rest if word.lower() not in _FILLER]
     suggestions: tuple[str, ...] = ()
-    if not found_topics and len(meaningful) == 1 and not title:
-        suggestions = tuple(topics.suggest_topics(meaningful[0], n=3))
+    unread = ""
+    if title and meaningful:  # the title is quoted: these words would vanish unsaid
+        unread = " ".join(meaningful)[:60]
+    if not found_topics and (len(meaningful) == 1 or unread):
+        for word in meaningful if (unread or not title) else ():
+            suggestions = tuple(topics.suggest_topics(word, n=3))
+            if suggestions:
+                break
     if not title:
         title = " ".join(meaningful).strip(" -,.") if meaningful else ""
     if not title and found_topics:
@@ -183,6 +190,7 @@ def parse_log_line(
         date_given=completed_on is not None,
         category_given=bool(found_categories),
         topic_suggestions=suggestions,
+        unread=unread,
     )
 
 

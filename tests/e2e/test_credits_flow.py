@@ -230,3 +230,19 @@ async def test_a_question_while_a_draft_waits_is_answered_not_misread(bot: BotUn
     assert "didn't understand" in (await ana.next_reply()).text
     await ana.press("✅ Save", message_id=draft.message_id)  # the draft is still there
     assert "Saved" in (await ana.next_edit()).text
+
+
+async def test_words_beside_a_quoted_title_are_not_dropped_silently(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send('/log 2.5 ethcs "Ethics grand rounds" Febuary 31')
+    proposal = await ana.next_reply()
+    assert "Title: Ethics grand rounds" in proposal.text
+    assert "I didn't understand “ethcs Febuary 31”" in proposal.text
+    assert "today" in proposal.text  # no date was read: the usual hint stays
+    await ana.press("Did you mean Medical ethics?")
+    assert "Medical ethics" in (await ana.next_edit()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        entry = (await session.execute(select(CreditEntry))).scalar_one()
+    assert entry.title == "Ethics grand rounds" and entry.topics == ["ethics"]

@@ -36,6 +36,8 @@ from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.month_spelling import fix_month_spelling
+
 MIN_YEAR = 1980
 """Dates before this are refused: CME records do not go back further (and typos do)."""
 MAX_FUTURE_YEARS = 5
@@ -736,7 +738,7 @@ _EDGE_PUNCT = ' \t\r\n,;:!?()[]"'
 
 
 def _normalize(text: str) -> str:
-    text = " ".join(text.translate(_TIDY).lower().split())
+    text = " ".join(fix_month_spelling(text.translate(_TIDY)).lower().split())
     text = text.strip(_EDGE_PUNCT).rstrip(".")
     return " ".join(re.sub(r"\s*,\s*", ", ", text).split()).strip(" ,")
 
@@ -857,6 +859,18 @@ def parse_future_date(
     """One future day for a reminder: the range's anchor ("next month" → the 1st)."""
     found = check_future_range(text, now, tz, day_first=day_first).value
     return None if found is None else found.anchor
+
+
+def is_impossible_date(text: str) -> bool:
+    """Whether ``text`` names a day that does not exist ("Feb 31 2027", "2027-13-02").
+
+    For callers with their own parser, to say "not a real date" rather than "couldn't
+    read" when that is what went wrong. A day without a year is judged in a leap year
+    ("Feb 29" exists).
+    """
+    leap_new_year = datetime(2024, 1, 1, 12, tzinfo=UTC)
+    reason = _interpret(text, leap_new_year, UTC, future=True, day_first=False)[1]
+    return reason is DateReason.INVALID_DATE
 
 
 # --------------------------------------------------------------------------- times of day
@@ -986,6 +1000,7 @@ def _extractor() -> re.Pattern[str]:
             rf"between (?:{_X_ATOM}) and (?:{_X_ATOM})"
             rf"|from (?:{_X_ATOM}){_X_SEP}(?:{_X_ATOM})"
             rf"|{_MONTH} {_DAY_DIGITS}{_X_SEP}{_DAY_DIGITS}(?:,? {_YEAR})?"
+            rf"|(?:{_X_ATOM}){_X_SEP}(?:{_X_ATOM})"  # "Jan 5 to Jan 10", no "from"
             rf"|(?:before|prior to|after|by|until|till|since|starting(?: from| on)?|from|as of|"
             rf"no later than) (?:{_X_ATOM})"
             rf"|(?:(?:on|in|during) )?(?:{_X_ATOM})"
@@ -1004,6 +1019,7 @@ def extract_date_phrase(text: str) -> DateMatch | None:
     """
     if not isinstance(text, str) or not text:
         return None
+    text = fix_month_spelling(text)  # "courses in Febuary": a month, not a place
     best: re.Match[str] | None = None
     for m in _extractor().finditer(text.translate(_TIDY)):
         if best is None or len(m[0]) > len(best[0]):

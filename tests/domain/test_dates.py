@@ -383,6 +383,7 @@ def test_localize_is_dst_safe() -> None:
         ("courses  next   month", "next   month", "courses"),
         ("ACLS renewal by end of the month", "by end of the month", "ACLS renewal"),
         ("opioid CME a week from today", None, None),
+        ("online courses Jan 5 to Jan 10", "Jan 5 to Jan 10", "online courses"),
     ],
 )  # fmt: skip
 def test_extract_date_phrase(message: str, phrase: str | None, rest: str | None) -> None:
@@ -404,6 +405,23 @@ def test_extract_date_phrase(message: str, phrase: str | None, rest: str | None)
 )  # fmt: skip
 def test_no_date_phrase(message: str) -> None:
     assert dates.extract_date_phrase(message) is None
+
+
+def test_misspelt_months_are_found_as_months() -> None:
+    found = dates.extract_date_phrase("ethics courses in Febuary near Augusta")
+    assert found is not None and found.phrase == "in February"
+    assert found.remainder == "ethics courses near Augusta"
+    assert dates.parse_past_date("Novmber 3", FRI, LA) == d(2026, 11, 3)
+    assert dates.check_past_date("Febuary 31", FRI, LA).reason is DateReason.INVALID_DATE
+
+
+@pytest.mark.parametrize(
+    ("text", "impossible"),
+    [("Feb 31 2027", True), ("Febuary 30", True), ("2027-02-29", True), ("13/13/2027", True),
+     ("Feb 29", False), ("2028-02-29", False), ("June 30 2027", False), ("soon", False)],
+)  # fmt: skip
+def test_impossible_dates_are_told_apart_from_unreadable_ones(text: str, impossible: bool) -> None:
+    assert dates.is_impossible_date(text) is impossible
 
 
 def test_extracted_phrases_parse() -> None:
@@ -441,7 +459,7 @@ def test_parsers_never_raise(text: str, now: datetime, tz: str) -> None:
     when = dates.parse_future_datetime(text, now, tz)
     assert when is None or (when.tzinfo is not None and when > now)
     found = dates.extract_date_phrase(text)
-    assert found is None or text[found.start : found.end] == found.phrase
+    assert found is None or found.text[found.start : found.end] == found.phrase
 
 
 def test_importing_dates_does_not_import_dateparser() -> None:

@@ -445,3 +445,18 @@ async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
     assert "Which one?" in texts_of(which) and "the topic “opiod”" in texts_of(which)
     wrong_day = await ask(ana, "ethics courses online on 31 February")
     assert "That date doesn't exist" in texts_of(wrong_day)
+
+
+async def test_misspelt_months_and_bare_ranges_are_dates_not_places(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    february = await ask(ana, "online opioid courses in Febuary")
+    assert "I don't know a place" not in texts_of(february)
+    assert titles(february) == ["Opioid Prescribing Essentials"]
+    impossible = await ask(ana, "/courses online opioid Febuary 30")
+    assert "That date doesn't exist" in texts_of(impossible)
+    assert "place" not in texts_of(impossible)
+    window = await ask(ana, "online courses Janurary 9 to Janurary 13")  # no "from"
+    assert titles(window) == ["Internal Medicine Board Review"]

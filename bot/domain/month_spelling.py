@@ -1,0 +1,55 @@
+"""Misspelt month names ("Febuary", "Septmber", "Arpil") read as the month they mean.
+
+Clinicians type dates on phones; a date parser that does not know "Febuary" leaves the
+word for the next reader, which then takes it for a place ("courses in Febuary") or
+ignores it ("/log 2 ethics Febuary 3" dated today). Only full month names are
+corrected, and conservatively: a long name (six letters or more) accepts one or two
+slips with the first letter kept; "march" and "april" accept only swapped letters, so
+"match" and "marsh" stay words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+
+_FULL_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_ABBREVIATIONS = frozenset(
+    {name[:3] for name in _FULL_NAMES} | {"sept", "febr", "janu"} | set(_FULL_NAMES)
+)
+_CLOSE_ENOUGH = 0.8
+_WORD = re.compile(r"[A-Za-z]{5,12}")
+
+
+@functools.cache
+def correct_month(word: str) -> str | None:
+    """The month a misspelt word means ("Febuary" → "february"), else None."""
+    low = word.lower()
+    if low in _ABBREVIATIONS:
+        return None
+    for name in _FULL_NAMES:
+        if len(name) < 5 or low[0] != name[0] or low.startswith(name):
+            continue  # "Augusta" is a city, not a slip
+        if len(name) == 5:
+            if sorted(low) == sorted(name):
+                return name
+            continue
+        if difflib.SequenceMatcher(None, low, name).ratio() >= _CLOSE_ENOUGH:
+            return name
+    return None
+
+
+def fix_month_spelling(text: str) -> str:
+    """``text`` with misspelt month names replaced by the month (other words untouched)."""
+
+    def fixed(match: re.Match[str]) -> str:
+        month = correct_month(match[0])
+        if month is None:
+            return match[0]
+        return month.capitalize() if match[0][0].isupper() else month
+
+    return _WORD.sub(fixed, text)

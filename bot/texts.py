@@ -169,6 +169,8 @@ LICENCE_RENEWAL_BAD = (
     "I couldn't read “{text}” as a date. Please write it like <i>2027-06-30</i> or "
     "<i>June 30 2027</i>."
 )
+LICENCE_DATE_IMPOSSIBLE = "“{text}” is not a real date. Please check the day and the month."
+LICENCE_ISSUED_RANGE = "That date looks off: a licence was issued between {low} and today."
 LICENCE_RENEWAL_RANGE = "That date looks off: a renewal deadline is between {low} and {high}."
 LICENCE_BIRTH_ASK = (
     "This one renews around your birthday. <b>Which month and year were you born?</b> "

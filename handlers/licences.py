@@ -23,6 +23,8 @@ from bot.domain.custom_requirements import (
     parse_date,
 )
 from bot.domain.cycles import LicenceFacts, missing_facts
+from bot.domain.dates import is_impossible_date
+from bot.domain.month_spelling import fix_month_spelling
 from bot.domain.requirements import Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
@@ -33,6 +35,7 @@ from handlers.turn import Turn, clinician_handler
 
 RENEWAL_PAST_DAYS = 400  # a deadline just passed is still useful (make-up windows)
 RENEWAL_FUTURE_YEARS = 6
+EARLIEST_ISSUE = date(1950, 1, 1)
 _MONTHS = {
     name: index
     for index, names in enumerate(
@@ -133,11 +136,19 @@ def _rule(turn: Turn, draft: dict[str, Any]) -> Rule | None:
 
 
 # ------------------------------------------------------------------ facts
+def unreadable_date(text: str) -> str:
+    """What to say when a date did not parse: impossible ("Feb 31 2027"), or unreadable."""
+    shown = html.escape(text.strip()[:40])
+    if is_impossible_date(text):
+        return texts.LICENCE_DATE_IMPOSSIBLE.format(text=shown)
+    return texts.LICENCE_RENEWAL_BAD.format(text=shown)
+
+
 def parse_renewal_date(text: str, today: date) -> date | str:
     """A renewal deadline, or the text of what was wrong."""
     when = parse_date(text.strip())
     if when is None:
-        return texts.LICENCE_RENEWAL_BAD.format(text=html.escape(text[:40]))
+        return unreadable_date(text)
     low = today - timedelta(days=RENEWAL_PAST_DAYS)
     high = today.replace(year=today.year + RENEWAL_FUTURE_YEARS)
     if not low <= when <= high:
@@ -190,7 +201,7 @@ async def _no_renewal_date(turn: Turn) -> None:
 
 def parse_month_year(text: str) -> tuple[int, int] | None:
     """ "March 1980", "3/1980", "1980-03" → (3, 1980)."""
-    cleaned = text.strip().lower().replace(",", " ")
+    cleaned = fix_month_spelling(text).strip().lower().replace(",", " ")
     match = re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", cleaned)
     if match and match.group(1) in _MONTHS:
         month, year = _MONTHS[match.group(1)], int(match.group(2))
@@ -219,8 +230,11 @@ async def birth_answered(turn: Turn, text: str) -> None:
 async def issued_answered(turn: Turn, text: str) -> None:
     when = parse_date(text.strip())
     today = turn.local_now.date()
-    if when is None or not date(1950, 1, 1) <= when <= today:
-        turn.say(texts.LICENCE_RENEWAL_BAD.format(text=html.escape(text[:40])))
+    if when is None:
+        turn.say(unreadable_date(text))
+        return
+    if not EARLIEST_ISSUE <= when <= today:
+        turn.say(texts.LICENCE_ISSUED_RANGE.format(low=EARLIEST_ISSUE.isoformat()))
         return
     draft = _draft(turn)
     draft["issued_on"] = when.isoformat()

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.cycles import add_months, month_end
+from bot.domain.dates import is_impossible_date
+from bot.domain.month_spelling import fix_month_spelling
 from bot.domain.requirements import CategoryMinimum, Mandate, RenewalRule, Rule
 from bot.domain.topics import (
     category_label,
@@ -165,7 +167,7 @@ class ParseFailure:
 
 def parse_date(text: str) -> date | None:
     """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
-    raw = " ".join(text.split())
+    raw = " ".join(fix_month_spelling(text).split())
     if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw):
         raw = raw.replace(".", "/")
         formats: tuple[str, ...] = ("%d/%m/%Y",)
@@ -188,14 +190,21 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def _date_problem(text: str) -> str:
+    if is_impossible_date(text):
+        return f"“{text}” is not a real date."
+    return f"I could not read the date “{text}”."
+
+
 def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
     """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences."""
+    text = fix_month_spelling(text)
     deadline = start = None
     rest = text
     for match in list(_DATED.finditer(text)):
         when = parse_date(match.group("date"))
         if when is None:
-            return ParseFailure("bad_date", f"I could not read the date {match.group('date')!r}.")
+            return ParseFailure("bad_date", _date_problem(match.group("date")))
         keyword = (match.group("kw") or "").lower()
         if keyword and re.match(_START_WORDS, keyword):
             start = when

@@ -92,6 +92,14 @@ def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
 
 
+def test_dates_in_a_requirement_forgive_a_misspelt_month_but_not_an_impossible_day() -> None:
+    spec = parse_custom_requirement("I need 40 credits by Febuary 28 2027, 2 of them ethics")
+    assert isinstance(spec, CustomRequirementSpec) and spec.deadline == D(2027, 2, 28)
+    failure = parse_custom_requirement("I need 40 credits by Febuary 31 2027")
+    assert isinstance(failure, ParseFailure) and failure.reason == "bad_date"
+    assert failure.message == "“February 31 2027” is not a real date."
+
+
 def test_the_default_cycle_is_two_years_before_the_deadline() -> None:
     spec = CustomRequirementSpec(Decimal(40), D(2028, 2, 29))
     assert spec.start == D(2026, 3, 1)

@@ -246,3 +246,42 @@ async def test_words_beside_a_quoted_title_are_not_dropped_silently(bot: BotUnde
     async with transaction(bot.services.sessionmaker) as session:
         entry = (await session.execute(select(CreditEntry))).scalar_one()
     assert entry.title == "Ethics grand rounds" and entry.topics == ["ethics"]
+    assert entry.completed_on == date(2026, 2, 3)
+
+
+async def test_a_misspelt_impossible_date_is_named_not_replaced_by_today(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user()
+    await ana.send('/log 2.5 ethics "Ethics grand rounds" Febuary 31')
+    assert "“February 31” is not a real date" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        assert (await session.execute(select(CreditEntry))).first() is None
+
+
+async def test_a_renewal_date_that_does_not_exist_is_named_and_nothing_saved(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user()
+    await ana.send("/start")
+    await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("Physician (MD)")
+    await ana.next_reply()
+    await ana.send("Texsa")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("Febuary 31 2027")
+    assert "“Febuary 31 2027” is not a real date" in (await ana.next_reply()).text
+    await ana.send("sometime soon")
+    assert "I couldn't read “sometime soon” as a date" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        assert (await session.execute(select(Licence))).first() is None
+    await ana.send("Febuary 28 2027")  # a misspelt month is still the month
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press("3")
+    await ana.next_reply()
+    await ana.press("Yes")
+    assert "Saved" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        licence = (await session.execute(select(Licence))).scalar_one()
+    assert licence.renewal_date == date(2027, 2, 28)

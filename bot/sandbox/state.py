@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -233,9 +234,11 @@ class SandboxState:
     ) -> SentFile:
         """Keep bytes under a fresh file_id and file_path so getFile + download return them."""
         seq = len(self._files) + 1
-        extension = (
-            (file_name or "").rpartition(".")[2] if file_name and "." in file_name else "bin"
-        )
+        # Telegram's paths are its own ("documents/file_3.pdf"): only a plain extension
+        # of the sender's name survives, so "?" or "/" in a name never reach a URL.
+        extension = (file_name or "").rpartition(".")[2] if file_name and "." in file_name else ""
+        if not re.fullmatch(r"[A-Za-z0-9]{1,10}", extension):
+            extension = "bin"
         if kind == "photos":
             extension = "jpg"
         width, height = image_size(data) if kind == "photos" else (0, 0)

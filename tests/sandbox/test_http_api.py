@@ -222,3 +222,17 @@ async def test_channel_posts_profile_settings_and_unknown_methods(
     assert await api.ok("getChatMenuButton") == {"type": "commands"}
     status, _ = await api.call("sendPoll", chat_id=USER, question="?")
     assert status == 404 and sandbox.stats.unknown_methods["sendPoll"] == 1
+
+
+def test_file_paths_keep_only_a_plain_extension_of_the_senders_name() -> None:
+    from bot.sandbox.state import SandboxState
+
+    state = SandboxState()
+    paths = [
+        state.store_file(b"x", name, None, "documents").file_path
+        for name in ("cert.pdf", ".?", "a.b?c=d", "x.p/df", "noext", None)
+    ]
+    assert paths == [
+        "documents/file_1.pdf", "documents/file_2.bin", "documents/file_3.bin",
+        "documents/file_4.bin", "documents/file_5.bin", "documents/file_6.bin",
+    ]  # fmt: skip

@@ -319,6 +319,11 @@ LOG_PROBLEMS = {
     ),
     "date_too_old": "“{detail}” is before 1980. Please check the date.",
     "date_invalid_date": "“{detail}” is not a real date. Please check it.",
+    "date_needs_day": (
+        "“{detail}” is more than one day. On which day did you complete it? E.g. "
+        "<i>/log 2 ethics Nov 3</i>."
+    ),
+    "date_reversed_range": "“{detail}” ends before it starts. Please check the dates.",
     "date_unparseable": (
         "I couldn't read the date “{detail}”. Try <i>yesterday</i>, <i>Nov 3</i> or "
         "<i>2026-11-03</i>."

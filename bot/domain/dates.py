@@ -250,7 +250,7 @@ def _offset(day: date, n: int, unit_text: str) -> date:
 # --------------------------------------------------------------------------- grammar
 
 
-SpecKind = Literal["day", "week", "period"]
+SpecKind = Literal["day", "week", "period", "span"]  # span: "Nov 3 to Nov 5", days at both ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -664,7 +664,8 @@ def _join(a: _Spec, b: _Spec, ctx: _Ctx) -> _Spec:
     b_last = b.end or b.start
     if b.yearless and b_last < a.start:
         b = b.shifted(1)
-    joined = _Spec(a.start, b.end or b.start, a.start, "period", a.yearless and b.yearless)
+    kind: SpecKind = "span" if a.kind == b.kind == "day" else "period"
+    joined = _Spec(a.start, b.end or b.start, a.start, kind, a.yearless and b.yearless)
     if joined.end is not None and joined.end < joined.start:
         raise _ReversedRangeError
     return _prefer(joined, ctx)
@@ -774,11 +775,14 @@ def check_past_date(
     """The day of a completed activity ("yesterday", "Nov 3", "11/03/2026"), or why not.
 
     Prefers the past; refuses the future (``IN_FUTURE``), years before 1980 (``TOO_OLD``)
-    and months/years without a day (``NEEDS_DAY``, with the period).
+    and months/years without a day (``NEEDS_DAY``, with the period). A span of days
+    ("Nov 3 to Nov 5") gives its last day: a multi-day course is completed then.
     """
     spec, reason, ctx = _interpret(text, now, tz, future=False, day_first=day_first)
     if spec is None:
         return Parsed(None, reason)
+    if spec.kind == "span" and spec.end is not None:
+        spec = _day_spec(spec.end)  # a course over several days is completed on its last
     if spec.kind == "period":
         end = min(spec.end or ctx.today, ctx.today)
         if spec.start > ctx.today:

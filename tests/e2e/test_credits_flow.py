@@ -249,14 +249,18 @@ async def test_words_beside_a_quoted_title_are_not_dropped_silently(bot: BotUnde
     assert entry.completed_on == date(2026, 2, 3)
 
 
-async def test_a_misspelt_impossible_date_is_named_not_replaced_by_today(
+async def test_dates_that_cannot_be_logged_are_named_and_spans_end_on_their_last_day(
     bot: BotUnderTest,
 ) -> None:
     ana = bot.user()
     await ana.send('/log 2.5 ethics "Ethics grand rounds" Febuary 31')
     assert "“February 31” is not a real date" in (await ana.next_reply()).text
+    await ana.send("/log 2 ethics in November")
+    assert "“in November” is more than one day" in (await ana.next_reply()).text
     async with transaction(bot.services.sessionmaker) as session:
         assert (await session.execute(select(CreditEntry))).first() is None
+    await ana.send('/log 12 ethics "Ethics summit" Nov 3 to Nov 5')
+    assert "Nov 5, 2026" in (await ana.next_reply()).text  # completed on its last day
 
 
 async def test_a_renewal_date_that_does_not_exist_is_named_and_nothing_saved(

@@ -1,0 +1,50 @@
+"""Dates in a /log line: spans give their last day; every refusal has its own sentence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot import texts
+from bot.domain.dates import DateReason
+from bot.domain.log_parse import LogDraft, LogProblem, parse_log_line
+
+NOW = datetime(2026, 12, 6, 17, tzinfo=UTC)  # a Sunday, noon in New York
+
+
+def parse(line: str) -> LogDraft | LogProblem:
+    return parse_log_line(line, NOW, "America/New_York", default_category="ama_pra_1")
+
+
+@pytest.mark.parametrize(
+    ("line", "completed_on"),
+    [("/log 6 ethics Nov 3 to Nov 5", date(2026, 11, 5)),
+     ("/log 6 ethics from Nov 3 to Nov 5", date(2026, 11, 5)),
+     ("/log 6 pain Sept 9 - 10 conference", date(2026, 9, 10)),
+     ("/log 6 ethics Dec 30 to Jan 2", date(2026, 1, 2)),
+     ("/log 2 ethics Novmber 3", date(2026, 11, 3))],
+)  # fmt: skip
+def test_a_course_over_several_days_is_dated_its_last_day(line: str, completed_on: date) -> None:
+    draft = parse(line)
+    assert isinstance(draft, LogDraft), draft
+    assert draft.completed_on == completed_on
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [("/log 2 ethics in November", "date_needs_day"),
+     ("/log 2 ethics Dec 5 to Dec 8", "date_in_future"),
+     ("/log 2 ethics between Feb 2 2026 and Jan 10 2026", "date_reversed_range"),
+     ("/log 2 ethics Febuary 30", "date_invalid_date")],
+)  # fmt: skip
+def test_dates_that_cannot_be_logged_say_why(line: str, reason: str) -> None:
+    problem = parse(line)
+    assert isinstance(problem, LogProblem) and problem.reason == reason
+    assert reason in texts.LOG_PROBLEMS
+
+
+def test_every_reason_a_past_date_can_fail_has_a_sentence() -> None:
+    never_for_past = {DateReason.EMPTY, DateReason.IN_PAST, DateReason.TOO_FAR}
+    for reason in set(DateReason) - never_for_past:
+        assert f"date_{reason.value}" in texts.LOG_PROBLEMS, reason

@@ -19,12 +19,23 @@ async def start(turn: Turn) -> None:
     """Greet, explain the bot in three lines, then set up (or resume setting up)."""
     from handlers import onboarding
 
-    if turn.created:
+    if turn.created or await _never_set_up(turn):
         turn.say(texts.START_NEW.format(name=_name(turn), bot=texts.BOT_NAME))
         await onboarding.begin(turn)
         return
     turn.say(texts.START_AGAIN.format(name=_name(turn), bot=texts.BOT_NAME))
     await onboarding.resume(turn)
+
+
+async def _never_set_up(turn: Turn) -> bool:
+    """No profession, no licence and no setup under way: /start after /help (or after
+    /forget and another command) is still a first start, not a "welcome back"."""
+    from bot.store import licences as licence_store
+    from handlers import flows
+
+    if turn.clinician.profession or flows.state(turn).get("onboarding"):
+        return False
+    return not await licence_store.list_for(turn.session, turn.clinician)
 
 
 def help_text() -> str:

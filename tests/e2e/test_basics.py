@@ -30,6 +30,19 @@ async def test_start_greets_and_creates_the_clinician(bot: BotUnderTest) -> None
     assert "Welcome back" in (await ana.next_reply()).text
 
 
+async def test_start_after_another_first_message_still_sets_up(bot: BotUnderTest) -> None:
+    ana = bot.user(1001, "Ana")
+    await ana.send("/help")
+    await ana.next_reply()
+    await ana.send("/start")  # the row exists since /help, but nothing was ever set up
+    assert "Hello Ana" in (await ana.next_reply()).text
+    assert "What is your profession?" in (await ana.next_reply()).text
+    await ana.press("Physician (MD)")
+    await ana.replies_until_quiet()
+    await ana.send("/start")  # something is set up now
+    assert "Welcome back" in (await ana.next_reply()).text
+
+
 async def test_help_lists_every_command(bot: BotUnderTest) -> None:
     ana = bot.user()
     await ana.send("/help")

@@ -276,7 +276,7 @@ def _results(
 
 async def _nothing_found(turn: Turn, query: CourseQuery, title: str) -> tuple[str, Buttons]:
     """Say so, and offer the wider searches that could find something."""
-    if await course_store.count_courses(turn.session, status="active") == 0:
+    if not await course_store.any_active_course(turn.session):
         return texts.COURSES_NONE_AT_ALL, []
     options: list[tuple[str, str]] = []
     if (wider := query.widened()) is not None:

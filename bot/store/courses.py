@@ -276,6 +276,12 @@ async def count_courses(
     return int(await session.scalar(query) or 0)
 
 
+async def any_active_course(session: AsyncSession) -> bool:
+    """Whether the catalogue has anything to offer (stops at the first row, unlike a count)."""
+    found = await session.scalar(select(Course.id).where(Course.status == "active").limit(1))
+    return found is not None
+
+
 # ------------------------------------------------------------------------------ feeds
 
 

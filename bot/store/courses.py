@@ -27,6 +27,7 @@ from bot.store.models import Course, CourseFeed, CourseTopic
 CELL_DEG = geo.DEFAULT_CELL_DEG
 """Grid size ``courses.geo_cell`` is computed with; changing it means recomputing the column."""
 MAX_RADIUS_KM = 1000.0
+HYBRID = "hybrid"
 """Beyond this a "nearby" search is no longer about travel, and the cell list grows large."""
 DEFAULT_HORIZON = timedelta(days=365)
 ONLINE_LOOKBACK = timedelta(days=3 * 366)
@@ -410,6 +411,15 @@ def prefilter_statements(query: SearchQuery) -> list[Candidates]:
                 *common,
             )
         )
+    if query.online:  # hybrid courses have a venue, and can be followed online too
+        statements.append(
+            base.where(
+                Course.format == HYBRID,
+                starts_at >= query.starts_after,
+                starts_at < query.starts_before,
+                *common,
+            )
+        )
     if not statements:  # neither near nor online: anything in the date range
         statements.append(
             base.where(starts_at >= query.starts_after, starts_at < query.starts_before, *common)
@@ -434,7 +444,8 @@ async def search_courses(
 
     ``near`` finds courses with a venue (in person, hybrid, workshop) within
     ``radius_km``; ``online`` adds live-online and on-demand courses (on-demand ones
-    that are open during the range count even if they opened earlier). A course matches
+    that are open during the range count even if they opened earlier) and hybrid ones
+    wherever their venue is. A course matches
     a topic when it is tagged with it or with anything narrower (a search for
     controlled-substance prescribing finds opioid prescribing courses). Venue courses
     come first, nearest first, then by date; online courses follow by date. Unknown
@@ -468,7 +479,9 @@ async def page_of(
             continue
         distance = _distance(query, row)
         if distance is not None and distance > query.radius_km:
-            continue
+            if not (query.online and row.format == HYBRID):
+                continue
+            distance = None  # too far to go, near enough to follow online
         group = 0 if distance is not None else 1
         available = max(row.starts_at, query.starts_after)  # open on-demand courses: now
         ranked.append((group, distance or 0.0, available, row.id, distance))

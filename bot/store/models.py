@@ -173,6 +173,7 @@ class Course(Base):
         UniqueConstraint("source", "source_id", name="uq_courses_source_source_id"),
         Index("ix_courses_cell_start", "geo_cell", "starts_at"),
         Index("ix_courses_start", "starts_at"),
+        Index("ix_courses_format_start", "format", "starts_at"),  # hybrid: online searches
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

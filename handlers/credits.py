@@ -102,7 +102,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
         ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
     )
     text = texts.LOG_CONFIRM.format(
-        amount=number(draft.amount),
+        amount=credits_amount(draft.amount),
         category=html.escape(topics.category_label(draft.category)),
         topics=topic_text,
         title=html.escape(draft.title),
@@ -322,7 +322,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     await _announce_completions(turn, before, after)
     turn.edit(
         template.format(
-            amount=number(draft.amount), title=html.escape(draft.title),
+            amount=credits_amount(draft.amount), title=html.escape(draft.title),
             date=day(draft.completed_on),
         )
     )  # fmt: skip
@@ -446,10 +446,7 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
     if entry is None:
         turn.answer(texts.CREDITS_GONE)
         return
-    described = {
-        "title": html.escape(entry.title), "amount": number(entry.amount),
-        "date": entry.completed_on.strftime("%b %-d, %Y"),
-    }  # fmt: skip
+    described = _described(entry)
     if action == "del":
         turn.say(
             texts.CREDITS_DELETE_CONFIRM.format(**described),
@@ -472,18 +469,28 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
 
 @clinician_handler
 async def undo(turn: Turn) -> None:
-    """Remove the entry logged last."""
+    """Offer to remove the entry logged last (a slip of the finger must not delete it)."""
     entry = await credit_store.last_added(turn.session, turn.clinician)
     if entry is None:
         turn.say(texts.UNDO_NOTHING)
         return
-    described = {
-        "title": html.escape(entry.title), "amount": number(entry.amount),
+    turn.say(
+        texts.UNDO_CONFIRM.format(**_described(entry)),
+        [[(texts.CREDITS_DELETE_YES, encode("cred", "delyes", entry.id)),
+          (texts.CANCEL, encode("noop"))]],
+    )  # fmt: skip
+
+
+def _described(entry: CreditEntry) -> dict[str, str]:
+    return {
+        "title": html.escape(entry.title), "amount": credits_amount(entry.amount),
         "date": entry.completed_on.strftime("%b %-d, %Y"),
     }  # fmt: skip
-    await credit_store.remove(turn.session, turn.clinician, entry.id)
-    await replan(turn)
-    turn.say(texts.UNDO_DONE.format(**described))
+
+
+def credits_amount(amount: Decimal) -> str:
+    """ "1 credit", "1.5 credits", "2 credits"."""
+    return texts.ONE_CREDIT if amount == 1 else texts.CREDITS_AMOUNT.format(amount=number(amount))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -175,8 +175,17 @@ async def test_fix_buttons_duplicate_edit_delete_and_undo(bot: BotUnderTest) -> 
         [entry] = await credits.list_for(session, owner)
         assert str(entry.amount) == "3.00" and entry.topics == ["opioid_prescribing"]
 
+    await ana.send("/undo")  # asks first: a slip of the finger must not delete
+    offer = await ana.next_reply()
+    assert offer.text.startswith("Remove your last entry") and "(3 credits, Nov 23, 2026)" in (
+        offer.text
+    )
+    await ana.press("Cancel")
+    assert "nothing changed" in (await ana.next_edit()).text
     await ana.send("/undo")
-    assert "Removed your last entry" in (await ana.next_reply()).text
+    await ana.next_reply()
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
     await ana.send("/undo")
     assert "nothing to undo" in (await ana.next_reply()).text
 
@@ -289,3 +298,11 @@ async def test_a_renewal_date_that_does_not_exist_is_named_and_nothing_saved(
     async with transaction(bot.services.sessionmaker) as session:
         licence = (await session.execute(select(Licence))).scalar_one()
     assert licence.renewal_date == date(2027, 2, 28)
+
+
+async def test_one_credit_is_one_credit_not_one_credits(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/log 1 ethics yesterday")
+    assert "• 1 credit — " in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    assert "Saved: 1 credit, " in (await ana.next_edit()).text

@@ -34,7 +34,8 @@ _MONTHS = (
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE = (
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4}"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
+    r"|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4}"
     rf"|(?:end\s+of\s+)?(?:\d{{1,2}}{_ORD}\s+(?:of\s+)?)?\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}{_ORD})?,?"
     r"\s+\d{4}"
 )
@@ -47,8 +48,8 @@ _DATED = re.compile(
     rf"(?:\b(?P<kw>{_START_WORDS}|{_DEADLINE_WORDS})\s+)?(?P<date>{_DATE})", re.IGNORECASE
 )
 _FORMATS = (
-    "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%B %d %Y", "%b %d %Y", "%d %B %Y",
-    "%d %b %Y",
+    "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%d.%m.%Y", "%B %d %Y",
+    "%b %d %Y", "%d %B %Y", "%d %b %Y",
 )  # fmt: skip
 _MONTH_ONLY = ("%B %Y", "%b %Y")
 _SEPARATORS = re.compile(

@@ -974,6 +974,7 @@ _X_ATOM = "|".join(
         rf"(?:the )?(?:end|last day) of {_MONTH}(?:,? {_YEAR})?",
         r"\d{4}-\d{1,2}-\d{1,2}",
         r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?",
+        r"\d{1,2}-\d{1,2}-\d{4}",
         rf"(?:{_WEEKDAY_FULL},? )?{_MONTH} (?:the )?{_DAY_DIGITS}(?:,? {_YEAR})?"
         r"(?!\s*(?:%|hours?|hrs?|credits?))",
         rf"(?:{_WEEKDAY_FULL},? )?(?:the )?{_DAY_DIGITS} (?:of )?{_MONTH}(?:,? {_YEAR})?",
@@ -985,6 +986,8 @@ _X_ATOM = "|".join(
         r"(?:(?<=in\s)|(?<=during\s)|(?<=since\s)|(?<=before\s)|(?<=after\s)"
         r"|(?<=until\s)|(?<=from\s)|(?<=of\s)|(?<=by\s))" + _MONTH,
         r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)",
+        # a year alone only after a preposition: "ACC 2025" is a conference's name
+        r"(?:(?<=in\s)|(?<=during\s))(?:19|20)\d{2}",
     )
 )
 _X_SEP = r"\s*(?:-|–|to|until|till|through|thru)\s*"
@@ -1003,7 +1006,8 @@ def _extractor() -> re.Pattern[str]:
             rf"(?<![\w/-])(?:"
             rf"between (?:{_X_ATOM}) and (?:{_X_ATOM})"
             rf"|from (?:{_X_ATOM}){_X_SEP}(?:{_X_ATOM})"
-            rf"|{_MONTH} {_DAY_DIGITS}{_X_SEP}{_DAY_DIGITS}(?:,? {_YEAR})?"
+            rf"|(?:(?:from|between) )?{_MONTH} {_DAY_DIGITS}(?:{_X_SEP}|\s+and\s+){_DAY_DIGITS}"
+            rf"(?:,? {_YEAR})?"
             rf"|(?:{_X_ATOM}){_X_SEP}(?:{_X_ATOM})"  # "Jan 5 to Jan 10", no "from"
             rf"|(?:before|prior to|after|by|until|till|since|starting(?: from| on)?|from|as of|"
             rf"no later than) (?:{_X_ATOM})"

@@ -86,7 +86,8 @@ def test_parse_failures_say_what_is_wrong(text: str, reason: str, suggestion: st
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("2027-06-30", D(2027, 6, 30)), ("June 30, 2027", D(2027, 6, 30)),
-     ("30 Jun 2027", D(2027, 6, 30)), ("Feb 2027", D(2027, 2, 28)), ("soon", None)],
+     ("30 Jun 2027", D(2027, 6, 30)), ("Feb 2027", D(2027, 2, 28)), ("soon", None),
+     ("8/31/27", D(2027, 8, 31)), ("08-31-2027", D(2027, 8, 31)), ("2/30/27", None)],
 )  # fmt: skip
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
@@ -95,6 +96,7 @@ def test_parse_date(text: str, expected: date | None) -> None:
 def test_dates_in_a_requirement_forgive_a_misspelt_month_but_not_an_impossible_day() -> None:
     spec = parse_custom_requirement("I need 40 credits by Febuary 28 2027, 2 of them ethics")
     assert isinstance(spec, CustomRequirementSpec) and spec.deadline == D(2027, 2, 28)
+    assert isinstance(parse_custom_requirement("need 30 CE by 12/31/27"), CustomRequirementSpec)
     failure = parse_custom_requirement("I need 40 credits by Febuary 31 2027")
     assert isinstance(failure, ParseFailure) and failure.reason == "bad_date"
     assert failure.message == "“February 31 2027” is not a real date."

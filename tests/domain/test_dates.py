@@ -384,6 +384,9 @@ def test_localize_is_dst_safe() -> None:
         ("ACLS renewal by end of the month", "by end of the month", "ACLS renewal"),
         ("opioid CME a week from today", None, None),
         ("online courses Jan 5 to Jan 10", "Jan 5 to Jan 10", "online courses"),
+        ("near boston from jan 5 to 10", "from jan 5 to 10", "near boston"),
+        ("online courses in 2027", "in 2027", "online courses"),
+        ("2 ethics 11-03-2026", "11-03-2026", "2 ethics"),
     ],
 )  # fmt: skip
 def test_extract_date_phrase(message: str, phrase: str | None, rest: str | None) -> None:
@@ -401,7 +404,7 @@ def test_extract_date_phrase(message: str, phrase: str | None, rest: str | None)
 @pytest.mark.parametrize(
     "message",
     ["I may have done it", "march on", "3rd year resident", "logged 5 credits",
-     "I sat the exam", "the first course", "I may first check", ""],
+     "I sat the exam", "the first course", "I may first check", "", "ACC 2025 meeting"],
 )  # fmt: skip
 def test_no_date_phrase(message: str) -> None:
     assert dates.extract_date_phrase(message) is None

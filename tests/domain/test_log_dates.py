@@ -23,7 +23,8 @@ def parse(line: str) -> LogDraft | LogProblem:
      ("/log 6 ethics from Nov 3 to Nov 5", date(2026, 11, 5)),
      ("/log 6 pain Sept 9 - 10 conference", date(2026, 9, 10)),
      ("/log 6 ethics Dec 30 to Jan 2", date(2026, 1, 2)),
-     ("/log 2 ethics Novmber 3", date(2026, 11, 3))],
+     ("/log 2 ethics Novmber 3", date(2026, 11, 3)),
+     ("log 2 ethics 11-03-2026", date(2026, 11, 3))],
 )  # fmt: skip
 def test_a_course_over_several_days_is_dated_its_last_day(line: str, completed_on: date) -> None:
     draft = parse(line)
@@ -34,6 +35,7 @@ def test_a_course_over_several_days_is_dated_its_last_day(line: str, completed_o
 @pytest.mark.parametrize(
     ("line", "reason"),
     [("/log 2 ethics in November", "date_needs_day"),
+     ("/log 3 ethics in 2025", "date_needs_day"),
      ("/log 2 ethics Dec 5 to Dec 8", "date_in_future"),
      ("/log 2 ethics between Feb 2 2026 and Jan 10 2026", "date_reversed_range"),
      ("/log 2 ethics Febuary 30", "date_invalid_date")],

@@ -278,6 +278,8 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
         turn.answer(texts.BUTTON_EXPIRED)
         return
     data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
+    if topics.misspelt_topic(str(data.get("title") or "")) == topic:  # titled "ethcis"
+        data["title"] = topics.label(topic)
     await _update(turn, data, edit=True)
 
 

@@ -175,6 +175,9 @@ def parse_log_line(
             suggestions = tuple(topics.suggest_topics(word, n=3))
             if suggestions:
                 break
+    if not found_topics and not suggestions:  # "just finished 1.5 hrs opiod cme"
+        slips = (topics.misspelt_topic(word) for word in meaningful)
+        suggestions = tuple(topic for topic in slips if topic)[:1]
     if not title:
         title = " ".join(meaningful).strip(" -,.") if meaningful else ""
     if not title and found_topics:

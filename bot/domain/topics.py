@@ -143,6 +143,20 @@ class TermSet:
                 return found
         return None
 
+    def misspelt(self, word: str) -> str | None:
+        """The id whose one-word name ``word`` misspells ("opiod", "ethcis"), when exactly
+        one is that close: strict enough to offer among other words of a sentence."""
+        folded = fold(word)
+        if len(folded) < 5 or " " in folded or self.normalize(word):
+            return None
+        singles = [  # a slip rarely hits the first letter or changes the length much
+            p for p in self._phrases
+            if " " not in p and len(p) >= 5 and p[0] == folded[0] and abs(len(p) - len(folded)) <= 2
+        ]  # fmt: skip
+        close = difflib.get_close_matches(folded, singles, n=3, cutoff=0.8)
+        ids = {self._phrases[p] for p in close}
+        return ids.pop() if len(ids) == 1 else None
+
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Up to ``n`` ids named like ``text``: prefix matches first, then close spellings."""
         folded = fold(text)
@@ -235,6 +249,11 @@ def vocabulary() -> Vocabulary:
 def normalize_topic(text: str) -> str | None:
     """Canonical topic id for "opioids", "pain mgmt", "HIV"...; None when unknown."""
     return vocabulary().topics.normalize(text)
+
+
+def misspelt_topic(word: str) -> str | None:
+    """The topic one word misspells ("opiod" -> ``opioid_prescribing``), if only one fits."""
+    return vocabulary().topics.misspelt(word)
 
 
 def suggest_topics(text: str, n: int = 3) -> list[str]:

@@ -154,3 +154,15 @@ def test_a_malformed_vocabulary_names_the_term() -> None:
         parse_vocabulary({"topics": {"ok": {"label": ""}}})
     with pytest.raises(VocabularyError, match="unknown section"):
         parse_vocabulary({"colours": {}})
+
+
+@pytest.mark.parametrize(
+    ("word", "topic"),
+    [("opiod", "opioid_prescribing"), ("ethcis", "ethics"), ("sepis", "sepsis"),
+     ("paliative", "palliative_care"), ("medicine", None), ("module", None), ("course", None),
+     ("finished", None), ("ethics", None), ("pain", None)],
+)  # fmt: skip
+def test_one_misspelt_word_names_a_topic_only_when_close_and_unique(
+    word: str, topic: str | None
+) -> None:
+    assert t.misspelt_topic(word) == topic

@@ -306,3 +306,15 @@ async def test_one_credit_is_one_credit_not_one_credits(bot: BotUnderTest) -> No
     assert "• 1 credit — " in (await ana.next_reply()).text
     await ana.press("✅ Save")
     assert "Saved: 1 credit, " in (await ana.next_edit()).text
+
+
+async def test_a_misspelt_topic_among_other_words_is_offered(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("just finished 1.5 hrs opiod cme")
+    assert "Topics: none" in (await ana.next_reply()).text
+    await ana.press("Did you mean Opioid prescribing?")
+    assert "Topics: Opioid prescribing" in (await ana.next_edit()).text
+    await ana.send("/log 2 ethcis yesterday")
+    await ana.next_reply()
+    await ana.press("Did you mean Medical ethics?")
+    assert "Title: Medical ethics" in (await ana.next_edit()).text  # not "ethcis"

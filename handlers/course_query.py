@@ -325,6 +325,8 @@ def _split_topics_and_place(text: str) -> tuple[tuple[str, ...], str, tuple[str,
             if "," in window or window[0].lower() in _NOISE or window[-1].lower() in _NOISE:
                 continue
             topic = topics.normalize_topic(" ".join(window))
+            if not topic and n == 1:  # "opiod courses": a slip, not a place
+                topic = topics.misspelt_topic(window[0])
             if topic:
                 found.append(topic)
                 kinds[i : i + n] = ["topic"] * n

@@ -7,9 +7,11 @@ it counts toward and what remains, and reminders are re-planned in the same tran
 
 from __future__ import annotations
 
+import asyncio
 import html
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application, CommandHandler
@@ -242,7 +244,8 @@ async def log_pressed(turn: Turn, press: Press) -> None:
         await save(turn, data, allow_duplicate=press.arg(1) == "dup")
     elif action == "cancel":
         await flows.clear(turn)
-        turn.edit(texts.LOG_CANCELLED)
+        await _discard_upload(turn, data)
+        turn.edit(texts.NOTHING_CHANGED if data.get("editing") else texts.LOG_CANCELLED)
     elif action == "date":
         await flows.expect(turn, "log_fix_date", log=data)
         turn.say(texts.LOG_ASK_DATE)
@@ -281,6 +284,18 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
     if topics.misspelt_topic(str(data.get("title") or "")) == topic:  # titled "ethcis"
         data["title"] = topics.label(topic)
     await _update(turn, data, edit=True)
+
+
+async def _discard_upload(turn: Turn, data: dict[str, Any]) -> None:
+    """A cancelled certificate is not kept: the clinician said it isn't to be logged."""
+    certificate_id = data.get("certificate_id")
+    if not isinstance(certificate_id, int):
+        return
+    path = await credit_store.discard_unused_certificate(
+        turn.session, turn.clinician, certificate_id
+    )
+    if path is not None:
+        await asyncio.to_thread(Path(path).unlink, missing_ok=True)
 
 
 # ------------------------------------------------------------------ saving

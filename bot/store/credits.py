@@ -170,3 +170,30 @@ async def list_certificates(session: AsyncSession, owner: Clinician) -> list[Cer
         select(Certificate).where(Certificate.clinician_id == owner.id).order_by(Certificate.id)
     )
     return list(result.scalars())
+
+
+async def discard_unused_certificate(
+    session: AsyncSession, owner: Clinician, certificate_id: int
+) -> str | None:
+    """Delete an upload no entry uses (its draft was cancelled).
+
+    Returns its file's path when no other certificate shares it (the same PDF sent twice
+    is stored once), so the caller can remove the file.
+    """
+    certificate = await get_certificate(session, owner, certificate_id)
+    if certificate is None:
+        return None
+    used = await session.scalar(
+        select(CreditEntry.id).where(CreditEntry.certificate_id == certificate_id).limit(1)
+    )
+    if used is not None:
+        return None
+    path = certificate.storage_path
+    await session.delete(certificate)
+    await session.flush()
+    if not path:
+        return None
+    shared = await session.scalar(
+        select(Certificate.id).where(Certificate.storage_path == path).limit(1)
+    )
+    return None if shared is not None else path

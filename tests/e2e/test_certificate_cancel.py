@@ -1,0 +1,58 @@
+"""A certificate whose proposal is cancelled is not kept; a file another upload shares is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import transaction
+from bot.store.models import Certificate, CreditEntry
+from tests.e2e.conftest import BotUnderTest
+from tests.reports.certificates import ACCME, certificate_pdf
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def settings_overrides(tmp_path: Path) -> dict[str, Any]:
+    return {"certificates_dir": tmp_path / "certificates"}
+
+
+async def stored(bot: BotUnderTest) -> tuple[list[int | None], list[str | None]]:
+    async with transaction(bot.services.sessionmaker) as session:
+        entries = (await session.execute(select(CreditEntry.certificate_id))).scalars().all()
+        paths = (await session.execute(select(Certificate.storage_path))).scalars().all()
+    return list(entries), list(paths)
+
+
+async def test_cancelled_uploads_are_not_kept(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    pdf = certificate_pdf(ACCME)
+    await ana.upload("accme.pdf", pdf, "application/pdf")
+    await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("Cancel")
+    assert "Not logged" in (await ana.next_edit()).text
+    assert await stored(bot) == ([], [])
+
+    await ana.upload("accme.pdf", pdf, "application/pdf")  # kept: saved as an entry
+    await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    assert "Saved" in (await ana.next_edit()).text
+    await ana.next_reply()  # what it counts toward
+    [kept], [path] = await stored(bot)
+    assert kept is not None and path is not None and Path(path).read_bytes() == pdf
+
+    await ana.upload("accme-again.pdf", pdf, "application/pdf")  # same bytes, same file
+    await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    assert "already logged" in (await ana.next_reply()).text
+    await ana.press("Cancel")
+    assert "Not logged" in (await ana.next_edit()).text
+    assert await stored(bot) == ([kept], [path])
+    assert Path(path).read_bytes() == pdf  # the saved entry's certificate is intact

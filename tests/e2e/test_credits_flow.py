@@ -150,7 +150,7 @@ async def test_fix_buttons_duplicate_edit_delete_and_undo(bot: BotUnderTest) -> 
     await ana.next_edit()
     await ana.next_reply()
 
-    await ana.send("/log 1 opioid opiod yesterday")  # same title, same day
+    await ana.send("/log 1 opioid yesterday")  # same title (the topic accepted above), same day
     await ana.next_reply()
     await ana.press("✅ Save")
     assert "already logged" in (await ana.next_reply()).text

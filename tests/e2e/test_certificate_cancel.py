@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def settings_overrides(tmp_path: Path) -> dict[str, Any]:
     return {"certificates_dir": tmp_path / "certificates"}
+
+
+async def file_bytes(path: str) -> bytes:
+    return await asyncio.to_thread(Path(path).read_bytes)
 
 
 async def stored(bot: BotUnderTest) -> tuple[list[int | None], list[str | None]]:
@@ -45,7 +50,7 @@ async def test_cancelled_uploads_are_not_kept(bot: BotUnderTest) -> None:
     assert "Saved" in (await ana.next_edit()).text
     await ana.next_reply()  # what it counts toward
     [kept], [path] = await stored(bot)
-    assert kept is not None and path is not None and Path(path).read_bytes() == pdf
+    assert kept is not None and path is not None and await file_bytes(path) == pdf
 
     await ana.upload("accme-again.pdf", pdf, "application/pdf")  # same bytes, same file
     await ana.next_reply()
@@ -55,4 +60,4 @@ async def test_cancelled_uploads_are_not_kept(bot: BotUnderTest) -> None:
     await ana.press("Cancel")
     assert "Not logged" in (await ana.next_edit()).text
     assert await stored(bot) == ([kept], [path])
-    assert Path(path).read_bytes() == pdf  # the saved entry's certificate is intact
+    assert await file_bytes(path) == pdf  # the saved entry's certificate is intact

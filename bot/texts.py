@@ -231,6 +231,20 @@ TIMEZONE_PICK = "Several places are called that. Which one?"
 TIMEZONE_NOT_FOUND = "I don't know “{text}”.{hint} Try a city and state, or a ZIP code."
 TIMEZONE_SUGGEST = " Did you mean {names}?"
 TIMEZONE_REGION_ONLY = "That's a whole state or country; which city?"
+TIMEZONE_CLOSE_SPELLING = "Which one did you mean?"
+TIMEZONE_SET_ZONE = "Time zone set to <b>{zone}</b>{label}. Your local time is {local}."
+TIMEZONE_FIXED_NOTE = (
+    " A fixed offset does not follow daylight saving time; send your city if yours does."
+)
+TIMEZONE_ZONE_UNKNOWN = (
+    "I don't know the time zone “{text}”.{hint} Try a zone like <i>America/Chicago</i>, "
+    "<i>Central</i> or <i>UTC+2</i>, or a city."
+)
+TIMEZONE_ZONE_SUGGEST = " Did you mean {names}?"
+TIMEZONE_PARTIAL_HOUR = (
+    "I can only set whole-hour offsets such as <i>UTC+5</i>. For “{text}”, send your city "
+    "instead (e.g. <i>Mumbai</i>)."
+)
 
 # ---------------------------------------------------------------- reminders
 REMINDER_RENEWAL = (
@@ -250,6 +264,10 @@ REMINDER_COMPLETE = (
 )
 REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}"
 REMINDER_COURSE_WHERE = "\n📍 {place}"
+REMINDER_COURSE_IN_MINUTES = "in {minutes} minutes"
+REMINDER_COURSE_TODAY = "today"
+REMINDER_COURSE_TOMORROW = "tomorrow"
+REMINDER_COURSE_ON = "on {day}"
 REMINDER_COURSE_ONLINE = "\n💻 Online"
 REMINDER_COURSE_MOVED = "🔁 <b>{title}</b> has moved: it now starts {local}."
 REMINDER_COURSE_CANCELLED = "❌ <b>{title}</b> ({local}) has been cancelled by the provider."
@@ -364,8 +382,12 @@ REMINDERS_SET_LADDER = "Change days"
 REMINDERS_SET_QUIET = "Change quiet hours"
 REMINDERS_ASK_LADDER = "Send the days before a deadline to remind you, e.g. <i>90, 30, 7, 1</i>."
 REMINDERS_BAD_LADDER = "Please send whole days between 1 and 730, e.g. <i>90, 30, 7, 1</i>."
-REMINDERS_ASK_QUIET = "Send your quiet hours, e.g. <i>22:00-07:00</i> (or <i>none</i>)."
-REMINDERS_BAD_QUIET = "Please write quiet hours like <i>22:00-07:00</i>."
+REMINDERS_ASK_QUIET = (
+    "Send your quiet hours, e.g. <i>22:00-07:00</i> or <i>10pm-7am</i> (or <i>off</i>)."
+)
+REMINDERS_BAD_QUIET = (
+    "Please write quiet hours like <i>22:00-07:00</i> or <i>10pm-7am</i>, or <i>off</i>."
+)
 REMINDERS_WHAT = {
     "renewal": "renewal reminder: {label}",
     "course": "course: {label}",
@@ -497,6 +519,12 @@ COURSE_REMIND_ME = "🔔 Remind me"
 COURSE_STOP_REMINDING = "🔕 Stop reminding me"
 COURSE_ICS_CAPTION = "📅 Add <b>{title}</b> to your calendar."
 COURSE_SUBSCRIBED = "I'll remind you a day and an hour before it starts."
+COURSE_SUBSCRIBED_DAY = "I'll remind you a day before it starts."
+COURSE_SUBSCRIBED_HOUR = "I'll remind you an hour before it starts."
+COURSE_SUBSCRIBED_AT = "I'll remind you on {times}."
+COURSE_SUBSCRIBED_NONE = (
+    "It starts too soon for a reminder outside your quiet hours; it stays in /mycourses."
+)
 COURSE_UNSUBSCRIBED = "OK, no reminders for this course."
 COURSE_NOT_REMINDABLE = "This course has already started or was cancelled."
 COURSE_GONE = "That course is no longer in the catalogue."

@@ -54,6 +54,7 @@ from handlers.course_views import (
     moment,
     place_text,
 )
+from handlers.reminders import course_subscribed_text
 from handlers.replan import replan
 from handlers.turn import Buttons, Turn, clinician_handler
 
@@ -451,7 +452,7 @@ async def remind_pressed(turn: Turn, press: Press) -> None:
             turn.answer(texts.COURSE_NOT_REMINDABLE)
             return
         await subscriptions.subscribe(turn.session, turn.clinician, course.id, turn.now)
-        turn.answer(texts.COURSE_SUBSCRIBED)
+        turn.answer(course_subscribed_text(turn, course))
     else:
         await subscriptions.unsubscribe(turn.session, turn.clinician, course.id)
         turn.answer(texts.COURSE_UNSUBSCRIBED)

@@ -9,7 +9,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from bot.domain import geo, places, topics
+from bot.domain import geo, places, topics, zones
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -90,6 +90,14 @@ async def ask_timezone(turn: Turn, *, onboarding: bool = False) -> None:
 
 @flows.step("timezone_where")
 async def where_answered(turn: Turn, text: str) -> None:
+    """A zone name or offset ("America/Chicago", "CST", "UTC+2") first, else a place."""
+    zone = zones.parse_zone(text)
+    if isinstance(zone, zones.ZoneMatch):
+        await set_zone(turn, zone)
+        return
+    if isinstance(zone, zones.ZoneUnknown):
+        _say_zone_unknown(turn, text, zone)
+        return
     result = places.resolve(text)
     if isinstance(result, places.Resolved):
         await set_place(turn, result.place)
@@ -100,12 +108,28 @@ async def where_answered(turn: Turn, text: str) -> None:
             [(place.display_name[:60], encode("tz", index))]
             for index, place in enumerate(candidates)
         ]
-        hint = texts.TIMEZONE_REGION_ONLY if result.hint == "region_only" else texts.TIMEZONE_PICK
-        turn.say(hint, buttons)
+        turn.say(_AMBIGUITY_TEXTS[result.hint], buttons)
     else:
         names = ", ".join(html.escape(place.display_name) for place in result.suggestions[:3])
         hint = texts.TIMEZONE_SUGGEST.format(names=names) if names else ""
         turn.say(texts.TIMEZONE_NOT_FOUND.format(text=html.escape(text[:60]), hint=hint))
+
+
+_AMBIGUITY_TEXTS = {
+    "same_name": texts.TIMEZONE_PICK,
+    "region_only": texts.TIMEZONE_REGION_ONLY,
+    "close_spelling": texts.TIMEZONE_CLOSE_SPELLING,
+}
+
+
+def _say_zone_unknown(turn: Turn, text: str, zone: zones.ZoneUnknown) -> None:
+    shown = html.escape(text[:60])
+    if zone.reason == "partial_hour":
+        turn.say(texts.TIMEZONE_PARTIAL_HOUR.format(text=shown))
+        return
+    names = ", ".join(html.escape(name) for name in zone.suggestions)
+    hint = texts.TIMEZONE_ZONE_SUGGEST.format(names=names) if names else ""
+    turn.say(texts.TIMEZONE_ZONE_UNKNOWN.format(text=shown, hint=hint))
 
 
 @route("tz")
@@ -124,20 +148,40 @@ async def place_pressed(turn: Turn, press: Press) -> None:
 
 async def set_place(turn: Turn, place: places.Place) -> None:
     """Adopt the place's time zone; reminders are re-planned for the new local day."""
-    onboarding = flows.state(turn).get("onboarding") == "timezone"
-    turn.clinician.timezone = place.tz
-    turn.clinician.updated_at = turn.now
-    await flows.clear(turn)
-    await replan(turn)
-    local = turn.now.astimezone(turn.tz)
+    onboarding = await _adopt(turn, place.tz)
     turn.say(
         texts.TIMEZONE_SET.format(
-            zone=html.escape(place.tz), place=html.escape(place.display_name), local=_clock(local)
+            zone=html.escape(place.tz),
+            place=html.escape(place.display_name),
+            local=_clock(turn.now.astimezone(turn.tz)),
         ),
         reply_markup=ReplyKeyboardRemove(),
     )
     if onboarding:
         turn.say(texts.ONBOARD_DONE)
+
+
+async def set_zone(turn: Turn, zone: zones.ZoneMatch) -> None:
+    """Adopt a zone typed as such; a fixed offset is said to ignore daylight saving."""
+    onboarding = await _adopt(turn, zone.tz)
+    label = f" ({html.escape(zone.label)})" if zone.label != zone.tz else ""
+    reply = texts.TIMEZONE_SET_ZONE.format(
+        zone=html.escape(zone.tz), label=label, local=_clock(turn.now.astimezone(turn.tz))
+    )
+    turn.say(reply + (texts.TIMEZONE_FIXED_NOTE if zone.fixed else ""),
+             reply_markup=ReplyKeyboardRemove())  # fmt: skip
+    if onboarding:
+        turn.say(texts.ONBOARD_DONE)
+
+
+async def _adopt(turn: Turn, tz: str) -> bool:
+    """Store the zone and re-plan; True when this answered the onboarding question."""
+    onboarding = flows.state(turn).get("onboarding") == "timezone"
+    turn.clinician.timezone = tz
+    turn.clinician.updated_at = turn.now
+    await flows.clear(turn)
+    await replan(turn)
+    return onboarding
 
 
 def _clock(moment: datetime) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import html
-import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain.reminders import QuietHours, daily_slot, parse_ladder
+from bot.domain.reminders import daily_slot, parse_ladder, parse_quiet_hours
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
@@ -18,10 +17,9 @@ from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
-from scheduler.planner import quiet_hours
+from scheduler.planner import course_plan, quiet_hours
 
 SNOOZE_DAYS = (1, 7)
-_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–to]+\s*(\d{1,2})(?::(\d{2}))?\s*$", re.I)
 
 
 @route("snz")
@@ -38,14 +36,21 @@ async def snooze(turn: Turn, press: Press) -> None:
         return
     target_day = turn.local_now.date() + timedelta(days=days)
     due = daily_slot(target_day, turn.tz, quiet_hours(turn.clinician), str(turn.clinician.id))
-    await outbox.upsert_planned(
-        turn.session,
-        [outbox.Planned(turn.clinician.id, "renewal", licence.id,
-                        f"{view.status.deadline}:snooze:{target_day}", due)],
-        turn.now,
-    )  # fmt: skip
-    turn.answer(texts.SNOOZED.format(when=f"{due.astimezone(turn.tz):%a %b %-d, %H:%M}"))
-    turn.say(texts.SNOOZED.format(when=f"{due.astimezone(turn.tz):%a %b %-d, %H:%M}"))
+    ladder = await outbox.next_pending(
+        turn.session, turn.clinician, "renewal", licence.id, turn.now
+    )
+    if ladder is not None and ladder.due_at.astimezone(turn.tz).date() <= target_day:
+        due = ladder.due_at  # a ladder step comes by then anyway: one reminder, not two
+    else:
+        await outbox.upsert_planned(
+            turn.session,
+            [outbox.Planned(turn.clinician.id, "renewal", licence.id,
+                            f"{view.status.deadline}:snooze:{target_day}", due)],
+            turn.now,
+        )  # fmt: skip
+    answer = texts.SNOOZED.format(when=local_when(due, turn))
+    turn.answer(answer)
+    turn.say(answer)
 
 
 @route("mute")
@@ -76,6 +81,44 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def local_when(moment: datetime, turn: Turn) -> str:
+    """ "Sat Jan 30, 10:50" in local time, with the year when it is not this one."""
+    local = moment.astimezone(turn.tz)
+    year = f" {local.year}" if local.year != turn.local_now.year else ""
+    return f"{local:%a %b %-d}{year}, {local:%H:%M}"
+
+
+def _quiet_line(turn: Turn) -> str:
+    clinician = turn.clinician
+    if clinician.quiet_start_min == clinician.quiet_end_min:
+        return texts.REMINDERS_QUIET_OFF
+    return texts.REMINDERS_QUIET.format(
+        start=_hhmm(clinician.quiet_start_min), end=_hhmm(clinician.quiet_end_min),
+        zone=html.escape(clinician.timezone),
+    )  # fmt: skip
+
+
+def course_subscribed_text(turn: Turn, course: Course) -> str:
+    """What "Remind me" promises, from what the planner will actually schedule."""
+    planned = course_plan(course, turn.clinician, turn.now)
+    if not planned:
+        return texts.COURSE_SUBSCRIBED_NONE
+    if all(course.starts_at - p.due_at == _COURSE_STEPS.get(p.step) for p in planned):
+        promise = _COURSE_PROMISES.get(frozenset(p.step for p in planned))
+        if promise:
+            return promise
+    times = " and ".join(local_when(p.due_at, turn) for p in planned)
+    return texts.COURSE_SUBSCRIBED_AT.format(times=times)
+
+
+_COURSE_STEPS = {"d1": timedelta(days=1), "h1": timedelta(hours=1)}
+_COURSE_PROMISES = {
+    frozenset({"d1", "h1"}): texts.COURSE_SUBSCRIBED,
+    frozenset({"d1"}): texts.COURSE_SUBSCRIBED_DAY,
+    frozenset({"h1"}): texts.COURSE_SUBSCRIBED_HOUR,
+}
+
+
 async def show(turn: Turn, *, edit: bool = False) -> None:
     clinician = turn.clinician
     lines = [texts.REMINDERS_HEADER]
@@ -85,18 +128,13 @@ async def show(turn: Turn, *, edit: bool = False) -> None:
     if upcoming:
         lines.append(texts.REMINDERS_NEXT)
         for row in upcoming:
-            when = row.due_at.astimezone(turn.tz).strftime("%a %b %-d, %H:%M")
+            when = local_when(row.due_at, turn)
             lines.append(texts.REMINDERS_ITEM.format(when=when, what=await _describe(turn, row)))
     elif not clinician.reminders_paused:
         lines.append(texts.REMINDERS_NONE)
     ladder = clinician.reminder_ladder or ["180", "90", "60", "30", "14", "7", "1"]
     lines.append(texts.REMINDERS_LADDER.format(days=", ".join(str(d) for d in ladder)))
-    lines.append(
-        texts.REMINDERS_QUIET.format(
-            start=_hhmm(clinician.quiet_start_min), end=_hhmm(clinician.quiet_end_min),
-            zone=html.escape(clinician.timezone),
-        )
-    )  # fmt: skip
+    lines.append(_quiet_line(turn))
     owned = await licence_store.list_for(turn.session, clinician)
     muted = [licence for licence in owned if licence.reminders_muted]
     if muted:
@@ -162,21 +200,9 @@ async def ladder_answered(turn: Turn, text: str) -> None:
     await show(turn)
 
 
-def parse_quiet(text: str) -> QuietHours | None:
-    if text.strip().lower() in {"none", "off", "no"}:
-        return QuietHours(0, 0)
-    match = _QUIET.match(text)
-    if not match:
-        return None
-    start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
-    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
-        return None
-    return QuietHours(start_h * 60 + start_m, end_h * 60 + end_m)
-
-
 @flows.step("reminder_quiet")
 async def quiet_answered(turn: Turn, text: str) -> None:
-    quiet = parse_quiet(text)
+    quiet = parse_quiet_hours(text)
     if quiet is None:
         turn.say(texts.REMINDERS_BAD_QUIET)
         return

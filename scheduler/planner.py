@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.reminders import (
     DEFAULT_LADDER_DAYS,
+    PlannedReminder,
     QuietHours,
     course_reminders,
     renewal_ladder,
@@ -42,6 +43,9 @@ from scheduler.plan_digest import cycle_marks, inputs_digest
 log = logging.getLogger(__name__)
 
 PLANNED_KINDS = ("renewal", "course")
+SNOOZE_MARK = ":snooze:"
+"""Snoozed reminders are the user's, not the plan's: re-planning keeps them (the
+renderer drops them if the licence is complete or muted, or reminders are paused)."""
 PLAN_BATCH = 500
 MAX_PLAN_AGE = timedelta(days=7)
 """The periodic pass evaluates a clinician at least this often, digest or not."""
@@ -93,13 +97,20 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
         if course.status != "active" or course.starts_at <= now:
             continue
         stamp = course.starts_at.strftime("%Y%m%dT%H%M")
-        for item in course_reminders(course.starts_at, tz=tz, quiet=quiet, now=now):
+        for item in course_plan(course, clinician, now):
             planned.append(
                 outbox.Planned(
                     clinician.id, "course", course.id, f"{stamp}:{item.step}", item.due_at
                 )
             )
     return planned
+
+
+def course_plan(course: Course, clinician: Clinician, now: datetime) -> list[PlannedReminder]:
+    """The reminders one subscribed course gets (also what "Remind me" promises)."""
+    return course_reminders(
+        course.starts_at, tz=local_zone(clinician), quiet=quiet_hours(clinician), now=now
+    )
 
 
 def _renewal_rows(
@@ -169,7 +180,9 @@ async def apply_plans(
         and (by_key[key].status == "cancelled" or by_key[key].due_at != item.due_at)
     ]
     cancels = [
-        row.id for key, row in by_key.items() if row.status == "pending" and key not in wanted
+        row.id
+        for key, row in by_key.items()
+        if row.status == "pending" and key not in wanted and SNOOZE_MARK not in key
     ]
     if inserts:
         await outbox.insert_new(session, inserts, now)

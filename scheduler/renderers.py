@@ -10,7 +10,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -56,6 +56,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         licence = await session.get(Licence, row.target_id) if row.target_id else None
         if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
             return None
+        if clinician.reminders_paused:
+            return None  # a snooze row outlives the pause that cancelled the ladder
         if await _superseded(session, row, now):
             return None
         today = now.astimezone(ZoneInfo(clinician.timezone)).date()
@@ -84,7 +86,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
 
 async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
     """A later step for the same licence is also due (the bot was down, or the sandbox
-    clock jumped): send only the newest, not a burst of stale ones."""
+    clock jumped): send only the newest, not a burst of stale ones. Of two rows due at
+    the same moment (a snooze on a ladder step's day) only the later-made one goes."""
     newer = await session.scalar(
         select(ReminderOutbox.id)
         .where(
@@ -92,7 +95,10 @@ async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime)
             ReminderOutbox.kind == row.kind,
             ReminderOutbox.target_id == row.target_id,
             ReminderOutbox.id != row.id,
-            ReminderOutbox.due_at > row.due_at,
+            or_(
+                ReminderOutbox.due_at > row.due_at,
+                and_(ReminderOutbox.due_at == row.due_at, ReminderOutbox.id > row.id),
+            ),
             ReminderOutbox.due_at <= now,
             ReminderOutbox.status.in_(("pending", "claimed", "sending", "sent")),
         )
@@ -138,10 +144,7 @@ async def render_course(
         return None
     tz = ZoneInfo(clinician.timezone)
     local = course.starts_at.astimezone(tz)
-    hours = (course.starts_at - now).total_seconds() / 3600
-    when = "tomorrow" if hours > 3 else f"in {max(1, round(hours * 60))} minutes"
-    if hours > 36:
-        when = f"on {local:%a %b %-d}"
+    when = course_when(course.starts_at, now, tz)
     where = (
         texts.REMINDER_COURSE_ONLINE
         if course.latitude is None
@@ -157,6 +160,20 @@ async def render_course(
             where=where,
         )
     )
+
+
+def course_when(starts_at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """ "in 40 minutes", "today", "tomorrow" or "on Sat Jan 2", by the local calendar (a
+    reminder moved to 07:00 by quiet hours for a 23:30 course must not say "tomorrow")."""
+    minutes = (starts_at - now).total_seconds() / 60
+    if minutes <= 3 * 60:
+        return texts.REMINDER_COURSE_IN_MINUTES.format(minutes=max(1, round(minutes)))
+    days = (starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days == 0:
+        return texts.REMINDER_COURSE_TODAY
+    if days == 1:
+        return texts.REMINDER_COURSE_TOMORROW
+    return texts.REMINDER_COURSE_ON.format(day=f"{starts_at.astimezone(tz):%a %b %-d}")
 
 
 def default_renderers(rulebook: RuleBook) -> dict[str, Renderer]:

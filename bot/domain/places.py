@@ -57,7 +57,7 @@ from bot.domain import geo
 _log = logging.getLogger(__name__)
 
 PlaceKind = Literal["city", "zip", "coordinates"]
-AmbiguityHint = Literal["same_name", "region_only"]
+AmbiguityHint = Literal["same_name", "region_only", "close_spelling"]
 NotFoundReason = Literal[
     "empty",
     "too_long",
@@ -78,6 +78,8 @@ MAX_QUERY_CHARS = 200
 NEAR_KM = 60.0
 """A shared location is named after the nearest city within this distance."""
 SUGGESTION_CUTOFF = 0.6
+CLOSE_SPELLING_RATIO = 0.85
+"""A small ZIP town this close to a notable city's name asks ("Huston": Houston?)."""
 _GRID_DEG = 1.0
 _MAX_ALT_ABBREV = 4  # all-caps alternates this short are codes (PWM, PDX), not names
 
@@ -672,9 +674,10 @@ class PlaceIndex:
         if not candidates:
             towns = self._towns_matching(name, qualifiers)
             if towns:
-                return self._decide(
+                decided = self._decide(
                     [self._zip_place(r, as_town=True) for r in towns], prefer_country
                 )
+                return decided if qualifiers else self._or_close_city(decided, name)
             if region := self._qualifiers.get(name):
                 countries = {cc for q in qualifiers for cc, _ in q}
                 narrowed_region = tuple(r for r in region if not countries or r[0] in countries)
@@ -755,6 +758,23 @@ class PlaceIndex:
         if top >= DOMINANCE_RATIO * max(second, 1) and second < NOTABLE_POPULATION:
             return Resolved(places[0])
         return Ambiguous(tuple(places[:MAX_CANDIDATES]), "same_name")
+
+    def _or_close_city(self, decided: Resolution, name: str) -> Resolution:
+        """A tiny town matched exactly may be a typo for a big city of its country:
+        "Huston" is a town in Idaho but most people mean Houston. Ask, city first."""
+        if not isinstance(decided, Resolved):
+            return decided
+        town = decided.place
+        close = [
+            place
+            for place in self.suggest(name, limit=3)
+            if place.country_code == town.country_code
+            and (place.population or 0) >= NOTABLE_POPULATION
+            and difflib.SequenceMatcher(a=name, b=fold(place.name)).ratio() >= CLOSE_SPELLING_RATIO
+        ]
+        if not close:
+            return decided
+        return Ambiguous((*close, town), "close_spelling")
 
     def _region_only(self, text: str, qualifier: _Qualifier) -> Resolution:
         ids = sorted({i for region in qualifier for i in self._region_top.get(region, ())})

@@ -9,6 +9,7 @@ ambiguous 01:30 is the first one.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -147,26 +148,17 @@ def course_reminders(
 ) -> list[PlannedReminder]:
     """Reminders before a course start, out of quiet hours but never after the start.
 
-    A reminder an hour before an 07:30 course would fall in quiet hours; moving it to
-    08:00 would be too late, so it moves back to the evening before instead.
+    A reminder that falls in quiet hours moves to when they end; if that is already
+    the start (an hour before an 07:30 course, quiet until 08:00) it is dropped: moving
+    it back to the evening before would repeat the day-before reminder. Two reminders
+    that land on the same moment are sent once.
     """
-    planned = []
-    for offset in offsets:
+    planned: list[PlannedReminder] = []
+    for offset in sorted(offsets, reverse=True):
         due = move_out_of_quiet_hours(starts_at - offset, tz, quiet)
-        if due >= starts_at:
-            due = _last_moment_before_quiet(starts_at - offset, tz, quiet)
-        if now < due < starts_at:
+        if now < due < starts_at and all(p.due_at != due for p in planned):
             planned.append(PlannedReminder(step=_offset_step(offset), due_at=due))
     return planned
-
-
-def _last_moment_before_quiet(moment: datetime, tz: ZoneInfo, quiet: QuietHours) -> datetime:
-    local = moment.astimezone(tz)
-    start = _minutes_to_time(quiet.start_min)
-    day = local.date()
-    if quiet.start_min > quiet.end_min and local.time() < start:
-        day -= timedelta(days=1)
-    return (local_datetime(day, start, tz) - timedelta(minutes=1)).astimezone(UTC)
 
 
 def _offset_step(offset: timedelta) -> str:
@@ -179,7 +171,7 @@ def _offset_step(offset: timedelta) -> str:
 
 
 def parse_ladder(text: str) -> list[int] | None:
-    """"180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
+    """ "180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
     parts = [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
     if not parts or not all(part.isdigit() for part in parts):
         return None
@@ -187,3 +179,37 @@ def parse_ladder(text: str) -> list[int] | None:
     if any(day < 1 or day > MAX_LADDER_DAYS for day in days) or len(days) > 20:
         return None
     return days
+
+
+_CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?\s*(?:([ap])\.?\s*m?\.?)?"
+_QUIET_RANGE = re.compile(rf"^\s*{_CLOCK}\s*(?:-|–|—|to|till|until)\s*{_CLOCK}\s*$", re.IGNORECASE)
+_QUIET_OFF = frozenset({"none", "off", "no", "never", "nothing"})
+
+
+def _clock_minutes(hour: str, minute: str | None, half: str | None) -> int | None:
+    """Minutes after midnight for "22", "7:30", "10p", "6 am"; None if no such time."""
+    h, m = int(hour), int(minute or 0)
+    if m > 59:
+        return None
+    if half:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if half.lower() == "p" else 0)
+    return h * 60 + m if h <= 23 else None
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """ "22:00-07:00", "10pm to 6am", "9p-7a" or "off"; a zero-length window is off.
+
+    None when it is not a time range (the chat then shows an example).
+    """
+    if text.strip().lower() in _QUIET_OFF:
+        return QuietHours(0, 0)
+    match = _QUIET_RANGE.match(text)
+    if not match:
+        return None
+    start = _clock_minutes(*match.group(1, 2, 3))
+    end = _clock_minutes(*match.group(4, 5, 6))
+    if start is None or end is None:
+        return None
+    return QuietHours(0, 0) if start == end else QuietHours(start, end)

@@ -357,7 +357,11 @@ async def oldest_due(session: AsyncSession, now: datetime) -> datetime | None:
 async def upcoming_for(
     session: AsyncSession, owner: Clinician, now: datetime, limit: int = 10
 ) -> list[ReminderOutbox]:
-    """The clinician's next pending reminders (for /reminders)."""
+    """The clinician's next pending reminders (for /reminders).
+
+    Rows for the same thing at the same moment (a snooze landing on a ladder step) are
+    sent once (see the renewal renderer), so they are listed once.
+    """
     result = await session.execute(
         select(ReminderOutbox)
         .where(
@@ -365,7 +369,28 @@ async def upcoming_for(
             ReminderOutbox.status == "pending",
             ReminderOutbox.due_at >= now - timedelta(minutes=5),
         )
-        .order_by(ReminderOutbox.due_at)
-        .limit(limit)
+        .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
+        .limit(2 * limit)
     )
-    return list(result.scalars())
+    unique = {
+        (row.kind, row.target_id, row.due_at): row for row in reversed(result.scalars().all())
+    }
+    return sorted(unique.values(), key=lambda row: (row.due_at, row.id))[:limit]
+
+
+async def next_pending(
+    session: AsyncSession, owner: Clinician, kind: str, target_id: int, now: datetime
+) -> ReminderOutbox | None:
+    """The clinician's next pending reminder of this kind for this target, if any."""
+    return await session.scalar(
+        select(ReminderOutbox)
+        .where(
+            ReminderOutbox.clinician_id == owner.id,
+            ReminderOutbox.kind == kind,
+            ReminderOutbox.target_id == target_id,
+            ReminderOutbox.status == "pending",
+            ReminderOutbox.due_at > now,
+        )
+        .order_by(ReminderOutbox.due_at)
+        .limit(1)
+    )

@@ -1,0 +1,198 @@
+"""QA reports of 2026-12-06, end to end: zones typed as zones, "Huston", a course
+reminder sent twice, a snoozed reminder listed twice, 12-hour quiet hours and years in
+/reminders."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, licences
+from bot.store.db import transaction
+from bot.store.models import Course, ReminderOutbox
+from handlers.callbacks import encode
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import BotUnderTest
+
+QA_DAY = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)  # Sunday, 10:00 in Chicago
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+async def reply_to(user: SandboxUser, text: str) -> str:
+    await user.send(text)
+    return (await user.next_reply()).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Europe/London", "Time zone set to Europe/London. Your local time is 16:00 on Sun Dec 6"),
+        ("America/Chicago", "Time zone set to America/Chicago. Your local time is 10:00"),
+        ("UTC+2", "Time zone set to Etc/GMT-2 (UTC+2). Your local time is 18:00 on Sun Dec 6"),
+        ("GMT-5", "Time zone set to Etc/GMT+5 (UTC-5). Your local time is 11:00"),
+        ("EST", "Time zone set to America/New_York (US Eastern time). Your local time is 11:00"),
+        ("PST", "Time zone set to America/Los_Angeles (US Pacific time). Your local time is 08:00"),
+        ("central time", "Time zone set to America/Chicago (US Central time)."),
+        ("AKST", "Time zone set to America/Anchorage (US Alaska time). Your local time is 07:00"),
+    ],
+)
+async def test_timezone_accepts_zone_names_offsets_and_us_zones(
+    bot: BotUnderTest, typed: str, expected: str
+) -> None:
+    bot.clock.set(QA_DAY)
+    reply = await reply_to(bot.user(), f"/timezone {typed}")
+    assert reply.startswith(expected), reply
+    assert ("does not follow daylight saving" in reply) == typed.startswith(("UTC", "GMT"))
+
+
+async def test_zone_typos_and_the_where_question_share_the_zone_reading(
+    bot: BotUnderTest,
+) -> None:
+    bot.clock.set(QA_DAY)
+    ana = bot.user()
+    typo = await reply_to(ana, "/timezone Europe/Londn")
+    assert "Did you mean Europe/London" in typo and "East London" not in typo
+    assert "whole-hour offsets" in await reply_to(ana, "/timezone UTC+5:30")
+    await ana.send("/timezone")  # asked "Where do you practise?", answered like onboarding
+    assert "Where do you practise?" in (await ana.next_reply()).text
+    assert "America/Chicago (US Central time)" in await reply_to(ana, "CST")
+
+
+async def test_a_tiny_town_spelt_like_houston_asks_which_one(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/timezone Huston")
+    question = await ana.next_reply()
+    assert question.text == "Which one did you mean?"
+    assert question.buttons == [["Houston, Texas, US"], ["Huston, Idaho, US"]]
+    await ana.press("Houston, Texas, US")
+    assert "America/Chicago (Houston, Texas, US)" in (await ana.next_reply()).text
+
+
+async def set_quiet_hours(user: SandboxUser, text: str) -> str:
+    await user.send("/reminders")
+    await user.next_reply()
+    await user.press("Change quiet hours")
+    await user.next_reply()
+    return await reply_to(user, text)
+
+
+async def test_quiet_hours_in_12_hour_forms_and_off(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    assert "Quiet hours: 22:00–06:00" in await set_quiet_hours(ana, "10pm to 6am")
+    assert "Quiet hours: 21:00–07:00" in await set_quiet_hours(ana, "9p-7a")
+    assert "Quiet hours: off" in await set_quiet_hours(ana, "off")
+    assert "Quiet hours: off" in await set_quiet_hours(ana, "22:00-22:00")
+    assert "00:00–00:00" not in await set_quiet_hours(ana, "off")
+
+
+async def add_course(bot: BotUnderTest, starts_at: datetime) -> int:
+    async with transaction(bot.services.sessionmaker) as session:
+        course = Course(
+            source="qa", source_id=f"qa-{starts_at:%Y%m%d%H%M}", title="Early Sepsis Rounds",
+            credits=Decimal(1), category="ama_pra_1", topics=[], format="online",
+            starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
+            timezone="America/New_York", content_hash="qa", created_at=QA_DAY, updated_at=QA_DAY,
+        )  # fmt: skip
+        session.add(course)
+        await session.flush()
+        return course.id
+
+
+async def remind_me(user: SandboxUser, course_id: int) -> None:
+    await user.send("/reminders")  # any message of the bot will do to press on
+    listing = await user.next_reply()
+    await user.press_data(encode("cr", course_id, 1), listing.message_id)
+
+
+async def test_an_early_course_is_reminded_once_not_twice(bot: BotUnderTest) -> None:
+    """QA: quiet 22:00-07:00 in Chicago, a course at 07:30 EST (06:30 CST) on Sun Jan 3:
+    "starts tomorrow" came at 07:00 on Jan 2 and again at 21:59."""
+    bot.clock.set(QA_DAY)
+    ana = bot.user()
+    await reply_to(ana, "/timezone America/Chicago")
+    await set_quiet_hours(ana, "22:00-07:00")
+    course_id = await add_course(bot, datetime(2027, 1, 3, 12, 30, tzinfo=UTC))
+    await remind_me(ana, course_id)
+    await ana.callback_answer()
+    ana.mark_all_read()
+
+    sent = []
+    for local in ((2027, 1, 2, 7, 1), (2027, 1, 2, 22, 0), (2027, 1, 3, 6, 29)):
+        bot.clock.set(datetime(*local, tzinfo=CHICAGO))
+        await tick_now(bot.app)
+        sent += await ana.replies_until_quiet(quiet=0.3)
+    assert [m.text.split("(")[0] for m in sent] == [
+        "📅 Reminder: Early Sepsis Rounds starts tomorrow "
+    ]
+
+
+async def test_remind_me_promises_what_was_scheduled(bot: BotUnderTest) -> None:
+    """QA: under a day before the start, only the hour-before reminder exists."""
+    bot.clock.set(QA_DAY)
+    ana = bot.user()
+    await reply_to(ana, "/timezone America/Chicago")
+    await set_quiet_hours(ana, "22:00-07:00")
+    soon = await add_course(bot, QA_DAY + timedelta(hours=5))
+    await remind_me(ana, soon)
+    assert (await ana.callback_answer()).text == "I'll remind you an hour before it starts."
+    early = await add_course(bot, datetime(2027, 1, 3, 12, 30, tzinfo=UTC))  # 06:30 local
+    await remind_me(ana, early)
+    promise = (await ana.callback_answer()).text  # quiet until 07:00: not "a day before"
+    assert promise == "I'll remind you on Sat Jan 2 2027, 07:00."
+
+
+async def texas_licence(bot: BotUnderTest, renewal: date) -> SandboxUser:
+    ana = bot.user(1001, "Ana")
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=bot.clock.now(),
+        )  # fmt: skip
+        await licences.add(
+            session, owner, label="Texas Medical Board", rule_id="us-tx-md",
+            renewal_date=renewal, renewals_done=3, flags=[], now=bot.clock.now(),
+        )  # fmt: skip
+    return ana
+
+
+async def pending_renewals(bot: BotUnderTest) -> list[ReminderOutbox]:
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = await session.scalars(
+            select(ReminderOutbox)
+            .where(ReminderOutbox.status == "pending", ReminderOutbox.kind == "renewal")
+            .order_by(ReminderOutbox.due_at)
+        )
+        return list(rows)
+
+
+@pytest.mark.postgres
+async def test_snoozing_onto_a_ladder_step_lists_and_sends_it_once(bot: BotUnderTest) -> None:
+    """QA: "Snooze 1 week" on the 14-day reminder lands on the 7-day one's slot."""
+    ana = await texas_licence(bot, date(2027, 3, 31))
+    await tick_now(bot.app)
+    d14, d7 = (r for r in await pending_renewals(bot) if r.dedupe_key.endswith(("d14", "d7")))
+    bot.clock.set(d14.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    assert "renews in <b>14 days</b>" in ((await ana.next_reply()).raw_text or "")
+
+    await ana.press("Snooze 1 week")
+    slot = f"{d7.due_at.astimezone(ZoneInfo('America/New_York')):%a %b %-d, %H:%M}"
+    assert f"remind you again on {slot}" in (await ana.next_reply()).text
+    overview = await reply_to(ana, "/reminders")
+    assert overview.count(f"{slot} — renewal reminder: Texas Medical Board") == 1
+
+    bot.clock.set(d7.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    assert len(await ana.replies_until_quiet(quiet=0.3)) == 1
+
+
+async def test_reminders_in_another_year_show_the_year(bot: BotUnderTest) -> None:
+    await texas_licence(bot, date(2027, 6, 30))
+    await tick_now(bot.app)  # planned in Nov 2026; the first step is Jan 1, 2027
+    overview = await reply_to(bot.user(1001, "Ana"), "/reminders")
+    assert "• Fri Jan 1 2027, " in overview

@@ -106,6 +106,12 @@ STATUS_HEADER = "<b>{label}</b> — {rule}"
 STATUS_PROGRESS = "{bar} {earned} / {required} credits ({percent}%)"
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
 STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
+STATUS_PAST_DUE = "⚠️ <b>Overdue by {days} days</b> (it was due {deadline})"
+STATUS_PAST_DUE_ONE_DAY = "⚠️ <b>Overdue by 1 day</b> (it was due {deadline})"
+STATUS_PREVIOUS_SHORT = (
+    "⚠️ The cycle that ended {deadline} was <b>{short} credits short</b>. "
+    "If you have not renewed yet, check with the board."
+)
 STATUS_PACE = "Pace needed: about {pace} credits a week"
 STATUS_REMAINING = "Still needed: <b>{remaining}</b> credits"
 STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."
@@ -160,6 +166,17 @@ LICENCE_NOT_FOUND = (
     "requirement: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
 )
 LICENCE_PICK = "Several match “{text}”. Which one?"
+LICENCE_PROFESSION_NOT_SHIPPED = (
+    "I don't have the rules for a <b>{profession}</b> licence there yet. What I know for "
+    "“{text}” is for another profession ({others}), and I won't count your credits "
+    "against it.\nDescribe your requirement instead and I'll track it exactly: "
+    "<i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
+)
+PROFESSION_NAMES = {"lpn": "licensed practical nurse"}  # beyond the vocabulary's labels
+LICENCE_DUPLICATE = "You already have <b>{label}</b> ({when}), so I didn't add it again."
+LICENCE_RENEWS = "renews {deadline}"
+LICENCE_RENEWS_UNKNOWN = "renewal date unknown"
+LICENCE_CHANGE_DATE = "Change its renewal date"
 LICENCE_RENEWAL_ASK = (
     "<b>{rule}</b>\nWhen does it next expire (your renewal deadline)? "
     "E.g. <i>2027-06-30</i> or <i>June 30 2027</i>."
@@ -172,6 +189,13 @@ LICENCE_RENEWAL_BAD = (
 LICENCE_DATE_IMPOSSIBLE = "“{text}” is not a real date. Please check the day and the month."
 LICENCE_ISSUED_RANGE = "That date looks off: a licence was issued between {low} and today."
 LICENCE_RENEWAL_RANGE = "That date looks off: a renewal deadline is between {low} and {high}."
+LICENCE_RENEWAL_TOO_FAR = (
+    "{label} renews every {months} months, so the next deadline is no later than "
+    "{latest}: {typed} is a later renewal. Did you mean <b>{suggested}</b>? "
+    "If not, type the deadline on your licence."
+)
+LICENCE_RENEWAL_SUGGESTED = "Yes, {suggested}"
+LICENCE_DATE_CHANGED = "Updated: <b>{label}</b> now renews {deadline}."
 LICENCE_BIRTH_ASK = (
     "This one renews around your birthday. <b>Which month and year were you born?</b> "
     "E.g. <i>March 1980</i>."

@@ -75,8 +75,15 @@ def render_status(view: LicenceView) -> str:
     else:
         lines.append(_deadline_line(status))
         lines.append(texts.STATUS_REMAINING.format(remaining=number(status.hours_needed)))
-        if status.weekly_pace > 0:
+        if status.weekly_pace > 0 and not status.days_overdue:  # no pace meets a past date
             lines.append(texts.STATUS_PACE.format(pace=number(status.weekly_pace)))
+    if status.previous_shortfall is not None:
+        lines.append(
+            texts.STATUS_PREVIOUS_SHORT.format(
+                deadline=day(status.previous_shortfall.deadline),
+                short=number(status.previous_shortfall.short),
+            )
+        )
     lines += _requirement_lines(status)
     lines += _explanations(status)
     if status.uncertain:
@@ -90,6 +97,10 @@ def render_status(view: LicenceView) -> str:
 
 
 def _deadline_line(status: LicenceStatus) -> str:
+    if status.days_overdue == 1:
+        return texts.STATUS_PAST_DUE_ONE_DAY.format(deadline=day(status.deadline))
+    if status.days_overdue > 1:
+        return texts.STATUS_PAST_DUE.format(days=status.days_overdue, deadline=day(status.deadline))
     if status.days_left <= 0:
         return texts.STATUS_DEADLINE_TODAY.format(deadline=day(status.deadline))
     return texts.STATUS_DEADLINE.format(deadline=day(status.deadline), days=status.days_left)

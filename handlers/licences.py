@@ -15,6 +15,8 @@ from typing import Any
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain import topics
+from bot.domain.credits import deadline_counted
 from bot.domain.custom_requirements import (
     CustomRequirementSpec,
     ParseFailure,
@@ -22,12 +24,13 @@ from bot.domain.custom_requirements import (
     parse_custom_requirement,
     parse_date,
 )
-from bot.domain.cycles import LicenceFacts, missing_facts
+from bot.domain.cycles import LicenceFacts, add_months, missing_facts
 from bot.domain.dates import is_impossible_date
 from bot.domain.month_spelling import fix_month_spelling
-from bot.domain.requirements import Rule
+from bot.domain.requirements import LicenceSearch, Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
+from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -83,7 +86,11 @@ async def which_answered(turn: Turn, text: str) -> None:
     if looks_like_custom_requirement(text):
         await add_custom(turn, text)
         return
-    matches = turn.context.services.rulebook.search(text, limit=6)
+    found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
+    matches = found.matches
+    if not matches and found.other_professions:
+        turn.say(not_shipped_for_profession(text, found))
+        return
     if not matches:
         turn.say(texts.LICENCE_NOT_FOUND.format(text=html.escape(text[:60])))
         return
@@ -92,6 +99,24 @@ async def which_answered(turn: Turn, text: str) -> None:
         return
     buttons = [[(button_title(rule), encode("lic", "rule", rule.id))] for rule in matches]
     turn.say(texts.LICENCE_PICK.format(text=html.escape(text[:60])), buttons)
+
+
+def profession_name(profession: str) -> str:
+    """ "registered nurse", "nurse practitioner": the profession as a sentence names it."""
+    if profession in texts.PROFESSION_NAMES:
+        return texts.PROFESSION_NAMES[profession]
+    return topics.vocabulary().professions.label(profession).lower()
+
+
+def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:
+    """Say plainly that this profession's rules aren't shipped, rather than handing back
+    another profession's rule its credits would never count toward."""
+    others = "; ".join(html.escape(rule.title) for rule in found.other_professions[:2])
+    return texts.LICENCE_PROFESSION_NOT_SHIPPED.format(
+        profession=html.escape(profession_name(found.professions[0])),
+        text=html.escape(text.strip()[:60]),
+        others=others,
+    )
 
 
 async def add_custom(turn: Turn, text: str) -> None:
@@ -116,7 +141,28 @@ async def add_custom(turn: Turn, text: str) -> None:
     await after_saved(turn, onboarding)
 
 
+def renews(licence: Licence) -> str:
+    if licence.renewal_date is None:
+        return texts.LICENCE_RENEWS_UNKNOWN
+    return texts.LICENCE_RENEWS.format(deadline=day(licence.renewal_date))
+
+
+async def already_have(turn: Turn, rule: Rule) -> bool:
+    """Say so when the clinician already holds a licence under this rule: a second copy
+    would double every reminder and status line."""
+    existing = await licence_store.find_by_rule(turn.session, turn.clinician, rule.id)
+    if existing is None:
+        return False
+    turn.say(
+        texts.LICENCE_DUPLICATE.format(label=html.escape(existing.label), when=renews(existing)),
+        [[(texts.LICENCE_CHANGE_DATE, encode("lic", "date", existing.id))]],
+    )
+    return True
+
+
 async def chose_rule(turn: Turn, rule: Rule) -> None:
+    if await already_have(turn, rule):
+        return
     draft = {"rule_id": rule.id, "flags": [], "asked_flags": []}
     onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.expect(turn, "licence_renewal", draft=draft, onboarding=onboarding)
@@ -156,15 +202,67 @@ def parse_renewal_date(text: str, today: date) -> date | str:
     return when
 
 
+def beyond_next_renewal(rule: Rule, label: str, when: date, today: date) -> tuple[str, date] | None:
+    """(the question to ask, the deadline meant) when ``when`` is more than one cycle ahead:
+    it cannot be the next deadline, and the status would silently count toward another."""
+    meant = deadline_counted(rule, when, today)
+    if meant >= when:
+        return None
+    question = texts.LICENCE_RENEWAL_TOO_FAR.format(
+        label=html.escape(label),
+        months=rule.cycle_months,
+        latest=day(add_months(today, rule.cycle_months)),
+        typed=day(when),
+        suggested=day(meant),
+    )
+    return question, meant
+
+
+def pressed_date(value: str, rule: Rule | None, today: date) -> date | None:
+    """A suggested deadline from a button (client data): valid only if still consistent."""
+    try:
+        when = date.fromisoformat(value)
+    except ValueError:
+        return None
+    if rule is None or isinstance(parse_renewal_date(value, today), str):
+        return None
+    return when if deadline_counted(rule, when, today) == when else None
+
+
 @flows.step("licence_renewal")
 async def renewal_answered(turn: Turn, text: str) -> None:
-    when = parse_renewal_date(text, turn.local_now.date())
+    today = turn.local_now.date()
+    when = parse_renewal_date(text, today)
     if isinstance(when, str):
         turn.say(when, [[(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]])
         return
     draft = _draft(turn)
+    rule = _rule(turn, draft)
+    far = beyond_next_renewal(rule, rule_label(rule), when, today) if rule else None
+    if far is not None:
+        question, meant = far
+        turn.say(
+            question,
+            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
+               encode("lic", "usedate", meant.isoformat()))],
+             [(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]],
+        )  # fmt: skip
+        return
+    await _renewal_chosen(turn, draft, when)
+
+
+async def _renewal_chosen(turn: Turn, draft: dict[str, Any], when: date) -> None:
     draft["renewal_date"] = when.isoformat()
     await _ask_renewals(turn, draft)
+
+
+async def _suggested_renewal_pressed(turn: Turn, value: str) -> None:
+    draft = _draft(turn)
+    when = pressed_date(value, _rule(turn, draft), turn.local_now.date())
+    if when is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await _renewal_chosen(turn, draft, when)
 
 
 async def _no_renewal_date(turn: Turn) -> None:
@@ -304,6 +402,9 @@ async def flag_typed(turn: Turn, text: str) -> None:
 
 
 async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
+    if await already_have(turn, rule):  # added meanwhile, e.g. from an older message
+        await flows.clear(turn)
+        return
     renewal = draft.get("renewal_date")
     issued = draft.get("issued_on")
     await licence_store.add(
@@ -355,6 +456,10 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await chose_rule(turn, rule)
     elif action == "nodate" and flows.state(turn).get("step") == "licence_renewal":
         await _no_renewal_date(turn)
+    elif action == "usedate" and flows.state(turn).get("step") == "licence_renewal":
+        await _suggested_renewal_pressed(turn, press.arg(1))
+    elif action == "setdate" and flows.state(turn).get("step") == "licence_new_date":
+        await _suggested_new_date_pressed(turn, press.int_arg(1), press.arg(2))
     elif action == "ren" and flows.state(turn).get("step") == "licence_renewals":
         count = press.int_arg(1)
         if count is None or count > 40:
@@ -473,10 +578,45 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         await flows.clear(turn)
         turn.say(texts.LICENCE_GONE)
         return
-    when = parse_renewal_date(text, turn.local_now.date())
+    today = turn.local_now.date()
+    when = parse_renewal_date(text, today)
     if isinstance(when, str):
         turn.say(when)
         return
+    rule = _licence_rule(turn, licence)
+    far = beyond_next_renewal(rule, licence.label, when, today) if rule else None
+    if far is not None:
+        question, meant = far
+        turn.say(
+            question,
+            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
+               encode("lic", "setdate", licence.id, meant.isoformat()))],
+             [(texts.CANCEL, encode("lic", "cancel"))]],
+        )  # fmt: skip
+        return
+    await _set_renewal_date(turn, licence, when)
+
+
+def _licence_rule(turn: Turn, licence: Licence) -> Rule | None:
+    if licence.custom_rule or not licence.rule_id:
+        return None  # a custom requirement's deadline is whatever the clinician says
+    return turn.context.services.rulebook.find(licence.rule_id)
+
+
+async def _suggested_new_date_pressed(turn: Turn, licence_id: int | None, value: str) -> None:
+    licence = await _owned(turn, licence_id)
+    if licence is None or flows.state(turn).get("licence_id") != licence.id:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    when = pressed_date(value, _licence_rule(turn, licence), turn.local_now.date())
+    if when is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await _set_renewal_date(turn, licence, when)
+
+
+async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
+    """Store the new deadline, confirm it in words, then show the status it leads to."""
     licence.renewal_date = when
     licence.updated_at = turn.now
     if licence.custom_rule:
@@ -488,6 +628,9 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         ).to_dict()  # fmt: skip
     await flows.clear(turn)
     await replan(turn)
+    turn.say(
+        texts.LICENCE_DATE_CHANGED.format(label=html.escape(licence.label), deadline=day(when))
+    )
     from handlers.status import say_status
 
     await say_status(turn)

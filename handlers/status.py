@@ -9,6 +9,7 @@ import re
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain.requirements import RuleBook
 from bot.tracking import LicenceView, load_views
 from bot.views import render_status
 from handlers.callbacks import Press, encode, route
@@ -32,16 +33,45 @@ async def views(turn: Turn) -> list[LicenceView]:
     )
 
 
-def _matching(all_views: list[LicenceView], text: str) -> list[LicenceView]:
-    """Licences named in the question ("what's left for Texas?"), else all of them."""
-    words = {word for word in re.findall(r"[a-z]{3,}", text.lower())}
-    named = [
-        view
-        for view in all_views
-        if words
-        & set(re.findall(r"[a-z]{3,}", view.licence.label.lower()))
-        - {"board", "medical", "medicine", "licence", "license", "state"}
-    ]
+_GENERIC = frozenset(
+    {"board", "medical", "medicine", "licence", "license", "state", "due", "requirement"}
+)
+_BEFORE_PLACE = frozenset({"for", "in"})
+
+
+def _asked_words(text: str) -> set[str]:
+    """The question's words that may name a licence. Two-letter ones ("FL", "for tx") count
+    only in capitals or after "for"/"in": lower-case "oh" or "me" is rarely a state."""
+    tokens = re.findall(r"[A-Za-z]+", text)
+    return {
+        token.lower()
+        for i, token in enumerate(tokens)
+        if len(token) >= 3 or (len(token) == 2 and (token.isupper() or _after_for(tokens, i)))
+    }
+
+
+def _after_for(tokens: list[str], index: int) -> bool:
+    return index > 0 and tokens[index - 1].lower() in _BEFORE_PLACE
+
+
+def _names(view: LicenceView, rulebook: RuleBook) -> set[str]:
+    """Words that name a licence: its label's, its state code ("tx") and its rule's
+    one-word aliases ("tex", "fla")."""
+    licence = view.licence
+    names = set(re.findall(r"[a-z]{3,}", licence.label.lower())) - _GENERIC
+    jurisdiction = (licence.jurisdiction or "").lower()
+    if jurisdiction.startswith("us-"):
+        names.add(jurisdiction[3:])
+    rule = rulebook.find(licence.rule_id) if licence.rule_id else None
+    if rule is not None:
+        names |= {alias for alias in rule.aliases if alias.isalpha()}
+    return names
+
+
+def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> list[LicenceView]:
+    """Licences named in the question ("what's left for Texas?", "... for FL"), else all."""
+    words = _asked_words(text)
+    named = [view for view in all_views if words & _names(view, rulebook)]
     return named or all_views
 
 
@@ -52,7 +82,7 @@ async def say_status(turn: Turn, question: str = "") -> None:
     if not found:
         turn.say(texts.STATUS_NO_LICENCES, [[(texts.LICENCE_ADD, encode("lic", "add"))]])
         return
-    shown = _matching(found, question)
+    shown = _matching(found, question, turn.context.services.rulebook)
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
           encode("chart", view.licence.id))]

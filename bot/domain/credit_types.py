@@ -89,6 +89,14 @@ class CarryOver:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousShortfall:
+    """The cycle just ended was short: shown for a while so moving on isn't silent."""
+
+    deadline: date
+    short: Decimal  # at least this many more credits were needed
+
+
+@dataclass(frozen=True, slots=True)
 class LicenceStatus:
     """Where one licence stands today, with everything the chat needs to explain it."""
 
@@ -122,3 +130,5 @@ class LicenceStatus:
     checked: date
     counted_entry_ids: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    days_overdue: int = 0  # past the deadline with no make-up window left
+    previous_shortfall: PreviousShortfall | None = None

@@ -21,6 +21,7 @@ from bot.domain.credit_types import (
     CreditItem,
     LicenceStatus,
     MandateStatus,
+    PreviousShortfall,
 )
 from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window, cycle_info
 from bot.domain.requirements import Rule, RuleBook
@@ -35,12 +36,15 @@ __all__ = [
     "LicenceFacts",
     "LicenceStatus",
     "MandateStatus",
+    "PreviousShortfall",
     "Window",
+    "deadline_counted",
     "licence_status",
     "status_for_all",
 ]
 
 _TENTH = Decimal("0.1")
+SHORTFALL_NOTICE_DAYS = 90  # how long after a short deadline the status still mentions it
 
 
 def licence_status(
@@ -108,7 +112,50 @@ def _status(
             f"{tally.reserved} credits earned in the make-up window cured the previous cycle "
             "and do not count again."
         )
-    return _render(rule, facts, tally, today, carry=_carry(rule, previous, prev_tally), notes=notes)
+    shortfall = _previous_shortfall(rule, facts, previous, schedule, table, today)
+    return _render(
+        rule,
+        facts,
+        tally,
+        today,
+        carry=_carry(rule, previous, prev_tally),
+        notes=notes,
+        shortfall=shortfall,
+    )
+
+
+def _previous_shortfall(
+    rule: Rule,
+    facts: LicenceFacts,
+    previous: Cycle | None,
+    schedule: Schedule,
+    table: Sequence[Row],
+    today: date,
+) -> PreviousShortfall | None:
+    """How short the cycle that just ended was (make-up credits included), for
+    ``SHORTFALL_NOTICE_DAYS`` after its deadline: a status that moves on to the next cycle
+    without a word hides a renewal at risk. Not once the clinician gave a later renewal
+    date (renewed), nor when nothing was logged in that cycle (the shortfall is unknowable).
+    """
+    if previous is None or (today - previous.deadline).days > SHORTFALL_NOTICE_DAYS:
+        return None
+    if facts.renewal_date is not None and facts.renewal_date > previous.deadline:
+        return None
+    if not _tracked(table, previous.window):
+        return None
+    until = previous.deadline + timedelta(days=rule.makeup_days)
+    tally = evaluate(rule, facts, previous, schedule, table, until)
+    carry = _carry_into(rule, facts, schedule, previous, tally, table)
+    short = tally.hours_needed(carry.applied if carry else ZERO)
+    return PreviousShortfall(previous.deadline, short) if short > 0 else None
+
+
+def deadline_counted(rule: Rule, renewal_date: date, today: date) -> date:
+    """The deadline the status counts toward when the clinician says the licence renews on
+    ``renewal_date``: the one of its cycle containing today. Later than that means the
+    date typed is a renewal after the next one, which the status would contradict."""
+    facts = LicenceFacts(rule_id=rule.id, renewal_date=renewal_date)
+    return cycle_info(rule, facts, today).deadline
 
 
 def _carry(rule: Rule, previous: Cycle | None, prev_tally: Tally | None) -> CarryOver | None:
@@ -166,11 +213,15 @@ def _render(
     overdue: bool = False,
     carry: CarryOver | None = None,
     notes: list[str] | None = None,
+    shortfall: PreviousShortfall | None = None,
 ) -> LicenceStatus:
     applied = carry.applied if carry else ZERO
     cycle = tally.cycle
     makeup_until = tally.until if overdue else None
     days_left = max(0, ((makeup_until or cycle.deadline) - today).days)
+    # Past a deadline with no make-up window (a custom requirement's one window): the chat
+    # says by how many days rather than "due today".
+    days_overdue = 0 if makeup_until else max(0, (today - cycle.deadline).days)
     earned = tally.earned_total + applied
     needed = tally.hours_needed(applied)
     return LicenceStatus(
@@ -204,4 +255,6 @@ def _render(
         checked=rule.checked,
         counted_entry_ids=tuple(sorted(tally.counted)),
         notes=tuple(notes or ()),
+        days_overdue=days_overdue,
+        previous_shortfall=shortfall,
     )

@@ -173,6 +173,10 @@ class Rule:
                 return mandate
         raise KeyError(mandate_id)
 
+    def fits(self, profession: str) -> bool:
+        """Whether the rule is for this profession (a rule naming none is for everyone)."""
+        return not self.professions or profession in self.professions
+
 
 class RuleFileError(ValueError):
     """A rule file is wrong; the message names the file and the field."""
@@ -186,6 +190,62 @@ class UnknownRuleError(KeyError):
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Professions people name that no shipped rule carries (so never fit), keyed compactly.
+_OTHER_PROFESSIONS = {
+    "lpn": "lpn",
+    "lvn": "lpn",
+    "licensedpracticalnurse": "lpn",
+    "licensedvocationalnurse": "lpn",
+}
+# "PA" alone is Pennsylvania and "do" a verb: those name a profession only as "PA-C",
+# "physician assistant" or an upper-case "DO".
+_AMBIGUOUS_PROFESSION_WORDS = frozenset({"pa", "do"})
+_UPPER_DO = re.compile(r"\bDO\b")
+
+
+def _read_professions(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """(professions named, the other words), longest phrase first: "nurse practitioner"
+    is np, not a nurse."""
+    from bot.domain.topics import vocabulary
+
+    professions = vocabulary().professions
+    words = fold(text).split()
+    found: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2, 1):
+            phrase = words[i : i + size]
+            if len(phrase) < size:
+                continue
+            key = "".join(phrase)
+            if size == 1 and key in _AMBIGUOUS_PROFESSION_WORDS:
+                profession = "do" if key == "do" and _UPPER_DO.search(text) else None
+            else:
+                profession = _OTHER_PROFESSIONS.get(key) or professions.normalize(" ".join(phrase))
+            if profession is not None:
+                found.append(profession)
+                i += size
+                break
+        else:
+            rest.append(words[i])
+            i += 1
+    return tuple(dict.fromkeys(found)), rest
+
+
+def named_professions(text: str) -> tuple[str, ...]:
+    """Professions the words name ("california rn" -> ("rn",))."""
+    return _read_professions(text)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceSearch:
+    """Rules free text found for someone of ``professions``, and the matches set aside
+    because they are another profession's (a nurse must never get a physician rule)."""
+
+    matches: tuple[Rule, ...]
+    other_professions: tuple[Rule, ...] = ()
+    professions: tuple[str, ...] = ()
 
 
 def _search_terms(rule: Rule) -> frozenset[str]:
@@ -272,6 +332,24 @@ class RuleBook:
         scored = [item for item in scored if item[0] >= best * 0.75]
         scored.sort(key=lambda item: (-item[0], item[1]))
         return tuple(self._rules[rid] for _, rid in scored[:limit])
+
+    def find_licence(
+        self, text: str, profession: str | None = None, limit: int = 6
+    ) -> LicenceSearch:
+        """:meth:`search`, kept to the profession the words name (else ``profession``, the
+        clinician's own). Filtering after ranking matters: "NP in New York" must not fall
+        through to the weaker DEA match just because DEA also lists nurse practitioners."""
+        named, rest = _read_professions(text)
+        # Rank on the place and board words only: "PA-C California" is about California,
+        # not about the DEA rule that happens to list physician assistants.
+        found = self.search(" ".join(rest), limit=limit) if rest else ()
+        found = found or self.search(text, limit=limit)
+        professions = named or ((profession,) if profession else ())
+        if not professions:
+            return LicenceSearch(found)
+        fitting = tuple(r for r in found if any(r.fits(p) for p in professions))
+        others = tuple(r for r in found if r not in fitting)
+        return LicenceSearch(fitting, others, professions)
 
 
 @cache

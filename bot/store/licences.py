@@ -63,6 +63,17 @@ async def get(session: AsyncSession, owner: Clinician, licence_id: int) -> Licen
     return result.scalar_one_or_none()
 
 
+async def find_by_rule(session: AsyncSession, owner: Clinician, rule_id: str) -> Licence | None:
+    """The owner's first licence under this shipped rule, or None."""
+    result = await session.execute(
+        select(Licence)
+        .where(Licence.clinician_id == owner.id, Licence.rule_id == rule_id)
+        .order_by(Licence.id)
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
 async def remove(session: AsyncSession, owner: Clinician, licence_id: int) -> bool:
     result = await session.execute(
         delete(Licence).where(Licence.id == licence_id, Licence.clinician_id == owner.id)

@@ -1,0 +1,214 @@
+"""Licences and status end to end, for bugs QA found in the sandbox chat: a nurse handed a
+physician rule, the same licence added twice, a renewal date the status contradicts, an
+overdue requirement shown as due today, a short cycle left behind without a word, and
+state abbreviations in status questions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import Licence
+from tests.e2e.conftest import BotUnderTest
+
+QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
+
+
+async def stored(bot: BotUnderTest) -> list[tuple[str | None, date | None]]:
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(Licence).order_by(Licence.id))).scalars().all()
+        return [(row.rule_id, row.renewal_date) for row in rows]
+
+
+async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str = "3") -> None:
+    """/licences → name → renewal date → renewals so far → "No" to any yes/no question."""
+    await ana.send("/licences")
+    first = await ana.next_reply()
+    if "Which licence" not in (first.text or ""):
+        await ana.press("➕ Add")
+        assert "Which licence" in (await ana.next_reply()).text
+    await ana.send(name)
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send(renewal)
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press(renewals)
+    reply = await ana.next_reply()
+    while "One more question" in reply.text:
+        await ana.press("No")
+        reply = await ana.next_reply()
+    assert "Saved" in reply.text, reply.text
+    await ana.replies_until_quiet()
+
+
+async def status_text(ana: SandboxUser, question: str = "/status") -> str:
+    await ana.send(question)
+    return "\n".join(message.text or "" for message in await ana.replies_until_quiet())
+
+
+# ------------------------------------------------------------------ 1. profession
+@pytest.mark.parametrize(
+    ("words", "profession"),
+    [
+        ("california rn", "registered nurse"),
+        ("CA registered nurse", "registered nurse"),
+        ("nurse practitioner in new york", "nurse practitioner"),
+        ("texas LPN", "licensed practical nurse"),
+        ("PA-C California", "physician assistant"),
+    ],
+)
+async def test_a_nurse_is_never_handed_a_physician_rule(
+    bot: BotUnderTest, words: str, profession: str
+) -> None:
+    ana = bot.user()
+    await ana.send("/licences")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.send(words)
+    reply = await ana.next_reply()
+    assert f"rules for a {profession} licence" in reply.text, reply.text
+    assert "renewal deadline" not in reply.text and "physician" in reply.text
+    assert await stored(bot) == []
+    await ana.send("I need 24 credits by 2027-06-30, 2 of them ethics")  # the offered path
+    assert "Saved your requirement" in (await ana.next_reply()).text
+
+
+async def test_the_onboarding_profession_decides_when_the_words_name_none(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user()
+    await ana.send("/start")
+    await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("Nurse")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.send("Texas")
+    assert "rules for a registered nurse licence" in (await ana.next_reply()).text
+    await ana.send("Texas DO")  # named in the words: the words win
+    assert "renewal deadline" in (await ana.next_reply()).text
+
+
+# ------------------------------------------------------------------ 2. duplicates
+@pytest.mark.postgres
+async def test_the_same_licence_is_not_added_twice(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-08-31")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("➕ Add")
+    await ana.next_reply()
+    await ana.send("texas")
+    reply = await ana.next_reply()
+    assert "You already have Texas Medical Board (renews Aug 31, 2027)" in reply.text
+    assert await stored(bot) == [("us-tx-md", date(2027, 8, 31))]
+    await ana.press("Change its renewal date")
+    assert "renewal deadline" in (await ana.next_reply()).text
+
+
+# ------------------------------------------------------------------ 3. renewal dates
+async def test_a_changed_renewal_date_is_confirmed(bot: BotUnderTest) -> None:
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-08-31")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send("2028-06-30")
+    assert "Updated: Texas Medical Board now renews Jun 30, 2028." in (await ana.next_reply()).text
+    assert "Due Jun 30, 2028" in (await ana.next_reply()).text
+    assert await stored(bot) == [("us-tx-md", date(2028, 6, 30))]
+
+
+async def test_a_renewal_date_beyond_the_next_cycle_is_questioned_not_stored(
+    bot: BotUnderTest,
+) -> None:
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-06-30")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send("2029-08-31")
+    question = await ana.next_reply()
+    assert "Texas Medical Board renews every 24 months" in question.text
+    assert "Did you mean Aug 31, 2027?" in question.text
+    assert await stored(bot) == [("us-tx-md", date(2027, 6, 30))]  # nothing changed yet
+    await ana.press("Yes, Aug 31, 2027")
+    assert "now renews Aug 31, 2027" in (await ana.next_reply()).text
+    assert "Due Aug 31, 2027" in (await ana.next_reply()).text
+    assert await stored(bot) == [("us-tx-md", date(2027, 8, 31))]
+
+
+async def test_the_first_renewal_date_gets_the_same_check(bot: BotUnderTest) -> None:
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.send("Texas")
+    await ana.next_reply()
+    await ana.send("Aug 31 2029")
+    assert "Did you mean Aug 31, 2027?" in (await ana.next_reply()).text
+    await ana.press("Yes, Aug 31, 2027")
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press("3")
+    await ana.next_reply()
+    await ana.press("No")
+    assert "Saved" in (await ana.next_reply()).text
+    assert await stored(bot) == [("us-tx-md", date(2027, 8, 31))]
+
+
+# ------------------------------------------------------------------ 4. overdue
+async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user()
+    await ana.send("I need 20 hours by March 31 2027, 2 of them ethics")
+    assert "Saved your requirement" in (await ana.next_reply()).text
+    await ana.replies_until_quiet()
+    bot.clock.set(datetime(2027, 4, 5, 15, 0, tzinfo=UTC))
+    text = await status_text(ana)
+    assert "Overdue by 5 days (it was due Mar 31, 2027)" in text, text
+    assert "Due today" not in text and "Pace needed" not in text
+
+
+# ------------------------------------------------------------------ 5. short cycle
+async def test_a_cycle_that_ended_short_is_mentioned_for_a_while(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await add_licence(ana, "California", "2027-03-31")
+    await ana.send('/log 25.5 cat 1 "Board review" on Nov 20')
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.replies_until_quiet()
+
+    bot.clock.set(datetime(2027, 4, 5, 15, 0, tzinfo=UTC))
+    text = await status_text(ana)
+    assert "0 / 50 credits" in text and "Due Mar 31, 2029" in text
+    assert "The cycle that ended Mar 31, 2027 was 24.5 credits short" in text, text
+
+    bot.clock.set(datetime(2027, 7, 5, 15, 0, tzinfo=UTC))  # 96 days on: no longer news
+    assert "credits short" not in await status_text(ana)
+
+
+# ------------------------------------------------------------------ 6. abbreviations
+@pytest.mark.parametrize(
+    ("question", "shown", "hidden"),
+    [
+        ("whats left for FL", "Florida", "Texas"),
+        ("whats left for CA", "California", "Florida"),
+        ("whats left for tx", "Texas", "California"),
+        ("what's left for Texas?", "Texas", "Florida"),
+    ],
+)
+async def test_state_abbreviations_pick_that_states_licences(
+    bot: BotUnderTest, question: str, shown: str, hidden: str
+) -> None:
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-08-31")
+    await add_licence(ana, "florida md", "2028-01-31")
+    await add_licence(ana, "California", "2027-03-31")
+    text = await status_text(ana, question)
+    assert shown in text and hidden not in text, text

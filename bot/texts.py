@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("export", "Download everything stored about you"),
     ("forget", "Delete everything stored about you"),
     ("privacy", "What this bot stores and why"),
+    ("cancel", "Stop the question I'm asking"),
     ("help", "Every command, one line each"),
 ]
 
@@ -45,6 +46,8 @@ UNKNOWN_TEXT = (
     "Sorry, I didn't understand that. Try <i>how many credits do I still need?</i>, "
     "<i>log 2 credits ethics yesterday</i>, or /help for every command."
 )
+CANCELLED = "OK, cancelled. /help lists what I can do."
+NOTHING_TO_CANCEL = "There's nothing to cancel. /help lists what I can do."
 UNKNOWN_COMMAND = "I don't know the command {command}. /help lists the ones I do."
 UNSUPPORTED_MESSAGE = (
     "I can read text, PDF certificates, photos and shared locations. /help shows what I do."

@@ -13,6 +13,7 @@ from handlers import (
     admin,
     basic,
     callbacks,
+    cancel,
     courses,
     credits,
     documents,
@@ -29,6 +30,7 @@ from handlers import (
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
     basic.register(app)
+    cancel.register(app)
     status.register(app)
     credits.register(app)
     transcript.register(app)

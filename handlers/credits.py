@@ -286,6 +286,12 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
     await _update(turn, data, edit=True)
 
 
+async def discard_pending_upload(turn: Turn, pending: dict[str, Any]) -> None:
+    """The certificate a dropped question was about (its line or its draft), if any."""
+    draft = pending.get("log")
+    await _discard_upload(turn, draft if isinstance(draft, dict) else pending)
+
+
 async def _discard_upload(turn: Turn, data: dict[str, Any]) -> None:
     """A cancelled certificate is not kept: the clinician said it isn't to be logged."""
     certificate_id = data.get("certificate_id")

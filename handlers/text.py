@@ -11,6 +11,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import texts
 from bot.domain.log_parse import looks_like_a_log
 from handlers import courses, credits, flows, licences, status
+from handlers.cancel import cancel_pending, is_cancel
 from handlers.turn import Turn, clinician_handler
 
 MAX_TEXT = 4096
@@ -23,6 +24,9 @@ async def on_text(turn: Turn) -> None:
     text = ((message.text or "") if message else "").strip()[:MAX_TEXT]
     if not text:
         turn.say(texts.UNKNOWN_TEXT)
+        return
+    if is_cancel(text) and flows.state(turn).get("step"):
+        await cancel_pending(turn, flows.state(turn))
         return
     if await flows.route_text(turn, text):
         return

@@ -105,6 +105,7 @@ class Turn:
     now: datetime
     actions: list[_Send | _Edit | _Document | _Photo] = field(default_factory=list)
     callback_answer: str | None = None
+    abandoned: dict[str, Any] | None = None  # the question a new command just dropped
 
     @property
     def tz(self) -> ZoneInfo:
@@ -192,6 +193,7 @@ async def _run_in_transaction(
                 if _is_command(update) and (clinician.conversation or {}).get("step"):
                     # A new command abandons a question left unanswered, so the next plain
                     # text is not mistaken for its answer.
+                    turn.abandoned = dict(clinician.conversation or {})
                     await clinicians.set_conversation(session, clinician, None, now)
                 await fn(turn)
                 committing = True

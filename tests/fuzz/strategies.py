@@ -165,7 +165,7 @@ PHRASES = (
     texts.COURSES_I_NEED, texts.TIMEZONE_SHARE_LOCATION, texts.COURSES_SEND_LOCATION,
 )  # fmt: skip
 
-HIDDEN_COMMANDS = ("stats", "broadcast", "licenses", "cancel", "menu", "settings", "admin")
+HIDDEN_COMMANDS = ("stats", "broadcast", "licenses", "menu", "settings", "admin")
 
 
 def any_text(max_size: int = 300) -> st.SearchStrategy[str]:

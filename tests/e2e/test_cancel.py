@@ -1,0 +1,51 @@
+"""'cancel' typed at any question, or /cancel, stops asking and keeps nothing of it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.store.db import transaction
+from bot.store.models import Certificate, Licence
+from tests.e2e.conftest import BotUnderTest
+from tests.reports.certificates import png_bytes
+
+pytestmark = pytest.mark.postgres
+
+
+async def count(bot: BotUnderTest, model: type[Licence] | type[Certificate]) -> int:
+    async with transaction(bot.services.sessionmaker) as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_cancel_at_a_question_is_not_read_as_its_answer(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/licences")
+    await ana.replies_until_quiet()  # no licence yet: it asks which one
+    await ana.send("Texas")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("cancel")  # was: I couldn't read “cancel” as a date
+    assert (await ana.next_reply()).text == texts.CANCELLED.replace("<i>", "")
+    await ana.send("2027-06-30")  # no longer an answer to anything
+    assert "renews" not in (await ana.next_reply()).text
+    assert await count(bot, Licence) == 0
+
+    await ana.send("/log")
+    await ana.next_reply()
+    await ana.send("Never mind!")
+    assert "cancelled" in (await ana.next_reply()).text
+    await ana.send("/cancel")
+    assert "nothing to cancel" in (await ana.next_reply()).text
+
+
+async def test_cancel_drops_an_uploaded_certificate_and_slash_cancel_works(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user()
+    await ana.send_photo(png_bytes())
+    assert "I saved photo.jpg" in (await ana.next_reply()).text
+    assert await count(bot, Certificate) == 1
+    await ana.send("/cancel")
+    assert "cancelled" in (await ana.next_reply()).text
+    assert await count(bot, Certificate) == 0

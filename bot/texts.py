@@ -347,6 +347,10 @@ LOG_TOWARD_DONE = "{label} (complete ✓)"
 LOG_DUPLICATE = "You already logged “{title}” on {date}. Log it again?"
 LOG_DUPLICATE_YES = "Log it again"
 LOG_CANCELLED = "Not logged."
+LOG_DRAFT_REPLACED = "That proposal was replaced by a newer one and was not logged."
+LOG_DRAFT_SET_ASIDE = (
+    "(Your earlier unsaved entry “{title}” was not logged: send it again to log it.)"
+)
 LOG_PROBLEMS = {
     "no_amount": (
         "I couldn't find how many credits. Start with the number, e.g. "

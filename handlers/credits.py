@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -92,14 +93,19 @@ def _current(turn: Turn) -> dict[str, Any] | None:
 
 
 async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
-    """Keep the draft and show it with Save / fix buttons."""
-    data = draft_to_state(draft, **extra)
+    """Keep the draft and show it with Save / fix buttons (one waits at a time: an unsaved
+    one it replaces is named, so nothing vanishes unsaid)."""
+    replaced = _current(turn) or (turn.abandoned or {}).get("log")
+    data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
     await flows.expect(turn, "log_confirm", log=data)
     show_draft(turn, data)
+    if isinstance(replaced, dict) and replaced.get("editing") is None:
+        turn.say(texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title")))))
 
 
 def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
     draft = draft_from_state(data)
+    key = str(data.get("id") or "")
     topic_text = (
         ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
     )
@@ -114,17 +120,18 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
     buttons: list[list[tuple[str, str]]] = [
-        [(texts.LOG_SAVE, encode("log", "save")), (texts.CANCEL, encode("log", "cancel"))],
-        [(texts.LOG_CHANGE_DATE, encode("log", "date")),
-         (texts.LOG_CHANGE_AMOUNT, encode("log", "amount"))],
-        [(texts.LOG_CHANGE_CATEGORY, encode("log", "cat")),
-         (texts.LOG_CHANGE_TOPIC, encode("log", "topic"))],
+        [(texts.LOG_SAVE, encode("log", "save", key)),
+         (texts.CANCEL, encode("log", "cancel", key))],
+        [(texts.LOG_CHANGE_DATE, encode("log", "date", key)),
+         (texts.LOG_CHANGE_AMOUNT, encode("log", "amount", key))],
+        [(texts.LOG_CHANGE_CATEGORY, encode("log", "cat", key)),
+         (texts.LOG_CHANGE_TOPIC, encode("log", "topic", key))],
     ]  # fmt: skip
     for topic in draft.topic_suggestions[:2]:
         buttons.insert(
             0,
             [(texts.LOG_TOPIC_SUGGEST.format(topic=topics.label(topic))[:60],
-              encode("logt", topic))],
+              encode("logt", topic, key))],
         )  # fmt: skip
     if edit:
         turn.edit(text, buttons)
@@ -233,15 +240,27 @@ async def topic_answered(turn: Turn, text: str) -> None:
 
 
 # ------------------------------------------------------------------ buttons
-@route("log")
-async def log_pressed(turn: Turn, press: Press) -> None:
+def _pressed_draft(turn: Turn, key: str | None) -> dict[str, Any] | None:
+    """The waiting draft, if the button belongs to it: a Save on an older proposal must
+    never save the newer one that replaced it."""
     data = _current(turn)
     if data is None:
         turn.answer(texts.BUTTON_EXPIRED)
+        return None
+    if str(data.get("id") or "") != (key or ""):
+        turn.answer(texts.LOG_DRAFT_REPLACED)
+        return None
+    return data
+
+
+@route("log")
+async def log_pressed(turn: Turn, press: Press) -> None:
+    data = _pressed_draft(turn, press.arg(1))
+    if data is None:
         return
     action = press.arg(0)
     if action == "save":
-        await save(turn, data, allow_duplicate=press.arg(1) == "dup")
+        await save(turn, data, allow_duplicate=press.arg(2) == "dup")
     elif action == "cancel":
         await flows.clear(turn)
         await _discard_upload(turn, data)
@@ -256,7 +275,10 @@ async def log_pressed(turn: Turn, press: Press) -> None:
         await flows.expect(turn, "log_fix_topic", log=data)
         turn.say(texts.LOG_ASK_TOPIC)
     elif action == "cat":
-        buttons = [[(topics.category_label(c)[:40], encode("logc", c))] for c in CATEGORY_CHOICES]
+        key = str(data.get("id") or "")
+        buttons = [
+            [(topics.category_label(c)[:40], encode("logc", c, key))] for c in CATEGORY_CHOICES
+        ]
         turn.say(texts.LOG_ASK_CATEGORY, buttons)
     else:
         turn.answer(texts.BUTTON_EXPIRED)
@@ -264,9 +286,11 @@ async def log_pressed(turn: Turn, press: Press) -> None:
 
 @route("logc")
 async def category_pressed(turn: Turn, press: Press) -> None:
-    data = _current(turn)
+    data = _pressed_draft(turn, press.arg(1))
     category = press.arg(0)
-    if data is None or category not in CATEGORY_CHOICES:
+    if data is None:
+        return
+    if category not in CATEGORY_CHOICES:
         turn.answer(texts.BUTTON_EXPIRED)
         return
     data["category"] = category
@@ -275,9 +299,11 @@ async def category_pressed(turn: Turn, press: Press) -> None:
 
 @route("logt")
 async def topic_pressed(turn: Turn, press: Press) -> None:
-    data = _current(turn)
+    data = _pressed_draft(turn, press.arg(1))
     topic = press.arg(0)
-    if data is None or topic not in (data.get("suggestions") or []):
+    if data is None:
+        return
+    if topic not in (data.get("suggestions") or []):
         turn.answer(texts.BUTTON_EXPIRED)
         return
     data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
@@ -317,8 +343,8 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 texts.LOG_DUPLICATE.format(
                     title=html.escape(draft.title), date=day(draft.completed_on)
                 ),
-                [[(texts.LOG_DUPLICATE_YES, encode("log", "save", "dup")),
-                  (texts.CANCEL, encode("log", "cancel"))]],
+                [[(texts.LOG_DUPLICATE_YES, encode("log", "save", data.get("id") or "", "dup")),
+                  (texts.CANCEL, encode("log", "cancel", data.get("id") or ""))]],
             )  # fmt: skip
             return
     before = {view.licence.id: view for view in await views(turn)}

@@ -318,3 +318,18 @@ async def test_a_misspelt_topic_among_other_words_is_offered(bot: BotUnderTest) 
     await ana.next_reply()
     await ana.press("Did you mean Medical ethics?")
     assert "Title: Medical ethics" in (await ana.next_edit()).text  # not "ethcis"
+
+
+async def test_a_replaced_proposal_never_saves_the_newer_one(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/log 1 ethics yesterday")
+    first = await ana.next_reply()
+    await ana.send("/log 2 opioid yesterday")  # replaces the unsaved first one
+    assert "2 credits" in (await ana.next_reply()).text
+    assert "“Medical ethics” was not logged" in (await ana.next_reply()).text
+    await ana.press("✅ Save", message_id=first.message_id)
+    assert "replaced by a newer one" in ((await ana.callback_answer()).text or "")
+    async with transaction(bot.services.sessionmaker) as session:
+        assert (await session.execute(select(CreditEntry))).first() is None  # not the opioid one
+    await ana.press("✅ Save")  # the waiting one
+    assert "Saved: 2 credits" in (await ana.next_edit()).text

@@ -195,7 +195,7 @@ LICENCE_RENEWAL_RANGE = "That date looks off: a renewal deadline is between {low
 LICENCE_RENEWAL_TOO_FAR = (
     "{label} renews every {months} months, so the next deadline is no later than "
     "{latest}: {typed} is a later renewal. Did you mean <b>{suggested}</b>? "
-    "If not, type the deadline on your licence."
+    "If {typed} really is on your licence (renewed early?), send it again and I'll keep it."
 )
 LICENCE_RENEWAL_SUGGESTED = "Yes, {suggested}"
 LICENCE_DATE_CHANGED = "Updated: <b>{label}</b> now renews {deadline}."
@@ -268,6 +268,10 @@ TIMEZONE_ZONE_UNKNOWN = (
     "<i>Central</i> or <i>UTC+2</i>, or a city."
 )
 TIMEZONE_ZONE_SUGGEST = " Did you mean {names}?"
+TIMEZONE_AMBIGUOUS = (
+    "“{text}” is Mountain time with daylight saving (Denver) or without it (Arizona). "
+    "Send {zones}, or your city."
+)
 TIMEZONE_PARTIAL_HOUR = (
     "I can only set whole-hour offsets such as <i>UTC+5</i>. For “{text}”, send your city "
     "instead (e.g. <i>Mumbai</i>)."
@@ -555,6 +559,10 @@ COURSE_SUBSCRIBED_HOUR = "I'll remind you an hour before it starts."
 COURSE_SUBSCRIBED_AT = "I'll remind you on {times}."
 COURSE_SUBSCRIBED_NONE = (
     "It starts too soon for a reminder outside your quiet hours; it stays in /mycourses."
+)
+COURSE_SUBSCRIBED_PAUSED = (
+    "Added to /mycourses. Your reminders are paused, so none will come until you resume "
+    "them in /reminders."
 )
 COURSE_UNSUBSCRIBED = "OK, no reminders for this course."
 COURSE_NOT_REMINDABLE = "This course has already started or was cancelled."

@@ -218,6 +218,14 @@ def beyond_next_renewal(rule: Rule, label: str, when: date, today: date) -> tupl
     return question, meant
 
 
+async def _insisted(turn: Turn, when: date) -> bool:
+    """The same date again after the question: the licence says so (renewed early), keep it."""
+    if flows.state(turn).get("questioned") == when.isoformat():
+        return True
+    await flows.update_state(turn, questioned=when.isoformat())
+    return False
+
+
 def pressed_date(value: str, rule: Rule | None, today: date) -> date | None:
     """A suggested deadline from a button (client data): valid only if still consistent."""
     try:
@@ -239,7 +247,7 @@ async def renewal_answered(turn: Turn, text: str) -> None:
     draft = _draft(turn)
     rule = _rule(turn, draft)
     far = beyond_next_renewal(rule, rule_label(rule), when, today) if rule else None
-    if far is not None:
+    if far is not None and not await _insisted(turn, when):
         question, meant = far
         turn.say(
             question,
@@ -585,7 +593,7 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         return
     rule = _licence_rule(turn, licence)
     far = beyond_next_renewal(rule, licence.label, when, today) if rule else None
-    if far is not None:
+    if far is not None and not await _insisted(turn, when):
         question, meant = far
         turn.say(
             question,

@@ -127,6 +127,9 @@ def _say_zone_unknown(turn: Turn, text: str, zone: zones.ZoneUnknown) -> None:
     if zone.reason == "partial_hour":
         turn.say(texts.TIMEZONE_PARTIAL_HOUR.format(text=shown))
         return
+    if zone.reason == "ambiguous":
+        turn.say(texts.TIMEZONE_AMBIGUOUS.format(text=shown, zones=" or ".join(zone.suggestions)))
+        return
     names = ", ".join(html.escape(name) for name in zone.suggestions)
     hint = texts.TIMEZONE_ZONE_SUGGEST.format(names=names) if names else ""
     turn.say(texts.TIMEZONE_ZONE_UNKNOWN.format(text=shown, hint=hint))

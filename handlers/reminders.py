@@ -34,7 +34,8 @@ async def snooze(turn: Turn, press: Press) -> None:
     if view is None or view.status is None:
         turn.answer(texts.LICENCE_GONE)
         return
-    target_day = turn.local_now.date() + timedelta(days=days)
+    # Not past the deadline: a snooze after it would say "renews in N days" of a date gone.
+    target_day = min(turn.local_now.date() + timedelta(days=days), view.status.deadline)
     due = daily_slot(target_day, turn.tz, quiet_hours(turn.clinician), str(turn.clinician.id))
     ladder = await outbox.next_pending(
         turn.session, turn.clinician, "renewal", licence.id, turn.now
@@ -100,6 +101,8 @@ def _quiet_line(turn: Turn) -> str:
 
 def course_subscribed_text(turn: Turn, course: Course) -> str:
     """What "Remind me" promises, from what the planner will actually schedule."""
+    if turn.clinician.reminders_paused:
+        return texts.COURSE_SUBSCRIBED_PAUSED
     planned = course_plan(course, turn.clinician, turn.now)
     if not planned:
         return texts.COURSE_SUBSCRIBED_NONE

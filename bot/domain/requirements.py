@@ -256,9 +256,8 @@ def _search_terms(rule: Rule) -> frozenset[str]:
             rule.jurisdiction.replace("-", " "),
             rule.board,
             *rule.aliases,
-            *rule.professions,
         )
-    )
+    )  # not the professions: "PA" would find the DEA rule (it lists PAs) for Pennsylvania
     return frozenset(_WORD.findall(fold(text)))
 
 

@@ -46,7 +46,7 @@ class ZoneUnknown:
     """It looks like a zone (has a "/" or an offset) but none fits; close IANA names."""
 
     suggestions: tuple[str, ...] = ()
-    reason: str = "unknown"  # or "partial_hour": no IANA zone is a fixed +05:30
+    reason: str = "unknown"  # "partial_hour": no IANA zone is a fixed +05:30; "ambiguous"
 
 
 ZoneAnswer = ZoneMatch | ZoneUnknown
@@ -74,12 +74,18 @@ def _words(text: str) -> list[str]:
     return re.sub(r"[^a-z/]+", " ", text.casefold()).split()
 
 
-def _us_zone(text: str) -> ZoneMatch | None:
+# Arizona keeps MST all year (no daylight saving); Denver is MST only in winter.
+_AMBIGUOUS = {"mst": ("America/Denver", "America/Phoenix")}
+
+
+def _us_zone(text: str) -> ZoneAnswer | None:
     words = [w.removeprefix("us/") for w in _words(text)]
     words = [w for w in words if w not in _FILLER]
     if len(words) != 1:
         return None
     word = words[0]
+    if word in _AMBIGUOUS:
+        return ZoneUnknown(_AMBIGUOUS[word], reason="ambiguous")
     if word in US_ZONES:
         return ZoneMatch(US_ZONES[word], f"US {word.capitalize()} time")
     if zone := _us_abbreviations().get(word):

@@ -161,6 +161,21 @@ async def test_the_first_renewal_date_gets_the_same_check(bot: BotUnderTest) -> 
     assert await stored(bot) == [("us-tx-md", date(2027, 8, 31))]
 
 
+async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -> None:
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-06-30")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send("2029-08-31")
+    assert "send it again and I'll keep it" in (await ana.next_reply()).text
+    await ana.send("Aug 31 2029")  # renewed early: the licence says so
+    assert "now renews Aug 31, 2029" in (await ana.next_reply()).text
+    assert await stored(bot) == [("us-tx-md", date(2029, 8, 31))]
+
+
 # ------------------------------------------------------------------ 4. overdue
 async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     bot: BotUnderTest,

@@ -144,6 +144,12 @@ async def test_remind_me_promises_what_was_scheduled(bot: BotUnderTest) -> None:
     await remind_me(ana, early)
     promise = (await ana.callback_answer()).text  # quiet until 07:00: not "a day before"
     assert promise == "I'll remind you on Sat Jan 2 2027, 07:00."
+    await reply_to(ana, "/reminders")
+    await ana.press("⏸ Pause all")
+    await ana.next_edit()
+    later = await add_course(bot, QA_DAY + timedelta(days=3))
+    await remind_me(ana, later)  # review: paused, yet it promised a day and an hour
+    assert "reminders are paused" in ((await ana.callback_answer()).text or "")
 
 
 async def texas_licence(bot: BotUnderTest, renewal: date) -> SandboxUser:
@@ -196,3 +202,21 @@ async def test_reminders_in_another_year_show_the_year(bot: BotUnderTest) -> Non
     await tick_now(bot.app)  # planned in Nov 2026; the first step is Jan 1, 2027
     overview = await reply_to(bot.user(1001, "Ana"), "/reminders")
     assert "• Fri Jan 1 2027, " in overview
+
+
+async def test_a_snooze_never_goes_past_the_deadline(bot: BotUnderTest) -> None:
+    """Review: "Snooze 1 week" on the 1-day reminder fired after the deadline, "renews in
+    24 days" of a date gone."""
+    ana = await texas_licence(bot, date(2027, 3, 31))
+    await tick_now(bot.app)
+    d1 = next(r for r in await pending_renewals(bot) if r.dedupe_key.endswith(":d1"))
+    bot.clock.set(d1.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    await ana.next_reply()
+    await ana.press("Snooze 1 week")
+    assert "remind you again on Wed Mar 31," in (await ana.next_reply()).text
+
+
+async def test_mst_asks_denver_or_arizona(bot: BotUnderTest) -> None:
+    reply = await reply_to(bot.user(1001, "Ana"), "/timezone MST")
+    assert "Denver" in reply and "Arizona" in reply and "America/Phoenix" in reply

@@ -83,6 +83,9 @@ def _status(
     if previous is not None and (rule.makeup_days or rule.carry_over):
         prev_tally = evaluate(rule, facts, previous, schedule, table, previous.deadline)
     reserve = None
+    # The previous cycle's tally up to the end of its make-up window, once evaluated: the
+    # shortfall notice below needs the same one (no make-up window: it is prev_tally).
+    known = None if rule.makeup_days else prev_tally
     if previous is not None and prev_tally is not None and rule.makeup_days:
         moved_on = facts.renewal_date is not None and facts.renewal_date > previous.deadline
         prev_carry = _carry_into(rule, facts, schedule, previous, prev_tally, table)
@@ -93,7 +96,7 @@ def _status(
         )
         if not moved_on and not prev_tally.complete(carried):
             if info.makeup_until is not None and _tracked(table, previous.window):
-                cured = evaluate(rule, facts, previous, schedule, table, makeup.end)
+                cured = known = evaluate(rule, facts, previous, schedule, table, makeup.end)
                 if not cured.complete(carried):
                     note = (
                         f"The deadline was {previous.deadline.isoformat()}; deficiencies can "
@@ -112,7 +115,7 @@ def _status(
             f"{tally.reserved} credits earned in the make-up window cured the previous cycle "
             "and do not count again."
         )
-    shortfall = _previous_shortfall(rule, facts, previous, schedule, table, today)
+    shortfall = _previous_shortfall(rule, facts, previous, schedule, table, today, known)
     return _render(
         rule,
         facts,
@@ -131,6 +134,7 @@ def _previous_shortfall(
     schedule: Schedule,
     table: Sequence[Row],
     today: date,
+    known: Tally | None = None,
 ) -> PreviousShortfall | None:
     """How short the cycle that just ended was (make-up credits included), for
     ``SHORTFALL_NOTICE_DAYS`` after its deadline: a status that moves on to the next cycle
@@ -144,7 +148,7 @@ def _previous_shortfall(
     if not _tracked(table, previous.window):
         return None
     until = previous.deadline + timedelta(days=rule.makeup_days)
-    tally = evaluate(rule, facts, previous, schedule, table, until)
+    tally = known or evaluate(rule, facts, previous, schedule, table, until)
     carry = _carry_into(rule, facts, schedule, previous, tally, table)
     short = tally.hours_needed(carry.applied if carry else ZERO)
     return PreviousShortfall(previous.deadline, short) if short > 0 else None

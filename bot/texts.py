@@ -351,6 +351,7 @@ LOG_TOWARD_DONE = "{label} (complete ✓)"
 LOG_DUPLICATE = "You already logged “{title}” on {date}. Log it again?"
 LOG_DUPLICATE_YES = "Log it again"
 LOG_CANCELLED = "Not logged."
+LOG_FIX_CANCELLED = "OK, that stays as it was: Save the entry above, or change something else."
 LOG_DRAFT_REPLACED = "That proposal was replaced by a newer one and was not logged."
 LOG_DRAFT_SET_ASIDE = (
     "(Your earlier unsaved entry “{title}” was not logged: send it again to log it.)"

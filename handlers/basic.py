@@ -17,6 +17,11 @@ def _name(turn: Turn) -> str:
 @clinician_handler
 async def start(turn: Turn) -> None:
     """Greet, explain the bot in three lines, then set up (or resume setting up)."""
+    await greet(turn)
+
+
+async def greet(turn: Turn) -> None:
+    """/start, or "hi": a first greeting sets up; later ones welcome back."""
     from handlers import onboarding
 
     if turn.created or await _never_set_up(turn):

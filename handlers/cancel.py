@@ -30,6 +30,11 @@ async def cancel_pending(turn: Turn, pending: dict[str, Any] | None) -> None:
     if not pending or not pending.get("step"):
         turn.say(texts.NOTHING_TO_CANCEL)
         return
+    draft = pending.get("log")
+    if str(pending["step"]).startswith("log_fix_") and isinstance(draft, dict):
+        await flows.expect(turn, "log_confirm", log=draft)  # only the change is dropped
+        turn.say(texts.LOG_FIX_CANCELLED)
+        return
     await flows.clear(turn)
     await credits.discard_pending_upload(turn, pending)
     turn.say(texts.CANCELLED)

@@ -218,7 +218,7 @@ _PRICE = re.compile(
 _FREE = re.compile(r"\b(?:free|no[\s-]cost|without\s+cost)\b", re.IGNORECASE)
 _ONLINE = re.compile(
     r"\b(?:online(?:\s+only)?|only\s+online|virtual(?:ly)?|webinars?|on[\s-]?demand|remote(?:ly)?"
-    r"|from\s+home|self[\s-]paced|livestream(?:ed)?)\b",
+    r"|from\s+home|self[\s-]paced|livestream(?:ed)?|hybrid)\b",
     re.IGNORECASE,
 )
 _ONLINE_ONLY = re.compile(r"\b(?:online\s+only|only\s+online)\b", re.IGNORECASE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -183,10 +184,16 @@ async def line_answered(turn: Turn, text: str) -> None:
 async def text_while_confirming(turn: Turn, text: str) -> bool:
     """A new log line while a draft waits replaces it; anything else is routed as usual
     (a question about status must not be read as a broken log line)."""
+    if _CONFIRM.fullmatch(text) and (data := _current(turn)) is not None:
+        await save(turn, data)  # "save", "yes", "ok" typed instead of pressed
+        return True
     if not looks_like_a_log(text):
         return False
     await log_text(turn, text)
     return True
+
+
+_CONFIRM = re.compile(r"\s*(?:save|yes|y|yep|yeah|ok|okay|confirm|correct|sure)\W*", re.IGNORECASE)
 
 
 def _current_or_say_expired(turn: Turn) -> dict[str, Any] | None:

@@ -81,8 +81,24 @@ async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
     turn.say(texts.LICENCE_ASK, buttons)
 
 
+_NO_MORE = re.compile(
+    r"\s*(?:done|finished|that'?s\s+(?:all|it)|no\s+more|nothing(?:\s+else)?|none|no)\W*",
+    re.IGNORECASE,
+)
+
+
 @flows.step("licence_which")
 async def which_answered(turn: Turn, text: str) -> None:
+    if _NO_MORE.fullmatch(text):  # "done" was searched as a licence name (and found DEA)
+        if flows.state(turn).get("onboarding"):
+            from handlers.onboarding import ask_timezone
+
+            await flows.clear(turn)
+            await ask_timezone(turn, onboarding=True)
+        else:
+            await flows.clear(turn)
+            turn.say(texts.NOTHING_CHANGED)
+        return
     if looks_like_custom_requirement(text):
         await add_custom(turn, text)
         return

@@ -17,7 +17,8 @@ from handlers.turn import Turn, clinician_handler
 
 _STATUS_QUESTION = re.compile(
     r"\b(?:how\s+many|how\s+much|still\s+need|left|remaining|status|progress|"
-    r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i|am\s+i\s+(?:done|complete))\b",
+    r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i|am\s+i\s+(?:done|complete)"
+    r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going)\b",
     re.IGNORECASE,
 )
 

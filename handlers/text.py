@@ -6,15 +6,21 @@ intents from most to least specific, then a hint — never silence.
 
 from __future__ import annotations
 
+import re
+
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
 from bot.domain.log_parse import looks_like_a_log
-from handlers import courses, credits, flows, licences, status
+from handlers import basic, courses, credits, flows, licences, status
 from handlers.cancel import cancel_pending, is_cancel
 from handlers.turn import Turn, clinician_handler
 
 MAX_TEXT = 4096
+_GREETING = re.compile(
+    r"\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|start|help\s+me)\W*",
+    re.IGNORECASE,
+)
 
 
 @clinician_handler
@@ -38,6 +44,8 @@ async def on_text(turn: Turn) -> None:
         return
     elif status.is_status_question(text):
         await status.say_status(turn, text)
+    elif _GREETING.fullmatch(text):
+        await basic.greet(turn)
     else:
         turn.say(texts.UNKNOWN_TEXT)
 

@@ -175,9 +175,9 @@ def parse_log_line(
             suggestions = tuple(topics.suggest_topics(word, n=3))
             if suggestions:
                 break
-    if not found_topics and not suggestions:  # "just finished 1.5 hrs opiod cme"
+    if not suggestions:  # "just finished 1.5 hrs opiod cme", "opiod safe prescribing"
         slips = (topics.misspelt_topic(word) for word in meaningful)
-        suggestions = tuple(topic for topic in slips if topic)[:1]
+        suggestions = tuple(t for t in slips if t and t not in found_topics)[:1]
     if not title:
         title = " ".join(meaningful).strip(" -,.") if meaningful else ""
     if not title and found_topics:
@@ -214,4 +214,6 @@ def looks_like_a_log(text: str) -> bool:
         return False
     if _LEAD.match(text) and _AMOUNT.search(text):
         return True
-    return bool(re.search(r"\d\s*(?:credits?|hours?|hrs?|contact\s+hours?|points?)\b", text, re.I))
+    return bool(
+        re.search(r"\d\s*(?:credits?|cr|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I)
+    )

@@ -1,0 +1,50 @@
+"""What clinicians type instead of pressing: "hi", "save", "done", "/cancel" at a fix,
+short units and phrasings (QA, second round in the sandbox chat)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import transaction
+from bot.store.models import CreditEntry
+from tests.e2e.conftest import BotUnderTest
+
+pytestmark = pytest.mark.postgres
+
+
+async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:
+    ana = bot.user(1001, "Ana")
+    await ana.send("hi")
+    assert "Hello Ana" in (await ana.next_reply()).text
+    assert "What is your profession?" in (await ana.next_reply()).text
+    await ana.press("Physician (MD)")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.send("done")  # was searched as a licence name: DEA registration
+    assert "Where do you practise?" in (await ana.next_reply()).text
+
+
+async def test_save_typed_and_cancel_at_a_fix_keep_the_draft(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("/log 2 ethics yesterday")
+    await ana.next_reply()
+    await ana.press("📅 Date")
+    await ana.next_reply()
+    await ana.send("/cancel")  # drops the date change, not the entry
+    assert "stays as it was" in (await ana.next_reply()).text
+    await ana.send("save")
+    assert "Saved" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        assert len((await session.execute(select(CreditEntry))).all()) == 1
+
+
+async def test_short_units_typos_beside_topics_and_how_am_i_doing(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("2 cr ethics 11-03-2026")
+    assert "Tue Nov 3, 2026" in (await ana.next_reply()).text
+    await ana.send("did 2 hrs opiod safe prescribing webinar on nov 3")
+    proposal = await ana.next_reply()
+    assert ["Did you mean Opioid prescribing?"] in proposal.buttons
+    await ana.replies_until_quiet()
+    await ana.send("how am i doing")
+    assert "no licences" in (await ana.next_reply()).text

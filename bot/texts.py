@@ -228,6 +228,12 @@ NO = "No"
 LICENCE_SAVED = "Saved <b>{label}</b>."
 LICENCE_ADD_ANOTHER = "Add another licence"
 LICENCE_CUSTOM_SAVED = "Saved your requirement: {description}."
+LICENCE_CUSTOM_ASSUMED = (
+    "\nI assumed a {years}-year cycle, so what you log from its start counts. If yours "
+    "began on another day, remove it in /licences and send it again with the start, e.g. "
+    "<i>75 credits from 2024-07-01 to 2029-06-30</i>."
+)
+CUSTOM_LABEL = "My requirement (due {deadline})"
 LICENCE_LIST_EMPTY = "You have no licences yet."
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
 LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"

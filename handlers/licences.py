@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -141,7 +142,8 @@ async def add_custom(turn: Turn, text: str) -> None:
     if isinstance(parsed, ParseFailure):
         turn.say(texts.CUSTOM_FAILED.format(message=html.escape(parsed.message)))
         return
-    label = parsed.title or f"My requirement (due {parsed.deadline:%b %-d, %Y})"
+    parsed, assumed = _window_that_has_begun(parsed, turn.local_now.date())
+    label = parsed.title or custom_label(parsed.deadline)
     await licence_store.add(
         turn.session,
         turn.clinician,
@@ -153,8 +155,33 @@ async def add_custom(turn: Turn, text: str) -> None:
     onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.clear(turn)
     await replan(turn)
-    turn.say(texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed))))
+    saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
+    if assumed:
+        saved += texts.LICENCE_CUSTOM_ASSUMED.format(years=assumed // 12)
+    turn.say(saved)
     await after_saved(turn, onboarding)
+
+
+_CYCLE_MONTHS = (24, 36, 60)  # common CE cycles; NP and PA boards certify for 5 years
+
+
+def _window_that_has_begun(
+    spec: CustomRequirementSpec, today: date
+) -> tuple[CustomRequirementSpec, int | None]:
+    """Without a start, the window is the two years before the deadline; when that would
+    begin after today (75 hours by 2029), nothing logged now would count. Take the
+    shortest common cycle that has begun, and say so (months assumed, else None)."""
+    if spec.cycle_start is not None or spec.start <= today:
+        return spec, None
+    for months in _CYCLE_MONTHS:
+        start = add_months(spec.deadline, -months) + timedelta(days=1)
+        if start <= today:
+            return replace(spec, cycle_start=start), months
+    return spec, None
+
+
+def custom_label(deadline: date) -> str:
+    return texts.CUSTOM_LABEL.format(deadline=f"{deadline:%b %-d, %Y}")
 
 
 def renews(licence: Licence) -> str:
@@ -644,12 +671,12 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
     licence.renewal_date = when
     licence.updated_at = turn.now
     if licence.custom_rule:
+        # A later deadline extends the same window: what was logged keeps counting.
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
-        licence.custom_rule = CustomRequirementSpec(
-            total=spec.total, deadline=when, cycle_start=spec.cycle_start,
-            total_category=spec.total_category, topic_minimums=spec.topic_minimums,
-            category_minimums=spec.category_minimums, title=spec.title,
-        ).to_dict()  # fmt: skip
+        start = spec.start if spec.start < when else None  # an earlier deadline: default
+        licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
+        if licence.label == custom_label(spec.deadline):
+            licence.label = custom_label(when)
     await flows.clear(turn)
     await replan(turn)
     turn.say(

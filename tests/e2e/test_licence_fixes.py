@@ -227,3 +227,31 @@ async def test_state_abbreviations_pick_that_states_licences(
     await add_licence(ana, "California", "2027-03-31")
     text = await status_text(ana, question)
     assert shown in text and hidden not in text, text
+
+
+async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_credits(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 2: '75 credits by 06/30/2029' began on 2027-07-01 (two years back from the
+    deadline), so nothing logged now counted; moving a deadline dropped what was logged."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("I need 75 credits by 06/30/2029, 2 of them ethics")
+    saved = (await ana.next_reply()).text
+    assert "from 2026-07-01 to 2029-06-30" in saved and "3-year cycle" in saved
+    await ana.replies_until_quiet()
+    await ana.send("/log 2 ethics yesterday")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    assert "My requirement (due Jun 30, 2029) (73 to go)" in (await ana.next_reply()).text
+
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send("2030-06-30")
+    assert "My requirement (due Jun 30, 2030)</b> now renews Jun 30, 2030" in (
+        (await ana.next_reply()).raw_text or ""
+    )
+    assert "2 / 75 credits" in (await ana.next_reply()).text  # the credit still counts

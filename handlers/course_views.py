@@ -43,12 +43,18 @@ def moment(value: datetime, tz: ZoneInfo, now: datetime) -> str:
 
 
 def when_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
-    """Start (and last day for multi-day courses) in the clinician's time zone."""
+    """Start (and last day for multi-day courses) in the clinician's time zone, and the
+    venue's clock too when an in-person course is in another zone (9:00 AM EST is 8:00
+    AM in Houston, where the clinician will be)."""
     start = course.starts_at.astimezone(tz)
     end = course.ends_at.astimezone(tz)
     text = moment(course.starts_at, tz, now)
     if end.date() != start.date():
         text += f" – {end:%a %b %-d}"
+    venue_zone = zone(course.timezone)
+    if not is_online(course) and venue_zone.key != tz.key:
+        local = course.starts_at.astimezone(venue_zone)
+        text += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
     return text
 
 
@@ -95,7 +101,10 @@ def course_lines(
     if course.status == "cancelled":
         lines.append(texts.COURSE_CANCELLED)
     if course.format == "on_demand" and course.starts_at <= now:
-        lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=moment(course.ends_at, tz, now)))
+        # The last day on the provider's calendar: "until Jun 30, 12:59 AM EDT" was their
+        # 23:59 Pacific shown in the clinician's zone.
+        until = course.ends_at.astimezone(zone(course.timezone))
+        lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=f"{until:%a %b %-d, %Y}"))
     else:
         lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
     if is_online(course):
@@ -165,11 +174,6 @@ def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     """Everything about one course: the list entry plus provider, address, link, description."""
     lines = course_lines(1, course, None, "mi", tz, now)
     lines[0] = f"<b>{esc(course.title)}</b>"
-    venue_zone = zone(course.timezone)
-    if not is_online(course) and venue_zone.key != tz.key:
-        local = course.starts_at.astimezone(venue_zone)
-        at = next(i for i, line in enumerate(lines) if line.startswith("📅"))
-        lines[at] += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
     if course.address and not is_online(course):
         lines.append(texts.COURSE_DETAIL_ADDRESS.format(address=esc(course.address)))
     if course.provider:

@@ -51,8 +51,8 @@ from handlers.course_views import (
     esc,
     header,
     ics_name,
-    moment,
     place_text,
+    when_text,
 )
 from handlers.reminders import course_subscribed_text
 from handlers.replan import replan
@@ -516,7 +516,7 @@ async def _my_courses(turn: Turn) -> tuple[str, Buttons]:
                 texts.MYCOURSES_ITEM.format(
                     n=n,
                     title=esc(course.title),
-                    when=moment(course.starts_at, turn.tz, turn.now),
+                    when=when_text(course, turn.tz, turn.now),
                     where=where,
                 )
             )

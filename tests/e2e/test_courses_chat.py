@@ -470,3 +470,16 @@ async def test_misspelt_months_and_bare_ranges_are_dates_not_places(
     assert "place" not in texts_of(impossible)
     window = await ask(ana, "online courses Janurary 9 to Janurary 13")  # no "from"
     assert titles(window) == ["Internal Medicine Board Review"]
+
+
+async def test_in_person_courses_show_the_venues_clock_too(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: a Portland, OR course listed only as 12:00 PM EST for a clinician in New York."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    found = await ask(ana, "ethics courses near Portland, OR")
+    assert "Portland Oregon Ethics Day" in texts_of(found)
+    assert "12:00 PM EST (9:00 AM PST where it takes place)" in texts_of(found)
+    online = await ask(ana, "online courses")
+    assert "where it takes place" not in texts_of(online)

@@ -322,13 +322,15 @@ LOG_ASK = (
     "Or send me the certificate (PDF)."
 )
 LOG_CONFIRM = (
-    "<b>Log this?</b>\n"
+    "<b>{question}</b>\n"
     "• {amount} — {category}\n"
     "• Topics: {topics}\n"
     "• Title: {title}\n"
     "• Completed: {date}{date_note}"
 )
-LOG_DATE_ASSUMED = " <i>(today: tap Change date if not)</i>"
+LOG_DATE_ASSUMED = " <i>(today: tap 📅 Date if not)</i>"
+LOG_QUESTION_NEW = "Log this?"
+LOG_QUESTION_EDIT = "Change this entry to:"
 LOG_NO_TOPICS = "none"
 LOG_UNREAD = (
     "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "

@@ -111,6 +111,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
         ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
     )
     text = texts.LOG_CONFIRM.format(
+        question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
         amount=credits_amount(draft.amount),
         category=html.escape(topics.category_label(draft.category)),
         topics=topic_text,

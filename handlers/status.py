@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from datetime import date
 
 from telegram.ext import Application, CommandHandler
 
@@ -76,6 +77,13 @@ def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> li
     return named or all_views
 
 
+def _urgency(view: LicenceView) -> tuple[int, date]:
+    """Unfinished licences by deadline, then finished ones, then those lacking facts."""
+    if view.status is None:
+        return (2, date.max)
+    return (1 if view.status.complete else 0, view.status.deadline)
+
+
 async def say_status(turn: Turn, question: str = "") -> None:
     """Every licence asked about in one message: one notification, not one per licence,
     with a chart button per licence and one "courses that fit" button."""
@@ -83,7 +91,8 @@ async def say_status(turn: Turn, question: str = "") -> None:
     if not found:
         turn.say(texts.STATUS_NO_LICENCES, [[(texts.LICENCE_ADD, encode("lic", "add"))]])
         return
-    shown = _matching(found, question, turn.context.services.rulebook)
+    # Soonest deadline first: the licence that needs attention leads.
+    shown = sorted(_matching(found, question, turn.context.services.rulebook), key=_urgency)
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
           encode("chart", view.licence.id))]

@@ -161,7 +161,7 @@ async def test_fix_buttons_duplicate_edit_delete_and_undo(bot: BotUnderTest) -> 
     listing = await ana.next_reply()
     assert "1. Nov 23, 2026 — 2.75" in listing.text
     await ana.press("✏️ 1")
-    await ana.next_reply()
+    assert "Change this entry to:" in (await ana.next_reply()).text  # not "Log this?"
     await ana.press("🔢 Amount")
     await ana.next_reply()
     await ana.send("3")

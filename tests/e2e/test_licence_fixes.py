@@ -255,3 +255,13 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
         (await ana.next_reply()).raw_text or ""
     )
     assert "2 / 75 credits" in (await ana.next_reply()).text  # the credit still counts
+
+
+async def test_status_leads_with_the_soonest_deadline(bot: BotUnderTest) -> None:
+    """QA round 2: Texas (634 days) was listed before Florida (56 days left)."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2028-08-31")
+    await add_licence(ana, "Florida", "2027-01-31", renewals="2")
+    text = await status_text(ana)
+    assert text.index("Florida") < text.index("Texas")

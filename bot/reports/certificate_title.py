@@ -9,6 +9,7 @@ Without such a phrase, a quoted line, then an upper-case line, is the best guess
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.domain.topics import fold, normalize_topic
 from bot.reports.certificate_credits import first_claim_start
@@ -22,7 +23,8 @@ _INTRO = re.compile(
     r"\b(?:for\s+(?:(?:successfully|successful|the)\s+)*(?:completing|completion\s+of|participating\s+in"
     r"|participation\s+in|attending|attendance\s+at)"
     r"|(?:has|have)\s+(?:successfully\s+)?(?:completed|attended|participated\s+in)"
-    r"|successfully\s+completed|participated\s+in|titled|entitled)\b\W*",
+    r"|successfully\s+completed|participated\s+in|titled|entitled"
+    r"|^(?:completed|attended))\b\W*",
     re.I,
 )
 _FILLER_WORDS = (
@@ -92,11 +94,14 @@ def propose_title(lines: list[str]) -> Proposal[str] | None:
 
 
 def _title_fallback(lines: list[str]) -> Proposal[str] | None:
-    """A quoted line, else an upper-case line that is not the certificate's own heading."""
+    """A quoted line, else the line under the certificate's heading, else an upper-case
+    line that is not the heading itself."""
     for line in lines:
         quoted = _QUOTED.search(line)
         if quoted and not _is_header(quoted.group(1)):
             return Proposal(_tidy(quoted.group(1)), 0.6, line)
+    if under := _under_heading(lines):
+        return under
     for line in lines:
         letters = [ch for ch in line if ch.isalpha()]
         if (
@@ -108,6 +113,23 @@ def _title_fallback(lines: list[str]) -> Proposal[str] | None:
             and not ORG.search(line.title())
         ):
             return Proposal(_tidy(line), 0.4, line)
+    return None
+
+
+def _under_heading(lines: list[str]) -> Proposal[str] | None:
+    """ "CERTIFICATE OF ATTENDANCE" then "Opioid Prescribing: Safe Practices": the line
+    under a heading-only line, when it is neither a person, an organisation nor a date."""
+    for heading, line in pairwise(lines):
+        if not _is_header(heading) or not re.search(r"[a-z]", heading, re.I):
+            continue
+        if (
+            len(line.split()) >= 2
+            and not _is_header(line)
+            and not _is_stop(line)
+            and not ORG.search(line)
+            and _cut_tail(line) == line.strip(" ,;-–—")
+        ):
+            return Proposal(_tidy(line), 0.5, f"{heading} / {line}")
     return None
 
 

@@ -143,6 +143,17 @@ def test_category_without_amount_and_numbers_that_are_not_amounts() -> None:
             "Provided by Alzheimer Society",
             "Dementia Care for Families: what clinicians should know",
         ),
+        (  # QA: titled by the file name ("cert2.pdf") before
+            "CERTIFICATE OF ATTENDANCE\nOpioid Prescribing: Safe Practices for Texas Physicians\n"
+            "Texas Medical Association\nActivity date: 10/22/2026\n",
+            "Opioid Prescribing: Safe Practices for Texas Physicians",
+        ),
+        ("Certificate\nGrand Rounds: Sepsis\nSt. Elsewhere Hospital\n", "Grand Rounds: Sepsis"),
+        (
+            "This certifies that Dr You\ncompleted Florida Controlled Substance Prescribing\n"
+            "on November 20, 2026\n",
+            "Florida Controlled Substance Prescribing",
+        ),
     ],
 )
 def test_titles(text: str, title: str) -> None:

@@ -72,9 +72,15 @@ async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
     rulebook = turn.context.services.rulebook
     profession = turn.clinician.profession
     rules = rulebook.for_profession(profession) if profession else tuple(rulebook)
+    held = {
+        licence.rule_id for licence in await licence_store.list_for(turn.session, turn.clinician)
+    }
     # State licences first (by state), then boards and registrations; full titles, because
-    # short names collide (two ABIM rules).
-    ordered = sorted(rules, key=lambda r: (r.kind not in ("licence", "registration"), r.title))
+    # short names collide (two ABIM rules). Those already held are not offered again.
+    ordered = sorted(
+        (rule for rule in rules if rule.id not in held),
+        key=lambda r: (r.kind not in ("licence", "registration"), r.title),
+    )
     buttons = [[(button_title(rule), encode("lic", "rule", rule.id))] for rule in ordered[:12]]
     if onboarding:
         buttons.append([(texts.SKIP, encode("lic", "skip"))])

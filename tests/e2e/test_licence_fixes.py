@@ -265,3 +265,16 @@ async def test_status_leads_with_the_soonest_deadline(bot: BotUnderTest) -> None
     await add_licence(ana, "Florida", "2027-01-31", renewals="2")
     text = await status_text(ana)
     assert text.index("Florida") < text.index("Texas")
+
+
+async def test_licences_already_held_are_not_offered_again(bot: BotUnderTest) -> None:
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-08-31")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("➕ Add")
+    offered = await ana.next_reply()
+    assert "Which licence" in offered.text
+    assert not any("Texas" in label for row in offered.buttons for label in row)
+    assert any("Florida" in label for row in offered.buttons for label in row)

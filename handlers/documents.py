@@ -114,14 +114,21 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         turn.say(template.format(file=safe_name))
         return
     completed_on = reading.completed_on.value if reading.completed_on else None
+    usual = default_category_for(turn.clinician.profession)
+    # "Nurses: 1.0 ANCC contact hour. Physicians: 1.0 AMA PRA Category 1 Credit": the
+    # clinician's own kind of credit, not the first printed.
+    read_kind = reading.category.value if reading.category else None
+    own = max(
+        (c for c in reading.claims if c.category == usual and read_kind != usual),
+        key=lambda claim: claim.confidence,  # a claimed amount beats a designated maximum
+        default=None,
+    )
     draft = LogDraft(
-        amount=Decimal(reading.amount.value),
+        amount=Decimal(own.amount if own else reading.amount.value),
         completed_on=completed_on or today,
-        category=(
-            reading.category.value
-            if reading.category
-            else default_category_for(turn.clinician.profession)
-        ),
+        category=own.category
+        if own and own.category
+        else (reading.category.value if reading.category else usual),
         topics=tuple(reading.topics),
         title=(reading.title.value if reading.title else name)[:200],
         provider=reading.provider.value[:200] if reading.provider else None,

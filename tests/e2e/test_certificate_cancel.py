@@ -61,3 +61,25 @@ async def test_cancelled_uploads_are_not_kept(bot: BotUnderTest) -> None:
     assert "Not logged" in (await ana.next_edit()).text
     assert await stored(bot) == ([kept], [path])
     assert await file_bytes(path) == pdf  # the saved entry's certificate is intact
+
+
+async def test_a_dual_credit_certificate_proposes_the_clinicians_own_kind(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "Nurses: 1.0 ANCC contact hour. Physicians: 1.0 AMA PRA Category 1 Credit" was
+    proposed to a physician as ANCC hours, titled by the file name."""
+    ana = bot.user()
+    await ana.send("/start")
+    await ana.replies_until_quiet()
+    await ana.press("Physician (MD)")
+    await ana.replies_until_quiet()
+    pdf = certificate_pdf([
+        ("Certificate", -28), ("Grand Rounds: Sepsis", 22), ("St. Elsewhere Hospital", 14),
+        ("12 November 2026", 12),
+        ("Nurses: 1.0 ANCC contact hour. Physicians: 1.0 AMA PRA Category 1 Credit", 10),
+    ])  # fmt: skip
+    await ana.upload("rounds.pdf", pdf, "application/pdf")
+    await ana.next_reply()
+    proposal = (await ana.next_reply()).text
+    assert "AMA PRA Category 1" in proposal and "ANCC" not in proposal
+    assert "Title: Grand Rounds: Sepsis" in proposal and "Sepsis" in proposal

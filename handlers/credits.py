@@ -236,14 +236,16 @@ async def topic_answered(turn: Turn, text: str) -> None:
         data.update(topics=[], suggestions=[])
         await _update(turn, data)
         return
-    topic = topics.normalize_topic(text)
+    # The answer to "Which topic?" replaces the draft's topics; a one-letter slip is read.
+    topic = topics.normalize_topic(text) or topics.misspelt_topic(text.strip())
     if topic is None:
-        suggestions = topics.suggest_topics(text, n=3)
-        names = ", ".join(topics.label(suggestion) for suggestion in suggestions)
-        hint = " " + texts.LOG_TOPIC_SUGGEST.format(topic=names) if suggestions else ""
-        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=html.escape(text[:40]), hint=hint))
+        suggestions = topics.suggest_topics(text, n=2)
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=html.escape(text[:40]), hint=""))
+        if suggestions:  # offered as buttons on the draft, not as words to retype
+            data.update(topics=[], suggestions=suggestions)  # being replaced
+            await _update(turn, data)
         return
-    data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
+    data.update(topics=[topic], suggestions=[])
     await _update(turn, data)
 
 

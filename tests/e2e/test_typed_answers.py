@@ -48,3 +48,22 @@ async def test_short_units_typos_beside_topics_and_how_am_i_doing(bot: BotUnderT
     await ana.replies_until_quiet()
     await ana.send("how am i doing")
     assert "no licences" in (await ana.next_reply()).text
+
+
+async def test_the_topic_answer_replaces_and_a_typo_gets_buttons(bot: BotUnderTest) -> None:
+    """QA: the Topic answer was added to the wrong topic, and a typo listed names to retype."""
+    ana = bot.user()
+    await ana.send("/log 2 ethics yesterday")
+    await ana.next_reply()
+    await ana.press("🧩 Topic")
+    await ana.next_reply()
+    await ana.send("opiod")  # a one-letter slip: read
+    assert "Topics: Opioid prescribing\n" in (await ana.next_reply()).text  # ethics replaced
+    await ana.press("🧩 Topic")
+    await ana.next_reply()
+    await ana.send("paliative careing")
+    assert "I don't know the topic" in (await ana.next_reply()).text
+    draft = await ana.next_reply()
+    assert ["Did you mean Palliative care?"] in draft.buttons
+    await ana.press("Did you mean Palliative care?")
+    assert "Topics: Palliative care\n" in (await ana.next_edit()).text

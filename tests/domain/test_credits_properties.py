@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -187,4 +188,6 @@ def test_an_entry_before_the_window_changes_nothing(case: Scenario, data: st.Dat
     before = licence_status(facts, entries, today)
     start = before.window.start - timedelta(days=1)
     early = data.draw(credit(when=st.dates(start - timedelta(days=3000), start)))
-    assert licence_status(facts, [*entries, early], today) == before
+    after = licence_status(facts, [*entries, early], today)
+    # It may show that the previous cycle ended short; this cycle's figures stay the same.
+    assert replace(after, previous_shortfall=None) == replace(before, previous_shortfall=None)

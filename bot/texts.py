@@ -124,6 +124,7 @@ STATUS_OVERDUE = (
 )
 STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
 STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
+STATUS_MANDATE_NOTE = "  <i>{notes}</i>"
 STATUS_LEFT = " — <b>{remaining} to go</b>"
 STATUS_DONE_MARK = " ✓"
 STATUS_NOT_DUE = "Not due this cycle: {titles}"

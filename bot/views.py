@@ -136,6 +136,8 @@ def _requirement_lines(status: LicenceStatus) -> list[str]:
                 why=html.escape(mandate.why),
             )
         )
+        if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
+            lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
     if not_due:
         lines.append(texts.STATUS_NOT_DUE.format(titles="; ".join(not_due)))
     return lines

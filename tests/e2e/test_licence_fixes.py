@@ -278,3 +278,24 @@ async def test_licences_already_held_are_not_offered_again(bot: BotUnderTest) ->
     assert "Which licence" in offered.text
     assert not any("Texas" in label for row in offered.buttons for label in row)
     assert any("Florida" in label for row in offered.buttons for label in row)
+
+
+async def test_a_mandate_that_needs_a_particular_course_says_so(bot: BotUnderTest) -> None:
+    """QA: a generic controlled-substance credit 'counts toward Florida' but never fills its
+    controlled-substance mandate, and nothing said why."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.send("Florida")
+    await ana.next_reply()
+    await ana.send("2027-01-31")
+    await ana.next_reply()
+    await ana.press("2")
+    reply = await ana.next_reply()
+    while "One more question" in reply.text:
+        await ana.press("Yes")  # a DEA registrant: the controlled-substance mandate applies
+        reply = await ana.next_reply()
+    text = await status_text(ana)
+    assert "Safe and effective prescribing of controlled substances: 0 of 2 h" in text
+    assert "Offered by a Florida statewide professional association" in text

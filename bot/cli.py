@@ -126,7 +126,12 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await check_database(engine)
         if args.db_command == "upgrade":
-            await migrate.upgrade(engine, args.revision)
+            from alembic.util import CommandError
+
+            try:
+                await migrate.upgrade(engine, args.revision)
+            except CommandError as exc:  # "Can't locate revision identified by 'x'"
+                raise CliError(f"cannot upgrade to {args.revision!r}: {exc}", EXIT_USAGE) from exc
             print(f"database at {await migrate.current_revision(engine)}")
         elif args.db_command == "current":
             print(await migrate.current_revision(engine) or "empty (no migrations applied)")

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.courses import records as rec
 from bot.courses.fetch import FeedState, FetchError, Limits, Sleep, fetch, is_url
 from bot.courses.parsers import ParseError, RawRow, parse
-from bot.errors import EXIT_UNAVAILABLE
+from bot.errors import EXIT_UNAVAILABLE, CliError
 from bot.store import courses as store
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker, ping, transaction
@@ -249,7 +249,8 @@ def _short(source: str) -> str:
 
 
 def courses_import_main(settings: Settings, source: str, *, clock: Clock | None = None) -> int:
-    """``cme-bot courses import PATH_OR_URL``: 0 if anything was read, 1 if nothing, 69 no DB."""
+    """``cme-bot courses import PATH_OR_URL``: 0 if any course was read, 1 if none (the
+    source unreadable, or every row rejected: a cron job must notice), 69 no database."""
     from bot.courses.geocode import place_geocoder
 
     async def run() -> ImportSummary | None:
@@ -263,6 +264,8 @@ def courses_import_main(settings: Settings, source: str, *, clock: Clock | None 
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
                 print(f"cme-bot: cannot reach the database: {reason}", file=sys.stderr)
                 return None
+            if await migrate.current_revision(engine) is None:
+                raise CliError("the database has no tables yet: run `cme-bot db upgrade`")
             options = ImportOptions(
                 default_timezone=settings.default_timezone, geocoder=place_geocoder
             )
@@ -280,4 +283,6 @@ def courses_import_main(settings: Settings, source: str, *, clock: Clock | None 
         print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
         return 1
     print(format_summary(summary))
+    if summary.rejected and not (summary.added or summary.updated or summary.unchanged):
+        return 1
     return 0

@@ -207,6 +207,18 @@ def test_cli_entry(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr()
     assert code == 1
     assert out.err.count("\n") == 1 and "no such file" in out.err
+    bad = _write(tmp_path / "bad.csv", "b1,Bad,-1,ethics,webinar,2027-01-12 12:00,,,,,,0\n")
+    code = courses_import_main(settings, bad)  # QA: every row rejected exited 0
+    assert code == 1 and "1 rejected" in capsys.readouterr().out
+
+
+def test_cli_import_into_a_database_without_tables_says_how_to_fix_it(tmp_path: Path) -> None:
+    from bot.errors import CliError
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    settings = Settings(database_url=url, auto_migrate=False, _env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(CliError, match="cme-bot db upgrade"):
+        courses_import_main(settings, _write(tmp_path / "c.csv", *ROWS))
 
 
 @pytest.mark.postgres

@@ -171,6 +171,9 @@ class _Validator:
         value = self.raw.get(name)
         if v.is_blank(value):
             return None
+        if isinstance(value, dict | list | tuple | set):  # JSON {"title": ["a", "b"]}
+            self.errors.append(f"{name} is not text")
+            return None
         result = str(value).strip() if multiline else v.text(value)
         limit = _LIMITS.get(name)
         if result is not None and limit is not None and len(result) > limit:

@@ -58,7 +58,7 @@ def text(value: object) -> str | None:
 
 def parse_decimal(value: object, what: str) -> Decimal:
     """The first number in ``value`` ("2.5 credits", "1,250") as a Decimal."""
-    if isinstance(value, bool):
+    if isinstance(value, bool | dict | list | tuple | set):  # JSON {"credits": {"x": 3}}
         raise ValueProblem(f"{what} is not a number: {value!r}")
     if isinstance(value, int | Decimal):
         return Decimal(value)
@@ -79,7 +79,7 @@ def parse_decimal(value: object, what: str) -> Decimal:
 
 def parse_float(value: object, what: str) -> float:
     """A finite float ("42.36", 42.36); anything else is a problem."""
-    if isinstance(value, bool):
+    if isinstance(value, bool | dict | list | tuple | set):  # JSON {"credits": {"x": 3}}
         raise ValueProblem(f"{what} is not a number: {value!r}")
     try:
         number = float(str(value).strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]

@@ -205,6 +205,16 @@ def test_ics_all_day_cancelled_event_and_rejected_event() -> None:
     assert "missing start date" in validate(broken.fields, source="t").errors
 
 
+def test_ics_unknown_tzid_is_refused_like_the_csv_importer_does() -> None:
+    """Ops QA: TZID=Mars/Olympus was read silently in the default zone (wrong times)."""
+    data = (
+        b"BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:mars@qa\nSUMMARY:Mars talk\n"
+        b"DTSTART;TZID=Mars/Olympus:20270125T090000\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    [row] = parse_ics(data, now=NOW).rows
+    assert any("Mars/Olympus" in error for error in validate(row.fields, source="t").errors)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -174,3 +174,15 @@ def test_format_synonyms(text: str, expected: str | None) -> None:
 )  # fmt: skip
 def test_numbers_with_thousands_and_decimal_commas(text: str, expected: str) -> None:
     assert parse_decimal(text, "credits") == Decimal(expected)
+
+
+def test_json_values_of_the_wrong_shape_are_refused_not_stringified() -> None:
+    """Ops QA: {"title": ["a", "b"], "credits": {"x": 3}} was stored as "['a', 'b']", 3 credits."""
+    checked = validate(
+        {"title": ["a", "b"], "credits": {"x": 3}, "starts_at": "2027-01-10T08:00",
+         "format": "webinar"},
+        source="t",
+    )  # fmt: skip
+    assert checked.record is None
+    assert "title is not text" in checked.errors
+    assert any(error.startswith("credits is not a number") for error in checked.errors)

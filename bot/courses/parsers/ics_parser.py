@@ -269,6 +269,11 @@ def _fields(
     if location and not looks_online(location) and "venue" not in fields:
         fields.update({k: v for k, v in split_location(location).items() if k not in fields})
     _times(fields, start, end, floating_tz)
+    tzid = event["DTSTART"].params.get("TZID") if "DTSTART" in event else None
+    if tzid and isinstance(start, datetime) and start.tzinfo is None:
+        # A TZID icalendar could not resolve ("Mars/Olympus"): the validator refuses it by
+        # name, as the CSV importer does, instead of reading the time in another zone.
+        fields["timezone"] = str(tzid)
     return fields
 
 

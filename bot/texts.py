@@ -363,7 +363,7 @@ LOG_CANCELLED = "Not logged."
 LOG_FIX_CANCELLED = "OK, that stays as it was: Save the entry above, or change something else."
 LOG_DRAFT_REPLACED = "That proposal was replaced by a newer one and was not logged."
 LOG_DRAFT_SET_ASIDE = (
-    "(Your earlier unsaved entry “{title}” was not logged: send it again to log it.)"
+    "\n<i>(Your earlier unsaved entry “{title}” was not logged: send it again to log it.)</i>"
 )
 LOG_PROBLEMS = {
     "no_amount": (

@@ -99,12 +99,13 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     replaced = _current(turn) or (turn.abandoned or {}).get("log")
     data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
     await flows.expect(turn, "log_confirm", log=data)
-    show_draft(turn, data)
+    note = ""
     if isinstance(replaced, dict) and replaced.get("editing") is None:
-        turn.say(texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title")))))
+        note = texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title"))))
+    show_draft(turn, data, note=note)
 
 
-def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
+def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: str = "") -> None:
     draft = draft_from_state(data)
     key = str(data.get("id") or "")
     topic_text = (
@@ -121,6 +122,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
     )
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
+    text += note  # one message, not a second one about the draft it replaced
     buttons: list[list[tuple[str, str]]] = [
         [(texts.LOG_SAVE, encode("log", "save", key)),
          (texts.CANCEL, encode("log", "cancel", key))],

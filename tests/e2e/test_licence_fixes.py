@@ -44,6 +44,14 @@ async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str =
     await ana.replies_until_quiet()
 
 
+async def ask_to_change_renewal_date(ana: SandboxUser) -> None:
+    """/licences → "Renewal date 1": the next text is the new date."""
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+
+
 async def status_text(ana: SandboxUser, question: str = "/status") -> str:
     await ana.send(question)
     return "\n".join(message.text or "" for message in await ana.replies_until_quiet())
@@ -112,10 +120,7 @@ async def test_a_changed_renewal_date_is_confirmed(bot: BotUnderTest) -> None:
     bot.clock.set(QA_TODAY)
     ana = bot.user()
     await add_licence(ana, "Texas", "2027-08-31")
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.press("Renewal date 1")
-    await ana.next_reply()
+    await ask_to_change_renewal_date(ana)
     await ana.send("2028-06-30")
     assert "Updated: Texas Medical Board now renews Jun 30, 2028." in (await ana.next_reply()).text
     assert "Due Jun 30, 2028" in (await ana.next_reply()).text
@@ -128,10 +133,7 @@ async def test_a_renewal_date_beyond_the_next_cycle_is_questioned_not_stored(
     bot.clock.set(QA_TODAY)
     ana = bot.user()
     await add_licence(ana, "Texas", "2027-06-30")
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.press("Renewal date 1")
-    await ana.next_reply()
+    await ask_to_change_renewal_date(ana)
     await ana.send("2029-08-31")
     question = await ana.next_reply()
     assert "Texas Medical Board renews every 24 months" in question.text
@@ -165,10 +167,7 @@ async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -
     bot.clock.set(QA_TODAY)
     ana = bot.user()
     await add_licence(ana, "Texas", "2027-06-30")
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.press("Renewal date 1")
-    await ana.next_reply()
+    await ask_to_change_renewal_date(ana)
     await ana.send("2029-08-31")
     assert "send it again and I'll keep it" in (await ana.next_reply()).text
     await ana.send("Aug 31 2029")  # renewed early: the licence says so
@@ -246,10 +245,7 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
     await ana.next_edit()
     assert "My requirement (due Jun 30, 2029) (73 to go)" in (await ana.next_reply()).text
 
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.press("Renewal date 1")
-    await ana.next_reply()
+    await ask_to_change_renewal_date(ana)
     await ana.send("2030-06-30")
     assert "My requirement (due Jun 30, 2030)</b> now renews Jun 30, 2030" in (
         (await ana.next_reply()).raw_text or ""

@@ -208,8 +208,15 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     match = _QUIET_RANGE.match(text)
     if not match:
         return None
-    start = _clock_minutes(*match.group(1, 2, 3))
-    end = _clock_minutes(*match.group(4, 5, 6))
+    start_half, end_half = match.group(3), match.group(6)
+    if bool(start_half) != bool(end_half) and int(match.group(1)) <= 12:
+        # "10-6am", "10pm-6": the half given on one side, the other the opposite one
+        start_half = start_half or ("p" if end_half.lower() == "a" else "a")
+        end_half = end_half or ("a" if start_half.lower() == "p" else "p")
+    start = _clock_minutes(match.group(1), match.group(2), start_half)
+    end = _clock_minutes(match.group(4), match.group(5), end_half)
     if start is None or end is None:
         return None
+    if not (start_half or end_half) and start > end and start < 12 * 60 and end <= 12 * 60:
+        start += 12 * 60  # "10-6": a night (22:00-06:00), not twenty quiet hours from 10:00
     return QuietHours(0, 0) if start == end else QuietHours(start, end)

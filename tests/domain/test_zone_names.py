@@ -104,6 +104,10 @@ def test_a_tiny_town_spelt_like_a_big_city_asks() -> None:
         ("22:00-07:00", (22 * 60, 7 * 60)),
         ("off", (0, 0)),
         ("22:00-22:00", (0, 0)),  # an empty window is off, shown as such
+        ("10-6", (22 * 60, 6 * 60)),  # review: was 10:00-06:00, twenty quiet hours
+        ("10-6am", (22 * 60, 6 * 60)),
+        ("10pm-6", (22 * 60, 6 * 60)),
+        ("8-17", (8 * 60, 17 * 60)),
     ],
 )
 def test_quiet_hours_in_12_and_24_hour_forms(text: str, window: tuple[int, int]) -> None:

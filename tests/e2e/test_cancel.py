@@ -1,8 +1,9 @@
-"""'cancel' typed at any question, or /cancel, stops asking and keeps nothing of it."""
+"""'cancel' typed at any question, or /cancel, stops asking and keeps nothing of it.
+
+Chat behaviour only: on SQLite (the store's semantics are tested on both databases)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import texts
@@ -10,8 +11,6 @@ from bot.store.db import transaction
 from bot.store.models import Certificate, Licence
 from tests.e2e.conftest import BotUnderTest
 from tests.reports.certificates import png_bytes
-
-pytestmark = pytest.mark.postgres
 
 
 async def count(bot: BotUnderTest, model: type[Licence] | type[Certificate]) -> int:

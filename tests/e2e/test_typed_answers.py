@@ -1,16 +1,14 @@
 """What clinicians type instead of pressing: "hi", "save", "done", "/cancel" at a fix,
-short units and phrasings (QA, second round in the sandbox chat)."""
+short units and phrasings (QA, second round in the sandbox chat). Chat behaviour only:
+on SQLite (the store's semantics are tested on both databases)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.store.db import transaction
 from bot.store.models import CreditEntry
 from tests.e2e.conftest import BotUnderTest
-
-pytestmark = pytest.mark.postgres
 
 
 async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:

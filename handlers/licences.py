@@ -97,13 +97,13 @@ _NO_MORE = re.compile(
 @flows.step("licence_which")
 async def which_answered(turn: Turn, text: str) -> None:
     if _NO_MORE.fullmatch(text):  # "done" was searched as a licence name (and found DEA)
-        if flows.state(turn).get("onboarding"):
+        onboarding = flows.state(turn).get("onboarding")
+        await flows.clear(turn)
+        if onboarding:
             from handlers.onboarding import ask_timezone
 
-            await flows.clear(turn)
             await ask_timezone(turn, onboarding=True)
         else:
-            await flows.clear(turn)
             turn.say(texts.NOTHING_CHANGED)
         return
     if looks_like_custom_requirement(text):

@@ -31,8 +31,8 @@ async def on_text(turn: Turn) -> None:
     if not text:
         turn.say(texts.UNKNOWN_TEXT)
         return
-    if is_cancel(text) and flows.state(turn).get("step"):
-        await cancel_pending(turn, flows.state(turn))
+    if is_cancel(text) and (pending := flows.state(turn)).get("step"):
+        await cancel_pending(turn, pending)
         return
     if await flows.route_text(turn, text):
         return

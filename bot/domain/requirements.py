@@ -297,11 +297,7 @@ class RuleBook:
 
     def for_profession(self, profession: str) -> tuple[Rule, ...]:
         """Rules that apply to a profession; rules listing no profession apply to all."""
-        return tuple(
-            r
-            for rid, r in sorted(self._rules.items())
-            if not r.professions or profession in r.professions
-        )
+        return tuple(r for _, r in sorted(self._rules.items()) if r.fits(profession))
 
     def search(self, text: str, limit: int = 5) -> tuple[Rule, ...]:
         """Rules best matching free text, best first; weak partial matches are dropped.

@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import a CSV, iCalendar (.ics) or JSON catalogue from a file or URL"
     )
     importer.add_argument("source", metavar="PATH_OR_URL")
+    importer.add_argument(
+        "--keep-missing",
+        action="store_true",
+        help="keep upcoming courses an earlier import of this source listed and this one "
+        "does not (default: they are marked cancelled)",
+    )
     commands.add_parser("version", help="print the version")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
@@ -92,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "courses":
             from bot.courses.importer import courses_import_main
 
-            return courses_import_main(settings, args.source)
+            return courses_import_main(settings, args.source, keep_missing=args.keep_missing)
         if args.command == "chat":
             from bot.chat import chat_main
 

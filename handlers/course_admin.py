@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, cast
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
@@ -21,6 +22,7 @@ from bot.courses.fetch import MAX_BYTES
 from bot.courses.geocode import place_geocoder
 from bot.courses.importer import ImportOptions, format_summary, import_source
 from bot.domain import places
+from bot.store.models import Course
 from handlers.turn import Turn
 from scheduler.feeds import notify_course_changes
 
@@ -53,10 +55,15 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
     services = turn.context.services
     safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).name)[-100:] or "catalogue"
     await asyncio.to_thread(places.get_index)  # geocoding "City, ST" rows needs the index
+    # A catalogue is an admin's file name: sending it again is its new version (courses it
+    # no longer lists are cancelled, their subscribers told); another admin's file of the
+    # same name is another catalogue.
+    source = await _upload_source(turn, safe_name)
     options = ImportOptions(
         default_timezone=services.settings.default_timezone,
         geocoder=place_geocoder,
-        source_name=f"upload:{safe_name}",  # the same file sent again updates, never duplicates
+        source_name=source,
+        mark_missing_cancelled=True,
     )
     with tempfile.TemporaryDirectory(prefix="cme-import-") as folder:
         path = Path(folder) / safe_name
@@ -69,6 +76,17 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
         await notify_course_changes(turn.session, summary.changes, turn.now, services.rulebook)
     turn.say(format_summary(summary, html_safe=True))
     return True
+
+
+async def _upload_source(turn: Turn, safe_name: str) -> str:
+    """``upload:<admin id>:<name>``. Uploads were once keyed by name alone: the first admin
+    to send that name again takes those courses over, so they update instead of doubling."""
+    user = turn.update.effective_user
+    assert user is not None  # is_admin checked it
+    source = f"upload:{user.id}:{safe_name}"
+    legacy = f"upload:{safe_name}"
+    await turn.session.execute(update(Course).where(Course.source == legacy).values(source=source))
+    return source
 
 
 class _InTurn:

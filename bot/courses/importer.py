@@ -44,6 +44,7 @@ class ImportSummary:
     unchanged: int = 0
     cancelled: int = 0
     skipped_past: int = 0
+    listed_elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (id, other source)
     rejected: list[rec.Rejection] = field(default_factory=list)
     warnings: list[rec.Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -195,6 +196,7 @@ async def _store(
         summary.updated += result.updated
         summary.unchanged += result.unchanged
         summary.changes.extend(result.changes)
+        summary.listed_elsewhere.extend(result.listed_elsewhere)
         summary.rejected.extend(
             rec.Rejection(where.get(sid, sid), reason, sid) for sid, reason in result.failed
         )
@@ -222,6 +224,12 @@ def format_summary(summary: ImportSummary, *, html_safe: bool = False) -> str:
     lines = [f"Imported {name} ({summary.kind}): {counts}."]
     if summary.skipped_past:
         lines.append(f"{summary.skipped_past} past course(s) skipped.")
+    if summary.listed_elsewhere:
+        others = ", ".join(sorted({esc(_short(other)) for _, other in summary.listed_elsewhere}))
+        lines.append(
+            f"{len(summary.listed_elsewhere)} course(s) already listed by another catalogue "
+            f"({others}): not added twice."
+        )
     if summary.cancelled:
         lines.append(f"{summary.cancelled} upcoming course(s) no longer listed: marked cancelled.")
     moved = sum(1 for c in summary.changes if c.kind == "rescheduled")
@@ -241,6 +249,20 @@ def format_summary(summary: ImportSummary, *, html_safe: bool = False) -> str:
     return "\n".join(lines)
 
 
+async def _announce(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    summary: ImportSummary,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    from bot.domain.requirements import load_rules
+    from scheduler.feeds import notify_course_changes
+
+    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
+    async with transaction(sessionmaker) as session:
+        await notify_course_changes(session, summary.changes, now, rulebook)
+
+
 def _short(source: str) -> str:
     return source if is_url(source) or len(source) <= 60 else "…" + source[-59:]
 
@@ -248,9 +270,15 @@ def _short(source: str) -> str:
 # -------------------------------------------------------------------------------- CLI
 
 
-def courses_import_main(settings: Settings, source: str, *, clock: Clock | None = None) -> int:
+def courses_import_main(
+    settings: Settings, source: str, *, clock: Clock | None = None, keep_missing: bool = False
+) -> int:
     """``cme-bot courses import PATH_OR_URL``: 0 if any course was read, 1 if none (the
-    source unreadable, or every row rejected: a cron job must notice), 69 no database."""
+    source unreadable, or every row rejected: a cron job must notice), 69 no database.
+
+    Importing the same path or URL again is a new version of that catalogue: upcoming
+    courses it no longer lists are marked cancelled (their subscribers are told by the
+    next feed pass), unless ``keep_missing`` (a file that adds to the catalogue)."""
     from bot.courses.geocode import place_geocoder
 
     async def run() -> ImportSummary | None:
@@ -267,12 +295,15 @@ def courses_import_main(settings: Settings, source: str, *, clock: Clock | None 
             if await migrate.current_revision(engine) is None:
                 raise CliError("the database has no tables yet: run `cme-bot db upgrade`")
             options = ImportOptions(
-                default_timezone=settings.default_timezone, geocoder=place_geocoder
-            )
+                default_timezone=settings.default_timezone, geocoder=place_geocoder,
+                mark_missing_cancelled=not keep_missing,
+            )  # fmt: skip
             now = (clock or SystemClock()).now()
-            return await import_source(
-                create_sessionmaker(engine), source, now=now, options=options
-            )
+            sessionmaker = create_sessionmaker(engine)
+            summary = await import_source(sessionmaker, source, now=now, options=options)
+            if summary.changes:  # subscribers hear of a moved or cancelled course, as in chat
+                await _announce(sessionmaker, summary, now, settings)
+            return summary
         finally:
             await engine.dispose()
 
@@ -283,6 +314,7 @@ def courses_import_main(settings: Settings, source: str, *, clock: Clock | None 
         print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
         return 1
     print(format_summary(summary))
-    if summary.rejected and not (summary.added or summary.updated or summary.unchanged):
+    read = summary.added or summary.updated or summary.unchanged or summary.listed_elsewhere
+    if summary.rejected and not read:
         return 1
     return 0

@@ -56,6 +56,7 @@ class UpsertResult:
     unchanged: int = 0
     changes: list[CourseChange] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source_id, reason)
+    listed_elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (id, other source)
 
     @property
     def changed_ids(self) -> list[int]:
@@ -67,6 +68,7 @@ class UpsertResult:
         self.unchanged += other.unchanged
         self.changes.extend(other.changes)
         self.failed.extend(other.failed)
+        self.listed_elsewhere.extend(other.listed_elsewhere)
 
 
 def cell_of(record: CourseRecord) -> int | None:
@@ -179,7 +181,13 @@ async def upsert_courses(
             .options(selectinload(Course.topic_rows))
         )
         existing = {c.source_id: c for c in found}
+        elsewhere = await _listed_elsewhere(
+            session, source, [r for r in group if r.source_id not in existing and not r.cancelled]
+        )
         for record in group:
+            if record.source_id in elsewhere:
+                result.listed_elsewhere.append((record.source_id, elsewhere[record.source_id]))
+                continue
             try:
                 async with session.begin_nested():
                     outcome, change = _apply(session, existing.get(record.source_id), record, now)
@@ -191,6 +199,45 @@ async def upsert_courses(
             if change is not None:
                 result.changes.append(change)
     return result
+
+
+def same_course_key(
+    title: str | None, starts_at: datetime, format_: str, city: str | None
+) -> tuple[str, datetime, bool, str]:
+    """What makes two catalogue rows one course: title (case and spacing aside), start,
+    venue or not, and the city when there is one."""
+    return (
+        " ".join((title or "").casefold().split()),
+        starts_at,
+        format_ in ONLINE_FORMATS,
+        " ".join((city or "").casefold().split()),
+    )
+
+
+async def _listed_elsewhere(
+    session: AsyncSession, source: str, records: Sequence[CourseRecord]
+) -> dict[str, str]:
+    """New records another catalogue already lists as an active course: source id -> the
+    other source. The same file imported from the CLI and sent in chat, or two providers
+    listing one conference, would otherwise show every course twice in every search."""
+    if not records:
+        return {}
+    found: dict[tuple[str, datetime, bool, str], str] = {}
+    starts = sorted({r.starts_at for r in records})
+    for chunk in _chunks(starts, 500):
+        rows = await session.execute(
+            select(Course.title, Course.starts_at, Course.format, Course.city, Course.source)
+            .where(Course.starts_at.in_(chunk), Course.status == "active", Course.source != source)
+            .order_by(Course.id)
+        )
+        for row in rows:
+            found.setdefault(same_course_key(row.title, row.starts_at, row.format, row.city),
+                             row.source)  # fmt: skip
+    keyed = {
+        r.source_id: found.get(same_course_key(r.title, r.starts_at, r.format, r.city))
+        for r in records
+    }
+    return {source_id: other for source_id, other in keyed.items() if other is not None}
 
 
 def _apply(

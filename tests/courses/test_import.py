@@ -212,6 +212,58 @@ def test_cli_entry(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1 and "1 rejected" in capsys.readouterr().out
 
 
+def test_cli_reimport_cancels_what_the_file_dropped_and_queues_the_subscribers_notice(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA: a course dropped from a re-imported file stayed listed, and a moved one was
+    never announced (only feeds and chat uploads told subscribers)."""
+    import asyncio
+
+    from bot.clock import ManualClock
+    from bot.store.db import create_engine, create_sessionmaker
+    from bot.store.models import Clinician, CourseSubscription, ReminderOutbox
+
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    clock = ManualClock(NOW)
+    path = _write(tmp_path / "c.csv", *ROWS)
+    assert courses_import_main(settings, path, clock=clock) == 0
+
+    async def subscribe_and_read(subscribe: bool) -> tuple[dict[str, str], list[str]]:
+        engine = create_engine(database_url)
+        try:
+            async with transaction(create_sessionmaker(engine)) as session:
+                if subscribe:
+                    ana = Clinician(telegram_id=1001, chat_id=1001, first_name="Ana",
+                                    timezone="UTC", created_at=NOW, updated_at=NOW)  # fmt: skip
+                    session.add(ana)
+                    await session.flush()
+                    for course in await session.scalars(select(Course)):
+                        session.add(CourseSubscription(
+                            clinician_id=ana.id, course_id=course.id, created_at=NOW))  # fmt: skip
+                status = {c.source_id: c.status for c in await session.scalars(select(Course))}
+                notices = await session.scalars(
+                    select(ReminderOutbox).where(ReminderOutbox.kind == "notice")
+                )
+                return status, sorted(n.payload["text"] for n in notices)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(subscribe_and_read(True))
+    moved = ROWS[2].replace("2027-02-01", "2027-02-02")
+    _write(tmp_path / "c.csv", ROWS[0], moved)  # c2 dropped, c3 a day later
+    capsys.readouterr()
+    assert courses_import_main(settings, path, clock=clock) == 0
+    assert "1 upcoming course(s) no longer listed: marked cancelled." in capsys.readouterr().out
+    status, notices = asyncio.run(subscribe_and_read(False))
+    assert status == {"c1": "active", "c2": "cancelled", "c3": "active"}
+    assert len(notices) == 2
+    assert "Ethics Update" in notices[0] and "Sepsis Day" in notices[1]
+    _write(tmp_path / "c.csv", ROWS[0])  # a file that only adds: --keep-missing
+    assert courses_import_main(settings, path, clock=clock, keep_missing=True) == 0
+    assert "no longer listed" not in capsys.readouterr().out
+    assert asyncio.run(subscribe_and_read(False))[0]["c3"] == "active"
+
+
 def test_cli_import_into_a_database_without_tables_says_how_to_fix_it(tmp_path: Path) -> None:
     from bot.errors import CliError
 

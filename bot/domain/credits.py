@@ -79,22 +79,34 @@ def _status(
     info = cycle_info(rule, facts, today)
     table = rows(rule, entries)
     schedule, previous = info.schedule, info.previous
+    # A renewal date after the previous deadline says that cycle was renewed: its make-up
+    # window no longer matters (the usual case, so the previous cycle is often not summed).
+    moved_on = (
+        previous is not None
+        and facts.renewal_date is not None
+        and facts.renewal_date > previous.deadline
+    )
+    # The previous cycle is summed for its make-up window (not renewed yet) or for what it
+    # carries over: nothing logged in it carries nothing (most clinicians: their history
+    # starts with this bot).
+    needs_makeup = bool(rule.makeup_days) and not moved_on
     prev_tally = None
-    if previous is not None and (rule.makeup_days or rule.carry_over):
+    if previous is not None and (
+        needs_makeup or (rule.carry_over and _tracked(table, previous.window))
+    ):
         prev_tally = evaluate(rule, facts, previous, schedule, table, previous.deadline)
     reserve = None
     # The previous cycle's tally up to the end of its make-up window, once evaluated: the
     # shortfall notice below needs the same one (no make-up window: it is prev_tally).
     known = None if rule.makeup_days else prev_tally
-    if previous is not None and prev_tally is not None and rule.makeup_days:
-        moved_on = facts.renewal_date is not None and facts.renewal_date > previous.deadline
+    if previous is not None and prev_tally is not None and needs_makeup:
         prev_carry = _carry_into(rule, facts, schedule, previous, prev_tally, table)
         carried = prev_carry.applied if prev_carry else ZERO
         makeup = Window(
             previous.deadline + timedelta(days=1),
             previous.deadline + timedelta(days=rule.makeup_days),
         )
-        if not moved_on and not prev_tally.complete(carried):
+        if not prev_tally.complete(carried):
             if info.makeup_until is not None and _tracked(table, previous.window):
                 cured = known = evaluate(rule, facts, previous, schedule, table, makeup.end)
                 if not cured.complete(carried):
@@ -189,7 +201,7 @@ def _carry_into(
     if rule.carry_over is None or tally.complete():
         return None
     before = schedule.previous(cycle)
-    if before is None:
+    if before is None or not _tracked(table, before.window):  # nothing there: no excess
         return None
     return _carry(rule, before, evaluate(rule, facts, before, schedule, table, before.deadline))
 

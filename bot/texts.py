@@ -560,6 +560,7 @@ COURSE_DETAIL_ADDRESS = "🗺 {address}"
 COURSE_DETAIL_REGISTER = '🔗 <a href="{url}">Register: {host}</a>'
 COURSE_DETAIL_NO_LINK = "🔗 No registration link listed; contact the provider."
 COURSE_DETAIL_TIMEZONE = " ({local} where it takes place)"
+COURSE_ALL_DAY = " (all day)"
 COURSE_REMIND_ME = "🔔 Remind me"
 COURSE_STOP_REMINDING = "🔕 Stop reminding me"
 COURSE_ICS_CAPTION = "📅 Add <b>{title}</b> to your calendar."
@@ -616,4 +617,5 @@ COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics fir
 
 COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
 
+ADMIN_IMPORT_REJECTIONS = "Every rejected row, with why: fix them and send the file again."
 ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."

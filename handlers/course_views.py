@@ -46,16 +46,38 @@ def when_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     """Start (and last day for multi-day courses) in the clinician's time zone, and the
     venue's clock too when an in-person course is in another zone (9:00 AM EST is 8:00
     AM in Houston, where the clinician will be)."""
+    venue_zone = zone(course.timezone)
+    if is_all_day(course, venue_zone):
+        return _days_text(course, venue_zone, now)
     start = course.starts_at.astimezone(tz)
     end = course.ends_at.astimezone(tz)
     text = moment(course.starts_at, tz, now)
     if end.date() != start.date():
         text += f" – {end:%a %b %-d}"
-    venue_zone = zone(course.timezone)
     if not is_online(course) and venue_zone.key != tz.key:
         local = course.starts_at.astimezone(venue_zone)
         text += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
     return text
+
+
+def is_all_day(course: Course, venue_zone: ZoneInfo) -> bool:
+    """A catalogue row with dates and no times (an all-day iCalendar event, a CSV date):
+    it starts at midnight and ends at 23:59 where it takes place."""
+    start = course.starts_at.astimezone(venue_zone)
+    end = course.ends_at.astimezone(venue_zone)
+    return (start.hour, start.minute) == (0, 0) and (end.hour, end.minute) == (23, 59)
+
+
+def _days_text(course: Course, venue_zone: ZoneInfo, now: datetime) -> str:
+    """The days on the venue's calendar: "Tue Dec 8 (all day)", not "12:00 AM" in another
+    zone's evening of the day before."""
+    start = course.starts_at.astimezone(venue_zone)
+    end = course.ends_at.astimezone(venue_zone)
+    year = f", {start.year}" if start.year != now.astimezone(venue_zone).year else ""
+    text = f"{start:%a %b %-d}{year}"
+    if end.date() != start.date():
+        text += f" – {end:%a %b %-d}"
+    return text + texts.COURSE_ALL_DAY
 
 
 def is_online(course: Course) -> bool:

@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import texts
 from bot.courses.fetch import MAX_BYTES
 from bot.courses.geocode import place_geocoder
-from bot.courses.importer import ImportOptions, format_summary, import_source
+from bot.courses.importer import (
+    SHOWN_REJECTIONS,
+    ImportOptions,
+    format_summary,
+    import_source,
+    rejections_csv,
+)
 from bot.domain import places
 from bot.store.models import Course
 from handlers.turn import Turn
@@ -75,6 +81,9 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
     if summary.changes:
         await notify_course_changes(turn.session, summary.changes, turn.now, services.rulebook)
     turn.say(format_summary(summary, html_safe=True))
+    if len(summary.rejected) > SHOWN_REJECTIONS:  # the message lists 10: the file has all
+        name = f"{Path(safe_name).stem}-rejected.csv"
+        turn.document(rejections_csv(summary), name, caption=texts.ADMIN_IMPORT_REJECTIONS)
     return True
 
 

@@ -8,8 +8,10 @@ that cannot be read at all is a failure (``ImportSummary.fatal``).
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import html
+import io
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -209,8 +211,12 @@ def _id_or_none(value: object) -> str | None:
 # ----------------------------------------------------------------------------- output
 
 
-def format_summary(summary: ImportSummary, *, html_safe: bool = False) -> str:
-    """A short report: plain text for the CLI, HTML-escaped (no tags) for a chat message."""
+def format_summary(
+    summary: ImportSummary, *, html_safe: bool = False, shown: int | None = SHOWN_REJECTIONS
+) -> str:
+    """A short report: plain text for the CLI, HTML-escaped (no tags) for a chat message.
+
+    ``shown`` rejections are listed (None: all of them, as the CLI prints)."""
     esc = html.escape if html_safe else str
     name = esc(_short(summary.source))
     if summary.fatal is not None:
@@ -237,10 +243,11 @@ def format_summary(summary: ImportSummary, *, html_safe: bool = False) -> str:
         lines.append(f"{moved} course(s) changed date.")
     if summary.rejected:
         lines.append("Rejected:")
-        for item in summary.rejected[:SHOWN_REJECTIONS]:
+        listed = summary.rejected if shown is None else summary.rejected[:shown]
+        for item in listed:
             lines.append(f"  {esc(item.location)}: {esc(item.reason)}")
-        if len(summary.rejected) > SHOWN_REJECTIONS:
-            lines.append(f"  … and {len(summary.rejected) - SHOWN_REJECTIONS} more")
+        if len(summary.rejected) > len(listed):
+            lines.append(f"  … and {len(summary.rejected) - len(listed)} more")
     no_geo = sum(1 for w in summary.warnings if w.reason.startswith("no coordinates"))
     if no_geo:
         lines.append(f"{no_geo} in-person course(s) without coordinates: not found by distance.")
@@ -261,6 +268,16 @@ async def _announce(
     rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
     async with transaction(sessionmaker) as session:
         await notify_course_changes(session, summary.changes, now, rulebook)
+
+
+def rejections_csv(summary: ImportSummary) -> bytes:
+    """Every rejected row (where, its id, why) for the admin to fix the file from."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["location", "id", "reason"])
+    for item in summary.rejected:
+        writer.writerow([item.location, item.source_id or "", item.reason])
+    return out.getvalue().encode("utf-8-sig")  # the BOM: spreadsheet apps read UTF-8
 
 
 def _short(source: str) -> str:
@@ -313,7 +330,7 @@ def courses_import_main(
     if not summary.ok:
         print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
         return 1
-    print(format_summary(summary))
+    print(format_summary(summary, shown=None))
     read = summary.added or summary.updated or summary.unchanged or summary.listed_elsewhere
     if summary.rejected and not read:
         return 1

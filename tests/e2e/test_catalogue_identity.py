@@ -120,3 +120,22 @@ async def test_the_cli_and_a_chat_upload_of_one_file_list_each_course_once(
     labels = [label for row in found.buttons for label in row]
     boston = [label for label in labels if "Boston Opioid Prescribing Update" in label]
     assert len(boston) == 1, labels
+
+
+async def test_every_rejected_row_reaches_the_admin_as_a_file_when_the_message_cuts_it(
+    bot: BotUnderTest,
+) -> None:
+    """QA: the summary stopped at ten rejections ("… and 2 more") with no way to see the rest."""
+    header, first, *rest = CSV.splitlines()
+    broken = [first.replace(",2,ama_pra_1", f",-{n},ama_pra_1").replace("b-opioid", f"bad-{n}")
+              for n in range(1, 13)]  # fmt: skip
+    admin = bot.user(PROVIDER_A, "Admin")
+    await admin.upload("catalogue.csv", "\n".join([header, *broken, *rest]).encode(), "text/csv")
+    summary = (await admin.next_reply(10)).text or ""
+    assert "10 added" in summary and "12 rejected" in summary and "… and 2 more" in summary
+    attached = await admin.next_reply(10)
+    assert attached.document_file is not None
+    assert attached.document_file.file_name == "catalogue-rejected.csv"
+    lines = attached.document_file.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "location,id,reason" and len(lines) == 13
+    assert lines[-1].startswith("line 13,bad-12,")

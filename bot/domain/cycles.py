@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.domain.requirements import Rule, RuleBook, shipped_rulebook
+from bot.domain.rule_memo import RuleMemo
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +299,7 @@ class CycleInfo:
         return self.current.renewal_number
 
 
-_CYCLES: dict[tuple[object, ...], tuple[Rule, CycleInfo]] = {}
-_CYCLES_KEPT = 4096
+_CYCLES: RuleMemo[CycleInfo] = RuleMemo(kept=4096)
 
 
 def cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
@@ -311,17 +311,11 @@ def cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
     """
     if facts.custom_rule is not None:
         return _cycle_info(rule, facts, today)
-    key = (id(rule), today, facts.birth_date, facts.birth_month, facts.birth_year,
-           facts.issued_on, facts.renewal_date, facts.renewals_done, facts.first_renewal,
-           facts.flags, facts.specialties)  # fmt: skip
-    hit = _CYCLES.get(key)
-    if hit is not None and hit[0] is rule:
-        return hit[1]
-    info = _cycle_info(rule, facts, today)
-    if len(_CYCLES) >= _CYCLES_KEPT:
-        _CYCLES.clear()
-    _CYCLES[key] = (rule, info)
-    return info
+    key = (today, facts.birth_date, facts.birth_month, facts.birth_year, facts.issued_on,
+           facts.renewal_date, facts.renewals_done, facts.first_renewal, facts.flags,
+           facts.specialties)  # fmt: skip
+    hit = _CYCLES.get(rule, *key)
+    return hit if hit is not None else _CYCLES.put(rule, _cycle_info(rule, facts, today), *key)
 
 
 def _cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:

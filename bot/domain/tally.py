@@ -24,6 +24,7 @@ from bot.domain.credit_types import (
 from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window
 from bot.domain.mandates import MandatePlan, plan
 from bot.domain.requirements import Mandate, Rule
+from bot.domain.rule_memo import RuleMemo
 from bot.domain.topics import activity_label, category_label, vocabulary
 
 ZERO = Decimal(0)
@@ -83,14 +84,14 @@ class _Compiled:
     by_mask: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
-_COMPILED: dict[int, tuple[Rule, _Compiled]] = {}
+_COMPILED: RuleMemo[_Compiled] = RuleMemo(kept=256)  # custom rules come and go
 
 
 def _compiled(rule: Rule) -> _Compiled:
-    """Compiled once per rule object (the identity check guards against reused ids)."""
-    hit = _COMPILED.get(id(rule))
-    if hit is not None and hit[0] is rule:
-        return hit[1]
+    """Compiled once per rule object."""
+    hit = _COMPILED.get(rule)
+    if hit is not None:
+        return hit
     ids = [m.id for m in rule.mandates]
     topic_masks: dict[str, int] = {}
     for i, mandate in enumerate(rule.mandates):
@@ -116,10 +117,7 @@ def _compiled(rule: Rule) -> _Compiled:
             1 << i for i, m in enumerate(rule.mandates) if not m.counts_toward_total
         ),
     )
-    if len(_COMPILED) > 256:  # custom rules are built per request: keep this bounded
-        _COMPILED.clear()
-    _COMPILED[id(rule)] = (rule, compiled)
-    return compiled
+    return _COMPILED.put(rule, compiled)
 
 
 _Shape = tuple[int, bool, tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
@@ -237,8 +235,7 @@ class Tally:
         return self.hours_needed(carry) == 0 and self.activities_counted >= self.activities_required
 
 
-_PLANS: dict[tuple[object, ...], tuple[Rule, tuple[MandatePlan, ...]]] = {}
-_PLANS_KEPT = 4096
+_PLANS: RuleMemo[tuple[MandatePlan, ...]] = RuleMemo(kept=4096)
 
 
 def mandate_plans(
@@ -255,16 +252,13 @@ def mandate_plans(
         return ()
     if facts.custom_rule is not None:
         return tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates)
-    key = (id(rule), facts.flags, facts.specialties, facts.issued_on, schedule.deadlines,
-           schedule.fixed, schedule.first_index, cycle, until)  # fmt: skip
-    hit = _PLANS.get(key)
-    if hit is not None and hit[0] is rule:
-        return hit[1]
-    plans = tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates)
-    if len(_PLANS) >= _PLANS_KEPT:
-        _PLANS.clear()
-    _PLANS[key] = (rule, plans)
-    return plans
+    key = (facts.flags, facts.specialties, facts.issued_on, schedule.deadlines, schedule.fixed,
+           schedule.first_index, cycle, until)  # fmt: skip
+    hit = _PLANS.get(rule, *key)
+    if hit is not None:
+        return hit
+    return _PLANS.put(rule, tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates),
+                      *key)  # fmt: skip
 
 
 def evaluate(

@@ -76,9 +76,8 @@ def build_application(
     if not settings.telegram_bot_token:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set")
     bot_data = BotData()
-    rules_dirs = [settings.rules_dir] if settings.rules_dir else []
     bot_data.services = Services(
-        settings=settings, clock=clock or SystemClock(), rulebook=load_rules(rules_dirs)
+        settings=settings, clock=clock or SystemClock(), rulebook=load_rules(settings.rules_dirs)
     )
     calls, polls = bot_api_requests(settings.bot_api_client, settings.concurrent_updates)
     bot_data.services.polling_request = PollingRequest(polls)

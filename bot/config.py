@@ -191,6 +191,11 @@ class Settings(BaseSettings):
         """Embedded SQLite upgrades itself; shared PostgreSQL is migrated deliberately."""
         return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
 
+    @property
+    def rules_dirs(self) -> list[Path]:
+        """Where rule files beside the shipped ones live (for ``load_rules``)."""
+        return [self.rules_dir] if self.rules_dir else []
+
 
 def derive_file_url(api_url: str) -> str:
     """``http://host/bot`` → ``http://host/file/bot``: downloads follow the API server."""

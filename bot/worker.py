@@ -54,7 +54,7 @@ def build_dispatcher(
     """The Dispatcher exactly as ``cme-bot dispatch`` runs it (benchmarks use this too)."""
     from bot.domain.requirements import load_rules
 
-    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
+    rulebook = load_rules(settings.rules_dirs)
     leader = LeaderLock(engine) if share_budget else _AlwaysLeader(engine)
     return Dispatcher(
         bot=bot,

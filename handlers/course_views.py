@@ -35,25 +35,32 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _day(local: datetime, now: datetime) -> str:
+    """ "Tue Dec 8" (with the year only when it is not this year where ``local`` is)."""
+    year = f", {local.year}" if local.year != now.astimezone(local.tzinfo).year else ""
+    return f"{local:%a %b %-d}{year}"
+
+
 def moment(value: datetime, tz: ZoneInfo, now: datetime) -> str:
     """ "Tue Dec 8, 9:00 AM EST" (the year only when it is not this year)."""
     local = value.astimezone(tz)
-    year = f", {local.year}" if local.year != now.astimezone(tz).year else ""
-    return f"{local:%a %b %-d}{year}, {local:%-I:%M %p %Z}"
+    return f"{_day(local, now)}, {local:%-I:%M %p %Z}"
 
 
 def when_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     """Start (and last day for multi-day courses) in the clinician's time zone, and the
     venue's clock too when an in-person course is in another zone (9:00 AM EST is 8:00
-    AM in Houston, where the clinician will be)."""
+    AM in Houston, where the clinician will be). A course given only dates shows its days
+    on the venue's calendar: "Thu Dec 10 (all day)", not 9:00 PM the day before."""
     venue_zone = zone(course.timezone)
-    if is_all_day(course, venue_zone):
-        return _days_text(course, venue_zone, now)
-    start = course.starts_at.astimezone(tz)
-    end = course.ends_at.astimezone(tz)
-    text = moment(course.starts_at, tz, now)
+    all_day = is_all_day(course, venue_zone)
+    shown_in = venue_zone if all_day else tz
+    start, end = course.starts_at.astimezone(shown_in), course.ends_at.astimezone(shown_in)
+    text = _day(start, now) if all_day else moment(course.starts_at, tz, now)
     if end.date() != start.date():
         text += f" – {end:%a %b %-d}"
+    if all_day:
+        return text + texts.COURSE_ALL_DAY
     if not is_online(course) and venue_zone.key != tz.key:
         local = course.starts_at.astimezone(venue_zone)
         text += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
@@ -66,18 +73,6 @@ def is_all_day(course: Course, venue_zone: ZoneInfo) -> bool:
     start = course.starts_at.astimezone(venue_zone)
     end = course.ends_at.astimezone(venue_zone)
     return (start.hour, start.minute) == (0, 0) and (end.hour, end.minute) == (23, 59)
-
-
-def _days_text(course: Course, venue_zone: ZoneInfo, now: datetime) -> str:
-    """The days on the venue's calendar: "Tue Dec 8 (all day)", not "12:00 AM" in another
-    zone's evening of the day before."""
-    start = course.starts_at.astimezone(venue_zone)
-    end = course.ends_at.astimezone(venue_zone)
-    year = f", {start.year}" if start.year != now.astimezone(venue_zone).year else ""
-    text = f"{start:%a %b %-d}{year}"
-    if end.date() != start.date():
-        text += f" – {end:%a %b %-d}"
-    return text + texts.COURSE_ALL_DAY
 
 
 def is_online(course: Course) -> bool:

@@ -265,7 +265,7 @@ async def _announce(
     from bot.domain.requirements import load_rules
     from scheduler.feeds import notify_course_changes
 
-    rulebook = load_rules([settings.rules_dir] if settings.rules_dir else [])
+    rulebook = load_rules(settings.rules_dirs)
     async with transaction(sessionmaker) as session:
         await notify_course_changes(session, summary.changes, now, rulebook)
 
@@ -294,8 +294,9 @@ def courses_import_main(
     source unreadable, or every row rejected: a cron job must notice), 69 no database.
 
     Importing the same path or URL again is a new version of that catalogue: upcoming
-    courses it no longer lists are marked cancelled (their subscribers are told by the
-    next feed pass), unless ``keep_missing`` (a file that adds to the catalogue)."""
+    courses it no longer lists are marked cancelled, unless ``keep_missing`` (a file that
+    adds to the catalogue). Subscribers of a cancelled or moved course are told, as when
+    a feed or a chat upload changes it."""
     from bot.courses.geocode import place_geocoder
 
     async def run() -> ImportSummary | None:

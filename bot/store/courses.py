@@ -201,7 +201,7 @@ async def upsert_courses(
     return result
 
 
-def same_course_key(
+def _same_course_key(
     title: str | None, starts_at: datetime, format_: str, city: str | None
 ) -> tuple[str, datetime, bool, str]:
     """What makes two catalogue rows one course: title (case and spacing aside), start,
@@ -231,10 +231,10 @@ async def _listed_elsewhere(
             .order_by(Course.id)
         )
         for row in rows:
-            found.setdefault(same_course_key(row.title, row.starts_at, row.format, row.city),
-                             row.source)  # fmt: skip
+            key = _same_course_key(row.title, row.starts_at, row.format, row.city)
+            found.setdefault(key, row.source)  # the oldest listing names the catalogue
     keyed = {
-        r.source_id: found.get(same_course_key(r.title, r.starts_at, r.format, r.city))
+        r.source_id: found.get(_same_course_key(r.title, r.starts_at, r.format, r.city))
         for r in records
     }
     return {source_id: other for source_id, other in keyed.items() if other is not None}

@@ -70,6 +70,15 @@ async def bot(database_url: str, settings_overrides: dict[str, Any]) -> AsyncIte
             yield BotUnderTest(sandbox, app, clock, settings)
 
 
+async def start_as(user: SandboxUser, profession: str) -> str:
+    """/start as a new clinician and pick a profession; the question that follows."""
+    await user.send("/start")
+    await user.next_reply()
+    assert "profession" in (await user.next_reply()).text
+    await user.press(profession)
+    return (await user.next_reply()).text or ""
+
+
 @pytest.fixture
 def clinician(bot: BotUnderTest) -> SandboxUser:
     return bot.user(1001, "Ana", last_name="Lopez", username="ana")

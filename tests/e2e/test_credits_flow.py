@@ -13,18 +13,14 @@ from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits
 from bot.store.db import transaction
 from bot.store.models import CreditEntry, Licence
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, start_as
 
 pytestmark = pytest.mark.postgres
 
 
 async def onboard(ana: SandboxUser) -> None:
     """Profession, Texas (renewed 3 times, direct patient care), Florida (DEA), Boston."""
-    await ana.send("/start")
-    await ana.next_reply()
-    assert "profession" in (await ana.next_reply()).text
-    await ana.press("Physician (MD)")
-    assert "Which licence" in (await ana.next_reply()).text
+    assert "Which licence" in await start_as(ana, "Physician (MD)")
     await ana.send("Texas")
     assert "renewal deadline" in (await ana.next_reply()).text
     await ana.send("2027-06-30")
@@ -276,11 +272,7 @@ async def test_a_renewal_date_that_does_not_exist_is_named_and_nothing_saved(
     bot: BotUnderTest,
 ) -> None:
     ana = bot.user()
-    await ana.send("/start")
-    await ana.next_reply()
-    await ana.next_reply()
-    await ana.press("Physician (MD)")
-    await ana.next_reply()
+    await start_as(ana, "Physician (MD)")
     await ana.send("Texsa")
     assert "renewal deadline" in (await ana.next_reply()).text
     await ana.send("Febuary 31 2027")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Licence
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, start_as
 
 QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 
@@ -87,11 +87,7 @@ async def test_the_onboarding_profession_decides_when_the_words_name_none(
     bot: BotUnderTest,
 ) -> None:
     ana = bot.user()
-    await ana.send("/start")
-    await ana.next_reply()
-    await ana.next_reply()
-    await ana.press("Nurse")
-    assert "Which licence" in (await ana.next_reply()).text
+    assert "Which licence" in await start_as(ana, "Nurse")
     await ana.send("Texas")
     assert "rules for a registered nurse licence" in (await ana.next_reply()).text
     await ana.send("Texas DO")  # named in the words: the words win

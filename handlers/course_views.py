@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 from bot import texts
 from bot.courses.records import ONLINE_FORMATS
 from bot.domain import geo, topics
+from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Course
 from bot.views import number
 from handlers.course_query import CourseQuery
@@ -26,13 +27,6 @@ TITLE_IN_BUTTON = 40
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _day(local: datetime, now: datetime) -> str:
@@ -52,27 +46,19 @@ def when_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     venue's clock too when an in-person course is in another zone (9:00 AM EST is 8:00
     AM in Houston, where the clinician will be). A course given only dates shows its days
     on the venue's calendar: "Thu Dec 10 (all day)", not 9:00 PM the day before."""
-    venue_zone = zone(course.timezone)
-    all_day = is_all_day(course, venue_zone)
-    shown_in = venue_zone if all_day else tz
+    venue = venue_zone(course)
+    all_day = is_all_day(course)
+    shown_in = venue if all_day else tz
     start, end = course.starts_at.astimezone(shown_in), course.ends_at.astimezone(shown_in)
     text = _day(start, now) if all_day else moment(course.starts_at, tz, now)
     if end.date() != start.date():
         text += f" – {end:%a %b %-d}"
     if all_day:
         return text + texts.COURSE_ALL_DAY
-    if not is_online(course) and venue_zone.key != tz.key:
-        local = course.starts_at.astimezone(venue_zone)
+    if not is_online(course) and venue.key != tz.key:
+        local = course.starts_at.astimezone(venue)
         text += texts.COURSE_DETAIL_TIMEZONE.format(local=f"{local:%-I:%M %p %Z}")
     return text
-
-
-def is_all_day(course: Course, venue_zone: ZoneInfo) -> bool:
-    """A catalogue row with dates and no times (an all-day iCalendar event, a CSV date):
-    it starts at midnight and ends at 23:59 where it takes place."""
-    start = course.starts_at.astimezone(venue_zone)
-    end = course.ends_at.astimezone(venue_zone)
-    return (start.hour, start.minute) == (0, 0) and (end.hour, end.minute) == (23, 59)
 
 
 def is_online(course: Course) -> bool:
@@ -120,7 +106,7 @@ def course_lines(
     if course.format == "on_demand" and course.starts_at <= now:
         # The last day on the provider's calendar: "until Jun 30, 12:59 AM EDT" was their
         # 23:59 Pacific shown in the clinician's zone.
-        until = course.ends_at.astimezone(zone(course.timezone))
+        until = course.ends_at.astimezone(venue_zone(course))
         lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=f"{until:%a %b %-d, %Y}"))
     else:
         lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
@@ -229,9 +215,9 @@ def course_ics(course: Course, now: datetime) -> bytes:
     """An iCalendar file with the course as one event, in the venue's own time zone.
 
     DTSTART/DTEND carry a TZID (and a VTIMEZONE is included), so calendars show the
-    right local time on both sides of a DST change.
+    right local time on both sides of a DST change; a course given only dates gets dates.
     """
-    tz = zone(course.timezone)
+    tz = venue_zone(course)
     calendar = Calendar()
     calendar.add("prodid", "-//cme-bot//courses//EN")
     calendar.add("version", "2.0")
@@ -239,8 +225,13 @@ def course_ics(course: Course, now: datetime) -> bytes:
     event = Event()
     event.add("uid", f"course-{course.id}@cme-bot")
     event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", course.starts_at.astimezone(tz))
-    event.add("dtend", course.ends_at.astimezone(tz))
+    start, end = course.starts_at.astimezone(tz), course.ends_at.astimezone(tz)
+    if is_all_day(course):  # dates, so calendars show it as an all-day event
+        event.add("dtstart", start.date())
+        event.add("dtend", end.date() + timedelta(days=1))  # DTEND;VALUE=DATE is exclusive
+    else:
+        event.add("dtstart", start)
+        event.add("dtend", end)
     event.add("summary", course.title)
     if not is_online(course):
         where = ", ".join(

@@ -19,6 +19,8 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.reminders import (
+    ALL_DAY_COURSE_OFFSETS,
+    DEFAULT_COURSE_OFFSETS,
     DEFAULT_LADDER_DAYS,
     PlannedReminder,
     QuietHours,
@@ -27,6 +29,7 @@ from bot.domain.reminders import (
 )
 from bot.domain.requirements import RuleBook
 from bot.store import outbox
+from bot.store.courses import is_all_day
 from bot.store.db import transaction
 from bot.store.models import (
     Clinician,
@@ -107,10 +110,14 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
 
 
 def course_plan(course: Course, clinician: Clinician, now: datetime) -> list[PlannedReminder]:
-    """The reminders one subscribed course gets (also what "Remind me" promises)."""
+    """The reminders one subscribed course gets (also what "Remind me" promises).
+
+    An all-day course "starts" at midnight: only the day before, not an hour before that."""
+    offsets = ALL_DAY_COURSE_OFFSETS if is_all_day(course) else DEFAULT_COURSE_OFFSETS
     return course_reminders(
-        course.starts_at, tz=local_zone(clinician), quiet=quiet_hours(clinician), now=now
-    )
+        course.starts_at, offsets=offsets, tz=local_zone(clinician),
+        quiet=quiet_hours(clinician), now=now,
+    )  # fmt: skip
 
 
 def _renewal_rows(

@@ -7,7 +7,7 @@ completed since, the course was unsubscribed): the dispatcher then drops the row
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
+from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
 from bot.tracking import views_for
 from bot.views import day, mandate_gaps, number
@@ -143,8 +144,13 @@ async def render_course(
     if subscribed is None:
         return None
     tz = ZoneInfo(clinician.timezone)
-    local = course.starts_at.astimezone(tz)
-    when = course_when(course.starts_at, now, tz)
+    if is_all_day(course):  # its days are the venue's, whatever the clinician's clock
+        first = course.starts_at.astimezone(venue_zone(course)).date()
+        when = _on_day(first, now.astimezone(tz).date())
+        local = texts.REMINDER_COURSE_ALL_DAY.format(day=f"{first:%a %b %-d}")
+    else:
+        when = course_when(course.starts_at, now, tz)
+        local = f"{course.starts_at.astimezone(tz):%a %b %-d, %H:%M %Z}"
     where = (
         texts.REMINDER_COURSE_ONLINE
         if course.latitude is None
@@ -156,7 +162,7 @@ async def render_course(
         texts.REMINDER_COURSE.format(
             title=html.escape(course.title),
             when=when,
-            local=f"{local:%a %b %-d, %H:%M %Z}",
+            local=local,
             where=where,
         )
     )
@@ -168,12 +174,16 @@ def course_when(starts_at: datetime, now: datetime, tz: ZoneInfo) -> str:
     minutes = (starts_at - now).total_seconds() / 60
     if minutes <= 3 * 60:
         return texts.REMINDER_COURSE_IN_MINUTES.format(minutes=max(1, round(minutes)))
-    days = (starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    return _on_day(starts_at.astimezone(tz).date(), now.astimezone(tz).date())
+
+
+def _on_day(day: date, today: date) -> str:
+    days = (day - today).days
     if days == 0:
         return texts.REMINDER_COURSE_TODAY
     if days == 1:
         return texts.REMINDER_COURSE_TOMORROW
-    return texts.REMINDER_COURSE_ON.format(day=f"{starts_at.astimezone(tz):%a %b %-d}")
+    return texts.REMINDER_COURSE_ON.format(day=f"{day:%a %b %-d}")
 
 
 def default_renderers(rulebook: RuleBook) -> dict[str, Renderer]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_LADDER_DAYS: tuple[int, ...] = (180, 90, 60, 30, 14, 7, 1)
 DEFAULT_COURSE_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
+ALL_DAY_COURSE_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1),)
 DEFAULT_QUIET_START_MIN = 21 * 60
 DEFAULT_QUIET_END_MIN = 8 * 60
 # Spread each clinician's daily reminders over the first hours after quiet hours end,

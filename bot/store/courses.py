@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -69,6 +70,23 @@ class UpsertResult:
         self.changes.extend(other.changes)
         self.failed.extend(other.failed)
         self.listed_elsewhere.extend(other.listed_elsewhere)
+
+
+def venue_zone(course: Course) -> ZoneInfo:
+    """Where the course takes place keeps this clock (UTC for a zone this machine lacks)."""
+    try:
+        return ZoneInfo(course.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_all_day(course: Course) -> bool:
+    """A catalogue row with dates and no times (an all-day iCalendar event, a CSV date):
+    the importer stores it from midnight to 23:59 where it takes place. Listings show its
+    days, calendar files get dates, and no reminder comes "an hour before" midnight."""
+    zone = venue_zone(course)
+    start, end = course.starts_at.astimezone(zone), course.ends_at.astimezone(zone)
+    return (start.hour, start.minute) == (0, 0) and (end.hour, end.minute) == (23, 59)
 
 
 def cell_of(record: CourseRecord) -> int | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
+from scheduler.jobs import tick_now
 from tests.e2e.conftest import BotUnderTest
 
 ADMIN = 9001
@@ -48,3 +51,19 @@ async def test_an_all_day_course_shows_its_days_not_midnight_in_another_zone(
     found = (await ana.next_reply(10)).text or ""
     assert "Thu Dec 10 – Fri Dec 11 (all day)" in found, found
     assert "12:00 AM" not in found and "9:00 PM" not in found
+    await ana.press("1. Simulation Skills Day")
+    detail = await ana.next_reply(10)
+    assert "Thu Dec 10 – Fri Dec 11 (all day)" in (detail.text or "")
+    calendar_file = (await ana.next_reply(10)).document_file
+    assert calendar_file is not None
+    event = Calendar.from_ical(calendar_file.data).walk("VEVENT")[0]
+    # Review: the calendar file said 12:00 AM Dec 10 to 11:59 PM Dec 11, a timed block.
+    assert (event.decoded("dtstart"), event.decoded("dtend")) == (date(2026, 12, 10),
+                                                                  date(2026, 12, 12))  # fmt: skip
+    # Review: reminders said "starts in 60 minutes (Wed Dec 9, 21:00 PST)" for this course.
+    await ana.press("🔔 Remind me", message_id=detail.message_id)
+    assert (await ana.callback_answer()).text == "I'll remind you on Wed Dec 9, 08:00."  # one
+    bot.clock.set(datetime(2026, 12, 9, 16, 1, tzinfo=UTC))  # 8:01 AM in Los Angeles
+    await tick_now(bot.app)
+    reminder = await ana.next_reply(10)
+    assert "starts tomorrow (Thu Dec 10, all day)" in (reminder.text or ""), reminder.text

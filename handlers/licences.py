@@ -26,8 +26,8 @@ from bot.domain.custom_requirements import (
     parse_date,
 )
 from bot.domain.cycles import LicenceFacts, add_months, missing_facts
+from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
-from bot.domain.month_spelling import fix_month_spelling
 from bot.domain.requirements import LicenceSearch, Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
@@ -356,7 +356,7 @@ async def _no_renewal_date(turn: Turn) -> None:
 
 def parse_month_year(text: str) -> tuple[int, int] | None:
     """ "March 1980", "3/1980", "1980-03" → (3, 1980)."""
-    cleaned = fix_month_spelling(text).strip().lower().replace(",", " ")
+    cleaned = fix_date_spelling(text).strip().lower().replace(",", " ")
     match = re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", cleaned)
     if match and match.group(1) in _MONTHS:
         month, year = _MONTHS[match.group(1)], int(match.group(2))

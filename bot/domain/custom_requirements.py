@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.cycles import add_months, month_end
+from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
-from bot.domain.month_spelling import fix_month_spelling
 from bot.domain.requirements import CategoryMinimum, Mandate, RenewalRule, Rule
 from bot.domain.topics import (
     category_label,
@@ -168,7 +168,7 @@ class ParseFailure:
 
 def parse_date(text: str) -> date | None:
     """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
-    raw = " ".join(fix_month_spelling(text).split())
+    raw = " ".join(fix_date_spelling(text).split())
     if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw):
         raw = raw.replace(".", "/")
         formats: tuple[str, ...] = ("%d/%m/%Y",)
@@ -199,7 +199,7 @@ def _date_problem(text: str) -> str:
 
 def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
     """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences."""
-    text = fix_month_spelling(text)
+    text = fix_date_spelling(text)
     deadline = start = None
     rest = text
     for match in list(_DATED.finditer(text)):

@@ -36,7 +36,7 @@ from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.domain.month_spelling import fix_month_spelling
+from bot.domain.date_spelling import fix_date_spelling
 
 MIN_YEAR = 1980
 """Dates before this are refused: CME records do not go back further (and typos do)."""
@@ -739,7 +739,7 @@ _EDGE_PUNCT = ' \t\r\n,;:!?()[]"'
 
 
 def _normalize(text: str) -> str:
-    text = " ".join(fix_month_spelling(text.translate(_TIDY)).lower().split())
+    text = " ".join(fix_date_spelling(text.translate(_TIDY)).lower().split())
     text = text.strip(_EDGE_PUNCT).rstrip(".")
     return " ".join(re.sub(r"\s*,\s*", ", ", text).split()).strip(" ,")
 
@@ -1027,7 +1027,7 @@ def extract_date_phrase(text: str) -> DateMatch | None:
     """
     if not isinstance(text, str) or not text:
         return None
-    text = fix_month_spelling(text)  # "courses in Febuary": a month, not a place
+    text = fix_date_spelling(text)  # "courses in Febuary": a month, not a place
     best: re.Match[str] | None = None
     for m in _extractor().finditer(text.translate(_TIDY)):
         if best is None or len(m[0]) > len(best[0]):

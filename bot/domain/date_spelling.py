@@ -1,11 +1,11 @@
-"""Misspelt month names ("Febuary", "Septmber", "Arpil") read as the month they mean.
+"""Misspelt month names and day words ("Febuary", "Septmber", "yesterdy") read as meant.
 
 Clinicians type dates on phones; a date parser that does not know "Febuary" leaves the
 word for the next reader, which then takes it for a place ("courses in Febuary") or
-ignores it ("/log 2 ethics Febuary 3" dated today). Only full month names are
-corrected, and conservatively: a long name (six letters or more) accepts one or two
-slips with the first letter kept; "march" and "april" accept only swapped letters, so
-"match" and "marsh" stay words.
+ignores it ("/log 2 ethics Febuary 3", "/log 2 ethics yesterdy" dated today). Only full
+names are corrected, and conservatively: a long one (six letters or more) accepts one or
+two slips with the first letter kept; "march" and "april" accept only swapped letters,
+so "match" and "marsh" stay words. "today" is left alone ("toady" is a word).
 """
 
 from __future__ import annotations
@@ -18,20 +18,22 @@ _FULL_NAMES = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )  # fmt: skip
+_DAY_WORDS = ("yesterday", "tomorrow")
 _ABBREVIATIONS = frozenset(
     {name[:3] for name in _FULL_NAMES} | {"sept", "febr", "janu"} | set(_FULL_NAMES)
+    | set(_DAY_WORDS)
 )
 _CLOSE_ENOUGH = 0.8
 _WORD = re.compile(r"[A-Za-z]{5,12}")
 
 
 @functools.cache
-def correct_month(word: str) -> str | None:
-    """The month a misspelt word means ("Febuary" → "february"), else None."""
+def correct_date_word(word: str) -> str | None:
+    """The month or day word a misspelt word means ("Febuary" → "february"), else None."""
     low = word.lower()
     if low in _ABBREVIATIONS:
         return None
-    for name in _FULL_NAMES:
+    for name in (*_FULL_NAMES, *_DAY_WORDS):
         if len(name) < 5 or low[0] != name[0] or low.startswith(name):
             continue  # "Augusta" is a city, not a slip
         if len(name) == 5:
@@ -43,11 +45,11 @@ def correct_month(word: str) -> str | None:
     return None
 
 
-def fix_month_spelling(text: str) -> str:
-    """``text`` with misspelt month names replaced by the month (other words untouched)."""
+def fix_date_spelling(text: str) -> str:
+    """``text`` with misspelt month names and day words corrected (others untouched)."""
 
     def fixed(match: re.Match[str]) -> str:
-        month = correct_month(match[0])
+        month = correct_date_word(match[0])
         if month is None:
             return match[0]
         return month.capitalize() if match[0][0].isupper() else month

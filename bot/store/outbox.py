@@ -10,12 +10,13 @@ that were ``sending`` at the crash can be delivered twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,10 +42,14 @@ class Planned:
     step: str
     due_at: datetime
     payload: dict[str, Any] | None = None
+    key: str = field(init=False, compare=False)
+    """The dedupe key, computed once: the first pass over 100,000 clinicians reads 700,000
+    of them twice (the diff against the outbox, then the insert)."""
 
-    @property
-    def key(self) -> str:
-        return dedupe_key(self.clinician_id, self.kind, self.target_id, self.step)
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "key", dedupe_key(self.clinician_id, self.kind, self.target_id, self.step)
+        )
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -86,10 +91,45 @@ async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now:
 
 
 async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> None:
-    """Insert planned rows in one executemany; keys that exist already are left as they are."""
-    insert = _insert(session)
-    statement = insert(ReminderOutbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    """Insert planned rows; keys that exist already are left as they are.
+
+    On PostgreSQL one statement reads the rows as arrays (``unnest``): an executemany is a
+    round trip and an index check per row, and the planner's first pass inserts 700,000.
+    Elsewhere, the table (not the mapped class) in one executemany: the ORM's bulk path
+    builds a state per row first."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_UNNEST_INSERT, _columns_of(planned, now))
+        return
+    table = ReminderOutbox.__table__
+    statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
     await session.execute(statement, [_row(item, now) for item in planned])
+
+
+_UNNEST_INSERT = text(
+    """
+    INSERT INTO reminder_outbox
+        (clinician_id, kind, target_id, dedupe_key, due_at, payload,
+         status, attempts, created_at, updated_at)
+    SELECT owner, kind, target, key, due, CAST(payload AS jsonb), 'pending', 0, :now, :now
+    FROM unnest(
+        CAST(:owners AS bigint[]), CAST(:kinds AS text[]), CAST(:targets AS integer[]),
+        CAST(:keys AS text[]), CAST(:dues AS timestamptz[]), CAST(:payloads AS text[])
+    ) AS planned(owner, kind, target, key, due, payload)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    """
+)
+
+
+def _columns_of(planned: Sequence[Planned], now: datetime) -> dict[str, Any]:
+    return {
+        "now": now,
+        "owners": [item.clinician_id for item in planned],
+        "kinds": [item.kind for item in planned],
+        "targets": [item.target_id for item in planned],
+        "keys": [item.key for item in planned],
+        "dues": [item.due_at for item in planned],
+        "payloads": [None if i.payload is None else json.dumps(i.payload) for i in planned],
+    }
 
 
 async def move_pending(

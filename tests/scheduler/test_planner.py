@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.requirements import RuleBook, shipped_rulebook
-from bot.store import clinicians, credits, licences
+from bot.store import clinicians, credits, licences, outbox
 from bot.store.db import transaction
 from bot.store.models import Clinician, Licence, ReminderOutbox
 from scheduler.planner import PlanPass, plan_everyone
@@ -135,3 +135,30 @@ async def test_the_periodic_pass_evaluates_only_clinicians_whose_inputs_changed(
     rolled = await plan_everyone(sessionmaker, before_deadline + timedelta(days=2), others)
     assert rolled.replanned == 4, "the cycle rolled over"
     assert rolled.rows > 0, "the next cycle's ladder"
+
+
+async def test_insert_new_stores_every_field_and_leaves_existing_keys_alone(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """PostgreSQL inserts through arrays (unnest), SQLite through an executemany: same rows."""
+    await _seed(sessionmaker, people=1)
+    due = NOW + timedelta(days=3, minutes=7)
+    first = [
+        outbox.Planned(1, "renewal", 5, "2027-01-31:30", due),
+        outbox.Planned(1, "notice", None, "x", due, payload={"text": "Zoë ✓"}),
+    ]
+    again = [outbox.Planned(1, "renewal", 5, "2027-01-31:30", due + timedelta(hours=1))]
+    async with transaction(sessionmaker) as session:
+        await outbox.insert_new(session, first, NOW)
+        await outbox.insert_new(session, again, NOW)  # the same key: left as it was
+    async with transaction(sessionmaker) as session:
+        rows = (await session.execute(select(ReminderOutbox).order_by(ReminderOutbox.id))).scalars()
+        stored = [
+            (r.dedupe_key, r.kind, r.target_id, r.due_at, r.payload, r.status, r.attempts,
+             r.created_at)
+            for r in rows
+        ]  # fmt: skip
+    assert stored == [
+        ("1:renewal:5:2027-01-31:30", "renewal", 5, due, None, "pending", 0, NOW),
+        ("1:notice:-:x", "notice", None, due, {"text": "Zoë ✓"}, "pending", 0, NOW),
+    ]

@@ -115,6 +115,10 @@ STATUS_PREVIOUS_SHORT = (
     "⚠️ The cycle that ended {deadline} was <b>{short} credits short</b>. "
     "If you have not renewed yet, check with the board."
 )
+STATUS_STARTS_LATER = (
+    "This cycle starts <b>{start}</b> (you renewed early): credits earned before then "
+    "count toward the renewal already made, not this one."
+)
 STATUS_PACE = "Pace needed: about {pace} credits a week"
 STATUS_REMAINING = "Still needed: <b>{remaining}</b> credits"
 STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."

@@ -62,6 +62,8 @@ def render_status(view: LicenceView) -> str:
             percent=percent(status.earned_total, status.total_required),
         )
     )
+    if status.starts_on is not None:
+        lines.append(texts.STATUS_STARTS_LATER.format(start=day(status.starts_on)))
     if status.overdue and status.makeup_until:
         lines.append(
             texts.STATUS_OVERDUE.format(

@@ -23,7 +23,7 @@ from bot.domain.credit_types import (
     MandateStatus,
     PreviousShortfall,
 )
-from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window, cycle_info
+from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window, cycle_info, schedule_for
 from bot.domain.requirements import Rule, RuleBook
 from bot.domain.tally import ZERO, Entry, Row, Tally, evaluate, prepare, rows
 
@@ -171,7 +171,7 @@ def deadline_counted(rule: Rule, renewal_date: date, today: date) -> date:
     ``renewal_date``: the one of its cycle containing today. Later than that means the
     date typed is a renewal after the next one, which the status would contradict."""
     facts = LicenceFacts(rule_id=rule.id, renewal_date=renewal_date)
-    return cycle_info(rule, facts, today).deadline
+    return schedule_for(rule, facts, today).current(today).deadline
 
 
 def _carry(rule: Rule, previous: Cycle | None, prev_tally: Tally | None) -> CarryOver | None:
@@ -235,6 +235,9 @@ def _render(
     cycle = tally.cycle
     makeup_until = tally.until if overdue else None
     days_left = max(0, ((makeup_until or cycle.deadline) - today).days)
+    # A cycle that has not started (renewed early) is earned from its first day on.
+    starts_on = cycle.window.start if cycle.window.start > today else None
+    earning_days = max(0, ((makeup_until or cycle.deadline) - max(today, cycle.window.start)).days)
     # Past a deadline with no make-up window (a custom requirement's one window): the chat
     # says by how many days rather than "due today".
     days_overdue = 0 if makeup_until else max(0, (today - cycle.deadline).days)
@@ -255,7 +258,7 @@ def _render(
         earned_total=earned,
         remaining_total=max(ZERO, tally.total_required - earned),
         hours_needed=needed,
-        weekly_pace=_pace(needed, days_left),
+        weekly_pace=_pace(needed, earning_days),
         categories=tuple(tally.categories),
         activities=tuple(tally.activities),
         mandates=tuple(tally.mandates),
@@ -273,4 +276,5 @@ def _render(
         notes=tuple(notes or ()),
         days_overdue=days_overdue,
         previous_shortfall=shortfall,
+        starts_on=starts_on,
     )

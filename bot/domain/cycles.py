@@ -321,9 +321,16 @@ def cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
 def _cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
     schedule = schedule_for(rule, facts, today)
     current = schedule.current(today)
+    given = facts.renewal_date
+    renewed_ahead = given is not None and current.deadline < given
+    if renewed_ahead:
+        # The clinician kept a deadline after the one of the cycle containing today (asked
+        # first: "renewed early?"): that cycle is renewed, the licence counts toward theirs.
+        assert given is not None
+        current = schedule.cycle(schedule.index_for(given))
     previous = schedule.previous(current)
     makeup_until = None
-    if previous is not None and rule.makeup_days:
+    if previous is not None and rule.makeup_days and not renewed_ahead:
         until = previous.deadline + timedelta(days=rule.makeup_days)
         if today <= until:
             makeup_until = until

@@ -90,6 +90,19 @@ def test_the_deadline_a_typed_renewal_date_counts_toward(
     assert deadline_counted(RULES.get(rule_id), typed, D(2026, 12, 6)) == counted
 
 
+def test_a_licence_renewed_early_counts_toward_the_deadline_kept() -> None:
+    """Texas, renewed ahead: the cycle ending Aug 31 2027 is done; the next one counts, from
+    its first day (a course today went to the renewal already made), with no make-up."""
+    facts = LicenceFacts(rule_id="us-tx-md", renewal_date=D(2029, 8, 31), renewals_done=3)
+    status = licence_status(facts, [cat1("a", D(2026, 12, 1), "10")], D(2026, 12, 6), RULES)
+    assert (status.window.start, status.deadline) == (D(2027, 9, 1), D(2029, 8, 31))
+    assert status.starts_on == D(2027, 9, 1) and status.earned_total == 0
+    assert status.weekly_pace == Decimal("0.5")  # 48 credits over the 730 days of the cycle
+    assert status.previous_shortfall is None and status.makeup_until is None
+    later = licence_status(facts, [cat1("a", D(2027, 9, 2), "10")], D(2027, 9, 5), RULES)
+    assert later.starts_on is None and later.earned_total == 10
+
+
 # ------------------------------------------------------------------ overdue
 def test_a_custom_requirement_past_its_deadline_counts_the_days_overdue() -> None:
     spec = CustomRequirementSpec(total=Decimal(20), deadline=D(2027, 3, 31))

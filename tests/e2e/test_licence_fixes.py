@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
-from bot.store.models import Licence
+from bot.store.models import Licence, ReminderOutbox
 from tests.e2e.conftest import BotUnderTest, start_as
 
 QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
@@ -169,6 +169,22 @@ async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -
     await ana.send("Aug 31 2029")  # renewed early: the licence says so
     assert "now renews Aug 31, 2029" in (await ana.next_reply()).text
     assert await stored(bot) == [("us-tx-md", date(2029, 8, 31))]
+    await ana.replies_until_quiet()
+    # The status counts toward the kept deadline (it said "Due Aug 31, 2027" and nagged
+    # about a renewal already made), from the first day of that cycle.
+    text = await status_text(ana)
+    assert "Due Aug 31, 2029" in text and "This cycle starts Sep 1, 2027" in text, text
+    assert "Aug 31, 2027" not in text
+    async with transaction(bot.services.sessionmaker) as session:
+        keys = (
+            await session.execute(
+                select(ReminderOutbox.dedupe_key).where(
+                    ReminderOutbox.kind == "renewal", ReminderOutbox.status == "pending"
+                )
+            )
+        ).scalars()
+        deadlines = {key.split(":")[3] for key in keys}
+    assert deadlines == {"2029-08-31"}
 
 
 # ------------------------------------------------------------------ 4. overdue

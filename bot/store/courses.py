@@ -191,6 +191,8 @@ async def upsert_courses(
     by_source: dict[str, list[CourseRecord]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record)
+    for source in sorted(by_source):  # one order for every import: no deadlock
+        await _lock_catalogue(session, source)
     for source, group in by_source.items():
         ids = [r.source_id for r in group]
         found = await session.scalars(
@@ -217,6 +219,14 @@ async def upsert_courses(
             if change is not None:
                 result.changes.append(change)
     return result
+
+
+async def _lock_catalogue(session: AsyncSession, source: str) -> None:
+    """One import of a catalogue at a time, until the transaction ends (PostgreSQL; SQLite
+    transactions already take the write lock first). Two at once both found no course, both
+    inserted, and the second reported every good row as refused by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(source))))
 
 
 def _same_course_key(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -308,3 +309,20 @@ async def test_topic_searches_follow_a_course_that_is_retagged_moved_or_reschedu
         index = (await session.execute(select(CourseTopic.topic, CourseTopic.geo_cell))).all()
         course = await session.scalar(select(Course))
     assert course is not None and [tuple(row) for row in index] == [("ethics", course.geo_cell)]
+
+
+@pytest.mark.postgres
+async def test_two_imports_of_one_catalogue_at_once_reject_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Two operators (or a feed pass and a CLI run) importing the same file together: one
+    adds, the other finds them unchanged. On PostgreSQL the second used to insert the same
+    rows, hit the unique key and report every good row as refused by the database."""
+    path = _write(tmp_path / "cat.csv", *ROWS)
+    first, second = await asyncio.gather(
+        import_source(sessionmaker, path, now=NOW), import_source(sessionmaker, path, now=NOW)
+    )
+    assert first.rejected == second.rejected == []
+    assert sorted([first.added, second.added]) == [0, 3]
+    assert sorted([first.unchanged, second.unchanged]) == [0, 3]
+    assert len(await _courses(sessionmaker)) == 3

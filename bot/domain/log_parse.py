@@ -208,6 +208,21 @@ def default_category_for(profession: str | None) -> str:
     }.get(profession or "", "ama_pra_1")
 
 
+_NUMBER_FIRST = re.compile(r"\s*(?:\d+(?:[.,]\d+)?|[.,]\d+)\s+(.+)", re.DOTALL)
+
+
+def starts_with_credits(text: str) -> bool:
+    """A number, then a topic or credit type: "2 ethics yesterday", "1.5 controlled
+    substance 12/1" (the /log example without /log). The chat asks first whether it is a
+    course question ("2 ethics courses near Boston")."""
+    lead = _NUMBER_FIRST.fullmatch(text)
+    if lead is None or "?" in text:
+        return False
+    words = re.findall(r"[\w'’+-]+", lead.group(1))[:_MAX_NGRAM]
+    phrases = (" ".join(words[:size]) for size in range(len(words), 0, -1))
+    return any(topics.normalize_category(p) or topics.normalize_topic(p) for p in phrases)
+
+
 def looks_like_a_log(text: str) -> bool:
     """Free text that reads like "I did 3 credits of ethics" (not a question)."""
     if "?" in text:

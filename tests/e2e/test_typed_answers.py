@@ -65,3 +65,28 @@ async def test_the_topic_answer_replaces_and_a_typo_gets_buttons(bot: BotUnderTe
     assert ["Did you mean Palliative care?"] in draft.buttons
     await ana.press("Did you mean Palliative care?")
     assert "Topics: Palliative care\n" in (await ana.next_edit()).text
+
+
+async def test_the_log_example_without_log_is_a_log(bot: BotUnderTest) -> None:
+    """ "All set ... log credits with /log 2 ethics yesterday": typed without /log it got
+    "Sorry, I didn't understand that"; a number then a topic is a log, unless it asks
+    for courses."""
+    ana = bot.user()
+    await ana.send("2 ethics yesterday")
+    proposal = (await ana.next_reply()).text
+    assert "Log this?" in proposal and "Topics: Medical ethics" in proposal, proposal
+    await ana.press("✅ Save")
+    await ana.replies_until_quiet()
+    await ana.send("1.5 controlled substance 12/1")
+    proposal = (await ana.next_reply()).text
+    assert "Log this?" in proposal and "Dec 1" in proposal, proposal
+    await ana.press("✅ Save")
+    await ana.replies_until_quiet()
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(CreditEntry.amount, CreditEntry.topics))).all()
+    assert sorted((str(a), t) for a, t in rows) == [
+        ("1.50", ["controlled_substance_prescribing"]),
+        ("2.00", ["ethics"]),
+    ]
+    await ana.send("2 ethics courses near Boston")
+    assert "Log this?" not in (await ana.next_reply()).text

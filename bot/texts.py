@@ -266,8 +266,11 @@ TIMEZONE_SHARE_LOCATION = "📍 Share my location"
 TIMEZONE_SKIP_HINT = "Or keep the time zone as it is:"
 TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."
 TIMEZONE_PICK = "Several places are called that. Which one?"
-TIMEZONE_NOT_FOUND = "I don't know “{text}”.{hint} Try a city and state, or a ZIP code."
-TIMEZONE_SUGGEST = " Did you mean {names}?"
+TIMEZONE_NOT_FOUND = "I don't know “{text}”. Try a city and state, or a ZIP code."
+TIMEZONE_SUGGEST = (
+    "I don't know “{text}”. Did you mean one of these? If not, try a city and state, "
+    "or a ZIP code."
+)
 TIMEZONE_REGION_ONLY = "That's a whole state or country; which city?"
 TIMEZONE_CLOSE_SPELLING = "Which one did you mean?"
 TIMEZONE_SET_ZONE = "Time zone set to <b>{zone}</b>{label}. Your local time is {local}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
@@ -12,6 +13,7 @@ from bot import texts
 from bot.domain import geo, places, topics, zones
 from handlers import flows
 from handlers.callbacks import Press, encode, route
+from handlers.intents import is_other_request
 from handlers.replan import replan
 from handlers.turn import Turn, clinician_handler
 
@@ -89,8 +91,18 @@ async def ask_timezone(turn: Turn, *, onboarding: bool = False) -> None:
 
 
 @flows.step("timezone_where")
-async def where_answered(turn: Turn, text: str) -> None:
-    """A zone name or offset ("America/Chicago", "CST", "UTC+2") first, else a place."""
+async def where_answered(turn: Turn, text: str) -> bool | None:
+    """A zone name or offset ("America/Chicago", "CST", "UTC+2") first, else a place.
+
+    The question is optional and the zone already set: a log or a question about credits
+    or courses ends it and is answered as such ("2 ethics yesterday" was looked up as a
+    place)."""
+    if is_other_request(text):
+        if flows.state(turn).get("onboarding") == "timezone":
+            await finish(turn)  # "All set", and the location keyboard goes
+        else:
+            await flows.clear(turn)
+        return False
     zone = zones.parse_zone(text)
     if isinstance(zone, zones.ZoneMatch):
         await set_zone(turn, zone)
@@ -102,17 +114,25 @@ async def where_answered(turn: Turn, text: str) -> None:
     if isinstance(result, places.Resolved):
         await set_place(turn, result.place)
     elif isinstance(result, places.Ambiguous):
-        candidates = result.candidates[:MAX_PLACE_BUTTONS]
-        await flows.update_state(turn, places=[place.id for place in candidates])
-        buttons = [
-            [(place.display_name[:60], encode("tz", index))]
-            for index, place in enumerate(candidates)
-        ]
-        turn.say(_AMBIGUITY_TEXTS[result.hint], buttons)
+        await _offer(turn, result.candidates, _AMBIGUITY_TEXTS[result.hint])
+    elif result.suggestions:  # buttons: "Boston, Massachusetts, US, Boshan, China" read badly
+        await _offer(turn, result.suggestions, texts.TIMEZONE_SUGGEST.format(text=_shown(text)))
     else:
-        names = ", ".join(html.escape(place.display_name) for place in result.suggestions[:3])
-        hint = texts.TIMEZONE_SUGGEST.format(names=names) if names else ""
-        turn.say(texts.TIMEZONE_NOT_FOUND.format(text=html.escape(text[:60]), hint=hint))
+        turn.say(texts.TIMEZONE_NOT_FOUND.format(text=_shown(text)))
+
+
+def _shown(text: str) -> str:
+    return html.escape(text[:60])
+
+
+async def _offer(turn: Turn, candidates: Sequence[places.Place], question: str) -> None:
+    """Places to pick from, as buttons (their ids kept for the press)."""
+    candidates = candidates[:MAX_PLACE_BUTTONS]
+    await flows.update_state(turn, places=[place.id for place in candidates])
+    buttons = [
+        [(place.display_name[:60], encode("tz", index))] for index, place in enumerate(candidates)
+    ]
+    turn.say(question, buttons)
 
 
 _AMBIGUITY_TEXTS = {
@@ -123,7 +143,7 @@ _AMBIGUITY_TEXTS = {
 
 
 def _say_zone_unknown(turn: Turn, text: str, zone: zones.ZoneUnknown) -> None:
-    shown = html.escape(text[:60])
+    shown = _shown(text)
     if zone.reason == "partial_hour":
         turn.say(texts.TIMEZONE_PARTIAL_HOUR.format(text=shown))
         return

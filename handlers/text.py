@@ -11,10 +11,9 @@ import re
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from bot.domain.log_parse import looks_like_a_log, starts_with_credits
 from handlers import basic, courses, credits, flows, licences, status
 from handlers.cancel import cancel_pending, is_cancel
-from handlers.course_query import looks_like_course_request
+from handlers.intents import is_log
 from handlers.turn import Turn, clinician_handler
 
 MAX_TEXT = 4096
@@ -39,9 +38,7 @@ async def on_text(turn: Turn) -> None:
         return
     if licences.looks_like_custom_requirement(text):
         await licences.add_custom(turn, text)
-    elif looks_like_a_log(text) or (
-        starts_with_credits(text) and not looks_like_course_request(text)
-    ):
+    elif is_log(text):
         await credits.log_text(turn, text)
     elif await courses.maybe_handle_text(turn, text):
         return

@@ -220,3 +220,14 @@ async def test_a_snooze_never_goes_past_the_deadline(bot: BotUnderTest) -> None:
 async def test_mst_asks_denver_or_arizona(bot: BotUnderTest) -> None:
     reply = await reply_to(bot.user(1001, "Ana"), "/timezone MST")
     assert "Denver" in reply and "Arizona" in reply and "America/Phoenix" in reply
+
+
+async def test_close_spellings_of_an_unknown_place_are_buttons(bot: BotUnderTest) -> None:
+    """They were a sentence: "Did you mean Boston, Massachusetts, US, Boshan, China, ...?"."""
+    ana = bot.user()
+    await ana.send("/timezone Bostn")
+    question = await ana.next_reply()
+    assert question.text.startswith("I don't know “Bostn”. Did you mean one of these?")
+    assert ["Boston, Massachusetts, US"] in question.buttons
+    await ana.press("Boston, Massachusetts, US")
+    assert "America/New_York (Boston, Massachusetts, US)" in (await ana.next_reply()).text

@@ -20,6 +20,12 @@ async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnd
     assert "Which licence" in (await ana.next_reply()).text
     await ana.send("done")  # was searched as a licence name: DEA registration
     assert "Where do you practise?" in (await ana.next_reply()).text
+    await ana.replies_until_quiet()
+    # The time zone is optional: a log here ends the question (it was looked up as a place:
+    # "I don't know '2 ethics yesterday'. Try a city and state, or a ZIP code.")
+    await ana.send("2 ethics yesterday")
+    assert "All set" in (await ana.next_reply()).text
+    assert "Log this?" in (await ana.next_reply()).text
 
 
 async def test_save_typed_and_cancel_at_a_fix_keep_the_draft(bot: BotUnderTest) -> None:

@@ -1,0 +1,20 @@
+"""What a free-text message asks for: the router's tests, shared with the steps that let
+a message for another feature pass instead of misreading it as their answer."""
+
+from __future__ import annotations
+
+from bot.domain.log_parse import looks_like_a_log, starts_with_credits
+from handlers.course_query import looks_like_course_request
+from handlers.status import is_status_question
+
+
+def is_log(text: str) -> bool:
+    """ "I did 3 credits of ethics", "2 ethics yesterday" (not "2 ethics courses near Boston")."""
+    return looks_like_a_log(text) or (
+        starts_with_credits(text) and not looks_like_course_request(text)
+    )
+
+
+def is_other_request(text: str) -> bool:
+    """A log, a course question or a status question: not an answer to a place question."""
+    return is_log(text) or looks_like_course_request(text) or is_status_question(text)

@@ -103,6 +103,12 @@ async def where_answered(turn: Turn, text: str) -> bool | None:
         else:
             await flows.clear(turn)
         return False
+    await read_place(turn, text)
+    return None
+
+
+async def read_place(turn: Turn, text: str) -> None:
+    """Set the zone from a zone name, an offset or a place, or say what to try instead."""
     zone = zones.parse_zone(text)
     if isinstance(zone, zones.ZoneMatch):
         await set_zone(turn, zone)
@@ -240,7 +246,7 @@ async def timezone_command(turn: Turn) -> None:
     text = (message.text or "").partition(" ")[2].strip() if message else ""
     if text:
         await flows.expect(turn, "timezone_where")
-        await where_answered(turn, text)
+        await read_place(turn, text)  # asked for by name: not another request
         return
     await ask_timezone(turn)
 

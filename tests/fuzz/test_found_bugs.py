@@ -33,6 +33,12 @@ async def test_timezone_typo_offers_suggestions(bot: BotUnderTest) -> None:
     assert ["Boston, Massachusetts, US"] in (await ana.next_reply()).buttons
 
 
+async def test_timezone_command_with_a_question_is_answered(bot: BotUnderTest) -> None:
+    """/timezone how many credits do I still need?: silence (the where-question let the
+    question pass to the router, which never sees a command's arguments)."""
+    assert await _quiet_reply(bot, "/timezone how many credits do I still need?")
+
+
 @pytest.mark.parametrize(("latitude", "longitude"), [(91.0, 180.0), (-1000.0, 0.0), (0.0, 500.0)])
 async def test_impossible_shared_location_gets_an_answer(
     bot: BotUnderTest, latitude: float, longitude: float

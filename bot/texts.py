@@ -106,24 +106,24 @@ STATUS_NO_LICENCES = (
     "your own: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
 )
 STATUS_HEADER = "<b>{label}</b> — {rule}"
-STATUS_PROGRESS = "{bar} {earned} / {required} credits ({percent}%)"
+STATUS_PROGRESS = "{bar} {earned} / {required} {unit} ({percent}%)"
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
 STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
 STATUS_PAST_DUE = "⚠️ <b>Overdue by {days} days</b> (it was due {deadline})"
 STATUS_PAST_DUE_ONE_DAY = "⚠️ <b>Overdue by 1 day</b> (it was due {deadline})"
 STATUS_PREVIOUS_SHORT = (
-    "⚠️ The cycle that ended {deadline} was <b>{short} credits short</b>. "
+    "⚠️ The cycle that ended {deadline} was <b>{short} {unit} short</b>. "
     "If you have not renewed yet, check with the board."
 )
 STATUS_STARTS_LATER = (
     "This cycle starts <b>{start}</b> (you renewed early): credits earned before then "
     "count toward the renewal already made, not this one."
 )
-STATUS_PACE = "Pace needed: about {pace} credits a week"
-STATUS_REMAINING = "Still needed: <b>{remaining}</b> credits"
+STATUS_PACE = "Pace needed: about {pace} {unit} a week"
+STATUS_REMAINING = "Still needed: <b>{remaining}</b> {unit}"
 STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."
 STATUS_OVERDUE = (
-    "⚠️ The cycle that ended {deadline} is short by {remaining} credits. "
+    "⚠️ The cycle that ended {deadline} is short by {remaining} {unit}. "
     "You can still make them up until <b>{makeup_until}</b>."
 )
 STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
@@ -133,7 +133,7 @@ STATUS_LEFT = " — <b>{remaining} to go</b>"
 STATUS_DONE_MARK = " ✓"
 STATUS_NOT_DUE = "Not due this cycle: {titles}"
 STATUS_CAPPED = "Only {counted} of your {claimed} {label} credits count (cap {limit})."
-STATUS_CARRY = "Includes {applied} credits carried over from the previous cycle."
+STATUS_CARRY = "Includes {applied} {unit} carried over from the previous cycle."
 STATUS_UNCERTAIN = "⚠️ <i>Sources disagree here: {note}</i>"
 STATUS_SOURCE = "Source: {citation} (checked {checked})"
 STATUS_MISSING = "<b>{label}</b>: I need {facts} to work out the deadline. Use /licences to add it."
@@ -294,12 +294,12 @@ TIMEZONE_PARTIAL_HOUR = (
 # ---------------------------------------------------------------- reminders
 REMINDER_RENEWAL = (
     "⏰ <b>{label}</b> renews in <b>{days} days</b> ({deadline}).\n"
-    "Still needed: <b>{remaining}</b> credits{gaps}.\n"
-    "Pace: about {pace} credits a week."
+    "Still needed: <b>{remaining}</b> {unit}{gaps}.\n"
+    "Pace: about {pace} {unit} a week."
 )
 REMINDER_RENEWAL_TODAY = (
     "⏰ <b>{label}</b> is due <b>today</b> ({deadline}). Still needed: <b>{remaining}</b> "
-    "credits{gaps}."
+    "{unit}{gaps}."
 )
 REMINDER_GAPS = ", including {gaps}"
 REMINDER_GAP = "{hours} h {topic}"

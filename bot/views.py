@@ -60,6 +60,7 @@ def render_status(view: LicenceView) -> str:
             earned=number(status.earned_total),
             required=number(status.total_required),
             percent=percent(status.earned_total, status.total_required),
+            unit=status.unit,
         )
     )
     if status.starts_on is not None:
@@ -70,20 +71,24 @@ def render_status(view: LicenceView) -> str:
                 deadline=day(status.deadline),
                 remaining=number(status.hours_needed),
                 makeup_until=day(status.makeup_until),
+                unit=status.unit,
             )
         )
     elif status.complete:
         lines.append(texts.STATUS_COMPLETE.format(deadline=day(status.deadline)))
     else:
         lines.append(_deadline_line(status))
-        lines.append(texts.STATUS_REMAINING.format(remaining=number(status.hours_needed)))
+        remaining = number(status.hours_needed)
+        lines.append(texts.STATUS_REMAINING.format(remaining=remaining, unit=status.unit))
         if status.weekly_pace > 0 and not status.days_overdue:  # no pace meets a past date
-            lines.append(texts.STATUS_PACE.format(pace=number(status.weekly_pace)))
+            pace = number(status.weekly_pace)
+            lines.append(texts.STATUS_PACE.format(pace=pace, unit=status.unit))
     if status.previous_shortfall is not None:
         lines.append(
             texts.STATUS_PREVIOUS_SHORT.format(
                 deadline=day(status.previous_shortfall.deadline),
                 short=number(status.previous_shortfall.short),
+                unit=status.unit,
             )
         )
     lines += _requirement_lines(status)
@@ -156,7 +161,8 @@ def _explanations(status: LicenceStatus) -> list[str]:
         for cap in status.caps_applied
     ]
     if status.carry_over and status.carry_over.applied > 0:
-        lines.append(texts.STATUS_CARRY.format(applied=number(status.carry_over.applied)))
+        applied = number(status.carry_over.applied)
+        lines.append(texts.STATUS_CARRY.format(applied=applied, unit=status.unit))
     lines += [html.escape(note) for note in status.notes]
     return lines
 

@@ -398,6 +398,10 @@ async def issued_answered(turn: Turn, text: str) -> None:
 
 
 async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
+    rule = _rule(turn, draft)
+    if rule is not None and not rule.renewal_count_matters:  # ABIM, Ohio: nothing depends on it
+        await _next_flag_or_save(turn, draft)
+        return
     await flows.update_state(turn, step="licence_renewals", draft=draft)
     numbers = [(str(n), encode("lic", "ren", n)) for n in range(6)]
     turn.say(

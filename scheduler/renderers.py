@@ -78,6 +78,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
             "days": status.days_left,
             "pace": number(status.weekly_pace),
+            "unit": status.unit,
         }
         template = texts.REMINDER_RENEWAL if status.days_left > 0 else texts.REMINDER_RENEWAL_TODAY
         return Rendered(template.format(**values), renewal_buttons(licence.id))

@@ -133,3 +133,4 @@ class LicenceStatus:
     days_overdue: int = 0  # past the deadline with no make-up window left
     previous_shortfall: PreviousShortfall | None = None
     starts_on: date | None = None  # the cycle starts after today (renewed early)
+    unit: str = "credits"  # the rule's: "points" for ABIM MOC

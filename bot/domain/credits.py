@@ -277,4 +277,5 @@ def _render(
         days_overdue=days_overdue,
         previous_shortfall=shortfall,
         starts_on=starts_on,
+        unit=rule.unit,
     )

@@ -138,6 +138,9 @@ class Exemption:
     note: str = ""
 
 
+_RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure"})  # due alike at every renewal
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One licence, registration, certification or membership requirement."""
@@ -166,6 +169,15 @@ class Rule:
     citation: str = ""
     uncertain: str = ""
     notes: str = ""
+    unit: str = "credits"  # what the total counts: ABIM MOC counts points
+
+    @property
+    def renewal_count_matters(self) -> bool:
+        """Whether anything here depends on which renewal a cycle ends in (an exemption, a
+        mandate due at some renewals); when nothing does, the chat does not ask."""
+        return bool(self.exemptions) or any(
+            m.recurrence.kind not in _RENEWAL_BLIND for m in self.mandates
+        )
 
     def mandate(self, mandate_id: str) -> Mandate:
         for mandate in self.mandates:

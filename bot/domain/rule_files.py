@@ -33,6 +33,7 @@ from bot.domain.requirements import (
 from bot.domain.topics import TermSet, vocabulary
 
 RULE_KINDS = ("licence", "registration", "certification", "membership", "custom")
+RULE_UNITS = ("credits", "points", "hours")  # what the status counts in
 _RECURRENCE_PARAMS = {
     "every_cycle": set(),
     "first_renewal": set(),
@@ -281,6 +282,7 @@ def parse_rule(t: _Table) -> Rule:
         citation=t.text("citation", ""),
         uncertain=t.text("uncertain", ""),
         notes=t.text("notes", ""),
+        unit=t.one_of("unit", RULE_UNITS, "credits"),
     )
     t.done()
     return rule

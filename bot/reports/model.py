@@ -72,6 +72,7 @@ class TranscriptLicence:
     renewal_number: int | None = None
     hours_needed: Decimal = _ZERO
     notes: tuple[str, ...] = ()
+    unit: str = "credits"
 
     @property
     def lines(self) -> tuple[ProgressLine, ...]:
@@ -164,6 +165,7 @@ def transcript_licence(
         renewal_number=status.renewal_number,
         hours_needed=status.hours_needed,
         notes=_notes(status),
+        unit=status.unit,
     )
 
 

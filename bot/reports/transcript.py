@@ -156,7 +156,7 @@ def _standing(licence: TranscriptLicence) -> str:
     if licence.complete:
         return f'<font color="{_GOOD.hexval()}"><b>Requirements met for this cycle.</b></font>'
     needed = format_amount(licence.hours_needed)
-    text = f"At least {needed} more credits needed."
+    text = f"At least {needed} more {licence.unit} needed."
     if licence.overdue and licence.makeup_until:
         text = f"Overdue: make-up allowed until {_long_date(licence.makeup_until)}. " + text
     elif licence.overdue:

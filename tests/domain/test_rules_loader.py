@@ -133,6 +133,11 @@ def test_valid_fixture_loads(tmp_path: Path) -> None:
             ("checked = 2026-11-23\n", ""), "rules[0].checked: is required", id="missing-date"
         ),
         pytest.param(
+            ("total = 40", 'total = 40\nunit = "minutes"'),
+            "rules[0].unit: must be one of credits, points, hours; got 'minutes'",
+            id="unknown-unit",
+        ),
+        pytest.param(
             ("total = 40", "totl = 40\ntotal = 40"),
             "rules[0]: unknown field(s) 'totl'",
             id="unknown-field",

@@ -187,6 +187,25 @@ async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -
     assert deadlines == {"2029-08-31"}
 
 
+async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnderTest) -> None:
+    """ABIM MOC said "0 / 100 credits" and asked "How many times have you already renewed"
+    (nothing in its rule depends on it); Texas still asks."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.send("ABIM 100 points")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("Dec 31 2029")
+    assert "Saved ABIM" in (await ana.next_reply()).text
+    status = (await ana.next_reply()).text
+    assert "0 / 100 points" in status and "Still needed: 100 points" in status, status
+    assert "points a week" in status and "credits" not in status
+    await ana.replies_until_quiet()
+    await add_licence(ana, "Texas", "2027-08-31")  # presses "3" at the renewals question
+    assert await stored(bot) == [("abim-moc", date(2029, 12, 31)), ("us-tx-md", date(2027, 8, 31))]
+
+
 # ------------------------------------------------------------------ 4. overdue
 async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     bot: BotUnderTest,

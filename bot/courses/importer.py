@@ -251,9 +251,21 @@ def format_summary(
     no_geo = sum(1 for w in summary.warnings if w.reason.startswith("no coordinates"))
     if no_geo:
         lines.append(f"{no_geo} in-person course(s) without coordinates: not found by distance.")
+    # Row by row only what changed a value (a time the clocks skip); the two kinds above are
+    # counted or harmless.
+    checks = [w for w in summary.warnings if not w.reason.startswith(_COUNTED_WARNINGS)]
+    if checks:
+        lines.append("Imported, but check:")
+        listed = checks if shown is None else checks[:shown]
+        lines += [f"  {esc(item.location)}: {esc(item.reason)}" for item in listed]
+        if len(checks) > len(listed):
+            lines.append(f"  … and {len(checks) - len(listed)} more")
     for note in summary.notes:
         lines.append(f"Note: {esc(note)}")
     return "\n".join(lines)
+
+
+_COUNTED_WARNINGS = ("no coordinates", "online course: coordinates ignored")
 
 
 async def _announce(

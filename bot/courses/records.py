@@ -361,6 +361,7 @@ class _Validator:
         except v.ValueProblem as exc:
             self.errors.append(str(exc))
             return None, None
+        self._warn_if_skipped(start, zone)
         start = _aware(start, zone)
         end_raw = self.raw.get("ends_at")
         end: datetime | None = None
@@ -372,6 +373,7 @@ class _Validator:
                 return None, None
             if date_only:  # an end date means "through that day"
                 parsed = datetime.combine(parsed.date(), time(23, 59))
+            self._warn_if_skipped(parsed, zone)
             end = _aware(parsed, zone)
         elif fmt == "on_demand":
             end = start + DEFAULT_ON_DEMAND_DURATION
@@ -394,6 +396,21 @@ class _Validator:
             self.errors.append(f"start year {start.year} is out of range")
             return None, None
         return start, end
+
+    def _warn_if_skipped(self, local: datetime, zone: ZoneInfo) -> None:
+        """A wall time the clocks skip (02:30 on the night they go forward) is read as the
+        time it becomes, an hour later: say so rather than move the course silently. An
+        iCalendar time names its own zone (TZID); a fixed offset skips nothing."""
+        if isinstance(local.tzinfo, ZoneInfo):
+            zone, local = local.tzinfo, local.replace(tzinfo=None)
+        elif local.tzinfo is not None:
+            return
+        became = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+        if became.replace(tzinfo=None) != local:
+            self.warnings.append(
+                f"{local:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks go "
+                f"forward that night): read as {became:%H:%M}"
+            )
 
     def _price(self) -> tuple[Decimal | None, str | None]:
         raw = self.raw.get("price")

@@ -326,3 +326,19 @@ async def test_two_imports_of_one_catalogue_at_once_reject_nothing(
     assert sorted([first.added, second.added]) == [0, 3]
     assert sorted([first.unchanged, second.unchanged]) == [0, 3]
     assert len(await _courses(sessionmaker)) == 3
+
+
+async def test_a_time_the_clocks_skip_is_imported_and_reported(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    night = (
+        "c9,Night Sim,1,ethics,in person,2027-03-14 02:30,2027-03-14 04:00,"
+        "Boston,MA,42.36,-71.06,0\n"
+    )
+    summary = await import_source(sessionmaker, _write(tmp_path / "n.csv", night), now=NOW)
+    assert summary.added == 1
+    text = format_summary(summary)
+    assert (
+        "Imported, but check:\n  line 2: 2027-03-14 02:30 does not exist in America/New_York "
+        "(the clocks go forward that night): read as 03:30"
+    ) in text, text

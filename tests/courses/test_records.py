@@ -186,3 +186,30 @@ def test_json_values_of_the_wrong_shape_are_refused_not_stringified() -> None:
     assert checked.record is None
     assert "title is not text" in checked.errors
     assert any(error.startswith("credits is not a number") for error in checked.errors)
+
+
+def test_a_time_the_clocks_skip_is_read_an_hour_later_and_said() -> None:
+    """02:30 on the night New York springs forward does not exist: it was moved silently."""
+    checked = validate(
+        {**GOOD, "starts_at": "2027-03-14 02:30", "ends_at": "2027-03-14 04:00"}, source="test"
+    )
+    assert checked.record is not None
+    assert checked.record.starts_at == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)  # 03:30 EDT
+    assert checked.warnings == [
+        "2027-03-14 02:30 does not exist in America/New_York (the clocks go forward that "
+        "night): read as 03:30"
+    ]
+    assert validate(GOOD, source="test").warnings == []
+
+
+def test_a_skipped_time_with_its_own_zone_is_said_too() -> None:
+    """iCalendar gives DTSTART;TZID=America/Chicago:20270314T023000 as an aware time."""
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2027, 3, 14, 2, 30, tzinfo=ZoneInfo("America/Chicago"))
+    checked = validate({**GOOD, "starts_at": start, "ends_at": None}, source="test")
+    assert checked.record is not None
+    assert checked.warnings == [
+        "2027-03-14 02:30 does not exist in America/Chicago (the clocks go forward that "
+        "night): read as 03:30"
+    ]

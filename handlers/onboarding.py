@@ -209,7 +209,7 @@ async def _adopt(turn: Turn, tz: str) -> bool:
     turn.clinician.timezone = tz
     turn.clinician.updated_at = turn.now
     await flows.clear(turn)
-    await replan(turn)
+    await replan(turn, slot_changed=True)
     return onboarding
 
 

@@ -211,7 +211,7 @@ async def quiet_answered(turn: Turn, text: str) -> None:
         return
     turn.clinician.quiet_start_min, turn.clinician.quiet_end_min = quiet.start_min, quiet.end_min
     await flows.clear(turn)
-    await replan(turn)
+    await replan(turn, slot_changed=True)
     await show(turn)
 
 

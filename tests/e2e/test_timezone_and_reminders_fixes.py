@@ -231,3 +231,23 @@ async def test_close_spellings_of_an_unknown_place_are_buttons(bot: BotUnderTest
     assert ["Boston, Massachusetts, US"] in question.buttons
     await ana.press("Boston, Massachusetts, US")
     assert "America/New_York (Boston, Massachusetts, US)" in (await ana.next_reply()).text
+
+
+async def test_a_snooze_follows_a_move_to_another_time_zone(bot: BotUnderTest) -> None:
+    """Review: a snooze kept its UTC moment after /timezone (09:xx New York became 06:xx
+    in Los Angeles); it is "remind me on that day", at the clinician's time there."""
+    ana = await texas_licence(bot, date(2027, 3, 31))
+    await tick_now(bot.app)
+    d14 = next(r for r in await pending_renewals(bot) if r.dedupe_key.endswith(":d14"))
+    bot.clock.set(d14.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    await ana.next_reply()
+    await ana.press("Snooze 1 day")
+    await ana.replies_until_quiet()
+    snoozed = next(r for r in await pending_renewals(bot) if ":snooze:" in r.dedupe_key)
+    new_york = snoozed.due_at.astimezone(ZoneInfo("America/New_York"))
+    await reply_to(ana, "/timezone America/Los_Angeles")
+    moved = next(r for r in await pending_renewals(bot) if ":snooze:" in r.dedupe_key)
+    los_angeles = moved.due_at.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert (los_angeles.date(), los_angeles.time()) == (new_york.date(), new_york.time())
+    assert moved.due_at - snoozed.due_at == timedelta(hours=3)

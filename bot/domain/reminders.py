@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_LADDER_DAYS: tuple[int, ...] = (180, 90, 60, 30, 14, 7, 1)
@@ -63,8 +64,12 @@ def _minutes_to_time(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
+@lru_cache(maxsize=4096)
 def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The aware moment for a local wall-clock time, resolving DST gaps forward."""
+    """The aware moment for a local wall-clock time, resolving DST gaps forward.
+
+    Kept: the planner asks for the same few (deadline day, zone, end of quiet hours) for
+    every clinician of a cohort, seven times per licence."""
     naive = datetime.combine(day, at)
     candidate = naive.replace(tzinfo=tz, fold=0)
     # A time inside a spring-forward gap does not survive a UTC round trip: move it

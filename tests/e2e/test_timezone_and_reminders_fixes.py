@@ -176,6 +176,15 @@ async def pending_renewals(bot: BotUnderTest) -> list[ReminderOutbox]:
         return list(rows)
 
 
+async def fire_step(bot: BotUnderTest, ana: SandboxUser, step: str) -> str:
+    """Plan, move the clock just past the ladder step ``step`` (":d14"), deliver it; its text."""
+    await tick_now(bot.app)
+    row = next(r for r in await pending_renewals(bot) if r.dedupe_key.endswith(step))
+    bot.clock.set(row.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    return (await ana.next_reply()).raw_text or ""
+
+
 @pytest.mark.postgres
 async def test_snoozing_onto_a_ladder_step_lists_and_sends_it_once(bot: BotUnderTest) -> None:
     """QA: "Snooze 1 week" on the 14-day reminder lands on the 7-day one's slot."""
@@ -208,11 +217,7 @@ async def test_a_snooze_never_goes_past_the_deadline(bot: BotUnderTest) -> None:
     """Review: "Snooze 1 week" on the 1-day reminder fired after the deadline, "renews in
     24 days" of a date gone."""
     ana = await texas_licence(bot, date(2027, 3, 31))
-    await tick_now(bot.app)
-    d1 = next(r for r in await pending_renewals(bot) if r.dedupe_key.endswith(":d1"))
-    bot.clock.set(d1.due_at + timedelta(minutes=1))
-    await tick_now(bot.app)
-    await ana.next_reply()
+    await fire_step(bot, ana, ":d1")
     await ana.press("Snooze 1 week")
     assert "remind you again on Wed Mar 31," in (await ana.next_reply()).text
 
@@ -237,11 +242,7 @@ async def test_a_snooze_follows_a_move_to_another_time_zone(bot: BotUnderTest) -
     """Review: a snooze kept its UTC moment after /timezone (09:xx New York became 06:xx
     in Los Angeles); it is "remind me on that day", at the clinician's time there."""
     ana = await texas_licence(bot, date(2027, 3, 31))
-    await tick_now(bot.app)
-    d14 = next(r for r in await pending_renewals(bot) if r.dedupe_key.endswith(":d14"))
-    bot.clock.set(d14.due_at + timedelta(minutes=1))
-    await tick_now(bot.app)
-    await ana.next_reply()
+    await fire_step(bot, ana, ":d14")
     await ana.press("Snooze 1 day")
     await ana.replies_until_quiet()
     snoozed = next(r for r in await pending_renewals(bot) if ":snooze:" in r.dedupe_key)

@@ -322,12 +322,12 @@ def _cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
     schedule = schedule_for(rule, facts, today)
     current = schedule.current(today)
     given = facts.renewal_date
-    renewed_ahead = given is not None and current.deadline < given
-    if renewed_ahead:
+    renewed_ahead = False
+    if given is not None and current.deadline < given:
         # The clinician kept a deadline after the one of the cycle containing today (asked
         # first: "renewed early?"): that cycle is renewed, the licence counts toward theirs.
-        assert given is not None
         current = schedule.cycle(schedule.index_for(given))
+        renewed_ahead = True
     previous = schedule.previous(current)
     makeup_until = None
     if previous is not None and rule.makeup_days and not renewed_ahead:

@@ -73,6 +73,9 @@ class TranscriptLicence:
     hours_needed: Decimal = _ZERO
     notes: tuple[str, ...] = ()
     unit: str = "credits"
+    earlier: tuple[TranscriptEntry, ...] = ()
+    """Activities from before the cycle that a topic requirement's look-back still counts
+    (Texas opioid hours: once every 8 years): listed apart, never in the cycle's total."""
 
     @property
     def lines(self) -> tuple[ProgressLine, ...]:
@@ -129,7 +132,7 @@ def transcript_licence(
     """
     counted = set(status.counted_entry_ids)
     providers = providers or {}
-    entries = sorted(
+    listed = sorted(
         (
             TranscriptEntry(
                 entry_id=item.entry_id,
@@ -146,6 +149,9 @@ def transcript_licence(
         ),
         key=lambda e: (e.completed_on, e.title, e.entry_id),
     )
+    start = status.window.start
+    entries = [entry for entry in listed if entry.completed_on >= start]
+    earlier = [entry for entry in listed if entry.completed_on < start]
     total, *rest = progress_lines(status)
     return TranscriptLicence(
         label=label or _default_label(status),
@@ -166,6 +172,7 @@ def transcript_licence(
         hours_needed=status.hours_needed,
         notes=_notes(status),
         unit=status.unit,
+        earlier=tuple(earlier),
     )
 
 

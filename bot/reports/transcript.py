@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -37,7 +38,7 @@ from reportlab.platypus import (
 )
 
 from bot.reports.fonts import FontFamily, default_family
-from bot.reports.model import ProgressLine, TranscriptLicence, format_amount
+from bot.reports.model import ProgressLine, TranscriptEntry, TranscriptLicence, format_amount
 
 __all__ = ["render_transcript_pdf"]
 
@@ -143,9 +144,16 @@ def _section(
     heading = f"Activities counted in this cycle ({len(licence.entries)})"
     parts += [CondPageBreak(72), Paragraph(heading, styles["h3"])]
     if licence.entries:
-        parts.append(_entries(licence, family))
+        parts.append(_entries(licence.entries, family))
     else:
         parts.append(Paragraph("No activities logged in this cycle yet.", styles["body"]))
+    if licence.earlier:
+        heading = (
+            f"Earlier activities counted toward a topic requirement ({len(licence.earlier)}): "
+            "not part of this cycle's total"
+        )
+        parts += [CondPageBreak(72), Paragraph(escape(heading), styles["h3"])]
+        parts.append(_entries(licence.earlier, family))
     if licence.notes:
         notes = [Paragraph(escape("• " + _clean(n, 600)), styles["note"]) for n in licence.notes]
         parts.append(KeepTogether([Spacer(1, 8), Paragraph("Notes", styles["h3"]), *notes]))
@@ -189,10 +197,10 @@ def _summary(lines: Sequence[ProgressLine], family: FontFamily) -> Table:
     return table
 
 
-def _entries(licence: TranscriptLicence, family: FontFamily) -> Table:
+def _entries(entries: Sequence[TranscriptEntry], family: FontFamily) -> Table:
     font = family.name
     rows: list[list[Any]] = [list(_HEADER)]
-    for entry in licence.entries:
+    for entry in entries:
         rows.append(
             [
                 entry.completed_on.isoformat(),
@@ -204,16 +212,16 @@ def _entries(licence: TranscriptLicence, family: FontFamily) -> Table:
                 "yes" if entry.certificate else "no",
             ]
         )
-    with_cert = sum(1 for e in licence.entries if e.certificate)
-    count = len(licence.entries)
+    with_cert = sum(1 for e in entries if e.certificate)
+    count = len(entries)
     rows.append(
         [
             "",
-            f"Total: {count} activities",
+            f"Total: {count} {'activity' if count == 1 else 'activities'}",
             "",
             "",
             "",
-            format_amount(licence.entries_total),
+            format_amount(sum((e.amount for e in entries), Decimal(0))),
             f"{with_cert}/{count}",
         ]
     )

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from bot.reports.model import TranscriptLicence, format_amount
+from bot.reports.model import TranscriptEntry, TranscriptLicence, format_amount
 
 __all__ = ["HEADER", "neutralise", "render_transcript_csv"]
 
@@ -26,8 +26,11 @@ HEADER = (
     "topics",
     "amount",
     "certificate",
+    "counted_for",
 )
 TOTAL_MARKER = "TOTAL"
+IN_CYCLE = "cycle"
+LOOK_BACK = "topic requirement only (before this cycle)"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,24 +40,27 @@ def neutralise(cell: str) -> str:
 
 
 def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
-    """One row per counted entry per licence, then a ``TOTAL`` row per licence."""
+    """One row per counted entry per licence, then a ``TOTAL`` row per licence (the cycle's
+    entries; earlier ones a topic requirement's look-back counts follow it, marked)."""
     rows: list[list[str]] = [list(HEADER)]
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
-        for entry in licence.entries:
-            when = entry.completed_on.isoformat()
-            topics = "; ".join(entry.topics)
-            amount = format_amount(entry.amount)
-            cert = "yes" if entry.certificate else "no"
-            rows.append(
-                _row(*head, when, entry.title, entry.provider, entry.category, topics, amount, cert)
-            )
+        rows += [_entry_row(head, entry, IN_CYCLE) for entry in licence.entries]
         total = format_amount(licence.entries_total)
         certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
-        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs))
+        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs, ""))
+        rows += [_entry_row(head, entry, LOOK_BACK) for entry in licence.earlier]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _entry_row(head: tuple[str, str, str], entry: TranscriptEntry, counted_for: str) -> list[str]:
+    return _row(
+        *head, entry.completed_on.isoformat(), entry.title, entry.provider, entry.category,
+        "; ".join(entry.topics), format_amount(entry.amount),
+        "yes" if entry.certificate else "no", counted_for,
+    )  # fmt: skip
 
 
 def _row(*cells: str) -> list[str]:

@@ -76,3 +76,33 @@ def test_hidden_formula_after_whitespace_and_newlines_in_cells() -> None:
 
 def test_empty() -> None:
     assert _rows(render_transcript_csv([])) == []
+
+
+def test_earlier_activities_a_look_back_counts_stay_out_of_the_cycle_total() -> None:
+    """QA: an opioid course from before the cycle (Texas counts opioid hours once every 8
+    years) was listed as counted "in this cycle" and summed into its TOTAL row."""
+    from datetime import date
+
+    from bot.domain.credits import CreditItem, LicenceFacts, licence_status
+    from bot.domain.requirements import shipped_rulebook
+    from bot.reports.model import transcript_licence
+
+    items = [
+        CreditItem("old", date(2024, 5, 1), Decimal(2), "ama_pra_1", frozenset({"texas_opioid"})),
+        CreditItem("new", date(2026, 10, 1), Decimal(3), "ama_pra_1", frozenset({"ethics"})),
+    ]
+    facts = LicenceFacts(
+        rule_id="us-tx-md", renewal_date=date(2027, 8, 31), renewals_done=3,
+        flags=frozenset({"direct_patient_care"}),
+    )  # fmt: skip
+    status = licence_status(facts, items, date(2026, 12, 6), shipped_rulebook())
+    assert status.window.start == date(2025, 9, 1) and "old" in status.counted_entry_ids
+    licence = transcript_licence(status, items, label="Texas")
+    assert [e.entry_id for e in licence.entries] == ["new"] and licence.entries_total == 3
+    assert [e.entry_id for e in licence.earlier] == ["old"]
+    rows = _rows(render_transcript_csv([licence]))
+    assert [(r["date"], r["title"], r["amount"], r["counted_for"]) for r in rows] == [
+        ("2026-10-01", "", "3", "cycle"),
+        ("", TOTAL_MARKER, "3", ""),
+        ("2024-05-01", "", "2", "topic requirement only (before this cycle)"),
+    ]

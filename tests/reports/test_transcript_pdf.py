@@ -134,3 +134,16 @@ def test_deterministic_and_safe_from_worker_threads() -> None:
             )
         )
     assert all(result == expected for result in results)
+
+
+def test_earlier_activities_are_a_table_of_their_own() -> None:
+    """Counted by a topic requirement's look-back, they are not "in this cycle"."""
+    first = licences(4)[0]
+    earlier = replace(first.entries[0], title="Opioid course from 2024")
+    licence = replace(first, entries=first.entries[1:], earlier=(earlier,))
+    pdf = render_transcript_pdf("A", [licence], GENERATED, "UTC")
+    flat = " ".join("\n".join(_pages(pdf)).split())
+    assert f"Activities counted in this cycle ({len(licence.entries)})" in flat
+    assert "Earlier activities counted toward a topic requirement (1): not part of this" in flat
+    assert "Total: 1 activity" in flat
+    assert f"Total: {len(licence.entries)} activities" in flat

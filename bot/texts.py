@@ -202,6 +202,12 @@ LICENCE_RENEWAL_TOO_FAR = (
     "{latest}: {typed} is a later renewal. Did you mean <b>{suggested}</b>? "
     "If {typed} really is on your licence (renewed early?), send it again and I'll keep it."
 )
+LICENCE_RENEWAL_BEYOND = (
+    "{label} renews every {months} months: even renewed early, its deadline is no later "
+    "than {early}, so {typed} can't be the one on your licence. Did you mean "
+    "<b>{suggested}</b>?"
+)
+LICENCE_RENEWAL_KEPT = "Keeping {typed} (renewed early)."
 LICENCE_RENEWAL_SUGGESTED = "Yes, {suggested}"
 LICENCE_DATE_CHANGED = "Updated: <b>{label}</b> now renews {deadline}."
 LICENCE_BIRTH_ASK = (

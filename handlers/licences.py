@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import topics
-from bot.domain.credits import deadline_counted
+from bot.domain.credits import deadline_counted, latest_early_renewal
 from bot.domain.custom_requirements import (
     CustomRequirementSpec,
     ParseFailure,
@@ -251,25 +251,39 @@ def parse_renewal_date(text: str, today: date) -> date | str:
     return when
 
 
-def beyond_next_renewal(rule: Rule, label: str, when: date, today: date) -> tuple[str, date] | None:
-    """(the question to ask, the deadline meant) when ``when`` is more than one cycle ahead:
-    it cannot be the next deadline, and the status would silently count toward another."""
+@dataclass(frozen=True, slots=True)
+class BeyondNext:
+    """A typed deadline after the next one: what to ask, the deadline probably meant, and
+    whether sending it again keeps it (one cycle ahead: renewed early; more: impossible)."""
+
+    question: str
+    meant: date
+    insistable: bool
+
+
+def beyond_next_renewal(rule: Rule, label: str, when: date, today: date) -> BeyondNext | None:
+    """Set when ``when`` is more than one cycle ahead: it cannot be the next deadline, and
+    the status would silently count toward another."""
     meant = deadline_counted(rule, when, today)
     if meant >= when:
         return None
-    question = texts.LICENCE_RENEWAL_TOO_FAR.format(
+    latest = latest_early_renewal(rule, when, today)
+    template = texts.LICENCE_RENEWAL_TOO_FAR if when <= latest else texts.LICENCE_RENEWAL_BEYOND
+    question = template.format(
         label=html.escape(label),
         months=rule.cycle_months,
         latest=day(add_months(today, rule.cycle_months)),
+        early=day(latest),
         typed=day(when),
         suggested=day(meant),
     )
-    return question, meant
+    return BeyondNext(question, meant, insistable=when <= latest)
 
 
-async def _insisted(turn: Turn, when: date) -> bool:
-    """The same date again after the question: the licence says so (renewed early), keep it."""
-    if flows.state(turn).get("questioned") == when.isoformat():
+async def _insisted(turn: Turn, when: date, far: BeyondNext) -> bool:
+    """The same date again after the question: the licence says so (renewed early), keep it.
+    Not for a date further than an early renewal reaches: that one is asked again."""
+    if far.insistable and flows.state(turn).get("questioned") == when.isoformat():
         return True
     await flows.update_state(turn, questioned=when.isoformat())
     return False
@@ -296,15 +310,16 @@ async def renewal_answered(turn: Turn, text: str) -> None:
     draft = _draft(turn)
     rule = _rule(turn, draft)
     far = beyond_next_renewal(rule, rule_label(rule), when, today) if rule else None
-    if far is not None and not await _insisted(turn, when):
-        question, meant = far
+    if far is not None and not await _insisted(turn, when, far):
         turn.say(
-            question,
-            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
-               encode("lic", "usedate", meant.isoformat()))],
+            far.question,
+            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(far.meant)),
+               encode("lic", "usedate", far.meant.isoformat()))],
              [(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]],
         )  # fmt: skip
         return
+    if far is not None:
+        turn.say(texts.LICENCE_RENEWAL_KEPT.format(typed=day(when)))
     await _renewal_chosen(turn, draft, when)
 
 
@@ -646,12 +661,11 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         return
     rule = _licence_rule(turn, licence)
     far = beyond_next_renewal(rule, licence.label, when, today) if rule else None
-    if far is not None and not await _insisted(turn, when):
-        question, meant = far
+    if far is not None and not await _insisted(turn, when, far):
         turn.say(
-            question,
-            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
-               encode("lic", "setdate", licence.id, meant.isoformat()))],
+            far.question,
+            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(far.meant)),
+               encode("lic", "setdate", licence.id, far.meant.isoformat()))],
              [(texts.CANCEL, encode("lic", "cancel"))]],
         )  # fmt: skip
         return

@@ -39,6 +39,7 @@ __all__ = [
     "PreviousShortfall",
     "Window",
     "deadline_counted",
+    "latest_early_renewal",
     "licence_status",
     "status_for_all",
 ]
@@ -172,6 +173,14 @@ def deadline_counted(rule: Rule, renewal_date: date, today: date) -> date:
     date typed is a renewal after the next one, which the status would contradict."""
     facts = LicenceFacts(rule_id=rule.id, renewal_date=renewal_date)
     return schedule_for(rule, facts, today).current(today).deadline
+
+
+def latest_early_renewal(rule: Rule, renewal_date: date, today: date) -> date:
+    """The furthest deadline a licence renewed early can have: the one after the deadline of
+    the cycle containing today (on the grid ``renewal_date`` gives)."""
+    facts = LicenceFacts(rule_id=rule.id, renewal_date=renewal_date)
+    schedule = schedule_for(rule, facts, today)
+    return schedule.cycle(schedule.index_for(today) + 1).deadline
 
 
 def _carry(rule: Rule, previous: Cycle | None, prev_tally: Tally | None) -> CarryOver | None:

@@ -206,6 +206,27 @@ async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnd
     assert await stored(bot) == [("abim-moc", date(2029, 12, 31)), ("us-tx-md", date(2027, 8, 31))]
 
 
+async def test_a_date_beyond_any_early_renewal_is_not_kept(bot: BotUnderTest) -> None:
+    """QA: Aug 31 2031 sent twice was kept (two renewals ahead); an early renewal reaches
+    Aug 31 2029 at most. That one, sent twice, is kept and said so."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.send("Texas")
+    await ana.next_reply()
+    for _ in range(2):
+        await ana.send("Aug 31 2031")
+        refused = (await ana.next_reply()).text
+        assert "even renewed early, its deadline is no later than Aug 31, 2029" in refused
+        assert "Did you mean Aug 31, 2027?" in refused
+    await ana.send("Aug 31 2029")
+    assert "send it again" in (await ana.next_reply()).text
+    await ana.send("2029-08-31")
+    assert "Keeping Aug 31, 2029 (renewed early)." in (await ana.next_reply()).text
+    assert "already renewed" in (await ana.next_reply()).text
+
+
 # ------------------------------------------------------------------ 4. overdue
 async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     bot: BotUnderTest,

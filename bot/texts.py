@@ -127,6 +127,8 @@ STATUS_OVERDUE = (
     "You can still make them up until <b>{makeup_until}</b>."
 )
 STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
+STATUS_ACTIVITY_COUNT = "• Activities completed: {counted} of {required}{rest}"
+STATUS_REMAINING_ACTIVITIES = "Still needed: <b>{count}</b> {activities}"
 STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
 STATUS_MANDATE_NOTE = "  <i>{notes}</i>"
 STATUS_LEFT = " — <b>{remaining} to go</b>"

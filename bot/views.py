@@ -54,15 +54,17 @@ def render_status(view: LicenceView) -> str:
         lines = [f"<b>{html.escape(rule_title)}</b>"]
     else:
         lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(rule_title))]
-    lines.append(
-        texts.STATUS_PROGRESS.format(
-            bar=progress_bar(status.earned_total, status.total_required),
-            earned=number(status.earned_total),
-            required=number(status.total_required),
-            percent=percent(status.earned_total, status.total_required),
-            unit=status.unit,
+    if status.total_required > 0:  # no general hours (New York, a waived first renewal):
+        # "0 / 0 credits (100%)" above "Still needed: 4" read as a contradiction
+        lines.append(
+            texts.STATUS_PROGRESS.format(
+                bar=progress_bar(status.earned_total, status.total_required),
+                earned=number(status.earned_total),
+                required=number(status.total_required),
+                percent=percent(status.earned_total, status.total_required),
+                unit=status.unit,
+            )
         )
-    )
     if status.starts_on is not None:
         lines.append(texts.STATUS_STARTS_LATER.format(start=day(status.starts_on)))
     if status.overdue and status.makeup_until:
@@ -78,11 +80,11 @@ def render_status(view: LicenceView) -> str:
         lines.append(texts.STATUS_COMPLETE.format(deadline=day(status.deadline)))
     else:
         lines.append(_deadline_line(status))
-        remaining = number(status.hours_needed)
-        lines.append(texts.STATUS_REMAINING.format(remaining=remaining, unit=status.unit))
+        lines.append(_still_needed(status))
         if status.weekly_pace > 0 and not status.days_overdue:  # no pace meets a past date
             pace = number(status.weekly_pace)
-            lines.append(texts.STATUS_PACE.format(pace=pace, unit=status.unit))
+            unit = unit_word(status.weekly_pace, status.unit)
+            lines.append(texts.STATUS_PACE.format(pace=pace, unit=unit))
     if status.previous_shortfall is not None:
         lines.append(
             texts.STATUS_PREVIOUS_SHORT.format(
@@ -113,6 +115,25 @@ def _deadline_line(status: LicenceStatus) -> str:
     return texts.STATUS_DEADLINE.format(deadline=day(status.deadline), days=status.days_left)
 
 
+def unit_word(value: Decimal, unit: str) -> str:
+    """ "credits", or "credit" for exactly one (likewise points, hours)."""
+    return unit.removesuffix("s") if value == 1 else unit
+
+
+def _still_needed(status: LicenceStatus) -> str:
+    """Hours when hours remain; else the activities an activity count still asks for (ABIM:
+    one every two years), not "Still needed: 0 points" above an incomplete status."""
+    missing = status.activities_required - status.activities_counted
+    if status.hours_needed == 0 and missing > 0:
+        return texts.STATUS_REMAINING_ACTIVITIES.format(
+            count=missing, activities="activity" if missing == 1 else "activities"
+        )
+    remaining = status.hours_needed
+    return texts.STATUS_REMAINING.format(
+        remaining=number(remaining), unit=unit_word(remaining, status.unit)
+    )
+
+
 def _rest(remaining: Decimal) -> str:
     if remaining > 0:
         return texts.STATUS_LEFT.format(remaining=number(remaining))
@@ -120,15 +141,27 @@ def _rest(remaining: Decimal) -> str:
 
 
 def _requirement_lines(status: LicenceStatus) -> list[str]:
+    """Category and activity-type minimums (not those waived this renewal), the count of
+    activities, then the mandated topics."""
     lines = [
         texts.STATUS_CATEGORY.format(
-            label=html.escape(category.label),
-            earned=number(min(category.earned, category.required)),
-            required=number(category.required),
-            rest=_rest(category.remaining),
+            label=html.escape(minimum.label),
+            earned=number(min(minimum.earned, minimum.required)),
+            required=number(minimum.required),
+            rest=_rest(minimum.remaining),
         )
-        for category in status.categories
+        for minimum in (*status.categories, *status.activities)
+        if minimum.required > 0
     ]
+    if status.activities_required:
+        missing = status.activities_required - status.activities_counted
+        lines.append(
+            texts.STATUS_ACTIVITY_COUNT.format(
+                counted=min(status.activities_counted, status.activities_required),
+                required=status.activities_required,
+                rest=_rest(Decimal(max(0, missing))),
+            )
+        )
     not_due = []
     for mandate in status.mandates:
         if not mandate.due:
@@ -163,7 +196,7 @@ def _explanations(status: LicenceStatus) -> list[str]:
     if status.carry_over and status.carry_over.applied > 0:
         applied = number(status.carry_over.applied)
         lines.append(texts.STATUS_CARRY.format(applied=applied, unit=status.unit))
-    lines += [html.escape(note) for note in status.notes]
+    lines += [html.escape(note) for note in (*status.exemptions_applied, *status.notes)]
     return lines
 
 

@@ -161,3 +161,30 @@ def test_make_up_credits_count_before_a_shortfall_is_reported() -> None:
     ]
     status = licence_status(tx, entries, D(2027, 10, 15))  # the window has closed
     assert status.previous_shortfall == PreviousShortfall(D(2027, 8, 31), Decimal(5))
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "renewals", "shown", "hidden"),
+    [
+        # ABIM every 2 years asks an activity, no points: "0 / 0 points (100%)" and
+        # "Still needed: 0 points" hid it
+        ("abim-moc-2y", 1, ["Still needed: <b>1</b> activity", "Activities completed: 0 of 1"],
+         ["0 / 0", "0</b> points"]),
+        # AAFP's 25 live hours counted in "Still needed" but were never named
+        ("aafp-membership", 1, ["Live learning activities: 0 of 25"], []),
+        # Texas, first renewal: general hours waived; said, not "0 / 0 credits (100%)"
+        ("us-tx-md", 0, ["exempt from the CME hours the first time"], ["0 / 0", "0 of 0"]),
+        ("us-ny-md", 3, ["Still needed: <b>1</b> credit\n"], ["0 / 0"]),  # one credit
+    ],
+)
+def test_the_status_names_every_requirement_and_no_empty_total(
+    rule_id: str, renewals: int, shown: list[str], hidden: list[str]
+) -> None:
+    facts = LicenceFacts(
+        rule_id=rule_id, renewal_date=D(2027, 12, 31), renewals_done=renewals,
+        flags=frozenset({"direct_patient_care"}),
+    )  # fmt: skip
+    status = licence_status(facts, [], D(2026, 12, 6), RULES)
+    text = render_status(LicenceView(Licence(label=rule_id, rule_id=rule_id), status))
+    assert all(part in text for part in shown), text
+    assert not any(part in text for part in hidden), text

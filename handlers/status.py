@@ -19,7 +19,11 @@ from handlers.turn import Turn, clinician_handler
 _STATUS_QUESTION = re.compile(
     r"\b(?:how\s+many|how\s+much|still\s+need|left|remaining|status|progress|"
     r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i|am\s+i\s+(?:done|complete)"
-    r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going)\b",
+    r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going"
+    # QA: "am I on track", "whats due", "where do I stand", "am i compliant for texas",
+    # "do I need ethics", "what do I need", "am I behind"
+    r"|on\s+track|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|compliant|compliance"
+    r"|(?:do|what\s+do)\s+i\s+(?:still\s+)?need|am\s+i\s+behind)\b",
     re.IGNORECASE,
 )
 

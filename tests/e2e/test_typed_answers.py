@@ -96,3 +96,13 @@ async def test_the_log_example_without_log_is_a_log(bot: BotUnderTest) -> None:
     ]
     await ana.send("2 ethics courses near Boston")
     assert "Log this?" not in (await ana.next_reply()).text
+
+
+async def test_status_questions_in_everyday_words(bot: BotUnderTest) -> None:
+    """QA: these got "Sorry, I didn't understand that"."""
+    ana = bot.user()
+    for question in ("am I on track", "whats due", "where do I stand", "am i compliant",
+                     "do I need ethics"):  # fmt: skip
+        await ana.send(question)
+        reply = (await ana.next_reply()).text
+        assert "You have no licences or certifications yet" in reply, (question, reply)

@@ -313,6 +313,10 @@ def parse_request(text: str, now: datetime, tz: str) -> Request:
     return Request(query, place_text, near_me, online_only, gaps, problem, unknown)
 
 
+def _is_number(token: str) -> bool:
+    return token.replace(".", "", 1).isdigit()
+
+
 def _split_topics_and_place(text: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """Topics (longest phrases first), the place words, and words that are neither."""
     tokens = _TOKEN.findall(text)
@@ -353,8 +357,11 @@ def _split_topics_and_place(text: str) -> tuple[tuple[str, ...], str, tuple[str,
         previous = kinds[index]
     last_prep = max((i for i, k in enumerate(kinds) if k == "prep"), default=-1)
     place_words = [t for i, t in enumerate(tokens) if kinds[i] == "place" and i > last_prep]
+    # A number before the place ("2 ethics courses near Boston") is not a topic to doubt.
     unknown = tuple(
-        t for i, t in enumerate(tokens) if kinds[i] == "place" and i < last_prep and t != ","
+        t
+        for i, t in enumerate(tokens)
+        if kinds[i] == "place" and i < last_prep and t != "," and not _is_number(t)
     )
     place = " ".join(place_words).replace(" ,", ",").strip(" ,")
     return tuple(dict.fromkeys(found)), place, unknown

@@ -443,6 +443,8 @@ async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
     assert both.buttons[0] == ["Boston, MA"]
     wrong_day = await ask(ana, "ethics courses online on 31 February")
     assert "That date doesn't exist" in texts_of(wrong_day)
+    counted = await ask(ana, "2 ethics courses near Boston")  # QA: "I don't know the topic “2”"
+    assert "I don't know the topic" not in texts_of(counted)
 
 
 async def test_a_one_letter_slip_in_a_topic_is_read_as_the_topic(

@@ -33,7 +33,7 @@ from bot.store import credits as credit_store
 from bot.store import outbox
 from bot.store.models import CreditEntry
 from bot.tracking import LicenceView
-from bot.views import number
+from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -113,7 +113,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
     )
     text = texts.LOG_CONFIRM.format(
         question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
-        amount=credits_amount(draft.amount),
+        amount=credits_amount(draft.amount, draft.category),
         category=html.escape(topics.category_label(draft.category)),
         topics=topic_text,
         title=html.escape(draft.title),
@@ -282,7 +282,8 @@ async def log_pressed(turn: Turn, press: Press) -> None:
         turn.say(texts.LOG_ASK_DATE)
     elif action == "amount":
         await flows.expect(turn, "log_fix_amount", log=data)
-        turn.say(texts.LOG_ASK_AMOUNT)
+        unit = topics.category_unit(str(data.get("category") or ""))
+        turn.say(texts.LOG_ASK_AMOUNT.format(unit=unit))
     elif action == "topic":
         await flows.expect(turn, "log_fix_topic", log=data)
         turn.say(texts.LOG_ASK_TOPIC)
@@ -383,7 +384,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     await _announce_completions(turn, before, after)
     turn.edit(
         template.format(
-            amount=credits_amount(draft.amount), title=html.escape(draft.title),
+            amount=credits_amount(draft.amount, draft.category), title=html.escape(draft.title),
             date=day(draft.completed_on),
         )
     )  # fmt: skip
@@ -544,14 +545,16 @@ async def undo(turn: Turn) -> None:
 
 def _described(entry: CreditEntry) -> dict[str, str]:
     return {
-        "title": html.escape(entry.title), "amount": credits_amount(entry.amount),
+        "title": html.escape(entry.title),
+        "amount": credits_amount(entry.amount, entry.category),
         "date": entry.completed_on.strftime("%b %-d, %Y"),
     }  # fmt: skip
 
 
-def credits_amount(amount: Decimal) -> str:
-    """ "1 credit", "1.5 credits", "2 credits"."""
-    return texts.ONE_CREDIT if amount == 1 else texts.CREDITS_AMOUNT.format(amount=number(amount))
+def credits_amount(amount: Decimal, category: str = "") -> str:
+    """ "1 credit", "1.5 credits", "10 points" (ABIM MOC)."""
+    unit = topics.category_unit(category) if category else "credits"
+    return texts.AMOUNT.format(amount=number(amount), unit=unit_word(amount, unit))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

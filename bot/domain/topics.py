@@ -20,6 +20,7 @@ from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "rules" / "_vocabulary.toml"
 
+CATEGORY_UNITS = ("credits", "points", "hours")
 _SECTIONS = ("topics", "categories", "activity_types", "flags", "specialties", "professions")
 # Words that carry no meaning for matching ("2 ethics CME credits" == "ethics").
 _NOISE = frozenset(
@@ -74,6 +75,7 @@ class Term:
     label: str
     aliases: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
+    unit: str = "credits"  # categories: what an amount of it is called (MOC: points)
 
 
 class TermSet:
@@ -129,6 +131,10 @@ class TermSet:
         """The human label; an unknown id is returned as is rather than failing a reply."""
         term = self._terms.get(term_id)
         return term.label if term else term_id
+
+    def unit(self, term_id: str) -> str:
+        term = self._terms.get(term_id)
+        return term.unit if term else "credits"
 
     def normalize(self, text: str) -> str | None:
         """The id a free-text phrase names ("pain mgmt" -> ``pain_management``), or None."""
@@ -223,7 +229,8 @@ def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
     if not isinstance(body, Mapping):
         raise VocabularyError(f"{at}: must be a table")
     link = "also_counts_as" if section == "categories" else "parents"
-    extra = set(body) - {"label", "aliases", link}
+    allowed = {"label", "aliases", link} | ({"unit"} if section == "categories" else set())
+    extra = set(body) - allowed
     if extra:
         raise VocabularyError(f"{at}: unknown field(s) {sorted(extra)}")
     label = body.get("label")
@@ -235,7 +242,10 @@ def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise VocabularyError(f"{at}.{key}: must be a list of strings")
         lists[key] = tuple(value)
-    return Term(term_id, label, lists["aliases"], lists[link])
+    unit = body.get("unit", "credits")
+    if unit not in CATEGORY_UNITS:
+        raise VocabularyError(f"{at}.unit: must be one of {', '.join(CATEGORY_UNITS)}")
+    return Term(term_id, label, lists["aliases"], lists[link], unit)
 
 
 @cache
@@ -287,6 +297,11 @@ def suggest_categories(text: str, n: int = 3) -> list[str]:
 
 def category_label(category_id: str) -> str:
     return vocabulary().categories.label(category_id)
+
+
+def category_unit(category_id: str) -> str:
+    """ "credits", or what the category's amounts are called ("points" for ABIM MOC)."""
+    return vocabulary().categories.unit(category_id)
 
 
 def counts_as(category_id: str) -> frozenset[str]:

@@ -97,7 +97,7 @@ def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
     """Lines for a status: the total, each mandate due this cycle, then every minimum."""
     total = ProgressLine(
         "total",
-        "Total credits",
+        f"Total {status.unit}",
         status.earned_total,
         status.total_required,
         status.remaining_total,

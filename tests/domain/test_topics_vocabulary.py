@@ -154,6 +154,18 @@ def test_a_malformed_vocabulary_names_the_term() -> None:
         parse_vocabulary({"topics": {"ok": {"label": ""}}})
     with pytest.raises(VocabularyError, match="unknown section"):
         parse_vocabulary({"colours": {}})
+    with pytest.raises(VocabularyError, match=r"categories\.x\.unit: must be one of"):
+        parse_vocabulary({"categories": {"x": {"label": "X", "unit": "stars"}}})
+    with pytest.raises(VocabularyError, match=r"topics\.t: unknown field\(s\) \['unit'\]"):
+        parse_vocabulary({"topics": {"t": {"label": "T", "unit": "points"}}})
+
+
+def test_moc_amounts_are_points() -> None:
+    from bot.domain.topics import category_unit
+
+    assert (category_unit("moc"), category_unit("ama_pra_1"), category_unit("nope")) == (
+        "points", "credits", "credits",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

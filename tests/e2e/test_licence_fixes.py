@@ -202,6 +202,16 @@ async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnd
     assert "0 / 100 points" in status and "Still needed: 100 points" in status, status
     assert "points a week" in status and "credits" not in status
     await ana.replies_until_quiet()
+    await ana.send("10 MOC points yesterday")  # QA: "10 credits — ABIM MOC points"
+    assert "10 points — ABIM MOC points" in (await ana.next_reply()).text
+    await ana.press("🔢 Amount")
+    assert "How many points?" in (await ana.next_reply()).text
+    await ana.send("15")
+    await ana.replies_until_quiet()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    assert "Counts toward: ABIM" in (await ana.next_reply()).text
+    await ana.replies_until_quiet()
     await add_licence(ana, "Texas", "2027-08-31")  # presses "3" at the renewals question
     assert await stored(bot) == [("abim-moc", date(2029, 12, 31)), ("us-tx-md", date(2027, 8, 31))]
 

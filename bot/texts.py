@@ -212,6 +212,10 @@ LICENCE_RENEWAL_BEYOND = (
 LICENCE_RENEWAL_KEPT = "Keeping {typed} (renewed early)."
 LICENCE_RENEWAL_SUGGESTED = "Yes, {suggested}"
 LICENCE_DATE_CHANGED = "Updated: <b>{label}</b> now renews {deadline}."
+LICENCE_DATE_PASSED = (
+    "Updated: <b>{label}</b>. {typed} has passed, so I count toward the next deadline, "
+    "<b>{next}</b> (while a make-up window is open, the status says so)."
+)
 LICENCE_BIRTH_ASK = (
     "This one renews around your birthday. <b>Which month and year were you born?</b> "
     "E.g. <i>March 1980</i>."

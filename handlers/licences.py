@@ -31,6 +31,7 @@ from bot.domain.dates import is_impossible_date
 from bot.domain.requirements import LicenceSearch, Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
+from bot.tracking import load_views
 from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -588,15 +589,23 @@ async def list_licences(turn: Turn) -> None:
     if not owned:
         await ask_which(turn)
         return
+    # The deadline the status counts toward, as /status says it: a date typed once that has
+    # since passed (or a birth-month rule with no date typed) is not what the licence awaits.
+    statuses = {
+        view.licence.id: view.status
+        for view in await load_views(
+            turn.session, turn.clinician, turn.local_now.date(), turn.context.services.rulebook
+        )
+    }
     lines = [texts.LICENCE_LIST_HEADER]
     buttons = []
     for index, licence in enumerate(owned, start=1):
         label = html.escape(licence.label)
-        if licence.renewal_date:
+        status = statuses.get(licence.id)
+        deadline = status.deadline if status else licence.renewal_date
+        if deadline:
             lines.append(
-                texts.LICENCE_LIST_ITEM.format(
-                    index=index, label=label, deadline=f"{licence.renewal_date:%b %-d, %Y}"
-                )
+                texts.LICENCE_LIST_ITEM.format(index=index, label=label, deadline=day(deadline))
             )
         else:
             lines.append(texts.LICENCE_LIST_ITEM_UNKNOWN.format(index=index, label=label))
@@ -703,9 +712,14 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
             licence.label = custom_label(when)
     await flows.clear(turn)
     await replan(turn)
-    turn.say(
-        texts.LICENCE_DATE_CHANGED.format(label=html.escape(licence.label), deadline=day(when))
-    )
+    today = turn.local_now.date()
+    rule = _licence_rule(turn, licence)
+    label = html.escape(licence.label)
+    if rule is not None and when < today:  # QA: "now renews Aug 31, 2026", /status: 2028
+        counted = deadline_counted(rule, when, today)
+        turn.say(texts.LICENCE_DATE_PASSED.format(label=label, typed=day(when), next=day(counted)))
+    else:
+        turn.say(texts.LICENCE_DATE_CHANGED.format(label=label, deadline=day(when)))
     from handlers.status import say_status
 
     await say_status(turn)

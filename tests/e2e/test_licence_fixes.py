@@ -237,6 +237,23 @@ async def test_a_date_beyond_any_early_renewal_is_not_kept(bot: BotUnderTest) ->
     assert "already renewed" in (await ana.next_reply()).text
 
 
+async def test_a_renewal_date_that_has_passed_says_which_deadline_counts(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "now renews Aug 31, 2026" while /status said Aug 31, 2028 and /licences kept
+    the typed date: every screen now names the deadline the status counts toward."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-06-30")
+    await ask_to_change_renewal_date(ana)
+    await ana.send("Aug 31 2026")
+    changed = (await ana.next_reply()).text
+    assert "Aug 31, 2026 has passed, so I count toward the next deadline, Aug 31, 2028" in changed
+    assert "Due Aug 31, 2028" in (await ana.next_reply()).text
+    await ana.send("/licences")
+    assert "1. Texas Medical Board — renews Aug 31, 2028" in (await ana.next_reply()).text
+
+
 # ------------------------------------------------------------------ 4. overdue
 async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     bot: BotUnderTest,

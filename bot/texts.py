@@ -375,6 +375,11 @@ LOG_COUNTS_NOWHERE = (
     "It doesn't count toward any of your licences' current cycles (check the date and "
     "category), but it is kept in your record."
 )
+LOG_COUNTS_LATER = (
+    "It doesn't count toward a cycle yet: {cycles} (you renewed early). It is kept in your "
+    "record."
+)
+LOG_CYCLE_STARTS = "{label}'s next cycle starts {start}"
 LOG_TOWARD_ITEM = "{label} ({remaining} to go)"
 LOG_TOWARD_DONE = "{label} (complete ✓)"
 LOG_DUPLICATE = "You already logged “{title}” on {date}. Log it again?"

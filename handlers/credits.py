@@ -388,7 +388,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             date=day(draft.completed_on),
         )
     )  # fmt: skip
-    turn.say(_counts_toward(entry.id, after))
+    turn.say(_counts_toward(entry.id, after, entry.completed_on))
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -399,7 +399,7 @@ def _apply(entry: CreditEntry, draft: LogDraft) -> None:
     entry.title = draft.title
 
 
-def _counts_toward(entry_id: int, after: list[LicenceView]) -> str:
+def _counts_toward(entry_id: int, after: list[LicenceView], completed_on: date) -> str:
     where = []
     for view in after:
         status = view.status
@@ -413,7 +413,19 @@ def _counts_toward(entry_id: int, after: list[LicenceView]) -> str:
                 texts.LOG_TOWARD_ITEM.format(label=label, remaining=number(status.hours_needed))
             )
     if not where:
-        return texts.LOG_COUNTS_NOWHERE if after else texts.STATUS_NO_LICENCES
+        if not after:
+            return texts.STATUS_NO_LICENCES
+        # Renewed early: the cycle it would count toward starts later; not a mistake to check.
+        later = [
+            texts.LOG_CYCLE_STARTS.format(
+                label=html.escape(view.licence.label), start=day(view.status.starts_on)
+            )
+            for view in after
+            if view.status and view.status.starts_on and completed_on < view.status.starts_on
+        ]
+        if later:
+            return texts.LOG_COUNTS_LATER.format(cycles="; ".join(later))
+        return texts.LOG_COUNTS_NOWHERE
     return texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))
 
 

@@ -185,6 +185,13 @@ async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -
         ).scalars()
         deadlines = {key.split(":")[3] for key in keys}
     assert deadlines == {"2029-08-31"}
+    await ana.send("2 ethics yesterday")  # QA: "check the date and category", as if a slip
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    assert "Texas Medical Board's next cycle starts Wed Sep 1, 2027 (you renewed early)" in (
+        await ana.next_reply()
+    ).text
 
 
 async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnderTest) -> None:

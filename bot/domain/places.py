@@ -830,6 +830,13 @@ class PlaceIndex:
                     max(self._pop[largest], 1)
                 )
                 scored.append((ratio + bonus, cand))
+        if qualifiers:  # "Huston tx": Houston, Texas, not Huyton, England
+            inside = [
+                (score, cand)
+                for score, cand in scored
+                if any(all(self._in(i, q) for q in qualifiers) for i in self._primary_ids(cand))
+            ]
+            scored = inside or scored
         picks = []
         for _, cand in heapq.nlargest(limit, scored):
             ids = self._primary_ids(cand)

@@ -388,3 +388,18 @@ def test_importing_places_loads_no_data_package() -> None:
 def test_resolve_never_raises(text: str) -> None:
     result = places.resolve(text)
     assert isinstance(result, Resolved | Ambiguous | NotFound)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "region"),
+    [
+        ("Huston tx", "Houston, Texas, US", "Texas"),
+        ("Sant Louis mo", "St. Louis, Missouri, US", "Missouri"),
+    ],
+)
+def test_close_spellings_keep_to_the_state_given(text: str, first: str, region: str) -> None:
+    """QA: "Huston tx" offered Huyton and Heston, England; "Sant Louis mo" Argentina."""
+    found = places.resolve(text)
+    assert isinstance(found, places.NotFound)
+    assert found.suggestions[0].display_name == first
+    assert {place.region for place in found.suggestions} == {region}

@@ -278,6 +278,7 @@ TIMEZONE_SHARE_LOCATION = "📍 Share my location"
 TIMEZONE_SKIP_HINT = "Or keep the time zone as it is:"
 TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."
 TIMEZONE_PICK = "Several places are called that. Which one?"
+TIMEZONE_KEPT = "Time zone left at <b>{zone}</b>: /timezone changes it."
 TIMEZONE_NOT_FOUND = "I don't know “{text}”. Try a city and state, or a ZIP code."
 TIMEZONE_SUGGEST = (
     "I don't know “{text}”. Did you mean one of these? If not, try a city and state, "
@@ -442,6 +443,10 @@ REMINDERS_NONE = "No reminders are scheduled."
 REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
 REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
 REMINDERS_QUIET_OFF = "Quiet hours: off (reminders may come at any time)."
+REMINDERS_QUIET_NONE = (
+    "That range starts and ends at the same time, so there are no quiet hours: I turned "
+    "them off. To keep nights quiet, send e.g. <i>22:00-07:00</i>."
+)
 REMINDERS_PAUSED = "⏸ All reminders are paused."
 REMINDERS_MUTED = "Muted: {labels}."
 REMINDERS_PAUSE = "⏸ Pause all"

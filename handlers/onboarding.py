@@ -99,6 +99,7 @@ async def where_answered(turn: Turn, text: str) -> bool | None:
     place)."""
     if is_other_request(text):
         if flows.state(turn).get("onboarding") == "timezone":
+            turn.say(texts.TIMEZONE_KEPT.format(zone=html.escape(turn.clinician.timezone)))
             await finish(turn)  # "All set", and the location keyboard goes
         else:
             await flows.clear(turn)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain.reminders import daily_slot, parse_ladder, parse_quiet_hours
+from bot.domain.reminders import QUIET_OFF_WORDS, daily_slot, parse_ladder, parse_quiet_hours
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
@@ -209,6 +209,8 @@ async def quiet_answered(turn: Turn, text: str) -> None:
     if quiet is None:
         turn.say(texts.REMINDERS_BAD_QUIET)
         return
+    if quiet.empty and text.strip().lower() not in QUIET_OFF_WORDS:
+        turn.say(texts.REMINDERS_QUIET_NONE)  # "9am-9am": say why they are now off
     turn.clinician.quiet_start_min, turn.clinician.quiet_end_min = quiet.start_min, quiet.end_min
     await flows.clear(turn)
     await replan(turn, slot_changed=True)

@@ -189,12 +189,20 @@ def parse_log_line(
         completed_on=completed_on or dates.local_today(now, tz),
         category=found_categories[0] if found_categories else default_category,
         topics=tuple(found_topics),
-        title=title[:MAX_TITLE],
+        title=clip_title(title),
         date_given=completed_on is not None,
         category_given=bool(found_categories),
         topic_suggestions=suggestions,
         unread=unread,
     )
+
+
+def clip_title(title: str) -> str:
+    """At most ``MAX_TITLE`` characters, cut at a word and marked: "…" (QA: cut mid-word)."""
+    if len(title) <= MAX_TITLE:
+        return title
+    head = title[: MAX_TITLE - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,.;:-") + "…"
 
 
 def default_category_for(profession: str | None) -> str:

@@ -189,7 +189,7 @@ def parse_ladder(text: str) -> list[int] | None:
 
 _CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?\s*(?:([ap])\.?\s*m?\.?)?"
 _QUIET_RANGE = re.compile(rf"^\s*{_CLOCK}\s*(?:-|–|—|to|till|until)\s*{_CLOCK}\s*$", re.IGNORECASE)
-_QUIET_OFF = frozenset({"none", "off", "no", "never", "nothing"})
+QUIET_OFF_WORDS = frozenset({"none", "off", "no", "never", "nothing"})
 
 
 def _clock_minutes(hour: str, minute: str | None, half: str | None) -> int | None:
@@ -209,7 +209,7 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
 
     None when it is not a time range (the chat then shows an example).
     """
-    if text.strip().lower() in _QUIET_OFF:
+    if text.strip().lower() in QUIET_OFF_WORDS:
         return QuietHours(0, 0)
     match = _QUIET_RANGE.match(text)
     if not match:

@@ -50,3 +50,13 @@ def test_every_reason_a_past_date_can_fail_has_a_sentence() -> None:
     never_for_past = {DateReason.EMPTY, DateReason.IN_PAST, DateReason.TOO_FAR}
     for reason in set(DateReason) - never_for_past:
         assert f"date_{reason.value}" in texts.LOG_PROBLEMS, reason
+
+
+def test_a_long_title_is_cut_at_a_word_and_marked() -> None:
+    """QA: a very long title was cut mid-word with no sign of it."""
+    from bot.domain.log_parse import MAX_TITLE, clip_title
+
+    title = " ".join(["pharmacology"] * 30)
+    clipped = clip_title(title)
+    assert len(clipped) <= MAX_TITLE and clipped.endswith("pharmacology…")
+    assert clip_title("Short title") == "Short title"

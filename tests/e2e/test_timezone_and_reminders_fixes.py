@@ -86,7 +86,9 @@ async def test_quiet_hours_in_12_hour_forms_and_off(bot: BotUnderTest) -> None:
     assert "Quiet hours: 22:00–06:00" in await set_quiet_hours(ana, "10pm to 6am")
     assert "Quiet hours: 21:00–07:00" in await set_quiet_hours(ana, "9p-7a")
     assert "Quiet hours: off" in await set_quiet_hours(ana, "off")
-    assert "Quiet hours: off" in await set_quiet_hours(ana, "22:00-22:00")
+    # QA: "9am-9am" turned them off without a word
+    assert "starts and ends at the same time" in await set_quiet_hours(ana, "9am-9am")
+    assert "Quiet hours: off" in (await ana.next_reply()).text
     assert "00:00–00:00" not in await set_quiet_hours(ana, "off")
 
 

@@ -24,6 +24,7 @@ async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnd
     # The time zone is optional: a log here ends the question (it was looked up as a place:
     # "I don't know '2 ethics yesterday'. Try a city and state, or a ZIP code.")
     await ana.send("2 ethics yesterday")
+    assert "Time zone left at America/New_York" in (await ana.next_reply()).text
     assert "All set" in (await ana.next_reply()).text
     assert "Log this?" in (await ana.next_reply()).text
 

@@ -161,6 +161,7 @@ def parse_log_line(
     amount = _checked_amount(amount_match.group(1))
     if isinstance(amount, LogProblem):
         return amount
+    unit_word = (amount_match.group(2) or "").lower()
     body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
     words = re.findall(r"[\w'’./+-]+", body)
@@ -184,6 +185,9 @@ def parse_log_line(
         title = topics.label(found_topics[0])
     if not title:
         title = "CME activity"
+    if not found_categories and unit_word in {"point", "points", "pts"}:
+        # "5 points today": points are MOC points, not the profession's usual credit
+        found_categories = [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
     return LogDraft(
         amount=amount,
         completed_on=completed_on or dates.local_today(now, tz),

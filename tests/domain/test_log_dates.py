@@ -8,7 +8,7 @@ import pytest
 
 from bot import texts
 from bot.domain.dates import DateReason
-from bot.domain.log_parse import LogDraft, LogProblem, parse_log_line
+from bot.domain.log_parse import MAX_TITLE, LogDraft, LogProblem, clip_title, parse_log_line
 
 NOW = datetime(2026, 12, 6, 17, tzinfo=UTC)  # a Sunday, noon in New York
 
@@ -54,9 +54,15 @@ def test_every_reason_a_past_date_can_fail_has_a_sentence() -> None:
 
 def test_a_long_title_is_cut_at_a_word_and_marked() -> None:
     """QA: a very long title was cut mid-word with no sign of it."""
-    from bot.domain.log_parse import MAX_TITLE, clip_title
-
     title = " ".join(["pharmacology"] * 30)
     clipped = clip_title(title)
     assert len(clipped) <= MAX_TITLE and clipped.endswith("pharmacology…")
     assert clip_title("Short title") == "Short title"
+
+
+def test_points_are_moc_points_unless_a_category_is_named() -> None:
+    """QA: "5 points today" was logged as AMA PRA Category 1 credit."""
+    for text, category in (("5 points today", "moc"), ("2 cat 1 points", "ama_pra_1"),
+                           ("3 credits ethics", "ama_pra_1")):  # fmt: skip
+        draft = parse_log_line(text, NOW, "America/New_York", default_category="ama_pra_1")
+        assert isinstance(draft, LogDraft) and draft.category == category, text

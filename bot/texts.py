@@ -141,6 +141,12 @@ STATUS_SOURCE = "Source: {citation} (checked {checked})"
 STATUS_MISSING = "<b>{label}</b>: I need {facts} to work out the deadline. Use /licences to add it."
 STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /licences to fix it."
 STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
+STATUS_TOPIC_HEADER = "<b>{label}</b> — due {deadline}"
+STATUS_TOPIC_NOT_DUE = "• {title}: not due this cycle"
+STATUS_TOPIC_NONE = (
+    "None of your licences asks for <b>{topics}</b> hours of its own; such credits count "
+    "toward the totals like any other. /status shows everything."
+)
 STATUS_CHART_BUTTON = "📊 Chart: {label}"
 STATUS_COURSES_BUTTON = "Courses that fit"
 FACT_NAMES = {

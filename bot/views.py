@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from bot import texts
-from bot.domain.credits import LicenceStatus
+from bot.domain import topics
+from bot.domain.credits import LicenceStatus, MandateStatus
 from bot.tracking import LicenceView
 
 BAR_WIDTH = 10
@@ -167,20 +168,47 @@ def _requirement_lines(status: LicenceStatus) -> list[str]:
         if not mandate.due:
             not_due.append(html.escape(mandate.title))
             continue
-        lines.append(
-            texts.STATUS_MANDATE.format(
-                title=html.escape(mandate.title),
-                earned=number(min(mandate.earned, mandate.required)),
-                required=number(mandate.required),
-                rest=_rest(mandate.remaining),
-                why=html.escape(mandate.why),
-            )
-        )
-        if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
-            lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
+        lines += _mandate_lines(mandate)
     if not_due:
         lines.append(texts.STATUS_NOT_DUE.format(titles="; ".join(not_due)))
     return lines
+
+
+def _mandate_lines(mandate: MandateStatus) -> list[str]:
+    lines = [
+        texts.STATUS_MANDATE.format(
+            title=html.escape(mandate.title),
+            earned=number(min(mandate.earned, mandate.required)),
+            required=number(mandate.required),
+            rest=_rest(mandate.remaining),
+            why=html.escape(mandate.why),
+        )
+    ]
+    if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
+        lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
+    return lines
+
+
+def render_topic_status(view: LicenceView, asked: frozenset[str]) -> str | None:
+    """One licence's requirements on the topics asked about ("how many ethics hours do I
+    need?"), with its deadline; None when it has none on them."""
+    status = view.status
+    if status is None:
+        return None
+    wanted = topics.expand(asked)  # an opioid question meets Florida's controlled substances
+    lines = []
+    for mandate in status.mandates:
+        if wanted.isdisjoint(topics.expand(mandate.topics)):
+            continue
+        if mandate.due:
+            lines += _mandate_lines(mandate)
+        else:
+            lines.append(texts.STATUS_TOPIC_NOT_DUE.format(title=html.escape(mandate.title)))
+    if not lines:
+        return None
+    deadline = day(status.deadline)
+    head = texts.STATUS_TOPIC_HEADER.format(label=licence_label(view), deadline=deadline)
+    return "\n".join([head, *lines])
 
 
 def _explanations(status: LicenceStatus) -> list[str]:

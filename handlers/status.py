@@ -10,9 +10,10 @@ from datetime import date
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain import topics
 from bot.domain.requirements import RuleBook
 from bot.tracking import LicenceView, load_views
-from bot.views import render_status
+from bot.views import render_status, render_topic_status
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
 
@@ -81,6 +82,22 @@ def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> li
     return named or all_views
 
 
+def asked_topics(text: str) -> frozenset[str]:
+    """Topics a status question names ("ethics", "opioid prescribing"), longest phrase first."""
+    words = re.findall(r"[a-z]+", text.lower())
+    found: set[str] = set()
+    used = [False] * len(words)
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            if any(used[start : start + size]):
+                continue
+            topic = topics.normalize_topic(" ".join(words[start : start + size]))
+            if topic:
+                found.add(topic)
+                used[start : start + size] = [True] * size
+    return frozenset(found)
+
+
 def _urgency(view: LicenceView) -> tuple[int, date]:
     """Unfinished licences by deadline, then finished ones, then those lacking facts."""
     if view.status is None:
@@ -97,6 +114,13 @@ async def say_status(turn: Turn, question: str = "") -> None:
         return
     # Soonest deadline first: the licence that needs attention leads.
     shown = sorted(_matching(found, question, turn.context.services.rulebook), key=_urgency)
+    asked = asked_topics(question)
+    if asked:  # "how many ethics hours do I need?": those lines, not every requirement
+        answers = [part for view in shown if (part := render_topic_status(view, asked))]
+        names = ", ".join(html.escape(topics.label(topic)) for topic in sorted(asked))
+        text = texts.STATUS_SEPARATOR.join(answers) or texts.STATUS_TOPIC_NONE.format(topics=names)
+        turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
+        return
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
           encode("chart", view.licence.id))]

@@ -24,15 +24,20 @@ async def stored(bot: BotUnderTest) -> list[tuple[str | None, date | None]]:
         return [(row.rule_id, row.renewal_date) for row in rows]
 
 
-async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str = "3") -> None:
-    """/licences → name → renewal date → renewals so far → "No" to any yes/no question."""
+async def name_licence(ana: SandboxUser, name: str) -> str:
+    """/licences (➕ Add when some exist) → the licence's name; the reply to it."""
     await ana.send("/licences")
     first = await ana.next_reply()
     if "Which licence" not in (first.text or ""):
         await ana.press("➕ Add")
         assert "Which licence" in (await ana.next_reply()).text
     await ana.send(name)
-    assert "renewal deadline" in (await ana.next_reply()).text
+    return (await ana.next_reply()).text
+
+
+async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str = "3") -> None:
+    """/licences → name → renewal date → renewals so far → "No" to any yes/no question."""
+    assert "renewal deadline" in await name_licence(ana, name)
     await ana.send(renewal)
     assert "already renewed" in (await ana.next_reply()).text
     await ana.press(renewals)
@@ -144,10 +149,7 @@ async def test_a_renewal_date_beyond_the_next_cycle_is_questioned_not_stored(
 async def test_the_first_renewal_date_gets_the_same_check(bot: BotUnderTest) -> None:
     bot.clock.set(QA_TODAY)
     ana = bot.user()
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.send("Texas")
-    await ana.next_reply()
+    await name_licence(ana, "Texas")
     await ana.send("Aug 31 2029")
     assert "Did you mean Aug 31, 2027?" in (await ana.next_reply()).text
     await ana.press("Yes, Aug 31, 2027")
@@ -199,10 +201,7 @@ async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnd
     (nothing in its rule depends on it); Texas still asks."""
     bot.clock.set(QA_TODAY)
     ana = bot.user()
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.send("ABIM 100 points")
-    assert "renewal deadline" in (await ana.next_reply()).text
+    assert "renewal deadline" in await name_licence(ana, "ABIM 100 points")
     await ana.send("Dec 31 2029")
     assert "Saved ABIM" in (await ana.next_reply()).text
     status = (await ana.next_reply()).text
@@ -228,10 +227,7 @@ async def test_a_date_beyond_any_early_renewal_is_not_kept(bot: BotUnderTest) ->
     Aug 31 2029 at most. That one, sent twice, is kept and said so."""
     bot.clock.set(QA_TODAY)
     ana = bot.user()
-    await ana.send("/licences")
-    await ana.next_reply()
-    await ana.send("Texas")
-    await ana.next_reply()
+    await name_licence(ana, "Texas")
     for _ in range(2):
         await ana.send("Aug 31 2031")
         refused = (await ana.next_reply()).text
@@ -259,6 +255,20 @@ async def test_a_renewal_date_that_has_passed_says_which_deadline_counts(
     assert "Due Aug 31, 2028" in (await ana.next_reply()).text
     await ana.send("/licences")
     assert "1. Texas Medical Board — renews Aug 31, 2028" in (await ana.next_reply()).text
+
+
+async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> None:
+    """QA: "how many ethics hours do i need" answered with every requirement of every licence."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await add_licence(ana, "Texas", "2027-08-31")
+    answer = await status_text(ana, "how many ethics hours do i need")
+    assert "Texas Medical Board — due Aug 31, 2027" in answer
+    assert "Medical ethics and/or professional responsibility: 0 of 2 h" in answer
+    assert "Category 1" not in answer and "Still needed" not in answer
+    assert "None of your licences asks for Implicit bias hours" in await status_text(
+        ana, "do I need implicit bias hours?"
+    )
 
 
 # ------------------------------------------------------------------ 4. overdue

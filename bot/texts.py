@@ -215,6 +215,7 @@ LICENCE_RENEWAL_BEYOND = (
     "than {early}, so {typed} can't be the one on your licence. Did you mean "
     "<b>{suggested}</b>?"
 )
+LICENCE_DATE_ON_RULE_DAY = "{label} deadlines fall on {on}: I'll use <b>{deadline}</b>."
 LICENCE_RENEWAL_KEPT = "Keeping {typed} (renewed early)."
 LICENCE_RENEWAL_SUGGESTED = "Yes, {suggested}"
 LICENCE_DATE_CHANGED = "Updated: <b>{label}</b> now renews {deadline}."

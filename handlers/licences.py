@@ -25,7 +25,7 @@ from bot.domain.custom_requirements import (
     parse_custom_requirement,
     parse_date,
 )
-from bot.domain.cycles import LicenceFacts, add_months, missing_facts
+from bot.domain.cycles import LicenceFacts, add_months, missing_facts, on_rule_day
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
 from bot.domain.requirements import LicenceSearch, Rule
@@ -281,6 +281,19 @@ def beyond_next_renewal(rule: Rule, label: str, when: date, today: date) -> Beyo
     return BeyondNext(question, meant, insistable=when <= latest)
 
 
+def _on_rule_day(turn: Turn, rule: Rule, label: str, when: date) -> date:
+    """A fixed-date rule's deadline for the date typed, said when it differs (QA: ABIM
+    "Nov 15 2025" became "Due Nov 30, 2030" without a word; its deadlines are Dec 31)."""
+    deadline = on_rule_day(rule, when)
+    if deadline != when:
+        turn.say(
+            texts.LICENCE_DATE_ON_RULE_DAY.format(
+                label=html.escape(label), on=f"{deadline:%b %-d}", deadline=day(deadline)
+            )
+        )
+    return deadline
+
+
 async def _insisted(turn: Turn, when: date, far: BeyondNext) -> bool:
     """The same date again after the question: the licence says so (renewed early), keep it.
     Not for a date further than an early renewal reaches: that one is asked again."""
@@ -310,6 +323,8 @@ async def renewal_answered(turn: Turn, text: str) -> None:
         return
     draft = _draft(turn)
     rule = _rule(turn, draft)
+    if rule is not None:
+        when = _on_rule_day(turn, rule, rule_label(rule), when)
     far = beyond_next_renewal(rule, rule_label(rule), when, today) if rule else None
     if far is not None and not await _insisted(turn, when, far):
         turn.say(
@@ -669,6 +684,8 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         turn.say(when)
         return
     rule = _licence_rule(turn, licence)
+    if rule is not None:
+        when = _on_rule_day(turn, rule, licence.label, when)
     far = beyond_next_renewal(rule, licence.label, when, today) if rule else None
     if far is not None and not await _insisted(turn, when, far):
         turn.say(

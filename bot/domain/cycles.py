@@ -203,10 +203,20 @@ def schedule_for(rule: Rule, facts: LicenceFacts, today: date) -> Schedule:
     return Schedule(rule, facts, deadlines, None, _first_index(rule, facts, deadlines, today))
 
 
+def on_rule_day(rule: Rule, given: date) -> date:
+    """The deadline a date stands for under a fixed-date rule: its month and day in that
+    year (ABIM: Dec 31; "Nov 15 2025" is Dec 31, 2025, not Nov 30). Other dates as given."""
+    renewal = rule.renewal
+    if renewal.kind != "fixed_date" or renewal.month is None:
+        return given
+    return _on_day(given.year, renewal.month, renewal.day)
+
+
 def _deadlines(rule: Rule, facts: LicenceFacts) -> _Deadlines:
     renewal, step = rule.renewal, rule.cycle_months
     given = facts.renewal_date
     if given is not None:
+        given = on_rule_day(rule, given)
         month_based = renewal.kind in {"birth_month_end", "issue_month_end"}
         day = None if month_based else (renewal.day or given.day)
         return _Deadlines(given.year * 12 + given.month - 1, step, day)
@@ -321,7 +331,7 @@ def cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
 def _cycle_info(rule: Rule, facts: LicenceFacts, today: date) -> CycleInfo:
     schedule = schedule_for(rule, facts, today)
     current = schedule.current(today)
-    given = facts.renewal_date
+    given = on_rule_day(rule, facts.renewal_date) if facts.renewal_date else None
     renewed_ahead = False
     if given is not None and current.deadline < given:
         # The clinician kept a deadline after the one of the cycle containing today (asked

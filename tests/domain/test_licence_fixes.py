@@ -188,3 +188,11 @@ def test_the_status_names_every_requirement_and_no_empty_total(
     text = render_status(LicenceView(Licence(label=rule_id, rule_id=rule_id), status))
     assert all(part in text for part in shown), text
     assert not any(part in text for part in hidden), text
+
+
+def test_a_fixed_date_rule_reads_a_typed_date_on_its_own_day() -> None:
+    """Florida deadlines are Jan 31: "Feb 15 2028" stands for Jan 31, 2028 (it made Feb 29
+    deadlines, and read as a renewal made early)."""
+    facts = LicenceFacts(rule_id="us-fl-md", renewal_date=D(2028, 2, 15), renewals_done=2)
+    status = licence_status(facts, [], D(2026, 12, 6), RULES)
+    assert status.deadline == D(2028, 1, 31) and status.starts_on is None

@@ -271,6 +271,20 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     )
 
 
+async def test_a_fixed_date_rule_uses_its_own_day(bot: BotUnderTest) -> None:
+    """QA: ABIM "Nov 15 2025" was saved silently as "Due Nov 30, 2030"; its deadlines are
+    Dec 31, and the bot now says which date it uses."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    assert "renewal deadline" in await name_licence(ana, "ABIM 100 points")
+    await ana.send("Nov 15 2029")
+    said = (await ana.next_reply()).text
+    assert "deadlines fall on Dec 31: I'll use Dec 31, 2029." in said, said
+    assert "Saved ABIM" in (await ana.next_reply()).text
+    assert "Due Dec 31, 2029" in (await ana.next_reply()).text
+    assert await stored(bot) == [("abim-moc", date(2029, 12, 31))]
+
+
 # ------------------------------------------------------------------ 4. overdue
 async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     bot: BotUnderTest,

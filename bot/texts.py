@@ -383,6 +383,11 @@ LOG_COUNTS_NOWHERE = (
     "It doesn't count toward any of your licences' current cycles (check the date and "
     "category), but it is kept in your record."
 )
+CERTIFICATE_ODD_AMOUNT = (
+    "📎 I saved <b>{file}</b>, but the amount I read on it, {amount}, is not one I can log "
+    "for one activity (more than 0, at most 100). What does it certify? E.g. <i>2 credits "
+    "ethics on Nov 3</i>."
+)
 LOG_COUNTS_LATER = (
     "It doesn't count toward a cycle yet: {cycles} (you renewed early). It is kept in your "
     "record."

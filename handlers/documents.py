@@ -19,11 +19,14 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
 from bot.context import CMEContext
-from bot.domain.log_parse import LogDraft, default_category_for
+from bot.domain import topics
+from bot.domain.log_parse import MAX_CREDITS_PER_ENTRY, LogDraft, default_category_for
 from bot.reports.certificate import CertificateProblem, read_certificate
 from bot.store import credits as credit_store
+from bot.store import licences as licence_store
 from bot.store.files import write_certificate_file
 from bot.store.models import Certificate
+from bot.views import number
 from handlers import courses, flows
 from handlers.credits import propose
 from handlers.turn import Turn, clinician_handler
@@ -123,8 +126,22 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         key=lambda claim: claim.confidence,  # a claimed amount beats a designated maximum
         default=None,
     )
+    # "10 ABIM MOC points, also 10 AMA PRA Category 1 Credits" for a clinician whose only
+    # licence is ABIM: the kind their licences count (QA: Category 1, counted nowhere).
+    counted = await _counted_categories(turn)
+    if counted and not topics.qualifies(read_kind or usual, counted):
+        own = max(
+            (c for c in reading.claims if c.category and topics.qualifies(c.category, counted)),
+            key=lambda claim: claim.confidence,
+            default=own,
+        )
+    amount = Decimal(own.amount if own else reading.amount.value)
+    if not 0 < amount <= MAX_CREDITS_PER_ENTRY:  # QA: "250 credits" saved without a word
+        await flows.expect(turn, "log_line", certificate_id=certificate.id)
+        turn.say(texts.CERTIFICATE_ODD_AMOUNT.format(file=safe_name, amount=number(amount)))
+        return
     draft = LogDraft(
-        amount=Decimal(own.amount if own else reading.amount.value),
+        amount=amount,
         completed_on=completed_on or today,
         category=own.category
         if own and own.category
@@ -136,6 +153,19 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     )
     turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)
+
+
+async def _counted_categories(turn: Turn) -> frozenset[str]:
+    """Credit categories the clinician's licences count toward their totals; empty when one
+    counts any (or there is none): then the clinician's usual kind stands."""
+    rulebook = turn.context.services.rulebook
+    counted: set[str] = set()
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        rule = rulebook.find(licence.rule_id) if licence.rule_id else None
+        if rule is None or rule.total_categories is None:
+            return frozenset()
+        counted |= set(rule.total_categories)
+    return frozenset(counted)
 
 
 async def on_picture(turn: Turn, name: str, mime: str, data: bytes) -> None:

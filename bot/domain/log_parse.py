@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
@@ -85,12 +85,12 @@ def _checked_amount(raw: str) -> Decimal | LogProblem:
         return LogProblem("bad_amount", raw)
     if amount < 0:
         return LogProblem("negative", raw)
+    # Stored in hundredths, rounded half up: 0.001 was saved as "0 credits" (QA).
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount == 0:
         return LogProblem("zero", raw)
     if amount > MAX_CREDITS_PER_ENTRY:
         return LogProblem("too_many", raw)
-    if amount != amount.quantize(Decimal("0.01")):
-        amount = amount.quantize(Decimal("0.01"))
     return amount
 
 

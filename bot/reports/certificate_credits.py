@@ -104,6 +104,7 @@ _CLAIMED = re.compile(
     r"(?:claimed|awarded|earned|received|granted|total\s+of|total)\W+(?:[\w-]+\W+){0,3}$", re.I
 )
 _MAXIMUM = re.compile(r"(?:maximum|up\s+to|max\.?)\W+(?:of\W+)?$", re.I)
+_CLAIMED_LABEL = re.compile(r"\b(?:claimed|awarded|earned|granted)\b", re.I)
 
 
 def credit_claims(text: str) -> list[CreditClaim]:
@@ -139,7 +140,7 @@ def credit_claims(text: str) -> list[CreditClaim]:
     claims = []
     for start, _end, amount, phrase, category, base in sorted(found, key=lambda f: f[0]):
         before = text[max(0, start - 60) : start]
-        if _CLAIMED.search(before):
+        if _CLAIMED.search(before) or _CLAIMED_LABEL.search(phrase):  # "Credits claimed: 2.5"
             base += 0.1
         elif _MAXIMUM.search(before):
             base -= 0.1

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from bot import texts
 from bot.domain.dates import DateReason
-from bot.domain.log_parse import MAX_TITLE, LogDraft, LogProblem, clip_title, parse_log_line
+from bot.domain.log_parse import (
+    MAX_TITLE,
+    LogDraft,
+    LogProblem,
+    clip_title,
+    parse_amount,
+    parse_log_line,
+)
 
 NOW = datetime(2026, 12, 6, 17, tzinfo=UTC)  # a Sunday, noon in New York
 
@@ -66,3 +74,20 @@ def test_points_are_moc_points_unless_a_category_is_named() -> None:
                            ("3 credits ethics", "ama_pra_1")):  # fmt: skip
         draft = parse_log_line(text, NOW, "America/New_York", default_category="ama_pra_1")
         assert isinstance(draft, LogDraft) and draft.category == category, text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("0.001", "zero"),
+        ("0.004", "zero"),
+        ("0.005", Decimal("0.01")),
+        ("2.555", Decimal("2.56")),
+        ("100.004", Decimal("100.00")),
+        ("100.005", "too_many"),
+    ],
+)
+def test_amounts_are_checked_as_stored(typed: str, expected: object) -> None:
+    """QA: "/log 0.001 ethics" was saved as "0 credits" (stored in hundredths)."""
+    parsed = parse_amount(typed)
+    assert (parsed.reason if isinstance(parsed, LogProblem) else parsed) == expected

@@ -70,6 +70,17 @@ async def bot(database_url: str, settings_overrides: dict[str, Any]) -> AsyncIte
             yield BotUnderTest(sandbox, app, clock, settings)
 
 
+async def name_licence(ana: SandboxUser, name: str) -> str:
+    """/licences (➕ Add when some exist) → the licence's name; the reply to it."""
+    await ana.send("/licences")
+    first = await ana.next_reply()
+    if "Which licence" not in (first.text or ""):
+        await ana.press("➕ Add")
+        assert "Which licence" in (await ana.next_reply()).text
+    await ana.send(name)
+    return (await ana.next_reply()).text
+
+
 async def start_as(user: SandboxUser, profession: str) -> str:
     """/start as a new clinician and pick a profession; the question that follows."""
     await user.send("/start")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Licence, ReminderOutbox
-from tests.e2e.conftest import BotUnderTest, start_as
+from tests.e2e.conftest import BotUnderTest, name_licence, start_as
 
 QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 
@@ -22,17 +22,6 @@ async def stored(bot: BotUnderTest) -> list[tuple[str | None, date | None]]:
     async with transaction(bot.services.sessionmaker) as session:
         rows = (await session.execute(select(Licence).order_by(Licence.id))).scalars().all()
         return [(row.rule_id, row.renewal_date) for row in rows]
-
-
-async def name_licence(ana: SandboxUser, name: str) -> str:
-    """/licences (➕ Add when some exist) → the licence's name; the reply to it."""
-    await ana.send("/licences")
-    first = await ana.next_reply()
-    if "Which licence" not in (first.text or ""):
-        await ana.press("➕ Add")
-        assert "Which licence" in (await ana.next_reply()).text
-    await ana.send(name)
-    return (await ana.next_reply()).text
 
 
 async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str = "3") -> None:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from bot.store.db import transaction
 from bot.store.models import CreditEntry
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, name_licence
+from tests.reports.certificates import certificate_pdf
 
 
 async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:
@@ -107,3 +108,39 @@ async def test_status_questions_in_everyday_words(bot: BotUnderTest) -> None:
         await ana.send(question)
         reply = (await ana.next_reply()).text
         assert "You have no licences or certifications yet" in reply, (question, reply)
+
+
+async def test_certificates_read_what_was_claimed_and_what_the_licences_count(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "a maximum of 25 ... Credits claimed: 2.5" proposed 25; "250 credits" was saved
+    without a word; an ABIM-only clinician's MOC certificate was logged as Category 1."""
+    def certificate(*lines: str) -> bytes:
+        return certificate_pdf([("CERTIFICATE OF COMPLETION", -20), *((ln, 12) for ln in lines)])
+
+    ana = bot.user()
+    assert "renewal deadline" in await name_licence(ana, "ABIM 100 points")
+    await ana.send("Dec 31 2029")
+    await ana.replies_until_quiet()
+    await ana.upload("max.pdf", certificate(
+        "Updates in Cardiology 2026", "Completed November 3, 2026",
+        "designated for a maximum of 25 AMA PRA Category 1 Credits",
+        "Credits claimed: 2.5",
+    ), "application/pdf")  # fmt: skip
+    await ana.next_reply()
+    assert "2.5 credits" in (await ana.next_reply()).text
+    await ana.press("Cancel")
+    await ana.replies_until_quiet()
+    await ana.upload("abim.pdf", certificate(
+        "Updates in Cardiology 2026", "Completed November 3, 2026",
+        "This activity is designated for 10 AMA PRA Category 1 Credits",
+        "Successful completion earns 10 ABIM MOC points",
+    ), "application/pdf")  # fmt: skip
+    await ana.next_reply()
+    assert "10 points — ABIM MOC points" in (await ana.next_reply()).text
+    await ana.press("Cancel")
+    await ana.replies_until_quiet()
+    await ana.upload("odd.pdf", certificate(
+        "Grand Rounds", "Completed November 3, 2026", "awarded 250 AMA PRA Category 1 Credits",
+    ), "application/pdf")  # fmt: skip
+    assert "the amount I read on it, 250, is not one I can log" in (await ana.next_reply()).text

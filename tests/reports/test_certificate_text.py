@@ -308,3 +308,16 @@ def test_parsing_never_raises(text: str) -> None:
         assert date(1980, 1, 1) <= reading.completed_on.value <= TODAY
     if reading.amount is not None:
         assert Decimal(0) < reading.amount.value <= Decimal(500)
+
+
+def test_a_labelled_claimed_amount_beats_the_designated_maximum() -> None:
+    """QA: "a maximum of 25 AMA PRA Category 1 Credits ... Credits claimed: 2.5" gave 25."""
+    from bot.reports.certificate_credits import credit_claims
+
+    text = (
+        "designates this enduring material for a maximum of 25 AMA PRA Category 1 Credits. "
+        "Physicians should claim only the credit commensurate with their participation. "
+        "Credits claimed: 2.5"
+    )
+    best = max(credit_claims(text), key=lambda claim: claim.confidence)
+    assert best.amount == Decimal("2.5")

@@ -186,7 +186,9 @@ def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
             texts.COURSE_DETAIL_ACCREDITATION.format(accreditation=esc(course.accreditation))
         )
     url = safe_url(course.registration_url)
-    if url:
+    if course.status == "cancelled":
+        pass  # QA: a Register link under "Cancelled by the provider"
+    elif url:
         host = urlsplit(url).hostname or url
         lines.append(texts.COURSE_DETAIL_REGISTER.format(url=esc(url), host=esc(host)))
     else:

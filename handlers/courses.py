@@ -434,6 +434,8 @@ async def details_pressed(turn: Turn, press: Press) -> None:
         return
     subscribed = await _is_subscribed(turn, course.id)
     turn.say(detail_text(course, turn.tz, turn.now), _detail_buttons(course, subscribed))
+    if course.status == "cancelled":
+        return  # QA: "Add ... to your calendar" under "Cancelled by the provider"
     turn.document(
         course_ics(course, turn.now),
         ics_name(course),

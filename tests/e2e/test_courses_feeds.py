@@ -103,6 +103,12 @@ async def test_a_moved_and_a_dropped_course_are_announced_once(
     ]
     keys = await pending_course_keys(bot)
     assert len(keys) == 2 and all("20261212T1500" in k for k in keys)  # re-planned
+    await ana.send("/mycourses")
+    listed = await ana.next_reply()
+    cancelled = next(line.split(".")[0] for line in listed.text.splitlines() if "Sepsis" in line)
+    await ana.press(f"ℹ️ {cancelled}", message_id=listed.message_id)
+    details = await ana.replies_until_quiet(0.3)  # QA: a Register link and a calendar file
+    assert len(details) == 1 and "Register" not in (details[0].text or "")
 
     feed.update(etag='"v3"')  # same courses, new validator: fetched again, nothing changed
     await tick_now(bot.app)

@@ -609,6 +609,9 @@ COURSE_SUBSCRIBED = "I'll remind you a day and an hour before it starts."
 COURSE_SUBSCRIBED_DAY = "I'll remind you a day before it starts."
 COURSE_SUBSCRIBED_HOUR = "I'll remind you an hour before it starts."
 COURSE_SUBSCRIBED_AT = "I'll remind you on {times}."
+COURSE_SUBSCRIBED_SOON = (
+    "It starts within the hour: too soon for a reminder. It stays in /mycourses."
+)
 COURSE_SUBSCRIBED_NONE = (
     "It starts too soon for a reminder outside your quiet hours; it stays in /mycourses."
 )

@@ -104,8 +104,9 @@ def course_subscribed_text(turn: Turn, course: Course) -> str:
     if turn.clinician.reminders_paused:
         return texts.COURSE_SUBSCRIBED_PAUSED
     planned = course_plan(course, turn.clinician, turn.now)
-    if not planned:
-        return texts.COURSE_SUBSCRIBED_NONE
+    if not planned:  # within the hour, or the last reminder would fall in quiet hours
+        soon = course.starts_at - turn.now <= timedelta(hours=1)
+        return texts.COURSE_SUBSCRIBED_SOON if soon else texts.COURSE_SUBSCRIBED_NONE
     if all(course.starts_at - p.due_at == _COURSE_STEPS.get(p.step) for p in planned):
         promise = _COURSE_PROMISES.get(frozenset(p.step for p in planned))
         if promise:

@@ -146,6 +146,9 @@ async def test_remind_me_promises_what_was_scheduled(bot: BotUnderTest) -> None:
     await remind_me(ana, early)
     promise = (await ana.callback_answer()).text  # quiet until 07:00: not "a day before"
     assert promise == "I'll remind you on Sat Jan 2 2027, 07:00."
+    now = await add_course(bot, QA_DAY + timedelta(minutes=40))  # QA: "outside your quiet
+    await remind_me(ana, now)  # hours" at 10:00, which is not in quiet hours
+    assert (await ana.callback_answer()).text.startswith("It starts within the hour")
     await reply_to(ana, "/reminders")
     await ana.press("⏸ Pause all")
     await ana.next_edit()

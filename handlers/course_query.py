@@ -281,8 +281,11 @@ def parse_request(text: str, now: datetime, tz: str) -> Request:
     rest = _NEED.sub(" ", rest)
     radius, unit = DEFAULT_RADIUS, DEFAULT_UNIT
     if m := _RADIUS.search(rest):
-        radius = max(1, int(m.group(1)))
         unit = "km" if m.group(2).lower().startswith("k") else "mi"
+        # At most the search limit, in the unit asked: "within 5000 mi" searched 621 mi
+        # under a heading that said 5000 (QA).
+        limit = MAX_RADIUS_KM if unit == "km" else int(MAX_RADIUS_KM / geo.miles_to_km(1))
+        radius = min(max(1, int(m.group(1))), int(limit))
         rest = rest[: m.start()] + " " + rest[m.end() :]
     max_price = None
     if m := _PRICE.search(rest):

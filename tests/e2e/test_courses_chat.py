@@ -445,6 +445,8 @@ async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
     assert "That date doesn't exist" in texts_of(wrong_day)
     counted = await ask(ana, "2 ethics courses near Boston")  # QA: "I don't know the topic “2”"
     assert "I don't know the topic" not in texts_of(counted)
+    far = await ask(ana, "courses within 5000 miles of Boston")  # QA: said 5000, searched 621
+    assert "(within 621 mi" in texts_of(far)
 
 
 async def test_a_one_letter_slip_in_a_topic_is_read_as_the_topic(

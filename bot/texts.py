@@ -27,6 +27,16 @@ COMMANDS: list[tuple[str, str]] = [
     ("cancel", "Stop the question I'm asking"),
     ("help", "Every command, one line each"),
 ]
+# Shown by /help to admins only (QA: an admin could not find /stats or /broadcast).
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("stats", "Clinicians, entries, reminders and course feeds at a glance"),
+    ("broadcast", "An announcement to every clinician, after a preview"),
+]
+HELP_ADMIN_HEADER = "<b>For admins</b>"
+HELP_ADMIN_UPLOAD = (
+    "Send a course catalogue (CSV, iCalendar or JSON) as a file to import it; sending it "
+    "again updates it."
+)
 
 START_NEW = (
     "Hello {name}! I'm the <b>{bot}</b>.\n"

@@ -7,6 +7,7 @@ import html
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from handlers.admin import is_admin
 from handlers.turn import Turn, clinician_handler
 
 
@@ -43,17 +44,21 @@ async def _never_set_up(turn: Turn) -> bool:
     return not await licence_store.list_for(turn.session, turn.clinician)
 
 
-def help_text() -> str:
+def help_text(*, admin: bool = False) -> str:
     lines = [texts.HELP_HEADER, ""]
     lines += [f"/{command} – {html.escape(description)}" for command, description in texts.COMMANDS]
+    if admin:
+        lines += ["", texts.HELP_ADMIN_HEADER]
+        lines += [f"/{command} – {html.escape(text)}" for command, text in texts.ADMIN_COMMANDS]
+        lines.append(texts.HELP_ADMIN_UPLOAD)
     lines += ["", texts.HELP_FOOTER]
     return "\n".join(lines)
 
 
 @clinician_handler
 async def show_help(turn: Turn) -> None:
-    """Every command with one line each."""
-    turn.say(help_text())
+    """Every command with one line each (and the admin ones, for an admin)."""
+    turn.say(help_text(admin=is_admin(turn)))
 
 
 @clinician_handler

@@ -51,6 +51,9 @@ async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTe
     intruder = users[0]  # forges the admin's button onto a message of their own
     await intruder.send("/help")
     own = await intruder.next_reply()
+    assert "/broadcast" not in own.text  # QA: admins only, and to them /help names them
+    await boss.send("/help")
+    assert "/stats" in (await boss.next_reply()).text
     await intruder.press_data(send_data, own.message_id)
     assert (await intruder.callback_answer()) is not None
     await boss.press("Send to 4")

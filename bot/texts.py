@@ -46,6 +46,7 @@ START_NEW = (
 )
 START_AGAIN = "Welcome back, {name}. Ask me <i>how many credits do I still need?</i> or try /help."
 
+ONBOARDING_CANCELLED = "Set-up stopped. /start picks it up again whenever you like."
 HELP_HEADER = "<b>What I can do</b>"
 HELP_FOOTER = (
     "You can also just write, e.g. <i>I did 3 credits of ethics on Nov 3</i> or "

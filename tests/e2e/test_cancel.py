@@ -48,3 +48,15 @@ async def test_cancel_drops_an_uploaded_certificate_and_slash_cancel_works(
     await ana.send("/cancel")
     assert "cancelled" in (await ana.next_reply()).text
     assert await count(bot, Certificate) == 0
+
+
+async def test_cancel_at_the_profession_question_stops_the_set_up(bot: BotUnderTest) -> None:
+    """QA: /start, then /cancel at the profession buttons said "There's nothing to cancel"."""
+    ana = bot.user()
+    await ana.send("/start")
+    await ana.replies_until_quiet()
+    await ana.send("/cancel")
+    assert "Set-up stopped" in (await ana.next_reply()).text
+    await ana.send("/start")  # picks it up again
+    replies = await ana.replies_until_quiet()
+    assert any("What is your profession?" in (r.text or "") for r in replies)

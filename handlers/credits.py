@@ -102,6 +102,8 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     note = ""
     if isinstance(replaced, dict) and replaced.get("editing") is None:
         note = texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title"))))
+        if replaced.get("certificate_id") != data.get("certificate_id"):
+            await _discard_upload(turn, replaced)  # "send it again": not kept unseen (QA)
     show_draft(turn, data, note=note)
 
 

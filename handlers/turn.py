@@ -196,6 +196,8 @@ async def _run_in_transaction(
                     turn.abandoned = dict(clinician.conversation or {})
                     await clinicians.set_conversation(session, clinician, None, now)
                 await fn(turn)
+                if turn.abandoned:
+                    await _discard_abandoned_upload(turn)
                 committing = True
             return turn
         except Exception as error:
@@ -205,6 +207,14 @@ async def _run_in_transaction(
                         type(error).__name__, delay)  # fmt: skip
         await asyncio.sleep(delay)
         delay = min(delay * 2, 4.0)
+
+
+async def _discard_abandoned_upload(turn: Turn) -> None:
+    """A certificate whose question a command dropped was never logged: not kept unseen
+    (QA: a photo sent, then /licences, stayed in /export and nowhere else)."""
+    from handlers.credits import discard_pending_upload  # credits builds on this module
+
+    await discard_pending_upload(turn, turn.abandoned or {})
 
 
 def _is_command(update: Update) -> bool:

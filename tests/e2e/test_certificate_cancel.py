@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.store.db import transaction
 from bot.store.models import Certificate, CreditEntry
 from tests.e2e.conftest import BotUnderTest
-from tests.reports.certificates import ACCME, certificate_pdf
+from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
 
 pytestmark = pytest.mark.postgres
 
@@ -83,3 +83,23 @@ async def test_a_dual_credit_certificate_proposes_the_clinicians_own_kind(
     proposal = (await ana.next_reply()).text
     assert "AMA PRA Category 1" in proposal and "ANCC" not in proposal
     assert "Title: Grand Rounds: Sepsis" in proposal and "Sepsis" in proposal
+
+
+async def test_abandoned_and_replaced_uploads_are_not_kept(bot: BotUnderTest) -> None:
+    """QA: a photo left at "What does it certify?" by /licences, and a certificate draft
+    replaced by another upload, stayed stored, visible only in /export."""
+    ana = bot.user()
+    await ana.upload("photo.png", png_bytes(), "image/png")
+    assert "tell me what it certifies" in (await ana.next_reply()).text
+    await ana.send("/licences")
+    await ana.replies_until_quiet()
+    assert await stored(bot) == ([], [])
+    first = certificate_pdf(ACCME)
+    await ana.upload("first.pdf", first, "application/pdf")
+    await ana.replies_until_quiet()
+    await ana.upload("second.pdf", first + b"\n% another", "application/pdf")
+    await ana.replies_until_quiet()
+    await ana.press("✅ Save")
+    await ana.replies_until_quiet()
+    entries, paths = await stored(bot)
+    assert len(paths) == 1 and entries and entries[0] is not None

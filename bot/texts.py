@@ -394,6 +394,10 @@ LOG_COUNTS_NOWHERE = (
     "It doesn't count toward any of your licences' current cycles (check the date and "
     "category), but it is kept in your record."
 )
+CERTIFICATE_FUTURE_DATE = (
+    "The date printed on it is in the future, so I put today: press 📅 Date if it was "
+    "another day."
+)
 CERTIFICATE_ODD_AMOUNT = (
     "📎 I saved <b>{file}</b>, but the amount I read on it, {amount}, is not one I can log "
     "for one activity (more than 0, at most 100). What does it certify? E.g. <i>2 credits "

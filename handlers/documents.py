@@ -152,6 +152,8 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         date_given=completed_on is not None,
     )
     turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
+    if "future_date_ignored" in reading.warnings and completed_on is None:
+        turn.say(texts.CERTIFICATE_FUTURE_DATE)  # QA: replaced by today without a word
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)
 
 

@@ -144,3 +144,10 @@ async def test_certificates_read_what_was_claimed_and_what_the_licences_count(
         "Grand Rounds", "Completed November 3, 2026", "awarded 250 AMA PRA Category 1 Credits",
     ), "application/pdf")  # fmt: skip
     assert "the amount I read on it, 250, is not one I can log" in (await ana.next_reply()).text
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    await ana.upload("future.pdf", certificate(
+        "Grand Rounds", "Completed March 3, 2027", "awarded 2 AMA PRA Category 1 Credits",
+    ), "application/pdf")  # fmt: skip
+    replies = [r.text or "" for r in await ana.replies_until_quiet()]
+    assert any("The date printed on it is in the future, so I put today" in r for r in replies)

@@ -273,6 +273,17 @@ async def log_pressed(turn: Turn, press: Press) -> None:
     if data is None:
         return
     action = press.arg(0)
+    editing = data.get("editing")
+    # QA: the edit screen of an entry deleted since asked for a new amount, and said the
+    # entry was gone only at Save.
+    if (
+        isinstance(editing, int)
+        and action != "cancel"
+        and await credit_store.get(turn.session, turn.clinician, editing) is None
+    ):
+        await flows.clear(turn)
+        turn.edit(texts.CREDITS_GONE)
+        return
     if action == "save":
         await save(turn, data, allow_duplicate=press.arg(2) == "dup")
     elif action == "cancel":

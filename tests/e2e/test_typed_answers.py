@@ -151,3 +151,25 @@ async def test_certificates_read_what_was_claimed_and_what_the_licences_count(
     ), "application/pdf")  # fmt: skip
     replies = [r.text or "" for r in await ana.replies_until_quiet()]
     assert any("The date printed on it is in the future, so I put today" in r for r in replies)
+
+
+async def test_the_edit_screen_of_a_deleted_entry_says_so_at_the_first_press(
+    bot: BotUnderTest,
+) -> None:
+    """QA: it asked "How many credits?" and re-rendered; only Save said the entry was gone."""
+    ana = bot.user()
+    await ana.send("/log 2 ethics yesterday")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.replies_until_quiet()
+    await ana.send("/credits")
+    listing = await ana.next_reply()
+    await ana.press("✏️ 1", message_id=listing.message_id)
+    edit_screen = await ana.next_reply()
+    await ana.press("🗑 1", message_id=listing.message_id)
+    await ana.replies_until_quiet()
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
+    await ana.press("🔢 Amount", message_id=edit_screen.message_id)
+    assert "That entry no longer exists." in (await ana.next_edit()).text

@@ -394,6 +394,10 @@ LOG_COUNTS_NOWHERE = (
     "It doesn't count toward any of your licences' current cycles (check the date and "
     "category), but it is kept in your record."
 )
+CERTIFICATE_READ_CAPTION = (
+    "📎 I read your certificate <b>{file}</b> and took the amount, date and topic from "
+    "your caption where it gives them:"
+)
 CERTIFICATE_FUTURE_DATE = (
     "The date printed on it is in the future, so I put today: press 📅 Date if it was "
     "another day."

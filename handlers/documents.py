@@ -12,6 +12,7 @@ import functools
 import hashlib
 import html
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from telegram import Update
@@ -20,7 +21,12 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import texts
 from bot.context import CMEContext
 from bot.domain import topics
-from bot.domain.log_parse import MAX_CREDITS_PER_ENTRY, LogDraft, default_category_for
+from bot.domain.log_parse import (
+    MAX_CREDITS_PER_ENTRY,
+    LogDraft,
+    default_category_for,
+    parse_log_line,
+)
 from bot.reports.certificate import CertificateProblem, read_certificate
 from bot.store import credits as credit_store
 from bot.store import licences as licence_store
@@ -29,6 +35,7 @@ from bot.store.models import Certificate
 from bot.views import number
 from handlers import courses, flows
 from handlers.credits import propose
+from handlers.intents import is_log
 from handlers.turn import Turn, clinician_handler
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -111,6 +118,10 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         return
     certificate = await _store(turn, name, mime or "application/pdf", data, None)
     safe_name = html.escape(name)
+    said = _caption_log(turn)
+    if said is not None and (reading.needs_manual or reading.amount is None):
+        await propose(turn, said, source="certificate", certificate_id=certificate.id)
+        return
     if reading.needs_manual or reading.amount is None:
         await flows.expect(turn, "log_line", certificate_id=certificate.id)
         template = texts.CERTIFICATE_MANUAL if reading.needs_manual else texts.CERTIFICATE_NO_AMOUNT
@@ -135,7 +146,7 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
             key=lambda claim: claim.confidence,
             default=own,
         )
-    amount = Decimal(own.amount if own else reading.amount.value)
+    amount = said.amount if said else Decimal(own.amount if own else reading.amount.value)
     if not 0 < amount <= MAX_CREDITS_PER_ENTRY:  # QA: "250 credits" saved without a word
         await flows.expect(turn, "log_line", certificate_id=certificate.id)
         turn.say(texts.CERTIFICATE_ODD_AMOUNT.format(file=safe_name, amount=number(amount)))
@@ -151,8 +162,12 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         provider=reading.provider.value[:200] if reading.provider else None,
         date_given=completed_on is not None,
     )
-    turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
-    if "future_date_ignored" in reading.warnings and completed_on is None:
+    if said is not None:
+        draft = _with_caption(draft, said)
+        turn.say(texts.CERTIFICATE_READ_CAPTION.format(file=safe_name))
+    else:
+        turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
+    if "future_date_ignored" in reading.warnings and not draft.date_given:
         turn.say(texts.CERTIFICATE_FUTURE_DATE)  # QA: replaced by today without a word
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)
 
@@ -170,9 +185,39 @@ async def _counted_categories(turn: Turn) -> frozenset[str]:
     return frozenset(counted)
 
 
+def _caption_log(turn: Turn) -> LogDraft | None:
+    """A caption that reads as a log ("3 credits ethics on Nov 4"), sent with the file:
+    what the clinician says beats what was read (QA: the caption was ignored)."""
+    message = turn.update.effective_message
+    caption = (message.caption or "").strip() if message else ""
+    if not caption or not is_log(caption):
+        return None
+    usual = default_category_for(turn.clinician.profession)
+    parsed = parse_log_line(caption, turn.now, turn.tz, default_category=usual)
+    return parsed if isinstance(parsed, LogDraft) else None
+
+
+def _with_caption(read: LogDraft, said: LogDraft) -> LogDraft:
+    """The certificate's reading, with what the caption gives instead: its amount, and its
+    date, category and topics when it names them (the title stays the certificate's)."""
+    return replace(
+        read,
+        amount=said.amount,
+        completed_on=said.completed_on if said.date_given else read.completed_on,
+        date_given=said.date_given or read.date_given,
+        category=said.category if said.category_given else read.category,
+        category_given=said.category_given or read.category_given,
+        topics=said.topics or read.topics,
+    )
+
+
 async def on_picture(turn: Turn, name: str, mime: str, data: bytes) -> None:
-    """A photo of a certificate: keep it, ask what it certifies."""
+    """A photo of a certificate: keep it; its caption, or a question, says what it certifies."""
     certificate = await _store(turn, name, mime, data, None)
+    said = _caption_log(turn)
+    if said is not None:
+        await propose(turn, said, source="certificate", certificate_id=certificate.id)
+        return
     await flows.expect(turn, "log_line", certificate_id=certificate.id)
     turn.say(texts.CERTIFICATE_MANUAL.format(file=html.escape(name)))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.store.db import transaction
 from bot.store.models import CreditEntry
 from tests.e2e.conftest import BotUnderTest, name_licence
-from tests.reports.certificates import certificate_pdf
+from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
 
 
 async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:
@@ -173,3 +173,19 @@ async def test_the_edit_screen_of_a_deleted_entry_says_so_at_the_first_press(
     assert "Deleted" in (await ana.next_edit()).text
     await ana.press("🔢 Amount", message_id=edit_screen.message_id)
     assert "That entry no longer exists." in (await ana.next_edit()).text
+
+
+async def test_a_caption_says_what_a_certificate_certifies(bot: BotUnderTest) -> None:
+    """QA: "3 credits ethics on Nov 4" as the caption of a certificate was ignored (2.5
+    opioid credits on Nov 3 were proposed); a photo's caption was asked again."""
+    ana = bot.user()
+    pdf = certificate_pdf(ACCME)
+    await ana.upload("accme.pdf", pdf, "application/pdf", caption="3 credits ethics on Nov 4")
+    assert "took the amount, date and topic from your caption" in (await ana.next_reply()).text
+    proposal = (await ana.next_reply()).text
+    assert "3 credits" in proposal and "Medical ethics" in proposal and "Nov 4" in proposal
+    assert "Opioid Prescribing: Evaluating Risk and Safe Tapering" in proposal  # its title
+    await ana.press("Cancel")
+    await ana.replies_until_quiet()
+    await ana.send_photo(png_bytes(), caption="2 credits ethics yesterday")
+    assert "Log this?" in (await ana.next_reply()).text

@@ -210,7 +210,7 @@ async def _adopt(turn: Turn, tz: str) -> bool:
     turn.clinician.timezone = tz
     turn.clinician.updated_at = turn.now
     await flows.clear(turn)
-    await replan(turn, slot_changed=True)
+    await replan(turn)
     return onboarding
 
 

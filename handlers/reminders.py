@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain.reminders import QUIET_OFF_WORDS, daily_slot, parse_ladder, parse_quiet_hours
+from bot.domain.reminders import QUIET_OFF_WORDS, parse_ladder, parse_quiet_hours
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
@@ -17,7 +17,7 @@ from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
-from scheduler.planner import course_plan, quiet_hours
+from scheduler.planner import course_plan, reminder_slots, snooze_step
 
 SNOOZE_DAYS = (1, 7)
 
@@ -36,7 +36,7 @@ async def snooze(turn: Turn, press: Press) -> None:
         return
     # Not past the deadline: a snooze after it would say "renews in N days" of a date gone.
     target_day = min(turn.local_now.date() + timedelta(days=days), view.status.deadline)
-    due = daily_slot(target_day, turn.tz, quiet_hours(turn.clinician), str(turn.clinician.id))
+    due = reminder_slots(turn.clinician)(target_day)
     ladder = await outbox.next_pending(
         turn.session, turn.clinician, "renewal", licence.id, turn.now
     )
@@ -46,7 +46,7 @@ async def snooze(turn: Turn, press: Press) -> None:
         await outbox.upsert_planned(
             turn.session,
             [outbox.Planned(turn.clinician.id, "renewal", licence.id,
-                            f"{view.status.deadline}:snooze:{target_day}", due)],
+                            snooze_step(view.status.deadline, target_day), due)],
             turn.now,
         )  # fmt: skip
     answer = texts.SNOOZED.format(when=local_when(due, turn))
@@ -214,7 +214,7 @@ async def quiet_answered(turn: Turn, text: str) -> None:
         turn.say(texts.REMINDERS_QUIET_NONE)  # "9am-9am": say why they are now off
     turn.clinician.quiet_start_min, turn.clinician.quiet_end_min = quiet.start_min, quiet.end_min
     await flows.clear(turn)
-    await replan(turn, slot_changed=True)
+    await replan(turn)
     await show(turn)
 
 

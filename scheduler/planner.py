@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, text
@@ -25,6 +26,7 @@ from bot.domain.reminders import (
     PlannedReminder,
     QuietHours,
     course_reminders,
+    daily_slots,
     renewal_ladder,
 )
 from bot.domain.requirements import RuleBook
@@ -48,7 +50,25 @@ log = logging.getLogger(__name__)
 PLANNED_KINDS = ("renewal", "course")
 SNOOZE_MARK = ":snooze:"
 """Snoozed reminders are the user's, not the plan's: re-planning keeps them (the
-renderer drops them if the licence is complete or muted, or reminders are paused)."""
+renderer drops them if the licence is complete or muted, or reminders are paused), only
+moving them to the clinician's time of their local day (a new time zone, quiet hours)."""
+
+
+def snooze_step(deadline: date, day: date) -> str:
+    """The step of "remind me again on ``day``" for the cycle ending ``deadline``."""
+    return f"{deadline}{SNOOZE_MARK}{day}"
+
+
+def _snoozed_day(key: str) -> date | None:
+    try:
+        return date.fromisoformat(key.rsplit(SNOOZE_MARK, 1)[1])
+    except (IndexError, ValueError):
+        return None  # not a key this code wrote: left as it is
+
+
+def reminder_slots(clinician: Clinician) -> Callable[[date], datetime]:
+    """This clinician's reminder moment on a local day (renewal steps and snoozes alike)."""
+    return daily_slots(local_zone(clinician), quiet_hours(clinician), str(clinician.id))
 PLAN_BATCH = 500
 MAX_PLAN_AGE = timedelta(days=7)
 """The periodic pass evaluates a clinician at least this often, digest or not."""
@@ -150,7 +170,7 @@ def _renewal_rows(
 
 async def apply_plans(
     session: AsyncSession,
-    clinician_ids: Sequence[int],
+    people: Sequence[Clinician],
     planned: Sequence[outbox.Planned],
     now: datetime,
 ) -> None:
@@ -158,19 +178,21 @@ async def apply_plans(
 
     One read of their future planned rows, then at most one statement per kind of
     change (insert, move, revive, cancel): re-planning an unchanged clinician writes
-    nothing, which is what makes the periodic pass over everyone cheap.
+    nothing, which is what makes the periodic pass over everyone cheap. Pending snoozes
+    are kept, at the clinician's current time of their day.
     """
-    if not clinician_ids:
+    if not people:
         return
     existing = (
         await session.execute(
             select(
                 ReminderOutbox.id,
+                ReminderOutbox.clinician_id,
                 ReminderOutbox.dedupe_key,
                 ReminderOutbox.due_at,
                 ReminderOutbox.status,
             ).where(
-                ReminderOutbox.clinician_id.in_(list(clinician_ids)),
+                ReminderOutbox.clinician_id.in_([person.id for person in people]),
                 ReminderOutbox.kind.in_(PLANNED_KINDS),
                 ReminderOutbox.status.in_(("pending", "cancelled")),
                 ReminderOutbox.due_at > now,
@@ -186,6 +208,7 @@ async def apply_plans(
         if key in by_key
         and (by_key[key].status == "cancelled" or by_key[key].due_at != item.due_at)
     ]
+    moves += _snoozes_moved(existing, people, now)
     cancels = [
         row.id
         for key, row in by_key.items()
@@ -199,13 +222,36 @@ async def apply_plans(
         await outbox.cancel_ids(session, cancels, now, reason="re-planned")
 
 
+def _snoozes_moved(
+    existing: Sequence[Any], people: Sequence[Clinician], now: datetime
+) -> list[dict[str, Any]]:
+    """Pending snoozes whose day now falls at another moment (QA: after New York -> Los
+    Angeles one came three hours early): a slot is worked out only for their clinicians."""
+    snoozed = [r for r in existing if r.status == "pending" and SNOOZE_MARK in r.dedupe_key]
+    if not snoozed:
+        return []
+    by_id = {person.id: person for person in people}
+    slots: dict[int, Callable[[date], datetime]] = {}
+    moves = []
+    for row in snoozed:
+        day = _snoozed_day(row.dedupe_key)
+        if day is None or row.clinician_id not in by_id:
+            continue
+        if row.clinician_id not in slots:
+            slots[row.clinician_id] = reminder_slots(by_id[row.clinician_id])
+        due = max(slots[row.clinician_id](day), now)
+        if due != row.due_at:
+            moves.append({"row_id": row.id, "due": due})
+    return moves
+
+
 async def plan_clinician(
     session: AsyncSession, clinician: Clinician, now: datetime, rulebook: RuleBook
 ) -> int:
     """Re-plan one clinician inside the caller's transaction; returns rows wanted."""
     batch = await _load(session, [clinician])
     planned = plan_rows(batch[clinician.id], now, rulebook)
-    await apply_plans(session, [clinician.id], planned, now)
+    await apply_plans(session, [clinician], planned, now)
     return len(planned)
 
 
@@ -291,7 +337,7 @@ async def plan_everyone(
             planned = [
                 item for person in stale for item in plan_rows(batch[person.id], now, rulebook)
             ]
-            await apply_plans(session, [person.id for person in stale], planned, now)
+            await apply_plans(session, stale, planned, now)
             await _remember(session, {p.id: digests[p.id] for p in stale}, now)
             done = PlanPass(
                 done.clinicians + len(people), done.replanned + len(stale), done.rows + len(planned)

@@ -418,21 +418,6 @@ async def upcoming_for(
     return sorted(unique.values(), key=lambda row: (row.due_at, row.id))[:limit]
 
 
-async def pending_with_mark(
-    session: AsyncSession, owner: Clinician, mark: str, now: datetime
-) -> list[ReminderOutbox]:
-    """The clinician's future pending rows whose dedupe key contains ``mark``."""
-    result = await session.scalars(
-        select(ReminderOutbox).where(
-            ReminderOutbox.clinician_id == owner.id,
-            ReminderOutbox.status == "pending",
-            ReminderOutbox.due_at > now,
-            ReminderOutbox.dedupe_key.contains(mark, autoescape=True),
-        )
-    )
-    return list(result)
-
-
 async def next_pending(
     session: AsyncSession, owner: Clinician, kind: str, target_id: int, now: datetime
 ) -> ReminderOutbox | None:

@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler
 from bot import texts
 from bot.domain import topics
 from bot.domain.requirements import RuleBook
+from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
 from bot.views import render_status, render_topic_status
 from handlers.callbacks import Press, encode, route
@@ -82,22 +83,6 @@ def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> li
     return named or all_views
 
 
-def asked_topics(text: str) -> frozenset[str]:
-    """Topics a status question names ("ethics", "opioid prescribing"), longest phrase first."""
-    words = re.findall(r"[a-z]+", text.lower())
-    found: set[str] = set()
-    used = [False] * len(words)
-    for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
-            if any(used[start : start + size]):
-                continue
-            topic = topics.normalize_topic(" ".join(words[start : start + size]))
-            if topic:
-                found.add(topic)
-                used[start : start + size] = [True] * size
-    return frozenset(found)
-
-
 def _urgency(view: LicenceView) -> tuple[int, date]:
     """Unfinished licences by deadline, then finished ones, then those lacking facts."""
     if view.status is None:
@@ -114,7 +99,7 @@ async def say_status(turn: Turn, question: str = "") -> None:
         return
     # Soonest deadline first: the licence that needs attention leads.
     shown = sorted(_matching(found, question, turn.context.services.rulebook), key=_urgency)
-    asked = asked_topics(question)
+    asked = frozenset(topics_in(question))  # as a certificate title names them
     if asked:  # "how many ethics hours do I need?": those lines, not every requirement
         answers = [part for view in shown if (part := render_topic_status(view, asked))]
         names = ", ".join(html.escape(topics.label(topic)) for topic in sorted(asked))

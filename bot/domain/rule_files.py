@@ -30,10 +30,9 @@ from bot.domain.requirements import (
     Rule,
     RuleFileError,
 )
-from bot.domain.topics import TermSet, vocabulary
+from bot.domain.topics import UNITS, TermSet, vocabulary
 
 RULE_KINDS = ("licence", "registration", "certification", "membership", "custom")
-RULE_UNITS = ("credits", "points", "hours")  # what the status counts in
 _RECURRENCE_PARAMS = {
     "every_cycle": set(),
     "first_renewal": set(),
@@ -282,7 +281,7 @@ def parse_rule(t: _Table) -> Rule:
         citation=t.text("citation", ""),
         uncertain=t.text("uncertain", ""),
         notes=t.text("notes", ""),
-        unit=t.one_of("unit", RULE_UNITS, "credits"),
+        unit=t.one_of("unit", UNITS, "credits"),
     )
     t.done()
     return rule

@@ -20,7 +20,7 @@ from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "rules" / "_vocabulary.toml"
 
-CATEGORY_UNITS = ("credits", "points", "hours")
+UNITS = ("credits", "points", "hours")  # what an amount is called: a category's, a rule's
 _SECTIONS = ("topics", "categories", "activity_types", "flags", "specialties", "professions")
 # Words that carry no meaning for matching ("2 ethics CME credits" == "ethics").
 _NOISE = frozenset(
@@ -243,8 +243,8 @@ def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
             raise VocabularyError(f"{at}.{key}: must be a list of strings")
         lists[key] = tuple(value)
     unit = body.get("unit", "credits")
-    if unit not in CATEGORY_UNITS:
-        raise VocabularyError(f"{at}.unit: must be one of {', '.join(CATEGORY_UNITS)}")
+    if unit not in UNITS:
+        raise VocabularyError(f"{at}.unit: must be one of {', '.join(UNITS)}")
     return Term(term_id, label, lists["aliases"], lists[link], unit)
 
 

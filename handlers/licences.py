@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
-from handlers.turn import Turn, clinician_handler
+from handlers.turn import Buttons, Turn, clinician_handler
 
 RENEWAL_PAST_DAYS = 400  # a deadline just passed is still useful (make-up windows)
 RENEWAL_FUTURE_YEARS = 6
@@ -294,6 +295,28 @@ def _on_rule_day(turn: Turn, rule: Rule, label: str, when: date) -> date:
     return deadline
 
 
+async def _checked_deadline(
+    turn: Turn,
+    rule: Rule | None,
+    label: str,
+    when: date,
+    buttons: Callable[[date], Buttons],
+) -> tuple[date, bool] | None:
+    """A typed deadline as the rule reads it (on its own day), and whether it was kept on
+    being sent again (renewed early); None after asking about one beyond the next renewal
+    (``buttons`` offer the deadline probably meant). Adding and changing a licence alike."""
+    if rule is None:
+        return when, False
+    when = _on_rule_day(turn, rule, label, when)
+    far = beyond_next_renewal(rule, label, when, turn.local_now.date())
+    if far is None:
+        return when, False
+    if await _insisted(turn, when, far):
+        return when, True
+    turn.say(far.question, buttons(far.meant))
+    return None
+
+
 async def _insisted(turn: Turn, when: date, far: BeyondNext) -> bool:
     """The same date again after the question: the licence says so (renewed early), keep it.
     Not for a date further than an early renewal reaches: that one is asked again."""
@@ -316,25 +339,22 @@ def pressed_date(value: str, rule: Rule | None, today: date) -> date | None:
 
 @flows.step("licence_renewal")
 async def renewal_answered(turn: Turn, text: str) -> None:
-    today = turn.local_now.date()
-    when = parse_renewal_date(text, today)
+    when = parse_renewal_date(text, turn.local_now.date())
     if isinstance(when, str):
         turn.say(when, [[(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]])
         return
     draft = _draft(turn)
     rule = _rule(turn, draft)
-    if rule is not None:
-        when = _on_rule_day(turn, rule, rule_label(rule), when)
-    far = beyond_next_renewal(rule, rule_label(rule), when, today) if rule else None
-    if far is not None and not await _insisted(turn, when, far):
-        turn.say(
-            far.question,
-            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(far.meant)),
-               encode("lic", "usedate", far.meant.isoformat()))],
-             [(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]],
-        )  # fmt: skip
+    checked = await _checked_deadline(
+        turn, rule, rule_label(rule) if rule else "", when,
+        lambda meant: [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
+                         encode("lic", "usedate", meant.isoformat()))],
+                       [(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]],
+    )  # fmt: skip
+    if checked is None:
         return
-    if far is not None:
+    when, kept_ahead = checked
+    if kept_ahead:
         turn.say(texts.LICENCE_RENEWAL_KEPT.format(typed=day(when)))
     await _renewal_chosen(turn, draft, when)
 
@@ -678,24 +698,18 @@ async def new_date_answered(turn: Turn, text: str) -> None:
         await flows.clear(turn)
         turn.say(texts.LICENCE_GONE)
         return
-    today = turn.local_now.date()
-    when = parse_renewal_date(text, today)
+    when = parse_renewal_date(text, turn.local_now.date())
     if isinstance(when, str):
         turn.say(when)
         return
-    rule = _licence_rule(turn, licence)
-    if rule is not None:
-        when = _on_rule_day(turn, rule, licence.label, when)
-    far = beyond_next_renewal(rule, licence.label, when, today) if rule else None
-    if far is not None and not await _insisted(turn, when, far):
-        turn.say(
-            far.question,
-            [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(far.meant)),
-               encode("lic", "setdate", licence.id, far.meant.isoformat()))],
-             [(texts.CANCEL, encode("lic", "cancel"))]],
-        )  # fmt: skip
-        return
-    await _set_renewal_date(turn, licence, when)
+    checked = await _checked_deadline(
+        turn, _licence_rule(turn, licence), licence.label, when,
+        lambda meant: [[(texts.LICENCE_RENEWAL_SUGGESTED.format(suggested=day(meant)),
+                         encode("lic", "setdate", licence.id, meant.isoformat()))],
+                       [(texts.CANCEL, encode("lic", "cancel"))]],
+    )  # fmt: skip
+    if checked is not None:
+        await _set_renewal_date(turn, licence, checked[0])
 
 
 def _licence_rule(turn: Turn, licence: Licence) -> Rule | None:

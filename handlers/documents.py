@@ -146,13 +146,8 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
             key=lambda claim: claim.confidence,
             default=own,
         )
-    amount = said.amount if said else Decimal(own.amount if own else reading.amount.value)
-    if not 0 < amount <= MAX_CREDITS_PER_ENTRY:  # QA: "250 credits" saved without a word
-        await flows.expect(turn, "log_line", certificate_id=certificate.id)
-        turn.say(texts.CERTIFICATE_ODD_AMOUNT.format(file=safe_name, amount=number(amount)))
-        return
     draft = LogDraft(
-        amount=amount,
+        amount=Decimal(own.amount if own else reading.amount.value),
         completed_on=completed_on or today,
         category=own.category
         if own and own.category
@@ -164,9 +159,13 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     )
     if said is not None:
         draft = _with_caption(draft, said)
-        turn.say(texts.CERTIFICATE_READ_CAPTION.format(file=safe_name))
-    else:
-        turn.say(texts.CERTIFICATE_READ.format(file=safe_name))
+    if not 0 < draft.amount <= MAX_CREDITS_PER_ENTRY:  # QA: "250 credits" saved silently
+        await flows.expect(turn, "log_line", certificate_id=certificate.id)
+        amount = number(draft.amount)
+        turn.say(texts.CERTIFICATE_ODD_AMOUNT.format(file=safe_name, amount=amount))
+        return
+    read = texts.CERTIFICATE_READ_CAPTION if said is not None else texts.CERTIFICATE_READ
+    turn.say(read.format(file=safe_name))
     if "future_date_ignored" in reading.warnings and not draft.date_given:
         turn.say(texts.CERTIFICATE_FUTURE_DATE)  # QA: replaced by today without a word
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain.reminders import QUIET_OFF_WORDS, parse_ladder, parse_quiet_hours
+from bot.domain.reminders import (
+    DEFAULT_COURSE_OFFSETS,
+    QUIET_OFF_WORDS,
+    parse_ladder,
+    parse_quiet_hours,
+)
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
@@ -105,7 +110,7 @@ def course_subscribed_text(turn: Turn, course: Course) -> str:
         return texts.COURSE_SUBSCRIBED_PAUSED
     planned = course_plan(course, turn.clinician, turn.now)
     if not planned:  # within the hour, or the last reminder would fall in quiet hours
-        soon = course.starts_at - turn.now <= timedelta(hours=1)
+        soon = course.starts_at - turn.now <= min(DEFAULT_COURSE_OFFSETS)
         return texts.COURSE_SUBSCRIBED_SOON if soon else texts.COURSE_SUBSCRIBED_NONE
     if all(course.starts_at - p.due_at == _COURSE_STEPS.get(p.step) for p in planned):
         promise = _COURSE_PROMISES.get(frozenset(p.step for p in planned))

@@ -232,7 +232,9 @@ def starts_with_credits(text: str) -> bool:
         return False
     words = re.findall(r"[\w'’+-]+", lead.group(1))[:_MAX_NGRAM]
     phrases = (" ".join(words[:size]) for size in range(len(words), 0, -1))
-    return any(topics.normalize_category(p) or topics.normalize_topic(p) for p in phrases)
+    if any(topics.normalize_category(p) or topics.normalize_topic(p) for p in phrases):
+        return True
+    return bool(words) and topics.misspelt_topic(words[0]) is not None  # "2 ethcs yesterdy"
 
 
 def looks_like_a_log(text: str) -> bool:

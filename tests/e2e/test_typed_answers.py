@@ -189,3 +189,11 @@ async def test_a_caption_says_what_a_certificate_certifies(bot: BotUnderTest) ->
     await ana.replies_until_quiet()
     await ana.send_photo(png_bytes(), caption="2 credits ethics yesterday")
     assert "Log this?" in (await ana.next_reply()).text
+
+
+async def test_the_log_example_with_typos_is_still_a_log(bot: BotUnderTest) -> None:
+    """Review, in the sandbox: "2 ethcs yesterdy" got "Sorry, I didn't understand that"."""
+    ana = bot.user()
+    await ana.send("2 ethcs yesterdy")
+    proposal = await ana.next_reply()
+    assert "Log this?" in proposal.text and ["Did you mean Medical ethics?"] in proposal.buttons

@@ -326,14 +326,14 @@ TIMEZONE_PARTIAL_HOUR = (
 REMINDER_RENEWAL = (
     "⏰ <b>{label}</b> renews in <b>{days} days</b> ({deadline}).\n"
     "Still needed: <b>{remaining}</b> {unit}{gaps}.\n"
-    "Pace: about {pace} {unit} a week."
+    "Pace: about {pace} {units} a week."
 )
 REMINDER_RENEWAL_TODAY = (
     "⏰ <b>{label}</b> is due <b>today</b> ({deadline}). Still needed: <b>{remaining}</b> "
     "{unit}{gaps}."
 )
 REMINDER_GAPS = ", including {gaps}"
-REMINDER_GAP = "{hours} h {topic}"
+REMINDER_GAP = "{hours} {unit} of {topic}"
 REMINDER_COMPLETE = (
     "🎉 <b>{label}</b> is complete for this cycle (due {deadline}). "
     "Keep your certificates: /transcript makes an audit-ready summary."
@@ -673,9 +673,11 @@ COURSES_NEED_NONE = (
     "Try /courses to search by place and date."
 )
 COURSES_NEED_FILLS_MANDATE = (
-    "✅ {hours} h of <b>{title}</b> ({remaining} h missing, {licence}, due {due})"
+    "✅ {hours} {unit} of <b>{title}</b> ({remaining} still needed, {licence}, due {due})"
 )
-COURSES_NEED_FILLS_TOTAL = "➕ {hours} h toward {licence}'s total ({remaining} h missing)"
+COURSES_NEED_FILLS_TOTAL = (
+    "➕ {hours} {unit} toward {licence}'s total ({remaining} still needed)"
+)
 COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics first."
 
 COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."

@@ -31,6 +31,7 @@ class Need:
     remaining: Decimal
     due: date
     topics: frozenset[str] = frozenset()
+    unit: str = "credits"  # the licence's: credits, hours or (ABIM) points
 
 
 @dataclass(slots=True)
@@ -86,7 +87,13 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
                 accepted = None
             due = mandate.due_by or deadline
             needs.by_key[key] = Need(
-                key, licence, mandate.title, mandate.remaining, due, frozenset(mandate.topics)
+                key,
+                licence,
+                mandate.title,
+                mandate.remaining,
+                due,
+                frozenset(mandate.topics),
+                status.unit,
             )
             needs.gaps.append(
                 Gap(
@@ -98,7 +105,9 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
             )
         if status.hours_needed > 0:
             key = f"t{view.licence.id}"
-            needs.by_key[key] = Need(key, licence, licence, status.hours_needed, deadline)
+            needs.by_key[key] = Need(
+                key, licence, licence, status.hours_needed, deadline, unit=status.unit
+            )
             categories = rule.total_categories
             needs.gaps.append(
                 Gap(

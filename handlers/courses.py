@@ -25,7 +25,7 @@ from bot.store.clinicians import set_conversation
 from bot.store.courses import CourseHit
 from bot.store.models import Course
 from bot.tracking import load_views
-from bot.views import number
+from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.course_admin import handle_admin_upload
@@ -617,6 +617,7 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                 lines.append(
                     texts.COURSES_NEED_FILLS_MANDATE.format(
                         hours=number(fill.hours),
+                        unit=unit_word(fill.hours, need.unit),
                         title=esc(need.title),
                         remaining=number(need.remaining),
                         licence=esc(need.licence),
@@ -627,6 +628,7 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                 lines.append(
                     texts.COURSES_NEED_FILLS_TOTAL.format(
                         hours=number(fill.hours),
+                        unit=unit_word(fill.hours, need.unit),
                         licence=esc(need.licence),
                         remaining=number(need.remaining),
                     )

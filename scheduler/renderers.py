@@ -20,7 +20,7 @@ from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
 from bot.tracking import views_for
-from bot.views import day, mandate_gaps, number
+from bot.views import day, mandate_gaps, number, unit_word
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
 
@@ -68,7 +68,9 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         if status is None or status.complete:
             return None
         gaps = [
-            texts.REMINDER_GAP.format(hours=number(hours), topic=html.escape(title))
+            texts.REMINDER_GAP.format(
+                hours=number(hours), unit=unit_word(hours, status.unit), topic=html.escape(title)
+            )
             for title, hours in mandate_gaps(status)
         ]
         values = {
@@ -78,7 +80,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
             "days": status.days_left,
             "pace": number(status.weekly_pace),
-            "unit": status.unit,
+            "unit": unit_word(status.hours_needed, status.unit),
+            "units": status.unit,
         }
         template = texts.REMINDER_RENEWAL if status.days_left > 0 else texts.REMINDER_RENEWAL_TODAY
         return Rendered(template.format(**values), renewal_buttons(licence.id))

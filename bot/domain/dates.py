@@ -14,8 +14,10 @@ Conventions, chosen once so every caller agrees:
   searches and reminders prefer the future ("Nov 3" → the next one).
 * Numeric dates are US month/day ("11/03/2026") unless ``day_first=True``; a first
   number above 12 is read as a day either way ("13/03/2026").
-* Weeks run Monday–Sunday. A bare weekday never means today ("friday", said on a Friday,
-  is a week ago or a week ahead: people say "today"); "next friday" is the first Friday
+* Weeks run Monday–Sunday, except that a search for "this week" made on a Sunday covers
+  the seven days ahead (a rest-of-week of one day would surprise). A bare weekday never
+  means today ("friday", said on a Friday, is a week ago or a week ahead: people say
+  "today"); "next friday" is the first Friday
   after today; "this friday" is the one in the current week.
 * "last week" as a single day means seven days ago (as dateparser does); a month or a
   year where a day is needed ("I did it in March") is refused with ``NEEDS_DAY`` and the
@@ -351,6 +353,10 @@ def _relative_period(rel: str, unit: str, ctx: _Ctx) -> _Spec:
         anchor = today + timedelta(weeks=step) if step == -1 else start
         if step == 0:
             anchor = today
+            if ctx.future and today.weekday() == 6:
+                # On a Sunday, "courses this week" means the week ahead, not one day of it
+                # (and, to US readers, Sunday starts the week).
+                return _period(today, today + timedelta(days=6), kind="week", anchor=today)
         return _period(start, start + timedelta(days=6), kind="week", anchor=anchor)
     if unit == "month":
         first = _add_months(today.replace(day=1), step)

@@ -468,3 +468,9 @@ def test_parsers_never_raise(text: str, now: datetime, tz: str) -> None:
 def test_importing_dates_does_not_import_dateparser() -> None:
     code = "import sys, bot.domain.dates; assert 'dateparser' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_this_week_on_a_sunday_is_the_week_ahead() -> None:
+    sunday = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)  # Sunday in LA too
+    assert dates.parse_future_range("this week", sunday, LA) == rng(d(2026, 12, 6), d(2026, 12, 12))
+    assert dates.parse_future_range("next week", sunday, LA) == rng(d(2026, 12, 7), d(2026, 12, 13))

@@ -345,10 +345,10 @@ async def test_courses_i_need_ranks_a_missing_mandate_first(
     text = texts_of(ranked)
     assert "Courses that fill what you still need" in text
     assert titles(ranked)[0] == "Opioid Prescribing Essentials"
-    assert "2 h of Pain management and opioid prescribing (first two renewal periods)" in text
-    assert "(4 h missing, Texas MD, due Jun 30, 2027)" in text
+    assert "2 credits of Pain management and opioid prescribing (first two renewal periods)" in text
+    assert "(4 still needed, Texas MD, due Jun 30, 2027)" in text
     assert titles(ranked)[1] == "Internal Medicine Board Review"  # 20 h toward the total
-    assert "20 h toward Texas MD's total (46 h missing)" in text
+    assert "20 credits toward Texas MD's total (46 still needed)" in text
     assert "Ethics Webinar Series" in titles(ranked)  # no ethics mandate left, still credit
 
     await ana.share_location(42.3601, -71.0589)  # Boston: in-person courses join the ranking

@@ -35,7 +35,7 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
 HELP_ADMIN_HEADER = "<b>For admins</b>"
 HELP_ADMIN_UPLOAD = (
     "Send a course catalogue (CSV, iCalendar or JSON) as a file to import it; sending it "
-    "again updates it."
+    "again updates it (I ask before cancelling the courses it no longer lists)."
 )
 
 START_NEW = (
@@ -683,4 +683,22 @@ COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics fir
 COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
 
 ADMIN_IMPORT_REJECTIONS = "Every rejected row, with why: fix them and send the file again."
+ADMIN_MISSING_ASK = (
+    "This version no longer lists <b>{count}</b> upcoming course(s) that the one before "
+    "listed:\n{examples}\n{chosen}\nCancel them, or keep them listed?"
+)
+ADMIN_MISSING_EXAMPLE = "• {title} ({start})"
+ADMIN_MISSING_MORE = "• … and {count} more"
+ADMIN_MISSING_CHOSEN = "{people} clinician(s) chose them: cancelling tells them."
+ADMIN_MISSING_UNCHOSEN = "No clinician chose any of them."
+ADMIN_MISSING_CANCEL = "Cancel {count} course(s)"
+ADMIN_MISSING_KEEP = "Keep them listed"
+ADMIN_MISSING_CANCELLED = "Cancelled {count} course(s); {people} clinician(s) told."
+ADMIN_MISSING_KEPT = (
+    "Kept them listed. Sending a version without them again asks again."
+)
+ADMIN_MISSING_EXPIRED = (
+    "That question is out of date (a newer upload or another question replaced it): "
+    "send the catalogue again to see what it no longer lists."
+)
 ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."

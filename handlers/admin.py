@@ -16,14 +16,9 @@ from bot import texts
 from bot.store import admin as admin_store
 from bot.store.clinicians import set_conversation
 from handlers.callbacks import Press, encode, route
-from handlers.turn import Turn, clinician_handler
+from handlers.turn import Turn, clinician_handler, is_admin
 
 MAX_BROADCAST_CHARS = 3500
-
-
-def is_admin(turn: Turn) -> bool:
-    user = turn.update.effective_user
-    return user is not None and user.id in turn.context.services.settings.admin_ids
 
 
 def _not_for_you(turn: Turn) -> None:

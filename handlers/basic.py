@@ -7,8 +7,7 @@ import html
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from handlers.admin import is_admin
-from handlers.turn import Turn, clinician_handler
+from handlers.turn import Turn, clinician_handler, is_admin
 
 
 def _name(turn: Turn) -> str:

@@ -1,5 +1,10 @@
 """Admins send a catalogue file (CSV, iCalendar, JSON) to the bot; it is imported like the CLI does.
 
+Sending a file again is that catalogue's new version. Courses it no longer lists are not
+cancelled at once: a wrong or partial file would cancel a catalogue and message everyone
+who chose its courses. The admin sees how many, which and who would be told, and decides
+with a button; the question (the course ids) waits in the admin's conversation state.
+
 The importer opens its own transactions, but a chat turn already holds one (on SQLite it
 holds the only write lock), so the import runs inside the turn's transaction, each of
 its "transactions" a SAVEPOINT: the summary is sent only after everything committed.
@@ -9,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import html
 import re
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any, cast
@@ -28,16 +35,17 @@ from bot.courses.importer import (
     rejections_csv,
 )
 from bot.domain import places
+from bot.domain.log_parse import clip_title
+from bot.store import courses as course_store
+from bot.store.clinicians import set_conversation
+from bot.store.courses import CourseChange
 from bot.store.models import Course
-from handlers.turn import Turn
+from handlers import flows
+from handlers.callbacks import Press, encode, route
+from handlers.turn import Turn, is_admin
 from scheduler.feeds import notify_course_changes
 
 CATALOGUE_SUFFIXES = (".csv", ".tsv", ".ics", ".ical", ".ifb", ".json", ".jsonld")
-
-
-def is_admin(turn: Turn) -> bool:
-    user = turn.update.effective_user
-    return user is not None and user.id in turn.context.services.settings.admin_ids
 
 
 def looks_like_catalogue(file_name: str, data: bytes) -> bool:
@@ -69,7 +77,7 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
         default_timezone=services.settings.default_timezone,
         geocoder=place_geocoder,
         source_name=source,
-        mark_missing_cancelled=True,
+        report_missing=True,
     )
     with tempfile.TemporaryDirectory(prefix="cme-import-") as folder:
         path = Path(folder) / safe_name
@@ -84,7 +92,69 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
     if len(summary.rejected) > SHOWN_REJECTIONS:  # the message lists 10: the file has all
         name = f"{Path(safe_name).stem}-rejected.csv"
         turn.document(rejections_csv(summary), name, caption=texts.ADMIN_IMPORT_REJECTIONS)
+    if summary.missing:
+        await _ask_about_missing(turn, source, summary.missing)
     return True
+
+
+MISSING_SHOWN = 5
+_PENDING = "catalogue_missing"  # key in the admin's conversation state
+
+
+async def _ask_about_missing(turn: Turn, source: str, missing: list[CourseChange]) -> None:
+    ids = [change.course_id for change in missing]
+    people = await course_store.subscriber_count(turn.session, ids)
+    token = secrets.token_hex(4)  # ties the buttons to this question, not an older one
+    await flows.update_state(turn, **{_PENDING: {"token": token, "source": source, "ids": ids}})
+    examples = [
+        texts.ADMIN_MISSING_EXAMPLE.format(
+            title=html.escape(clip_title(change.title)),
+            start=f"{change.old_starts_at.astimezone(turn.tz):%b %-d, %Y}",
+        )
+        for change in missing[:MISSING_SHOWN]
+    ]
+    if len(missing) > MISSING_SHOWN:
+        examples.append(texts.ADMIN_MISSING_MORE.format(count=len(missing) - MISSING_SHOWN))
+    chosen = (
+        texts.ADMIN_MISSING_CHOSEN.format(people=people) if people else texts.ADMIN_MISSING_UNCHOSEN
+    )
+    text = texts.ADMIN_MISSING_ASK.format(
+        count=len(missing), examples="\n".join(examples), chosen=chosen
+    )
+    turn.say(
+        text,
+        [[
+            (texts.ADMIN_MISSING_CANCEL.format(count=len(missing)), encode("cm", "yes", token)),
+            (texts.ADMIN_MISSING_KEEP, encode("cm", "no", token)),
+        ]],
+    )  # fmt: skip
+
+
+@route("cm")
+async def missing_courses_pressed(turn: Turn, press: Press) -> None:
+    """Cancel (and announce) or keep the courses a re-sent catalogue no longer lists."""
+    if not is_admin(turn):
+        turn.edit(texts.BUTTON_EXPIRED)
+        return
+    state = flows.state(turn)
+    pending = state.get(_PENDING)
+    if not isinstance(pending, dict) or pending.get("token") != press.arg(1):
+        turn.edit(texts.ADMIN_MISSING_EXPIRED)
+        return
+    state.pop(_PENDING)
+    await set_conversation(turn.session, turn.clinician, state or None, turn.now)
+    if press.arg(0) != "yes":
+        turn.edit(texts.ADMIN_MISSING_KEPT)
+        return
+    ids = [i for i in pending.get("ids", ()) if isinstance(i, int)]
+    changes = await course_store.cancel_courses(
+        turn.session, str(pending.get("source")), ids, now=turn.now
+    )
+    people = await course_store.subscriber_count(turn.session, [c.course_id for c in changes])
+    if changes:
+        services = turn.context.services
+        await notify_course_changes(turn.session, changes, turn.now, services.rulebook)
+    turn.edit(texts.ADMIN_MISSING_CANCELLED.format(count=len(changes), people=people))
 
 
 async def _upload_source(turn: Turn, safe_name: str) -> str:

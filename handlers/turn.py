@@ -136,6 +136,12 @@ class Turn:
 TurnHandler = Callable[[Turn], Awaitable[None]]
 
 
+def is_admin(turn: Turn) -> bool:
+    """The sender is in ADMIN_IDS (checked on every admin command and button press)."""
+    user = turn.update.effective_user
+    return user is not None and user.id in turn.context.services.settings.admin_ids
+
+
 def identity_of(update: Update) -> clinicians.TelegramIdentity | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:

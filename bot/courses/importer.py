@@ -51,6 +51,7 @@ class ImportSummary:
     warnings: list[rec.Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changes: list[store.CourseChange] = field(default_factory=list)
+    missing: list[store.CourseChange] = field(default_factory=list)  # listed before, not now
     fatal: str | None = None
     not_modified: bool = False
     feed_state: FeedState | None = None
@@ -71,6 +72,7 @@ class ImportOptions:
     """Knobs of an import; the defaults suit ``cme-bot courses import``."""
 
     mark_missing_cancelled: bool = False
+    report_missing: bool = False  # list them in ``summary.missing`` (a chat asks first)
     default_timezone: str = "America/New_York"
     geocoder: rec.Geocoder | None = None
     limits: Limits = field(default_factory=Limits)
@@ -132,6 +134,9 @@ async def import_source(
                 gone = await store.cancel_missing(session, key, present, now=now)
             summary.cancelled = len(gone)
             summary.changes.extend(gone)
+        elif options.report_missing and good:
+            async with transaction(sessionmaker) as session:
+                summary.missing = await store.missing_upcoming(session, key, present, now=now)
     except SQLAlchemyError as exc:  # the database itself failed, not one row
         done = summary.added + summary.updated + summary.unchanged
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.courses.records import ONLINE_FORMATS, CourseRecord
 from bot.domain import geo, topics
-from bot.store.models import Course, CourseFeed, CourseTopic
+from bot.store.models import Clinician, Course, CourseFeed, CourseSubscription, CourseTopic
 
 CELL_DEG = geo.DEFAULT_CELL_DEG
 """Grid size ``courses.geo_cell`` is computed with; changing it means recomputing the column."""
@@ -309,27 +309,72 @@ def _db_reason(exc: SQLAlchemyError) -> str:
 async def cancel_missing(
     session: AsyncSession, source: str, present: Collection[str], *, now: datetime
 ) -> list[CourseChange]:
-    """Mark upcoming active courses of ``source`` that a re-import no longer lists as cancelled.
+    """Mark upcoming active courses of ``source`` that a re-import no longer lists as cancelled."""
+    gone = await missing_upcoming(session, source, present, now=now)
+    return await cancel_courses(session, source, [change.course_id for change in gone], now=now)
+
+
+async def missing_upcoming(
+    session: AsyncSession, source: str, present: Collection[str], *, now: datetime
+) -> list[CourseChange]:
+    """Upcoming active courses of ``source`` whose ids are not in ``present``, by start.
 
     Only courses that have not started yet: a past course dropping out of a feed is
     housekeeping, not a cancellation.
     """
     rows = await session.execute(
-        select(Course.id, Course.source_id, Course.title, Course.starts_at).where(
-            Course.source == source, Course.status == "active", Course.starts_at > now
-        )
+        select(Course.id, Course.source_id, Course.title, Course.starts_at)
+        .where(Course.source == source, Course.status == "active", Course.starts_at > now)
+        .order_by(Course.starts_at, Course.id)
     )
-    gone = [row for row in rows if row.source_id not in present]
-    if not gone:
-        return []
-    for chunk in _chunks([row.id for row in gone], 500):
+    return [
+        CourseChange(r.id, "cancelled", r.title, r.starts_at, r.starts_at)
+        for r in rows
+        if r.source_id not in present
+    ]
+
+
+async def cancel_courses(
+    session: AsyncSession, source: str, ids: Collection[int], *, now: datetime
+) -> list[CourseChange]:
+    """Cancel those of ``ids`` that are still upcoming active courses of ``source``.
+
+    Re-checked here because a confirmation can come long after the question: courses
+    started, cancelled or re-listed in between are left as they are."""
+    changes: list[CourseChange] = []
+    for chunk in _chunks(sorted(set(ids)), 500):
+        rows = await session.execute(
+            select(Course.id, Course.title, Course.starts_at).where(
+                Course.id.in_(chunk),
+                Course.source == source,
+                Course.status == "active",
+                Course.starts_at > now,
+            )
+        )
+        found = [CourseChange(r.id, "cancelled", r.title, r.starts_at, r.starts_at) for r in rows]
+        if not found:
+            continue
         await session.execute(
             update(Course)
-            .where(Course.id.in_(chunk))
+            .where(Course.id.in_([change.course_id for change in found]))
             .values(status="cancelled", updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    return [CourseChange(r.id, "cancelled", r.title, r.starts_at, r.starts_at) for r in gone]
+        changes += found
+    return changes
+
+
+async def subscriber_count(session: AsyncSession, course_ids: Collection[int]) -> int:
+    """How many active clinicians chose at least one of these courses."""
+    total: set[int] = set()
+    for chunk in _chunks(sorted(set(course_ids)), 500):
+        rows = await session.scalars(
+            select(CourseSubscription.clinician_id)
+            .join(Clinician, Clinician.id == CourseSubscription.clinician_id)
+            .where(CourseSubscription.course_id.in_(chunk), Clinician.active.is_(True))
+        )
+        total.update(rows)
+    return len(total)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.courses.importer import ImportOptions, import_source
+from bot.sandbox.records import SentMessage
+from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Clinician, Course, CourseSubscription, ReminderOutbox
 from tests.e2e.conftest import START, BotUnderTest
@@ -63,33 +65,124 @@ async def test_two_admins_files_of_one_name_are_two_catalogues(bot: BotUnderTest
     assert (await courses_by_source(bot))[f"upload:{PROVIDER_A}:catalogue.csv"] == 11
 
 
-async def test_a_resent_file_cancels_what_it_no_longer_lists_and_tells_subscribers(
-    bot: BotUnderTest,
-) -> None:
-    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+async def subscribe_ana(bot: BotUnderTest, source_id: str = DROPPED) -> int:
+    """Ana starts the bot and has chosen the course ``source_id``; her clinician id."""
     ana = bot.user(1001, "Ana")
     await ana.send("/start")
     await ana.next_reply(10)
     async with transaction(bot.services.sessionmaker) as session:
-        course = await session.scalar(select(Course).where(Course.source_id == DROPPED))
+        course = await session.scalar(select(Course).where(Course.source_id == source_id))
         ana_id = await session.scalar(select(Clinician.id).where(Clinician.telegram_id == 1001))
         assert course is not None and ana_id is not None
         session.add(CourseSubscription(clinician_id=ana_id, course_id=course.id, created_at=START))
-    without = "\n".join(line for line in CSV.splitlines() if not line.startswith(DROPPED))
-    reply = await upload(bot, PROVIDER_A, "catalogue.csv", without + "\n")
-    assert "0 added, 0 updated, 10 unchanged, 0 rejected" in reply
-    assert "1 upcoming course(s) no longer listed: marked cancelled." in reply
+    return ana_id
+
+
+async def notices_for(bot: BotUnderTest, clinician_id: int) -> list[ReminderOutbox]:
     async with transaction(bot.services.sessionmaker) as session:
-        dropped = await session.scalar(select(Course).where(Course.source_id == DROPPED))
-        notices = list(
+        return list(
             await session.scalars(
                 select(ReminderOutbox).where(
-                    ReminderOutbox.clinician_id == ana_id, ReminderOutbox.kind == "notice"
+                    ReminderOutbox.clinician_id == clinician_id, ReminderOutbox.kind == "notice"
                 )
             )
         )
-    assert dropped is not None and dropped.status == "cancelled"
+
+
+async def status_of(bot: BotUnderTest, source_id: str) -> str:
+    async with transaction(bot.services.sessionmaker) as session:
+        status = await session.scalar(select(Course.status).where(Course.source_id == source_id))
+    assert status is not None
+    return status
+
+
+WITHOUT_DROPPED = "\n".join(line for line in CSV.splitlines() if not line.startswith(DROPPED))
+
+
+async def resend(admin: SandboxUser, content: str) -> tuple[str, SentMessage]:
+    """Send the catalogue again: its import summary, then the question about what it dropped."""
+    await admin.upload("catalogue.csv", content.encode(), "text/csv")
+    summary = (await admin.next_reply(10)).text or ""
+    return summary, await admin.next_reply(10)
+
+
+@pytest.mark.postgres
+async def test_a_resent_file_asks_before_cancelling_what_it_no_longer_lists(
+    bot: BotUnderTest,
+) -> None:
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    ana_id = await subscribe_ana(bot)
+    admin = bot.user(PROVIDER_A)
+    reply, question = await resend(admin, WITHOUT_DROPPED + "\n")
+    assert "0 added, 0 updated, 10 unchanged, 0 rejected" in reply
+    assert "no longer lists 1 upcoming course(s)" in (question.text or "")
+    assert "• Quincy Opioid Stewardship (Jan 20, 2027)" in (question.text or "")
+    assert "1 clinician(s) chose them: cancelling tells them." in (question.text or "")
+    assert question.buttons == [["Cancel 1 course(s)", "Keep them listed"]]
+    # Nothing is cancelled nor announced before the admin decides.
+    assert await status_of(bot, DROPPED) == "active" and await notices_for(bot, ana_id) == []
+
+    yes = question.inline_buttons[0].callback_data
+    assert yes is not None
+    await admin.press("Cancel 1 course(s)")
+    done = await admin.next_edit(10)
+    assert done.text == "Cancelled 1 course(s); 1 clinician(s) told."
+    assert await status_of(bot, DROPPED) == "cancelled"
+    notices = await notices_for(bot, ana_id)
     assert len(notices) == 1 and "Quincy Opioid Stewardship" in notices[0].payload["text"]
+    # The same button again (a double tap) cancels and tells nothing more.
+    await admin.press_data(yes, question.message_id)
+    assert "out of date" in ((await admin.next_edit(10)).text or "")
+    assert len(await notices_for(bot, ana_id)) == 1
+
+
+async def test_keeping_them_listed_changes_nothing_and_a_stranger_cannot_decide(
+    bot: BotUnderTest,
+) -> None:
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    ana_id = await subscribe_ana(bot)
+    admin = bot.user(PROVIDER_A)
+    _, question = await resend(admin, WITHOUT_DROPPED)
+    yes = next(b.callback_data for b in question.inline_buttons if b.text.startswith("Cancel"))
+    assert yes is not None
+    # Ana (not an admin) replays the admin's button data on her own chat: nothing happens.
+    ana = bot.user(1001, "Ana")
+    await ana.press_data(yes, ana.messages[-1].message_id)
+    assert "expired" in ((await ana.next_edit(10)).text or "")
+    # Another admin has no question pending: the token does not match theirs.
+    other = bot.user(PROVIDER_B, "AdminB")
+    await other.send("/start")
+    await other.replies_until_quiet()
+    await other.press_data(yes, other.messages[-1].message_id)
+    assert "out of date" in ((await other.next_edit(10)).text or "")
+    assert await status_of(bot, DROPPED) == "active"
+
+    await admin.press("Keep them listed")
+    assert "Kept them listed" in ((await admin.next_edit(10)).text or "")
+    assert await status_of(bot, DROPPED) == "active" and await notices_for(bot, ana_id) == []
+    # Courses a search finds still include it.
+    await ana.send("opioid courses near Quincy MA")
+    found = " ".join(label for row in (await ana.next_reply(10)).buttons for label in row)
+    assert "Quincy Opioid Stewardship" in found
+
+
+async def test_a_newer_upload_replaces_the_question_and_the_old_buttons_expire(
+    bot: BotUnderTest,
+) -> None:
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    admin = bot.user(PROVIDER_A)
+    _, first = await resend(admin, WITHOUT_DROPPED)
+    header, *rows = WITHOUT_DROPPED.splitlines()
+    _, second = await resend(admin, "\n".join([header, *rows[:-1]]))
+    assert "no longer lists 2 upcoming course(s)" in (second.text or "")
+    stale = first.inline_buttons[0].callback_data
+    assert stale is not None
+    await admin.press_data(stale, first.message_id)
+    assert "out of date" in ((await admin.next_edit(10)).text or "")
+    assert await status_of(bot, DROPPED) == "active"
+    await admin.press("Cancel 2 course(s)", message_id=second.message_id)
+    assert (await admin.next_edit(10)).text == "Cancelled 2 course(s); 0 clinician(s) told."
+    assert await status_of(bot, DROPPED) == "cancelled"
 
 
 async def test_uploads_stored_under_the_old_name_only_key_update_instead_of_doubling(

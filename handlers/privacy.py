@@ -15,7 +15,7 @@ from telegram.ext import Application, CommandHandler
 
 import bot
 from bot import texts
-from bot.store import clinicians, credits, files, licences, subscriptions
+from bot.store import clinicians, credits, files, licences, outbox, subscriptions
 from bot.store.models import Clinician
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
@@ -51,6 +51,9 @@ def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+_DELIVERY_COLUMNS = ("clinician_id", "dedupe_key", "lease_until", "leased_by", "attempts")
+
+
 async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
     """Everything stored about the clinician as JSON, and their certificates as a zip."""
     owner: Clinician = turn.clinician
@@ -65,6 +68,11 @@ async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
         "course_subscriptions": [
             {"course_id": course.id, "title": course.title, "starts_at": _plain(course.starts_at)}
             for _, course in await subscriptions.list_for(session, owner)
+        ],
+        # Queued and sent reminders and notices; the delivery machinery's own columns
+        # (leases, worker names) say nothing about the clinician.
+        "reminders": [
+            _row(item, skip=_DELIVERY_COLUMNS) for item in await outbox.all_for(session, owner)
         ],
     }
     payload = json.dumps(document, indent=2, ensure_ascii=False).encode()

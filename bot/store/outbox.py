@@ -418,6 +418,16 @@ async def upcoming_for(
     return sorted(unique.values(), key=lambda row: (row.due_at, row.id))[:limit]
 
 
+async def all_for(session: AsyncSession, owner: Clinician) -> list[ReminderOutbox]:
+    """Every reminder and notice of the clinician, queued or sent, by due time (/export)."""
+    rows = await session.scalars(
+        select(ReminderOutbox)
+        .where(ReminderOutbox.clinician_id == owner.id)
+        .order_by(ReminderOutbox.due_at, ReminderOutbox.id)
+    )
+    return list(rows)
+
+
 async def next_pending(
     session: AsyncSession, owner: Clinician, kind: str, target_id: int, now: datetime
 ) -> ReminderOutbox | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
-from bot.store.models import Base
+from bot.store.models import Base, ReminderOutbox
 from tests.e2e.conftest import START, BotUnderTest
 
 pytestmark = pytest.mark.postgres
@@ -50,6 +50,13 @@ async def _seed(bot: BotUnderTest, telegram_id: int, name: str) -> None:
             topics=["ethics"],
             certificate_id=certificate.id,
         )
+        session.add(
+            ReminderOutbox(
+                clinician_id=owner.id, kind="notice", target_id=None,
+                dedupe_key=f"{owner.id}:notice:{name}", due_at=START + timedelta(days=1),
+                payload={"text": f"{name}'s course moved"}, created_at=START, updated_at=START,
+            )
+        )  # fmt: skip
 
 
 async def test_privacy_answers_with_the_policy(bot: BotUnderTest) -> None:
@@ -71,6 +78,10 @@ async def test_export_sends_only_my_data(bot: BotUnderTest) -> None:
     assert exported["clinician"]["telegram_id"] == 1001
     assert [e["title"] for e in exported["credit_entries"]] == ["Ana's ethics course"]
     assert exported["licences"][0]["label"] == "Texas MD"
+    assert [(r["kind"], r["status"], r["payload"]) for r in exported["reminders"]] == [
+        ("notice", "pending", {"text": "Ana's course moved"})
+    ]
+    assert "leased_by" not in exported["reminders"][0]
     assert "Ben" not in document.document_file.data.decode()
     with zipfile.ZipFile(io.BytesIO(archive.document_file.data)) as zipped:
         names = zipped.namelist()

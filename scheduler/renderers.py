@@ -175,9 +175,17 @@ async def render_course(
 def course_when(starts_at: datetime, now: datetime, tz: ZoneInfo) -> str:
     """ "in 40 minutes", "today", "tomorrow" or "on Sat Jan 2", by the local calendar (a
     reminder moved to 07:00 by quiet hours for a 23:30 course must not say "tomorrow")."""
-    minutes = (starts_at - now).total_seconds() / 60
-    if minutes <= 3 * 60:
-        return texts.REMINDER_COURSE_IN_MINUTES.format(minutes=max(1, round(minutes)))
+    minutes = max(1, round((starts_at - now).total_seconds() / 60))
+    if minutes <= 90:
+        return texts.REMINDER_COURSE_IN_MINUTES.format(minutes=minutes)
+    if minutes <= 3 * 60:  # "in 104 minutes" makes the reader divide
+        hours, rest = divmod(minutes, 60)
+        hour_words = texts.REMINDER_COURSE_HOURS[hours > 1].format(hours=hours)
+        if not rest:
+            return texts.REMINDER_COURSE_IN.format(span=hour_words)
+        return texts.REMINDER_COURSE_IN.format(
+            span=texts.REMINDER_COURSE_HOURS_MINUTES.format(hours=hour_words, minutes=rest)
+        )
     return _on_day(starts_at.astimezone(tz).date(), now.astimezone(tz).date())
 
 

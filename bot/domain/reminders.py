@@ -154,17 +154,36 @@ def course_reminders(
 ) -> list[PlannedReminder]:
     """Reminders before a course start, out of quiet hours but never after the start.
 
-    A reminder that falls in quiet hours moves to when they end; if that is already
-    the start (an hour before an 07:30 course, quiet until 08:00) it is dropped: moving
-    it back to the evening before would repeat the day-before reminder. Two reminders
-    that land on the same moment are sent once.
+    A reminder that falls in quiet hours moves to when they end. If that is already
+    the start, it moves back to just before they began, when that is on the course's day
+    (an hour before a 22:30 course, quiet from 21:00: at 20:45); otherwise it is dropped
+    (an hour before an 07:30 course, quiet until 08:00: the evening before would repeat
+    the day-before reminder). Two reminders that land on the same moment are sent once.
     """
     planned: list[PlannedReminder] = []
     for offset in sorted(offsets, reverse=True):
         due = move_out_of_quiet_hours(starts_at - offset, tz, quiet)
+        if due >= starts_at:
+            earlier = _before_quiet_hours(starts_at - offset, tz, quiet)
+            if earlier.astimezone(tz).date() == starts_at.astimezone(tz).date():
+                due = earlier
         if now < due < starts_at and all(p.due_at != due for p in planned):
             planned.append(PlannedReminder(step=_offset_step(offset), due_at=due))
     return planned
+
+
+BEFORE_QUIET = timedelta(minutes=15)
+
+
+def _before_quiet_hours(moment: datetime, tz: ZoneInfo, quiet: QuietHours) -> datetime:
+    """A little before the quiet hours that ``moment`` (inside them) fall in began."""
+    local = moment.astimezone(tz)
+    day = local.date()
+    minute = local.hour * 60 + local.minute
+    if quiet.start_min > quiet.end_min and minute < quiet.end_min:
+        day -= timedelta(days=1)  # the morning part of a window that began last evening
+    began = local_datetime(day, _minutes_to_time(quiet.start_min), tz)
+    return (began - BEFORE_QUIET).astimezone(UTC)
 
 
 def _offset_step(offset: timedelta) -> str:

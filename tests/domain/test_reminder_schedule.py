@@ -156,3 +156,14 @@ def test_moved_reminder_is_never_in_quiet_hours_nor_earlier(
 )
 def test_parse_ladder(text: str, expected: list[int] | None) -> None:
     assert parse_ladder(text) == expected
+
+
+def test_late_course_hour_reminder_moves_before_quiet_hours_begin() -> None:
+    """QA: a 22:30 course with quiet hours from 21:00 got no hour-before reminder (21:30
+    moved to 08:00 the next morning, after the start)."""
+    start = datetime(2026, 6, 10, 22, 30, tzinfo=NY)
+    quiet = QuietHours(21 * 60, 8 * 60)
+    planned = course_reminders(start, tz=NY, quiet=quiet, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert [(p.step, p.due_at.astimezone(NY).strftime("%d %H:%M")) for p in planned] == [
+        ("d1", "10 08:00"), ("h1", "10 20:45"),
+    ]  # fmt: skip

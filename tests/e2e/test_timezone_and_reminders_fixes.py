@@ -133,6 +133,30 @@ async def test_an_early_course_is_reminded_once_not_twice(bot: BotUnderTest) -> 
     ]
 
 
+async def test_a_late_course_is_reminded_before_quiet_hours_begin(bot: BotUnderTest) -> None:
+    """QA: a 22:30 course, quiet from 21:00: the hour-before reminder (21:30) moved to the next
+    morning, after the start, and was dropped; it now comes at 20:45 that evening."""
+    bot.clock.set(QA_DAY)
+    ana = bot.user()
+    await reply_to(ana, "/timezone America/Chicago")
+    await set_quiet_hours(ana, "9pm-8am")
+    course_id = await add_course(bot, datetime(2027, 1, 5, 22, 30, tzinfo=CHICAGO))
+    await remind_me(ana, course_id)
+    await ana.callback_answer()
+    ana.mark_all_read()
+
+    sent = []
+    for local in ((2027, 1, 5, 8, 1), (2027, 1, 5, 20, 44), (2027, 1, 5, 20, 46)):
+        bot.clock.set(datetime(*local, tzinfo=CHICAGO))
+        await tick_now(bot.app)
+        sent.append([m.text.split("(")[0] for m in await ana.replies_until_quiet(quiet=0.3)])
+    assert sent == [
+        ["📅 Reminder: Early Sepsis Rounds starts today "],
+        [],
+        ["📅 Reminder: Early Sepsis Rounds starts in 1 hour 44 minutes "],
+    ]
+
+
 async def test_remind_me_promises_what_was_scheduled(bot: BotUnderTest) -> None:
     """QA: under a day before the start, only the hour-before reminder exists."""
     bot.clock.set(QA_DAY)

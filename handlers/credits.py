@@ -23,6 +23,7 @@ from bot.domain import topics
 from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
+    clip_title,
     default_category_for,
     looks_like_a_log,
     parse_amount,
@@ -119,6 +120,9 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         category=html.escape(topics.category_label(draft.category)),
         topics=topic_text,
         title=html.escape(draft.title),
+        provider=texts.LOG_PROVIDER.format(provider=html.escape(draft.provider))
+        if draft.provider
+        else "",
         date=day(draft.completed_on),
         date_note="" if draft.date_given else texts.LOG_DATE_ASSUMED,
     )
@@ -132,6 +136,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
          (texts.LOG_CHANGE_AMOUNT, encode("log", "amount", key))],
         [(texts.LOG_CHANGE_CATEGORY, encode("log", "cat", key)),
          (texts.LOG_CHANGE_TOPIC, encode("log", "topic", key))],
+        [(texts.LOG_CHANGE_TITLE, encode("log", "title", key)),
+         (texts.LOG_CHANGE_PROVIDER, encode("log", "provider", key))],
     ]  # fmt: skip
     for topic in draft.topic_suggestions[:2]:
         buttons.insert(
@@ -253,6 +259,36 @@ async def topic_answered(turn: Turn, text: str) -> None:
     await _update(turn, data)
 
 
+@flows.step("log_fix_title")
+async def title_answered(turn: Turn, text: str) -> None:
+    if (data := _current_or_say_expired(turn)) is None:
+        return
+    title = _free_text(text)
+    if title is None:
+        turn.say(texts.LOG_TITLE_EMPTY)
+        return
+    data["title"] = title
+    await _update(turn, data)
+
+
+@flows.step("log_fix_provider")
+async def provider_answered(turn: Turn, text: str) -> None:
+    if (data := _current_or_say_expired(turn)) is None:
+        return
+    none = text.strip().lower() in {"none", "no", "-", "n/a", "unknown"}
+    data["provider"] = None if none else _free_text(text)
+    await _update(turn, data)
+
+
+def _free_text(text: str) -> str | None:
+    """One line of a person's words for a title or provider: spaces collapsed, cut at
+    ``MAX_TITLE`` at a word; None when it holds no letter or digit."""
+    line = " ".join(text.split())
+    if not any(ch.isalnum() for ch in line):
+        return None
+    return clip_title(line)
+
+
 # ------------------------------------------------------------------ buttons
 def _pressed_draft(turn: Turn, key: str | None) -> dict[str, Any] | None:
     """The waiting draft, if the button belongs to it: a Save on an older proposal must
@@ -300,6 +336,12 @@ async def log_pressed(turn: Turn, press: Press) -> None:
     elif action == "topic":
         await flows.expect(turn, "log_fix_topic", log=data)
         turn.say(texts.LOG_ASK_TOPIC)
+    elif action == "title":
+        await flows.expect(turn, "log_fix_title", log=data)
+        turn.say(texts.LOG_ASK_TITLE)
+    elif action == "provider":
+        await flows.expect(turn, "log_fix_provider", log=data)
+        turn.say(texts.LOG_ASK_PROVIDER)
     elif action == "cat":
         key = str(data.get("id") or "")
         buttons = [
@@ -410,6 +452,7 @@ def _apply(entry: CreditEntry, draft: LogDraft) -> None:
     entry.category = draft.category
     entry.topics = sorted(draft.topics)
     entry.title = draft.title
+    entry.provider = draft.provider
 
 
 def _counts_toward(entry_id: int, after: list[LicenceView], completed_on: date) -> str:

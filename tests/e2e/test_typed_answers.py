@@ -197,3 +197,40 @@ async def test_the_log_example_with_typos_is_still_a_log(bot: BotUnderTest) -> N
     await ana.send("2 ethcs yesterdy")
     proposal = await ana.next_reply()
     assert "Log this?" in proposal.text and ["Did you mean Medical ethics?"] in proposal.buttons
+
+
+async def test_a_certificate_draft_takes_a_new_title_and_provider(bot: BotUnderTest) -> None:
+    """QA: a certificate read as "the Medical Knowledge MOC activity" (or its file name)
+    could not be renamed before saving, and its provider was neither shown nor editable."""
+    ana = bot.user()
+    await ana.upload("accme-certificate.pdf", certificate_pdf(ACCME), "application/pdf")
+    await ana.next_reply()
+    proposal = await ana.next_reply()
+    assert ["✏️ Title", "🏛 Provider"] in proposal.buttons
+    await ana.press("✏️ Title")
+    assert "What is the activity called?" in (await ana.next_reply()).text
+    await ana.send("!!!")
+    assert "needs a letter or a number" in (await ana.next_reply()).text
+    await ana.send("  Safe   tapering\nworkshop ")
+    assert "• Title: Safe tapering workshop\n" in (await ana.next_reply()).text
+    await ana.press("🏛 Provider")
+    await ana.next_reply()
+    await ana.send("Mass General CME")
+    assert "• Provider: Mass General CME" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    assert "Safe tapering workshop" in (await ana.next_edit()).text
+    await ana.replies_until_quiet()
+
+    await ana.send("/credits")
+    await ana.next_reply()
+    await ana.press("✏️ 1")
+    assert "• Provider: Mass General CME" in (await ana.next_reply()).text
+    await ana.press("🏛 Provider")
+    await ana.next_reply()
+    await ana.send("none")
+    assert "Provider" not in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        entry = (await session.execute(select(CreditEntry))).scalar_one()
+    assert (entry.title, entry.provider) == ("Safe tapering workshop", None)

@@ -185,6 +185,11 @@ def test_ics_unbounded_rule_stops_at_the_horizon() -> None:
     result = parse_ics(ICS, now=NOW)
     daily = [r for r in result.rows if str(r.fields.get("source_id", "")).startswith("daily")]
     assert 360 <= len(daily) <= 366
+    assert result.notes == [
+        "event 3 (UID daily@example.org) repeats without an end: its occurrences of the next "
+        "365 days are listed (at most 500); importing the calendar again later adds the "
+        "following ones."
+    ]
     record = validate(daily[0].fields, source="t").record
     assert record is not None
     assert record.format == "live_online" and record.latitude is None

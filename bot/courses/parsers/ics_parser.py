@@ -80,6 +80,12 @@ def parse_ics(data: bytes, *, now: datetime, horizon: timedelta = DEFAULT_HORIZO
         where = f"event {number}" + (f" (UID {uid})" if uid else "")
         if "RECURRENCE-ID" in event:
             continue  # placed by its master event below, or on its own at the end
+        if any("UNTIL" not in r and "COUNT" not in r for r in event.rrules):
+            result.notes.append(
+                f"{where} repeats without an end: its occurrences of the next "
+                f"{horizon.days} days are listed (at most {MAX_OCCURRENCES}); importing the "
+                "calendar again later adds the following ones."
+            )
         try:
             for occurrence in _occurrences(event, uid, overrides, used, window, floating_tz):
                 fields = _fields(occurrence.event, floating_tz, occurrence.start, occurrence.end)

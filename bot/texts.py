@@ -192,6 +192,10 @@ LICENCE_NOT_FOUND = (
     "I don't have rules for “{text}”. Try a state or board name, or describe your own "
     "requirement: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
 )
+LICENCE_LOG_FIRST = (
+    "That looks like credits to log: I'll count them once I know the licence. Which "
+    "licence is it? Type its state or board, or pick one above; then send the credits again."
+)
 LICENCE_PICK = "Several match “{text}”. Which one?"
 LICENCE_PROFESSION_NOT_SHIPPED = (
     "I don't have the rules for a <b>{profession}</b> licence there yet. What I know for "

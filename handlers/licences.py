@@ -36,6 +36,7 @@ from bot.tracking import load_views
 from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
+from handlers.intents import is_log
 from handlers.replan import replan
 from handlers.turn import Buttons, Turn, clinician_handler
 
@@ -110,6 +111,9 @@ async def which_answered(turn: Turn, text: str) -> None:
         return
     if looks_like_custom_requirement(text):
         await add_custom(turn, text)
+        return
+    if is_log(text):  # "2 ethcs yesterdy" matched ABIM's alias "2 year"
+        turn.say(texts.LICENCE_LOG_FIRST)
         return
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
     matches = found.matches

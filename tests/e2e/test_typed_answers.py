@@ -234,3 +234,17 @@ async def test_a_certificate_draft_takes_a_new_title_and_provider(bot: BotUnderT
     async with transaction(bot.services.sessionmaker) as session:
         entry = (await session.execute(select(CreditEntry))).scalar_one()
     assert (entry.title, entry.provider) == ("Safe tapering workshop", None)
+
+
+async def test_a_log_typed_at_the_licence_question_is_not_a_licence(bot: BotUnderTest) -> None:
+    """Review (sandbox): "2 ethcs yesterdy" at "Which licence?" chose ABIM "an activity
+    every 2 years" (its alias "2 year") and asked for its renewal date."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/start")
+    await ana.replies_until_quiet()
+    await ana.press("Physician (MD)")
+    await ana.replies_until_quiet()
+    await ana.send("2 ethcs yesterdy")
+    assert "looks like credits to log" in (await ana.next_reply()).text
+    await ana.send("Texas")
+    assert "Texas Medical Board" in (await ana.next_reply()).text

@@ -18,3 +18,17 @@ def is_log(text: str) -> bool:
 def is_other_request(text: str) -> bool:
     """A log, a course question or a status question: not an answer to a place question."""
     return is_log(text) or looks_like_course_request(text) or is_status_question(text)
+
+
+_YES = frozenset({"y", "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "i do"})
+_NO = frozenset({"n", "no", "nope", "nah", "not", "false", "i don't", "i dont", "i do not"})
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A typed answer to a yes/no question (its buttons not pressed); None if neither."""
+    words = " ".join(text.lower().replace("’", "'").split()).strip(" .!,")
+    if words in _YES:
+        return True
+    if words in _NO:
+        return False
+    return None

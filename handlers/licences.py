@@ -29,6 +29,7 @@ from bot.domain.custom_requirements import (
 from bot.domain.cycles import LicenceFacts, add_months, missing_facts, on_rule_day
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
+from bot.domain.log_parse import starts_with_credits
 from bot.domain.requirements import LicenceSearch, Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
@@ -36,7 +37,7 @@ from bot.tracking import load_views
 from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
-from handlers.intents import is_log
+from handlers.intents import is_other_request, yes_or_no
 from handlers.replan import replan
 from handlers.turn import Buttons, Turn, clinician_handler
 
@@ -112,7 +113,7 @@ async def which_answered(turn: Turn, text: str) -> None:
     if looks_like_custom_requirement(text):
         await add_custom(turn, text)
         return
-    if is_log(text):  # "2 ethcs yesterdy" matched ABIM's alias "2 year"
+    if starts_with_credits(text):  # "2 ethcs yesterdy" matched ABIM's alias "2 year"
         turn.say(texts.LICENCE_LOG_FIRST)
         return
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
@@ -511,9 +512,16 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
 
 @flows.step("licence_flag")
 async def flag_typed(turn: Turn, text: str) -> None:
-    """A typed answer to a yes/no question: repeat the question's buttons."""
+    """A typed yes or no answers the pending question (it was asked again); anything else
+    repeats the question's buttons."""
     draft = _draft(turn)
     draft["asked_flags"] = list(draft.get("asked_flags") or [])
+    answer = yes_or_no(text)
+    rule = _rule(turn, draft)
+    pending = [f for f in _flags_needed(rule) if f not in draft["asked_flags"]] if rule else []
+    if answer is not None and pending:
+        await _flag_answered(turn, pending[0], answer)
+        return
     await _next_flag_or_save(turn, draft)
 
 
@@ -548,6 +556,7 @@ async def after_saved(turn: Turn, onboarding: bool) -> None:
 
     await say_status(turn)
     if onboarding:
+        await flows.expect(turn, "licence_another")
         turn.say(
             texts.LICENCE_ADD_ANOTHER + "?",
             [[(texts.LICENCE_ADD_ANOTHER, encode("lic", "add", "onb")),
@@ -555,6 +564,34 @@ async def after_saved(turn: Turn, onboarding: bool) -> None:
         )  # fmt: skip
         return
     turn.say(texts.LICENCE_ADD_ANOTHER + "?", [[(texts.LICENCE_ADD, encode("lic", "add"))]])
+
+
+_ANOTHER = re.compile(
+    r"\s*(?:y|yes|yeah|yep|sure|ok(?:ay)?|add(?:\s+(?:another|one|more))?(?:\s+licen[cs]e)?"
+    r"|another(?:\s+(?:one|licen[cs]e))?|one\s+more)\W*",
+    re.IGNORECASE,
+)
+
+
+@flows.step("licence_another")
+async def another_answered(turn: Turn, text: str) -> bool | None:
+    """ "Add another licence?" typed at rather than pressed: "done" moves on (it got
+    "Sorry, I didn't understand that"), "yes" asks which, a licence's name adds it."""
+    if _NO_MORE.fullmatch(text) or text.strip().lower() in ("skip", "next"):
+        from handlers.onboarding import ask_timezone
+
+        await flows.clear(turn)
+        await ask_timezone(turn, onboarding=True)
+        return None
+    if _ANOTHER.fullmatch(text):
+        await ask_which(turn, onboarding=True)
+        return None
+    if is_other_request(text):
+        await flows.clear(turn)
+        return False
+    await flows.expect(turn, "licence_which", onboarding=True)
+    await which_answered(turn, text)
+    return None
 
 
 # ------------------------------------------------------------------ buttons

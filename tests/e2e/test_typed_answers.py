@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.store.db import transaction
-from bot.store.models import CreditEntry
-from tests.e2e.conftest import BotUnderTest, name_licence
+from bot.store.models import CreditEntry, Licence
+from tests.e2e.conftest import BotUnderTest, name_licence, start_as
 from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
 
 
@@ -248,3 +248,28 @@ async def test_a_log_typed_at_the_licence_question_is_not_a_licence(bot: BotUnde
     assert "looks like credits to log" in (await ana.next_reply()).text
     await ana.send("Texas")
     assert "Texas Medical Board" in (await ana.next_reply()).text
+
+
+async def test_add_another_licence_answered_by_typing(bot: BotUnderTest) -> None:
+    """Sandbox: "done" typed at "Add another licence? [Add another licence] [Done]" got
+    "Sorry, I didn't understand that"; a licence's name typed there adds it."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("Ohio")
+    assert "State Medical Board of Ohio" in (await ana.next_reply()).text
+    await ana.send("Jan 31 2027")
+    replies = await ana.replies_until_quiet()
+    assert replies[-1].text == "Add another licence?"
+    await ana.send("Florida")
+    assert "Florida" in (await ana.next_reply()).text
+    await ana.send("Jan 31 2028")
+    assert "How many times" in (await ana.replies_until_quiet())[-1].text
+    await ana.send("3")
+    assert "DEA registration" in (await ana.replies_until_quiet())[-1].text
+    await ana.send("yes")
+    assert (await ana.replies_until_quiet())[-1].text == "Add another licence?"
+    await ana.send("done")
+    assert "Where do you practise?" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        florida = await session.scalar(select(Licence).where(Licence.label.like("Florida%")))
+    assert florida is not None and florida.flags  # the typed "yes" was the answer

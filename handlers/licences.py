@@ -586,7 +586,11 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
     if _ANOTHER.fullmatch(text):
         await ask_which(turn, onboarding=True)
         return None
-    if is_other_request(text):
+    rulebook = turn.context.services.rulebook
+    if starts_with_credits(text) or (
+        is_other_request(text)  # "ABIM 100 points" is a licence, though it reads as a log
+        and not rulebook.find_licence(text, turn.clinician.profession).matches
+    ):
         await flows.clear(turn)
         return False
     await flows.expect(turn, "licence_which", onboarding=True)

@@ -258,8 +258,7 @@ async def test_add_another_licence_answered_by_typing(bot: BotUnderTest) -> None
     await ana.send("Ohio")
     assert "State Medical Board of Ohio" in (await ana.next_reply()).text
     await ana.send("Jan 31 2027")
-    replies = await ana.replies_until_quiet()
-    assert replies[-1].text == "Add another licence?"
+    assert (await ana.replies_until_quiet())[-1].text == "Add another licence?"
     await ana.send("Florida")
     assert "Florida" in (await ana.next_reply()).text
     await ana.send("Jan 31 2028")
@@ -273,3 +272,18 @@ async def test_add_another_licence_answered_by_typing(bot: BotUnderTest) -> None
     async with transaction(bot.services.sessionmaker) as session:
         florida = await session.scalar(select(Licence).where(Licence.label.like("Florida%")))
     assert florida is not None and florida.flags  # the typed "yes" was the answer
+
+
+async def test_add_another_licence_tells_a_licence_from_a_log(bot: BotUnderTest) -> None:
+    for user_id, typed, answer in (
+        (1001, "ABIM 100 points", "renewal deadline"),  # a licence, though it reads as a log
+        (1002, "2 ethics yesterday", "Log this?"),  # a log: proposed
+    ):
+        user = bot.user(user_id, "Ana")
+        await start_as(user, "Physician (MD)")
+        await user.send("Ohio")
+        await user.next_reply()
+        await user.send("Jan 31 2027")
+        assert (await user.replies_until_quiet())[-1].text == "Add another licence?"
+        await user.send(typed)
+        assert answer in (await user.next_reply()).text

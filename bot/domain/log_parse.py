@@ -7,6 +7,7 @@ Dates go through the one dateparser wrapper, preferring the past (the activity i
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -135,6 +136,21 @@ def _take_terms(words: list[str]) -> tuple[list[str], list[str], list[str]]:
     return found_topics, found_categories, rest
 
 
+_UNIT_WORDS = ("credits", "credit", "points", "point", "hours", "hour")
+
+
+def _misspelt_unit(word: str) -> str | None:
+    """ "pionts" → "points", "credts" → "credits"; None for other words. The first letter
+    must agree ("joints" is not "points") and the word must not be a known term."""
+    lowered = word.lower()
+    if len(lowered) < 4 or not lowered.isalpha():
+        return None
+    close = difflib.get_close_matches(lowered, _UNIT_WORDS, n=1, cutoff=0.8)
+    if not close or close[0][0] != lowered[0] or topics.normalize_topic(lowered):
+        return None
+    return close[0]
+
+
 def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
@@ -167,6 +183,10 @@ def parse_log_line(
     words = re.findall(r"[\w'’./+-]+", body)
     found_topics, found_categories, rest = _take_terms(words)
     meaningful = [word for word in rest if word.lower() not in _FILLER]
+    if not unit_word:  # "10 moc pionts": the unit, misspelt, is not the title
+        slips = {word: unit for word in meaningful if (unit := _misspelt_unit(word))}
+        meaningful = [word for word in meaningful if word not in slips]
+        unit_word = next(iter(slips.values()), "")
     suggestions: tuple[str, ...] = ()
     unread = ""
     if title and meaningful:  # the title is quoted: these words would vanish unsaid

@@ -77,6 +77,24 @@ def test_points_are_moc_points_unless_a_category_is_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "title", "category", "suggested"),
+    [
+        ("10 moc pionts yesterday", "CME activity", "moc", ()),  # was titled "pionts"
+        ("5 pionts", "CME activity", "moc", ()),
+        ("2 credts ethics", "Medical ethics", "ama_pra_1", ()),
+        ("2 hous pain management", "Pain management", "ama_pra_1", ()),
+        ("3 joints course", "joints", "ama_pra_1", ()),  # another first letter: a word
+    ],
+)
+def test_a_misspelt_unit_is_a_unit_not_the_title(
+    text: str, title: str, category: str, suggested: tuple[str, ...]
+) -> None:
+    draft = parse_log_line(text, NOW, "America/New_York", default_category="ama_pra_1")
+    assert isinstance(draft, LogDraft)
+    assert (draft.title, draft.category, draft.topic_suggestions) == (title, category, suggested)
+
+
+@pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("0.001", "zero"),

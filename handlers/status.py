@@ -99,7 +99,7 @@ async def say_status(turn: Turn, question: str = "") -> None:
         return
     # Soonest deadline first: the licence that needs attention leads.
     shown = sorted(_matching(found, question, turn.context.services.rulebook), key=_urgency)
-    asked = frozenset(topics_in(question))  # as a certificate title names them
+    asked = frozenset(topics_in(question) or _misspelt_topics(question))
     if asked:  # "how many ethics hours do I need?": those lines, not every requirement
         answers = [part for view in shown if (part := render_topic_status(view, asked))]
         names = ", ".join(html.escape(topics.label(topic)) for topic in sorted(asked))
@@ -115,6 +115,12 @@ async def say_status(turn: Turn, question: str = "") -> None:
     if any(view.status is not None and not view.status.complete for view in shown):
         buttons.append([(texts.STATUS_COURSES_BUTTON, encode("gaps"))])
     turn.say(texts.STATUS_SEPARATOR.join(render_status(view) for view in shown), buttons)
+
+
+def _misspelt_topics(question: str) -> tuple[str, ...]:
+    """Topics one word of the question misspells ("how many ethcs hours": ethics)."""
+    found = (topics.misspelt_topic(word) for word in re.findall(r"[^\W\d_]{4,}", question))
+    return tuple(dict.fromkeys(topic for topic in found if topic))
 
 
 @clinician_handler

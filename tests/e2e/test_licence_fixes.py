@@ -258,6 +258,9 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     assert "None of your licences asks for Implicit bias hours" in await status_text(
         ana, "do I need implicit bias hours?"
     )
+    misspelt = await status_text(ana, "how many ethcs hours do i need")  # was the full status
+    assert "Medical ethics and/or professional responsibility: 0 of 2 h" in misspelt
+    assert "Category 1" not in misspelt
 
 
 async def test_a_fixed_date_rule_uses_its_own_day(bot: BotUnderTest) -> None:

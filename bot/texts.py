@@ -370,12 +370,13 @@ LOG_ASK = (
 )
 LOG_CONFIRM = (
     "<b>{question}</b>\n"
-    "• {amount} — {category}\n"
+    "• {amount} — {category}{also}\n"
     "• Topics: {topics}\n"
     "• Title: {title}{provider}\n"
     "• Completed: {date}{date_note}"
 )
 LOG_PROVIDER = "\n• Provider: {provider}"
+LOG_ALSO = "\n• and {amount} — {category} (the same activity)"
 LOG_DATE_ASSUMED = " <i>(today: tap 📅 Date if not)</i>"
 LOG_QUESTION_NEW = "Log this?"
 LOG_QUESTION_EDIT = "Change this entry to:"

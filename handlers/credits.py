@@ -69,6 +69,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "date_given": draft.date_given,
         "suggestions": list(draft.topic_suggestions),
         "unread": draft.unread,
+        "also": [[str(amount), category] for amount, category in draft.also],
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -86,6 +87,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         date_given=bool(data.get("date_given", True)),
         topic_suggestions=tuple(data.get("suggestions") or ()),
         unread=str(data.get("unread") or ""),
+        also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
     )
 
 
@@ -118,6 +120,13 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
         amount=credits_amount(draft.amount, draft.category),
         category=html.escape(topics.category_label(draft.category)),
+        also="".join(
+            texts.LOG_ALSO.format(
+                amount=credits_amount(amount, category),
+                category=html.escape(topics.category_label(category)),
+            )
+            for amount, category in draft.also
+        ),
         topics=topic_text,
         title=html.escape(draft.title),
         provider=texts.LOG_PROVIDER.format(provider=html.escape(draft.provider))
@@ -423,27 +432,37 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             turn.edit(texts.CREDITS_GONE)
             return
         _apply(entry, draft)
+        ids = [entry.id]
         template = texts.LOG_UPDATED
     else:
-        entry = await credit_store.add(
-            turn.session, turn.clinician,
-            completed_on=draft.completed_on, amount=draft.amount, category=draft.category,
-            title=draft.title, topics=draft.topics, provider=draft.provider,
-            certificate_id=data.get("certificate_id"), source=data.get("source") or "chat",
-            now=turn.now,
-        )  # fmt: skip
+        # One entry per credit type of the activity (Category 1 credits and MOC points
+        # count toward different requirements); the first is the one reported.
+        saved = []
+        for amount, category in [(draft.amount, draft.category), *draft.also]:
+            added = await credit_store.add(
+                turn.session, turn.clinician,
+                completed_on=draft.completed_on, amount=amount, category=category,
+                title=draft.title, topics=draft.topics, provider=draft.provider,
+                certificate_id=data.get("certificate_id"), source=data.get("source") or "chat",
+                now=turn.now,
+            )  # fmt: skip
+            saved.append(added)
+        entry, ids = saved[0], [item.id for item in saved]
         template = texts.LOG_SAVED
     await flows.clear(turn)
     after = await views(turn)
     await replan(turn)
     await _announce_completions(turn, before, after)
+    amounts = " + ".join(
+        credits_amount(amount, category)
+        for amount, category in [(draft.amount, draft.category), *draft.also]
+    )
     turn.edit(
         template.format(
-            amount=credits_amount(draft.amount, draft.category), title=html.escape(draft.title),
-            date=day(draft.completed_on),
+            amount=amounts, title=html.escape(draft.title), date=day(draft.completed_on)
         )
-    )  # fmt: skip
-    turn.say(_counts_toward(entry.id, after, entry.completed_on))
+    )
+    turn.say(_counts_toward(ids, after, entry.completed_on))
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -455,11 +474,11 @@ def _apply(entry: CreditEntry, draft: LogDraft) -> None:
     entry.provider = draft.provider
 
 
-def _counts_toward(entry_id: int, after: list[LicenceView], completed_on: date) -> str:
+def _counts_toward(entry_ids: list[int], after: list[LicenceView], completed_on: date) -> str:
     where = []
     for view in after:
         status = view.status
-        if status is None or str(entry_id) not in status.counted_entry_ids:
+        if status is None or not any(str(i) in status.counted_entry_ids for i in entry_ids):
             continue
         label = html.escape(view.licence.label)
         if status.complete:

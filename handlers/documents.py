@@ -11,7 +11,7 @@ import asyncio
 import functools
 import hashlib
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from bot.domain.log_parse import (
     parse_log_line,
 )
 from bot.reports.certificate import CertificateProblem, read_certificate
+from bot.reports.certificate_types import CreditClaim
 from bot.store import credits as credit_store
 from bot.store import licences as licence_store
 from bot.store.files import write_certificate_file
@@ -139,7 +140,8 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     )
     # "10 ABIM MOC points, also 10 AMA PRA Category 1 Credits" for a clinician whose only
     # licence is ABIM: the kind their licences count (QA: Category 1, counted nowhere).
-    counted = await _counted_categories(turn)
+    per_licence = await _categories_per_licence(turn)
+    counted = _counted_categories(per_licence)
     if counted and not topics.qualifies(read_kind or usual, counted):
         own = max(
             (c for c in reading.claims if c.category and topics.qualifies(c.category, counted)),
@@ -157,6 +159,7 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         provider=reading.provider.value[:200] if reading.provider else None,
         date_given=completed_on is not None,
     )
+    draft = replace(draft, also=_other_kinds(reading.claims, draft.category, per_licence))
     if said is not None:
         draft = _with_caption(draft, said)
     if not 0 < draft.amount <= MAX_CREDITS_PER_ENTRY:  # QA: "250 credits" saved silently
@@ -171,17 +174,46 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)
 
 
-async def _counted_categories(turn: Turn) -> frozenset[str]:
-    """Credit categories the clinician's licences count toward their totals; empty when one
-    counts any (or there is none): then the clinician's usual kind stands."""
+async def _categories_per_licence(turn: Turn) -> list[frozenset[str] | None]:
+    """The credit categories each licence counts toward its total (None: any)."""
     rulebook = turn.context.services.rulebook
-    counted: set[str] = set()
+    found: list[frozenset[str] | None] = []
     for licence in await licence_store.list_for(turn.session, turn.clinician):
         rule = rulebook.find(licence.rule_id) if licence.rule_id else None
-        if rule is None or rule.total_categories is None:
-            return frozenset()
-        counted |= set(rule.total_categories)
-    return frozenset(counted)
+        categories = rule.total_categories if rule is not None else None
+        found.append(None if categories is None else frozenset(categories))
+    return found
+
+
+def _counted_categories(per_licence: list[frozenset[str] | None]) -> frozenset[str]:
+    """Categories the licences count; empty when one counts any (or there is none): then
+    the clinician's usual kind stands."""
+    if not per_licence or any(categories is None for categories in per_licence):
+        return frozenset()
+    return frozenset().union(*(c for c in per_licence if c is not None))
+
+
+def _other_kinds(
+    claims: Sequence[CreditClaim], chosen: str, per_licence: list[frozenset[str] | None]
+) -> tuple[tuple[Decimal, str], ...]:
+    """ "1 AMA PRA Category 1 Credit and 1 ABIM MOC point" for a clinician with a state
+    licence and ABIM: the MOC points too, as the same activity's second entry (only one
+    was logged, and ABIM counted nothing). Only kinds a licence counts that the chosen
+    kind does not serve."""
+    wanted = [c for c in per_licence if c is not None and not topics.qualifies(chosen, c)]
+    best: dict[str, CreditClaim] = {}
+    for claim in claims:
+        if not claim.category or claim.category == chosen:
+            continue
+        if not any(topics.qualifies(claim.category, categories) for categories in wanted):
+            continue
+        if claim.category not in best or claim.confidence > best[claim.category].confidence:
+            best[claim.category] = claim
+    return tuple(
+        (Decimal(claim.amount), category)
+        for category, claim in best.items()
+        if 0 < Decimal(claim.amount) <= MAX_CREDITS_PER_ENTRY
+    )
 
 
 def _caption_log(turn: Turn) -> LogDraft | None:
@@ -207,6 +239,7 @@ def _with_caption(read: LogDraft, said: LogDraft) -> LogDraft:
         category=said.category if said.category_given else read.category,
         category_given=said.category_given or read.category_given,
         topics=said.topics or read.topics,
+        also=said.also if said.category_given else read.also,
     )
 
 

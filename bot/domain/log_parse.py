@@ -55,6 +55,7 @@ class LogDraft:
     category_given: bool = False
     topic_suggestions: tuple[str, ...] = field(default=())
     unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
+    also: tuple[tuple[Decimal, str], ...] = ()  # the same activity's other credit types
 
     def with_(self, **changes: object) -> LogDraft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -151,6 +152,76 @@ def _misspelt_unit(word: str) -> str | None:
     return close[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _SeveralTypes:
+    pairs: list[tuple[Decimal, str]]  # (amount, category) in the order written
+    rest: str  # the line without its amounts (category words stay, for the title to skip)
+
+
+_WORDS = re.compile(r"[\w'’./+-]+")
+
+
+def _several_credit_types(body: str) -> _SeveralTypes | LogProblem | None:
+    """Two or more amounts, each with its own credit type: "1 cat 1 credit and 1 MOC point",
+    "cat 1: 2 credits, moc: 2 points". None when the line is not like that (then the
+    first amount is the amount, as always)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(body)]
+    if len(words) < 4:
+        return None
+    texts = [w for _, _, w in words]
+    _, categories, _ = _take_terms(texts)
+    if len(categories) < 2 and not any(w.lower() in ("point", "points", "pts") for w in texts):
+        return None
+    spans = _category_spans(words)
+    masked = list(body)  # "cat 1" must not be read as an amount of 1
+    for start, end, _ in spans:
+        masked[start:end] = " " * (end - start)
+    amounts = list(_AMOUNT.finditer("".join(masked)))
+    if len(amounts) < 2:
+        return None
+    before = bool(spans) and spans[0][0] < amounts[0].start()  # "cat 1: 2 credits, …"
+    pairs: list[tuple[Decimal, str]] = []
+    for i, match in enumerate(amounts):
+        if before:
+            low = amounts[i - 1].end() if i else 0
+            high = match.start()
+        else:
+            low = match.start()
+            high = amounts[i + 1].start() if i + 1 < len(amounts) else len(body)
+        inside = [category for start, _, category in spans if low <= start < high]
+        unit = (match.group(2) or "").lower()
+        if not inside and unit in ("point", "points", "pts"):
+            inside = [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
+        if not inside:
+            return None
+        amount = _checked_amount(match.group(1))
+        if isinstance(amount, LogProblem):
+            return amount
+        pairs.append((amount, inside[0]))
+    if len({category for _, category in pairs}) != len(pairs):
+        return None
+    rest = list(body)
+    for match in amounts:
+        rest[match.start() : match.end()] = " " * (match.end() - match.start())
+    return _SeveralTypes(pairs, "".join(rest))
+
+
+def _category_spans(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Where credit types are named: (start, end, category), longest phrases first taken."""
+    used = [False] * len(words)
+    spans: list[tuple[int, int, str]] = []
+    for start, end in _spans([w for _, _, w in words]):
+        if any(used[start:end]):
+            continue
+        if end - start == 1 and words[start][2].lower() in _FILLER:
+            continue
+        category = topics.normalize_category(" ".join(w for _, _, w in words[start:end]))
+        if category:
+            spans.append((words[start][0], words[end - 1][1], category))
+            used[start:end] = [True] * (end - start)
+    return sorted(spans)
+
+
 def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
@@ -171,14 +242,23 @@ def parse_log_line(
         completed_on = when
         body = match.remainder
 
-    amount_match = _AMOUNT.search(body)
-    if amount_match is None:
-        return LogProblem("no_amount", body.strip()[:60])
-    amount = _checked_amount(amount_match.group(1))
-    if isinstance(amount, LogProblem):
-        return amount
-    unit_word = (amount_match.group(2) or "").lower()
-    body = body[: amount_match.start()] + " " + body[amount_match.end() :]
+    dual = _several_credit_types(body)
+    also: tuple[tuple[Decimal, str], ...] = ()
+    if dual is not None:  # "1 cat 1 credit and 1 MOC point": one activity, two kinds
+        if isinstance(dual, LogProblem):
+            return dual
+        (amount, first_category), *others = dual.pairs
+        also = tuple(others)
+        unit_word, body = "", dual.rest
+    else:
+        amount_match = _AMOUNT.search(body)
+        if amount_match is None:
+            return LogProblem("no_amount", body.strip()[:60])
+        amount = _checked_amount(amount_match.group(1))
+        if isinstance(amount, LogProblem):
+            return amount
+        unit_word = (amount_match.group(2) or "").lower()
+        body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
     words = re.findall(r"[\w'’./+-]+", body)
     found_topics, found_categories, rest = _take_terms(words)
@@ -208,10 +288,13 @@ def parse_log_line(
     if not found_categories and unit_word in {"point", "points", "pts"}:
         # "5 points today": points are MOC points, not the profession's usual credit
         found_categories = [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
+    if dual is not None:
+        found_categories = [first_category]
     return LogDraft(
         amount=amount,
         completed_on=completed_on or dates.local_today(now, tz),
         category=found_categories[0] if found_categories else default_category,
+        also=also,
         topics=tuple(found_topics),
         title=clip_title(title),
         date_given=completed_on is not None,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.store.db import transaction
 from bot.store.models import CreditEntry, Licence
 from tests.e2e.conftest import BotUnderTest, name_licence, start_as
-from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
+from tests.reports.certificates import ABIM, ACCME, certificate_pdf, png_bytes
 
 
 async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:
@@ -287,3 +287,45 @@ async def test_add_another_licence_tells_a_licence_from_a_log(bot: BotUnderTest)
         assert (await user.replies_until_quiet())[-1].text == "Add another licence?"
         await user.send(typed)
         assert answer in (await user.next_reply()).text
+
+
+async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnderTest) -> None:
+    """QA: "1 cat 1 credit and 1 MOC point" kept only the first; a certificate giving both
+    Category 1 credits and ABIM MOC points logged only one for a Texas + ABIM internist."""
+    ana = bot.user()
+    await name_licence(ana, "Texas")
+    await ana.send("Aug 31 2027")
+    await ana.replies_until_quiet()
+    await ana.send("3")
+    await ana.replies_until_quiet()
+    await ana.send("yes")
+    await ana.replies_until_quiet()
+    await name_licence(ana, "ABIM 100 points")
+    await ana.send("Dec 31 2029")
+    await ana.replies_until_quiet()
+
+    await ana.send("2 cat 1 credits and 2 MOC points sepsis update yesterday")
+    proposal = (await ana.next_reply()).text
+    assert "• 2 credits — AMA PRA Category 1" in proposal
+    assert "• and 2 points — ABIM MOC points (the same activity)" in proposal
+    await ana.press("✅ Save")
+    assert "Saved: 2 credits + 2 points, Sepsis" in (await ana.next_edit()).text
+    toward = (await ana.next_reply()).text
+    assert "Texas Medical Board" in toward and "ABIM Maintenance of Certification" in toward
+
+    await ana.upload("abim.pdf", certificate_pdf(ABIM), "application/pdf")
+    await ana.next_reply()
+    proposal = (await ana.next_reply()).text
+    assert "• 12 credits — AMA PRA Category 1" in proposal
+    assert "• and 10 points — ABIM MOC points (the same activity)" in proposal
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(CreditEntry).order_by(CreditEntry.id))).scalars()
+        saved = [(e.title, str(e.amount), e.category) for e in rows]
+    assert saved == [
+        ("Sepsis", "2.00", "ama_pra_1"),
+        ("Sepsis", "2.00", "moc"),
+        ("MKSAP 19: Hematology and Oncology", "12.00", "ama_pra_1"),
+        ("MKSAP 19: Hematology and Oncology", "10.00", "moc"),
+    ]

@@ -35,6 +35,10 @@ async def cancel_pending(turn: Turn, pending: dict[str, Any] | None) -> None:
     if not pending or not pending.get("step"):
         turn.say(texts.NOTHING_TO_CANCEL)
         return
+    if pending["step"] == "forget_confirm":
+        await flows.clear(turn)
+        turn.say(texts.FORGET_CANCELLED)
+        return
     draft = pending.get("log")
     if str(pending["step"]).startswith("log_fix_") and isinstance(draft, dict):
         await flows.expect(turn, "log_confirm", log=draft)  # only the change is dropped

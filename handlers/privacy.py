@@ -17,6 +17,7 @@ import bot
 from bot import texts
 from bot.store import clinicians, credits, files, licences, outbox, subscriptions
 from bot.store.models import Clinician
+from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
 
@@ -98,16 +99,26 @@ async def export(turn: Turn) -> None:
 
 @clinician_handler
 async def forget(turn: Turn) -> None:
-    """Ask for confirmation before deleting everything."""
+    """Ask for confirmation before deleting everything (only the button deletes: a typed
+    "yes" must not; /cancel says nothing was deleted)."""
+    await flows.expect(turn, "forget_confirm")
     turn.say(
         texts.FORGET_CONFIRM,
         [[(texts.FORGET_YES, encode("forget", "yes")), (texts.FORGET_NO, encode("forget", "no"))]],
     )
 
 
+@flows.step("forget_confirm")
+async def text_while_confirming(turn: Turn, text: str) -> bool:
+    """Any text is routed as usual; the question stays for its buttons."""
+    return False
+
+
 @route("forget")
 async def forget_pressed(turn: Turn, press: Press) -> None:
     """Delete every row of the clinician (cascade), or keep everything."""
+    if flows.state(turn).get("step") == "forget_confirm":  # not a question asked since
+        await flows.clear(turn)
     if press.arg(0) != "yes":
         turn.edit(texts.FORGET_CANCELLED)
         return

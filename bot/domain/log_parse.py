@@ -87,6 +87,8 @@ def _checked_amount(raw: str) -> Decimal | LogProblem:
         return LogProblem("bad_amount", raw)
     if amount < 0:
         return LogProblem("negative", raw)
+    if amount > 2 * MAX_CREDITS_PER_ENTRY:  # before rounding: 40 nines exceed its precision
+        return LogProblem("too_many", raw)
     # Stored in hundredths, rounded half up: 0.001 was saved as "0 credits" (QA).
     amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount == 0:

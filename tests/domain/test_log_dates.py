@@ -103,6 +103,7 @@ def test_a_misspelt_unit_is_a_unit_not_the_title(
         ("2.555", Decimal("2.56")),
         ("100.004", Decimal("100.00")),
         ("100.005", "too_many"),
+        ("9" * 40, "too_many"),  # the fuzzer: rounding it raised InvalidOperation
     ],
 )
 def test_amounts_are_checked_as_stored(typed: str, expected: object) -> None:

@@ -99,6 +99,12 @@ async def test_forget_deletes_every_row_after_confirmation(bot: BotUnderTest) ->
     assert "Nothing was deleted" in (await ana.next_edit()).text
     await ana.send("/forget")
     await ana.next_reply()
+    await ana.send("yes")  # typed: not a deletion (only the button deletes)
+    assert "Nothing was deleted" not in (await ana.next_reply()).text
+    await ana.send("/cancel")  # QA: "There is nothing to cancel" at this question
+    assert (await ana.next_reply()).text == "Nothing was deleted."
+    await ana.send("/forget")
+    await ana.next_reply()
     await ana.press("Delete everything")
     assert "deleted" in (await ana.next_edit()).text
 

@@ -40,6 +40,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "cd": (),
     "cg": (),
     "chart": (),
+    "cm": ("yes", "no"),
     "cr": (),
     "cred": ("del", "delyes", "edit", "page"),
     "cs": (),
@@ -47,7 +48,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "forget": ("no",),  # "yes" is pressed last, on purpose
     "gaps": (),
     "lic": ("del", "delyes", "date", "rule", "ren", "flag", "nodate", "renmore", "add", "skip"),
-    "log": ("save", "cancel", "date", "amount", "topic", "cat"),
+    "log": ("save", "cancel", "date", "amount", "topic", "cat", "title", "provider"),
     "logc": ("ama_pra_1",),
     "logt": ("ethics",),
     "mute": (),

@@ -39,6 +39,12 @@ async def test_timezone_command_with_a_question_is_answered(bot: BotUnderTest) -
     assert await _quiet_reply(bot, "/timezone how many credits do I still need?")
 
 
+async def test_an_amount_of_forty_nines_is_refused_not_an_error(bot: BotUnderTest) -> None:
+    """/log 9999999999999999999999999999999999999999: rounding to hundredths raised
+    decimal.InvalidOperation (more digits than the context holds)."""
+    assert "more than I accept" in await _quiet_reply(bot, "/log " + "9" * 40)
+
+
 @pytest.mark.parametrize(("latitude", "longitude"), [(91.0, 180.0), (-1000.0, 0.0), (0.0, 500.0)])
 async def test_impossible_shared_location_gets_an_answer(
     bot: BotUnderTest, latitude: float, longitude: float

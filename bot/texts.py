@@ -611,6 +611,10 @@ COURSES_DETAILS_BUTTON = "{n}. {title}"
 
 COURSE_ITEM_TITLE = "<b>{n}. {title}</b>"
 COURSE_ITEM_WHEN = "📅 {when}"
+COURSE_ITEM_MORE_DATES = (
+    "🔁 Repeats: {count} more date in your search",
+    "🔁 Repeats: {count} more dates in your search",
+)
 COURSE_ITEM_ON_DEMAND = "📅 Any time until {until}"
 COURSE_ITEM_PLACE = "📍 {place}"
 COURSE_ITEM_DISTANCE = " · {distance} {unit}"

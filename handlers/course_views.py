@@ -97,9 +97,16 @@ def topic_names(ids: list[str] | tuple[str, ...], limit: int = 3) -> str:
 
 
 def course_lines(
-    n: int, course: Course, distance_km: float | None, unit: str, tz: ZoneInfo, now: datetime
+    n: int,
+    course: Course,
+    distance_km: float | None,
+    unit: str,
+    tz: ZoneInfo,
+    now: datetime,
+    more_dates: int = 0,
 ) -> list[str]:
-    """One course in a result list: title, when, where, credits and topics, price."""
+    """One course in a result list: title, when (and how many more dates of its series
+    matched), where, credits and topics, price."""
     lines = [texts.COURSE_ITEM_TITLE.format(n=n, title=esc(course.title))]
     if course.status == "cancelled":
         lines.append(texts.COURSE_CANCELLED)
@@ -110,6 +117,8 @@ def course_lines(
         lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=f"{until:%a %b %-d, %Y}"))
     else:
         lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
+    if more_dates:
+        lines.append(texts.COURSE_ITEM_MORE_DATES[more_dates > 1].format(count=more_dates))
     if is_online(course):
         label = texts.COURSE_FORMATS.get(course.format, texts.COURSE_FORMATS["live_online"])
         lines.append(texts.COURSE_ITEM_ONLINE.format(format=label))

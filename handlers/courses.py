@@ -256,7 +256,9 @@ def _results(
     blocks = [title]
     rows: list[list[tuple[str, str]]] = []
     for n, hit in enumerate(hits, start=offset + 1):
-        lines = course_lines(n, hit.course, hit.distance_km, query.unit, turn.tz, turn.now)
+        lines = course_lines(
+            n, hit.course, hit.distance_km, query.unit, turn.tz, turn.now, hit.more_dates
+        )
         blocks.append("\n".join(lines))
         rows.append([(button_title(n, hit.course), encode("cd", hit.course.id))])
     order = texts.COURSES_ORDER_NEAR if query.place else texts.COURSES_ORDER_DATE
@@ -610,7 +612,9 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
     rows: list[list[tuple[str, str]]] = []
     for n, item in enumerate(page, start=offset + 1):
         hit = pool[item.course.id]
-        lines = course_lines(n, hit.course, hit.distance_km, query.unit, turn.tz, turn.now)
+        lines = course_lines(
+            n, hit.course, hit.distance_km, query.unit, turn.tz, turn.now, hit.more_dates
+        )
         for fill in item.fills:
             need = needs.by_key[fill.licence]
             if need.topics:

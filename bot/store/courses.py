@@ -429,6 +429,7 @@ class CourseHit:
 
     course: Course
     distance_km: float | None
+    more_dates: int = 0  # later occurrences of the same series that also matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,6 +455,7 @@ class SearchQuery:
 
 _CANDIDATE_COLUMNS = (
     Course.id, Course.latitude, Course.longitude, Course.starts_at, Course.topics, Course.format,
+    Course.source, Course.source_id,
 )  # fmt: skip
 
 
@@ -481,8 +483,9 @@ def build_query(
     )
 
 
-Candidates = Select[int, float | None, float | None, datetime, list[str], str]
-"""id, latitude, longitude, starts_at, topics, format: what the exact filters need."""
+Candidates = Select[int, float | None, float | None, datetime, list[str], str, str, str]
+"""id, latitude, longitude, starts_at, topics, format, source, source_id: what the exact
+filters and the grouping of a series need."""
 
 
 def prefilter_statements(query: SearchQuery) -> list[Candidates]:
@@ -589,12 +592,15 @@ async def page_of(
     Split from :func:`search_courses` so the benchmark can feed it rows fetched by a
     full scan and compare like with like.
     """
-    ranked: list[tuple[int, float, datetime, int, float | None]] = []
+    ranked: list[_Ranked] = []
     seen: set[int] = set()
+    series: dict[int, tuple[str, str]] = {}
     for row in rows:
         if row.id in seen:
             continue
         seen.add(row.id)
+        if "#" in row.source_id and (key := series_key(row.source, row.source_id)):
+            series[row.id] = key
         if query.topics and query.topics.isdisjoint(_expanded(row.topics)):
             continue
         distance = _distance(query, row)
@@ -606,10 +612,43 @@ async def page_of(
         available = max(row.starts_at, query.starts_after)  # open on-demand courses: now
         ranked.append((group, distance or 0.0, available, row.id, distance))
     ranked.sort(key=lambda item: item[:4])
-    page = ranked[offset : offset + limit]
+    listed, more = _one_per_series(ranked, series)
+    page = listed[offset : offset + limit]
     courses = await _load([item[3] for item in page], session)
-    hits = [CourseHit(courses[item[3]], item[4]) for item in page if item[3] in courses]
-    return SearchResult(hits, len(ranked))
+    hits = [
+        CourseHit(courses[item[3]], item[4], more.get(item[3], 0))
+        for item in page
+        if item[3] in courses
+    ]
+    return SearchResult(hits, len(listed))
+
+
+_Ranked = tuple[int, float, datetime, int, float | None]
+
+
+def _one_per_series(
+    ranked: list[_Ranked], series: dict[int, tuple[str, str]]
+) -> tuple[list[_Ranked], dict[int, int]]:
+    """The best-placed occurrence of each series (a daily huddle filled every page), and
+    how many more of it matched."""
+    first: dict[tuple[str, str], int] = {}
+    more: dict[int, int] = {}
+    listed: list[_Ranked] = []
+    for item in ranked:
+        key = series.get(item[3])
+        if key is not None and key in first:
+            more[first[key]] = more.get(first[key], 0) + 1
+            continue
+        if key is not None:
+            first[key] = item[3]
+        listed.append(item)
+    return listed, more
+
+
+def series_key(source: str, source_id: str) -> tuple[str, str] | None:
+    """Occurrences of one recurring event share it: their ids are ``uid#start``."""
+    uid, hash_sign, _ = source_id.rpartition("#")
+    return (source, uid) if hash_sign and uid else None
 
 
 @cache

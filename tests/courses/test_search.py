@@ -187,3 +187,26 @@ async def test_search_query_plans_use_an_index(
                 )
                 assert hybrid or index in plan, plan  # hybrid ones: by format, or by topic
                 assert "SCAN courses" not in plan and "Seq Scan" not in plan, plan
+
+
+async def test_a_recurring_series_is_listed_once_with_its_other_dates_counted(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """A daily huddle imported from a calendar (ids ``uid#start``) filled every page."""
+    huddles = [
+        _course(f"huddle@x#2027010{day}T0700", 0, day, title="Daily huddle", format="webinar",
+                latitude=None, longitude=None)
+        for day in range(1, 6)
+    ]  # fmt: skip
+    other = _course("webinar-1", 0, 3, title="Sepsis webinar", format="webinar",
+                    latitude=None, longitude=None)  # fmt: skip
+    async with transaction(sessionmaker) as session:
+        records = [validate(raw, source="cal").record for raw in [*huddles, other]]
+        await store.upsert_courses(session, [r for r in records if r], now=NOW)
+        result = await store.search_courses(session, online=True, starts_after=NOW, limit=10)
+    assert [(h.course.title, h.more_dates) for h in result.hits] == [
+        ("Daily huddle", 4), ("Sepsis webinar", 0),
+    ]  # fmt: skip
+    assert result.total == 2 and result.hits[0].course.source_id.endswith("01T0700")
+    assert store.series_key("cal", "plain-id") is None
+    assert store.series_key("cal", "#x") is None

@@ -114,42 +114,40 @@ async def remind_me(user: SandboxUser, course_id: int) -> None:
 async def test_an_early_course_is_reminded_once_not_twice(bot: BotUnderTest) -> None:
     """QA: quiet 22:00-07:00 in Chicago, a course at 07:30 EST (06:30 CST) on Sun Jan 3:
     "starts tomorrow" came at 07:00 on Jan 2 and again at 21:59."""
+    sent = await course_reminders_seen(
+        bot, "22:00-07:00", datetime(2027, 1, 3, 12, 30, tzinfo=UTC),
+        [(2027, 1, 2, 7, 1), (2027, 1, 2, 22, 0), (2027, 1, 3, 6, 29)],
+    )  # fmt: skip
+    assert sent == [["📅 Reminder: Early Sepsis Rounds starts tomorrow "], [], []]
+
+
+async def course_reminders_seen(
+    bot: BotUnderTest, quiet: str, starts_at: datetime, moments: list[tuple[int, ...]]
+) -> list[list[str]]:
+    """A Chicago clinician with these quiet hours asks to be reminded of a course; the
+    reminders (text up to the time in brackets) that arrive by each local moment."""
     bot.clock.set(QA_DAY)
     ana = bot.user()
     await reply_to(ana, "/timezone America/Chicago")
-    await set_quiet_hours(ana, "22:00-07:00")
-    course_id = await add_course(bot, datetime(2027, 1, 3, 12, 30, tzinfo=UTC))
-    await remind_me(ana, course_id)
+    await set_quiet_hours(ana, quiet)
+    await remind_me(ana, await add_course(bot, starts_at))
     await ana.callback_answer()
     ana.mark_all_read()
-
     sent = []
-    for local in ((2027, 1, 2, 7, 1), (2027, 1, 2, 22, 0), (2027, 1, 3, 6, 29)):
+    for local in moments:
         bot.clock.set(datetime(*local, tzinfo=CHICAGO))
         await tick_now(bot.app)
-        sent += await ana.replies_until_quiet(quiet=0.3)
-    assert [m.text.split("(")[0] for m in sent] == [
-        "📅 Reminder: Early Sepsis Rounds starts tomorrow "
-    ]
+        sent.append([m.text.split("(")[0] for m in await ana.replies_until_quiet(quiet=0.3)])
+    return sent
 
 
 async def test_a_late_course_is_reminded_before_quiet_hours_begin(bot: BotUnderTest) -> None:
     """QA: a 22:30 course, quiet from 21:00: the hour-before reminder (21:30) moved to the next
     morning, after the start, and was dropped; it now comes at 20:45 that evening."""
-    bot.clock.set(QA_DAY)
-    ana = bot.user()
-    await reply_to(ana, "/timezone America/Chicago")
-    await set_quiet_hours(ana, "9pm-8am")
-    course_id = await add_course(bot, datetime(2027, 1, 5, 22, 30, tzinfo=CHICAGO))
-    await remind_me(ana, course_id)
-    await ana.callback_answer()
-    ana.mark_all_read()
-
-    sent = []
-    for local in ((2027, 1, 5, 8, 1), (2027, 1, 5, 20, 44), (2027, 1, 5, 20, 46)):
-        bot.clock.set(datetime(*local, tzinfo=CHICAGO))
-        await tick_now(bot.app)
-        sent.append([m.text.split("(")[0] for m in await ana.replies_until_quiet(quiet=0.3)])
+    sent = await course_reminders_seen(
+        bot, "9pm-8am", datetime(2027, 1, 5, 22, 30, tzinfo=CHICAGO),
+        [(2027, 1, 5, 8, 1), (2027, 1, 5, 20, 44), (2027, 1, 5, 20, 46)],
+    )  # fmt: skip
     assert sent == [
         ["📅 Reminder: Early Sepsis Rounds starts today "],
         [],

@@ -705,8 +705,8 @@ COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
 
 ADMIN_IMPORT_REJECTIONS = "Every rejected row, with why: fix them and send the file again."
 ADMIN_MISSING_ASK = (
-    "This version no longer lists <b>{count}</b> upcoming course(s) that the one before "
-    "listed:\n{examples}\n{chosen}\nCancel them, or keep them listed?"
+    "This version no longer lists <b>{count}</b> upcoming course(s) still listed from "
+    "earlier versions:\n{examples}\n{chosen}\nCancel them, or keep them listed?"
 )
 ADMIN_MISSING_EXAMPLE = "• {title} ({start})"
 ADMIN_MISSING_MORE = "• … and {count} more"
@@ -719,7 +719,7 @@ ADMIN_MISSING_KEPT = (
     "Kept them listed. Sending a version without them again asks again."
 )
 ADMIN_MISSING_EXPIRED = (
-    "That question is out of date (a newer upload or another question replaced it): "
-    "send the catalogue again to see what it no longer lists."
+    "That question is out of date (it was answered, or the catalogue was sent again "
+    "since): send the catalogue again to see what it no longer lists."
 )
 ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."

@@ -3,7 +3,8 @@
 Sending a file again is that catalogue's new version. Courses it no longer lists are not
 cancelled at once: a wrong or partial file would cancel a catalogue and message everyone
 who chose its courses. The admin sees how many, which and who would be told, and decides
-with a button; the question (the course ids) waits in the admin's conversation state.
+with a button; the question (the course ids) is held in the admin's conversation state,
+past other questions, until answered or until that catalogue is sent again.
 
 The importer opens its own transactions, but a chat turn already holds one (on SQLite it
 holds the only write lock), so the import runs inside the turn's transaction, each of
@@ -37,7 +38,6 @@ from bot.courses.importer import (
 from bot.domain import places
 from bot.domain.log_parse import clip_title
 from bot.store import courses as course_store
-from bot.store.clinicians import set_conversation
 from bot.store.courses import CourseChange
 from bot.store.models import Course
 from handlers import flows
@@ -73,6 +73,11 @@ async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
     # no longer lists are cancelled, their subscribers told); another admin's file of the
     # same name is another catalogue.
     source = await _upload_source(turn, safe_name)
+    pending = flows.held(turn, _PENDING)
+    if isinstance(pending, dict) and pending.get("source") == source:
+        # This version decides anew: an older question's Cancel must not cancel what it
+        # lists again (QA: it did, and told the subscribers).
+        await flows.release(turn, _PENDING)
     options = ImportOptions(
         default_timezone=services.settings.default_timezone,
         geocoder=place_geocoder,
@@ -105,7 +110,7 @@ async def _ask_about_missing(turn: Turn, source: str, missing: list[CourseChange
     ids = [change.course_id for change in missing]
     people = await course_store.subscriber_count(turn.session, ids)
     token = secrets.token_hex(4)  # ties the buttons to this question, not an older one
-    await flows.update_state(turn, **{_PENDING: {"token": token, "source": source, "ids": ids}})
+    await flows.hold(turn, _PENDING, {"token": token, "source": source, "ids": ids})
     examples = [
         texts.ADMIN_MISSING_EXAMPLE.format(
             title=html.escape(clip_title(change.title)),
@@ -136,13 +141,11 @@ async def missing_courses_pressed(turn: Turn, press: Press) -> None:
     if not is_admin(turn):
         turn.edit(texts.BUTTON_EXPIRED)
         return
-    state = flows.state(turn)
-    pending = state.get(_PENDING)
+    pending = flows.held(turn, _PENDING)
     if not isinstance(pending, dict) or pending.get("token") != press.arg(1):
         turn.edit(texts.ADMIN_MISSING_EXPIRED)
         return
-    state.pop(_PENDING)
-    await set_conversation(turn.session, turn.clinician, state or None, turn.now)
+    await flows.release(turn, _PENDING)
     if press.arg(0) != "yes":
         turn.edit(texts.ADMIN_MISSING_KEPT)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.store.clinicians import set_conversation
+from bot.store.clinicians import HELD, set_conversation
 from handlers.turn import Turn
 
 # A step handler may return False to decline text that is not an answer to its question
@@ -32,6 +32,22 @@ def step(name: str) -> Callable[[TextStep], TextStep]:
 
 def state(turn: Turn) -> dict[str, Any]:
     return dict(turn.clinician.conversation or {})
+
+
+def held(turn: Turn, key: str) -> Any:
+    """A decision held for a later button press (see ``set_conversation``), or None."""
+    return dict(state(turn).get(HELD) or {}).get(key)
+
+
+async def hold(turn: Turn, key: str, value: Any) -> None:
+    """Keep ``value`` until released, whatever questions are asked meanwhile."""
+    kept = {**dict(state(turn).get(HELD) or {}), key: value}
+    await set_conversation(turn.session, turn.clinician, {**state(turn), HELD: kept}, turn.now)
+
+
+async def release(turn: Turn, key: str) -> None:
+    kept = {k: v for k, v in dict(state(turn).get(HELD) or {}).items() if k != key}
+    await set_conversation(turn.session, turn.clinician, {**state(turn), HELD: kept}, turn.now)
 
 
 async def expect(turn: Turn, step_name: str, **data: Any) -> None:

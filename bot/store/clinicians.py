@@ -66,11 +66,24 @@ async def get_or_create(
     return clinician, True
 
 
+HELD = "held"
+
+
 async def set_conversation(
     session: AsyncSession, clinician: Clinician, state: dict[str, Any] | None, now: datetime
 ) -> None:
-    """Store (or clear) the clinician's multi-step chat state."""
-    clinician.conversation = state
+    """Store (or clear) the clinician's multi-step chat state.
+
+    ``state[HELD]`` holds decisions that wait for a button however many other questions
+    come and go (an admin's "cancel the courses the new catalogue dropped?"): carried over
+    unless the new state names ``HELD`` itself (empty: released)."""
+    held = (clinician.conversation or {}).get(HELD)
+    state = dict(state) if state is not None else None
+    if state is not None and HELD in state:
+        held = state.pop(HELD)
+    if held:
+        state = {**(state or {}), HELD: held}
+    clinician.conversation = state or None
     clinician.updated_at = now
 
 

@@ -173,6 +173,10 @@ async def test_a_newer_upload_replaces_the_question_and_the_old_buttons_expire(
     admin = bot.user(PROVIDER_A)
     _, first = await resend(admin, WITHOUT_DROPPED)
     header, *rows = WITHOUT_DROPPED.splitlines()
+    # Pending questions outlive other questions and commands (QA: /timezone voided it).
+    await admin.send("/timezone")
+    await admin.send("/cancel")
+    await admin.replies_until_quiet()
     _, second = await resend(admin, "\n".join([header, *rows[:-1]]))
     assert "no longer lists 2 upcoming course(s)" in (second.text or "")
     stale = first.inline_buttons[0].callback_data
@@ -183,6 +187,22 @@ async def test_a_newer_upload_replaces_the_question_and_the_old_buttons_expire(
     await admin.press("Cancel 2 course(s)", message_id=second.message_id)
     assert (await admin.next_edit(10)).text == "Cancelled 2 course(s); 0 clinician(s) told."
     assert await status_of(bot, DROPPED) == "cancelled"
+
+
+async def test_a_version_that_lists_everything_again_voids_the_question(
+    bot: BotUnderTest,
+) -> None:
+    """QA: v2 dropped a course and asked; v3 listed it again and asked nothing; the v2
+    question's Cancel still cancelled it and told its subscribers."""
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    ana_id = await subscribe_ana(bot)
+    admin = bot.user(PROVIDER_A)
+    _, question = await resend(admin, WITHOUT_DROPPED)
+    await admin.upload("catalogue.csv", CSV.encode(), "text/csv")
+    assert "0 added" in ((await admin.next_reply(10)).text or "")
+    await admin.press("Cancel 1 course(s)", message_id=question.message_id)
+    assert "out of date" in ((await admin.next_edit(10)).text or "")
+    assert await status_of(bot, DROPPED) == "active" and await notices_for(bot, ana_id) == []
 
 
 async def test_uploads_stored_under_the_old_name_only_key_update_instead_of_doubling(

@@ -60,6 +60,7 @@ def credit_item(entry: CreditEntry) -> CreditItem:
         topics=frozenset(entry.topics or ()),
         activity_type=entry.activity_type,
         title=entry.title,
+        same_as=str(entry.same_activity_as) if entry.same_activity_as else None,
     )
 
 
@@ -109,6 +110,7 @@ async def load_views(
             entry_id=str(row.id), completed_on=row.completed_on, amount=row.amount,
             category=row.category, topics=frozenset(row.topics or ()),
             activity_type=row.activity_type, title=row.title,
+            same_as=str(row.same_activity_as) if row.same_activity_as else None,
         )
         for row in await credit_store.credit_rows(session, clinician)
     ]  # fmt: skip

@@ -432,6 +432,9 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             turn.edit(texts.CREDITS_GONE)
             return
         _apply(entry, draft)
+        # Its other kinds of credit are the same activity: same day, title and topics.
+        for other in await credit_store.same_activity(turn.session, turn.clinician, entry):
+            _apply_shared(other, draft)
         ids = [entry.id]
         template = texts.LOG_UPDATED
     else:
@@ -444,7 +447,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 completed_on=draft.completed_on, amount=amount, category=category,
                 title=draft.title, topics=draft.topics, provider=draft.provider,
                 certificate_id=data.get("certificate_id"), source=data.get("source") or "chat",
-                now=turn.now,
+                now=turn.now, same_activity_as=saved[0].id if saved else None,
             )  # fmt: skip
             saved.append(added)
         entry, ids = saved[0], [item.id for item in saved]
@@ -467,8 +470,13 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
     entry.amount = draft.amount
-    entry.completed_on = draft.completed_on
     entry.category = draft.category
+    _apply_shared(entry, draft)
+
+
+def _apply_shared(entry: CreditEntry, draft: LogDraft) -> None:
+    """What an activity's entries share, whatever kind of credit each records."""
+    entry.completed_on = draft.completed_on
     entry.topics = sorted(draft.topics)
     entry.title = draft.title
     entry.provider = draft.provider

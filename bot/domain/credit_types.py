@@ -20,6 +20,7 @@ class CreditItem:
     topics: frozenset[str] = frozenset()
     activity_type: str | None = None
     title: str = ""
+    same_as: str | None = None  # the first entry of the same activity (another credit kind)
 
     def __post_init__(self) -> None:
         # Rows from the store arrive with lists and floats; the arithmetic needs

@@ -179,6 +179,7 @@ def rows(rule: Rule, entries: Sequence[Entry]) -> list[Row]:
     compiled = _compiled(rule)
     shapes: dict[tuple[frozenset[str], ...], _Shape | None] = {}
     result = []
+    same: dict[str, str] = {}
     for entry in entries:
         key = entry[1:]
         if key in shapes:
@@ -188,7 +189,46 @@ def rows(rule: Rule, entries: Sequence[Entry]) -> list[Row]:
         if shape is not None:
             item = entry[0]
             result.append((item.entry_id, item.completed_on, item.amount, *shape))
-    return result
+            if item.same_as is not None:
+                same[item.entry_id] = item.same_as
+    return _one_per_activity(result, same) if same else result
+
+
+def _one_per_activity(result: list[Row], same: dict[str, str]) -> list[Row]:
+    """One activity logged in two kinds of credit (Category 1 credits and MOC points) counts
+    once toward each requirement: the total, each category minimum and each mandate takes
+    the largest of the activity's entries that count toward it (ties: the lower id). So
+    entry order cannot matter and another kind can only add to what counted before."""
+    groups: dict[str, list[Row]] = {}
+    for row in result:
+        groups.setdefault(same.get(row[0], row[0]), []).append(row)
+    kept: list[Row] = []
+    for rows_of_activity in groups.values():
+        if len(rows_of_activity) == 1:
+            kept.append(rows_of_activity[0])
+            continue
+        total_taken = False
+        cats_taken: set[int] = set()
+        mans_taken: set[int] = set()
+        for row in sorted(rows_of_activity, key=_largest_first):
+            entry_id, day, amount, group, in_total, cats, acts, mans, offs = row
+            take_total = in_total and not total_taken
+            total_taken |= take_total
+            own_cats = tuple(i for i in cats if i not in cats_taken)
+            own_mans = tuple(i for i in mans if i not in mans_taken)
+            cats_taken.update(own_cats)
+            mans_taken.update(own_mans)
+            if take_total or own_cats or own_mans:
+                kept.append((
+                    entry_id, day, amount, group, take_total, own_cats,
+                    acts if take_total else (), own_mans, offs if take_total else (),
+                ))  # fmt: skip
+    return kept
+
+
+def _largest_first(row: Row) -> tuple[Decimal, int, str]:
+    entry_id = row[0]
+    return -row[2], int(entry_id) if entry_id.isdigit() else 0, entry_id
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Certificate, Clinician, CreditEntry
@@ -27,6 +27,7 @@ async def add(
     provider: str | None = None,
     certificate_id: int | None = None,
     source: str = "chat",
+    same_activity_as: int | None = None,
 ) -> CreditEntry:
     entry = CreditEntry(
         clinician_id=owner.id,
@@ -40,6 +41,7 @@ async def add(
         certificate_id=certificate_id,
         source=source,
         created_at=now,
+        same_activity_as=same_activity_as,
     )
     session.add(entry)
     await session.flush()
@@ -63,7 +65,7 @@ async def credit_rows(session: AsyncSession, owner: Clinician) -> list[Any]:
     result = await session.execute(
         select(
             table.c.id, table.c.completed_on, table.c.amount, table.c.category, table.c.topics,
-            table.c.activity_type, table.c.title,
+            table.c.activity_type, table.c.title, table.c.same_activity_as,
         ).where(table.c.clinician_id == owner.id)
     )  # fmt: skip
     return list(result.all())
@@ -123,7 +125,31 @@ async def remove(session: AsyncSession, owner: Clinician, entry_id: int) -> bool
     result = await session.execute(
         delete(CreditEntry).where(CreditEntry.id == entry_id, CreditEntry.clinician_id == owner.id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    # Its other kinds of credit stand alone now (an id SQLite may hand out again must not
+    # tie a future entry to them).
+    await session.execute(
+        update(CreditEntry)
+        .where(CreditEntry.clinician_id == owner.id, CreditEntry.same_activity_as == entry_id)
+        .values(same_activity_as=None)
+    )
+    return True
+
+
+async def same_activity(
+    session: AsyncSession, owner: Clinician, entry: CreditEntry
+) -> list[CreditEntry]:
+    """The other entries of the activity ``entry`` belongs to (its other kinds of credit)."""
+    first = entry.same_activity_as or entry.id
+    rows = await session.scalars(
+        select(CreditEntry).where(
+            CreditEntry.clinician_id == owner.id,
+            CreditEntry.id != entry.id,
+            or_(CreditEntry.id == first, CreditEntry.same_activity_as == first),
+        )
+    )
+    return list(rows)
 
 
 async def add_certificate(

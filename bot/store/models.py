@@ -163,6 +163,9 @@ class CreditEntry(Base):
     )
     source: Mapped[str] = mapped_column(String(16), default="chat")
     created_at: Mapped[datetime]
+    # "2 Category 1 credits and 2 MOC points" for one activity: two entries, the second
+    # naming the first, so a requirement that accepts both counts the activity once.
+    same_activity_as: Mapped[int | None] = mapped_column(Integer)
 
 
 class Course(Base):

@@ -38,6 +38,23 @@ def test_one_entry_counts_toward_every_licence_that_accepts_it() -> None:
     assert next(m for m in tx.mandates if m.mandate_id == "tx-ethics").earned == 2
 
 
+def test_one_activity_in_two_kinds_of_credit_counts_once_where_both_are_taken() -> None:
+    """QA: "2 cat 1 credits and 2 MOC points" counted 4 toward a requirement taking any
+    credit; each licence now counts the activity once, in the kind it takes."""
+    cat1 = item("1", D(2026, 3, 1), 2, "ama_pra_1", ("ethics",))
+    moc = replace(item("2", D(2026, 3, 1), 3, "moc", ("ethics",)), same_as="1")
+    abim = LicenceFacts(rule_id="abim-moc", licence_id="abim", renewal_date=D(2029, 12, 31))
+    tx, board = status_for_all([TX, abim], [cat1, moc], D(2026, 6, 1))
+    assert tx.counted_entry_ids == ("1",) and tx.earned_total == 2
+    assert board.counted_entry_ids == ("2",) and board.earned_total == 3
+    pa = licence_status(LicenceFacts(rule_id="us-pa-md"), [cat1, moc], D(2026, 6, 1))
+    assert pa.earned_total == 3  # any category: the larger, once (was 5)
+    apart = licence_status(
+        LicenceFacts(rule_id="us-pa-md"), [cat1, replace(moc, same_as=None)], D(2026, 6, 1)
+    )
+    assert apart.earned_total == 5
+
+
 def test_entries_outside_the_window_or_categories_are_not_counted() -> None:
     entries = [
         item("in", D(2026, 1, 1), 5),

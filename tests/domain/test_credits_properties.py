@@ -160,6 +160,32 @@ def check_monotone(case: Scenario, new: CreditItem) -> None:
 
 
 @PROPERTY
+@given(scenario(), st.data())
+def test_another_kind_of_credit_for_a_logged_activity_never_increases_what_remains(
+    case: Scenario, data: st.DataObject
+) -> None:
+    """"2 Category 1 credits and 2 MOC points" for one activity: the second kind, linked to
+    the first, can only add (each requirement counts the larger of the two)."""
+    facts, entries, today = case
+    if not entries:
+        return
+    first = data.draw(st.sampled_from(entries))
+    other = replace(
+        first,
+        entry_id=f"{first.entry_id}-also",
+        amount=data.draw(amounts),
+        category=data.draw(st.sampled_from(CATEGORIES)),
+        same_as=first.entry_id,
+    )
+    check_monotone(case, other)
+    together = licence_status(facts, [*entries, other], today)
+    apart = licence_status(facts, [*entries, replace(other, same_as=None)], today)
+    assert together.earned_total <= apart.earned_total  # counted once, not twice
+    assert together.activities_counted <= apart.activities_counted
+    assert licence_status(facts, [other, *reversed(entries)], today) == together
+
+
+@PROPERTY
 @given(scenario(), st.randoms())
 def test_the_order_of_entries_does_not_matter(case: Scenario, rnd: random.Random) -> None:
     facts, entries, today = case

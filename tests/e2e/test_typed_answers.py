@@ -329,3 +329,25 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
         ("MKSAP 19: Hematology and Oncology", "12.00", "ama_pra_1"),
         ("MKSAP 19: Hematology and Oncology", "10.00", "moc"),
     ]
+    # QA: a requirement that takes any credit counted the activity twice (2 + 2).
+    await ana.send("I need 40 credits by 2027-06-30")
+    await ana.replies_until_quiet()
+    await ana.send("/status")
+    status = " ".join(m.text or "" for m in await ana.replies_until_quiet())
+    assert "14 / 40 credits" in status  # 2 (Sepsis, once) + 12 (MKSAP, the larger)
+
+    # QA: editing one kind moved only it; the activity's date and title are shared.
+    await ana.send("/credits")
+    listing = (await ana.next_reply()).text
+    assert "2. Nov 23, 2026 — 2 AMA PRA Category 1 Credit — Sepsis" in listing
+    await ana.press("✏️ 2")
+    await ana.next_reply()
+    await ana.press("✏️ Title")
+    await ana.next_reply()
+    await ana.send("Sepsis update 2026")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.replies_until_quiet()
+    async with transaction(bot.services.sessionmaker) as session:
+        titles = (await session.execute(select(CreditEntry.title))).scalars().all()
+    assert sorted(titles).count("Sepsis update 2026") == 2

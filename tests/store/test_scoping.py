@@ -152,3 +152,23 @@ async def test_subscribe_twice_is_idempotent(
         course = await _course(session)
         assert await subscriptions.subscribe(session, a, course.id, NOW)
         assert not await subscriptions.subscribe(session, a, course.id, NOW)
+
+
+async def test_one_activitys_kinds_of_credit_stay_the_owners_and_part_when_one_goes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with transaction(sessionmaker) as session:
+        a, b = await _two_clinicians(session)
+        common = {"completed_on": date(2026, 11, 1), "title": "Sepsis", "now": NOW}
+        first = await credits.add(session, a, amount=Decimal(2), category="ama_pra_1", **common)
+        moc = await credits.add(
+            session, a, amount=Decimal(2), category="moc", same_activity_as=first.id, **common
+        )
+        bens = await credits.add(session, b, amount=Decimal(1), category="moc", **common)
+        assert [e.id for e in await credits.same_activity(session, a, first)] == [moc.id]
+        assert [e.id for e in await credits.same_activity(session, a, moc)] == [first.id]
+        assert await credits.same_activity(session, b, moc) == []  # scoped to the owner
+        assert await credits.same_activity(session, b, bens) == []
+        assert await credits.remove(session, a, first.id)
+        await session.refresh(moc)
+        assert moc.same_activity_as is None

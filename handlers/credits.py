@@ -251,21 +251,44 @@ async def amount_answered(turn: Turn, text: str) -> None:
 async def topic_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
-    if text.strip().lower() in {"none", "no topic", "-"}:
+    if text.strip().lower() in {"none", "no topic", "no topics", "-"}:
         data.update(topics=[], suggestions=[])
         await _update(turn, data)
         return
-    # The answer to "Which topic?" replaces the draft's topics; a one-letter slip is read.
-    topic = topics.normalize_topic(text) or topics.misspelt_topic(text.strip())
-    if topic is None:
-        suggestions = topics.suggest_topics(text, n=2)
-        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=html.escape(text[:40]), hint=""))
-        if suggestions:  # offered as buttons on the draft, not as words to retype
-            data.update(topics=[], suggestions=suggestions)  # being replaced
-            await _update(turn, data)
-        return
-    data.update(topics=[topic], suggestions=[])
-    await _update(turn, data)
+    # The answer replaces the draft's topics ("ethics, human trafficking": both); a part
+    # not understood is offered as buttons, and the topics stay as they were when no part
+    # is understood (QA: a typo wiped them).
+    found, unknown = _topics_typed(text)
+    suggestions = [t for part in unknown for t in topics.suggest_topics(part, n=2)]
+    if unknown:
+        shown = html.escape(", ".join(unknown)[:60])
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=""))
+    if found:
+        data["topics"] = list(found)
+    if found or suggestions:
+        data["suggestions"] = [t for t in dict.fromkeys(suggestions) if t not in found][:2]
+        data["pick_replaces"] = not found  # the answer meant to replace the topics
+        await _update(turn, data)
+
+
+_TOPIC_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*", re.IGNORECASE)
+
+
+def _topics_typed(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """Topics named in an answer to "Which topic?" (a one-letter slip read), and the parts
+    not understood."""
+    whole = topics.normalize_topic(text) or topics.misspelt_topic(text.strip())
+    if whole is not None:
+        return (whole,), []
+    found: list[str] = []
+    unknown: list[str] = []
+    for part in filter(None, (p.strip() for p in _TOPIC_SEPARATORS.split(text))):
+        topic = topics.normalize_topic(part) or topics.misspelt_topic(part)
+        if topic is None:
+            unknown.append(part)
+        elif topic not in found:
+            found.append(topic)
+    return tuple(found), unknown
 
 
 @flows.step("log_fix_title")
@@ -383,7 +406,8 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
     if topic not in (data.get("suggestions") or []):
         turn.answer(texts.BUTTON_EXPIRED)
         return
-    data.update(topics=sorted({*data.get("topics", []), topic}), suggestions=[])
+    kept = [] if data.pop("pick_replaces", False) else data.get("topics", [])
+    data.update(topics=sorted({*kept, topic}), suggestions=[])
     if topics.misspelt_topic(str(data.get("title") or "")) == topic:  # titled "ethcis"
         data["title"] = topics.label(topic)
     await _update(turn, data, edit=True)

@@ -71,8 +71,14 @@ async def test_the_topic_answer_replaces_and_a_typo_gets_buttons(bot: BotUnderTe
     assert "I don't know the topic" in (await ana.next_reply()).text
     draft = await ana.next_reply()
     assert ["Did you mean Palliative care?"] in draft.buttons
+    assert "Topics: Opioid prescribing\n" in draft.text  # kept (QA: a typo wiped them)
     await ana.press("Did you mean Palliative care?")
     assert "Topics: Palliative care\n" in (await ana.next_edit()).text
+    await ana.press("🧩 Topic")
+    await ana.next_reply()
+    await ana.send("ethics, human trafficking")  # QA: refused, and the topics wiped
+    both = (await ana.next_reply()).text
+    assert "Topics: Medical ethics, Human trafficking" in both
 
 
 async def test_the_log_example_without_log_is_a_log(bot: BotUnderTest) -> None:

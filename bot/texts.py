@@ -154,6 +154,11 @@ STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /lic
 STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
 STATUS_TOPIC_HEADER = "<b>{label}</b> — due {deadline}"
 STATUS_TOPIC_NOT_DUE = "• {title}: not due this cycle"
+STATUS_NOT_HELD = (
+    "You haven't added <b>{label}</b>, so I can't tell what it needs. Add it, and I'll "
+    "count your credits toward it too."
+)
+STATUS_ADD_HELD = "➕ Add {label}"
 STATUS_TOPIC_NONE = (
     "None of your licences asks for <b>{topics}</b> hours of its own; such credits count "
     "toward the totals like any other. /status shows everything."

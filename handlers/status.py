@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import topics
-from bot.domain.requirements import RuleBook
+from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
 from bot.views import render_status, render_topic_status
@@ -83,6 +83,24 @@ def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> li
     return named or all_views
 
 
+def _unheld_named(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> Rule | None:
+    """A licence the question names ("... for Florida") that the clinician does not hold,
+    when it names none they hold."""
+    words = _asked_words(text)
+    if any(words & _names(view, rulebook) for view in all_views):
+        return None
+    held = {view.licence.rule_id for view in all_views}
+    for rule in rulebook:
+        if rule.id in held:
+            continue
+        names = {alias for alias in rule.aliases if alias.isalpha()}
+        if rule.jurisdiction.lower().startswith("us-"):
+            names.add(rule.jurisdiction.lower()[3:])
+        if words & (names - _GENERIC):
+            return rule
+    return None
+
+
 def _urgency(view: LicenceView) -> tuple[int, date]:
     """Unfinished licences by deadline, then finished ones, then those lacking facts."""
     if view.status is None:
@@ -97,8 +115,17 @@ async def say_status(turn: Turn, question: str = "") -> None:
     if not found:
         turn.say(texts.STATUS_NO_LICENCES, [[(texts.LICENCE_ADD, encode("lic", "add"))]])
         return
+    rulebook = turn.context.services.rulebook
+    if question and (missing := _unheld_named(found, question, rulebook)):
+        # QA: "what do I need for Florida?" (Texas only) answered with Texas's status.
+        label = html.escape(missing.title.split(":")[0].strip())
+        turn.say(
+            texts.STATUS_NOT_HELD.format(label=label),
+            [[(texts.STATUS_ADD_HELD.format(label=label[:40]), encode("lic", "rule", missing.id))]],
+        )
+        return
     # Soonest deadline first: the licence that needs attention leads.
-    shown = sorted(_matching(found, question, turn.context.services.rulebook), key=_urgency)
+    shown = sorted(_matching(found, question, rulebook), key=_urgency)
     asked = frozenset(topics_in(question) or _misspelt_topics(question))
     if asked:  # "how many ethics hours do I need?": those lines, not every requirement
         answers = [part for view in shown if (part := render_topic_status(view, asked))]

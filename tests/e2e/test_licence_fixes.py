@@ -258,6 +258,13 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     assert "None of your licences asks for Implicit bias hours" in await status_text(
         ana, "do I need implicit bias hours?"
     )
+    await ana.send("what do I need for Florida?")  # QA: answered with Texas's status
+    florida = await ana.next_reply()
+    assert "You haven't added Florida Board of Medicine" in florida.text
+    await ana.press("➕ Add Florida Board of Medicine")
+    assert "When does it next expire" in (await ana.next_reply()).text
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
     misspelt = await status_text(ana, "how many ethcs hours do i need")  # was the full status
     assert "Medical ethics and/or professional responsibility: 0 of 2 h" in misspelt
     assert "Category 1" not in misspelt

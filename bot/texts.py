@@ -188,6 +188,10 @@ ONBOARD_DONE = (
     "<i>/log 2 ethics yesterday</i>, or send me a certificate PDF."
 )
 ONBOARD_RESUME = "Let's continue where we left off."
+ONBOARD_ENDED_EARLY = (
+    "Set-up done for now. Your time zone is <b>{zone}</b>: if you practise elsewhere, "
+    "/timezone sets it, so reminders come in your daytime."
+)
 LICENCE_ASK = (
     "<b>Which licence or certification?</b> Type a state or board (e.g. <i>Texas</i>, "
     "<i>Florida MD</i>, <i>ABIM</i>, <i>DEA</i>) or tap one below.\n"

@@ -556,14 +556,33 @@ async def after_saved(turn: Turn, onboarding: bool) -> None:
 
     await say_status(turn)
     if onboarding:
-        await flows.expect(turn, "licence_another")
-        turn.say(
-            texts.LICENCE_ADD_ANOTHER + "?",
-            [[(texts.LICENCE_ADD_ANOTHER, encode("lic", "add", "onb")),
-              (texts.DONE, encode("onb", "tz"))]],
-        )  # fmt: skip
+        await ask_another(turn)
         return
     turn.say(texts.LICENCE_ADD_ANOTHER + "?", [[(texts.LICENCE_ADD, encode("lic", "add"))]])
+
+
+async def ask_another(turn: Turn) -> None:
+    """Set-up: "Add another licence?" (answered by its buttons or typed)."""
+    await flows.expect(turn, "licence_another", onboarding=True)
+    turn.say(
+        texts.LICENCE_ADD_ANOTHER + "?",
+        [[(texts.LICENCE_ADD_ANOTHER, encode("lic", "add", "onb")),
+          (texts.DONE, encode("onb", "tz"))]],
+    )  # fmt: skip
+
+
+async def resume_question(turn: Turn, pending: dict[str, Any]) -> None:
+    """/start during the set-up's licence questions: the one it was at, asked again (the
+    licence's questions from its first)."""
+    step = pending.get("step")
+    rule = _rule(turn, dict(pending.get("draft") or {}))
+    if step == "licence_another":
+        await ask_another(turn)
+    elif rule is not None and step != "licence_which":
+        await flows.expect(turn, "licence_which", onboarding=True)  # chose_rule reads it
+        await chose_rule(turn, rule)
+    else:
+        await ask_which(turn, onboarding=True)
 
 
 _ANOTHER = re.compile(
@@ -591,7 +610,10 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
         is_other_request(text)  # "ABIM 100 points" is a licence, though it reads as a log
         and not rulebook.find_licence(text, turn.clinician.profession).matches
     ):
+        # The set-up ends here; its last step, the time zone, must not go unsaid (QA: a
+        # Texas doctor kept New York time without knowing).
         await flows.clear(turn)
+        turn.say(texts.ONBOARD_ENDED_EARLY.format(zone=html.escape(turn.clinician.timezone)))
         return False
     await flows.expect(turn, "licence_which", onboarding=True)
     await which_answered(turn, text)

@@ -32,8 +32,18 @@ async def begin(turn: Turn) -> None:
 
 
 async def resume(turn: Turn) -> bool:
-    """/start while onboarding is unfinished: ask its current question again."""
-    stage = flows.state(turn).get("onboarding")
+    """/start while onboarding is unfinished: ask its current question again (/start, a
+    command, dropped the question itself: ``turn.abandoned`` holds it)."""
+    pending = flows.state(turn)
+    if not pending.get("onboarding") and turn.abandoned:
+        pending = turn.abandoned
+    stage = pending.get("onboarding")
+    if stage is True:  # the licence questions
+        from handlers.licences import resume_question
+
+        turn.say(texts.ONBOARD_RESUME)
+        await resume_question(turn, pending)
+        return True
     if stage == "profession":
         turn.say(texts.ONBOARD_RESUME)
         await begin(turn)

@@ -292,7 +292,33 @@ async def test_add_another_licence_tells_a_licence_from_a_log(bot: BotUnderTest)
         await user.send("Jan 31 2027")
         assert (await user.replies_until_quiet())[-1].text == "Add another licence?"
         await user.send(typed)
-        assert answer in (await user.next_reply()).text
+        replies = " ".join(m.text or "" for m in await user.replies_until_quiet())
+        assert answer in replies
+    # QA: the set-up ended there without a word about the time zone it never asked.
+    assert "Your time zone is America/New_York: if you practise elsewhere" in replies
+
+
+async def test_start_during_the_licence_questions_resumes_them(bot: BotUnderTest) -> None:
+    """QA: /start at "When does it next expire?" said "Welcome back" and dropped the set-up
+    (the date typed next was not understood)."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("Ohio")
+    assert "When does it next expire" in (await ana.next_reply()).text
+    await ana.send("/start")
+    replies = [m.text or "" for m in await ana.replies_until_quiet()]
+    assert "Let's continue where we left off." in replies
+    assert "When does it next expire" in replies[-1]
+    await ana.send("Jan 31 2027")
+    assert (await ana.replies_until_quiet())[-1].text == "Add another licence?"
+    await ana.send("/start")
+    assert (await ana.replies_until_quiet())[-1].text == "Add another licence?"
+    await ana.send("done")
+    assert "Where do you practise?" in (await ana.next_reply()).text
+    await ana.send("/start")
+    assert "Where do you practise?" in " ".join(
+        m.text or "" for m in await ana.replies_until_quiet()
+    )
 
 
 async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnderTest) -> None:

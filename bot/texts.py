@@ -188,6 +188,10 @@ ONBOARD_DONE = (
     "<i>/log 2 ethics yesterday</i>, or send me a certificate PDF."
 )
 ONBOARD_RESUME = "Let's continue where we left off."
+ONBOARD_PROFESSION_AGAIN = (
+    "Which of these is your profession? Press one, or type it (e.g. <i>MD</i>, "
+    "<i>nurse</i>); Skip if none fits."
+)
 ONBOARD_ENDED_EARLY = (
     "Set-up done for now. Your time zone is <b>{zone}</b>: if you practise elsewhere, "
     "/timezone sets it, so reminders come in your daytime."
@@ -411,6 +415,10 @@ LOG_TITLE_EMPTY = "A title needs a letter or a number. What is the activity call
 LOG_ASK_DATE = "When did you complete it? E.g. <i>yesterday</i>, <i>Nov 3</i>, <i>2026-11-03</i>."
 LOG_ASK_AMOUNT = "How many {unit}? E.g. <i>2.5</i>."
 LOG_ASK_CATEGORY = "Which kind of credit?"
+LOG_UNKNOWN_CATEGORY = (
+    "I don't know the kind of credit “{text}”. Press one of the buttons above, or type e.g. "
+    "<i>Category 1</i>, <i>Category 2</i>, <i>MOC</i>, <i>contact hours</i>."
+)
 LOG_ASK_TOPIC = "Which topic? Type it, e.g. <i>opioid prescribing</i>, <i>ethics</i>, <i>none</i>."
 LOG_UNKNOWN_TOPIC = "I don't know the topic “{text}”.{hint}"
 LOG_SAVED = "Saved: <b>{amount}</b>, {title} ({date})."

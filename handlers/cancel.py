@@ -27,7 +27,7 @@ def is_cancel(text: str) -> bool:
 
 async def cancel_pending(turn: Turn, pending: dict[str, Any] | None) -> None:
     """Drop the pending question (and a certificate uploaded for it, never logged)."""
-    if pending and pending.get("onboarding") and not pending.get("step"):
+    if pending and pending.get("onboarding") == "profession":
         # The profession question is buttons only: "nothing to cancel" was wrong (QA).
         await flows.clear(turn)
         turn.say(texts.ONBOARDING_CANCELLED)

@@ -291,6 +291,19 @@ def _topics_typed(text: str) -> tuple[tuple[str, ...], list[str]]:
     return tuple(found), unknown
 
 
+@flows.step("log_fix_category")
+async def category_typed(turn: Turn, text: str) -> None:
+    """ "cat 2" typed at "Which kind of credit?" instead of a button (QA: not understood)."""
+    if (data := _current_or_say_expired(turn)) is None:
+        return
+    category = topics.normalize_category(text)
+    if category is None:
+        turn.say(texts.LOG_UNKNOWN_CATEGORY.format(text=html.escape(text[:40])))
+        return
+    data["category"] = category
+    await _update(turn, data)
+
+
 @flows.step("log_fix_title")
 async def title_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
@@ -375,6 +388,7 @@ async def log_pressed(turn: Turn, press: Press) -> None:
         await flows.expect(turn, "log_fix_provider", log=data)
         turn.say(texts.LOG_ASK_PROVIDER)
     elif action == "cat":
+        await flows.expect(turn, "log_fix_category", log=data)
         key = str(data.get("id") or "")
         buttons = [
             [(topics.category_label(c)[:40], encode("logc", c, key))] for c in CATEGORY_CHOICES

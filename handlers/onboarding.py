@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,23 +22,63 @@ from handlers.turn import Turn, clinician_handler
 MAX_PLACE_BUTTONS = 6
 
 
-async def begin(turn: Turn) -> None:
-    """First contact: ask the profession (the rest follows from the buttons)."""
-    buttons = [
+def _profession_buttons() -> list[list[tuple[str, str]]]:
+    return [
         [(label, encode("onb", "prof", code)) for label, code in texts.ONBOARD_PROFESSIONS[:3]],
         [(label, encode("onb", "prof", code)) for label, code in texts.ONBOARD_PROFESSIONS[3:]],
         [(texts.SKIP, encode("onb", "prof", "skip"))],
     ]
-    await flows.update_state(turn, onboarding="profession")
-    turn.say(texts.ONBOARD_PROFESSION, buttons)
+
+
+async def begin(turn: Turn) -> None:
+    """First contact: ask the profession (pressed or typed; the rest follows)."""
+    await flows.expect(turn, "onboarding_profession", onboarding="profession")
+    turn.say(texts.ONBOARD_PROFESSION, _profession_buttons())
+
+
+@flows.step("onboarding_profession")
+async def profession_typed(turn: Turn, text: str) -> bool | None:
+    """ "MD", "physican md", "nurse" typed instead of pressed (QA: not understood)."""
+    from handlers.licences import ask_which
+
+    profession = _profession_in(text)
+    if profession is not None:
+        turn.clinician.profession = profession
+        await ask_which(turn, onboarding=True)
+        return None
+    if is_other_request(text):
+        return False
+    turn.say(texts.ONBOARD_PROFESSION_AGAIN, _profession_buttons())
+    return None
+
+
+_PROFESSION_WORDS = ("physician", "nurse", "practitioner", "pharmacist", "assistant")
+
+
+def _profession_in(text: str) -> str | None:
+    """The profession a short answer names: as a whole, by one of its words, or by a
+    misspelt word ("physican")."""
+    found = topics.normalize_profession(text)
+    if found is not None:
+        return found
+    words = [
+        (close[0] if (close := difflib.get_close_matches(w, _PROFESSION_WORDS, 1, 0.8)) else w)
+        for w in re.findall(r"[a-z]+", text.lower())[:5]
+    ]
+    for size in range(len(words), 0, -1):  # "nurse practitioner" before "nurse"
+        for start in range(len(words) - size + 1):
+            found = topics.normalize_profession(" ".join(words[start : start + size]))
+            if found is not None:
+                return found
+    return None
 
 
 async def resume(turn: Turn) -> bool:
     """/start while onboarding is unfinished: ask its current question again (/start, a
     command, dropped the question itself: ``turn.abandoned`` holds it)."""
     pending = flows.state(turn)
-    if not pending.get("onboarding") and turn.abandoned:
-        pending = turn.abandoned
+    if (turn.abandoned or {}).get("onboarding"):
+        pending = turn.abandoned or {}
     stage = pending.get("onboarding")
     if stage is True:  # the licence questions
         from handlers.licences import resume_question

@@ -200,7 +200,10 @@ async def _run_in_transaction(
                     # A new command abandons a question left unanswered, so the next plain
                     # text is not mistaken for its answer.
                     turn.abandoned = dict(clinician.conversation or {})
-                    await clinicians.set_conversation(session, clinician, None, now)
+                    # The set-up's stage stays, for /start to resume it.
+                    stage = turn.abandoned.get("onboarding")
+                    kept = {"onboarding": stage} if stage else None
+                    await clinicians.set_conversation(session, clinician, kept, now)
                 await fn(turn)
                 if turn.abandoned:
                     await _discard_abandoned_upload(turn)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.store.db import transaction
-from bot.store.models import CreditEntry, Licence
+from bot.store.models import Clinician, CreditEntry, Licence
 from tests.e2e.conftest import BotUnderTest, name_licence, start_as
 from tests.reports.certificates import ABIM, ACCME, certificate_pdf, png_bytes
 
@@ -383,3 +383,30 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
     async with transaction(bot.services.sessionmaker) as session:
         titles = (await session.execute(select(CreditEntry.title))).scalars().all()
     assert sorted(titles).count("Sepsis update 2026") == 2
+
+
+async def test_the_profession_and_the_kind_of_credit_can_be_typed(bot: BotUnderTest) -> None:
+    """QA: "MD" or "physican md" at the profession buttons, and "cat 2" at the credit-kind
+    buttons, got "Sorry, I didn't understand that"."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/start")
+    await ana.replies_until_quiet()
+    await ana.send("hello?")
+    assert "Which of these is your profession?" in (await ana.next_reply()).text
+    await ana.send("physican md")
+    assert "Which licence" in (await ana.next_reply()).text
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    await ana.send("/log 2 ethics yesterday")
+    await ana.next_reply()
+    await ana.press("🏷 Category")
+    await ana.next_reply()
+    await ana.send("cat 2")
+    assert "2 credits — AMA PRA Category 2" in (await ana.next_reply()).text
+    await ana.press("🏷 Category")
+    await ana.next_reply()
+    await ana.send("gold stars")
+    assert "I don't know the kind of credit “gold stars”" in (await ana.next_reply()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        profession = await session.scalar(select(Clinician.profession))
+    assert profession == "md"

@@ -164,4 +164,20 @@ def rank(needs: Needs, courses: Sequence[Course]) -> list[Ranked[Candidate]]:
         covered = topics.expand(frozenset(course.topics or ()))
         keys = tuple(m.key for m in mandates if not covered.isdisjoint(m.topics))
         candidates.append(Candidate(course, keys))
-    return [item for item in fill_gaps(needs.gaps, candidates) if item.useful]
+    ranked = [item for item in fill_gaps(needs.gaps, candidates) if item.useful]
+    return _each_mandate_first(ranked)
+
+
+def _each_mandate_first(ranked: list[Ranked[Candidate]]) -> list[Ranked[Candidate]]:
+    """The best course for each open mandate leads, then the rest in rank order: many
+    courses for one mandate (opioids, 4 h) buried the only one for another (QA: the
+    trafficking hour was not in the first 20)."""
+    leaders: list[Ranked[Candidate]] = []
+    covered: set[str] = set()
+    for item in ranked:
+        mandates = {fill.topic for fill in item.fills if fill.topic is not None}
+        if mandates - covered:
+            leaders.append(item)
+            covered |= mandates
+    chosen = {id(item) for item in leaders}
+    return leaders + [item for item in ranked if id(item) not in chosen]

@@ -39,6 +39,7 @@ _FILLER = frozenset(
     }
 )  # fmt: skip
 _MAX_NGRAM = 5
+_TRAILING_YEAR = re.compile(r"(?<![\w./-])((?:19|20)\d\d)\s*[.!]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,9 @@ def parse_log_line(
 
     completed_on: date | None = None
     match = dates.extract_date_phrase(body)
+    if match is None and (year := _TRAILING_YEAR.search(body)):
+        # "/log 2 ethics 1999": a year, not a title, and not a day (QA: titled "1999")
+        return LogProblem("date_needs_day", year.group(1))
     if match is not None:
         when = parse_log_date(match.phrase, now, tz)
         if isinstance(when, LogProblem):

@@ -60,6 +60,16 @@ def test_every_reason_a_past_date_can_fail_has_a_sentence() -> None:
         assert f"date_{reason.value}" in texts.LOG_PROBLEMS, reason
 
 
+def test_a_bare_year_at_the_end_asks_for_the_day() -> None:
+    """QA: "/log 2 ethics 1999" was titled "1999" and dated today."""
+    for text in ("2 ethics 1999", "/log 2 credits sepsis 2026."):
+        problem = parse_log_line(text, NOW, "America/New_York", default_category="ama_pra_1")
+        assert isinstance(problem, LogProblem) and problem.reason == "date_needs_day", text
+    titled = parse_log_line('2 ethics "Update 2026"', NOW, "America/New_York",
+                            default_category="ama_pra_1")  # fmt: skip
+    assert isinstance(titled, LogDraft) and titled.title == "Update 2026"
+
+
 def test_a_long_title_is_cut_at_a_word_and_marked() -> None:
     """QA: a very long title was cut mid-word with no sign of it."""
     title = " ".join(["pharmacology"] * 30)

@@ -9,10 +9,9 @@ from handlers.course_gaps import _each_mandate_first
 
 
 def ranked(name: str, *mandates: str, hours: str = "2") -> Ranked[str]:
-    fills = tuple(Fill("tx", m, Decimal(hours)) for m in mandates) + (
-        Fill("tx", None, Decimal(hours)),
-    )
-    return Ranked(name, Decimal(hours) * len(mandates), Decimal(hours), fills)  # type: ignore[type-var]
+    amount = Decimal(hours)
+    fills = (*(Fill("tx", m, amount) for m in mandates), Fill("tx", None, amount))
+    return Ranked(name, amount * len(mandates), amount, fills)  # type: ignore[type-var]
 
 
 def test_one_mandates_many_courses_do_not_bury_another_mandates_course() -> None:

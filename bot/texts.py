@@ -412,6 +412,10 @@ LOG_ASK_PROVIDER = (
     "<i>Mass General CME</i>; <i>none</i> to leave it out."
 )
 LOG_TITLE_EMPTY = "A title needs a letter or a number. What is the activity called?"
+LOG_PROVIDER_EMPTY = (
+    "A provider's name needs a letter or a number. Who provided it? (<i>none</i> leaves it "
+    "out.)"
+)
 LOG_ASK_DATE = "When did you complete it? E.g. <i>yesterday</i>, <i>Nov 3</i>, <i>2026-11-03</i>."
 LOG_ASK_AMOUNT = "How many {unit}? E.g. <i>2.5</i>."
 LOG_ASK_CATEGORY = "Which kind of credit?"

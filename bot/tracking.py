@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
 from bot.domain.custom_requirements import CustomRequirementSpec
 from bot.domain.cycles import LicenceFacts, MissingFactError
+from bot.domain.dates import local_today
 from bot.domain.requirements import RuleBook, UnknownRuleError
 from bot.store import credits as credit_store
 from bot.store import licences as licence_store
@@ -36,7 +37,8 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
     custom = None
     if licence.custom_rule:
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
-        custom = spec.to_rule(rule_id=f"custom-{licence.id}", entered_on=licence.created_at.date())
+        entered = local_today(licence.created_at, clinician.timezone)  # their day, not UTC's
+        custom = spec.to_rule(rule_id=f"custom-{licence.id}", entered_on=entered)
     return LicenceFacts(
         rule_id=None if custom else licence.rule_id,
         custom_rule=custom,

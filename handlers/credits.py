@@ -321,7 +321,11 @@ async def provider_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
     none = text.strip().lower() in {"none", "no", "-", "n/a", "unknown"}
-    data["provider"] = None if none else _free_text(text)
+    provider = None if none else _free_text(text)
+    if not none and provider is None:  # "???": said, not quietly read as "none" (QA)
+        turn.say(texts.LOG_PROVIDER_EMPTY)
+        return
+    data["provider"] = provider
     await _update(turn, data)
 
 

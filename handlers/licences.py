@@ -135,7 +135,9 @@ def profession_name(profession: str) -> str:
     """ "registered nurse", "nurse practitioner": the profession as a sentence names it."""
     if profession in texts.PROFESSION_NAMES:
         return texts.PROFESSION_NAMES[profession]
-    return topics.vocabulary().professions.label(profession).lower()
+    label = topics.vocabulary().professions.label(profession)
+    # "Physician (DO)" → "physician (DO)": acronyms keep their capitals (QA: "(do)").
+    return re.sub(r"\b[A-Z][a-z]", lambda m: m.group().lower(), label)
 
 
 def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:

@@ -60,6 +60,7 @@ async def status_text(ana: SandboxUser, question: str = "/status") -> str:
         ("nurse practitioner in new york", "nurse practitioner"),
         ("texas LPN", "licensed practical nurse"),
         ("PA-C California", "physician assistant"),
+        ("Florida DO", "physician (DO)"),  # QA: "physician (do)"
     ],
 )
 async def test_a_nurse_is_never_handed_a_physician_rule(

@@ -221,6 +221,8 @@ async def test_a_certificate_draft_takes_a_new_title_and_provider(bot: BotUnderT
     assert "• Title: Safe tapering workshop\n" in (await ana.next_reply()).text
     await ana.press("🏛 Provider")
     await ana.next_reply()
+    await ana.send("???")  # QA: quietly read as "none"
+    assert "A provider's name needs a letter or a number" in (await ana.next_reply()).text
     await ana.send("Mass General CME")
     assert "• Provider: Mass General CME" in (await ana.next_reply()).text
     await ana.press("✅ Save")

@@ -186,6 +186,12 @@ def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     """Everything about one course: the list entry plus provider, address, link, description."""
     lines = course_lines(1, course, None, "mi", tz, now)
     lines[0] = f"<b>{esc(course.title)}</b>"
+    if not is_all_day(course) and not (course.format == "on_demand" and course.starts_at <= now):
+        # QA: the card never said when it ends (only the calendar file did)
+        start, end = course.starts_at.astimezone(tz), course.ends_at.astimezone(tz)
+        ends = f"{end:%-I:%M %p %Z}" if end.date() == start.date() else moment(end, tz, now)
+        at = next(i for i, line in enumerate(lines) if line.startswith(texts.COURSE_WHEN_MARK))
+        lines.insert(at + 1, texts.COURSE_DETAIL_ENDS.format(end=ends))
     if course.address and not is_online(course):
         lines.append(texts.COURSE_DETAIL_ADDRESS.format(address=esc(course.address)))
     if course.provider:

@@ -272,6 +272,7 @@ async def test_paging_details_ics_remind_and_mycourses(bot: BotUnderTest, tmp_pa
     calendar_file = await ana.next_reply()
     assert "Tapering &amp; &lt;risk&gt; tools" in (details.raw_text or "")
     assert "Register: example.org" in texts_of(details)
+    assert "⏱ Ends 11:00 AM EST" in texts_of(details)  # QA: the card had no end time
     assert details.buttons == [["🔔 Remind me"]]
     assert calendar_file.document is not None
     assert calendar_file.document.file_name == "boston-opioid-prescribing-update.ics"

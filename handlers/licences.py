@@ -30,6 +30,7 @@ from bot.domain.cycles import LicenceFacts, add_months, missing_facts, on_rule_d
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
 from bot.domain.log_parse import starts_with_credits
+from bot.domain.numbers import count_of
 from bot.domain.requirements import LicenceSearch, Rule
 from bot.store import licences as licence_store
 from bot.store.models import Licence
@@ -470,11 +471,11 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
 
 @flows.step("licence_renewals")
 async def renewals_typed(turn: Turn, text: str) -> None:
-    value = text.strip()
-    if not value.isdigit() or int(value) > 40:
+    count = count_of(text)  # "3", "three", "none" (QA: words were refused)
+    if count is None or count > 40:
         turn.say(texts.LICENCE_RENEWALS_BAD)
         return
-    await _renewals_chosen(turn, int(value))
+    await _renewals_chosen(turn, count)
 
 
 async def _renewals_chosen(turn: Turn, count: int) -> None:

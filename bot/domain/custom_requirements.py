@@ -169,7 +169,10 @@ class ParseFailure:
 def parse_date(text: str) -> date | None:
     """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
     raw = " ".join(fix_date_spelling(text).split())
-    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw):
+    day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw) or (
+        day_first and int(day_first.group(1)) > 12  # "31/01/2028" can only be day first
+    ):
         raw = raw.replace(".", "/")
         formats: tuple[str, ...] = ("%d/%m/%Y",)
     else:

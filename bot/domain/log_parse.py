@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
+from bot.domain.numbers import leading_word_as_digits
 
 MAX_CREDITS_PER_ENTRY = Decimal(100)
 MAX_TITLE = 200
@@ -229,7 +230,7 @@ def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
     """Understand one line describing credits earned."""
-    body = _LEAD.sub("", text.strip(), count=1)
+    body = _number_word_first(_LEAD.sub("", text.strip(), count=1))
     title = ""
     quoted = _QUOTED.search(body)
     if quoted:
@@ -332,11 +333,20 @@ def default_category_for(profession: str | None) -> str:
 _NUMBER_FIRST = re.compile(r"\s*(?:\d+(?:[.,]\d+)?|[.,]\d+)\s+(.+)", re.DOTALL)
 
 
+def _number_word_first(body: str) -> str:
+    """ "two ethics credits on 12/1" → "2 ethics credits on 12/1"; not "one health
+    symposium 2 credits", whose amount is the one with a unit."""
+    converted = leading_word_as_digits(body)
+    if converted == body or any(m.group(2) for m in _AMOUNT.finditer(body)):
+        return body
+    return converted
+
+
 def starts_with_credits(text: str) -> bool:
     """A number, then a topic or credit type: "2 ethics yesterday", "1.5 controlled
     substance 12/1" (the /log example without /log). The chat asks first whether it is a
     course question ("2 ethics courses near Boston")."""
-    lead = _NUMBER_FIRST.fullmatch(text)
+    lead = _NUMBER_FIRST.fullmatch(_number_word_first(text))
     if lead is None or "?" in text:
         return False
     words = re.findall(r"[\w'’+-]+", lead.group(1))[:_MAX_NGRAM]

@@ -1,0 +1,29 @@
+"""Small counts written as words ("three", "none"), for typed answers and log lines."""
+
+from __future__ import annotations
+
+import re
+
+_WORDS = {
+    "zero": 0, "none": 0, "no": 0, "never": 0, "one": 1, "once": 1, "two": 2, "twice": 2,
+    "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}  # fmt: skip
+_AMOUNT_WORDS = {word: n for word, n in _WORDS.items() if n > 0 and word not in ("once", "twice")}
+_LEADING = re.compile(r"^\s*(" + "|".join(sorted(_AMOUNT_WORDS, key=len, reverse=True)) + r")\b",
+                      re.IGNORECASE)  # fmt: skip
+
+
+def count_of(text: str) -> int | None:
+    """ "3", "three", "none" → 3, 3, 0; None when the answer is not a count."""
+    words = " ".join(text.lower().split()).strip(" .!")
+    words = words.removesuffix(" times").removesuffix(" time")
+    if words.isdigit():
+        return int(words)
+    return _WORDS.get(words)
+
+
+def leading_word_as_digits(text: str) -> str:
+    """ "two ethics credits on 12/1" → "2 ethics credits on 12/1" (only a leading word)."""
+    return _LEADING.sub(lambda m: str(_AMOUNT_WORDS[m.group(1).lower()]), text, count=1)

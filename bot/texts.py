@@ -604,6 +604,7 @@ COURSES_BAD_DATE_OTHER = "I couldn't read that date. Try <i>next month</i> or <i
 COURSES_UNKNOWN_TOPIC = (
     "\n<i>I don't know the topic “{words}”, so the search covers every topic.{hint}</i>"
 )
+COURSES_UNKNOWN_WORDS = "\n<i>I left out “{words}”, which I don't know as a topic.{hint}</i>"
 COURSES_TOPIC_HINT = " Known topics include: {names}."
 
 COURSES_HEADER_NEAR = "<b>Courses near {place}</b> (within {radius} {unit}{online})"

@@ -196,7 +196,7 @@ async def _answer(turn: Turn, request: Request) -> None:
         miles = max(1, round(query.radius_km / geo.KM_PER_MILE))
         await _gap_page(turn, 0, token, miles, edit=False)
         return
-    note = _unknown_topic_note(request.unknown_words)
+    note = _unknown_topic_note(request.unknown_words, known=bool(query.topics))
     if request.place_text:
         found = await asyncio.to_thread(places.resolve, request.place_text, "US")
         if isinstance(found, places.Resolved):
@@ -345,13 +345,16 @@ def _place_unknown(
     turn.say(message + note, rows)
 
 
-def _unknown_topic_note(words: tuple[str, ...]) -> str:
+def _unknown_topic_note(words: tuple[str, ...], *, known: bool = False) -> str:
+    """Words read as an unknown topic; the search covers every topic only when no other
+    topic was named ("evening opioid course": it searches opioid courses)."""
     if not words:
         return ""
     phrase = " ".join(words)
     names = [topics.label(t) for t in topics.suggest_topics(phrase, 3)]
     hint = texts.COURSES_TOPIC_HINT.format(names=esc(", ".join(names))) if names else ""
-    return texts.COURSES_UNKNOWN_TOPIC.format(words=esc(phrase[:60]), hint=hint)
+    template = texts.COURSES_UNKNOWN_WORDS if known else texts.COURSES_UNKNOWN_TOPIC
+    return template.format(words=esc(phrase[:60]), hint=hint)
 
 
 # ---------------------------------------------------------------------- asking where

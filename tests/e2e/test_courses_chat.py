@@ -443,6 +443,9 @@ async def test_a_misspelt_topic_read_as_a_place_is_offered_as_the_topic(
     assert both.buttons[0] == ["Boston, MA"]
     wrong_day = await ask(ana, "ethics courses online on 31 February")
     assert "That date doesn't exist" in texts_of(wrong_day)
+    evening = await ask(ana, "evening opioid courses near Boston")  # QA: "covers every topic"
+    assert "I left out “evening”, which I don't know as a topic." in texts_of(evening)
+    assert "Opioid prescribing" in texts_of(evening) and "every topic" not in texts_of(evening)
     counted = await ask(ana, "2 ethics courses near Boston")  # QA: "I don't know the topic “2”"
     assert "I don't know the topic" not in texts_of(counted)
     far = await ask(ana, "courses within 5000 miles of Boston")  # QA: said 5000, searched 621

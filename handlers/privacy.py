@@ -60,20 +60,29 @@ async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
     owner: Clinician = turn.clinician
     session = turn.session
     certificate_rows = await credits.list_certificates(session, owner)
+    owned_licences = await licences.list_for(session, owner)
+    chosen = await subscriptions.list_for(session, owner)
+    # What each reminder is about, in words (an id alone means nothing to its reader).
+    about = {("renewal", item.id): item.label for item in owned_licences}
+    about |= {("course", course.id): course.title for _, course in chosen}
     document = {
         "exported_at": turn.now.isoformat(),
         "clinician": _row(owner, skip=("conversation",)),
-        "licences": [_row(item) for item in await licences.list_for(session, owner)],
+        "licences": [_row(item) for item in owned_licences],
         "credit_entries": [_row(item) for item in await credits.list_for(session, owner)],
         "certificates": [_row(item, skip=("content",)) for item in certificate_rows],
         "course_subscriptions": [
             {"course_id": course.id, "title": course.title, "starts_at": _plain(course.starts_at)}
-            for _, course in await subscriptions.list_for(session, owner)
+            for _, course in chosen
         ],
         # Queued and sent reminders and notices; the delivery machinery's own columns
         # (leases, worker names) say nothing about the clinician.
         "reminders": [
-            _row(item, skip=_DELIVERY_COLUMNS) for item in await outbox.all_for(session, owner)
+            {
+                **_row(item, skip=_DELIVERY_COLUMNS),
+                "about": about.get((item.kind, item.target_id or 0)),
+            }
+            for item in await outbox.all_for(session, owner)
         ],
     }
     payload = json.dumps(document, indent=2, ensure_ascii=False).encode()

@@ -27,7 +27,7 @@ async def _seed(bot: BotUnderTest, telegram_id: int, name: str) -> None:
             default_timezone="America/New_York",
             now=START,
         )
-        await licences.add(
+        licence = await licences.add(
             session, owner, label="Texas MD", rule_id="us-tx-md", number="TX-SECRET-1", now=START
         )
         certificate = await credits.add_certificate(
@@ -57,6 +57,13 @@ async def _seed(bot: BotUnderTest, telegram_id: int, name: str) -> None:
                 payload={"text": f"{name}'s course moved"}, created_at=START, updated_at=START,
             )
         )  # fmt: skip
+        session.add(
+            ReminderOutbox(
+                clinician_id=owner.id, kind="renewal", target_id=licence.id,
+                dedupe_key=f"{owner.id}:renewal:{name}", due_at=START + timedelta(days=2),
+                created_at=START, updated_at=START,
+            )
+        )  # fmt: skip
 
 
 async def test_privacy_answers_with_the_policy(bot: BotUnderTest) -> None:
@@ -78,8 +85,9 @@ async def test_export_sends_only_my_data(bot: BotUnderTest) -> None:
     assert exported["clinician"]["telegram_id"] == 1001
     assert [e["title"] for e in exported["credit_entries"]] == ["Ana's ethics course"]
     assert exported["licences"][0]["label"] == "Texas MD"
-    assert [(r["kind"], r["status"], r["payload"]) for r in exported["reminders"]] == [
-        ("notice", "pending", {"text": "Ana's course moved"})
+    assert [(r["kind"], r["about"], r["payload"]) for r in exported["reminders"]] == [
+        ("notice", None, {"text": "Ana's course moved"}),
+        ("renewal", "Texas MD", None),  # what it is about, not only an id
     ]
     assert "leased_by" not in exported["reminders"][0]
     assert "Ben" not in document.document_file.data.decode()

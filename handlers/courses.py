@@ -21,7 +21,6 @@ from bot.domain import dates, geo, places, topics
 from bot.domain.log_parse import looks_like_a_log
 from bot.store import courses as course_store
 from bot.store import subscriptions
-from bot.store.clinicians import set_conversation
 from bot.store.courses import CourseHit
 from bot.store.models import Course
 from bot.tracking import load_views
@@ -114,11 +113,18 @@ async def courses_near_location(turn: Turn, latitude: float, longitude: float) -
     current = flows.state(turn)
     mine = current.get("step") == STEP
     partial = _partial(current) if mine else CourseQuery()
-    state = {k: v for k, v in current.items() if not (mine and k in ("step", "q"))}
-    state[LOCATION_KEY] = [round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)]
-    await set_conversation(turn.session, turn.clinician, state, turn.now)
+    if mine:
+        await flows.clear(turn)
+    await remember_location(turn, latitude, longitude)
     query = replace(partial, place=coordinates_token(latitude, longitude))
     await _search(turn, query, 0)
+
+
+async def remember_location(turn: Turn, latitude: float, longitude: float) -> None:
+    """Where searches without a place look: the last location shared, or the place the
+    time zone was set from. Held past other questions (it was lost at the next one)."""
+    where = [round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)]
+    await flows.hold(turn, LOCATION_KEY, where)
 
 
 async def maybe_handle_text(turn: Turn, text: str) -> bool:
@@ -215,6 +221,9 @@ async def _answer(turn: Turn, request: Request) -> None:
         return
     if query.online:
         await _search(turn, replace(query, place=""), 0, note=note)
+        return
+    if (saved := _saved_location(turn)) is not None:  # QA: asked again where they practise
+        await _search(turn, replace(query, place=coordinates_token(*saved)), 0, note=note)
         return
     await _ask_where(turn, query)
 
@@ -373,9 +382,7 @@ async def _ask_where(
         one_time_keyboard=True,
         input_field_placeholder=texts.COURSES_WHERE_PLACEHOLDER,
     )
-    saved = flows.state(turn).get(LOCATION_KEY)
-    extra = {LOCATION_KEY: saved} if saved else {}
-    await flows.expect(turn, STEP, q=list(partial.args()), **extra)
+    await flows.expect(turn, STEP, q=list(partial.args()))
     turn.say(text, reply_markup=keyboard)
 
 
@@ -401,13 +408,11 @@ def _merge(partial: CourseQuery, new: CourseQuery) -> CourseQuery:
 
 
 async def _end_step(turn: Turn) -> None:
-    saved = flows.state(turn).get(LOCATION_KEY)
-    state = {LOCATION_KEY: saved} if saved else None
-    await set_conversation(turn.session, turn.clinician, state, turn.now)
+    await flows.clear(turn)
 
 
 def _saved_location(turn: Turn) -> tuple[float, float] | None:
-    value = flows.state(turn).get(LOCATION_KEY)
+    value = flows.held(turn, LOCATION_KEY)
     if (
         isinstance(value, list)
         and len(value) == 2

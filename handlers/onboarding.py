@@ -229,8 +229,12 @@ async def place_pressed(turn: Turn, press: Press) -> None:
 
 
 async def set_place(turn: Turn, place: places.Place) -> None:
-    """Adopt the place's time zone; reminders are re-planned for the new local day."""
+    """Adopt the place's time zone; reminders are re-planned for the new local day. Course
+    searches without a place look near it from now on."""
+    from handlers.courses import remember_location
+
     onboarding = await _adopt(turn, place.tz)
+    await remember_location(turn, place.lat, place.lon)
     turn.say(
         texts.TIMEZONE_SET.format(
             zone=html.escape(place.tz),

@@ -490,3 +490,26 @@ async def test_in_person_courses_show_the_venues_clock_too(
     assert "12:00 PM EST (9:00 AM PST where it takes place)" in texts_of(found)
     online = await ask(ana, "online courses")
     assert "where it takes place" not in texts_of(online)
+
+
+async def test_searches_without_a_place_look_where_the_clinician_practises(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: "courses this week" asked "Where should I look?" though the time zone had been set
+    from Boston; a shared location was forgotten at the next question."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    assert "Time zone set" in (await ask(ana, "/timezone Boston")).text
+    near = await ask(ana, "opioid courses next month")
+    assert "Courses near your location (Boston, MA)" in texts_of(near)
+    assert "Boston Opioid Prescribing Update" in titles(near)
+    await ana.send("/log 2 ethics yesterday")  # another question comes and goes
+    await ana.replies_until_quiet()
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    await ana.share_location(43.6591, -70.2568)  # Portland, Maine
+    await ana.replies_until_quiet()
+    await ana.send("/log 1 ethics yesterday")
+    await ana.replies_until_quiet()
+    again = await ask(ana, "ethics courses near me")
+    assert "Portland, ME" in texts_of(again)

@@ -16,6 +16,7 @@ from telegram.ext import Application, CommandHandler
 import bot
 from bot import texts
 from bot.store import clinicians, credits, files, licences, outbox, subscriptions
+from bot.store.clinicians import HELD
 from bot.store.models import Clinician
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -68,6 +69,8 @@ async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
     document = {
         "exported_at": turn.now.isoformat(),
         "clinician": _row(owner, skip=("conversation",)),
+        # Chat state is machinery, but what it keeps about the clinician is theirs to see.
+        "kept_between_messages": dict((owner.conversation or {}).get(HELD) or {}),
         "licences": [_row(item) for item in owned_licences],
         "credit_entries": [_row(item) for item in await credits.list_for(session, owner)],
         "certificates": [_row(item, skip=("content",)) for item in certificate_rows],

@@ -513,3 +513,6 @@ async def test_searches_without_a_place_look_where_the_clinician_practises(
     await ana.replies_until_quiet()
     again = await ask(ana, "ethics courses near me")
     assert "Portland, ME" in texts_of(again)
+    await ana.send("/export")
+    exported = json.loads((await ana.next_reply()).document_file.data)  # type: ignore[union-attr]
+    assert exported["kept_between_messages"] == {"course_location": [43.66, -70.26]}

@@ -345,6 +345,14 @@ REMINDER_RENEWAL = (
     "Still needed: <b>{remaining}</b> {unit}{gaps}.\n"
     "Pace: about {pace} {units} a week."
 )
+REMINDER_RENEWAL_SOON = (  # under a week: a weekly pace means little (QA: "245 a week")
+    "⏰ <b>{label}</b> renews in <b>{days} days</b> ({deadline}).\n"
+    "Still needed: <b>{remaining}</b> {unit}{gaps}."
+)
+REMINDER_RENEWAL_TOMORROW = (
+    "⏰ <b>{label}</b> is due <b>tomorrow</b> ({deadline}). Still needed: <b>{remaining}</b> "
+    "{unit}{gaps}."
+)
 REMINDER_RENEWAL_TODAY = (
     "⏰ <b>{label}</b> is due <b>today</b> ({deadline}). Still needed: <b>{remaining}</b> "
     "{unit}{gaps}."
@@ -371,6 +379,10 @@ REMINDER_COURSE_CANCELLED = "❌ <b>{title}</b> ({local}) has been cancelled by 
 SNOOZE_DAY = "Snooze 1 day"
 SNOOZE_WEEK = "Snooze 1 week"
 STOP_REMINDERS = "Stop these reminders"
+SNOOZE_NO_LATER = (
+    "The deadline is {deadline}, so there is no later reminder to move this one to: this "
+    "was the last. /status shows what is left."
+)
 SNOOZED = "OK, I'll remind you again on {when}."
 STOPPED = "Renewal reminders for <b>{label}</b> are off. /reminders turns them back on."
 

@@ -17,6 +17,7 @@ from bot.domain.reminders import (
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
+from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -47,6 +48,13 @@ async def snooze(turn: Turn, press: Press) -> None:
     )
     if ladder is not None and ladder.due_at.astimezone(turn.tz).date() <= target_day:
         due = ladder.due_at  # a ladder step comes by then anyway: one reminder, not two
+    elif due <= turn.now:
+        # On the deadline day after its slot: no later reminder can come (QA: it promised
+        # one for a time already past).
+        answer = texts.SNOOZE_NO_LATER.format(deadline=day(view.status.deadline))
+        turn.answer(answer)
+        turn.say(answer)
+        return
     else:
         await outbox.upsert_planned(
             turn.session,

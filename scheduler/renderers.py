@@ -67,11 +67,14 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         status = view.status
         if status is None or status.complete:
             return None
+        # What the remaining credits must include: category minimums still short (QA:
+        # "Still needed: 2.5 credits" hid that they must be Category 1) and mandates.
+        short = [(c.label, c.remaining) for c in status.categories if c.remaining > 0]
         gaps = [
             texts.REMINDER_GAP.format(
                 hours=number(hours), unit=unit_word(hours, status.unit), topic=html.escape(title)
             )
-            for title, hours in mandate_gaps(status)
+            for title, hours in [*short, *mandate_gaps(status)]
         ]
         values = {
             "label": html.escape(licence.label),
@@ -83,7 +86,12 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             "unit": unit_word(status.hours_needed, status.unit),
             "units": status.unit,
         }
-        template = texts.REMINDER_RENEWAL if status.days_left > 0 else texts.REMINDER_RENEWAL_TODAY
+        template = (
+            texts.REMINDER_RENEWAL_TODAY if status.days_left <= 0
+            else texts.REMINDER_RENEWAL_TOMORROW if status.days_left == 1
+            else texts.REMINDER_RENEWAL_SOON if status.days_left < 7
+            else texts.REMINDER_RENEWAL
+        )  # fmt: skip
         return Rendered(template.format(**values), renewal_buttons(licence.id))
 
     return render_renewal

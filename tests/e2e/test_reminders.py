@@ -68,6 +68,7 @@ async def test_ladder_is_planned_and_the_30_day_reminder_arrives(bot: BotUnderTe
     assert "renews in <b>30 days</b>" in (reminder.raw_text or "")
     assert "Still needed: 38 credits" in reminder.text
     assert "1 credit of Identification and assistance of trafficked persons" in reminder.text
+    assert "credits of AMA PRA Category 1" in reminder.text  # QA: the minimum went unsaid
     assert reminder.buttons == [
         ["Snooze 1 day", "Snooze 1 week"], ["Courses that fit", "Stop these reminders"],
     ]  # fmt: skip

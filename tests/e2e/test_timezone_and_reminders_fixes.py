@@ -249,6 +249,20 @@ async def test_a_snooze_never_goes_past_the_deadline(bot: BotUnderTest) -> None:
     assert "remind you again on Wed Mar 31," in (await ana.next_reply()).text
 
 
+async def test_a_snooze_on_the_deadline_day_after_its_slot_promises_nothing(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "Snooze 1 day" pressed on the deadline day after the reminder time said "I'll
+    remind you again on Fri Mar 31, 10:50", a time already past, and nothing came."""
+    ana = await texas_licence(bot, date(2027, 3, 31))
+    await fire_step(bot, ana, ":d1")
+    bot.clock.set(datetime(2027, 3, 31, 22, 0, tzinfo=UTC))  # 18:00 in New York
+    await ana.press("Snooze 1 day")
+    said = (await ana.next_reply()).text
+    assert "The deadline is Mar 31, 2027, so there is no later reminder" in said
+    assert not [r for r in await pending_renewals(bot) if ":snooze:" in r.dedupe_key]
+
+
 async def test_mst_asks_denver_or_arizona(bot: BotUnderTest) -> None:
     reply = await reply_to(bot.user(1001, "Ana"), "/timezone MST")
     assert "Denver" in reply and "Arizona" in reply and "America/Phoenix" in reply

@@ -25,7 +25,13 @@ from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window
 from bot.domain.mandates import MandatePlan, plan
 from bot.domain.requirements import Mandate, Rule
 from bot.domain.rule_memo import RuleMemo
-from bot.domain.topics import activity_label, category_label, vocabulary
+from bot.domain.topics import (
+    activity_label,
+    category_ids,
+    category_label,
+    category_unit,
+    vocabulary,
+)
 
 ZERO = Decimal(0)
 
@@ -70,6 +76,7 @@ class _Compiled:
     """
 
     accepted: frozenset[str] | None
+    other_units: frozenset[str]  # categories in another unit: they count toward nothing
     category_minimums: tuple[str, ...]
     activity_minimums: tuple[str, ...]
     caps: tuple[str, ...]
@@ -99,6 +106,7 @@ def _compiled(rule: Rule) -> _Compiled:
             topic_masks[topic] = topic_masks.get(topic, 0) | 1 << i
     compiled = _Compiled(
         accepted=frozenset(rule.total_categories) if rule.total_categories is not None else None,
+        other_units=frozenset(c for c in category_ids() if category_unit(c) != rule.unit),
         category_minimums=tuple(m.category for m in rule.category_minimums),
         activity_minimums=tuple(m.activity_type for m in rule.activity_minimums),
         caps=tuple(c.activity_type for c in rule.caps),
@@ -126,6 +134,10 @@ _Shape = tuple[int, bool, tuple[int, ...], tuple[int, ...], tuple[int, ...], tup
 def _category_part(c: _Compiled, cats: frozenset[str]) -> tuple[bool, tuple[int, ...], int]:
     """(counts toward the total, category minimums met, mandates its category allows)."""
     part = c.by_category.get(cats)
+    if part is None and not cats.isdisjoint(c.other_units):
+        # MOC points toward a rule counted in credits "any category" (QA: a custom
+        # requirement of 100 credits took 5 points as 5 credits).
+        part = c.by_category[cats] = (False, (), 0)
     if part is None:
         in_total = c.accepted is None or not cats.isdisjoint(c.accepted)
         hits = tuple(i for i, cat in enumerate(c.category_minimums) if cat in cats)

@@ -47,12 +47,19 @@ def test_one_activity_in_two_kinds_of_credit_counts_once_where_both_are_taken() 
     tx, board = status_for_all([TX, abim], [cat1, moc], D(2026, 6, 1))
     assert tx.counted_entry_ids == ("1",) and tx.earned_total == 2
     assert board.counted_entry_ids == ("2",) and board.earned_total == 3
-    pa = licence_status(LicenceFacts(rule_id="us-pa-md"), [cat1, moc], D(2026, 6, 1))
-    assert pa.earned_total == 3  # any category: the larger, once (was 5)
-    apart = licence_status(
-        LicenceFacts(rule_id="us-pa-md"), [cat1, replace(moc, same_as=None)], D(2026, 6, 1)
-    )
+    aafp = replace(item("3", D(2026, 3, 1), 3, "aafp_prescribed", ("ethics",)), same_as="1")
+    pa = LicenceFacts(rule_id="us-pa-md")
+    assert licence_status(pa, [cat1, aafp], D(2026, 6, 1)).earned_total == 3  # once (was 5)
+    apart = licence_status(pa, [cat1, replace(aafp, same_as=None)], D(2026, 6, 1))
     assert apart.earned_total == 5
+
+
+def test_points_never_count_as_credits() -> None:
+    """QA: 5 MOC points lowered a 100-credit custom requirement (any category) by 5."""
+    points = [item("p", D(2026, 3, 1), 5, "moc", ("ethics", "opioid_prescribing"))]
+    pa = licence_status(LicenceFacts(rule_id="us-pa-md"), points, D(2026, 6, 1))
+    assert pa.earned_total == 0 and pa.counted_entry_ids == ()
+    assert all(mandate.earned == 0 for mandate in pa.mandates)
 
 
 def test_entries_outside_the_window_or_categories_are_not_counted() -> None:

@@ -173,11 +173,41 @@ async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) 
     )
     if isinstance(parsed, LogProblem):
         turn.say(problem_text(parsed))
+        if parsed.reason == "date_needs_day" and parsed.detail in text:
+            # "On which day?" is answered next (QA: "Oct 15" was not understood).
+            await flows.expect(
+                turn, "log_which_day", line=text, phrase=parsed.detail,
+                certificate_id=certificate_id,
+            )  # fmt: skip
         return
     if certificate_id is not None:
         await propose(turn, parsed, source="certificate", certificate_id=certificate_id)
         return
     await propose(turn, parsed)
+
+
+@flows.step("log_which_day")
+async def day_answered(turn: Turn, text: str) -> bool | None:
+    """The day in the month or year a log line named ("in October" → "Oct 15"): the line
+    again with that day; a new log line is taken as it is."""
+    pending = flows.state(turn)
+    certificate_id = pending.get("certificate_id")
+    certificate_id = certificate_id if isinstance(certificate_id, int) else None
+    if looks_like_a_log(text):
+        await log_text(turn, text, certificate_id=certificate_id)
+        return None
+    when = parse_log_date(text, turn.now, turn.tz)
+    if isinstance(when, LogProblem):
+        if when.reason == "date_unparseable" or len(text.split()) > 4:
+            await flows.clear(turn)  # not an answer: a question or another request
+            return False
+        turn.say(problem_text(when))  # a day, but one that cannot be logged ("tomorrow")
+        return None
+    line, phrase = str(pending.get("line") or ""), str(pending.get("phrase") or "")
+    await log_text(
+        turn, line.replace(phrase, f"on {when.isoformat()}", 1), certificate_id=certificate_id
+    )
+    return None
 
 
 @clinician_handler

@@ -412,3 +412,20 @@ async def test_the_profession_and_the_kind_of_credit_can_be_typed(bot: BotUnderT
     async with transaction(bot.services.sessionmaker) as session:
         profession = await session.scalar(select(Clinician.profession))
     assert profession == "md"
+
+
+async def test_the_day_asked_for_a_month_is_answered(bot: BotUnderTest) -> None:
+    """QA: "… in October" asked "On which day did you complete it?"; "Oct 15" then got
+    "Sorry, I didn't understand that"."""
+    ana = bot.user()
+    await ana.send("I did 6 category 2 credits reading journals in October")
+    assert "On which day did you complete it?" in (await ana.next_reply()).text
+    await ana.send("tomorrow")
+    assert "in the future" in (await ana.next_reply()).text
+    await ana.send("Oct 15")
+    proposal = (await ana.next_reply()).text
+    assert "6 credits — AMA PRA Category 2" in proposal and "Oct 15, 2026" in proposal
+    await ana.send("/log 2 ethics 1999")
+    assert "On which day" in (await ana.next_reply()).text
+    await ana.send("how many credits do I still need?")  # not an answer: answered as asked
+    assert "no licences" in (await ana.next_reply()).text

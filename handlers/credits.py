@@ -11,6 +11,7 @@ import asyncio
 import html
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -682,8 +683,14 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
             [[(texts.CREDITS_DELETE_YES, encode("cred", "delyes", entry.id)),
               (texts.CANCEL, encode("noop"))]],
         )  # fmt: skip
-    elif action == "delyes":
-        await credit_store.remove(turn.session, turn.clinician, entry.id)
+    elif action in ("delyes", "undoyes"):
+        # /undo takes back the whole activity last logged (QA: only one of its two kinds
+        # went); 🗑 on one line of /credits removes that line.
+        others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+        if action == "undoyes":
+            described = _described(entry, others)
+        for item in [entry, *(others if action == "undoyes" else [])]:
+            await credit_store.remove(turn.session, turn.clinician, item.id)
         await replan(turn)
         turn.edit(texts.CREDITS_DELETED.format(**described))
     elif action == "edit":
@@ -703,17 +710,22 @@ async def undo(turn: Turn) -> None:
     if entry is None:
         turn.say(texts.UNDO_NOTHING)
         return
+    others = await credit_store.same_activity(turn.session, turn.clinician, entry)
     turn.say(
-        texts.UNDO_CONFIRM.format(**_described(entry)),
-        [[(texts.CREDITS_DELETE_YES, encode("cred", "delyes", entry.id)),
+        texts.UNDO_CONFIRM.format(**_described(entry, others)),
+        [[(texts.CREDITS_DELETE_YES, encode("cred", "undoyes", entry.id)),
           (texts.CANCEL, encode("noop"))]],
     )  # fmt: skip
 
 
-def _described(entry: CreditEntry) -> dict[str, str]:
+def _described(entry: CreditEntry, others: Sequence[CreditEntry] = ()) -> dict[str, str]:
+    """Title, amount ("2 points + 2 credits" with the activity's other kinds) and date."""
     return {
         "title": html.escape(entry.title),
-        "amount": credits_amount(entry.amount, entry.category),
+        "amount": " + ".join(
+            credits_amount(e.amount, e.category)
+            for e in sorted((entry, *others), key=lambda e: e.id)  # as logged
+        ),
         "date": entry.completed_on.strftime("%b %-d, %Y"),
     }  # fmt: skip
 

@@ -154,7 +154,10 @@ def _misspelt_topics(question: str) -> tuple[str, ...]:
 async def status(turn: Turn) -> None:
     """Earned, remaining by category and topic, deadline and pace for every licence."""
     message = turn.update.effective_message
-    question = (message.text or "").partition(" ")[2] if message else ""
+    argument = (message.text or "").partition(" ")[2] if message else ""
+    # "/status tx": a command's words name licences, so two letters are a state code
+    # (in a sentence, lower-case "oh" or "me" rarely is; QA: "/status tx" showed all).
+    question = " ".join(w.upper() if len(w) == 2 else w for w in argument.split())
     await say_status(turn, question)
 
 

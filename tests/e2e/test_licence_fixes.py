@@ -259,6 +259,11 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     assert "None of your licences asks for Implicit bias hours" in await status_text(
         ana, "do I need implicit bias hours?"
     )
+    assert "renewal deadline" in await name_licence(ana, "ABIM 100 points")
+    await ana.send("2029-12-31")
+    await ana.replies_until_quiet()
+    only_texas = await status_text(ana, "/status tx")  # QA: every licence was shown
+    assert "Texas Medical Board" in only_texas and "ABIM" not in only_texas
     await ana.send("what do I need for Florida?")  # QA: answered with Texas's status
     florida = await ana.next_reply()
     assert "You haven't added Florida Board of Medicine" in florida.text

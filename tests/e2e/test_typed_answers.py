@@ -386,6 +386,21 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
         titles = (await session.execute(select(CreditEntry.title))).scalars().all()
     assert sorted(titles).count("Sepsis update 2026") == 2
 
+    # QA: /undo took back one kind of the activity and left the other.
+    ana = bot.user()  # read from here on
+    await ana.send("1 cat 1 credit and 1 MOC point ethics yesterday")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    assert "Saved" in (await ana.next_edit()).text
+    await ana.replies_until_quiet()
+    await ana.send("/undo")
+    assert "(1 credit + 1 point," in (await ana.next_reply()).text
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
+    async with transaction(bot.services.sessionmaker) as session:
+        left = (await session.execute(select(CreditEntry.title))).scalars().all()
+    assert len(left) == 4 and "Medical ethics" not in left
+
 
 async def test_the_profession_and_the_kind_of_credit_can_be_typed(bot: BotUnderTest) -> None:
     """QA: "MD" or "physican md" at the profession buttons, and "cat 2" at the credit-kind

@@ -42,7 +42,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "chart": (),
     "cm": ("yes", "no"),
     "cr": (),
-    "cred": ("del", "delyes", "edit", "page"),
+    "cred": ("del", "delyes", "undoyes", "edit", "page"),
     "cs": (),
     "cu": (),
     "forget": ("no",),  # "yes" is pressed last, on purpose

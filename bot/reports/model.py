@@ -76,6 +76,8 @@ class TranscriptLicence:
     earlier: tuple[TranscriptEntry, ...] = ()
     """Activities from before the cycle that a topic requirement's look-back still counts
     (Texas opioid hours: once every 8 years): listed apart, never in the cycle's total."""
+    carried: Decimal = _ZERO  # credits carried into this cycle from the one before
+    carried_from: date | None = None  # the end of the cycle they were earned in
 
     @property
     def lines(self) -> tuple[ProgressLine, ...]:
@@ -173,6 +175,8 @@ def transcript_licence(
         notes=_notes(status),
         unit=status.unit,
         earlier=tuple(earlier),
+        carried=status.carry_over.applied if status.carry_over else _ZERO,
+        carried_from=status.carry_over.from_window.end if status.carry_over else None,
     )
 
 

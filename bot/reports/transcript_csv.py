@@ -31,6 +31,7 @@ HEADER = (
 TOTAL_MARKER = "TOTAL"
 IN_CYCLE = "cycle"
 LOOK_BACK = "topic requirement only (before this cycle)"
+CARRIED = "carry-over"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,7 +47,13 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
         rows += [_entry_row(head, entry, IN_CYCLE) for entry in licence.entries]
-        total = format_amount(licence.entries_total)
+        if licence.carried and licence.carried_from is not None:
+            # QA: the CSV's total left out what /status and the PDF count as carried over
+            rows.append(_row(
+                *head, "", f"Carried over from the cycle ending {licence.carried_from}", "",
+                "", "", format_amount(licence.carried), "", CARRIED,
+            ))  # fmt: skip
+        total = format_amount(licence.entries_total + licence.carried)
         certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
         rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs, ""))
         rows += [_entry_row(head, entry, LOOK_BACK) for entry in licence.earlier]

@@ -106,3 +106,26 @@ def test_earlier_activities_a_look_back_counts_stay_out_of_the_cycle_total() -> 
         ("", TOTAL_MARKER, "3", ""),
         ("2024-05-01", "", "2", "topic requirement only (before this cycle)"),
     ]
+
+
+def test_credits_carried_over_are_a_row_and_in_the_total() -> None:
+    """QA: after a new cycle began with 5 credits carried over, /status and the PDF said
+    5 / 48 but the CSV's TOTAL said 0 and never mentioned the carry-over."""
+    from datetime import date
+
+    from bot.domain.credits import CreditItem, LicenceFacts, licence_status
+    from bot.domain.requirements import shipped_rulebook
+    from bot.reports.model import transcript_licence
+
+    items = [  # 53 in the cycle ending Aug 31 2027: 5 more than its 48
+        CreditItem("small", date(2026, 10, 1), Decimal(1), "ama_pra_1"),
+        CreditItem("big", date(2026, 11, 1), Decimal(52), "ama_pra_1"),
+    ]
+    facts = LicenceFacts(rule_id="us-tx-md", renewal_date=date(2029, 8, 31), renewals_done=4)
+    status = licence_status(facts, items, date(2027, 10, 1), shipped_rulebook())
+    assert status.carry_over is not None and status.earned_total == 5
+    rows = _rows(render_transcript_csv([transcript_licence(status, items, label="Texas")]))
+    assert [(r["title"], r["amount"], r["counted_for"]) for r in rows] == [
+        ("Carried over from the cycle ending 2027-08-31", "5", "carry-over"),
+        (TOTAL_MARKER, "5", ""),
+    ]

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Clinician, CreditEntry, Licence
 from tests.e2e.conftest import BotUnderTest, name_licence, start_as
 from tests.reports.certificates import ABIM, ACCME, certificate_pdf, png_bytes
+
+
+async def fix(user: SandboxUser, button: str, answer: str) -> str:
+    """Press a draft's fix button (🧩 Topic, ✏️ Title…), skip its question, type the answer;
+    the reply to it."""
+    await user.press(button)
+    await user.next_reply()
+    await user.send(answer)
+    return (await user.next_reply()).text or ""
 
 
 async def test_hi_sets_up_a_new_clinician_and_done_ends_the_licences(bot: BotUnderTest) -> None:
@@ -61,14 +71,9 @@ async def test_the_topic_answer_replaces_and_a_typo_gets_buttons(bot: BotUnderTe
     ana = bot.user()
     await ana.send("/log 2 ethics yesterday")
     await ana.next_reply()
-    await ana.press("🧩 Topic")
-    await ana.next_reply()
-    await ana.send("opiod")  # a one-letter slip: read
-    assert "Topics: Opioid prescribing\n" in (await ana.next_reply()).text  # ethics replaced
-    await ana.press("🧩 Topic")
-    await ana.next_reply()
-    await ana.send("paliative careing")
-    assert "I don't know the topic" in (await ana.next_reply()).text
+    # A one-letter slip is read, and it replaces ethics.
+    assert "Topics: Opioid prescribing\n" in await fix(ana, "🧩 Topic", "opiod")
+    assert "I don't know the topic" in await fix(ana, "🧩 Topic", "paliative careing")
     draft = await ana.next_reply()
     assert ["Did you mean Palliative care?"] in draft.buttons
     assert "Topics: Opioid prescribing\n" in draft.text  # kept (QA: a typo wiped them)
@@ -219,10 +224,8 @@ async def test_a_certificate_draft_takes_a_new_title_and_provider(bot: BotUnderT
     assert "needs a letter or a number" in (await ana.next_reply()).text
     await ana.send("  Safe   tapering\nworkshop ")
     assert "• Title: Safe tapering workshop\n" in (await ana.next_reply()).text
-    await ana.press("🏛 Provider")
-    await ana.next_reply()
-    await ana.send("???")  # QA: quietly read as "none"
-    assert "A provider's name needs a letter or a number" in (await ana.next_reply()).text
+    said = await fix(ana, "🏛 Provider", "???")  # QA: quietly read as "none"
+    assert "A provider's name needs a letter or a number" in said
     await ana.send("Mass General CME")
     assert "• Provider: Mass General CME" in (await ana.next_reply()).text
     await ana.press("✅ Save")
@@ -233,10 +236,7 @@ async def test_a_certificate_draft_takes_a_new_title_and_provider(bot: BotUnderT
     await ana.next_reply()
     await ana.press("✏️ 1")
     assert "• Provider: Mass General CME" in (await ana.next_reply()).text
-    await ana.press("🏛 Provider")
-    await ana.next_reply()
-    await ana.send("none")
-    assert "Provider" not in (await ana.next_reply()).text
+    assert "Provider" not in await fix(ana, "🏛 Provider", "none")
     await ana.press("✅ Save")
     await ana.next_edit()
     async with transaction(bot.services.sessionmaker) as session:
@@ -416,14 +416,9 @@ async def test_the_profession_and_the_kind_of_credit_can_be_typed(bot: BotUnderT
     await ana.replies_until_quiet()
     await ana.send("/log 2 ethics yesterday")
     await ana.next_reply()
-    await ana.press("🏷 Category")
-    await ana.next_reply()
-    await ana.send("cat 2")
-    assert "2 credits — AMA PRA Category 2" in (await ana.next_reply()).text
-    await ana.press("🏷 Category")
-    await ana.next_reply()
-    await ana.send("gold stars")
-    assert "I don't know the kind of credit “gold stars”" in (await ana.next_reply()).text
+    assert "2 credits — AMA PRA Category 2" in await fix(ana, "🏷 Category", "cat 2")
+    unknown = await fix(ana, "🏷 Category", "gold stars")
+    assert "I don't know the kind of credit “gold stars”" in unknown
     async with transaction(bot.services.sessionmaker) as session:
         profession = await session.scalar(select(Clinician.profession))
     assert profession == "md"

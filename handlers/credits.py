@@ -631,7 +631,7 @@ async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
         lines.append(
             texts.CREDITS_ITEM.format(
                 index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
-                amount=number(entry.amount),
+                amount=credits_amount(entry.amount, entry.category),  # QA: "2 … Credit"
                 category=html.escape(topics.category_label(entry.category)),
                 title=html.escape(entry.title),
                 topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",

@@ -373,7 +373,7 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
     # QA: editing one kind moved only it; the activity's date and title are shared.
     await ana.send("/credits")
     listing = (await ana.next_reply()).text
-    assert "2. Nov 23, 2026 — 2 AMA PRA Category 1 Credit — Sepsis" in listing
+    assert "2. Nov 23, 2026 — 2 credits (AMA PRA Category 1 Credit) — Sepsis" in listing
     await ana.press("✏️ 2")
     await ana.next_reply()
     await ana.press("✏️ Title")

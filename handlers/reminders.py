@@ -171,6 +171,12 @@ async def show(turn: Turn, *, edit: bool = False) -> None:
         [(texts.REMINDERS_UNMUTE.format(label=m.label[:30]), encode("rem", "unmute", m.id))]
         for m in muted
     ]
+    if len(owned) > 1:  # one of several licences can go quiet (QA: only from a reminder)
+        buttons += [
+            [(texts.REMINDERS_MUTE.format(label=m.label[:30]), encode("rem", "mute", m.id))]
+            for m in owned
+            if not m.reminders_muted
+        ]
     (turn.edit if edit else turn.say)("\n".join(lines), buttons)
 
 
@@ -187,12 +193,12 @@ async def reminders_pressed(turn: Turn, press: Press) -> None:
         turn.clinician.reminders_paused = action == "pause"
         await replan(turn)
         await show(turn, edit=True)
-    elif action == "unmute":
+    elif action in ("mute", "unmute"):
         licence = await licence_store.get(turn.session, turn.clinician, press.int_arg(1) or 0)
         if licence is None:
             turn.answer(texts.LICENCE_GONE)
             return
-        licence.reminders_muted = False
+        licence.reminders_muted = action == "mute"
         await replan(turn)
         await show(turn, edit=True)
     elif action == "ladder":

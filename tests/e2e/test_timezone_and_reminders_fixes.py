@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, licences
 from bot.store.db import transaction
-from bot.store.models import Course, ReminderOutbox
+from bot.store.models import Course, Licence, ReminderOutbox
 from handlers.callbacks import encode
 from scheduler.jobs import tick_now
 from tests.e2e.conftest import BotUnderTest
@@ -293,3 +293,36 @@ async def test_a_snooze_follows_a_move_to_another_time_zone(bot: BotUnderTest) -
     los_angeles = moved.due_at.astimezone(ZoneInfo("America/Los_Angeles"))
     assert (los_angeles.date(), los_angeles.time()) == (new_york.date(), new_york.time())
     assert moved.due_at - snoozed.due_at == timedelta(hours=3)
+
+
+async def test_one_of_several_licences_can_be_muted_from_reminders(bot: BotUnderTest) -> None:
+    """QA: a licence's reminders could only be stopped from a reminder that had arrived."""
+    ana = await texas_licence(bot, date(2027, 3, 31))
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        await licences.add(
+            session, owner, label="Florida Board of Medicine", rule_id="us-fl-md",
+            renewal_date=date(2027, 1, 31), renewals_done=3, flags=[], now=bot.clock.now(),
+        )  # fmt: skip
+    await tick_now(bot.app)
+    await ana.send("/reminders")
+    overview = await ana.next_reply()
+    assert ["🔕 Mute Texas Medical Board"] in overview.buttons
+    await ana.press("🔕 Mute Texas Medical Board")
+    muted = (await ana.next_edit()).text or ""
+    assert "Muted: Texas Medical Board" in muted
+    async with transaction(bot.services.sessionmaker) as session:
+        texas = await session.scalar(
+            select(ReminderOutbox.id).where(
+                ReminderOutbox.status == "pending",
+                ReminderOutbox.kind == "renewal",
+                ReminderOutbox.target_id == select(Licence.id)
+                .where(Licence.label == "Texas Medical Board")
+                .scalar_subquery(),
+            )
+        )
+    assert texas is None  # its pending reminders are gone; Florida's stay
+    assert [r for r in await pending_renewals(bot)]
+    await ana.press("🔔 Unmute Texas Medical Board")
+    assert "Muted" not in ((await ana.next_edit()).text or "")

@@ -54,7 +54,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "mute": (),
     "noop": (),
     "onb": ("prof", "tz", "done"),
-    "rem": ("unmute", "pause", "resume", "ladder", "quiet"),
+    "rem": ("mute", "unmute", "pause", "resume", "ladder", "quiet"),
     "snz": (),
     "tz": (),
 }

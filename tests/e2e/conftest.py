@@ -81,6 +81,15 @@ async def name_licence(ana: SandboxUser, name: str) -> str:
     return (await ana.next_reply()).text
 
 
+async def reply_with(user: SandboxUser, fragment: str, timeout: float = 10) -> str:  # noqa: ASYNC109
+    """The text of the next reply that contains ``fragment``, replies before it skipped: a
+    wait for that message, not for a quiet spell (which a loaded CI machine can outlast)."""
+    while True:
+        text = (await user.next_reply(timeout)).text or ""
+        if fragment in text:
+            return text
+
+
 async def start_as(user: SandboxUser, profession: str) -> str:
     """/start as a new clinician and pick a profession; the question that follows."""
     await user.send("/start")

@@ -514,7 +514,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         # One entry per credit type of the activity (Category 1 credits and MOC points
         # count toward different requirements); the first is the one reported.
         saved = []
-        for amount, category in [(draft.amount, draft.category), *draft.also]:
+        for amount, category in draft.kinds:
             added = await credit_store.add(
                 turn.session, turn.clinician,
                 completed_on=draft.completed_on, amount=amount, category=category,
@@ -531,7 +531,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     await _announce_completions(turn, before, after)
     amounts = " + ".join(
         credits_amount(amount, category)
-        for amount, category in [(draft.amount, draft.category), *draft.also]
+        for amount, category in draft.kinds
     )
     turn.edit(
         template.format(
@@ -686,10 +686,11 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
     elif action in ("delyes", "undoyes"):
         # /undo takes back the whole activity last logged (QA: only one of its two kinds
         # went); 🗑 on one line of /credits removes that line.
-        others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+        others = []
         if action == "undoyes":
+            others = await credit_store.same_activity(turn.session, turn.clinician, entry)
             described = _described(entry, others)
-        for item in [entry, *(others if action == "undoyes" else [])]:
+        for item in [entry, *others]:
             await credit_store.remove(turn.session, turn.clinician, item.id)
         await replan(turn)
         turn.edit(texts.CREDITS_DELETED.format(**described))

@@ -59,6 +59,11 @@ class LogDraft:
     unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
     also: tuple[tuple[Decimal, str], ...] = ()  # the same activity's other credit types
 
+    @property
+    def kinds(self) -> list[tuple[Decimal, str]]:
+        """(amount, category) of each kind of credit the activity gave, this one first."""
+        return [(self.amount, self.category), *self.also]
+
     def with_(self, **changes: object) -> LogDraft:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -142,6 +147,12 @@ def _take_terms(words: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 
 _UNIT_WORDS = ("credits", "credit", "points", "point", "hours", "hour")
+_POINT_WORDS = frozenset({"point", "points", "pts"})
+
+
+def _points_categories() -> list[str]:
+    """The credit categories counted in points (ABIM MOC): what a bare "points" means."""
+    return [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
 
 
 def _misspelt_unit(word: str) -> str | None:
@@ -172,11 +183,10 @@ def _several_credit_types(body: str) -> _SeveralTypes | LogProblem | None:
     words = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(body)]
     if len(words) < 4:
         return None
-    texts = [w for _, _, w in words]
-    _, categories, _ = _take_terms(texts)
-    if len(categories) < 2 and not any(w.lower() in ("point", "points", "pts") for w in texts):
-        return None
     spans = _category_spans(words)
+    named = {category for _, _, category in spans}
+    if len(named) < 2 and not any(w.lower() in _POINT_WORDS for _, _, w in words):
+        return None
     masked = list(body)  # "cat 1" must not be read as an amount of 1
     for start, end, _ in spans:
         masked[start:end] = " " * (end - start)
@@ -193,9 +203,8 @@ def _several_credit_types(body: str) -> _SeveralTypes | LogProblem | None:
             low = match.start()
             high = amounts[i + 1].start() if i + 1 < len(amounts) else len(body)
         inside = [category for start, _, category in spans if low <= start < high]
-        unit = (match.group(2) or "").lower()
-        if not inside and unit in ("point", "points", "pts"):
-            inside = [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
+        if not inside and (match.group(2) or "").lower() in _POINT_WORDS:
+            inside = _points_categories()
         if not inside:
             return None
         amount = _checked_amount(match.group(1))
@@ -292,9 +301,9 @@ def parse_log_line(
         title = topics.label(found_topics[0])
     if not title:
         title = "CME activity"
-    if not found_categories and unit_word in {"point", "points", "pts"}:
+    if not found_categories and unit_word in _POINT_WORDS:
         # "5 points today": points are MOC points, not the profession's usual credit
-        found_categories = [c for c in topics.category_ids() if topics.category_unit(c) == "points"]
+        found_categories = _points_categories()
     if dual is not None:
         found_categories = [first_category]
     return LogDraft(

@@ -33,6 +33,7 @@ from bot.store import credits as credit_store
 from bot.store import licences as licence_store
 from bot.store.files import write_certificate_file
 from bot.store.models import Certificate
+from bot.tracking import facts_for
 from bot.views import number
 from handlers import courses, flows
 from handlers.credits import propose
@@ -179,8 +180,10 @@ async def _categories_per_licence(turn: Turn) -> list[frozenset[str] | None]:
     rulebook = turn.context.services.rulebook
     found: list[frozenset[str] | None] = []
     for licence in await licence_store.list_for(turn.session, turn.clinician):
-        rule = rulebook.find(licence.rule_id) if licence.rule_id else None
-        categories = rule.total_categories if rule is not None else None
+        try:  # a custom requirement's own rule too ("40 Category 1 credits by …")
+            categories = facts_for(licence, turn.clinician).rule(rulebook).total_categories
+        except (KeyError, ValueError):  # a rule no longer shipped: it counts nothing here
+            continue
         found.append(None if categories is None else frozenset(categories))
     return found
 

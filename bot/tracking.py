@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
@@ -53,7 +55,8 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
     )
 
 
-def credit_item(entry: CreditEntry) -> CreditItem:
+def credit_item(entry: CreditEntry | Row[Any]) -> CreditItem:
+    """The arithmetic's view of an entry: an ORM object or a plain row of the same names."""
     return CreditItem(
         entry_id=str(entry.id),
         completed_on=entry.completed_on,
@@ -107,13 +110,5 @@ async def load_views(
     licences = await licence_store.list_for(session, clinician)
     if not licences:
         return []
-    items = [
-        CreditItem(
-            entry_id=str(row.id), completed_on=row.completed_on, amount=row.amount,
-            category=row.category, topics=frozenset(row.topics or ()),
-            activity_type=row.activity_type, title=row.title,
-            same_as=str(row.same_activity_as) if row.same_activity_as else None,
-        )
-        for row in await credit_store.credit_rows(session, clinician)
-    ]  # fmt: skip
+    items = [credit_item(row) for row in await credit_store.credit_rows(session, clinician)]
     return views_for_items(clinician, licences, items, today, rulebook)

@@ -67,13 +67,19 @@ def _names(view: LicenceView, rulebook: RuleBook) -> set[str]:
     one-word aliases ("tex", "fla")."""
     licence = view.licence
     names = set(re.findall(r"[a-z]{3,}", licence.label.lower())) - _GENERIC
-    jurisdiction = (licence.jurisdiction or "").lower()
-    if jurisdiction.startswith("us-"):
-        names.add(jurisdiction[3:])
+    names |= _state_code(licence.jurisdiction)
     rule = rulebook.find(licence.rule_id) if licence.rule_id else None
-    if rule is not None:
-        names |= {alias for alias in rule.aliases if alias.isalpha()}
-    return names
+    return names | _rule_names(rule) if rule is not None else names
+
+
+def _rule_names(rule: Rule) -> set[str]:
+    """A rule's one-word aliases ("tex", "fla") and its state code ("tx")."""
+    return {alias for alias in rule.aliases if alias.isalpha()} | _state_code(rule.jurisdiction)
+
+
+def _state_code(jurisdiction: str | None) -> set[str]:
+    code = (jurisdiction or "").lower()
+    return {code[3:]} if code.startswith("us-") else set()
 
 
 def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> list[LicenceView]:
@@ -91,12 +97,7 @@ def _unheld_named(all_views: list[LicenceView], text: str, rulebook: RuleBook) -
         return None
     held = {view.licence.rule_id for view in all_views}
     for rule in rulebook:
-        if rule.id in held:
-            continue
-        names = {alias for alias in rule.aliases if alias.isalpha()}
-        if rule.jurisdiction.lower().startswith("us-"):
-            names.add(rule.jurisdiction.lower()[3:])
-        if words & (names - _GENERIC):
+        if rule.id not in held and words & (_rule_names(rule) - _GENERIC):
             return rule
     return None
 
@@ -118,7 +119,9 @@ async def say_status(turn: Turn, question: str = "") -> None:
     rulebook = turn.context.services.rulebook
     if question and (missing := _unheld_named(found, question, rulebook)):
         # QA: "what do I need for Florida?" (Texas only) answered with Texas's status.
-        label = html.escape(missing.title.split(":")[0].strip())
+        from handlers.licences import rule_label  # licences shows statuses from here
+
+        label = html.escape(rule_label(missing))
         turn.say(
             texts.STATUS_NOT_HELD.format(label=label),
             [[(texts.STATUS_ADD_HELD.format(label=label[:40]), encode("lic", "rule", missing.id))]],

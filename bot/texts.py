@@ -645,8 +645,7 @@ COURSES_ANY_TOPIC = "Any topic"
 COURSES_DETAILS_BUTTON = "{n}. {title}"
 
 COURSE_ITEM_TITLE = "<b>{n}. {title}</b>"
-COURSE_WHEN_MARK = "📅"
-COURSE_ITEM_WHEN = COURSE_WHEN_MARK + " {when}"
+COURSE_ITEM_WHEN = "📅 {when}"
 COURSE_DETAIL_ENDS = "⏱ Ends {end}"
 COURSE_ITEM_MORE_DATES = (
     "🔁 Repeats: {count} more date in your search",

@@ -104,9 +104,11 @@ def course_lines(
     tz: ZoneInfo,
     now: datetime,
     more_dates: int = 0,
+    *,
+    with_end: bool = False,
 ) -> list[str]:
     """One course in a result list: title, when (and how many more dates of its series
-    matched), where, credits and topics, price."""
+    matched; when it ends, for its details), where, credits and topics, price."""
     lines = [texts.COURSE_ITEM_TITLE.format(n=n, title=esc(course.title))]
     if course.status == "cancelled":
         lines.append(texts.COURSE_CANCELLED)
@@ -117,6 +119,10 @@ def course_lines(
         lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=f"{until:%a %b %-d, %Y}"))
     else:
         lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
+        if with_end and not is_all_day(course):  # QA: only the calendar file said it
+            start, end = course.starts_at.astimezone(tz), course.ends_at.astimezone(tz)
+            ends = f"{end:%-I:%M %p %Z}" if end.date() == start.date() else moment(end, tz, now)
+            lines.append(texts.COURSE_DETAIL_ENDS.format(end=ends))
     if more_dates:
         lines.append(texts.COURSE_ITEM_MORE_DATES[more_dates > 1].format(count=more_dates))
     if is_online(course):
@@ -184,14 +190,8 @@ def date_range(query: CourseQuery, local_now: datetime) -> str:
 
 def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
     """Everything about one course: the list entry plus provider, address, link, description."""
-    lines = course_lines(1, course, None, "mi", tz, now)
+    lines = course_lines(1, course, None, "mi", tz, now, with_end=True)
     lines[0] = f"<b>{esc(course.title)}</b>"
-    if not is_all_day(course) and not (course.format == "on_demand" and course.starts_at <= now):
-        # QA: the card never said when it ends (only the calendar file did)
-        start, end = course.starts_at.astimezone(tz), course.ends_at.astimezone(tz)
-        ends = f"{end:%-I:%M %p %Z}" if end.date() == start.date() else moment(end, tz, now)
-        at = next(i for i, line in enumerate(lines) if line.startswith(texts.COURSE_WHEN_MARK))
-        lines.insert(at + 1, texts.COURSE_DETAIL_ENDS.format(end=ends))
     if course.address and not is_online(course):
         lines.append(texts.COURSE_DETAIL_ADDRESS.format(address=esc(course.address)))
     if course.provider:

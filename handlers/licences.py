@@ -589,7 +589,7 @@ async def resume_question(turn: Turn, pending: dict[str, Any]) -> None:
 
 
 _ANOTHER = re.compile(
-    r"\s*(?:y|yes|yeah|yep|sure|ok(?:ay)?|add(?:\s+(?:another|one|more))?(?:\s+licen[cs]e)?"
+    r"\s*(?:add(?:\s+(?:another|one|more))?(?:\s+licen[cs]e)?"
     r"|another(?:\s+(?:one|licen[cs]e))?|one\s+more)\W*",
     re.IGNORECASE,
 )
@@ -605,7 +605,7 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
         await flows.clear(turn)
         await ask_timezone(turn, onboarding=True)
         return None
-    if _ANOTHER.fullmatch(text):
+    if yes_or_no(text) is True or _ANOTHER.fullmatch(text):
         await ask_which(turn, onboarding=True)
         return None
     rulebook = turn.context.services.rulebook

@@ -327,14 +327,14 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
     ana = bot.user()
     await name_licence(ana, "Texas")
     await ana.send("Aug 31 2027")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "How many times")
     await ana.send("3")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "One more question")
     await ana.send("yes")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
     await name_licence(ana, "ABIM 100 points")
     await ana.send("Dec 31 2029")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
 
     await ana.send("2 cat 1 credits and 2 MOC points sepsis update yesterday")
     proposal = (await ana.next_reply()).text
@@ -363,14 +363,14 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
     ]
     # QA: a requirement that takes any credit counted the activity twice (2 + 2).
     await ana.send("I need 40 credits by 2027-06-30")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Saved your requirement")
     await ana.send("/status")
     status = await reply_with(ana, "/ 40 credits")
     assert "14 / 40 credits" in status  # 2 (Sepsis, once) + 12 (MKSAP, the larger)
 
     # QA: editing one kind moved only it; the activity's date and title are shared.
     await ana.send("/credits")
-    listing = (await ana.next_reply()).text
+    listing = await reply_with(ana, "Your credits")
     assert "2. Nov 23, 2026 — 2 credits (AMA PRA Category 1 Credit) — Sepsis" in listing
     await ana.press("✏️ 2")
     await ana.next_reply()

@@ -151,7 +151,12 @@ async def test_webhook_process_serves_updates_health_and_metrics(tmp_path: Path)
                     await asyncio.sleep(0.05)
                 await ana.send("/start")  # the sandbox POSTs it to the webhook with the secret
                 assert "Hello Ana" in (await ana.next_reply(timeout=15)).text
-                metrics = (await http.get("/metrics")).text
+                # The counter moves when the handler returns, just after its reply is sent.
+                for _ in range(100):
+                    metrics = (await http.get("/metrics")).text
+                    if 'cme_updates_total{type="command"} 1.0' in metrics:
+                        break
+                    await asyncio.sleep(0.05)
                 assert 'cme_updates_total{type="command"} 1.0' in metrics
                 assert "cme_handler_seconds_bucket" in metrics
                 assert "cme_reminders_pending" in metrics

@@ -118,6 +118,9 @@ STATUS_NO_LICENCES = (
 )
 STATUS_HEADER = "<b>{label}</b> — {rule}"
 STATUS_PROGRESS = "{bar} {earned} / {required} {unit} ({percent}%)"
+STATUS_PROGRESS_MINIMUMS_SHORT = (
+    "{bar} {earned} / {required} {unit}: the total is met, not every requirement below"
+)
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
 STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
 STATUS_PAST_DUE = "⚠️ <b>Overdue by {days} days</b> (it was due {deadline})"
@@ -151,6 +154,25 @@ STATUS_UNCERTAIN = "⚠️ <i>Worth checking: {note}</i>"  # disagreements and a
 STATUS_SOURCE = "Source: {citation} (checked {checked})"
 STATUS_MISSING = "<b>{label}</b>: I need {facts} to work out the deadline. Use /licences to add it."
 STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /licences to fix it."
+# "am I on track?": one verdict line per licence above the figures
+VERDICT_COMPLETE = "✅ <b>{label}</b>: yes — complete for this cycle."
+VERDICT_NOT_STARTED = "✅ <b>{label}</b>: nothing is due yet — its cycle starts {start}."
+VERDICT_PREVIOUS_SHORT = (
+    "⚠️ <b>{label}</b>: no — the cycle due {deadline} ended {short} {unit} short."
+)
+VERDICT_NOT_YET = "⏳ <b>{label}</b>: not yet — {remaining} {unit} to go by {deadline}."
+VERDICT_ON_TRACK = (
+    "✅ <b>{label}</b>: yes, on track — {counted} of {required} {unit} done with "
+    "{elapsed}% of the cycle gone."
+)
+VERDICT_BEHIND = (
+    "⚠️ <b>{label}</b>: behind — a steady pace would have {expected} of {required} {unit} "
+    "by now; you have {counted}."
+)
+VERDICT_BEHIND_PACE = " About {pace} {unit} a week until {deadline} gets you there."
+VERDICT_OVERDUE = (
+    "⚠️ <b>{label}</b>: no — its deadline ({deadline}) has passed with {remaining} {unit} to go."
+)
 STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
 STATUS_TOPIC_HEADER = "<b>{label}</b> — due {deadline}"
 STATUS_TOPIC_NOT_DUE = "• {title}: not due this cycle"
@@ -363,6 +385,25 @@ REMINDER_COMPLETE = (
     "🎉 <b>{label}</b> is complete for this cycle (due {deadline}). "
     "Keep your certificates: /transcript makes an audit-ready summary."
 )
+# the day after a deadline
+CYCLE_CLOSED = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you, complete ✅."
+CYCLE_CLOSED_SHORT = (
+    "🔄 <b>{label}</b>: the cycle due {deadline} ended {short} {unit} short. If your board "
+    "asks, those credits are still owed."
+)
+CYCLE_NEXT = (
+    "The next cycle runs {start} – {deadline}: {required} {unit}{carry}. What you log from "
+    "now counts toward it. Renewal date different? Change it in /licences."
+)
+CYCLE_NEXT_CARRY = ", of which {applied} {unit} carried over"
+CYCLE_ENDED_MAKEUP = (
+    "⚠️ <b>{label}</b>: the cycle due {deadline} ended {short} {unit} short. Credits you earn "
+    "by {until} make it up: /status shows what is missing."
+)
+CYCLE_ENDED_SHORT = (
+    "⚠️ <b>{label}</b>: the deadline {deadline} has passed with {short} {unit} to go. "
+    "/status shows what is missing."
+)
 REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}"
 REMINDER_COURSE_WHERE = "\n📍 {place}"
 REMINDER_COURSE_IN_MINUTES = "in {minutes} minutes"
@@ -461,6 +502,14 @@ LOG_COUNTS_LATER = (
     "It doesn't count toward a cycle yet: {cycles} (you renewed early). It is kept in your "
     "record."
 )
+LOG_COUNTS_EARLIER = "Dated before the current cycle: {cycles}. It is kept in your record."
+LOG_EARLIER_CARRIED = (
+    "{label}: its extra credits carry over, so {applied} {unit} from the previous cycle now "
+    "count toward this one"
+)
+LOG_EARLIER_SHORT = "{label}: the cycle due {deadline} is now short by {short} {unit}"
+LOG_EARLIER_MADE_UP = "{label}: the cycle due {deadline} is now complete"
+LOG_EARLIER_ONLY = "{label}: it counts toward the cycle that ended {ended}, not this one"
 LOG_CYCLE_STARTS = "{label}'s next cycle starts {start}"
 LOG_TOWARD_ITEM = "{label} ({remaining} to go)"
 LOG_TOWARD_DONE = "{label} (complete ✓)"
@@ -548,6 +597,7 @@ REMINDERS_WHAT = {
     "renewal": "renewal reminder: {label}",
     "course": "course: {label}",
     "complete": "licence complete: {label}",
+    "cycle_end": "end-of-cycle note: {label}",
     "notice": "announcement",
 }
 REMINDERS_UPDATED = "Updated."

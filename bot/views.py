@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot import texts
 from bot.domain import topics
 from bot.domain.credits import LicenceStatus, MandateStatus
+from bot.domain.pace import Standing, verdict
 from bot.tracking import LicenceView
 
 BAR_WIDTH = 10
@@ -57,15 +58,7 @@ def render_status(view: LicenceView) -> str:
         lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(rule_title))]
     if status.total_required > 0:  # no general hours (New York, a waived first renewal):
         # "0 / 0 credits (100%)" above "Still needed: 4" read as a contradiction
-        lines.append(
-            texts.STATUS_PROGRESS.format(
-                bar=progress_bar(status.earned_total, status.total_required),
-                earned=number(status.earned_total),
-                required=number(status.total_required),
-                percent=percent(status.earned_total, status.total_required),
-                unit=status.unit,
-            )
-        )
+        lines.append(_progress_line(status))
     if status.starts_on is not None:
         lines.append(texts.STATUS_STARTS_LATER.format(start=day(status.starts_on)))
     if status.overdue and status.makeup_until:
@@ -104,6 +97,64 @@ def render_status(view: LicenceView) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _progress_line(status: LicenceStatus) -> str:
+    earned, required = status.earned_total, status.total_required
+    values = {"earned": number(earned), "required": number(required), "unit": status.unit}
+    if earned >= required and status.hours_needed > 0:
+        # QA: a full bar at "48 / 48 (100%)" above "Still needed: 2.5" (Category 1 short):
+        # the bar shows what counts, and the line says why it is not full.
+        counted = required - status.hours_needed
+        bar = progress_bar(counted, required)
+        return texts.STATUS_PROGRESS_MINIMUMS_SHORT.format(bar=bar, **values)
+    bar = progress_bar(earned, required)
+    return texts.STATUS_PROGRESS.format(bar=bar, percent=percent(earned, required), **values)
+
+
+def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
+    """ "Am I on track?" (``pace``) or "am I done?" for one licence: yes or no in a line
+    (None without a status)."""
+    status = view.status
+    if status is None:
+        return None
+    found = verdict(status, today)
+    label = licence_label(view)
+    unit = status.unit
+    if found.standing is Standing.COMPLETE:
+        return texts.VERDICT_COMPLETE.format(label=label)
+    if found.standing is Standing.NOT_STARTED:
+        return texts.VERDICT_NOT_STARTED.format(label=label, start=day(status.window.start))
+    if found.standing is Standing.OVERDUE and (previous := status.previous_shortfall):
+        return texts.VERDICT_PREVIOUS_SHORT.format(
+            label=label, deadline=day(previous.deadline), short=number(previous.short),
+            unit=unit_word(previous.short, unit),
+        )  # fmt: skip
+    if found.standing is Standing.OVERDUE:
+        remaining = status.hours_needed
+        return texts.VERDICT_OVERDUE.format(
+            label=label, deadline=day(status.deadline), remaining=number(remaining),
+            unit=unit_word(remaining, unit),
+        )  # fmt: skip
+    if not pace:
+        remaining = status.hours_needed
+        return texts.VERDICT_NOT_YET.format(
+            label=label, remaining=number(remaining), unit=unit_word(remaining, unit),
+            deadline=day(status.deadline),
+        )  # fmt: skip
+    figures = {
+        "label": label, "counted": number(found.counted), "required": number(found.required),
+        "unit": unit, "elapsed": found.elapsed_percent, "expected": number(found.expected),
+    }  # fmt: skip
+    if found.standing is Standing.ON_TRACK:
+        return texts.VERDICT_ON_TRACK.format(**figures)
+    line = texts.VERDICT_BEHIND.format(**figures)
+    if status.weekly_pace > 0:
+        pace = status.weekly_pace
+        line += texts.VERDICT_BEHIND_PACE.format(
+            pace=number(pace), unit=unit_word(pace, unit), deadline=day(status.deadline)
+        )
+    return line
 
 
 def _deadline_line(status: LicenceStatus) -> str:

@@ -12,7 +12,7 @@ import html
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -538,7 +538,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             amount=amounts, title=html.escape(draft.title), date=day(draft.completed_on)
         )
     )
-    turn.say(_counts_toward(ids, after, entry.completed_on))
+    turn.say(_counts_toward(ids, before, after, entry.completed_on))
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -555,34 +555,71 @@ def _apply_shared(entry: CreditEntry, draft: LogDraft) -> None:
     entry.provider = draft.provider
 
 
-def _counts_toward(entry_ids: list[int], after: list[LicenceView], completed_on: date) -> str:
-    where = []
+def _counts_toward(
+    entry_ids: list[int],
+    before: dict[int, LicenceView],
+    after: list[LicenceView],
+    completed_on: date,
+) -> str:
+    where, earlier = [], []
     for view in after:
         status = view.status
-        if status is None or not any(str(i) in status.counted_entry_ids for i in entry_ids):
+        if status is None:
             continue
         label = html.escape(view.licence.label)
-        if status.complete:
-            where.append(texts.LOG_TOWARD_DONE.format(label=label))
-        else:
-            where.append(
-                texts.LOG_TOWARD_ITEM.format(label=label, remaining=number(status.hours_needed))
+        if any(str(i) in status.counted_entry_ids for i in entry_ids):
+            if status.complete:
+                where.append(texts.LOG_TOWARD_DONE.format(label=label))
+            else:
+                where.append(
+                    texts.LOG_TOWARD_ITEM.format(label=label, remaining=number(status.hours_needed))
+                )
+        elif completed_on < status.window.start and status.starts_on is None:
+            earlier.append(_earlier_cycle(label, before.get(view.licence.id), view))
+    if where or earlier:
+        parts = [texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))] if where else []
+        if earlier:  # QA: it raised the carry-over silently, or seemed to count nowhere
+            parts.append(texts.LOG_COUNTS_EARLIER.format(cycles="; ".join(earlier)))
+        return "\n".join(parts)
+    if not after:
+        return texts.STATUS_NO_LICENCES
+    # Renewed early: the cycle it would count toward starts later; not a mistake to check.
+    later = [
+        texts.LOG_CYCLE_STARTS.format(
+            label=html.escape(view.licence.label), start=day(view.status.starts_on)
+        )
+        for view in after
+        if view.status and view.status.starts_on and completed_on < view.status.starts_on
+    ]
+    if later:
+        return texts.LOG_COUNTS_LATER.format(cycles="; ".join(later))
+    return texts.LOG_COUNTS_NOWHERE
+
+
+def _earlier_cycle(label: str, before: LicenceView | None, after: LicenceView) -> str:
+    """What a credit dated in an earlier cycle changed for this licence: the carry-over
+    into the current cycle, the previous cycle's shortfall, or nothing now."""
+    now, was = after.status, before.status if before else None
+    assert now is not None
+    carried = now.carry_over.applied if now.carry_over else Decimal(0)
+    carried_before = was.carry_over.applied if was and was.carry_over else Decimal(0)
+    if carried > carried_before:
+        return texts.LOG_EARLIER_CARRIED.format(
+            label=label, applied=number(carried), unit=unit_word(carried, now.unit)
+        )
+    short_before = was.previous_shortfall if was else None
+    if short_before is not None:
+        short = now.previous_shortfall.short if now.previous_shortfall else Decimal(0)
+        deadline = day(short_before.deadline)
+        if short == 0:
+            return texts.LOG_EARLIER_MADE_UP.format(label=label, deadline=deadline)
+        if short < short_before.short:
+            unit = unit_word(short, now.unit)
+            return texts.LOG_EARLIER_SHORT.format(
+                label=label, deadline=deadline, short=number(short), unit=unit
             )
-    if not where:
-        if not after:
-            return texts.STATUS_NO_LICENCES
-        # Renewed early: the cycle it would count toward starts later; not a mistake to check.
-        later = [
-            texts.LOG_CYCLE_STARTS.format(
-                label=html.escape(view.licence.label), start=day(view.status.starts_on)
-            )
-            for view in after
-            if view.status and view.status.starts_on and completed_on < view.status.starts_on
-        ]
-        if later:
-            return texts.LOG_COUNTS_LATER.format(cycles="; ".join(later))
-        return texts.LOG_COUNTS_NOWHERE
-    return texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))
+    ended = now.window.start - timedelta(days=1)
+    return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(ended))
 
 
 async def _announce_completions(

@@ -64,7 +64,11 @@ async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
     owned_licences = await licences.list_for(session, owner)
     chosen = await subscriptions.list_for(session, owner)
     # What each reminder is about, in words (an id alone means nothing to its reader).
-    about = {("renewal", item.id): item.label for item in owned_licences}
+    about = {
+        (kind, item.id): item.label
+        for item in owned_licences
+        for kind in ("renewal", "complete", "cycle_end")
+    }
     about |= {("course", course.id): course.title for _, course in chosen}
     document = {
         "exported_at": turn.now.isoformat(),

@@ -82,7 +82,7 @@ async def mute(turn: Turn, press: Press) -> None:
 async def _describe(turn: Turn, row: outbox.ReminderOutbox) -> str:
     template = texts.REMINDERS_WHAT.get(row.kind, "{label}")
     label = ""
-    if row.kind in ("renewal", "complete") and row.target_id:
+    if row.kind in ("renewal", "complete", "cycle_end") and row.target_id:
         licence = await turn.session.get(Licence, row.target_id)
         label = licence.label if licence and licence.clinician_id == turn.clinician.id else ""
     elif row.kind == "course" and row.target_id:

@@ -14,7 +14,7 @@ from bot.domain import topics
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
-from bot.views import render_status, render_topic_status
+from bot.views import render_status, render_topic_status, render_verdict
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
 
@@ -25,7 +25,17 @@ _STATUS_QUESTION = re.compile(
     # QA: "am I on track", "whats due", "where do I stand", "am i compliant for texas",
     # "do I need ethics", "what do I need", "am I behind"
     r"|on\s+track|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|compliant|compliance"
-    r"|(?:do|what\s+do)\s+i\s+(?:still\s+)?need|am\s+i\s+behind)\b",
+    r"|(?:do|what\s+do)\s+i\s+(?:still\s+)?need|am\s+i\s+(?:behind|ahead)|will\s+i\s+make\s+it)\b",
+    re.IGNORECASE,
+)
+
+
+# "am I done?" asks for a yes or no on completion; "am I on track?" on pace
+_DONE_QUESTION = re.compile(
+    r"\b(?:am\s+i\s+(?:done|complete|finished|compliant)|compliant|compliance)\b", re.IGNORECASE
+)
+_PACE_QUESTION = re.compile(
+    r"\b(?:on\s+track|behind|ahead|will\s+i\s+make\s+it|am\s+i\s+(?:ok(?:ay)?|good|fine))\b",
     re.IGNORECASE,
 )
 
@@ -144,7 +154,13 @@ async def say_status(turn: Turn, question: str = "") -> None:
     ]  # fmt: skip
     if any(view.status is not None and not view.status.complete for view in shown):
         buttons.append([(texts.STATUS_COURSES_BUTTON, encode("gaps"))])
-    turn.say(texts.STATUS_SEPARATOR.join(render_status(view) for view in shown), buttons)
+    parts = [render_status(view) for view in shown]
+    pace = bool(_PACE_QUESTION.search(question))
+    if pace or _DONE_QUESTION.search(question):
+        today = turn.local_now.date()
+        verdicts = [line for view in shown if (line := render_verdict(view, today, pace=pace))]
+        parts.insert(0, "\n".join(verdicts))
+    turn.say(texts.STATUS_SEPARATOR.join(part for part in parts if part), buttons)
 
 
 def _misspelt_topics(question: str) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ from scheduler.plan_digest import cycle_marks, inputs_digest
 
 log = logging.getLogger(__name__)
 
-PLANNED_KINDS = ("renewal", "course")
+PLANNED_KINDS = ("renewal", "cycle_end", "course")
 SNOOZE_MARK = ":snooze:"
 """Snoozed reminders are the user's, not the plan's: re-planning keeps them (the
 renderer drops them if the licence is complete or muted, or reminders are paused), only
@@ -145,8 +145,11 @@ def _renewal_rows(
 ) -> list[outbox.Planned]:
     status = view.status
     licence = view.licence
-    if status is None or status.complete or licence.reminders_muted:
+    if status is None or licence.reminders_muted:
         return []
+    rows = _cycle_end_rows(view, tz, quiet, now)
+    if status.complete:
+        return rows
     days = [int(step) for step in ladder]
     steps = renewal_ladder(
         status.deadline,
@@ -156,7 +159,7 @@ def _renewal_rows(
         key=str(licence.clinician_id),
         now=now,
     )
-    return [
+    return rows + [
         outbox.Planned(
             licence.clinician_id,
             "renewal",
@@ -166,6 +169,28 @@ def _renewal_rows(
         )
         for step in steps
     ]
+
+
+def _cycle_end_rows(
+    view: LicenceView, tz: ZoneInfo, quiet: QuietHours, now: datetime
+) -> list[outbox.Planned]:
+    """One message the day after each deadline, complete or not (QA: the status moved on
+    to the next cycle without a word). The previous deadline's too: on the morning after
+    it, the status already shows the new cycle, and re-planning must not cancel it."""
+    status = view.status
+    assert status is not None
+    licence = view.licence
+    slot = daily_slots(tz, quiet, str(licence.clinician_id))
+    deadlines = {status.deadline, status.window.start - timedelta(days=1)}
+    added = licence.created_at.astimezone(tz).date()  # no news of a cycle that ended before
+    return [
+        outbox.Planned(
+            licence.clinician_id, "cycle_end", licence.id, f"{deadline}:ended", due,
+            payload={"deadline": deadline.isoformat()},
+        )
+        for deadline in sorted(deadlines)
+        if deadline >= added and (due := slot(deadline + timedelta(days=1))) > now
+    ]  # fmt: skip
 
 
 async def apply_plans(

@@ -7,7 +7,8 @@ completed since, the course was unsubscribed): the dispatcher then drops the row
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.domain.credit_types import LicenceStatus
 from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
@@ -141,6 +143,68 @@ def make_complete_renderer(rulebook: RuleBook) -> Renderer:
     return render_complete
 
 
+def make_cycle_end_renderer(rulebook: RuleBook) -> Renderer:
+    async def render_cycle_end(
+        session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
+    ) -> Rendered | None:
+        """The day after a deadline: how that cycle ended and what the next one asks."""
+        licence = await session.get(Licence, row.target_id) if row.target_id else None
+        if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
+            return None
+        if clinician.reminders_paused:
+            return None
+        try:
+            ended = date.fromisoformat(str((row.payload or {}).get("deadline")))
+        except ValueError:
+            return None
+        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+        entries = await credit_store.list_for(session, clinician)
+        status = views_for(clinician, [licence], entries, today, rulebook)[0].status
+        if status is None:
+            return None
+        text = cycle_end_text(html.escape(licence.label), ended, status)
+        return Rendered(text) if text else None
+
+    return render_cycle_end
+
+
+def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None:
+    """How the cycle due ``ended`` closed, and the next one, from today's status (None
+    when the status is no longer about either: the renewal date was changed since)."""
+    unit = status.unit
+    if status.deadline == ended:  # still that cycle: in its make-up window, or no next one
+        if status.complete:
+            return None
+        short = status.hours_needed
+        values = {"label": label, "deadline": day(ended), "short": number(short),
+                  "unit": unit_word(short, unit)}  # fmt: skip
+        if status.makeup_until:
+            return texts.CYCLE_ENDED_MAKEUP.format(**values, until=day(status.makeup_until))
+        return texts.CYCLE_ENDED_SHORT.format(**values)
+    if status.window.start - timedelta(days=1) != ended:
+        return None
+    shortfall = status.previous_shortfall
+    if shortfall is not None:
+        short = shortfall.short
+        head = texts.CYCLE_CLOSED_SHORT.format(
+            label=label, deadline=day(ended), short=number(short), unit=unit_word(short, unit)
+        )
+    else:
+        head = texts.CYCLE_CLOSED.format(label=label, deadline=day(ended))
+    carried = status.carry_over.applied if status.carry_over else Decimal(0)
+    carry = (
+        texts.CYCLE_NEXT_CARRY.format(applied=number(carried), unit=unit_word(carried, unit))
+        if carried > 0
+        else ""
+    )
+    required = status.total_required
+    next_cycle = texts.CYCLE_NEXT.format(
+        start=day(status.window.start), deadline=day(status.deadline),
+        required=number(required), unit=unit_word(required, unit), carry=carry,
+    )  # fmt: skip
+    return f"{head}\n{next_cycle}"
+
+
 async def render_course(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
 ) -> Rendered | None:
@@ -211,5 +275,6 @@ def default_renderers(rulebook: RuleBook) -> dict[str, Renderer]:
         "notice": render_notice,
         "renewal": make_renewal_renderer(rulebook),
         "complete": make_complete_renderer(rulebook),
+        "cycle_end": make_cycle_end_renderer(rulebook),
         "course": render_course,
     }

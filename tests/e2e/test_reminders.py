@@ -53,10 +53,10 @@ async def test_ladder_is_planned_and_the_30_day_reminder_arrives(bot: BotUnderTe
     await tick_now(bot.app)
     rows = await pending(bot)
     assert [r.dedupe_key.rsplit(":", 1)[-1] for r in rows] == [
-        "d180", "d90", "d60", "d30", "d14", "d7", "d1",
+        "d180", "d90", "d60", "d30", "d14", "d7", "d1", "ended",
     ]  # fmt: skip
     await tick_now(bot.app)  # re-planning is idempotent
-    assert len(await pending(bot)) == 7
+    assert len(await pending(bot)) == 8
 
     d30 = rows[3].due_at
     local = d30.astimezone(ana_zone())
@@ -108,7 +108,8 @@ async def test_completion_is_announced_once_and_stops_the_ladder(bot: BotUnderTe
     await tick_now(bot.app)
     announcement = await ana.next_reply()
     assert "is complete for this cycle" in announcement.text
-    assert await pending(bot) == []  # no renewal reminders while nothing remains
+    # No renewal reminders while nothing remains; the note the day after the deadline stays.
+    assert [row.kind for row in await pending(bot)] == ["cycle_end"]
     await tick_now(bot.app)
     assert await ana.replies_until_quiet(quiet=0.3) == []
 

@@ -48,18 +48,19 @@ async def test_replanning_is_idempotent_and_follows_changes(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await _seed(sessionmaker)
-    assert await plan_everyone(sessionmaker, NOW, RULES) == PlanPass(3, 3, 21)
+    # Each licence: 7 ladder steps and the note the day after its deadline.
+    assert await plan_everyone(sessionmaker, NOW, RULES) == PlanPass(3, 3, 24)
     assert await plan_everyone(sessionmaker, NOW, RULES) == PlanPass(3, 0, 0), "nothing changed"
-    assert await plan_everyone(sessionmaker, NOW, RULES, full=True) == PlanPass(3, 3, 21)
-    assert await _statuses(sessionmaker) == {"pending": 21}
+    assert await plan_everyone(sessionmaker, NOW, RULES, full=True) == PlanPass(3, 3, 24)
+    assert await _statuses(sessionmaker) == {"pending": 24}
 
-    async with transaction(sessionmaker) as session:  # mute one licence: its 7 rows cancel
+    async with transaction(sessionmaker) as session:  # mute one licence: its 8 rows cancel
         licence = (
             await session.execute(select(Licence).order_by(Licence.id).limit(1))
         ).scalar_one()
         licence.reminders_muted = True
     await plan_everyone(sessionmaker, NOW, RULES)
-    assert await _statuses(sessionmaker) == {"pending": 14, "cancelled": 7}
+    assert await _statuses(sessionmaker) == {"pending": 16, "cancelled": 8}
 
     async with transaction(sessionmaker) as session:  # unmute: the same rows come back
         licence = (
@@ -67,7 +68,7 @@ async def test_replanning_is_idempotent_and_follows_changes(
         ).scalar_one()
         licence.reminders_muted = False
     await plan_everyone(sessionmaker, NOW, RULES)
-    assert await _statuses(sessionmaker) == {"pending": 21}
+    assert await _statuses(sessionmaker) == {"pending": 24}
 
     async with transaction(sessionmaker) as session:  # time zone change moves due times
         person = (
@@ -88,7 +89,7 @@ async def test_replanning_is_idempotent_and_follows_changes(
         }
     assert before.keys() == after.keys()
     assert all(after[key] != before[key] for key in before)
-    assert await _statuses(sessionmaker) == {"pending": 21}
+    assert await _statuses(sessionmaker) == {"pending": 24}
 
 
 async def test_due_rows_are_left_for_the_dispatcher(
@@ -99,7 +100,8 @@ async def test_due_rows_are_left_for_the_dispatcher(
     later = NOW + timedelta(days=400)  # past several steps
     await plan_everyone(sessionmaker, later, RULES)
     statuses = await _statuses(sessionmaker)
-    assert statuses == {"pending": 7}  # due-but-unsent rows are not cancelled by planning
+    # Due-but-unsent rows are not cancelled by planning (7 ladder steps, the deadline note).
+    assert statuses == {"pending": 8}
 
 
 async def test_the_periodic_pass_evaluates_only_clinicians_whose_inputs_changed(

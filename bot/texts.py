@@ -223,6 +223,12 @@ LICENCE_ASK = (
     "<i>Florida MD</i>, <i>ABIM</i>, <i>DEA</i>) or tap one below.\n"
     "Not listed? Describe it: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
 )
+LICENCE_ASK_NO_STATE = (
+    "<b>Which licence or certification?</b> I don't have state rules for a {profession} "
+    "licence yet, so describe its requirement and I'll track it exactly: <i>I need 30 "
+    "credits by 2027-06-30, 2 of them ethics</i>."
+)
+LICENCE_ASK_OR_TAP = " Or tap one below."
 LICENCE_NOT_FOUND = (
     "I don't have rules for “{text}”. Try a state or board name, or describe your own "
     "requirement: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."

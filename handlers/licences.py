@@ -90,6 +90,12 @@ async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
     if onboarding:
         buttons.append([(texts.SKIP, encode("lic", "skip"))])
     await flows.expect(turn, "licence_which", onboarding=onboarding)
+    if profession and not any((r.jurisdiction or "").startswith("US-") for r in rules):
+        # QA: a pharmacist was offered "Texas, Florida MD, ABIM" as examples.
+        name = html.escape(profession_name(profession))
+        text = texts.LICENCE_ASK_NO_STATE.format(profession=name)
+        turn.say(text + (texts.LICENCE_ASK_OR_TAP if ordered else ""), buttons)
+        return
     turn.say(texts.LICENCE_ASK, buttons)
 
 

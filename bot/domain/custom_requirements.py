@@ -129,7 +129,8 @@ class CustomRequirementSpec:
         """The spec as a one-window :class:`Rule` for the ordinary arithmetic."""
         start = self.start
         months = max(1, round((self.deadline - start).days / 30.44))
-        title = self.title or f"Your requirement: {self.total} credits by {self.deadline}"
+        # The licence's label already says "due <deadline>": the title gives the window.
+        title = self.title or f"{self.total} credits from {_day(start)} to {_day(self.deadline)}"
         return Rule(
             id=rule_id,
             title=title,
@@ -295,3 +296,7 @@ def describe(spec: CustomRequirementSpec) -> str:
     extras = [f"{h} {label(t)}" for t, h in spec.topic_minimums]
     extras += [f"{h} {category_label(c)}" for c, h in spec.category_minimums]
     return line + (", including " + ", ".join(extras) if extras else "")
+
+
+def _day(value: date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"

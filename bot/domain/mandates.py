@@ -98,7 +98,9 @@ def _by_recurrence(
         return MandatePlan(due, why, base.count_from, base.count_to)
 
     if r.kind == "every_cycle":
-        return MandatePlan(True, "every renewal", base.count_from, base.count_to)
+        # A requirement the clinician described has one window, no renewals.
+        why = "in your requirement" if facts.custom_rule is not None else "every renewal"
+        return MandatePlan(True, why, base.count_from, base.count_to)
     if r.kind == "first_renewal":
         return gated(n == 1, "first renewal only")
     if r.kind == "every_nth_renewal":

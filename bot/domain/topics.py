@@ -176,7 +176,8 @@ class TermSet:
             if any(word.startswith(folded) for word in phrase.split()) or phrase.startswith(folded):
                 found.append(term_id)
         close = difflib.get_close_matches(folded, list(self._phrases), n=n * 4, cutoff=0.6)
-        found.extend(self._phrases[p] for p in close)
+        # A slip rarely hits the first letter (QA: "immunization" offered "communication").
+        found.extend(self._phrases[p] for p in close if p[0] == folded[0])
         return list(dict.fromkeys(found))[:n]
 
     def ancestors(self, term_id: str) -> frozenset[str]:

@@ -178,3 +178,14 @@ def test_one_misspelt_word_names_a_topic_only_when_close_and_unique(
     word: str, topic: str | None
 ) -> None:
     assert t.misspelt_topic(word) == topic
+
+
+def test_suggestions_keep_the_first_letter_and_know_immunization() -> None:
+    """QA: "immunization" was offered "Communication with patients and colleagues"."""
+    from bot.domain.topics import expand, misspelt_topic, suggest_topics
+
+    assert suggest_topics("immunization") == ["immunization"]
+    assert "communication" not in suggest_topics("imunizaton")
+    assert suggest_topics("comunication")[0] == "communication"
+    assert misspelt_topic("vacinations") == "immunization"
+    assert "preventive_medicine" in expand({"immunization"})

@@ -279,6 +279,10 @@ LICENCE_DATE_PASSED = (
     "Updated: <b>{label}</b>. {typed} has passed, so I count toward the next deadline, "
     "<b>{next}</b> (while a make-up window is open, the status says so)."
 )
+LICENCE_SETUP_DATE_PASSED = (
+    "{typed} has passed, so I'll count toward the next deadline, <b>{next}</b>. Not "
+    "renewed yet? Log that cycle's credits with their dates and /status shows what it lacks."
+)
 LICENCE_BIRTH_ASK = (
     "This one renews around your birthday. <b>Which month and year were you born?</b> "
     "E.g. <i>March 1980</i>."

@@ -370,6 +370,10 @@ async def renewal_answered(turn: Turn, text: str) -> None:
     when, kept_ahead = checked
     if kept_ahead:
         turn.say(texts.LICENCE_RENEWAL_KEPT.format(typed=day(when)))
+    today = turn.local_now.date()
+    if rule is not None and when < today:  # QA: a past date was taken without a word
+        counted = deadline_counted(rule, when, today)
+        turn.say(texts.LICENCE_SETUP_DATE_PASSED.format(typed=day(when), next=day(counted)))
     await _renewal_chosen(turn, draft, when)
 
 

@@ -4,6 +4,8 @@ physician examples; a described requirement's heading says its window once, with
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import BotUnderTest, reply_with, start_as
 
 
@@ -25,3 +27,24 @@ async def test_a_physician_still_gets_state_examples(bot: BotUnderTest) -> None:
     ana = bot.user(1001, "Ana")
     asked = await start_as(ana, "Physician (MD)")
     assert "e.g. Texas, Florida MD" in asked
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # START is Nov 24, 2026: long past, and 14 days past.
+        ("March 3 2026", "Mar 3, 2026 has passed, so I'll count toward the next deadline, Mar 3"),
+        ("Nov 10 2026", "Nov 10, 2026 has passed, so I'll count toward the next deadline, Nov 10"),
+    ],
+)
+async def test_a_past_renewal_date_in_the_set_up_is_said(
+    bot: BotUnderTest, typed: str, said: str
+) -> None:
+    """QA: a past date was taken without a word (the status then counted toward 2028)."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("Texas")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send(typed)
+    assert said in (await ana.next_reply()).text
+    assert "already renewed" in (await ana.next_reply()).text

@@ -536,11 +536,11 @@ LOG_PROBLEMS = {
         "I couldn't find how many credits. Start with the number, e.g. "
         "<i>/log 2 ethics yesterday</i>."
     ),
-    "bad_amount": "“{detail}” is not a number of credits. Write it like <i>2.5</i>.",
-    "zero": "Zero credits can't be logged. How many did you earn, e.g. <i>1.5</i>?",
-    "negative": "Credits can't be negative. To remove an entry use /credits or /undo.",
+    "bad_amount": "“{detail}” is not a number of {unit}. Write it like <i>2.5</i>.",
+    "zero": "Zero {unit} can't be logged. How many did you earn, e.g. <i>1.5</i>?",
+    "negative": "An amount can't be negative. To remove an entry use /credits or /undo.",
     "too_many": (
-        "{detail} credits in one activity is more than I accept (at most 100). "
+        "{detail} {unit} in one activity is more than I accept (at most 100). "
         "Please check the number, or split it into several entries."
     ),
     "date_in_future": (

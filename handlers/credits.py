@@ -48,9 +48,10 @@ CATEGORY_CHOICES = (
 )  # fmt: skip
 
 
-def problem_text(problem: LogProblem) -> str:
+def problem_text(problem: LogProblem, unit: str = "credits") -> str:
+    """What was wrong, in words; ``unit`` is the draft's ("points" for ABIM MOC)."""
     template = texts.LOG_PROBLEMS.get(problem.reason, texts.LOG_PROBLEM_FALLBACK)
-    return template.format(detail=html.escape(problem.detail))
+    return template.format(detail=html.escape(problem.detail), unit=unit)
 
 
 def day(value: date) -> str:
@@ -271,8 +272,8 @@ async def amount_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
     amount = parse_amount(text)
-    if isinstance(amount, LogProblem):
-        turn.say(problem_text(amount))
+    if isinstance(amount, LogProblem):  # QA: "twelve" at "How many points?" said credits
+        turn.say(problem_text(amount, topics.category_unit(str(data.get("category") or ""))))
         return
     data["amount"] = str(amount)
     await _update(turn, data)

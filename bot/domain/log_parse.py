@@ -78,8 +78,8 @@ class LogProblem:
 
 
 def parse_amount(text: str) -> Decimal | LogProblem:
-    """A credit amount on its own ("2.5", "1,5", "3 hours")."""
-    match = _AMOUNT.fullmatch(text.strip())
+    """A credit amount on its own ("2.5", "1,5", "3 hours", "twelve")."""
+    match = _AMOUNT.fullmatch(leading_word_as_digits(text.strip()))
     if not match:
         return LogProblem("bad_amount", text.strip()[:40])
     return _checked_amount(match.group(1))

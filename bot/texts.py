@@ -185,6 +185,11 @@ STATUS_TOPIC_NONE = (
     "None of your licences asks for <b>{topics}</b> hours of its own; such credits count "
     "toward the totals like any other. /status shows everything."
 )
+STATUS_NOTES_BUTTON = "📖 Notes: {label}"
+RULE_NOTES = (
+    "📖 <b>{label}</b>: worth checking\n{note}\n\nSource: {source}\n{citation} (checked "
+    "{checked})"
+)
 STATUS_CHART_BUTTON = "📊 Chart: {label}"
 STATUS_COURSES_BUTTON = "Courses that fit"
 FACT_NAMES = {

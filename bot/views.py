@@ -279,7 +279,28 @@ def _explanations(status: LicenceStatus) -> list[str]:
     return lines
 
 
-def _shorten(text: str, limit: int = 320) -> str:
+NOTE_LIMIT = 320
+
+
+def note_is_cut(status: LicenceStatus) -> bool:
+    """The status shows the rule's "worth checking" note shortened: offer the whole one."""
+    return len(" ".join(status.uncertain.split())) > NOTE_LIMIT
+
+
+def render_rule_notes(view: LicenceView) -> str:
+    """The whole of what to check about a licence's rule, with its source."""
+    status = view.status
+    assert status is not None
+    return texts.RULE_NOTES.format(
+        label=licence_label(view),
+        note=html.escape(" ".join(status.uncertain.split())),
+        source=html.escape(status.source),
+        citation=html.escape(status.citation or status.source),
+        checked=day(status.checked),
+    )
+
+
+def _shorten(text: str, limit: int = NOTE_LIMIT) -> str:
     """At most ``limit`` characters, cut at a word (notes cite "Tex. Occ. Code": no
     sentence splitting)."""
     text = " ".join(text.split())

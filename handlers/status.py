@@ -14,7 +14,13 @@ from bot.domain import topics
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
-from bot.views import render_status, render_topic_status, render_verdict
+from bot.views import (
+    note_is_cut,
+    render_rule_notes,
+    render_status,
+    render_topic_status,
+    render_verdict,
+)
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
 
@@ -149,6 +155,8 @@ async def say_status(turn: Turn, question: str = "") -> None:
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
           encode("chart", view.licence.id))]
+        + ([(texts.STATUS_NOTES_BUTTON.format(label=view.licence.label[:16]),
+             encode("notes", view.licence.id))] if note_is_cut(view.status) else [])
         for view in shown
         if view.status is not None
     ]  # fmt: skip
@@ -193,6 +201,17 @@ async def chart_pressed(turn: Turn, press: Press) -> None:
     view = found[0]
     png = await asyncio.to_thread(render_progress_png, view.status, turn.local_now.date())
     turn.photo(png, caption=html.escape(view.licence.label))
+
+
+@route("notes")
+async def notes_pressed(turn: Turn, press: Press) -> None:
+    """The whole "worth checking" note of a licence's rule (the status shows it cut)."""
+    licence_id = press.int_arg(0)
+    found = [view for view in await views(turn) if view.licence.id == licence_id]
+    if not found or found[0].status is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    turn.say(render_rule_notes(found[0]))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -183,3 +183,17 @@ async def test_a_credit_dated_in_an_earlier_cycle_says_what_it_changed(
     said = (await ana.next_reply()).text
     # 65 in the cycle to Jun 30, 2025: 17 over its 48 carry into this one.
     assert "17 credits from the previous cycle now count toward this one" in said
+
+
+async def test_a_cut_worth_checking_note_can_be_read_whole(bot: BotUnderTest) -> None:
+    """QA: Texas's note was cut at 320 characters with no way to read the rest."""
+    ana = await texas(bot, date(2027, 6, 30), [])
+    await ana.send("/status")
+    status = await ana.next_reply()
+    assert "Worth checking" in status.text and "…" in status.text
+    assert status.buttons[0] == ["📊 Chart: Texas Medical Board", "📖 Notes: Texas Medical Bo"]
+    await ana.press("📖 Notes: Texas Medical Bo")
+    notes = (await ana.next_reply()).text
+    assert notes.startswith("📖 Texas Medical Board: worth checking")
+    assert "whether ethics is waived too is unclear, so we still ask for it." in notes
+    assert "Source: https://www.law.cornell.edu/" in notes

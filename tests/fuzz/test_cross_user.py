@@ -53,6 +53,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "logt": ("ethics",),
     "mute": (),
     "noop": (),
+    "notes": (),
     "onb": ("prof", "tz", "done"),
     "rem": ("mute", "unmute", "pause", "resume", "ladder", "quiet"),
     "snz": (),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, reply_with
 
 ADMIN = 9001
 pytestmark = pytest.mark.postgres
@@ -30,7 +30,7 @@ async def test_admin_stats(bot: BotUnderTest) -> None:
     for user_id in (1001, 1002):
         user = bot.user(user_id, f"U{user_id}")
         await user.send("/start")
-        await user.replies_until_quiet()
+        await reply_with(user, "What is your profession?")
     boss = bot.user(ADMIN, "Boss")
     await boss.send("/stats")
     reply = await boss.next_reply()
@@ -41,7 +41,7 @@ async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTe
     users = [bot.user(user_id, f"U{user_id}") for user_id in (1001, 1002, 1003)]
     for user in users:
         await user.send("/start")
-        await user.replies_until_quiet()
+        await reply_with(user, "What is your profession?")
     boss = bot.user(ADMIN, "Boss")
     await boss.send("/broadcast New <opioid> courses are online & free")
     preview = await boss.next_reply()

@@ -14,7 +14,7 @@ from bot.sandbox.records import SentMessage
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Clinician, Course, CourseSubscription, ReminderOutbox
-from tests.e2e.conftest import START, BotUnderTest
+from tests.e2e.conftest import START, BotUnderTest, reply_with
 from tests.e2e.test_courses_chat import CSV
 
 PROVIDER_A, PROVIDER_B = 9001, 9002
@@ -152,7 +152,7 @@ async def test_keeping_them_listed_changes_nothing_and_a_stranger_cannot_decide(
     # Another admin has no question pending: the token does not match theirs.
     other = bot.user(PROVIDER_B, "AdminB")
     await other.send("/start")
-    await other.replies_until_quiet()
+    await reply_with(other, "What is your profession?")
     await other.press_data(yes, other.messages[-1].message_id)
     assert "out of date" in ((await other.next_edit(10)).text or "")
     assert await status_of(bot, DROPPED) == "active"
@@ -176,7 +176,7 @@ async def test_a_newer_upload_replaces_the_question_and_the_old_buttons_expire(
     # Pending questions outlive other questions and commands (QA: /timezone voided it).
     await admin.send("/timezone")
     await admin.send("/cancel")
-    await admin.replies_until_quiet()
+    await reply_with(admin, "OK, cancelled.")
     _, second = await resend(admin, "\n".join([header, *rows[:-1]]))
     assert "no longer lists 2 upcoming course(s)" in (second.text or "")
     stale = first.inline_buttons[0].callback_data

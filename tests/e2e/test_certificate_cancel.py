@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.store.db import transaction
 from bot.store.models import Certificate, CreditEntry
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, reply_with
 from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
 
 pytestmark = pytest.mark.postgres
@@ -70,9 +70,9 @@ async def test_a_dual_credit_certificate_proposes_the_clinicians_own_kind(
     proposed to a physician as ANCC hours, titled by the file name."""
     ana = bot.user()
     await ana.send("/start")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "What is your profession?")
     await ana.press("Physician (MD)")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Which licence or certification?")
     pdf = certificate_pdf([
         ("Certificate", -28), ("Grand Rounds: Sepsis", 22), ("St. Elsewhere Hospital", 14),
         ("12 November 2026", 12),
@@ -92,14 +92,14 @@ async def test_abandoned_and_replaced_uploads_are_not_kept(bot: BotUnderTest) ->
     await ana.upload("photo.png", png_bytes(), "image/png")
     assert "tell me what it certifies" in (await ana.next_reply()).text
     await ana.send("/licences")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Which licence or certification?")
     assert await stored(bot) == ([], [])
     first = certificate_pdf(ACCME)
     await ana.upload("first.pdf", first, "application/pdf")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Log this?")
     await ana.upload("second.pdf", first + b"\n% another", "application/pdf")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Log this?")
     await ana.press("✅ Save")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "no licences or certifications yet")
     entries, paths = await stored(bot)
     assert len(paths) == 1 and entries and entries[0] is not None

@@ -51,7 +51,6 @@ async def test_certificate_status_transcript_and_chart(bot: BotUnderTest) -> Non
 
     await ana.send("/status")
     texas = await ana.next_reply()
-    await ana.replies_until_quiet()
     assert "12.5 / 48 credits" in texas.text
     await ana.press("📊 Chart: Texas Medical Board", message_id=texas.message_id)
     chart = await ana.next_reply()

@@ -22,7 +22,7 @@ from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Course, CourseSubscription, ReminderOutbox
-from tests.e2e.conftest import START, BotUnderTest
+from tests.e2e.conftest import START, BotUnderTest, reply_with
 
 ADMIN = 9001
 NEW_YORK = ZoneInfo("America/New_York")
@@ -504,13 +504,13 @@ async def test_searches_without_a_place_look_where_the_clinician_practises(
     assert "Courses near your location (Boston, MA)" in texts_of(near)
     assert "Boston Opioid Prescribing Update" in titles(near)
     await ana.send("/log 2 ethics yesterday")  # another question comes and goes
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Log this?")
     await ana.send("/cancel")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "OK, cancelled.")
     await ana.share_location(43.6591, -70.2568)  # Portland, Maine
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Courses near your location")
     await ana.send("/log 1 ethics yesterday")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Log this?")
     again = await ask(ana, "ethics courses near me")
     assert "Portland, ME" in texts_of(again)
     await ana.send("/export")

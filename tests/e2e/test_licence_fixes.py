@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Licence, ReminderOutbox
-from tests.e2e.conftest import BotUnderTest, name_licence, start_as
+from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, start_as
 
 QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ async def add_licence(ana: SandboxUser, name: str, renewal: str, renewals: str =
         await ana.press("No")
         reply = await ana.next_reply()
     assert "Saved" in reply.text, reply.text
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
 
 
 async def ask_to_change_renewal_date(ana: SandboxUser) -> None:
@@ -48,7 +48,8 @@ async def ask_to_change_renewal_date(ana: SandboxUser) -> None:
 
 async def status_text(ana: SandboxUser, question: str = "/status") -> str:
     await ana.send(question)
-    return "\n".join(message.text or "" for message in await ana.replies_until_quiet())
+    replies = [await ana.next_reply(), *await ana.replies_until_quiet()]
+    return "\n".join(message.text or "" for message in replies)
 
 
 # ------------------------------------------------------------------ 1. profession
@@ -161,7 +162,7 @@ async def test_a_questioned_renewal_date_sent_again_is_kept(bot: BotUnderTest) -
     await ana.send("Aug 31 2029")  # renewed early: the licence says so
     assert "now renews Aug 31, 2029" in (await ana.next_reply()).text
     assert await stored(bot) == [("us-tx-md", date(2029, 8, 31))]
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Still needed")
     # The status counts toward the kept deadline (it said "Due Aug 31, 2027" and nagged
     # about a renewal already made), from the first day of that cycle.
     text = await status_text(ana)
@@ -197,17 +198,16 @@ async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnd
     status = (await ana.next_reply()).text
     assert "0 / 100 points" in status and "Still needed: 100 points" in status, status
     assert "points a week" in status and "credits" not in status
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
     await ana.send("10 MOC points yesterday")  # QA: "10 credits — ABIM MOC points"
     assert "10 points — ABIM MOC points" in (await ana.next_reply()).text
     await ana.press("🔢 Amount")
     assert "How many points?" in (await ana.next_reply()).text
     await ana.send("15")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Log this?")
     await ana.press("✅ Save")
     await ana.next_edit()
     assert "Counts toward: ABIM" in (await ana.next_reply()).text
-    await ana.replies_until_quiet()
     await add_licence(ana, "Texas", "2027-08-31")  # presses "3" at the renewals question
     assert await stored(bot) == [("abim-moc", date(2029, 12, 31)), ("us-tx-md", date(2027, 8, 31))]
 
@@ -261,7 +261,7 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     )
     assert "renewal deadline" in await name_licence(ana, "ABIM 100 points")
     await ana.send("2029-12-31")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
     only_texas = await status_text(ana, "/status tx")  # QA: every licence was shown
     assert "Texas Medical Board" in only_texas and "ABIM" not in only_texas
     await ana.send("what do I need for Florida?")  # QA: answered with Texas's status
@@ -270,7 +270,7 @@ async def test_a_question_about_one_topic_gets_that_topic(bot: BotUnderTest) -> 
     await ana.press("➕ Add Florida Board of Medicine")
     assert "When does it next expire" in (await ana.next_reply()).text
     await ana.send("/cancel")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "OK, cancelled.")
     misspelt = await status_text(ana, "how many ethcs hours do i need")  # was the full status
     assert "Medical ethics and/or professional responsibility: 0 of 2 h" in misspelt
     assert "Category 1" not in misspelt
@@ -297,7 +297,7 @@ async def test_a_custom_requirement_past_its_deadline_is_overdue_not_due_today(
     ana = bot.user()
     await ana.send("I need 20 hours by March 31 2027, 2 of them ethics")
     assert "Saved your requirement" in (await ana.next_reply()).text
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
     bot.clock.set(datetime(2027, 4, 5, 15, 0, tzinfo=UTC))
     text = await status_text(ana)
     assert "Overdue by 5 days (it was due Mar 31, 2027)" in text, text
@@ -311,7 +311,7 @@ async def test_a_cycle_that_ended_short_is_mentioned_for_a_while(bot: BotUnderTe
     await ana.send('/log 25.5 cat 1 "Board review" on Nov 20')
     assert "Log this?" in (await ana.next_reply()).text
     await ana.press("✅ Save")
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Counts toward")
 
     bot.clock.set(datetime(2027, 4, 5, 15, 0, tzinfo=UTC))
     text = await status_text(ana)
@@ -353,7 +353,7 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
     await ana.send("I need 75 credits by 06/30/2029, 2 of them ethics")
     saved = (await ana.next_reply()).text
     assert "from 2026-07-01 to 2029-06-30" in saved and "3-year cycle" in saved
-    await ana.replies_until_quiet()
+    await reply_with(ana, "Add another licence?")
     await ana.send("/log 2 ethics yesterday")
     await ana.next_reply()
     await ana.press("✅ Save")
@@ -407,6 +407,7 @@ async def test_a_mandate_that_needs_a_particular_course_says_so(bot: BotUnderTes
     while "One more question" in reply.text:
         await ana.press("Yes")  # a DEA registrant: the controlled-substance mandate applies
         reply = await ana.next_reply()
+    await reply_with(ana, "Add another licence?")
     text = await status_text(ana)
     assert "Safe and effective prescribing of controlled substances: 0 of 2 h" in text
     assert "Offered by a Florida statewide professional association" in text

@@ -193,12 +193,9 @@ async def chart_pressed(turn: Turn, press: Press) -> None:
     """A picture of one licence's progress (earned vs required, per mandated topic)."""
     from bot.reports.chart import render_progress_png
 
-    licence_id = press.int_arg(0)
-    found = [view for view in await views(turn) if view.licence.id == licence_id]
-    if not found or found[0].status is None:
-        turn.answer(texts.LICENCE_GONE)
+    view = await _pressed_view(turn, press)
+    if view is None or view.status is None:
         return
-    view = found[0]
     png = await asyncio.to_thread(render_progress_png, view.status, turn.local_now.date())
     turn.photo(png, caption=html.escape(view.licence.label))
 
@@ -206,12 +203,19 @@ async def chart_pressed(turn: Turn, press: Press) -> None:
 @route("notes")
 async def notes_pressed(turn: Turn, press: Press) -> None:
     """The whole "worth checking" note of a licence's rule (the status shows it cut)."""
+    view = await _pressed_view(turn, press)
+    if view is not None:
+        turn.say(render_rule_notes(view))
+
+
+async def _pressed_view(turn: Turn, press: Press) -> LicenceView | None:
+    """The clinician's licence a button names, with a status; else says it is gone."""
     licence_id = press.int_arg(0)
     found = [view for view in await views(turn) if view.licence.id == licence_id]
     if not found or found[0].status is None:
         turn.answer(texts.LICENCE_GONE)
-        return
-    turn.say(render_rule_notes(found[0]))
+        return None
+    return found[0]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

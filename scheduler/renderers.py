@@ -56,12 +56,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
     async def render_renewal(
         session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
     ) -> Rendered | None:
-        licence = await session.get(Licence, row.target_id) if row.target_id else None
-        if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
-            return None
-        if clinician.reminders_paused:
-            return None  # a snooze row outlives the pause that cancelled the ladder
-        if await _superseded(session, row, now):
+        licence = await _remindable_licence(session, row, clinician)
+        if licence is None or await _superseded(session, row, now):
             return None
         today = now.astimezone(ZoneInfo(clinician.timezone)).date()
         entries = await credit_store.list_for(session, clinician)
@@ -97,6 +93,17 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         return Rendered(template.format(**values), renewal_buttons(licence.id))
 
     return render_renewal
+
+
+async def _remindable_licence(
+    session: AsyncSession, row: ReminderOutbox, clinician: Clinician
+) -> Licence | None:
+    """The row's licence while reminders about it are wanted: the clinician's own, not
+    muted, reminders not paused (a snooze row outlives the pause that cancelled the rest)."""
+    licence = await session.get(Licence, row.target_id) if row.target_id else None
+    if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
+        return None
+    return None if clinician.reminders_paused else licence
 
 
 async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
@@ -148,10 +155,8 @@ def make_cycle_end_renderer(rulebook: RuleBook) -> Renderer:
         session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
     ) -> Rendered | None:
         """The day after a deadline: how that cycle ended and what the next one asks."""
-        licence = await session.get(Licence, row.target_id) if row.target_id else None
-        if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
-            return None
-        if clinician.reminders_paused:
+        licence = await _remindable_licence(session, row, clinician)
+        if licence is None:
             return None
         try:
             ended = date.fromisoformat(str((row.payload or {}).get("deadline")))

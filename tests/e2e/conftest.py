@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +22,9 @@ from bot.context import Services
 from bot.sandbox.ptb import polling
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, licences
+from bot.store.db import transaction
+from bot.store.models import Clinician
 
 START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in New York
 
@@ -68,6 +71,29 @@ async def bot(database_url: str, settings_overrides: dict[str, Any]) -> AsyncIte
         app = build_application(settings, clock=clock, rate_limiter=False)
         async with polling(app, sandbox, poll_timeout=1):
             yield BotUnderTest(sandbox, app, clock, settings)
+
+
+async def seed_licence(
+    bot: BotUnderTest,
+    rule_id: str,
+    label: str,
+    renewal_date: date,
+    *,
+    renewals_done: int | None = None,
+    flags: list[str] | None = None,
+) -> Clinician:
+    """Clinician 1001 (Ana, New York) holding one licence, written straight to the store:
+    for tests about what comes after the set-up."""
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=START,
+        )  # fmt: skip
+        await licences.add(
+            session, owner, label=label, rule_id=rule_id, renewal_date=renewal_date,
+            renewals_done=renewals_done, flags=flags or [], now=START,
+        )  # fmt: skip
+    return owner
 
 
 async def name_licence(ana: SandboxUser, name: str) -> str:

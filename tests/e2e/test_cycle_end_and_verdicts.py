@@ -17,7 +17,7 @@ from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import START, BotUnderTest, reply_with
+from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
 
 pytestmark = pytest.mark.postgres
 NEW_YORK = ZoneInfo("America/New_York")
@@ -27,15 +27,11 @@ async def texas(
     bot: BotUnderTest, renewal: date, logged: list[tuple[date, int, str, list[str]]]
 ) -> SandboxUser:
     """A Texas physician (third renewal, direct patient care) with these credits."""
+    owner = await seed_licence(
+        bot, "us-tx-md", "Texas Medical Board", renewal, renewals_done=3,
+        flags=["direct_patient_care"],
+    )  # fmt: skip
     async with transaction(bot.services.sessionmaker) as session:
-        owner, _ = await clinicians.get_or_create(
-            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
-            default_timezone="America/New_York", now=START,
-        )  # fmt: skip
-        await licences.add(
-            session, owner, label="Texas Medical Board", rule_id="us-tx-md",
-            renewal_date=renewal, renewals_done=3, flags=["direct_patient_care"], now=START,
-        )  # fmt: skip
         for completed_on, amount, category, topics in logged:
             await credits.add(
                 session, owner, completed_on=completed_on, amount=Decimal(amount),

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.store import clinicians, licences
-from bot.store.db import transaction
-from tests.e2e.conftest import START, BotUnderTest
+from tests.e2e.conftest import BotUnderTest, seed_licence
 
 
 async def test_points_amount_in_words_and_a_wrong_one(bot: BotUnderTest) -> None:
-    async with transaction(bot.services.sessionmaker) as session:
-        owner, _ = await clinicians.get_or_create(
-            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
-            default_timezone="America/New_York", now=START,
-        )  # fmt: skip
-        await licences.add(
-            session, owner, label="ABIM", rule_id="abim-moc", renewal_date=date(2028, 12, 31),
-            now=START,
-        )  # fmt: skip
+    await seed_licence(bot, "abim-moc", "ABIM", date(2028, 12, 31))
     ana = bot.user(1001, "Ana")
     await ana.send("/log 10 moc points sepsis yesterday")
     assert "10 points — ABIM MOC points" in (await ana.next_reply()).text

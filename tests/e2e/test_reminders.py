@@ -10,27 +10,22 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
-from bot.store import clinicians, credits, licences
+from bot.store import credits
 from bot.store.db import transaction
 from bot.store.models import ReminderOutbox
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import START, BotUnderTest
+from tests.e2e.conftest import START, BotUnderTest, seed_licence
 
 pytestmark = pytest.mark.postgres
 
 
 async def texas_clinician(bot: BotUnderTest) -> SandboxUser:
     ana = bot.user(1001, "Ana")
+    owner = await seed_licence(
+        bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30), renewals_done=3,
+        flags=["direct_patient_care"],
+    )  # fmt: skip
     async with transaction(bot.services.sessionmaker) as session:
-        owner, _ = await clinicians.get_or_create(
-            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
-            default_timezone="America/New_York", now=START,
-        )  # fmt: skip
-        await licences.add(
-            session, owner, label="Texas Medical Board", rule_id="us-tx-md",
-            renewal_date=date(2027, 6, 30), renewals_done=3, flags=["direct_patient_care"],
-            now=START,
-        )  # fmt: skip
         await credits.add(
             session, owner, completed_on=date(2026, 10, 1), amount=Decimal(10),
             category="ama_pra_1", topics=["ethics"], title="Ethics", now=START,

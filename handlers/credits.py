@@ -48,10 +48,11 @@ CATEGORY_CHOICES = (
 )  # fmt: skip
 
 
-def problem_text(problem: LogProblem, unit: str = "credits") -> str:
-    """What was wrong, in words; ``unit`` is the draft's ("points" for ABIM MOC)."""
+def problem_text(problem: LogProblem, unit: str | None = None) -> str:
+    """What was wrong, in words; ``unit`` is the draft's ("points" for ABIM MOC), else
+    the one the line names."""
     template = texts.LOG_PROBLEMS.get(problem.reason, texts.LOG_PROBLEM_FALLBACK)
-    return template.format(detail=html.escape(problem.detail), unit=unit)
+    return template.format(detail=html.escape(problem.detail), unit=unit or problem.unit)
 
 
 def day(value: date) -> str:

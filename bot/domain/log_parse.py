@@ -75,6 +75,7 @@ class LogProblem:
     reason: str  # no_amount | bad_amount | zero | negative | too_many | date_* | no_text
     detail: str = ""
     suggestions: tuple[str, ...] = ()
+    unit: str = "credits"  # what the amount counts ("points": "Zero points can't ...")
 
 
 def parse_amount(text: str) -> Decimal | LogProblem:
@@ -82,26 +83,27 @@ def parse_amount(text: str) -> Decimal | LogProblem:
     match = _AMOUNT.fullmatch(leading_word_as_digits(text.strip()))
     if not match:
         return LogProblem("bad_amount", text.strip()[:40])
-    return _checked_amount(match.group(1))
+    return _checked_amount(match.group(1), match.group(2) or "")
 
 
-def _checked_amount(raw: str) -> Decimal | LogProblem:
+def _checked_amount(raw: str, unit_word: str = "") -> Decimal | LogProblem:
+    unit = "points" if unit_word.lower() in _POINT_WORDS else "credits"
     try:
         amount = Decimal(raw.replace(",", "."))
     except InvalidOperation:
-        return LogProblem("bad_amount", raw)
+        return LogProblem("bad_amount", raw, unit=unit)
     if not amount.is_finite():
-        return LogProblem("bad_amount", raw)
+        return LogProblem("bad_amount", raw, unit=unit)
     if amount < 0:
-        return LogProblem("negative", raw)
+        return LogProblem("negative", raw, unit=unit)
     if amount > 2 * MAX_CREDITS_PER_ENTRY:  # before rounding: 40 nines exceed its precision
-        return LogProblem("too_many", raw)
+        return LogProblem("too_many", raw, unit=unit)
     # Stored in hundredths, rounded half up: 0.001 was saved as "0 credits" (QA).
     amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount == 0:
-        return LogProblem("zero", raw)
+        return LogProblem("zero", raw, unit=unit)
     if amount > MAX_CREDITS_PER_ENTRY:
-        return LogProblem("too_many", raw)
+        return LogProblem("too_many", raw, unit=unit)
     return amount
 
 
@@ -148,6 +150,7 @@ def _take_terms(words: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 _UNIT_WORDS = ("credits", "credit", "points", "point", "hours", "hour")
 _POINT_WORDS = frozenset({"point", "points", "pts"})
+_POINTS_NAMED = re.compile(r"\b(?:points?|pts)\b", re.IGNORECASE)
 
 
 def _points_categories() -> list[str]:
@@ -207,7 +210,7 @@ def _several_credit_types(body: str) -> _SeveralTypes | LogProblem | None:
             inside = _points_categories()
         if not inside:
             return None
-        amount = _checked_amount(match.group(1))
+        amount = _checked_amount(match.group(1), match.group(2) or "")
         if isinstance(amount, LogProblem):
             return amount
         pairs.append((amount, inside[0]))
@@ -270,7 +273,10 @@ def parse_log_line(
         amount_match = _AMOUNT.search(body)
         if amount_match is None:
             return LogProblem("no_amount", body.strip()[:60])
-        amount = _checked_amount(amount_match.group(1))
+        named_unit = amount_match.group(2) or ""
+        if not named_unit and _POINTS_NAMED.search(body):  # "0 moc points"
+            named_unit = "points"
+        amount = _checked_amount(amount_match.group(1), named_unit)
         if isinstance(amount, LogProblem):
             return amount
         unit_word = (amount_match.group(2) or "").lower()

@@ -19,3 +19,12 @@ async def test_points_amount_in_words_and_a_wrong_one(bot: BotUnderTest) -> None
     assert (await ana.next_reply()).text == "“lots” is not a number of points. Write it like 2.5."
     await ana.send("twelve")
     assert "12 points — ABIM MOC points" in (await ana.next_reply()).text
+
+
+async def test_a_zero_points_line_says_points(bot: BotUnderTest) -> None:
+    await seed_licence(bot, "abim-moc", "ABIM", date(2028, 12, 31))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 0 moc points sepsis")
+    assert (await ana.next_reply()).text.startswith("Zero points can't be logged.")
+    await ana.send("/log 0 ethics")
+    assert (await ana.next_reply()).text.startswith("Zero credits can't be logged.")

@@ -96,7 +96,7 @@ def _status(
         needs_makeup or (rule.carry_over and _tracked(table, previous.window))
     ):
         prev_tally = evaluate(rule, facts, previous, schedule, table, previous.deadline)
-    reserve = None
+    cured = None
     # The previous cycle's tally up to the end of its make-up window, once evaluated: the
     # shortfall notice below needs the same one (no make-up window: it is prev_tally).
     known = None if rule.makeup_days else prev_tally
@@ -119,14 +119,13 @@ def _status(
                         rule, facts, cured, today, overdue=True, carry=prev_carry, notes=[note]
                     )
             # Whether or not it is still shown, a short cycle takes make-up credits first.
-            shortfall = prev_tally.total_required - prev_tally.earned_total - carried
-            reserve = (makeup, max(ZERO, shortfall))
-    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, reserve)
+            cured = _cure(table, makeup, prev_tally, prev_tally.hours_needed(carried))
+    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured)
     notes = []
     if tally.reserved > 0:
         notes.append(
-            f"{tally.reserved} credits earned in the make-up window cured the previous cycle "
-            "and do not count again."
+            f"{tally.reserved.normalize():f} credits earned in the make-up window cured the "
+            "previous cycle and do not count again."
         )
     shortfall = _previous_shortfall(rule, facts, previous, schedule, table, today, known)
     return _render(
@@ -138,6 +137,29 @@ def _status(
         notes=notes,
         shortfall=shortfall,
     )
+
+
+def _cure(
+    table: Sequence[Row], makeup: Window, short: Tally, need: Decimal
+) -> dict[str, Decimal]:
+    """The make-up-window credits that cured a short cycle, and how much of each: those
+    toward its short mandates and minimums first, then by date. That part counts toward
+    nothing in the next cycle (QA: cured credits were out of its total yet met its ethics
+    mandate and Category 1 minimum)."""
+    short_mandates = {i for i, m in enumerate(short.mandates) if m.due and m.remaining > 0}
+    short_categories = {i for i, c in enumerate(short.categories) if c.remaining > 0}
+
+    def first(row: Row) -> tuple[bool, date, str]:
+        fills_a_gap = short_mandates.intersection(row[7]) or short_categories.intersection(row[5])
+        return not fills_a_gap, row[1], row[0]
+
+    cured: dict[str, Decimal] = {}
+    for row in sorted((r for r in table if r[1] in makeup and r[4]), key=first):
+        if need <= 0:
+            break
+        cured[row[0]] = min(row[2], need)
+        need -= cured[row[0]]
+    return cured
 
 
 def _previous_shortfall(

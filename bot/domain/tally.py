@@ -9,7 +9,7 @@ adding a credit can never lower what counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,7 +21,7 @@ from bot.domain.credit_types import (
     CreditItem,
     MandateStatus,
 )
-from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window
+from bot.domain.cycles import Cycle, LicenceFacts, Schedule
 from bot.domain.mandates import MandatePlan, plan
 from bot.domain.requirements import Mandate, Rule
 from bot.domain.rule_memo import RuleMemo
@@ -320,12 +320,12 @@ def evaluate(
     schedule: Schedule,
     table: Sequence[Row],
     until: date,
-    reserve: tuple[Window, Decimal] | None = None,
+    cured: Mapping[str, Decimal] | None = None,
 ) -> Tally:
     """Sum one cycle: credits from the window start to ``until`` (mandates: their own dates).
 
-    ``reserve`` is (make-up window, shortfall): credits in that window first cure the
-    previous cycle's shortfall, so the total keeps max(credits outside it, all - shortfall).
+    ``cured`` maps entries to the part of them that cured the previous cycle in its make-up
+    window: that part counts toward nothing here (total, minimums and mandates alike).
     """
     start = cycle.window.start
     exempt = [e.note or "exempt at this renewal" for e in rule.exemptions
@@ -333,20 +333,22 @@ def evaluate(
     caps = [c.max for c in rule.caps]
     plans = mandate_plans(rule, facts, cycle, schedule, until)
     spans = [(p.count_from, p.count_to) for p in plans]
-    total, outside_reserve = Bucket(), Bucket()
+    total = Bucket()
     off_total = [Bucket() for _ in rule.mandates]
     cat_buckets = [Bucket() for _ in rule.category_minimums]
     act_buckets = [Bucket() for _ in rule.activity_minimums]
     man_buckets = [Bucket() for _ in rule.mandates]
     claimed, activities, counted = ZERO, 0, set()
     for entry_id, day, amount, group, in_total, cats, acts, mans, offs in table:
+        if cured and entry_id in cured:
+            amount -= cured[entry_id]
+            if amount <= 0:
+                continue
         if start <= day <= until:
             if in_total or cats:
                 counted.add(entry_id)
             if in_total:
                 total.add(group, amount)
-                if reserve is None or day not in reserve[0]:
-                    outside_reserve.add(group, amount)
                 claimed += amount
                 if amount > 0:
                     activities += 1
@@ -363,10 +365,7 @@ def evaluate(
                 counted.add(entry_id)
     total_required = ZERO if exempt else rule.total
     earned_total = total.earned(caps)
-    reserved = ZERO
-    if reserve is not None:
-        kept = max(outside_reserve.earned(caps), earned_total - reserve[1])
-        reserved, earned_total = earned_total - kept, kept
+    reserved = sum(cured.values(), ZERO) if cured else ZERO
     mandates = []
     for i, (mandate, mplan) in enumerate(zip(rule.mandates, plans, strict=True)):
         status = mandate_status(mandate, mplan, man_buckets[i].earned(caps), rule.total, cycle)

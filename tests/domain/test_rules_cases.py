@@ -208,6 +208,21 @@ CASES: dict[str, Case] = {
         {"overdue": False, "window": (D(2027, 9, 1), D(2029, 8, 31)), "renewal": 6,
          "earned": 2, "remaining": 46, "notes": "8 credits earned in the make-up window"},
     ),
+    "tx-cured-credits-count-toward-nothing-next": Case(  # QA: they met its ethics and Cat 1
+        tx(renewals_done=4, flags=frozenset()), D(2027, 10, 5),
+        (item("eth", D(2026, 1, 10), 2, topics=("ethics",)), item("gen", D(2026, 2, 10), 10),
+         item("m", D(2027, 9, 5), 3, topics=("ethics",))),
+        {"window": (D(2027, 9, 1), D(2029, 8, 31)), "earned": 0,
+         "cat:ama_pra_1": (24, 0, 24), "m:tx-ethics": (True, 2, 0, 2),
+         "notes": "3 credits earned in the make-up window cured"},
+    ),
+    "tx-a-short-mandate-is-cured-first": Case(  # the ethics course cured it, not the other
+        tx(renewals_done=4, flags=frozenset()), D(2027, 10, 5),
+        (item("gen", D(2026, 2, 10), 48), item("a", D(2027, 9, 2), 5),
+         item("e", D(2027, 9, 5), 2, topics=("ethics",))),
+        {"earned": 5, "m:tx-ethics": (True, 2, 0, 2),
+         "notes": "2 credits earned in the make-up window cured"},
+    ),
     "tx-after-the-make-up-window": Case(
         tx(renewals_done=4, flags=frozenset()), D(2027, 10, 5), TX_SHORT,
         {"overdue": False, "window": (D(2027, 9, 1), D(2029, 8, 31)), "earned": 0},

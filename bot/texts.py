@@ -122,6 +122,7 @@ STATUS_PROGRESS_MINIMUMS_SHORT = (
     "{bar} {earned} / {required} {unit}: the total is met, not every requirement below"
 )
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
+STATUS_DEADLINE_TOMORROW = "Due <b>tomorrow</b> ({deadline})"
 STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
 STATUS_PAST_DUE = "⚠️ <b>Overdue by {days} days</b> (it was due {deadline})"
 STATUS_PAST_DUE_ONE_DAY = "⚠️ <b>Overdue by 1 day</b> (it was due {deadline})"
@@ -393,6 +394,10 @@ REMINDER_RENEWAL_TOMORROW = (
 REMINDER_RENEWAL_TODAY = (
     "⏰ <b>{label}</b> is due <b>today</b> ({deadline}). Still needed: <b>{remaining}</b> "
     "{unit}{gaps}."
+)
+REMINDER_MAKEUP = (
+    "⚠️ <b>{label}</b>: the cycle due {deadline} is still short. Credits earned by "
+    "<b>{until}</b> ({days} days) make it up.\nStill needed: <b>{remaining}</b> {unit}{gaps}."
 )
 REMINDER_GAPS = ", including {gaps}"
 REMINDER_GAP = "{hours} {unit} of {topic}"

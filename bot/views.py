@@ -75,7 +75,9 @@ def render_status(view: LicenceView) -> str:
     else:
         lines.append(_deadline_line(status))
         lines.append(_still_needed(status))
-        if status.weekly_pace > 0 and not status.days_overdue:  # no pace meets a past date
+        # No pace meets a past date, and in the last week "290.5 a week" means little (QA):
+        # "Still needed" above says it all.
+        if status.weekly_pace > 0 and not status.days_overdue and status.days_left >= 7:
             pace = number(status.weekly_pace)
             unit = unit_word(status.weekly_pace, status.unit)
             lines.append(texts.STATUS_PACE.format(pace=pace, unit=unit))
@@ -149,7 +151,7 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
     if found.standing is Standing.ON_TRACK:
         return texts.VERDICT_ON_TRACK.format(**figures)
     line = texts.VERDICT_BEHIND.format(**figures)
-    if status.weekly_pace > 0:
+    if status.weekly_pace > 0 and status.days_left >= 7:
         pace = status.weekly_pace
         line += texts.VERDICT_BEHIND_PACE.format(
             pace=number(pace), unit=unit_word(pace, unit), deadline=day(status.deadline)
@@ -164,6 +166,8 @@ def _deadline_line(status: LicenceStatus) -> str:
         return texts.STATUS_PAST_DUE.format(days=status.days_overdue, deadline=day(status.deadline))
     if status.days_left <= 0:
         return texts.STATUS_DEADLINE_TODAY.format(deadline=day(status.deadline))
+    if status.days_left == 1:
+        return texts.STATUS_DEADLINE_TOMORROW.format(deadline=day(status.deadline))
     return texts.STATUS_DEADLINE.format(deadline=day(status.deadline), days=status.days_left)
 
 

@@ -40,8 +40,10 @@ async def snooze(turn: Turn, press: Press) -> None:
     if view is None or view.status is None:
         turn.answer(texts.LICENCE_GONE)
         return
-    # Not past the deadline: a snooze after it would say "renews in N days" of a date gone.
-    target_day = min(turn.local_now.date() + timedelta(days=days), view.status.deadline)
+    # Not past the deadline (or the make-up window's end): a snooze after it would say
+    # "renews in N days" of a date gone.
+    last_day = view.status.makeup_until or view.status.deadline
+    target_day = min(turn.local_now.date() + timedelta(days=days), last_day)
     due = reminder_slots(turn.clinician)(target_day)
     ladder = await outbox.next_pending(
         turn.session, turn.clinician, "renewal", licence.id, turn.now
@@ -51,7 +53,7 @@ async def snooze(turn: Turn, press: Press) -> None:
     elif due <= turn.now:
         # On the deadline day after its slot: no later reminder can come (QA: it promised
         # one for a time already past).
-        answer = texts.SNOOZE_NO_LATER.format(deadline=day(view.status.deadline))
+        answer = texts.SNOOZE_NO_LATER.format(deadline=day(last_day))
         turn.answer(answer)
         turn.say(answer)
         return

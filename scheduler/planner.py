@@ -151,8 +151,12 @@ def _renewal_rows(
     if status.complete:
         return rows
     days = [int(step) for step in ladder]
+    # Short past the deadline with a make-up window open: the same ladder toward its end
+    # (QA: 38.5 credits still missing and nothing until the window closed).
+    target = status.makeup_until or status.deadline
+    prefix = f"{status.deadline}:makeup:" if status.makeup_until else f"{status.deadline}:"
     steps = renewal_ladder(
-        status.deadline,
+        target,
         ladder_days=days,
         tz=tz,
         quiet=quiet,
@@ -161,11 +165,7 @@ def _renewal_rows(
     )
     return rows + [
         outbox.Planned(
-            licence.clinician_id,
-            "renewal",
-            licence.id,
-            f"{status.deadline}:{step.step}",
-            step.due_at,
+            licence.clinician_id, "renewal", licence.id, f"{prefix}{step.step}", step.due_at
         )
         for step in steps
     ]

@@ -25,6 +25,7 @@ from bot.tracking import views_for
 from bot.views import day, mandate_gaps, number, unit_word
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
+from scheduler.planner import SNOOZE_MARK
 
 
 async def render_notice(
@@ -35,13 +36,16 @@ async def render_notice(
     return Rendered(text) if isinstance(text, str) and text else None
 
 
-def renewal_buttons(licence_id: int) -> InlineKeyboardMarkup:
+def renewal_buttons(licence_id: int, days_left: int) -> InlineKeyboardMarkup:
+    """Snoozes that end before the deadline (QA: "Snooze 1 week" the day before it)."""
+    snoozes = [InlineKeyboardButton(texts.SNOOZE_DAY, callback_data=encode("snz", licence_id, 1))]
+    if days_left > 7:
+        snoozes.append(
+            InlineKeyboardButton(texts.SNOOZE_WEEK, callback_data=encode("snz", licence_id, 7))
+        )
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(texts.SNOOZE_DAY, callback_data=encode("snz", licence_id, 1)),
-                InlineKeyboardButton(texts.SNOOZE_WEEK, callback_data=encode("snz", licence_id, 7)),
-            ],
+            snoozes,
             [
                 InlineKeyboardButton(texts.STATUS_COURSES_BUTTON, callback_data=encode("gaps")),
                 InlineKeyboardButton(
@@ -65,6 +69,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         status = view.status
         if status is None or status.complete:
             return None
+        if status.makeup_until is not None and not _about_the_make_up(row.dedupe_key):
+            return None  # a step before the deadline, sent late: the day-after note says it
         # What the remaining credits must include: category minimums still short (QA:
         # "Still needed: 2.5 credits" hid that they must be Category 1) and mandates.
         short = [(c.label, c.remaining) for c in status.categories if c.remaining > 0]
@@ -84,15 +90,23 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             "unit": unit_word(status.hours_needed, status.unit),
             "units": status.unit,
         }
+        if status.makeup_until is not None:
+            values["until"] = day(status.makeup_until)
         template = (
-            texts.REMINDER_RENEWAL_TODAY if status.days_left <= 0
+            texts.REMINDER_MAKEUP if status.makeup_until is not None
+            else texts.REMINDER_RENEWAL_TODAY if status.days_left <= 0
             else texts.REMINDER_RENEWAL_TOMORROW if status.days_left == 1
             else texts.REMINDER_RENEWAL_SOON if status.days_left < 7
             else texts.REMINDER_RENEWAL
         )  # fmt: skip
-        return Rendered(template.format(**values), renewal_buttons(licence.id))
+        return Rendered(template.format(**values), renewal_buttons(licence.id, status.days_left))
 
     return render_renewal
+
+
+def _about_the_make_up(key: str) -> bool:
+    """A make-up window's ladder step, or a snooze (the clinician's own)."""
+    return ":makeup:" in key or SNOOZE_MARK in key
 
 
 async def _remindable_licence(

@@ -193,3 +193,43 @@ async def test_a_cut_worth_checking_note_can_be_read_whole(bot: BotUnderTest) ->
     assert notes.startswith("📖 Texas Medical Board: worth checking")
     assert "whether ethics is waived too is unclear, so we still ask for it." in notes
     assert "Source: https://www.law.cornell.edu/" in notes
+
+
+async def test_a_short_cycle_is_reminded_through_its_make_up_window(bot: BotUnderTest) -> None:
+    """QA: 38 credits missing after the deadline and no reminder until the window closed."""
+    ana = await texas(bot, date(2026, 11, 30), [(date(2026, 10, 1), 10, "ama_pra_1", [])])
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=NEW_YORK))
+    await tick_now(bot.app)
+    await reply_with(ana, "ended 38 credits short")
+    async with transaction(bot.services.sessionmaker) as session:
+        keys = (
+            await session.scalars(
+                select(ReminderOutbox.dedupe_key)
+                .where(ReminderOutbox.kind == "renewal", ReminderOutbox.status == "pending")
+                .order_by(ReminderOutbox.due_at)
+            )
+        ).all()
+    assert [key.split("2026-11-30:")[1] for key in keys] == ["makeup:d14", "makeup:d7", "makeup:d1"]
+    bot.clock.set(datetime(2026, 12, 23, 12, 0, tzinfo=NEW_YORK))
+    await tick_now(bot.app)
+    reminder = await ana.next_reply()
+    assert "the cycle due Nov 30, 2026 is still short" in reminder.text
+    assert "Credits earned by Dec 30, 2026 (7 days) make it up" in reminder.text
+    assert "Still needed: 38 credits" in reminder.text
+    # A week's snooze would pass the window's end; the d14 step was superseded.
+    assert reminder.buttons == [["Snooze 1 day"], ["Courses that fit", "Stop these reminders"]]
+    assert len(ana.messages) == 2  # the day-after note, this reminder
+
+
+async def test_the_day_before_the_deadline_says_tomorrow_without_a_weekly_pace(
+    bot: BotUnderTest,
+) -> None:
+    ana = await texas(bot, date(2026, 11, 25), [(date(2026, 10, 1), 10, "ama_pra_1", [])])
+    await ana.send("/status")
+    text = (await ana.next_reply()).text
+    assert "Due tomorrow (Nov 25, 2026)" in text and "1 days" not in text
+    assert "Pace needed" not in text and "Still needed: 38 credits" in text
+    await ana.send("am I on track?")
+    first = (await ana.next_reply()).text.splitlines()[0]
+    assert "behind" in first and "a week" not in first

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.records import keyboard_rows
 from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, licences
 from bot.store.db import transaction
@@ -245,7 +246,11 @@ async def test_a_snooze_never_goes_past_the_deadline(bot: BotUnderTest) -> None:
     24 days" of a date gone."""
     ana = await texas_licence(bot, date(2027, 3, 31))
     await fire_step(bot, ana, ":d1")
-    await ana.press("Snooze 1 week")
+    reminder = ana.messages[-1]
+    assert reminder.buttons[0] == ["Snooze 1 day"], "a week would pass the deadline"
+    # A week's snooze from an older reminder's keyboard still stops at the deadline.
+    day_snooze = keyboard_rows(reminder.reply_markup)[0][0].callback_data or ""
+    await ana.press_data(day_snooze.removesuffix(":1") + ":7", reminder.message_id)
     assert "remind you again on Wed Mar 31," in (await ana.next_reply()).text
 
 

@@ -323,6 +323,11 @@ LICENCE_CUSTOM_ASSUMED = (
     "began on another day, remove it in /licences and send it again with the start, e.g. "
     "<i>75 credits from 2024-07-01 to 2029-06-30</i>."
 )
+CUSTOM_WINDOW_KEPT_START = (
+    "Your requirement now runs from {start} to {deadline}, so what you logged keeps "
+    "counting. If a new cycle starts later, delete this one in /licences and describe the "
+    "new one: <i>I need {total} credits from {iso_start} to {iso_deadline}</i>."
+)
 CUSTOM_LABEL = "My requirement (due {deadline})"
 LICENCE_LIST_EMPTY = "You have no licences yet."
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"

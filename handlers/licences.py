@@ -815,12 +815,21 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
     licence.renewal_date = when
     licence.updated_at = turn.now
     if licence.custom_rule:
-        # A later deadline extends the same window: what was logged keeps counting.
+        # The window keeps its length (QA: a 4-year window, or a 9-month one), unless it
+        # would begin after today: then it keeps its start, so what was logged keeps
+        # counting (QA round 2: credits dropped to 0 / 30). The status heading shows it.
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
-        start = spec.start if spec.start < when else None  # an earlier deadline: default
+        months = round((spec.deadline - spec.start).days / 30.44)  # 24, leap days aside
+        shifted = add_months(when, -months) + timedelta(days=1)
+        start = shifted if shifted <= turn.local_now.date() else spec.start
         licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
         if licence.label == custom_label(spec.deadline):
             licence.label = custom_label(when)
+        if start != shifted:
+            turn.say(texts.CUSTOM_WINDOW_KEPT_START.format(
+                start=day(start), deadline=day(when), iso_start=shifted.isoformat(),
+                iso_deadline=when.isoformat(), total=spec.total,
+            ))  # fmt: skip
     await flows.clear(turn)
     await replan(turn)
     today = turn.local_now.date()

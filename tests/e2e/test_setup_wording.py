@@ -48,3 +48,34 @@ async def test_a_past_renewal_date_in_the_set_up_is_said(
     await ana.send(typed)
     assert said in (await ana.next_reply()).text
     assert "already renewed" in (await ana.next_reply()).text
+
+
+@pytest.mark.parametrize(
+    ("new_date", "window", "kept_start"),
+    [
+        # Two years back from the new date has begun: the window keeps its length.
+        ("2028-03-31", "30 credits from Apr 1, 2026 to Mar 31, 2028", False),
+        ("June 30 2026", "30 credits from Jul 1, 2024 to Jun 30, 2026", False),
+        # It would begin after today (Nov 24, 2026): the start stays, and that is said.
+        ("2029-09-30", "30 credits from Oct 1, 2025 to Sep 30, 2029", True),
+    ],
+)
+async def test_a_described_requirement_keeps_its_window_length_on_a_new_date(
+    bot: BotUnderTest, new_date: str, window: str, kept_start: bool
+) -> None:
+    """QA: a new date kept the old start: a 4-year window, or a 9-month one."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Pharmacist")
+    await ana.send("I need 30 credits by 2027-09-30")
+    await reply_with(ana, "Add another licence?")
+    await ana.press("Done")
+    await reply_with(ana, "Or keep the time zone as it is")
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send(new_date)
+    said = await reply_with(ana, window)
+    assert said.splitlines()[0].endswith(window)
+    told = "\n".join(m.text or "" for m in ana.messages[-4:])
+    assert ("so what you logged keeps counting" in told) is kept_start

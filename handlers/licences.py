@@ -814,6 +814,7 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
     """Store the new deadline, confirm it in words, then show the status it leads to."""
     licence.renewal_date = when
     licence.updated_at = turn.now
+    window_note = ""
     if licence.custom_rule:
         # The window keeps its length (QA: a 4-year window, or a 9-month one), unless it
         # would begin after today: then it keeps its start, so what was logged keeps
@@ -826,10 +827,10 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
         if licence.label == custom_label(spec.deadline):
             licence.label = custom_label(when)
         if start != shifted:
-            turn.say(texts.CUSTOM_WINDOW_KEPT_START.format(
+            window_note = texts.CUSTOM_WINDOW_KEPT_START.format(
                 start=day(start), deadline=day(when), iso_start=shifted.isoformat(),
                 iso_deadline=when.isoformat(), total=spec.total,
-            ))  # fmt: skip
+            )  # fmt: skip
     await flows.clear(turn)
     await replan(turn)
     today = turn.local_now.date()
@@ -840,6 +841,8 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
         turn.say(texts.LICENCE_DATE_PASSED.format(label=label, typed=day(when), next=day(counted)))
     else:
         turn.say(texts.LICENCE_DATE_CHANGED.format(label=label, deadline=day(when)))
+    if window_note:
+        turn.say(window_note)
     from handlers.status import say_status
 
     await say_status(turn)

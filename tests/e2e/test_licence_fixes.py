@@ -365,6 +365,7 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
     assert "My requirement (due Jun 30, 2030)</b> now renews Jun 30, 2030" in (
         (await ana.next_reply()).raw_text or ""
     )
+    assert "so what you logged keeps counting" in (await ana.next_reply()).text
     assert "2 / 75 credits" in (await ana.next_reply()).text  # the credit still counts
 
 

@@ -100,7 +100,7 @@ async def ask_which(turn: Turn, *, onboarding: bool = False) -> None:
 
 
 _NO_MORE = re.compile(
-    r"\s*(?:done|finished|that'?s\s+(?:all|it)|no\s+more|nothing(?:\s+else)?|none|no)\W*",
+    r"\s*(?:done|finished|skip|that'?s\s+(?:all|it)|no\s+more|nothing(?:\s+else)?|none|no)\W*",
     re.IGNORECASE,
 )
 
@@ -122,6 +122,9 @@ async def which_answered(turn: Turn, text: str) -> None:
         return
     if starts_with_credits(text):  # "2 ethcs yesterdy" matched ABIM's alias "2 year"
         turn.say(texts.LICENCE_LOG_FIRST)
+        return
+    if not re.search(r"[^\W\d_]{2}", text):  # QA: "2" matched "an activity every 2 years"
+        turn.say(texts.LICENCE_NOT_FOUND.format(text=html.escape(text[:60])))
         return
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
     matches = found.matches
@@ -256,8 +259,9 @@ def unreadable_date(text: str) -> str:
 
 
 def parse_renewal_date(text: str, today: date) -> date | str:
-    """A renewal deadline, or the text of what was wrong."""
-    when = parse_date(text.strip())
+    """A renewal deadline, or the text of what was wrong. Without a year ("dec 27") it
+    is the next such day: a deadline is ahead (QA: "dec 27" was not read)."""
+    when = parse_date(text.strip()) or _next_day_named(text, today)
     if when is None:
         return unreadable_date(text)
     low = today - timedelta(days=RENEWAL_PAST_DAYS)
@@ -265,6 +269,15 @@ def parse_renewal_date(text: str, today: date) -> date | str:
     if not low <= when <= high:
         return texts.LICENCE_RENEWAL_RANGE.format(low=low.isoformat(), high=high.isoformat())
     return when
+
+
+def _next_day_named(text: str, today: date) -> date | None:
+    """ "Dec 27", "27 December": that day this year, or next year once it has passed."""
+    for year in (today.year, today.year + 1):
+        when = parse_date(f"{text.strip()} {year}")
+        if when is not None and when >= today and not re.search(r"\d{4}", text):
+            return when
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -285,8 +285,15 @@ def _phrase(text: str) -> str:
 def _unknown(phrase: str) -> ParseFailure:
     hints = tuple(suggest_topics(phrase))
     named = ", ".join(label(h) for h in hints)
-    hint = f" Did you mean {named}?" if hints else ""
+    # QA: "pharmacology" was refused with no word of what is known.
+    hint = f" Did you mean {named}?" if hints else f" Topics I know include {_SOME_TOPICS}."
     return ParseFailure("unknown_topic", f"I don't know the topic {phrase!r}.{hint}", hints)
+
+
+_SOME_TOPICS = (
+    "ethics, opioid prescribing, pain management, pharmacology, patient safety, medical "
+    "errors, implicit bias, human trafficking, infection control and state laws and rules"
+)
 
 
 def describe(spec: CustomRequirementSpec) -> str:

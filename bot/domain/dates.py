@@ -967,6 +967,8 @@ _X_ATOM = "|".join(
     (
         r"(?:the )?day (?:before yesterday|after tomorrow)",
         r"today|tonight|yesterday(?: (?:morning|afternoon|evening|night))?|last night",
+        # QA: "training this morning" was titled "this morning"
+        r"this (?:morning|afternoon|evening)|(?:earlier|later) today",
         r"tomorrow(?: (?:morning|afternoon|evening|night))?",
         rf"{_NUMBER} ?{_UNIT} (?:ago|back|from (?:now|today|tomorrow)|later)",
         rf"in {_NUMBER} ?{_UNIT}",
@@ -985,6 +987,7 @@ _X_ATOM = "|".join(
         r"(?!\s*(?:%|hours?|hrs?|credits?))",
         rf"(?:{_WEEKDAY_FULL},? )?(?:the )?{_DAY_DIGITS} (?:of )?{_MONTH}(?:,? {_YEAR})?",
         rf"{_REL} {_WEEKDAY}",
+        rf"{_WEEKDAY_FULL} (?:morning|afternoon|evening|night)",  # before the day alone
         _WEEKDAY_FULL,
         r"(?:this|next|last) " + _MONTH,
         rf"{_MONTH},? {_YEAR}",

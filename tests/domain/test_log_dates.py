@@ -120,3 +120,20 @@ def test_amounts_are_checked_as_stored(typed: str, expected: object) -> None:
     """QA: "/log 0.001 ethics" was saved as "0 credits" (stored in hundredths)."""
     parsed = parse_amount(typed)
     assert (parsed.reason if isinstance(parsed, LogProblem) else parsed) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "completed_on"),
+    [("1 hr of domestic violence training this morning", "Domestic violence", date(2026, 12, 6)),
+     ("2 ethics this afternoon", "Medical ethics", date(2026, 12, 6)),
+     ("2 ethics earlier today", "Medical ethics", date(2026, 12, 6)),
+     ("2 ethics on monday morning", "Medical ethics", date(2026, 11, 30)),
+     ("2 ethics tuesday evening", "Medical ethics", date(2026, 12, 1))],
+)  # fmt: skip
+def test_a_part_of_the_day_is_the_date_not_the_title(
+    line: str, title: str, completed_on: date
+) -> None:
+    """QA: "training this morning" was titled "this morning"."""
+    draft = parse(line)
+    assert isinstance(draft, LogDraft)
+    assert (draft.title, draft.completed_on) == (title, completed_on)

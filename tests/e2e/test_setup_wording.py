@@ -79,3 +79,48 @@ async def test_a_described_requirement_keeps_its_window_length_on_a_new_date(
     assert said.splitlines()[0].endswith(window)
     told = "\n".join(m.text or "" for m in ana.messages[-4:])
     assert ("so what you logged keeps counting" in told) is kept_start
+
+
+async def test_a_deadline_without_a_year_is_the_next_such_day(bot: BotUnderTest) -> None:
+    """QA: "dec 27" was not read as a renewal deadline (START is Nov 24, 2026)."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("Texas")
+    assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("dec 27")
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press("3")
+    await reply_with(ana, "direct patient care")
+    await ana.press("Yes")
+    assert "Due Dec 27, 2026 — 33 days left" in await reply_with(ana, "Due ")
+
+
+@pytest.mark.parametrize("typed", ["2", "12", "?!"])
+async def test_a_bare_number_is_not_a_licence_name(bot: BotUnderTest, typed: str) -> None:
+    """QA: "2" was matched to "ABIM ...: an activity every 2 years"."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send(typed)
+    reply = (await ana.next_reply()).text
+    assert "I don't have rules for" in reply and "ABIM" not in reply
+
+
+async def test_skip_typed_at_the_licence_question_moves_on(bot: BotUnderTest) -> None:
+    """QA: "skip" (the button's own word) was searched as a licence name."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("skip")
+    assert "Where do you practise?" in (await ana.next_reply()).text
+
+
+async def test_a_nurse_practitioner_can_require_pharmacology_and_pharmacy_law(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "pharmacology" and "pharmacy law" were unknown topics, with no list offered."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse practitioner")
+    await ana.send("I need 30 hours by 2027-09-30, 2 of them pharmacology and 1 pharmacy law")
+    status = await reply_with(ana, "My requirement")
+    assert "Pharmacology: 0 of 2 h" in status and "State laws and rules: 0 of 1 h" in status
+    await ana.send("I need 20 hours by 2027-09-30, 2 of them zebra care")
+    assert "Topics I know include ethics" in await reply_with(ana, "zebra care")

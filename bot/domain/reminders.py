@@ -156,16 +156,17 @@ def course_reminders(
 
     A reminder that falls in quiet hours moves to when they end. If that is already
     the start, it moves back to just before they began, when that is on the course's day
-    (an hour before a 22:30 course, quiet from 21:00: at 20:45); otherwise it is dropped
-    (an hour before an 07:30 course, quiet until 08:00: the evening before would repeat
-    the day-before reminder). Two reminders that land on the same moment are sent once.
+    (an hour before a 22:30 course, quiet from 21:00: at 20:45), or when no earlier
+    reminder is planned (QA: an 07:00 course chosen the afternoon before got none); else
+    it is dropped (an hour before an 07:30 course, quiet until 08:00: the evening before
+    would repeat the day-before reminder). Two reminders at the same moment are sent once.
     """
     planned: list[PlannedReminder] = []
     for offset in sorted(offsets, reverse=True):
         due = move_out_of_quiet_hours(starts_at - offset, tz, quiet)
         if due >= starts_at:
             earlier = _before_quiet_hours(starts_at - offset, tz, quiet)
-            if earlier.astimezone(tz).date() == starts_at.astimezone(tz).date():
+            if not planned or earlier.astimezone(tz).date() == starts_at.astimezone(tz).date():
                 due = earlier
         if now < due < starts_at and all(p.due_at != due for p in planned):
             planned.append(PlannedReminder(step=_offset_step(offset), due_at=due))

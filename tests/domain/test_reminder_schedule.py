@@ -167,3 +167,14 @@ def test_late_course_hour_reminder_moves_before_quiet_hours_begin() -> None:
     assert [(p.step, p.due_at.astimezone(NY).strftime("%d %H:%M")) for p in planned] == [
         ("d1", "10 08:00"), ("h1", "10 20:45"),
     ]  # fmt: skip
+
+
+def test_an_early_course_chosen_the_afternoon_before_is_reminded_that_evening() -> None:
+    """QA: an 07:00 course chosen at 13:10 the day before got no reminder at all (the
+    day-before one had passed, the hour-before one fell in quiet hours)."""
+    starts = local_datetime(date(2027, 1, 28), time(7, 0), NY)
+    now = local_datetime(date(2027, 1, 27), time(13, 10), NY)
+    planned = course_reminders(starts, tz=NY, quiet=QUIET, now=now)
+    assert [(p.step, p.due_at.astimezone(NY)) for p in planned] == [
+        ("h1", local_datetime(date(2027, 1, 27), time(20, 45), NY))
+    ]

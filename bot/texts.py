@@ -808,9 +808,12 @@ COURSES_NEED_FILLS_MANDATE = (
     "✅ {hours} {unit} of <b>{title}</b> ({remaining} still needed, {licence}, due {due})"
 )
 COURSES_NEED_FILLS_TOTAL = (
-    "➕ {hours} {unit} toward {licence}'s total ({remaining} still needed)"
+    "➕ {hours} {unit} toward {licence}'s total ({remaining} still needed){minimums}"
 )
+COURSES_NEED_FILLS_MINIMUM = ", and its {label} minimum ({left} to go)"
 COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics first."
+COURSES_NEED_SHOWING_TOTALS = "Showing {first}–{last} of {total}."
+COURSES_NEED_UNCOVERED = "<i>No upcoming course here covers {titles}.</i>"
 
 COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
 

@@ -32,6 +32,7 @@ class Need:
     due: date
     topics: frozenset[str] = frozenset()
     unit: str = "credits"  # the licence's: credits, hours or (ABIM) points
+    minimums: tuple[tuple[str, str, Decimal], ...] = ()  # short ones: category, label, left
 
 
 @dataclass(slots=True)
@@ -105,9 +106,13 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
             )
         if status.hours_needed > 0:
             key = f"t{view.licence.id}"
-            needs.by_key[key] = Need(
-                key, licence, licence, status.hours_needed, deadline, unit=status.unit
+            short = tuple(
+                (c.category, c.label, c.remaining) for c in status.categories if c.remaining > 0
             )
+            needs.by_key[key] = Need(
+                key, licence, licence, status.hours_needed, deadline, unit=status.unit,
+                minimums=short,
+            )  # fmt: skip
             categories = rule.total_categories
             needs.gaps.append(
                 Gap(

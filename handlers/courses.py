@@ -637,21 +637,30 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                     )
                 )
             else:
+                # QA: it didn't say the course also counts toward the Category 1 minimum.
+                minimums = "".join(
+                    texts.COURSES_NEED_FILLS_MINIMUM.format(label=esc(label), left=number(left))
+                    for category, label, left in need.minimums
+                    if category == hit.course.category
+                )
                 lines.append(
                     texts.COURSES_NEED_FILLS_TOTAL.format(
                         hours=number(fill.hours),
                         unit=unit_word(fill.hours, need.unit),
                         licence=esc(need.licence),
                         remaining=number(need.remaining),
+                        minimums=minimums,
                     )
                 )
         blocks.append("\n".join(lines))
         rows.append([(button_title(n, hit.course), encode("cd", hit.course.id))])
-    blocks.append(
-        texts.COURSES_NEED_SHOWING.format(
-            first=offset + 1, last=offset + len(page), total=len(ranked)
-        )
-    )
+    covered = {fill.licence for item in ranked for fill in item.fills}
+    uncovered = [need.title for need in needs.mandates if need.key not in covered]
+    if offset == 0 and uncovered:  # QA: "mandated topics first" above a telehealth course
+        blocks.insert(1, texts.COURSES_NEED_UNCOVERED.format(titles=esc("; ".join(uncovered))))
+    mandates_covered = covered & {need.key for need in needs.mandates}
+    showing = texts.COURSES_NEED_SHOWING if mandates_covered else texts.COURSES_NEED_SHOWING_TOTALS
+    blocks.append(showing.format(first=offset + 1, last=offset + len(page), total=len(ranked)))
     nav = []
     if offset > 0:
         nav.append(

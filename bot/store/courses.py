@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
@@ -609,8 +609,11 @@ async def page_of(
                 continue
             distance = None  # too far to go, near enough to follow online
         group = 0 if distance is not None else 1
-        available = max(row.starts_at, query.starts_after)  # open on-demand courses: now
-        ranked.append((group, distance or 0.0, available, row.id, distance))
+        # On-demand courses already open can be taken any day: after the dated ones (QA: a
+        # live webinar that week came 6th, behind them), newest first.
+        open_now = row.format == "on_demand" and row.starts_at <= query.starts_after
+        when = _NEWEST_FIRST - row.starts_at if open_now else row.starts_at - _EPOCH
+        ranked.append((group, distance or 0.0, (open_now, when), row.id, distance))
     ranked.sort(key=lambda item: item[:4])
     listed, more = _one_per_series(ranked, series)
     page = listed[offset : offset + limit]
@@ -623,7 +626,9 @@ async def page_of(
     return SearchResult(hits, len(listed))
 
 
-_Ranked = tuple[int, float, datetime, int, float | None]
+_Ranked = tuple[int, float, tuple[bool, timedelta], int, float | None]
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_NEWEST_FIRST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def _one_per_series(

@@ -22,7 +22,7 @@ from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Course, CourseSubscription, ReminderOutbox
-from tests.e2e.conftest import START, BotUnderTest, reply_with
+from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
 
 ADMIN = 9001
 NEW_YORK = ZoneInfo("America/New_York")
@@ -516,3 +516,20 @@ async def test_searches_without_a_place_look_where_the_clinician_practises(
     await ana.send("/export")
     exported = json.loads((await ana.next_reply()).document_file.data)  # type: ignore[union-attr]
     assert exported["kept_between_messages"] == {"course_location": [43.66, -70.26]}
+
+
+async def test_courses_i_need_says_what_no_course_covers_and_the_minimum_a_course_fills(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: an open mandate no course covers went unsaid under "mandated topics first", and a
+    Category 1 course did not say it counts toward the Category 1 minimum."""
+    await import_directly(bot, tmp_path)
+    await seed_licence(
+        bot, "us-tx-md", "Texas MD", date(2027, 6, 30), renewals_done=3,
+        flags=["direct_patient_care"],
+    )  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    ranked = texts_of(await ask(ana, "Courses I need"))
+    assert "No upcoming course here covers Identification and assistance of trafficked" in ranked
+    assert "and its AMA PRA Category 1 Credit minimum (24 to go)" in ranked
+    assert ranked.index("trafficked") < ranked.index("1. Opioid Prescribing Essentials")

@@ -87,6 +87,17 @@ def distance_text(km: float, unit: str) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
+def _distance_part(course: Course, km: float, unit: str) -> str:
+    """ " · 4.7 mi", or for a course placed at its city's centre (the catalogue gave no
+    venue position) a rounded figure that says so (QA: shown as if exact)."""
+    if not course.city_located:
+        return texts.COURSE_ITEM_DISTANCE.format(distance=distance_text(km, unit), unit=unit)
+    value = km if unit == "km" else km / geo.KM_PER_MILE
+    if value < 1:
+        return texts.COURSE_ITEM_SAME_CITY
+    return texts.COURSE_ITEM_DISTANCE_CITY.format(distance=round(value), unit=unit)
+
+
 def category_name(category: str) -> str:
     """ "AMA PRA Category 1" (the label without a trailing "Credit": the line says credits)."""
     return re.sub(r"\s+credits?$", "", topics.category_label(category), flags=re.IGNORECASE)
@@ -131,9 +142,7 @@ def course_lines(
     else:
         where = texts.COURSE_ITEM_PLACE.format(place=place_text(course))
         if distance_km is not None:
-            where += texts.COURSE_ITEM_DISTANCE.format(
-                distance=distance_text(distance_km, unit), unit=unit
-            )
+            where += _distance_part(course, distance_km, unit)
         if course.format == "hybrid":
             where += texts.COURSE_ITEM_HYBRID
         lines.append(where)
@@ -256,7 +265,7 @@ def course_ics(course: Course, now: datetime) -> bytes:
         )
         if where:
             event.add("location", where)
-        if course.latitude is not None and course.longitude is not None:
+        if course.latitude is not None and not course.city_located:  # a venue's own
             event.add("geo", (course.latitude, course.longitude))
     else:
         event.add("location", texts.COURSE_FORMATS.get(course.format, "Online"))

@@ -97,6 +97,7 @@ class CourseRecord:
     registration_url: str | None = None
     description: str | None = None
     cancelled: bool = False
+    city_located: bool = False  # coordinates of the city's centre, not of the venue
 
     @property
     def is_online(self) -> bool:
@@ -107,6 +108,8 @@ class CourseRecord:
         """SHA-256 of everything but the identity: equal hashes mean "nothing changed"."""
         data = asdict(self)
         del data["source"], data["source_id"]
+        if not data["city_located"]:  # unchanged hashes for what was stored before it
+            del data["city_located"]
         canonical = json.dumps(data, sort_keys=True, default=_json_default, ensure_ascii=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -197,10 +200,12 @@ class _Validator:
             country = "US"
         city = self._field("city")
         place_tz: str | None = None
+        city_located = False
         if fmt is not None and not online and lat is None and city and self.geocoder:
             found = self.geocoder(city, region, country)
             if found is not None:
                 lat, lon, place_tz = found
+                city_located = True
         if fmt is not None and not online and lat is None:
             self.warnings.append("no coordinates: it will not appear in searches by distance")
         tz_name = self._timezone(lat, lon, place_tz)
@@ -231,6 +236,7 @@ class _Validator:
             country=country,
             latitude=lat,
             longitude=lon,
+            city_located=city_located,
             price=price,
             currency=currency,
             registration_url=url,

@@ -115,6 +115,7 @@ def _values(record: CourseRecord) -> dict[str, Any]:
         "country": record.country,
         "latitude": record.latitude,
         "longitude": record.longitude,
+        "city_located": record.city_located,
         "geo_cell": cell_of(record),
         "price": record.price,
         "currency": record.currency,

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -199,6 +200,9 @@ class Course(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The coordinates are the city's centre (the catalogue gave a city, no venue position):
+    # distances are approximate and calendar files carry no GEO.
+    city_located: Mapped[bool] = mapped_column(server_default=false())
     geo_cell: Mapped[int | None] = mapped_column(Integer)
     price: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))

@@ -218,3 +218,28 @@ def test_a_skipped_time_with_its_own_zone_is_said_too() -> None:
         "2027-03-14 02:30 does not exist in America/Chicago (the clocks go forward that "
         "night): read as 03:30"
     ]
+
+
+def test_a_course_placed_by_its_city_says_so_in_lists_and_calendar_files() -> None:
+    """QA: a venue placed at Houston's centre was "4.7 mi" from 77030, shown as exact, and
+    its calendar file carried the city centre as the venue's GEO."""
+    from zoneinfo import ZoneInfo
+
+    from bot.courses.geocode import place_geocoder
+    from bot.store.courses import new_course
+    from handlers.course_views import course_ics, course_lines
+
+    raw = {key: value for key, value in GOOD.items() if key not in ("latitude", "longitude")}
+    located = validate(raw, source="test", geocoder=place_geocoder).record
+    exact = validate(GOOD, source="test").record
+    assert located is not None and exact is not None
+    assert located.city_located and not exact.city_located
+    now = datetime(2027, 1, 5, tzinfo=UTC)
+    zone = ZoneInfo("America/New_York")
+    near = new_course(located, now)
+    lines = "\n".join(course_lines(1, near, 7.6, "mi", zone, now))
+    assert "Hynes Convention Center, Boston, MA · about 5 mi (to the city centre)" in lines
+    assert "in that city" in "\n".join(course_lines(1, near, 0.5, "mi", zone, now))
+    assert "· 4.7 mi" in "\n".join(course_lines(1, new_course(exact, now), 7.6, "mi", zone, now))
+    assert b"GEO:" not in course_ics(near, now)
+    assert b"GEO:" in course_ics(new_course(exact, now), now)

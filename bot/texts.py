@@ -323,6 +323,11 @@ LICENCE_CUSTOM_ASSUMED = (
     "began on another day, remove it in /licences and send it again with the start, e.g. "
     "<i>75 credits from 2024-07-01 to 2029-06-30</i>."
 )
+LICENCE_CUSTOM_PAST = (
+    "\n{deadline} has passed: I'll show what was still owed by then. If that cycle is over, "
+    "change the date in /licences or describe the next one (<i>I need {total} credits by "
+    "{example}</i>)."
+)
 CUSTOM_WINDOW_KEPT_START = (
     "Your requirement now runs from {start} to {deadline}, so what you logged keeps "
     "counting. If a new cycle starts later, delete this one in /licences and describe the "

@@ -183,6 +183,11 @@ async def add_custom(turn: Turn, text: str) -> None:
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
     if assumed:
         saved += texts.LICENCE_CUSTOM_ASSUMED.format(years=assumed // 12)
+    if parsed.deadline < turn.local_now.date():  # QA: taken without a word, then "overdue"
+        saved += texts.LICENCE_CUSTOM_PAST.format(
+            deadline=day(parsed.deadline), total=parsed.total,
+            example=add_months(parsed.deadline, 24).isoformat(),
+        )  # fmt: skip
     turn.say(saved)
     await after_saved(turn, onboarding)
 

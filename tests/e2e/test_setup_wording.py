@@ -124,3 +124,13 @@ async def test_a_nurse_practitioner_can_require_pharmacology_and_pharmacy_law(
     assert "Pharmacology: 0 of 2 h" in status and "State laws and rules: 0 of 1 h" in status
     await ana.send("I need 20 hours by 2027-09-30, 2 of them zebra care")
     assert "Topics I know include ethics" in await reply_with(ana, "zebra care")
+
+
+async def test_a_described_requirement_already_past_is_said(bot: BotUnderTest) -> None:
+    """QA: saved without a word, then shown "Overdue by 41 days"."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse practitioner")
+    await ana.send("I need 20 hours by 2026-11-01, 2 of them ethics")
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "Nov 1, 2026 has passed" in saved
+    assert "I need 20 credits by 2028-11-01" in saved

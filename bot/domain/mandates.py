@@ -16,7 +16,7 @@ from bot.domain.topics import vocabulary
 
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-_UNKNOWN = " (renewal number unknown: tell me your licence issue date to be sure)"
+_UNKNOWN = ", renewal number unknown: tell me your licence issue date to be sure"
 
 
 def ordinal(n: int) -> str:
@@ -89,7 +89,8 @@ def _by_recurrence(
 ) -> MandatePlan:
     r = mandate.recurrence
     n = cycle.renewal_number
-    this = f" (this is renewal {n})" if n is not None else _UNKNOWN
+    # Commas, not brackets: the status shows the reason in brackets already (QA: nested).
+    this = f", this is renewal {n}" if n is not None else _UNKNOWN
 
     def gated(due: bool, text: str) -> MandatePlan:
         if n is None:
@@ -123,7 +124,7 @@ def _by_recurrence(
         return gated(n in listed, text)
     if r.kind == "every_n_years":
         start = add_months(cycle.deadline, -12 * r.years) + timedelta(days=1)
-        text = f"once every {r.years} years (credits since {start.isoformat()} count)"
+        text = f"once every {r.years} years, counting credits since {start:%b %-d, %Y}"
         if r.after_renewal:
             text += f", after the first {_NUMBERS.get(r.after_renewal, r.after_renewal)} renewals"
         if n is None:

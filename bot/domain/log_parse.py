@@ -345,7 +345,8 @@ def default_category_for(profession: str | None) -> str:
     }.get(profession or "", "ama_pra_1")
 
 
-_NUMBER_FIRST = re.compile(r"\s*(?:\d+(?:[.,]\d+)?|[.,]\d+)\s+(.+)", re.DOTALL)
+# A minus too: "-3 ethics credits" is a log whose amount is wrong (QA: "I didn't understand").
+_NUMBER_FIRST = re.compile(r"\s*-?(?:\d+(?:[.,]\d+)?|[.,]\d+)\s+(.+)", re.DOTALL)
 
 
 def _number_word_first(body: str) -> str:

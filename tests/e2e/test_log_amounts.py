@@ -28,3 +28,11 @@ async def test_a_zero_points_line_says_points(bot: BotUnderTest) -> None:
     assert (await ana.next_reply()).text.startswith("Zero points can't be logged.")
     await ana.send("/log 0 ethics")
     assert (await ana.next_reply()).text.startswith("Zero credits can't be logged.")
+
+
+async def test_a_negative_amount_typed_without_log_is_explained(bot: BotUnderTest) -> None:
+    """QA: "-3 ethics credits yesterday" got "Sorry, I didn't understand that"."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    await ana.send("-3 ethics credits yesterday")
+    assert (await ana.next_reply()).text.startswith("An amount can't be negative.")

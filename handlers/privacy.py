@@ -16,6 +16,7 @@ from telegram.ext import Application, CommandHandler
 import bot
 from bot import texts
 from bot.store import clinicians, credits, files, licences, outbox, subscriptions
+from bot.store import courses as course_store
 from bot.store.clinicians import HELD
 from bot.store.models import Clinician
 from handlers import flows
@@ -79,7 +80,8 @@ async def export_data(turn: Turn) -> tuple[bytes, bytes | None]:
         "credit_entries": [_row(item) for item in await credits.list_for(session, owner)],
         "certificates": [_row(item, skip=("content",)) for item in certificate_rows],
         "course_subscriptions": [
-            {"course_id": course.id, "title": course.title, "starts_at": _plain(course.starts_at)}
+            {"course_id": course.id, "title": course.title, "starts_at": _plain(course.starts_at),
+             "status": course.status}  # QA: a cancelled course looked chosen and on
             for _, course in chosen
         ],
         # Queued and sent reminders and notices; the delivery machinery's own columns
@@ -139,7 +141,11 @@ async def forget_pressed(turn: Turn, press: Press) -> None:
         turn.edit(texts.FORGET_CANCELLED)
         return
     certificates = await credits.list_certificates(turn.session, turn.clinician)
+    telegram_id = turn.clinician.telegram_id
     await clinicians.forget(turn.session, turn.clinician)
+    # The catalogues an admin uploaded stay (others' reminders depend on them), but no
+    # longer under their Telegram id (QA: "upload:1001:catalog.csv" after /forget).
+    await course_store.unname_uploads(turn.session, telegram_id)
     await files.delete_certificate_files(certificates)
     turn.edit(texts.FORGET_DONE)
 

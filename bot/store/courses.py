@@ -8,6 +8,7 @@ hierarchy in Python on the few rows that survive.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -683,3 +684,16 @@ async def _load(ids: Sequence[int], session: AsyncSession) -> dict[int, Course]:
         return {}
     found = await session.scalars(select(Course).where(Course.id.in_(ids)))
     return {course.id: course for course in found}
+
+
+async def unname_uploads(session: AsyncSession, telegram_id: int) -> None:
+    """Catalogues uploaded as ``upload:<telegram id>:<name>`` keep their courses under
+    ``upload:former-<random>:<name>``: the person is gone, the catalogue and its identity
+    (source, source_id) stay whole."""
+    prefix = f"upload:{telegram_id}:"
+    renamed = f"upload:former-{secrets.token_hex(4)}:"
+    await session.execute(
+        update(Course)
+        .where(Course.source.startswith(prefix, autoescape=True))
+        .values(source=renamed + func.substr(Course.source, len(prefix) + 1))
+    )

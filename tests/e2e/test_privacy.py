@@ -160,3 +160,28 @@ async def test_garbage_callback_data_expires_quietly(bot: BotUnderTest, data: st
     assert answer is not None
     async with transaction(bot.services.sessionmaker) as session:
         assert await clinicians.find(session, 1001) is not None
+
+
+@pytest.mark.parametrize("settings_overrides", [{"admin_ids": "1001"}])
+async def test_an_admin_who_forgets_leaves_catalogues_without_their_id(
+    bot: BotUnderTest, settings_overrides: dict[str, str]
+) -> None:
+    """QA: after /forget the catalogue source still read "upload:1001:catalog.csv"."""
+    from bot.store.models import Course
+
+    admin = bot.user(1001, "Boss")
+    csv = (
+        "id,title,credits,category,topics,format,start,end,timezone,city,state,latitude,"
+        "longitude\nc1,Ethics Day,2,ama_pra_1,ethics,in_person,2027-01-10 09:00,"
+        "2027-01-10 11:00,America/New_York,Boston,MA,42.36,-71.06\n"
+    )
+    await admin.upload("catalog.csv", csv.encode(), "text/csv")
+    assert "1 added" in ((await admin.next_reply(10)).text or "")
+    await admin.send("/forget")
+    await admin.next_reply()
+    await admin.press("Delete everything")
+    await admin.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        sources = (await session.scalars(select(Course.source))).all()
+    assert len(sources) == 1 and "1001" not in sources[0]
+    assert sources[0].startswith("upload:former-") and sources[0].endswith(":catalog.csv")

@@ -162,14 +162,20 @@ def course_reminders(
     would repeat the day-before reminder). Two reminders at the same moment are sent once.
     """
     planned: list[PlannedReminder] = []
-    for offset in sorted(offsets, reverse=True):
+    ordered = sorted(offsets, reverse=True)
+    for offset in ordered:
+        step = _offset_step(offset)
         due = move_out_of_quiet_hours(starts_at - offset, tz, quiet)
         if due >= starts_at:
             earlier = _before_quiet_hours(starts_at - offset, tz, quiet)
-            if not planned or earlier.astimezone(tz).date() == starts_at.astimezone(tz).date():
+            if earlier.astimezone(tz).date() == starts_at.astimezone(tz).date():
                 due = earlier
-        if now < due < starts_at and all(p.due_at != due for p in planned):
-            planned.append(PlannedReminder(step=_offset_step(offset), due_at=due))
+            elif not planned:
+                # It stands in for the day-before reminder, under that one's key: when that
+                # was sent already, the outbox holds the key and this one is not sent too.
+                due, step = earlier, _offset_step(ordered[0])
+        if now < due < starts_at and all(p.due_at != due and p.step != step for p in planned):
+            planned.append(PlannedReminder(step=step, due_at=due))
     return planned
 
 

@@ -122,6 +122,18 @@ async def test_an_early_course_is_reminded_once_not_twice(bot: BotUnderTest) -> 
     assert sent == [["📅 Reminder: Early Sepsis Rounds starts tomorrow "], [], []]
 
 
+async def test_an_early_course_chosen_the_day_before_is_reminded_that_evening(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 3: chosen at 10:00 for 07:00 the next day (quiet 21:00-08:00): the day-before
+    reminder had passed and the hour-before fell in quiet hours, so none came at all."""
+    sent = await course_reminders_seen(
+        bot, "21:00-08:00", datetime(2026, 12, 7, 7, 0, tzinfo=CHICAGO),
+        [(2026, 12, 6, 20, 44), (2026, 12, 6, 20, 46), (2026, 12, 7, 6, 59)],
+    )  # fmt: skip
+    assert sent == [[], ["📅 Reminder: Early Sepsis Rounds starts tomorrow "], []]
+
+
 async def course_reminders_seen(
     bot: BotUnderTest, quiet: str, starts_at: datetime, moments: list[tuple[int, ...]]
 ) -> list[list[str]]:

@@ -25,7 +25,7 @@ from bot.domain.requirements import load_rules
 from bot.polling import PollingRequest
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
-from bot.transport import Client, bot_api_request
+from bot.transport import Client, bot_api_request, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,9 @@ async def open_services(services: Services) -> None:
     services.sessionmaker = create_sessionmaker(services.engine)
     if settings.migrate_on_start:
         await migrate.upgrade(services.engine)
-    services.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=True)
+    services.http = httpx.AsyncClient(
+        timeout=httpx.Timeout(10.0), follow_redirects=True, verify=tls_context()
+    )
 
 
 async def close_services(services: Services) -> None:

@@ -29,13 +29,13 @@ from yarl import URL
 Client = Literal["aiohttp", "httpx"]
 
 
-
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """The same CA bundle as httpx (certifi), whatever the system store holds; made once per
     process: loading it takes ~35 ms, and a bot start opened three (a third of an e2e
     test's set-up)."""
     return ssl.create_default_context(cafile=certifi.where())
+
 
 class AiohttpRequest(BaseRequest):
     """PTB's request interface on one ``aiohttp.ClientSession`` (keep-alive pool).

@@ -75,9 +75,7 @@ def render_status(view: LicenceView) -> str:
     else:
         lines.append(_deadline_line(status))
         lines.append(_still_needed(status))
-        # No pace meets a past date, and in the last week "290.5 a week" means little (QA):
-        # "Still needed" above says it all.
-        if status.weekly_pace > 0 and not status.days_overdue and status.days_left >= 7:
+        if weekly_pace_shown(status):
             pace = number(status.weekly_pace)
             unit = unit_word(status.weekly_pace, status.unit)
             lines.append(texts.STATUS_PACE.format(pace=pace, unit=unit))
@@ -99,6 +97,15 @@ def render_status(view: LicenceView) -> str:
         )
     )
     return "\n".join(lines)
+
+
+WEEK = 7
+
+
+def weekly_pace_shown(status: LicenceStatus) -> bool:
+    """A weekly pace means something a week or more before the deadline, not in the last
+    days (QA: "290.5 credits a week" the day before: "Still needed" says it) nor past it."""
+    return status.weekly_pace > 0 and not status.days_overdue and status.days_left >= WEEK
 
 
 def _progress_line(status: LicenceStatus) -> str:
@@ -151,7 +158,7 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
     if found.standing is Standing.ON_TRACK:
         return texts.VERDICT_ON_TRACK.format(**figures)
     line = texts.VERDICT_BEHIND.format(**figures)
-    if status.weekly_pace > 0 and status.days_left >= 7:
+    if weekly_pace_shown(status):
         pace = status.weekly_pace
         line += texts.VERDICT_BEHIND_PACE.format(
             pace=number(pace), unit=unit_word(pace, unit), deadline=day(status.deadline)
@@ -288,7 +295,7 @@ NOTE_LIMIT = 320
 
 def note_is_cut(status: LicenceStatus) -> bool:
     """The status shows the rule's "worth checking" note shortened: offer the whole one."""
-    return len(" ".join(status.uncertain.split())) > NOTE_LIMIT
+    return len(_one_line(status.uncertain)) > NOTE_LIMIT
 
 
 def render_rule_notes(view: LicenceView) -> str:
@@ -297,17 +304,21 @@ def render_rule_notes(view: LicenceView) -> str:
     assert status is not None
     return texts.RULE_NOTES.format(
         label=licence_label(view),
-        note=html.escape(" ".join(status.uncertain.split())),
+        note=html.escape(_one_line(status.uncertain)),
         source=html.escape(status.source),
         citation=html.escape(status.citation or status.source),
         checked=day(status.checked),
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _shorten(text: str, limit: int = NOTE_LIMIT) -> str:
     """At most ``limit`` characters, cut at a word (notes cite "Tex. Occ. Code": no
     sentence splitting)."""
-    text = " ".join(text.split())
+    text = _one_line(text)
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"

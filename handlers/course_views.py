@@ -80,8 +80,12 @@ def place_text(course: Course) -> str:
     return esc(", ".join(p for p in (course.venue, city) if p) or course.address or "")
 
 
+def _in_unit(km: float, unit: str) -> float:
+    return km if unit == "km" else km / geo.KM_PER_MILE
+
+
 def distance_text(km: float, unit: str) -> str:
-    value = km if unit == "km" else km / geo.KM_PER_MILE
+    value = _in_unit(km, unit)
     if value < 0.1:
         return "&lt; 0.1"  # HTML: this text goes into the message as is
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
@@ -92,7 +96,7 @@ def _distance_part(course: Course, km: float, unit: str) -> str:
     venue position) a rounded figure that says so (QA: shown as if exact)."""
     if not course.city_located:
         return texts.COURSE_ITEM_DISTANCE.format(distance=distance_text(km, unit), unit=unit)
-    value = km if unit == "km" else km / geo.KM_PER_MILE
+    value = _in_unit(km, unit)
     if value < 1:
         return texts.COURSE_ITEM_SAME_CITY
     return texts.COURSE_ITEM_DISTANCE_CITY.format(distance=round(value), unit=unit)

@@ -654,12 +654,12 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                 )
         blocks.append("\n".join(lines))
         rows.append([(button_title(n, hit.course), encode("cd", hit.course.id))])
-    covered = {fill.licence for item in ranked for fill in item.fills}
-    uncovered = [need.title for need in needs.mandates if need.key not in covered]
+    filled = {fill.licence for item in ranked for fill in item.fills}
+    uncovered = [need.title for need in needs.mandates if need.key not in filled]
     if offset == 0 and uncovered:  # QA: "mandated topics first" above a telehealth course
         blocks.insert(1, texts.COURSES_NEED_UNCOVERED.format(titles=esc("; ".join(uncovered))))
-    mandates_covered = covered & {need.key for need in needs.mandates}
-    showing = texts.COURSES_NEED_SHOWING if mandates_covered else texts.COURSES_NEED_SHOWING_TOTALS
+    some_filled = len(uncovered) < len(needs.mandates)
+    showing = texts.COURSES_NEED_SHOWING if some_filled else texts.COURSES_NEED_SHOWING_TOTALS
     blocks.append(showing.format(first=offset + 1, last=offset + len(page), total=len(ranked)))
     nav = []
     if offset > 0:

@@ -12,7 +12,7 @@ import html
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -620,8 +620,7 @@ def _earlier_cycle(label: str, before: LicenceView | None, after: LicenceView) -
             return texts.LOG_EARLIER_SHORT.format(
                 label=label, deadline=deadline, short=number(short), unit=unit
             )
-    ended = now.window.start - timedelta(days=1)
-    return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(ended))
+    return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(now.previous_deadline))
 
 
 async def _announce_completions(

@@ -278,9 +278,11 @@ def parse_renewal_date(text: str, today: date) -> date | str:
 
 def _next_day_named(text: str, today: date) -> date | None:
     """ "Dec 27", "27 December": that day this year, or next year once it has passed."""
+    if re.search(r"\d{4}", text):  # a year was given: not this reading
+        return None
     for year in (today.year, today.year + 1):
         when = parse_date(f"{text.strip()} {year}")
-        if when is not None and when >= today and not re.search(r"\d{4}", text):
+        if when is not None and when >= today:
             return when
     return None
 
@@ -838,8 +840,7 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
         # would begin after today: then it keeps its start, so what was logged keeps
         # counting (QA round 2: credits dropped to 0 / 30). The status heading shows it.
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
-        months = round((spec.deadline - spec.start).days / 30.44)  # 24, leap days aside
-        shifted = add_months(when, -months) + timedelta(days=1)
+        shifted = add_months(when, -spec.months) + timedelta(days=1)
         start = shifted if shifted <= turn.local_now.date() else spec.start
         licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
         if licence.label == custom_label(spec.deadline):

@@ -48,6 +48,8 @@ from scheduler.plan_digest import cycle_marks, inputs_digest
 log = logging.getLogger(__name__)
 
 PLANNED_KINDS = ("renewal", "cycle_end", "course")
+MAKEUP_MARK = ":makeup:"
+"""In a renewal step's key: the ladder toward a make-up window's end, not the deadline."""
 SNOOZE_MARK = ":snooze:"
 """Snoozed reminders are the user's, not the plan's: re-planning keeps them (the
 renderer drops them if the licence is complete or muted, or reminders are paused), only
@@ -69,6 +71,8 @@ def _snoozed_day(key: str) -> date | None:
 def reminder_slots(clinician: Clinician) -> Callable[[date], datetime]:
     """This clinician's reminder moment on a local day (renewal steps and snoozes alike)."""
     return daily_slots(local_zone(clinician), quiet_hours(clinician), str(clinician.id))
+
+
 PLAN_BATCH = 500
 MAX_PLAN_AGE = timedelta(days=7)
 """The periodic pass evaluates a clinician at least this often, digest or not."""
@@ -114,8 +118,9 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
     views = (
         views_for(clinician, data.licences, data.entries, today, rulebook) if data.licences else []
     )
+    slot = reminder_slots(clinician)  # one per clinician, for every licence
     for view in views:
-        planned += _renewal_rows(view, ladder, tz, quiet, now)
+        planned += _renewal_rows(view, ladder, tz, quiet, slot, now)
     for course in data.courses:
         if course.status != "active" or course.starts_at <= now:
             continue
@@ -141,20 +146,25 @@ def course_plan(course: Course, clinician: Clinician, now: datetime) -> list[Pla
 
 
 def _renewal_rows(
-    view: LicenceView, ladder: Sequence[int | str], tz: ZoneInfo, quiet: QuietHours, now: datetime
+    view: LicenceView,
+    ladder: Sequence[int | str],
+    tz: ZoneInfo,
+    quiet: QuietHours,
+    slot: Callable[[date], datetime],
+    now: datetime,
 ) -> list[outbox.Planned]:
     status = view.status
     licence = view.licence
     if status is None or licence.reminders_muted:
         return []
-    rows = _cycle_end_rows(view, tz, quiet, now)
+    rows = _cycle_end_rows(view, tz, slot, now)
     if status.complete:
         return rows
     days = [int(step) for step in ladder]
     # Short past the deadline with a make-up window open: the same ladder toward its end
     # (QA: 38.5 credits still missing and nothing until the window closed).
     target = status.makeup_until or status.deadline
-    prefix = f"{status.deadline}:makeup:" if status.makeup_until else f"{status.deadline}:"
+    prefix = f"{status.deadline}{MAKEUP_MARK}" if status.makeup_until else f"{status.deadline}:"
     steps = renewal_ladder(
         target,
         ladder_days=days,
@@ -172,7 +182,7 @@ def _renewal_rows(
 
 
 def _cycle_end_rows(
-    view: LicenceView, tz: ZoneInfo, quiet: QuietHours, now: datetime
+    view: LicenceView, tz: ZoneInfo, slot: Callable[[date], datetime], now: datetime
 ) -> list[outbox.Planned]:
     """One message the day after each deadline, complete or not (QA: the status moved on
     to the next cycle without a word). The previous deadline's too: on the morning after
@@ -180,8 +190,7 @@ def _cycle_end_rows(
     status = view.status
     assert status is not None
     licence = view.licence
-    slot = daily_slots(tz, quiet, str(licence.clinician_id))
-    deadlines = {status.deadline, status.window.start - timedelta(days=1)}
+    deadlines = {status.deadline, status.previous_deadline}
     added = licence.created_at.astimezone(tz).date()  # no news of a cycle that ended before
     return [
         outbox.Planned(

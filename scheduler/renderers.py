@@ -7,7 +7,7 @@ completed since, the course was unsubscribed): the dispatcher then drops the row
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,11 @@ from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
-from bot.tracking import views_for
-from bot.views import day, mandate_gaps, number, unit_word
+from bot.tracking import credit_item, views_for_items
+from bot.views import WEEK, day, mandate_gaps, number, unit_word, weekly_pace_shown
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
-from scheduler.planner import SNOOZE_MARK
+from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK
 
 
 async def render_notice(
@@ -39,7 +39,7 @@ async def render_notice(
 def renewal_buttons(licence_id: int, days_left: int) -> InlineKeyboardMarkup:
     """Snoozes that end before the deadline (QA: "Snooze 1 week" the day before it)."""
     snoozes = [InlineKeyboardButton(texts.SNOOZE_DAY, callback_data=encode("snz", licence_id, 1))]
-    if days_left > 7:
+    if days_left > WEEK:
         snoozes.append(
             InlineKeyboardButton(texts.SNOOZE_WEEK, callback_data=encode("snz", licence_id, 7))
         )
@@ -63,10 +63,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         licence = await _remindable_licence(session, row, clinician)
         if licence is None or await _superseded(session, row, now):
             return None
-        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
-        entries = await credit_store.list_for(session, clinician)
-        view = views_for(clinician, [licence], entries, today, rulebook)[0]
-        status = view.status
+        status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None or status.complete:
             return None
         if status.makeup_until is not None and not _about_the_make_up(row.dedupe_key):
@@ -96,7 +93,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             texts.REMINDER_MAKEUP if status.makeup_until is not None
             else texts.REMINDER_RENEWAL_TODAY if status.days_left <= 0
             else texts.REMINDER_RENEWAL_TOMORROW if status.days_left == 1
-            else texts.REMINDER_RENEWAL_SOON if status.days_left < 7
+            else texts.REMINDER_RENEWAL_SOON if not weekly_pace_shown(status)
             else texts.REMINDER_RENEWAL
         )  # fmt: skip
         return Rendered(template.format(**values), renewal_buttons(licence.id, status.days_left))
@@ -106,7 +103,16 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
 
 def _about_the_make_up(key: str) -> bool:
     """A make-up window's ladder step, or a snooze (the clinician's own)."""
-    return ":makeup:" in key or SNOOZE_MARK in key
+    return MAKEUP_MARK in key or SNOOZE_MARK in key
+
+
+async def _status_now(
+    session: AsyncSession, clinician: Clinician, licence: Licence, now: datetime, rulebook: RuleBook
+) -> LicenceStatus | None:
+    """One licence's status on the clinician's day, as a reminder is sent (render late)."""
+    today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+    items = [credit_item(row) for row in await credit_store.credit_rows(session, clinician)]
+    return views_for_items(clinician, [licence], items, today, rulebook)[0].status
 
 
 async def _remindable_licence(
@@ -150,9 +156,7 @@ def make_complete_renderer(rulebook: RuleBook) -> Renderer:
         licence = await session.get(Licence, row.target_id) if row.target_id else None
         if licence is None or licence.clinician_id != clinician.id:
             return None
-        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
-        entries = await credit_store.list_for(session, clinician)
-        status = views_for(clinician, [licence], entries, today, rulebook)[0].status
+        status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None or not status.complete:
             return None  # an entry was removed since: not complete after all
         return Rendered(
@@ -176,9 +180,7 @@ def make_cycle_end_renderer(rulebook: RuleBook) -> Renderer:
             ended = date.fromisoformat(str((row.payload or {}).get("deadline")))
         except ValueError:
             return None
-        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
-        entries = await credit_store.list_for(session, clinician)
-        status = views_for(clinician, [licence], entries, today, rulebook)[0].status
+        status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None:
             return None
         text = cycle_end_text(html.escape(licence.label), ended, status)
@@ -200,7 +202,7 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
         if status.makeup_until:
             return texts.CYCLE_ENDED_MAKEUP.format(**values, until=day(status.makeup_until))
         return texts.CYCLE_ENDED_SHORT.format(**values)
-    if status.window.start - timedelta(days=1) != ended:
+    if status.previous_deadline != ended:
         return None
     shortfall = status.previous_shortfall
     if shortfall is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.domain.cycles import Window
@@ -135,3 +135,8 @@ class LicenceStatus:
     previous_shortfall: PreviousShortfall | None = None
     starts_on: date | None = None  # the cycle starts after today (renewed early)
     unit: str = "credits"  # the rule's: "points" for ABIM MOC
+
+    @property
+    def previous_deadline(self) -> date:
+        """The deadline of the cycle before this one: the day before this one began."""
+        return self.window.start - timedelta(days=1)

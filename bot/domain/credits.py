@@ -109,10 +109,10 @@ def _status(
         )
         if not prev_tally.complete(carried):
             if info.makeup_until is not None and _tracked(table, previous.window):
-                cured = known = evaluate(rule, facts, previous, schedule, table, makeup.end)
-                if not cured.complete(carried):  # makeup_until says until when (no note:
+                made_up = known = evaluate(rule, facts, previous, schedule, table, makeup.end)
+                if not made_up.complete(carried):  # makeup_until says until when (no note:
                     # QA saw the deadline and make-up date twice, in two formats)
-                    return _render(rule, facts, cured, today, overdue=True, carry=prev_carry)
+                    return _render(rule, facts, made_up, today, overdue=True, carry=prev_carry)
             # Whether or not it is still shown, a short cycle takes make-up credits first.
             cured = _cure(table, makeup, prev_tally, prev_tally.hours_needed(carried))
     tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured)

@@ -89,6 +89,11 @@ class CustomRequirementSpec:
         """The given start, else two years before the deadline (the common cycle)."""
         return self.cycle_start or add_months(self.deadline, -24) + timedelta(days=1)
 
+    @property
+    def months(self) -> int:
+        """The window's length in whole months (24 for the default two years)."""
+        return max(1, round((self.deadline - self.start).days / 30.44))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form for storing with the licence."""
         return {
@@ -128,7 +133,7 @@ class CustomRequirementSpec:
     def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
         """The spec as a one-window :class:`Rule` for the ordinary arithmetic."""
         start = self.start
-        months = max(1, round((self.deadline - start).days / 30.44))
+        months = self.months
         # The licence's label already says "due <deadline>": the title gives the window.
         title = self.title or f"{self.total} credits from {_day(start)} to {_day(self.deadline)}"
         return Rule(

@@ -150,7 +150,7 @@ def _take_terms(words: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 _UNIT_WORDS = ("credits", "credit", "points", "point", "hours", "hour")
 _POINT_WORDS = frozenset({"point", "points", "pts"})
-_POINTS_NAMED = re.compile(r"\b(?:points?|pts)\b", re.IGNORECASE)
+_POINTS_NAMED = re.compile(r"\b(?:" + "|".join(_POINT_WORDS) + r")\b", re.IGNORECASE)
 
 
 def _points_categories() -> list[str]:

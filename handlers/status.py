@@ -24,26 +24,23 @@ from bot.views import (
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
 
+# "am I done?" asks for a yes or no on completion; "am I on track?" on pace. Both are
+# status questions too: their figures follow the yes or no.
+_DONE = r"am\s+i\s+(?:done|complete|finished|compliant)|compliant|compliance"
+_PACE = (
+    r"on\s+tra(?:ck|k|c)|am\s+i\s+(?:behind|ahead|ok(?:ay)?|good|fine)|will\s+i\s+make\s+it"
+)  # "on trak": QA typed it
 _STATUS_QUESTION = re.compile(
     r"\b(?:how\s+many|how\s+much|still\s+need|left|remaining|status|progress|"
-    r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i|am\s+i\s+(?:done|complete)"
+    r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i"
     r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going"
-    # QA: "am I on track", "whats due", "where do I stand", "am i compliant for texas",
-    # "do I need ethics", "what do I need", "am I behind"
-    r"|on\s+track|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|compliant|compliance"
-    r"|(?:do|what\s+do)\s+i\s+(?:still\s+)?need|am\s+i\s+(?:behind|ahead)|will\s+i\s+make\s+it)\b",
+    # QA: "whats due", "where do I stand", "do I need ethics", "what do I need"
+    r"|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|(?:do|what\s+do)\s+i\s+(?:still\s+)?need"
+    rf"|{_DONE}|{_PACE})\b",
     re.IGNORECASE,
 )
-
-
-# "am I done?" asks for a yes or no on completion; "am I on track?" on pace
-_DONE_QUESTION = re.compile(
-    r"\b(?:am\s+i\s+(?:done|complete|finished|compliant)|compliant|compliance)\b", re.IGNORECASE
-)
-_PACE_QUESTION = re.compile(
-    r"\b(?:on\s+track|behind|ahead|will\s+i\s+make\s+it|am\s+i\s+(?:ok(?:ay)?|good|fine))\b",
-    re.IGNORECASE,
-)
+_DONE_QUESTION = re.compile(rf"\b(?:{_DONE})\b", re.IGNORECASE)
+_PACE_QUESTION = re.compile(rf"\b(?:{_PACE}|behind|ahead)\b", re.IGNORECASE)
 
 
 def is_status_question(text: str) -> bool:

@@ -233,3 +233,10 @@ async def test_the_day_before_the_deadline_says_tomorrow_without_a_weekly_pace(
     await ana.send("am I on track?")
     first = (await ana.next_reply()).text.splitlines()[0]
     assert "behind" in first and "a week" not in first
+
+
+async def test_on_track_with_a_typo_still_gets_the_verdict(bot: BotUnderTest) -> None:
+    """Review in the sandbox: "am i on trak?" got "Sorry, I didn't understand that"."""
+    ana = await texas(bot, date(2027, 6, 30), [(date(2026, 10, 1), 10, "ama_pra_1", [])])
+    await ana.send("am i on trak?")
+    assert (await ana.next_reply()).text.startswith("⚠️ Texas Medical Board: behind")

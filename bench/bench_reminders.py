@@ -33,6 +33,7 @@ from telegram import Bot
 
 from bench.common import RESULTS, SandboxProcess, fresh_database, write_results
 from bench.sandbox_process import FIRST_USER
+from bot.app import settle_heap
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.requirements import shipped_rulebook
@@ -196,6 +197,10 @@ async def planner(url: str, clinicians: int) -> dict[str, Any]:
     await analyze(url)
     engine = create_engine(url, pool_size=5)
     sessionmaker = create_sessionmaker(engine)
+    # The planner runs in cme-bot run, which freezes its start-up heap: without that, each
+    # full collection walks every module and rule object (20,000 clinicians, first pass:
+    # 21.4 s, 16.3 s with it).
+    settle_heap()
     timings: dict[str, float] = {}
     passes: dict[str, Any] = {}
     later = NOW + timedelta(days=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
@@ -94,15 +94,40 @@ async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: dat
     """Insert planned rows; keys that exist already are left as they are.
 
     On PostgreSQL one statement reads the rows as arrays (``unnest``): an executemany is a
-    round trip and an index check per row, and the planner's first pass inserts 700,000.
-    Elsewhere, the table (not the mapped class) in one executemany: the ORM's bulk path
-    builds a state per row first."""
+    round trip and an index check per row, and the planner's first pass inserts 800,000.
+    On SQLite one executemany of tuples already in the stored form, straight to the
+    driver: SQLAlchemy's per-value type processing was a third of the insert's time
+    (160,000 rows: 5.9 s, 3.8 s without it)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(_UNNEST_INSERT, _columns_of(planned, now))
         return
-    table = ReminderOutbox.__table__
-    statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    await session.execute(statement, [_row(item, now) for item in planned])
+    stamp = _sqlite_stamp(now)
+    rows = [
+        (
+            item.clinician_id, item.kind, item.target_id, item.key, _sqlite_stamp(item.due_at),
+            None if item.payload is None else json.dumps(item.payload), stamp, stamp,
+        )
+        for item in planned
+    ]  # fmt: skip
+    connection = await session.connection()
+    await connection.exec_driver_sql(_SQLITE_INSERT, rows)
+
+
+_SQLITE_INSERT = """
+    INSERT INTO reminder_outbox
+        (clinician_id, kind, target_id, dedupe_key, due_at, payload,
+         status, attempts, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+    ON CONFLICT (dedupe_key) DO NOTHING
+"""
+
+
+def _sqlite_stamp(moment: datetime) -> str:
+    """An aware datetime as SQLAlchemy stores it on SQLite (naive UTC, microseconds):
+    rows written here compare and read back like every other row (tested)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 _UNNEST_INSERT = text(

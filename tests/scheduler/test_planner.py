@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.requirements import RuleBook, shipped_rulebook
@@ -160,6 +160,13 @@ async def test_insert_new_stores_every_field_and_leaves_existing_keys_alone(
              r.created_at)
             for r in rows
         ]  # fmt: skip
+        # Stored in the form SQLAlchemy binds: SQLite compares timestamps as text.
+        matched = await session.scalar(
+            select(func.count()).where(
+                ReminderOutbox.due_at == due, ReminderOutbox.created_at == NOW
+            )
+        )
+    assert matched == 2
     assert stored == [
         ("1:renewal:5:2027-01-31:30", "renewal", 5, due, None, "pending", 0, NOW),
         ("1:notice:-:x", "notice", None, due, {"text": "Zoë ✓"}, "pending", 0, NOW),

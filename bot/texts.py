@@ -358,6 +358,11 @@ LOCATION_INVALID = (
     "Share it again, or type a city or ZIP code."
 )
 TIMEZONE_SHARE_LOCATION = "📍 Share my location"
+TIMEZONE_ASK_STATE = (
+    "<b>Where do you practise?</b> Your licence is in {state}, so reminders now follow "
+    "<b>{zone}</b>. If you work elsewhere, send a city or ZIP code (e.g. <i>Boston</i>, "
+    "<i>02115</i>) or share your location, so reminders arrive in your daytime."
+)
 TIMEZONE_SKIP_HINT = "Or keep the time zone as it is:"
 TIMEZONE_SET = "Time zone set to <b>{zone}</b> ({place}). Your local time is {local}."
 TIMEZONE_PICK = "Several places are called that. Which one?"

@@ -13,6 +13,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
 from bot.domain import geo, places, topics, zones
+from bot.store import licences as licence_store
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.intents import is_other_request
@@ -134,12 +135,29 @@ def location_keyboard() -> ReplyKeyboardMarkup:
 
 async def ask_timezone(turn: Turn, *, onboarding: bool = False) -> None:
     await flows.expect(turn, "timezone_where", onboarding="timezone" if onboarding else None)
-    turn.say(
-        texts.TIMEZONE_ASK.format(zone=html.escape(turn.clinician.timezone)),
-        reply_markup=location_keyboard(),
-    )
+    ask = texts.TIMEZONE_ASK.format(zone=html.escape(turn.clinician.timezone))
+    if onboarding and (home := await _licence_state_zone(turn)) is not None:
+        ask = texts.TIMEZONE_ASK_STATE.format(zone=html.escape(home.tz), state=home.state)
+    turn.say(ask, reply_markup=location_keyboard())
     if onboarding:
         turn.say(texts.TIMEZONE_SKIP_HINT, [[(texts.SKIP, encode("onb", "done"))]])
+
+
+async def _licence_state_zone(turn: Turn) -> zones.StateZone | None:
+    """At set-up, before the question: the zone of the state the licences are in, adopted
+    while the zone is still the default (QA: a Texas physician who skipped the question
+    got New York's 09:00, 08:00 in Texas)."""
+    clinician = turn.clinician
+    if clinician.timezone != turn.context.services.settings.default_timezone:
+        return None
+    held = await licence_store.list_for(turn.session, clinician)
+    home = zones.state_zone([licence.jurisdiction for licence in held])
+    if home is None or home.tz == clinician.timezone:
+        return None
+    clinician.timezone = home.tz
+    clinician.updated_at = turn.now
+    await replan(turn)
+    return home
 
 
 @flows.step("timezone_where")

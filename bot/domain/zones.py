@@ -132,3 +132,53 @@ def parse_zone(text: str) -> ZoneAnswer | None:
     if not text.strip():
         return None
     return _us_zone(text) or _offset_zone(text) or _iana_zone(text)
+
+
+# Where most of each state's people live keeps this clock (states split between zones:
+# Texas, Tennessee, Kansas, Nebraska and the Dakotas are mostly Central, Florida,
+# Kentucky, Indiana and Michigan mostly Eastern, Idaho mostly Mountain, Oregon Pacific).
+_STATE_ZONES: dict[str, tuple[str, str]] = {
+    "AL": ("Alabama", "America/Chicago"), "AK": ("Alaska", "America/Anchorage"),
+    "AZ": ("Arizona", "America/Phoenix"), "AR": ("Arkansas", "America/Chicago"),
+    "CA": ("California", "America/Los_Angeles"), "CO": ("Colorado", "America/Denver"),
+    "CT": ("Connecticut", "America/New_York"), "DE": ("Delaware", "America/New_York"),
+    "DC": ("the District of Columbia", "America/New_York"),
+    "FL": ("Florida", "America/New_York"), "GA": ("Georgia", "America/New_York"),
+    "HI": ("Hawaii", "Pacific/Honolulu"), "ID": ("Idaho", "America/Boise"),
+    "IL": ("Illinois", "America/Chicago"), "IN": ("Indiana", "America/Indiana/Indianapolis"),
+    "IA": ("Iowa", "America/Chicago"), "KS": ("Kansas", "America/Chicago"),
+    "KY": ("Kentucky", "America/New_York"), "LA": ("Louisiana", "America/Chicago"),
+    "ME": ("Maine", "America/New_York"), "MD": ("Maryland", "America/New_York"),
+    "MA": ("Massachusetts", "America/New_York"), "MI": ("Michigan", "America/Detroit"),
+    "MN": ("Minnesota", "America/Chicago"), "MS": ("Mississippi", "America/Chicago"),
+    "MO": ("Missouri", "America/Chicago"), "MT": ("Montana", "America/Denver"),
+    "NE": ("Nebraska", "America/Chicago"), "NV": ("Nevada", "America/Los_Angeles"),
+    "NH": ("New Hampshire", "America/New_York"), "NJ": ("New Jersey", "America/New_York"),
+    "NM": ("New Mexico", "America/Denver"), "NY": ("New York", "America/New_York"),
+    "NC": ("North Carolina", "America/New_York"), "ND": ("North Dakota", "America/Chicago"),
+    "OH": ("Ohio", "America/New_York"), "OK": ("Oklahoma", "America/Chicago"),
+    "OR": ("Oregon", "America/Los_Angeles"), "PA": ("Pennsylvania", "America/New_York"),
+    "RI": ("Rhode Island", "America/New_York"), "SC": ("South Carolina", "America/New_York"),
+    "SD": ("South Dakota", "America/Chicago"), "TN": ("Tennessee", "America/Chicago"),
+    "TX": ("Texas", "America/Chicago"), "UT": ("Utah", "America/Denver"),
+    "VT": ("Vermont", "America/New_York"), "VA": ("Virginia", "America/New_York"),
+    "WA": ("Washington", "America/Los_Angeles"), "WV": ("West Virginia", "America/New_York"),
+    "WI": ("Wisconsin", "America/Chicago"), "WY": ("Wyoming", "America/Denver"),
+    "PR": ("Puerto Rico", "America/Puerto_Rico"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StateZone:
+    state: str  # "Texas"
+    tz: str  # "America/Chicago"
+
+
+def state_zone(jurisdictions: list[str | None]) -> StateZone | None:
+    """The zone of the one US state these licences are in ("US-TX"); None for none, for
+    national ones only ("US"), or for licences in several states (which one is home?)."""
+    states = {code.upper().removeprefix("US-") for code in jurisdictions if code and "-" in code}
+    if len(states) != 1:
+        return None
+    found = _STATE_ZONES.get(states.pop())
+    return StateZone(*found) if found else None

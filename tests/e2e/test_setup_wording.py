@@ -4,8 +4,14 @@ physician examples; a described requirement's heading says its window once, with
 
 from __future__ import annotations
 
-import pytest
+from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import Clinician, ReminderOutbox
 from tests.e2e.conftest import BotUnderTest, reply_with, start_as
 
 
@@ -134,3 +140,68 @@ async def test_a_described_requirement_already_past_is_said(bot: BotUnderTest) -
     saved = await reply_with(ana, "Saved your requirement")
     assert "Nov 1, 2026 has passed" in saved
     assert "I need 20 credits by 2028-11-01" in saved
+
+
+async def _add_texas_licence(ana: SandboxUser) -> None:
+    await ana.send("Texas")
+    await reply_with(ana, "renewal deadline")
+    await ana.send("2027-06-30")
+    await reply_with(ana, "already renewed")
+    await ana.press("3")
+    await reply_with(ana, "direct patient care")
+    await ana.press("Yes")
+    await reply_with(ana, "Add another licence?")
+
+
+async def test_a_texas_licence_sets_central_time_before_the_time_zone_question(
+    bot: BotUnderTest,
+) -> None:
+    """QA: a Texas physician who skipped the question kept New York's clock (reminders an
+    hour early); the licence's state now sets it, and the question says so."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await _add_texas_licence(ana)
+    await ana.press("Done")
+    asked = await reply_with(ana, "Where do you practise?")
+    assert "Your licence is in Texas, so reminders now follow America/Chicago" in asked
+    await reply_with(ana, "Or keep the time zone as it is")
+    await ana.press("Skip")
+    await reply_with(ana, "All set")
+    async with transaction(bot.services.sessionmaker) as session:
+        zone = await session.scalar(select(Clinician.timezone))
+        dues = (await session.scalars(select(ReminderOutbox.due_at))).all()
+    assert zone == "America/Chicago"
+    assert dues and all(8 <= due.astimezone(ZoneInfo(zone)).hour < 13 for due in dues)
+
+    await ana.send("/timezone Boston")  # a city still wins
+    assert "Time zone set to America/New_York" in await reply_with(ana, "Time zone set")
+
+
+@pytest.mark.parametrize("other", ["ABIM internal medicine", "Florida MD"])
+async def test_national_or_several_states_leave_the_zone_to_the_question(
+    bot: BotUnderTest, other: str
+) -> None:
+    """An ABIM certificate says nothing of where one works; Texas and Florida disagree."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    if other == "Florida MD":
+        await _add_texas_licence(ana)
+        await ana.press("Add another licence")
+        await reply_with(ana, "Which licence")
+    await ana.send(other)
+    for _ in range(8):  # the licence's questions: a date, else its first button
+        reply = await ana.next_reply()
+        text, markup = reply.text or "", reply.reply_markup or {}
+        if "Add another licence?" in text:
+            break
+        if "issued" in text:
+            await ana.send("2019-07-15")
+        elif "deadline" in text:
+            await ana.send("2027-12-31")
+        elif markup.get("inline_keyboard"):
+            await ana.press(markup["inline_keyboard"][0][0]["text"])
+    await ana.press("Done")
+    asked = await reply_with(ana, "Where do you practise?")
+    assert "Now using America/New_York" in asked
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await session.scalar(select(Clinician.timezone)) == "America/New_York"

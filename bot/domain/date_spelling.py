@@ -54,4 +54,23 @@ def fix_date_spelling(text: str) -> str:
             return match[0]
         return month.capitalize() if match[0][0].isupper() else month
 
-    return _WORD.sub(fixed, text)
+    def part_fixed(match: re.Match[str]) -> str:
+        part = _close_part_of_day(match[2].lower())
+        return match[0] if part is None else f"{match[1]} {part}"
+
+    return _PART_AFTER.sub(part_fixed, _WORD.sub(fixed, text))
+
+
+_PARTS_OF_DAY = ("morning", "afternoon", "evening")
+# Only right after "this", "yesterday" or "tomorrow" ("this mornign"): alone, a word
+# close to one is more likely meant ("a course on grief and mourning").
+_PART_AFTER = re.compile(r"\b(this|yesterday|tomorrow)\s+([A-Za-z]{5,11})\b", re.IGNORECASE)
+
+
+def _close_part_of_day(word: str) -> str | None:
+    if word in _PARTS_OF_DAY:
+        return None
+    for part in _PARTS_OF_DAY:
+        if word[0] == part[0] and difflib.SequenceMatcher(None, word, part).ratio() >= 0.8:
+            return part
+    return None

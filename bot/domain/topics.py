@@ -45,6 +45,8 @@ _NOISE = frozenset(
 # Dropped only on a second try: "live course" stays an activity type, "opioid course" a topic.
 _SOFT_NOISE = frozenset({"course", "courses", "module", "modules", "program", "lecture", "update"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NEAR_PERFECT = 0.9  # a suggestion this close to what was typed ...
+_MARGIN = 0.1  # ... leaves out those more than this much further
 
 
 class VocabularyError(ValueError):
@@ -176,8 +178,16 @@ class TermSet:
             if any(word.startswith(folded) for word in phrase.split()) or phrase.startswith(folded):
                 found.append(term_id)
         close = difflib.get_close_matches(folded, list(self._phrases), n=n * 4, cutoff=0.6)
-        # A slip rarely hits the first letter (QA: "immunization" offered "communication").
-        found.extend(self._phrases[p] for p in close if p[0] == folded[0])
+        # A slip rarely hits the first letter (QA: "immunization" offered "communication"),
+        # and a near-perfect match makes the far ones noise (QA: "pharmacolgy" offered
+        # State laws and rules, after "pharmacy law").
+        ratios = {p: difflib.SequenceMatcher(None, folded, p).ratio() for p in close}
+        best = max(ratios.values(), default=0.0)
+        found.extend(
+            self._phrases[p]
+            for p in close
+            if p[0] == folded[0] and (best < _NEAR_PERFECT or ratios[p] >= best - _MARGIN)
+        )
         return list(dict.fromkeys(found))[:n]
 
     def ancestors(self, term_id: str) -> frozenset[str]:

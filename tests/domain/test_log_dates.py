@@ -128,7 +128,9 @@ def test_amounts_are_checked_as_stored(typed: str, expected: object) -> None:
      ("2 ethics this afternoon", "Medical ethics", date(2026, 12, 6)),
      ("2 ethics earlier today", "Medical ethics", date(2026, 12, 6)),
      ("2 ethics on monday morning", "Medical ethics", date(2026, 11, 30)),
-     ("2 ethics tuesday evening", "Medical ethics", date(2026, 12, 1))],
+     ("2 ethics tuesday evening", "Medical ethics", date(2026, 12, 1)),
+     ("2 ethics this mornign", "Medical ethics", date(2026, 12, 6)),  # QA's slip
+     ("2 ethics yesterday evenign", "Medical ethics", date(2026, 12, 5))],
 )  # fmt: skip
 def test_a_part_of_the_day_is_the_date_not_the_title(
     line: str, title: str, completed_on: date
@@ -137,3 +139,9 @@ def test_a_part_of_the_day_is_the_date_not_the_title(
     draft = parse(line)
     assert isinstance(draft, LogDraft)
     assert (draft.title, draft.completed_on) == (title, completed_on)
+
+
+def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -> None:
+    draft = parse("2 credits grief and mourning")
+    assert isinstance(draft, LogDraft)
+    assert "mourning" in draft.title

@@ -189,3 +189,9 @@ def test_suggestions_keep_the_first_letter_and_know_immunization() -> None:
     assert suggest_topics("comunication")[0] == "communication"
     assert misspelt_topic("vacinations") == "immunization"
     assert "preventive_medicine" in expand({"immunization"})
+
+
+def test_a_near_perfect_suggestion_leaves_the_far_ones_out() -> None:
+    """QA: "pharmacolgy" was offered State laws and rules too (after "pharmacy law")."""
+    assert t.suggest_topics("pharmacolgy") == ["pharmacology"]
+    assert set(t.suggest_topics("pain")) >= {"pain_management"}  # a prefix still lists all

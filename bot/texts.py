@@ -841,6 +841,10 @@ ADMIN_MISSING_UNCHOSEN = "No clinician chose any of them."
 ADMIN_MISSING_CANCEL = "Cancel {count} course(s)"
 ADMIN_MISSING_KEEP = "Keep them listed"
 ADMIN_MISSING_CANCELLED = "Cancelled {count} course(s); {people} clinician(s) told."
+ADMIN_MISSING_HANDED_OVER = (
+    "{count} course(s) stay listed, by another catalogue that lists them too: whoever chose "
+    "them keeps their reminders."
+)
 ADMIN_MISSING_KEPT = (
     "Kept them listed. Sending a version without them again asks again."
 )

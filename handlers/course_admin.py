@@ -153,11 +153,17 @@ async def missing_courses_pressed(turn: Turn, press: Press) -> None:
     changes = await course_store.cancel_courses(
         turn.session, str(pending.get("source")), ids, now=turn.now
     )
-    people = await course_store.subscriber_count(turn.session, [c.course_id for c in changes])
+    cancelled = [change.course_id for change in changes if change.kind == "cancelled"]
+    people = await course_store.subscriber_count(turn.session, cancelled)
     if changes:
         services = turn.context.services
         await notify_course_changes(turn.session, changes, turn.now, services.rulebook)
-    turn.edit(texts.ADMIN_MISSING_CANCELLED.format(count=len(changes), people=people))
+    lines = []
+    if cancelled or len(changes) == len(cancelled):
+        lines.append(texts.ADMIN_MISSING_CANCELLED.format(count=len(cancelled), people=people))
+    if handed := len(changes) - len(cancelled):
+        lines.append(texts.ADMIN_MISSING_HANDED_OVER.format(count=handed))
+    turn.edit("\n".join(lines))
 
 
 async def _upload_source(turn: Turn, safe_name: str) -> str:

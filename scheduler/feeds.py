@@ -115,7 +115,10 @@ async def notify_course_changes(
     planned: list[outbox.Planned] = []
     affected: dict[int, Clinician] = {}
     for course_id, people in subscribers.items():
+        affected.update((clinician.id, clinician) for clinician in people)
         for change in by_course[course_id]:
+            if change.kind == "handed_over":
+                continue  # the same course, listed by another catalogue: nothing to tell
             stamp = change.new_starts_at.strftime("%Y%m%dT%H%M")
             for clinician in people:
                 planned.append(
@@ -128,7 +131,6 @@ async def notify_course_changes(
                         {"text": change_text(change, courses.get(course_id), clinician)},
                     )
                 )
-                affected[clinician.id] = clinician
     await outbox.upsert_planned(session, planned, now)
     for clinician in affected.values():
         await plan_clinician(session, clinician, now, rulebook)

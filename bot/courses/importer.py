@@ -131,11 +131,13 @@ async def import_source(
         await _store(sessionmaker, good, now, summary)
         if options.mark_missing_cancelled and good:
             async with transaction(sessionmaker) as session:
+                await store.drop_missing_hidden(session, key, present, now=now)
                 gone = await store.cancel_missing(session, key, present, now=now)
-            summary.cancelled = len(gone)
+            summary.cancelled = sum(1 for change in gone if change.kind == "cancelled")
             summary.changes.extend(gone)
         elif options.report_missing and good:
             async with transaction(sessionmaker) as session:
+                await store.drop_missing_hidden(session, key, present, now=now)
                 summary.missing = await store.missing_upcoming(session, key, present, now=now)
     except SQLAlchemyError as exc:  # the database itself failed, not one row
         done = summary.added + summary.updated + summary.unchanged
@@ -243,6 +245,12 @@ def format_summary(
         )
     if summary.cancelled:
         lines.append(f"{summary.cancelled} upcoming course(s) no longer listed: marked cancelled.")
+    handed = sum(1 for c in summary.changes if c.kind == "handed_over")
+    if handed:
+        lines.append(
+            f"{handed} course(s) no longer listed here stay listed by another catalogue that "
+            "lists them too."
+        )
     moved = sum(1 for c in summary.changes if c.kind == "rescheduled")
     if moved:
         lines.append(f"{moved} course(s) changed date.")

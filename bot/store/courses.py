@@ -35,7 +35,12 @@ DEFAULT_HORIZON = timedelta(days=365)
 ONLINE_LOOKBACK = timedelta(days=3 * 366)
 """On-demand courses started long ago can still be open; bounded so the index range is."""
 
-ChangeKind = Literal["rescheduled", "cancelled", "reinstated"]
+ChangeKind = Literal["rescheduled", "cancelled", "reinstated", "handed_over"]
+"""``handed_over``: the course id another catalogue's listing of the same course took over
+(subscribers moved to it): their reminders are re-planned, nobody is told anything."""
+LISTED_ELSEWHERE = "listed_elsewhere"
+"""Status of a catalogue row another catalogue already lists: kept out of every search and
+list, so the course shows once, and taking over when the other catalogue drops it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,21 +208,27 @@ async def upsert_courses(
             .options(selectinload(Course.topic_rows))
         )
         existing = {c.source_id: c for c in found}
-        elsewhere = await _listed_elsewhere(
-            session, source, [r for r in group if r.source_id not in existing and not r.cancelled]
-        )
+        unlisted = [
+            r for r in group
+            if not r.cancelled
+            and (r.source_id not in existing
+                 or existing[r.source_id].status in (LISTED_ELSEWHERE, "cancelled"))
+        ]  # fmt: skip
+        elsewhere = await _listed_elsewhere(session, source, unlisted)
         for record in group:
-            if record.source_id in elsewhere:
+            hidden = record.source_id in elsewhere
+            if hidden:
                 result.listed_elsewhere.append((record.source_id, elsewhere[record.source_id]))
-                continue
             try:
                 async with session.begin_nested():
-                    outcome, change = _apply(session, existing.get(record.source_id), record, now)
+                    course = existing.get(record.source_id)
+                    outcome, change = _apply(session, course, record, now, hidden=hidden)
                     await session.flush()
             except SQLAlchemyError as exc:
                 result.failed.append((record.source_id, _db_reason(exc)))
                 continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
+            if not hidden:
+                setattr(result, outcome, getattr(result, outcome) + 1)
             if change is not None:
                 result.changes.append(change)
     return result
@@ -271,12 +282,22 @@ async def _listed_elsewhere(
 
 
 def _apply(
-    session: AsyncSession, course: Course | None, record: CourseRecord, now: datetime
+    session: AsyncSession,
+    course: Course | None,
+    record: CourseRecord,
+    now: datetime,
+    *,
+    hidden: bool = False,
 ) -> tuple[Literal["added", "updated", "unchanged"], CourseChange | None]:
-    """Stage one record; the caller counts it once the flush has succeeded."""
+    """Stage one record; the caller counts it once the flush has succeeded. ``hidden``:
+    another catalogue lists it, so it is kept as :data:`LISTED_ELSEWHERE`."""
     values = _values(record)
+    if hidden:
+        values["status"] = LISTED_ELSEWHERE
     if course is None:
-        session.add(new_course(record, now))
+        added = new_course(record, now)
+        added.status = values["status"]
+        session.add(added)
         return "added", None
     if course.content_hash == values["content_hash"] and course.status == values["status"]:
         return "unchanged", None
@@ -342,7 +363,9 @@ async def cancel_courses(
     """Cancel those of ``ids`` that are still upcoming active courses of ``source``.
 
     Re-checked here because a confirmation can come long after the question: courses
-    started, cancelled or re-listed in between are left as they are."""
+    started, cancelled or re-listed in between are left as they are. A course another
+    catalogue also lists is handed over to that listing rather than cancelled for its
+    subscribers (QA: they were told "cancelled" while it was still on offer)."""
     changes: list[CourseChange] = []
     for chunk in _chunks(sorted(set(ids)), 500):
         rows = await session.execute(
@@ -362,8 +385,70 @@ async def cancel_courses(
             .values(status="cancelled", updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        changes += found
+        successors = await _hand_over(session, source, found, now)
+        changes += [
+            CourseChange(successors[c.course_id], "handed_over", c.title, c.old_starts_at,
+                         c.new_starts_at)
+            if c.course_id in successors else c
+            for c in found
+        ]  # fmt: skip
     return changes
+
+
+async def _hand_over(
+    session: AsyncSession, source: str, gone: Sequence[CourseChange], now: datetime
+) -> dict[int, int]:
+    """Courses another catalogue lists too (kept as :data:`LISTED_ELSEWHERE`): that row
+    becomes the listed one and takes the subscribers. Gone course id -> its successor."""
+    rows = await session.execute(
+        select(Course.id, Course.title, Course.starts_at, Course.format, Course.city).where(
+            Course.id.in_([change.course_id for change in gone])
+        )
+    )
+    by_key = {_same_course_key(r.title, r.starts_at, r.format, r.city): r.id for r in rows}
+    if not by_key:
+        return {}
+    candidates = await session.execute(
+        select(Course.id, Course.title, Course.starts_at, Course.format, Course.city)
+        .where(
+            Course.starts_at.in_(sorted({key[1] for key in by_key})),
+            Course.status == LISTED_ELSEWHERE,
+            Course.source != source,
+        )
+        .order_by(Course.id)  # the oldest other listing
+    )
+    successors: dict[int, int] = {}
+    for row in candidates:
+        gone_id = by_key.get(_same_course_key(row.title, row.starts_at, row.format, row.city))
+        if gone_id is not None and gone_id not in successors:
+            successors[gone_id] = row.id
+    for gone_id, successor in successors.items():
+        await session.execute(
+            update(Course).where(Course.id == successor).values(status="active", updated_at=now)
+        )
+        await session.execute(  # nobody chose a hidden row: no (clinician, course) clash
+            update(CourseSubscription)
+            .where(CourseSubscription.course_id == gone_id)
+            .values(course_id=successor)
+        )
+    return successors
+
+
+async def drop_missing_hidden(
+    session: AsyncSession, source: str, present: Collection[str], *, now: datetime
+) -> None:
+    """Rows of ``source`` kept as :data:`LISTED_ELSEWHERE` that its new version no longer
+    lists: cancelled, so they never take over a course their catalogue dropped."""
+    rows = await session.execute(
+        select(Course.id, Course.source_id).where(
+            Course.source == source, Course.status == LISTED_ELSEWHERE
+        )
+    )
+    gone = [row.id for row in rows if row.source_id not in present]
+    for chunk in _chunks(gone, 500):
+        await session.execute(
+            update(Course).where(Course.id.in_(chunk)).values(status="cancelled", updated_at=now)
+        )
 
 
 async def subscriber_count(session: AsyncSession, course_ids: Collection[int]) -> int:

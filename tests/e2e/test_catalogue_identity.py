@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.courses.importer import ImportOptions, import_source
+from bot.courses.importer import ImportOptions, format_summary, import_source
 from bot.sandbox.records import SentMessage
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
@@ -252,3 +252,103 @@ async def test_every_rejected_row_reaches_the_admin_as_a_file_when_the_message_c
     lines = attached.document_file.data.decode("utf-8-sig").splitlines()
     assert lines[0] == "location,id,reason" and len(lines) == 13
     assert lines[-1].startswith("line 13,bad-12,")
+
+
+async def course_ids(bot: BotUnderTest, source_id: str) -> dict[str, tuple[int, str]]:
+    """Each catalogue's row for ``source_id``: source -> (id, status)."""
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = await session.execute(
+            select(Course.source, Course.id, Course.status).where(Course.source_id == source_id)
+        )
+        return {source: (course_id, status) for source, course_id, status in rows}
+
+
+A_FILE, B_FILE = f"upload:{PROVIDER_A}:catalogue.csv", f"upload:{PROVIDER_B}:catalogue.csv"
+
+
+@pytest.mark.postgres
+async def test_a_course_the_other_catalogue_still_lists_is_handed_over_not_cancelled(
+    bot: BotUnderTest,
+) -> None:
+    """QA: B's copy of a course A listed first was skipped; when A dropped it, Ana was told
+    "cancelled" and the course vanished from searches while B still offered it."""
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    await upload(bot, PROVIDER_B, "catalogue.csv", other_provider(CSV))
+    ana_id = await subscribe_ana(bot)
+    rows = await course_ids(bot, DROPPED)
+    assert rows[A_FILE][1] == "active" and rows[B_FILE][1] == "listed_elsewhere"
+
+    admin = bot.user(PROVIDER_A)
+    _, question = await resend(admin, WITHOUT_DROPPED)
+    await admin.press("Cancel 1 course(s)", message_id=question.message_id)
+    done = (await admin.next_edit(10)).text or ""
+    assert done == (
+        "1 course(s) stay listed, by another catalogue that lists them too: whoever chose "
+        "them keeps their reminders."
+    )
+    rows = await course_ids(bot, DROPPED)
+    assert rows[A_FILE][1] == "cancelled" and rows[B_FILE][1] == "active"
+    assert await notices_for(bot, ana_id) == []  # nothing to tell: it is still on
+    async with transaction(bot.services.sessionmaker) as session:
+        chosen = await session.scalars(
+            select(CourseSubscription.course_id).where(CourseSubscription.clinician_id == ana_id)
+        )
+        assert list(chosen) == [rows[B_FILE][0]]
+        targets = await session.scalars(
+            select(ReminderOutbox.target_id).where(
+                ReminderOutbox.clinician_id == ana_id,
+                ReminderOutbox.kind == "course",
+                ReminderOutbox.status == "pending",
+            )
+        )
+        assert set(targets) == {rows[B_FILE][0]}, "her reminders follow the course"
+    ana = bot.user(1001, "Ana")
+    await ana.send("opioid courses near Quincy MA")
+    found = [label for row in (await ana.next_reply(10)).buttons for label in row]
+    assert sum("Quincy Opioid Stewardship" in label for label in found) == 1
+
+
+async def test_a_copy_its_own_catalogue_dropped_never_takes_over(bot: BotUnderTest) -> None:
+    await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    await upload(bot, PROVIDER_B, "catalogue.csv", other_provider(CSV))
+    ana_id = await subscribe_ana(bot)
+    b_without = "\n".join(
+        line for line in other_provider(CSV).splitlines() if not line.startswith(DROPPED)
+    )
+    await upload(bot, PROVIDER_B, "catalogue.csv", b_without)  # B no longer lists it
+    assert (await course_ids(bot, DROPPED))[B_FILE][1] == "cancelled"
+
+    admin = bot.user(PROVIDER_A)
+    _, question = await resend(admin, WITHOUT_DROPPED)
+    await admin.press("Cancel 1 course(s)", message_id=question.message_id)
+    assert (await admin.next_edit(10)).text == "Cancelled 1 course(s); 1 clinician(s) told."
+    assert len(await notices_for(bot, ana_id)) == 1
+    # A listing it again while nobody else does: it is A's, active, once.
+    assert "1 updated" in await upload(bot, PROVIDER_A, "catalogue.csv", CSV)
+    assert {s: st for s, (_, st) in (await course_ids(bot, DROPPED)).items()} == {
+        A_FILE: "active", B_FILE: "cancelled"
+    }
+
+
+async def test_a_feed_that_drops_a_course_another_lists_hands_it_over(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """The import that marks what it no longer lists cancelled (feeds, the CLI) alike."""
+    path = tmp_path / "catalogue.csv"
+    path.write_text(CSV, encoding="utf-8")
+    await import_source(bot.services.sessionmaker, str(path), now=START)
+    await upload(bot, PROVIDER_B, "catalogue.csv", other_provider(CSV))
+    ana_id = await subscribe_ana(bot)
+    path.write_text(WITHOUT_DROPPED, encoding="utf-8")
+    options = ImportOptions(mark_missing_cancelled=True)
+    summary = await import_source(bot.services.sessionmaker, str(path), now=START, options=options)
+    assert summary.cancelled == 0
+    said = format_summary(summary)
+    assert "1 course(s) no longer listed here stay listed by another catalogue" in said
+    rows = await course_ids(bot, DROPPED)
+    assert rows[B_FILE][1] == "active"
+    async with transaction(bot.services.sessionmaker) as session:
+        chosen = await session.scalar(
+            select(CourseSubscription.course_id).where(CourseSubscription.clinician_id == ana_id)
+        )
+    assert chosen == rows[B_FILE][0]

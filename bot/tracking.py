@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
 from bot.domain.custom_requirements import CustomRequirementSpec
-from bot.domain.cycles import LicenceFacts, MissingFactError
+from bot.domain.cycles import LicenceFacts, MissingFactError, cycle_info
 from bot.domain.dates import local_today
 from bot.domain.requirements import RuleBook, UnknownRuleError
 from bot.store import credits as credit_store
@@ -67,6 +67,19 @@ def credit_item(entry: CreditEntry | Row[Any]) -> CreditItem:
         title=entry.title,
         same_as=str(entry.same_activity_as) if entry.same_activity_as else None,
     )
+
+
+def cycle_end_on(
+    licence: Licence, clinician: Clinician, day: date, today: date, rulebook: RuleBook
+) -> date | None:
+    """The deadline of the cycle ``day`` falls in, as the licence's cycles run ``today``
+    (None when its facts give no cycles)."""
+    try:
+        facts = facts_for(licence, clinician)
+        schedule = cycle_info(facts.rule(rulebook), facts, today).schedule
+    except (MissingFactError, UnknownRuleError, KeyError, ValueError):
+        return None
+    return schedule.cycle(schedule.index_for(day)).deadline
 
 
 def views_for(

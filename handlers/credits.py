@@ -11,7 +11,7 @@ import asyncio
 import html
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -33,8 +33,8 @@ from bot.domain.log_parse import (
 )
 from bot.store import credits as credit_store
 from bot.store import outbox
-from bot.store.models import CreditEntry
-from bot.tracking import LicenceView
+from bot.store.models import CreditEntry, Licence
+from bot.tracking import LicenceView, cycle_end_on
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -540,7 +540,15 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             amount=amounts, title=html.escape(draft.title), date=day(draft.completed_on)
         )
     )
-    turn.say(_counts_toward(ids, before, after, entry.completed_on))
+    rulebook, today = turn.context.services.rulebook, turn.local_now.date()
+    turn.say(
+        _counts_toward(
+            ids, before, after, entry.completed_on,
+            lambda licence: cycle_end_on(
+                licence, turn.clinician, entry.completed_on, today, rulebook
+            ),
+        )
+    )  # fmt: skip
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -562,7 +570,10 @@ def _counts_toward(
     before: dict[int, LicenceView],
     after: list[LicenceView],
     completed_on: date,
+    cycle_end: Callable[[Licence], date | None],
 ) -> str:
+    """Which licences the new entry counts toward; ``cycle_end``: the deadline of the
+    cycle it falls in, for one dated in an earlier cycle."""
     where, earlier = [], []
     for view in after:
         status = view.status
@@ -577,7 +588,8 @@ def _counts_toward(
                     texts.LOG_TOWARD_ITEM.format(label=label, remaining=number(status.hours_needed))
                 )
         elif completed_on < status.window.start and status.starts_on is None:
-            earlier.append(_earlier_cycle(label, before.get(view.licence.id), view))
+            ended = cycle_end(view.licence)
+            earlier.append(_earlier_cycle(label, before.get(view.licence.id), view, ended))
     if where or earlier:
         parts = [texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))] if where else []
         if earlier:  # QA: it raised the carry-over silently, or seemed to count nowhere
@@ -598,9 +610,12 @@ def _counts_toward(
     return texts.LOG_COUNTS_NOWHERE
 
 
-def _earlier_cycle(label: str, before: LicenceView | None, after: LicenceView) -> str:
+def _earlier_cycle(
+    label: str, before: LicenceView | None, after: LicenceView, ended: date | None
+) -> str:
     """What a credit dated in an earlier cycle changed for this licence: the carry-over
-    into the current cycle, the previous cycle's shortfall, or nothing now."""
+    into the current cycle, the previous cycle's shortfall, or nothing now (QA: "the cycle
+    that ended" was always the last one, for a credit of 2019 too)."""
     now, was = after.status, before.status if before else None
     assert now is not None
     carried = now.carry_over.applied if now.carry_over else Decimal(0)
@@ -620,7 +635,7 @@ def _earlier_cycle(label: str, before: LicenceView | None, after: LicenceView) -
             return texts.LOG_EARLIER_SHORT.format(
                 label=label, deadline=deadline, short=number(short), unit=unit
             )
-    return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(now.previous_deadline))
+    return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(ended or now.previous_deadline))
 
 
 async def _announce_completions(

@@ -345,7 +345,9 @@ def evaluate(
             if amount <= 0:
                 continue
         if start <= day <= until:
-            if in_total or cats:
+            # A rule that asks for no total (DEA: a one-time training) is not something every
+            # credit counts toward (QA: "DEA registration (complete ✓)" after any log).
+            if (in_total and rule.total > 0) or cats:
                 counted.add(entry_id)
             if in_total:
                 total.add(group, amount)
@@ -362,7 +364,8 @@ def evaluate(
             low, high = spans[i]
             if low <= day <= high:
                 man_buckets[i].add(group, amount)
-                counted.add(entry_id)
+                if plans[i].due:  # not toward a training done once, long ago
+                    counted.add(entry_id)
     total_required = ZERO if exempt else rule.total
     earned_total = total.earned(caps)
     reserved = sum(cured.values(), ZERO) if cured else ZERO

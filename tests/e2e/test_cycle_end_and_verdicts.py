@@ -172,6 +172,13 @@ async def test_a_credit_dated_in_an_earlier_cycle_says_what_it_changed(
     assert "Dated before the current cycle" in said
     assert "it counts toward the cycle that ended Mon Jun 30, 2025, not this one" in said
 
+    await ana.send("/log 1 cat 1 on Jan 5 2019")  # QA: it named the last cycle too
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    said = (await ana.next_reply()).text
+    assert "it counts toward the cycle that ended Sun Jun 30, 2019, not this one" in said
+
     await ana.send("/log 60 cat 1 on March 4 2025")
     assert "Log this?" in (await ana.next_reply()).text
     await ana.press("✅ Save")
@@ -240,3 +247,24 @@ async def test_on_track_with_a_typo_still_gets_the_verdict(bot: BotUnderTest) ->
     ana = await texas(bot, date(2027, 6, 30), [(date(2026, 10, 1), 10, "ama_pra_1", [])])
     await ana.send("am i on trak?")
     assert (await ana.next_reply()).text.startswith("⚠️ Texas Medical Board: behind")
+
+
+async def test_a_credit_is_not_said_to_count_toward_a_registration_that_asks_none(
+    bot: BotUnderTest,
+) -> None:
+    """QA: with DEA (no total, its one-time training done) and Texas, any log said
+    "Counts toward: DEA registration (complete ✓); Texas Medical Board (47 to go)"."""
+    ana = await texas(bot, date(2027, 6, 30), [])
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await session.scalar(select(Clinician).where(Clinician.telegram_id == 1001))
+        assert owner is not None
+        await licences.add(
+            session, owner, label="DEA registration", rule_id="us-dea-mate",
+            issued_on=date(2015, 3, 1), now=START,
+        )  # fmt: skip
+    await ana.send("/log 1 cat 2 ethics yesterday")
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    said = (await ana.next_reply()).text
+    assert "Texas Medical Board" in said and "DEA" not in said

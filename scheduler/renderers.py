@@ -66,8 +66,12 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None or status.complete:
             return None
-        if status.makeup_until is not None and not _about_the_make_up(row.dedupe_key):
-            return None  # a step before the deadline, sent late: the day-after note says it
+        if not _about_the_make_up(row.dedupe_key) and (
+            status.makeup_until is not None or _after_its_deadline(row.dedupe_key, clinician, now)
+        ):
+            # A step before the deadline, sent late: the day-after note says it (QA: "due
+            # today (Sep 30)" came on Oct 1, beside "the deadline has passed").
+            return None
         # What the remaining credits must include: category minimums still short (QA:
         # "Still needed: 2.5 credits" hid that they must be Category 1) and mandates.
         short = [(c.label, c.remaining) for c in status.categories if c.remaining > 0]
@@ -99,6 +103,16 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         return Rendered(template.format(**values), renewal_buttons(licence.id, status.days_left))
 
     return render_renewal
+
+
+def _after_its_deadline(key: str, clinician: Clinician, now: datetime) -> bool:
+    """The clinician's day is past the deadline this ladder step was planned for (keys
+    read ``clinician:renewal:licence:<deadline>:d<days>``)."""
+    try:
+        deadline = date.fromisoformat(key.split(":")[3])
+    except (IndexError, ValueError):
+        return False  # not a key this code wrote: judged by the status alone
+    return now.astimezone(ZoneInfo(clinician.timezone)).date() > deadline
 
 
 def _about_the_make_up(key: str) -> bool:

@@ -17,7 +17,7 @@ from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
+from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence, start_as
 
 pytestmark = pytest.mark.postgres
 NEW_YORK = ZoneInfo("America/New_York")
@@ -268,3 +268,26 @@ async def test_a_credit_is_not_said_to_count_toward_a_registration_that_asks_non
     await ana.next_edit()
     said = (await ana.next_reply()).text
     assert "Texas Medical Board" in said and "DEA" not in said
+
+
+async def test_a_step_sent_after_its_deadline_gives_way_to_the_day_after_note(
+    bot: BotUnderTest,
+) -> None:
+    """QA: a described requirement's "due today (Sep 30)" came on Oct 1, beside "the
+    deadline has passed" (one window, no make-up: its status stays on that deadline)."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Pharmacist")
+    await ana.send("I need 30 credits by 2026-12-10")
+    await reply_with(ana, "Add another licence?")
+    await ana.press("Done")
+    await reply_with(ana, "Or keep the time zone as it is")
+    await tick_now(bot.app)
+    seen = len(ana.messages)
+    bot.clock.set(datetime(2026, 12, 11, 18, 0, tzinfo=NEW_YORK))  # the bot was down
+    await tick_now(bot.app)
+    note = await reply_with(ana, "has passed")
+    assert "Dec 10, 2026" in note
+    await tick_now(bot.app)
+    await ana.replies_until_quiet(quiet=0.3)
+    sent = [m.text or "" for m in ana.messages[seen:]]
+    assert not any("due today" in text or "renews in" in text for text in sent), sent

@@ -317,6 +317,7 @@ YES = "Yes"
 NO = "No"
 LICENCE_SAVED = "Saved <b>{label}</b>."
 LICENCE_ADD_ANOTHER = "Add another licence"
+LICENCES_DONE = "All set. /status shows where each licence stands; /licences changes them."
 LICENCE_CUSTOM_SAVED = "Saved your requirement: {description}."
 LICENCE_CUSTOM_ASSUMED = (
     "\nI assumed a {years}-year cycle, so what you log from its start counts. If yours "

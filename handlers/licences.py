@@ -591,7 +591,11 @@ async def after_saved(turn: Turn, onboarding: bool) -> None:
     if onboarding:
         await ask_another(turn)
         return
-    turn.say(texts.LICENCE_ADD_ANOTHER + "?", [[(texts.LICENCE_ADD, encode("lic", "add"))]])
+    await flows.expect(turn, "licence_another")  # "done" typed is an answer (QA: not understood)
+    turn.say(
+        texts.LICENCE_ADD_ANOTHER + "?",
+        [[(texts.LICENCE_ADD, encode("lic", "add")), (texts.DONE, encode("lic", "done"))]],
+    )
 
 
 async def ask_another(turn: Turn) -> None:
@@ -629,26 +633,33 @@ _ANOTHER = re.compile(
 async def another_answered(turn: Turn, text: str) -> bool | None:
     """ "Add another licence?" typed at rather than pressed: "done" moves on (it got
     "Sorry, I didn't understand that"), "yes" asks which, a licence's name adds it."""
+    onboarding = bool(flows.state(turn).get("onboarding"))
     if _NO_MORE.fullmatch(text) or text.strip().lower() in ("skip", "next"):
-        from handlers.onboarding import ask_timezone
-
         await flows.clear(turn)
-        await ask_timezone(turn, onboarding=True)
+        if onboarding:
+            from handlers.onboarding import ask_timezone
+
+            await ask_timezone(turn, onboarding=True)
+        else:
+            turn.say(texts.LICENCES_DONE)
         return None
     if yes_or_no(text) is True or _ANOTHER.fullmatch(text):
-        await ask_which(turn, onboarding=True)
+        await ask_which(turn, onboarding=onboarding)
         return None
     rulebook = turn.context.services.rulebook
     if starts_with_credits(text) or (
         is_other_request(text)  # "ABIM 100 points" is a licence, though it reads as a log
-        and not rulebook.find_licence(text, turn.clinician.profession).matches
+        # After the set-up the question is an offer: anything else moves on.
+        and (not onboarding or not rulebook.find_licence(text, turn.clinician.profession).matches)
     ):
         # The set-up ends here; its last step, the time zone, must not go unsaid (QA: a
         # Texas doctor kept New York time without knowing).
         await flows.clear(turn)
-        turn.say(texts.ONBOARD_ENDED_EARLY.format(zone=html.escape(turn.clinician.timezone)))
+        if onboarding:
+            zone = html.escape(turn.clinician.timezone)
+            turn.say(texts.ONBOARD_ENDED_EARLY.format(zone=zone))
         return False
-    await flows.expect(turn, "licence_which", onboarding=True)
+    await flows.expect(turn, "licence_which", onboarding=True if onboarding else None)
     await which_answered(turn, text)
     return None
 
@@ -690,6 +701,10 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
     elif action == "cancel":
         await flows.clear(turn)
         turn.edit(texts.NOTHING_CHANGED)
+    elif action == "done":
+        if flows.state(turn).get("step") == "licence_another":
+            await flows.clear(turn)
+        turn.say(texts.LICENCES_DONE)
     elif action == "del":
         await _confirm_remove(turn, press.int_arg(1))
     elif action == "delyes":

@@ -4,6 +4,7 @@ physician examples; a described requirement's heading says its window once, with
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
-from tests.e2e.conftest import BotUnderTest, reply_with, start_as
+from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence, start_as
 
 
 async def test_a_pharmacist_is_asked_to_describe_the_requirement(bot: BotUnderTest) -> None:
@@ -205,3 +206,24 @@ async def test_national_or_several_states_leave_the_zone_to_the_question(
     assert "Now using America/New_York" in asked
     async with transaction(bot.services.sessionmaker) as session:
         assert await session.scalar(select(Clinician.timezone)) == "America/New_York"
+
+
+@pytest.mark.parametrize("answer", ["done", "press Done"])
+async def test_add_another_licence_after_the_set_up_can_be_declined(
+    bot: BotUnderTest, answer: str
+) -> None:
+    """QA: outside the set-up it offered only "➕ Add"; "done" was not understood."""
+    ana = bot.user(1001, "Ana")
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31))
+    await name_licence(ana, "I need 30 credits by 2027-09-30")
+    asked = await ana.next_reply()
+    while "Add another licence?" not in (asked.text or ""):
+        asked = await ana.next_reply()
+    assert [label.strip() for row in asked.buttons for label in row][-1].endswith("Done")
+    if answer == "done":
+        await ana.send("done")
+    else:
+        await ana.press(asked.buttons[0][-1])
+    assert "All set. /status shows where each licence stands" in await reply_with(ana, "All set")
+    await ana.send("2 ethics yesterday")  # no question left open
+    assert "Log this?" in await reply_with(ana, "Log this?")

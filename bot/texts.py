@@ -335,6 +335,7 @@ CUSTOM_WINDOW_KEPT_START = (
     "new one: <i>I need {total} credits from {iso_start} to {iso_deadline}</i>."
 )
 CUSTOM_LABEL = "My requirement (due {deadline})"
+CUSTOM_LABEL_NAMED = "{name} (due {deadline})"
 LICENCE_LIST_EMPTY = "You have no licences yet."
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
 LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"

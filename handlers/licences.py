@@ -56,7 +56,13 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
-_CUSTOM_HINT = re.compile(r"\b(?:need|must|have to)\b.*\d.*\b(?:by|before|until|due)\b", re.I)
+_CUSTOM_HINT = re.compile(
+    r"\b(?:needs?|must|have to|requires?)\b.*\d.*\b(?:by|before|until|due|renew\w*|expir\w*)\b"
+    # "30 hours of CE every two years, renews 2027-09-30" (QA: matched to ABIM's "every 2
+    # years" and refused as another profession's rule)
+    r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?)\b.*\b(?:19|20)\d\d\b",
+    re.I,
+)
 
 
 def rule_label(rule: Rule) -> str:
@@ -168,7 +174,7 @@ async def add_custom(turn: Turn, text: str) -> None:
         turn.say(texts.CUSTOM_FAILED.format(message=html.escape(parsed.message)))
         return
     parsed, assumed = _window_that_has_begun(parsed, turn.local_now.date())
-    label = parsed.title or custom_label(parsed.deadline)
+    label = custom_label(parsed.deadline, parsed.name)
     await licence_store.add(
         turn.session,
         turn.clinician,
@@ -210,8 +216,13 @@ def _window_that_has_begun(
     return spec, None
 
 
-def custom_label(deadline: date) -> str:
-    return texts.CUSTOM_LABEL.format(deadline=f"{deadline:%b %-d, %Y}")
+def custom_label(deadline: date, name: str = "") -> str:
+    """"My requirement (due …)", or the clinician's own name for it (QA: two described
+    requirements were told apart only by their dates)."""
+    when = f"{deadline:%b %-d, %Y}"
+    if name:
+        return texts.CUSTOM_LABEL_NAMED.format(name=name[:60], deadline=when)
+    return texts.CUSTOM_LABEL.format(deadline=when)
 
 
 def renews(licence: Licence) -> str:
@@ -858,8 +869,8 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
         shifted = add_months(when, -spec.months) + timedelta(days=1)
         start = shifted if shifted <= turn.local_now.date() else spec.start
         licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
-        if licence.label == custom_label(spec.deadline):
-            licence.label = custom_label(when)
+        if licence.label == custom_label(spec.deadline, spec.name):
+            licence.label = custom_label(when, spec.name)
         if start != shifted:
             window_note = texts.CUSTOM_WINDOW_KEPT_START.format(
                 start=day(start), deadline=day(when), iso_start=shifted.isoformat(),

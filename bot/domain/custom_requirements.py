@@ -57,12 +57,29 @@ _SEPARATORS = re.compile(
 )
 _NUMBER = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<rest>.*)", re.S)
 _FILLER = re.compile(
-    r"^(?:of\s+them|of\s+these|of\s+those|hours?|hrs?|h|credits?|points?|units?|cme|ce|of|in|on"
-    r"|must\s+be|in\s+the\s+area\s+of|should\s+be|are|is)\b\s*",
+    r"^(?:of\s+them|of\s+these|of\s+those|contact\s+hours?|contact|hours?|hrs?|h|credits?"
+    r"|points?|units?|ceus?|cne|cme|ce|of|in|on|must\s+be|in\s+the\s+area\s+of|should\s+be"
+    r"|are|is)\b\s*",
     re.I,
 )
-_LEAD = re.compile(r"^\s*(?:i\s+)?(?:need|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get))\b",
-                   re.I)  # fmt: skip
+_LEAD = re.compile(
+    r"^\s*(?:i\s+)?(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get))\b", re.I
+)
+# "California BRN: I need ..." or "Furnishing number needs ...": the requirement's name.
+_NAMED = re.compile(r"^\s*(?P<name>[^:\d]{2,60}?)\s*(?::|\b(?=needs?\b|requires?\b))\s*", re.I)
+_NOT_A_NAME = frozenset({"i", "we", "my", "i still", "i will", "i'll"})
+# "every 2 years", "biennially": the window's length, from the deadline back.
+_EVERY = re.compile(
+    r"\b(?:every\s+(?P<n>\d+)\s+years?|every\s+year|annually|yearly|biennial(?:ly)?"
+    r"|triennial(?:ly)?|(?:per|a|each)\s+(?P<m>\d+)[-\s]year\s+(?:cycle|period))\b",
+    re.I,
+)
+# Words around the date that say nothing more ("renewal on my birthday March 14 2030").
+_NOISE_WORDS = frozenset({
+    "renewal", "renewals", "renew", "renews", "renewing", "on", "my", "birthday", "due",
+    "expires", "expire", "expiring", "license", "licence", "is", "it", "the", "date",
+    "deadline", "cycle", "by", "and", "which", "every",
+})  # fmt: skip
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -83,6 +100,7 @@ class CustomRequirementSpec:
     topic_minimums: tuple[tuple[str, Decimal], ...] = ()
     category_minimums: tuple[tuple[str, Decimal], ...] = ()
     title: str = ""
+    name: str = ""  # what the clinician called it ("California BRN"), for its label
 
     @property
     def start(self) -> date:
@@ -104,6 +122,7 @@ class CustomRequirementSpec:
             "topic_minimums": {t: str(h) for t, h in self.topic_minimums},
             "category_minimums": {c: str(h) for c, h in self.category_minimums},
             "title": self.title,
+            "name": self.name,
         }
 
     @classmethod
@@ -128,6 +147,7 @@ class CustomRequirementSpec:
             topic_minimums=topics,
             category_minimums=cats,
             title=data.get("title") or "",
+            name=data.get("name") or "",
         )
 
     def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
@@ -207,8 +227,14 @@ def _date_problem(text: str) -> str:
 
 
 def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
-    """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences."""
+    """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences: also
+    "California BRN: 30 contact hours every 2 years, renews March 14 2030, 2 of them
+    implicit bias" (a name, a cycle length, "all of them ethics")."""
     text = fix_date_spelling(text)
+    name = ""
+    if (named := _NAMED.match(text)) and named.group("name").strip().lower() not in _NOT_A_NAME:
+        name = named.group("name").strip()
+        text = text[named.end() :]
     deadline = start = None
     rest = text
     for match in list(_DATED.finditer(text)):
@@ -226,10 +252,15 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
     if start is not None and start >= deadline:
         return ParseFailure("bad_window", "The start date must be before the deadline.")
     rest = _WORD_NUMBER.sub(lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), _LEAD.sub("", rest))
+    if (every := _EVERY.search(rest)) is not None:
+        if start is None:
+            start = add_months(deadline, -_cycle_months(every)) + timedelta(days=1)
+        rest = rest[: every.start()] + " ; " + rest[every.end() :]
     parts = _parts(rest)
     if not parts:
         return ParseFailure("no_amount", "How many credits? e.g. '40 credits by 2027-06-30'.")
     (total, total_phrase), extras = parts[0], parts[1:]
+    extras = [(total if amount == _ALL else amount, phrase) for amount, phrase in extras]
     total_category = normalize_category(total_phrase) if total_phrase else None
     topics: dict[str, Decimal] = {}
     if total_phrase and total_category is None:  # "40 ethics credits": all of them on a topic
@@ -254,7 +285,25 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
         total_category=total_category,
         topic_minimums=tuple(topics.items()),
         category_minimums=tuple(categories.items()),
+        name=name,
     )
+
+
+def _cycle_months(every: re.Match[str]) -> int:
+    said = every.group(0).lower()
+    years = every.group("n") or every.group("m")
+    if years:
+        return 12 * max(1, min(int(years), 10))
+    if said.startswith("bienn"):
+        return 24
+    if said.startswith("trienn"):
+        return 36
+    return 12
+
+
+_ALL = Decimal(-1)
+"""Amount of "all of them pharmacology": the total, known once every part is read."""
+_ALL_OF = re.compile(r"^all\b(?:\s+of\s+(?:them|these|those|it))?\s*(?P<rest>.*)", re.I | re.S)
 
 
 def _parts(text: str) -> list[tuple[Decimal, str]]:
@@ -266,7 +315,9 @@ def _parts(text: str) -> list[tuple[Decimal, str]]:
             continue
         match = _NUMBER.search(piece)
         if match is None:
-            if parts:  # "2 hiv and aids" was split on "and": glue it back
+            if parts and (every := _ALL_OF.match(piece)):  # "all of them pharmacology"
+                parts.append((_ALL, _phrase(every.group("rest"))))
+            elif parts and not _is_noise(piece):  # "2 hiv and aids" split on "and": glued
                 amount, phrase = parts[-1]
                 parts[-1] = (amount, f"{phrase} and {piece}".strip())
             continue
@@ -275,6 +326,10 @@ def _parts(text: str) -> list[tuple[Decimal, str]]:
             phrase = _phrase(match.group("rest")) or _phrase(piece[: match.start()])
             parts.append((amount, phrase))
     return parts
+
+
+def _is_noise(piece: str) -> bool:
+    return all(word in _NOISE_WORDS for word in re.findall(r"[a-z']+", piece.lower()))
 
 
 def _phrase(text: str) -> str:

@@ -141,3 +141,34 @@ def test_a_custom_rule_uses_the_topic_hierarchy_and_category_minimums() -> None:
                                                                      2, 0)  # fmt: skip
     (cat1,) = status.categories
     assert (cat1.required, cat1.earned, cat1.remaining) == (10, 2, 8)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "total", "deadline", "start", "topics"),
+    [
+        ("California BRN: I need 30 contact hours every 2 years, renewal on my birthday "
+         "March 14 2030, and 2 of them must be in implicit bias",
+         "California BRN", 30, date(2030, 3, 14), date(2028, 3, 15), {"implicit_bias": 2}),
+        ("Furnishing number needs 6 hours of pharmacology every two years, due Sept 30 2029",
+         "Furnishing number", 6, date(2029, 9, 30), date(2027, 10, 1), {"pharmacology": 6}),
+        ("California pharmacist license: 30 hours of CE every two years, 2 hours law and "
+         "ethics, renews 2027-09-30",
+         "California pharmacist license", 30, date(2027, 9, 30), date(2025, 10, 1),
+         {"laws_and_rules": 2}),
+        ("I need 6 hours by Sept 30 2029, all of them pharmacology",
+         "", 6, date(2029, 9, 30), None, {"pharmacology": 6}),
+        ("I need 20 credits by 2027-06-30, 2 hiv and aids",
+         "", 20, date(2027, 6, 30), None, {"hiv_aids": 2}),
+    ],
+)  # fmt: skip
+def test_requirements_said_the_way_boards_say_them(
+    sentence: str, name: str, total: int, deadline: date, start: date | None,
+    topics: dict[str, int],
+) -> None:
+    """QA: each of these was refused, or matched to ABIM's "every 2 years"."""
+    spec = parse_custom_requirement(sentence)
+    assert isinstance(spec, CustomRequirementSpec), spec
+    assert (spec.name, spec.total, spec.deadline, spec.cycle_start) == (
+        name, total, deadline, start
+    )
+    assert dict(spec.topic_minimums) == topics

@@ -227,3 +227,19 @@ async def test_add_another_licence_after_the_set_up_can_be_declined(
     assert "All set. /status shows where each licence stands" in await reply_with(ana, "All set")
     await ana.send("2 ethics yesterday")  # no question left open
     assert "Log this?" in await reply_with(ana, "Log this?")
+
+
+async def test_a_nurse_practitioner_describes_a_board_requirement_in_its_own_words(
+    bot: BotUnderTest,
+) -> None:
+    """QA: refused as "for another profession (ABIM ...: an activity every 2 years)"."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse practitioner")
+    await ana.send(
+        "California BRN: I need 30 contact hours every 2 years, renewal on my birthday "
+        "March 14 2030, and 2 of them must be in implicit bias"
+    )
+    status = await reply_with(ana, "California BRN (due Mar 14, 2030)")
+    assert "ABIM" not in status
+    assert "30 credits from Mar 15, 2028 to Mar 14, 2030" in status
+    assert "Implicit bias: 0 of 2" in status

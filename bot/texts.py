@@ -294,7 +294,17 @@ LICENCE_BIRTH_ASK = (
     "E.g. <i>March 1980</i>."
 )
 LICENCE_BIRTH_BAD = "Please write a month and a year, like <i>March 1980</i>."
-LICENCE_ISSUED_ASK = "<b>When was the licence issued?</b> E.g. <i>2019-07-15</i>."
+LICENCE_ISSUED_ASK = (
+    "<b>When was the licence issued?</b> E.g. <i>2019-07-15</i> or <i>March 2019</i>."
+)
+LICENCE_ISSUED_YEAR_ONLY = (
+    "Which month of {year}? Its cycles run from that date, e.g. <i>March {year}</i>."
+)
+LICENCE_NOT_ADDED_NO_DATE = (
+    "Without the issue date or the renewal date I can't tell when its cycles end, so I "
+    "haven't added it. /licences adds it when you have one of them (both are on the "
+    "certificate)."
+)
 LICENCE_NEED_DATE = (
     "I need the renewal date for this one (it is assigned individually). You find it on "
     "your licence or the board's website. Please type it, e.g. <i>2027-06-30</i>."

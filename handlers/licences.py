@@ -443,15 +443,35 @@ async def _no_renewal_date(turn: Turn) -> None:
         turn.say(texts.LICENCE_BIRTH_ASK)
     elif "issued_on" in missing:
         await flows.update_state(turn, step="licence_issued")
-        turn.say(texts.LICENCE_ISSUED_ASK)
+        turn.say(texts.LICENCE_ISSUED_ASK, [[_give_up(turn)]])  # QA: no way out but a date
     else:
         await flows.update_state(turn, step="licence_renewal")
-        give_up = (
-            (texts.SKIP, encode("lic", "skip"))
-            if flows.state(turn).get("onboarding")
-            else (texts.CANCEL, encode("lic", "cancel"))
-        )
-        turn.say(texts.LICENCE_NEED_DATE, [[give_up]])
+        turn.say(texts.LICENCE_NEED_DATE, [[_give_up(turn)]])
+
+
+async def _without_a_date(turn: Turn) -> None:
+    """No date to place the cycles by: nothing saved, and how to add it later."""
+    onboarding = bool(flows.state(turn).get("onboarding"))
+    await flows.clear(turn)
+    turn.say(texts.LICENCE_NOT_ADDED_NO_DATE)
+    if onboarding:
+        from handlers.onboarding import ask_timezone
+
+        await ask_timezone(turn, onboarding=True)
+
+
+def _give_up(turn: Turn) -> tuple[str, str]:
+    """Skip (the set-up goes on) or Cancel: for a date the clinician does not have."""
+    if flows.state(turn).get("onboarding"):
+        return (texts.SKIP, encode("lic", "skip"))
+    return (texts.CANCEL, encode("lic", "cancel"))
+
+
+_DONT_KNOW = re.compile(
+    r"\s*(?:i\s+)?(?:don'?t|do\s+not)\s+know|not\s+sure|no\s+idea|idk|dunno|unknown|skip"
+    r"|cancel|no|none\W*",
+    re.IGNORECASE,
+)
 
 
 def parse_month_year(text: str) -> tuple[int, int] | None:
@@ -483,10 +503,16 @@ async def birth_answered(turn: Turn, text: str) -> None:
 
 @flows.step("licence_issued")
 async def issued_answered(turn: Turn, text: str) -> None:
+    if _DONT_KNOW.fullmatch(text):
+        await _without_a_date(turn)
+        return
+    if re.fullmatch(r"\s*(?:19|20)\d\d\s*", text):  # a year alone: which cycle is unclear
+        turn.say(texts.LICENCE_ISSUED_YEAR_ONLY.format(year=text.strip()), [[_give_up(turn)]])
+        return
     when = parse_date(text.strip())
     today = turn.local_now.date()
     if when is None:
-        turn.say(unreadable_date(text))
+        turn.say(unreadable_date(text), [[_give_up(turn)]])
         return
     if not EARLIEST_ISSUE <= when <= today:
         turn.say(texts.LICENCE_ISSUED_RANGE.format(low=EARLIEST_ISSUE.isoformat()))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
-from bot.store.models import Clinician, ReminderOutbox
+from bot.store.models import Clinician, Licence, ReminderOutbox
 from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence, start_as
 
 
@@ -243,3 +243,27 @@ async def test_a_nurse_practitioner_describes_a_board_requirement_in_its_own_wor
     assert "ABIM" not in status
     assert "30 credits from Mar 15, 2028 to Mar 14, 2030" in status
     assert "Implicit bias: 0 of 2" in status
+
+
+async def test_an_issue_date_nobody_knows_is_a_way_out_not_a_dead_end(
+    bot: BotUnderTest,
+) -> None:
+    """QA: DEA → "I don't know" → "When was the licence issued?": "not sure", "skip" and
+    "2024" were each "I couldn't read … as a date", with no button."""
+    ana = bot.user(1001, "Ana")
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31))
+    await name_licence(ana, "DEA")
+    await ana.press("I don't know")
+    asked = await reply_with(ana, "When was the licence issued?")
+    assert "March 2019" in asked
+    assert ana.messages[-1].buttons == [["Cancel"]]
+    await ana.send("2024")
+    assert "Which month of 2024?" in await reply_with(ana, "Which month")
+    await ana.send("not sure")
+    said = await reply_with(ana, "haven't added it")
+    assert "/licences adds it when you have one of them" in said
+    async with transaction(bot.services.sessionmaker) as session:
+        held = (await session.scalars(select(Licence.label))).all()
+    assert held == ["Florida Board of Medicine"]
+    await ana.send("2 ethics yesterday")  # the question is gone
+    await reply_with(ana, "Log this?")

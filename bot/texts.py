@@ -619,6 +619,12 @@ REMINDERS_ITEM = "• {when} — {what}"
 REMINDERS_NONE = "No reminders are scheduled."
 REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
 REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
+REMINDERS_QUIET_CHECK = (
+    "Quiet from {start} to {end} means reminders only between {end} and {start}, "
+    "mostly at night. Which did you mean?"
+)
+REMINDERS_QUIET_FLIP = "Quiet {start}–{end} (reminders in the day)"
+REMINDERS_QUIET_AS_TYPED = "Quiet {start}–{end}, as I typed"
 REMINDERS_QUIET_OFF = "Quiet hours: off (reminders may come at any time)."
 REMINDERS_QUIET_NONE = (
     "That range starts and ends at the same time, so there are no quiet hours: I turned "

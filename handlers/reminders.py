@@ -11,6 +11,7 @@ from bot import texts
 from bot.domain.reminders import (
     DEFAULT_COURSE_OFFSETS,
     QUIET_OFF_WORDS,
+    QuietHours,
     parse_ladder,
     parse_quiet_hours,
 )
@@ -209,6 +210,14 @@ async def reminders_pressed(turn: Turn, press: Press) -> None:
     elif action == "quiet":
         await flows.expect(turn, "reminder_quiet")
         turn.say(texts.REMINDERS_ASK_QUIET)
+    elif action == "qset":
+        start, end = press.int_arg(1), press.int_arg(2)
+        try:
+            quiet = QuietHours(start if start is not None else -1, end if end is not None else -1)
+        except ValueError:
+            turn.answer(texts.BUTTON_EXPIRED)
+            return
+        await _set_quiet(turn, quiet)
     else:
         turn.answer(texts.BUTTON_EXPIRED)
 
@@ -233,6 +242,28 @@ async def quiet_answered(turn: Turn, text: str) -> None:
         return
     if quiet.empty and text.strip().lower() not in QUIET_OFF_WORDS:
         turn.say(texts.REMINDERS_QUIET_NONE)  # "9am-9am": say why they are now off
+    if not quiet.empty and quiet.daytime_minutes < SHORTEST_DAY_MIN:
+        # QA: "7am-11pm" (the waking hours) was taken: every reminder came at 02:50.
+        typed, flipped = (quiet.start_min, quiet.end_min), (quiet.end_min, quiet.start_min)
+        turn.say(
+            texts.REMINDERS_QUIET_CHECK.format(
+                start=_hhmm(quiet.start_min), end=_hhmm(quiet.end_min),
+            ),
+            [[(texts.REMINDERS_QUIET_FLIP.format(start=_hhmm(flipped[0]), end=_hhmm(flipped[1])),
+               encode("rem", "qset", *flipped))],
+             [(texts.REMINDERS_QUIET_AS_TYPED.format(start=_hhmm(typed[0]), end=_hhmm(typed[1])),
+               encode("rem", "qset", *typed))]],
+        )  # fmt: skip
+        return
+    await _set_quiet(turn, quiet)
+
+
+SHORTEST_DAY_MIN = 9 * 60
+"""Quiet hours that leave less of the day than this are asked about before they apply
+(21:00-08:00 leaves 13 hours; 07:00-23:00, typed as the waking hours, leaves 8)."""
+
+
+async def _set_quiet(turn: Turn, quiet: QuietHours) -> None:
     turn.clinician.quiet_start_min, turn.clinician.quiet_end_min = quiet.start_min, quiet.end_min
     await flows.clear(turn)
     await replan(turn)

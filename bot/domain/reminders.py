@@ -204,7 +204,8 @@ def _offset_step(offset: timedelta) -> str:
 
 def parse_ladder(text: str) -> list[int] | None:
     """ "180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
-    parts = [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
+    cleaned = re.sub(r"\b(?:and|days?)\b", " ", text.lower())  # "60 30 7 and 1 days"
+    parts = [part for part in cleaned.replace(";", ",").replace(" ", ",").split(",") if part]
     if not parts or not all(part.isdigit() for part in parts):
         return None
     days = sorted({int(part) for part in parts}, reverse=True)

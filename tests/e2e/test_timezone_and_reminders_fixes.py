@@ -93,6 +93,33 @@ async def test_quiet_hours_in_12_hour_forms_and_off(bot: BotUnderTest) -> None:
     assert "00:00–00:00" not in await set_quiet_hours(ana, "off")
 
 
+@pytest.mark.parametrize(
+    ("choice", "kept"),
+    [("Quiet 23:00–07:00 (reminders in the day)", "Quiet hours: 23:00–07:00"),
+     ("Quiet 07:00–23:00, as I typed", "Quiet hours: 07:00–23:00")],
+)  # fmt: skip
+async def test_quiet_hours_that_leave_only_the_night_are_asked_about(
+    bot: BotUnderTest, choice: str, kept: str
+) -> None:
+    """QA: "7am-11pm" (the waking hours) was taken: every reminder moved to 02:50."""
+    ana = bot.user()
+    asked = await set_quiet_hours(ana, "7am-11pm")
+    assert "means reminders only between 23:00 and 07:00" in asked
+    await ana.press(choice)
+    assert kept in await reply_with(ana, "Quiet hours:")
+
+
+async def test_reminder_days_typed_with_and(bot: BotUnderTest) -> None:
+    """QA: "60 30 7 and 1" got "Please send whole days between 1 and 730"."""
+    ana = bot.user()
+    await ana.send("/reminders")
+    await ana.next_reply()
+    await ana.press("Change days")
+    await ana.next_reply()
+    await ana.send("60 30 7 and 1")
+    assert "60, 30, 7, 1" in await reply_with(ana, "60, 30, 7, 1")
+
+
 async def add_course(bot: BotUnderTest, starts_at: datetime) -> int:
     async with transaction(bot.services.sessionmaker) as session:
         course = Course(

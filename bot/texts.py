@@ -105,10 +105,16 @@ STATS_FEED = "• {url}: last refreshed {when}{error}"
 STATS_NO_FEEDS = "• none configured"
 BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
 BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
-BROADCAST_PREVIEW = "This goes to <b>{count}</b> active clinician(s):\n\n{text}"
+BROADCAST_PREVIEW = (
+    "This goes to <b>{count}</b> active clinician(s), each now or when their quiet hours "
+    "end:\n\n{text}"
+)
 BROADCAST_SEND = "Send to {count}"
 BROADCAST_CANCELLED = "Announcement cancelled; nothing was sent."
-BROADCAST_QUEUED = "Queued for {count} clinicians. It goes out within Telegram's rate limits."
+BROADCAST_QUEUED = (
+    "Queued for {count} clinician(s). It goes out within Telegram's rate limits, after "
+    "each one's quiet hours."
+)
 
 # ---------------------------------------------------------------- status
 STATUS_NO_LICENCES = (

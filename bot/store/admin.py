@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import String, cast, func, insert, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.reminders import QuietHours, move_out_of_quiet_hours
+from bot.store import outbox
 from bot.store.models import Clinician, Course, CourseFeed, CreditEntry, ReminderOutbox
 
 
@@ -76,37 +79,44 @@ async def stats(session: AsyncSession, now: datetime) -> BotStats:
 async def enqueue_broadcast(
     session: AsyncSession, *, broadcast_id: str, text: str, now: datetime
 ) -> int:
-    """One outbox row per active clinician, in one statement; re-running adds nothing."""
+    """One outbox row per active clinician, due now or when their quiet hours end (QA: an
+    announcement woke people at 22:06); re-running adds nothing. Returns the rows wanted."""
     payload: dict[str, Any] = {"text": text}
-    key = literal(f"broadcast:{broadcast_id}:") + cast(Clinician.id, String)
-    rows = select(
-        Clinician.id,
-        literal("notice"),
-        key,
-        literal(now, ReminderOutbox.due_at.type),
-        literal("pending"),
-        literal(0),
-        literal(payload, ReminderOutbox.payload.type),
-        literal(now, ReminderOutbox.created_at.type),
-        literal(now, ReminderOutbox.updated_at.type),
-    ).where(Clinician.active.is_(True))
-    existing = select(ReminderOutbox.dedupe_key).where(
-        ReminderOutbox.dedupe_key.like(f"broadcast:{broadcast_id}:%")
-    )
-    rows = rows.where(key.not_in(existing))
-    statement = insert(ReminderOutbox).from_select(
-        [
-            "clinician_id",
-            "kind",
-            "dedupe_key",
-            "due_at",
-            "status",
-            "attempts",
-            "payload",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-    )
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    wanted = 0
+    last_id = 0
+    while True:
+        people = (
+            await session.execute(
+                select(Clinician.id, Clinician.timezone, Clinician.quiet_start_min,
+                       Clinician.quiet_end_min)
+                .where(Clinician.active.is_(True), Clinician.id > last_id)
+                .order_by(Clinician.id)
+                .limit(_BROADCAST_CHUNK)
+            )
+        ).all()  # fmt: skip
+        if not people:
+            return wanted
+        planned = [
+            outbox.Planned(
+                person.id, "notice", None, f"broadcast:{broadcast_id}",
+                move_out_of_quiet_hours(
+                    now, _zone(person.timezone),
+                    QuietHours(person.quiet_start_min, person.quiet_end_min),
+                ),
+                payload,
+            )
+            for person in people
+        ]  # fmt: skip
+        await outbox.insert_new(session, planned, now)
+        wanted += len(planned)
+        last_id = people[-1].id
+
+
+_BROADCAST_CHUNK = 5000
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from bot.store.db import transaction
+from bot.store.models import Clinician
 from scheduler.jobs import tick_now
 from tests.e2e.conftest import BotUnderTest, reply_with
 
@@ -77,3 +82,28 @@ async def test_broadcast_cancel_sends_nothing(bot: BotUnderTest) -> None:
     assert "nothing was sent" in (await boss.next_edit()).text
     await tick_now(bot.app)
     assert [m.text for m in boss.messages].count("Hello") == 0
+
+
+async def test_a_broadcast_waits_for_each_clinicians_quiet_hours_to_end(
+    bot: BotUnderTest,
+) -> None:
+    """QA: an announcement at 22:06 reached someone whose quiet hours began at 21:00."""
+    ana, ben = bot.user(1001, "Ana"), bot.user(1002, "Ben")
+    for user in (ana, ben):
+        await user.send("/start")
+        await reply_with(user, "What is your profession?")
+    async with transaction(bot.services.sessionmaker) as session:
+        sleeper = await session.scalar(select(Clinician).where(Clinician.telegram_id == 1002))
+        assert sleeper is not None  # quiet 09:00-12:00 New York; START is 10:00 there
+        sleeper.quiet_start_min, sleeper.quiet_end_min = 9 * 60, 12 * 60
+    boss = bot.user(ADMIN, "Boss")
+    await boss.send("/broadcast Grand rounds moved to Friday")
+    assert "when their quiet hours end" in (await boss.next_reply()).text
+    await boss.press("Send to 3")
+    await boss.next_edit()
+    await tick_now(bot.app)
+    assert (await ana.next_reply()).text == "Grand rounds moved to Friday"
+    assert not any("Grand rounds" in (m.text or "") for m in ben.messages)
+    bot.clock.set(datetime(2026, 11, 24, 12, 1, tzinfo=ZoneInfo("America/New_York")))
+    await tick_now(bot.app)
+    assert (await ben.next_reply()).text == "Grand rounds moved to Friday"

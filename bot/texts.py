@@ -53,6 +53,7 @@ HELP_FOOTER = (
     "<i>courses near Boston next month</i>."
 )
 
+YOU_ARE_WELCOME = "You're welcome! Ask me anytime, e.g. <i>how many credits do I still need?</i>"
 UNKNOWN_TEXT = (
     "Sorry, I didn't understand that. Try <i>how many credits do I still need?</i>, "
     "<i>log 2 credits ethics yesterday</i>, or /help for every command."

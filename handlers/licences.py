@@ -60,9 +60,14 @@ _CUSTOM_HINT = re.compile(
     r"\b(?:needs?|must|have to|requires?)\b.*\d.*\b(?:by|before|until|due|renew\w*|expir\w*)\b"
     # "30 hours of CE every two years, renews 2027-09-30" (QA: matched to ABIM's "every 2
     # years" and refused as another profession's rule)
-    r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?)\b.*\b(?:19|20)\d\d\b",
+    r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?)\b"
+    r"(?=.*\b(?:every\s+(?:\d+|\w+)\s+years?|biennial\w*|triennial\w*|annually)\b)"
+    r".*\b(?:19|20)\d\d\b",
     re.I,
 )
+# "I did 2 credits on my renewal course, Nov 3 2026" is a log, not a requirement.
+_DONE_WORDS = re.compile(r"^\s*(?:i\s+)?(?:did|done|completed?|finished|attended|took|logg?e?d?)\b",
+                         re.I)  # fmt: skip
 
 
 def rule_label(rule: Rule) -> str:
@@ -74,7 +79,7 @@ def button_title(rule: Rule) -> str:
 
 
 def looks_like_custom_requirement(text: str) -> bool:
-    return bool(_CUSTOM_HINT.search(text))
+    return bool(_CUSTOM_HINT.search(text)) and not _DONE_WORDS.match(text)
 
 
 # ------------------------------------------------------------------ starting the flow

@@ -23,6 +23,13 @@ _GREETING = re.compile(
 )
 
 
+_THANKS = re.compile(
+    r"\s*(?:thanks?(?:\s+you)?|thank\s+you(?:\s+so\s+much)?|thx|ty|cheers|👍|🙏)"
+    r"(?:\s*(?:!|\.|👍|🙏|😊|🙂|very\s+much|a\s+lot))*\s*",
+    re.IGNORECASE,
+)
+
+
 @clinician_handler
 async def on_text(turn: Turn) -> None:
     """Route free text to the step or feature it belongs to."""
@@ -46,6 +53,8 @@ async def on_text(turn: Turn) -> None:
         await status.say_status(turn, text)
     elif _GREETING.fullmatch(text):
         await basic.greet(turn)
+    elif _THANKS.fullmatch(text):  # QA: "thanks! 👍" got "Sorry, I didn't understand that"
+        turn.say(texts.YOU_ARE_WELCOME)
     else:
         turn.say(texts.UNKNOWN_TEXT)
 

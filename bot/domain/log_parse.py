@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
-from bot.domain.numbers import leading_word_as_digits
+from bot.domain.numbers import leading_word_as_digits, spoken_amounts
 
 MAX_CREDITS_PER_ENTRY = Decimal(100)
 MAX_TITLE = 200
@@ -242,7 +242,7 @@ def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
     """Understand one line describing credits earned."""
-    body = _number_word_first(_LEAD.sub("", text.strip(), count=1))
+    body = _number_word_first(_LEAD.sub("", spoken_amounts(text.strip()), count=1))
     title = ""
     quoted = _QUOTED.search(body)
     if quoted:
@@ -362,7 +362,7 @@ def starts_with_credits(text: str) -> bool:
     """A number, then a topic or credit type: "2 ethics yesterday", "1.5 controlled
     substance 12/1" (the /log example without /log). The chat asks first whether it is a
     course question ("2 ethics courses near Boston")."""
-    lead = _NUMBER_FIRST.fullmatch(_number_word_first(text))
+    lead = _NUMBER_FIRST.fullmatch(_number_word_first(spoken_amounts(text)))
     if lead is None or "?" in text:
         return False
     words = re.findall(r"[\w'’+-]+", lead.group(1))[:_MAX_NGRAM]
@@ -376,6 +376,7 @@ def looks_like_a_log(text: str) -> bool:
     """Free text that reads like "I did 3 credits of ethics" (not a question)."""
     if "?" in text:
         return False
+    text = spoken_amounts(text)
     if _LEAD.match(text) and _AMOUNT.search(text):
         return True
     return bool(

@@ -27,3 +27,28 @@ def count_of(text: str) -> int | None:
 def leading_word_as_digits(text: str) -> str:
     """ "two ethics credits on 12/1" → "2 ethics credits on 12/1" (only a leading word)."""
     return _LEADING.sub(lambda m: str(_AMOUNT_WORDS[m.group(1).lower()]), text, count=1)
+
+
+_HALF_AFTER_DIGIT = re.compile(r"(\d)\s*½")
+_AND_A_HALF = re.compile(r"\b(\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
+_HALF_UNIT = re.compile(
+    r"\b(?:a\s+)?half\s+(?:an?\s+)?(?=(?:credits?|hours?|hrs?|points?|contact\s+hours?)\b)",
+    re.IGNORECASE,
+)
+_CEUS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*ceus?\b", re.IGNORECASE)
+CONTACT_HOURS_PER_CEU = 10
+"""IACET and ANCC: one Continuing Education Unit is ten contact hours."""
+
+
+def spoken_amounts(text: str) -> str:
+    """Amounts as people type them, as digits: "½ credit", "half a credit", "1½ hours",
+    "2 and a half hours", "1 CEU" (ten contact hours). QA: each was "not understood"."""
+    text = _HALF_AFTER_DIGIT.sub(r"\1.5", text).replace("½", "0.5")
+    text = _AND_A_HALF.sub(r"\1.5", text)
+    text = _HALF_UNIT.sub("0.5 ", text)
+
+    def hours(match: re.Match[str]) -> str:
+        value = float(match.group(1)) * CONTACT_HOURS_PER_CEU
+        return f"{value:g} contact hours"
+
+    return _CEUS.sub(hours, text)

@@ -4,6 +4,7 @@ on SQLite (the store's semantics are tested on both databases)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
@@ -434,3 +435,32 @@ async def test_the_day_asked_for_a_month_is_answered(bot: BotUnderTest) -> None:
     assert "On which day" in (await ana.next_reply()).text
     await ana.send("how many credits do I still need?")  # not an answer: answered as asked
     assert "no licences" in (await ana.next_reply()).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1 CEU pharmacology yesterday", "10"),  # a CEU is ten contact hours
+     ("½ credit ethics today", "0.5"),
+     ("half a credit of ethics today", "0.5"),
+     ("2 and a half hours ethics yesterday", "2.5")],
+)  # fmt: skip
+async def test_amounts_typed_as_people_say_them(bot: BotUnderTest, typed: str, amount: str) -> None:
+    """QA: each got "Sorry, I didn't understand that"."""
+    ana = bot.user()
+    await ana.send(typed)
+    draft = await reply_with(ana, "Log this?")
+    assert f"• {amount} credits —" in draft
+
+
+@pytest.mark.parametrize("typed", ["2 credits ethics on Nov 3 2026",
+                                   "1.5 hrs opioid course renewal 11/03/2026"])
+async def test_a_log_with_a_year_is_not_a_requirement(bot: BotUnderTest, typed: str) -> None:
+    ana = bot.user()
+    await ana.send(typed)
+    assert "Log this?" in (await ana.next_reply()).text
+
+
+async def test_thanks_gets_a_reply(bot: BotUnderTest) -> None:
+    ana = bot.user()
+    await ana.send("thanks! 👍")
+    assert "You're welcome" in (await ana.next_reply()).text

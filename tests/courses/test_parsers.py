@@ -220,6 +220,21 @@ def test_ics_unknown_tzid_is_refused_like_the_csv_importer_does() -> None:
     assert any("Mars/Olympus" in error for error in validate(row.fields, source="t").errors)
 
 
+def test_ics_utc_times_take_the_venues_zone() -> None:
+    """QA: DTSTART:...Z at a Tampa venue was shown as "5:00 PM UTC where it takes place"."""
+    data = (
+        b"BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:tampa@qa\nSUMMARY:Tampa update\n"
+        b"DTSTART:20270215T170000Z\nDTEND:20270215T190000Z\nX-CME-CREDITS:2\n"
+        b"GEO:27.9506;-82.4572\nLOCATION:Tampa General Hospital\\, Tampa\\, FL\nEND:VEVENT\n"
+        b"END:VCALENDAR\n"
+    )
+    [row] = parse_ics(data, now=NOW).rows
+    record = validate(row.fields, source="t").record
+    assert record is not None
+    assert record.timezone == "America/New_York"
+    assert record.starts_at == datetime(2027, 2, 15, 17, 0, tzinfo=UTC)  # the same moment
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -294,7 +294,10 @@ def _times(
     if start is None:
         return
     if isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo):
-        fields["timezone"] = start.tzinfo.key
+        # A UTC time ("...T170000Z") pins the moment, not the venue's clock: the validator
+        # finds the zone where it takes place (QA: Tampa shown as "5:00 PM UTC there").
+        if start.tzinfo.key not in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+            fields["timezone"] = start.tzinfo.key
     elif (not isinstance(start, datetime) or start.tzinfo is None) and zone is not None:
         fields["timezone"] = zone.key
     fields["starts_at"] = start

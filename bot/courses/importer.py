@@ -165,9 +165,8 @@ def _validate(
             row.fields, source=key, default_timezone=options.default_timezone,
             geocoder=options.geocoder,
         )  # fmt: skip
-        summary.warnings.extend(rec.Rejection(row.location, w) for w in checked.warnings)
         record = checked.record
-        if record is None:
+        if record is None:  # its warnings would contradict the rejection (QA)
             reason = "; ".join(checked.errors)
             summary.rejected.append(rec.Rejection(row.location, reason, _id_or_none(raw_id)))
             continue
@@ -185,6 +184,7 @@ def _validate(
         if record.ends_at < now:
             summary.skipped_past += 1
             continue
+        summary.warnings.extend(rec.Rejection(row.location, w) for w in checked.warnings)
         good.append((row.location, record))
     return good, present
 

@@ -342,3 +342,18 @@ async def test_a_time_the_clocks_skip_is_imported_and_reported(
         "Imported, but check:\n  line 2: 2027-03-14 02:30 does not exist in America/New_York "
         "(the clocks go forward that night): read as 03:30"
     ) in text, text
+
+
+async def test_a_rejected_row_is_not_also_imported_but_check(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """QA: a row was listed under "Rejected: price is not a number" and again under
+    "Imported, but check: unknown topic left out"."""
+    row = (
+        "c8,Weaving,1,basket weaving,in person,2027-01-10 08:00,2027-01-10 10:00,"
+        "Boston,MA,42.36,-71.06,abc\n"
+    )
+    summary = await import_source(sessionmaker, _write(tmp_path / "w.csv", row, ROWS[1]), now=NOW)
+    text = format_summary(summary)
+    assert "price" in text and "Rejected:" in text
+    assert "basket weaving" not in text, text

@@ -228,7 +228,11 @@ _NEAR_ME = re.compile(
     re.IGNORECASE,
 )
 _COURSE_WORD = re.compile(
-    r"\b(?:courses|course|classes|conferences?|webinars?|workshops?|seminars?)\b", re.IGNORECASE
+    r"\b(?:courses|course|classes|conferences?|webinars?|workshops?|seminars?"
+    # slips QA typed ("corses near dallas in march") and CME asked for by place or time
+    r"|corses?|cources?|coures|couses|coursess?"
+    r"|(?:any\s+)?(?:cme|ce|cne)(?=\W.*\b(?:near|around|online|this|next|weekend)\b))\b",
+    re.IGNORECASE,
 )
 _LOGGING = re.compile(
     r"\b(?:did|done|completed|complete|took|taken|attended|finished|earned|logged|log|got"

@@ -533,3 +533,21 @@ async def test_courses_i_need_says_what_no_course_covers_and_the_minimum_a_cours
     assert "No upcoming course here covers Identification and assistance of trafficked" in ranked
     assert "and its AMA PRA Category 1 Credit minimum (24 to go)" in ranked
     assert ranked.index("trafficked") < ranked.index("1. Opioid Prescribing Essentials")
+
+
+@pytest.mark.parametrize(
+    ("typed", "heading"),
+    [("corses near dallas in march", "near Dallas, TX"),
+     ("any cme near chicago this weekend?", "near Chicago, IL")],
+)  # fmt: skip
+async def test_course_questions_with_a_slip_or_cme_are_searches(
+    bot: BotUnderTest, typed: str, heading: str
+) -> None:
+    """QA: both got "Sorry, I didn't understand that"."""
+    from bot.courses.sample import load_sample_if_empty
+
+    await load_sample_if_empty(bot.services.sessionmaker, START)
+    ana = bot.user(1001, "Ana")
+    await ana.send(typed)
+    reply = texts_of(await ana.next_reply(10))
+    assert heading in reply, reply

@@ -20,6 +20,7 @@ from bot.views import (
     render_status,
     render_topic_status,
     render_verdict,
+    short_label,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
@@ -137,7 +138,8 @@ async def say_status(turn: Turn, question: str = "") -> None:
         label = html.escape(rule_label(missing))
         turn.say(
             texts.STATUS_NOT_HELD.format(label=label),
-            [[(texts.STATUS_ADD_HELD.format(label=label[:40]), encode("lic", "rule", missing.id))]],
+            [[(texts.STATUS_ADD_HELD.format(label=short_label(label, 40)),
+               encode("lic", "rule", missing.id))]],
         )
         return
     # Soonest deadline first: the licence that needs attention leads.
@@ -150,9 +152,9 @@ async def say_status(turn: Turn, question: str = "") -> None:
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
         return
     buttons = [
-        [(texts.STATUS_CHART_BUTTON.format(label=view.licence.label[:24]),
+        [(texts.STATUS_CHART_BUTTON.format(label=short_label(view.licence.label, 24)),
           encode("chart", view.licence.id))]
-        + ([(texts.STATUS_NOTES_BUTTON.format(label=view.licence.label[:16]),
+        + ([(texts.STATUS_NOTES_BUTTON.format(label=short_label(view.licence.label, 16)),
              encode("notes", view.licence.id))] if note_is_cut(view.status) else [])
         for view in shown
         if view.status is not None

@@ -194,8 +194,8 @@ async def test_a_cut_worth_checking_note_can_be_read_whole(bot: BotUnderTest) ->
     await ana.send("/status")
     status = await ana.next_reply()
     assert "Worth checking" in status.text and "…" in status.text
-    assert status.buttons[0] == ["📊 Chart: Texas Medical Board", "📖 Notes: Texas Medical Bo"]
-    await ana.press("📖 Notes: Texas Medical Bo")
+    assert status.buttons[0] == ["📊 Chart: Texas Medical Board", "📖 Notes: Texas Medical…"]
+    await ana.press("📖 Notes: Texas Medical…")
     notes = (await ana.next_reply()).text
     assert notes.startswith("📖 Texas Medical Board: worth checking")
     assert "whether ethics is waived too is unclear, so we still ask for it." in notes

@@ -365,6 +365,7 @@ LICENCE_REMOVE_YES = "Remove it"
 LICENCE_REMOVED = "Removed <b>{label}</b>. Your credits are untouched."
 LICENCE_GONE = "That licence no longer exists."
 CUSTOM_FAILED = "I couldn't read that requirement: {message}"
+CUSTOM_USE_TOPIC = "Yes: {topic}"
 
 # ---------------------------------------------------------------- time zone
 TIMEZONE_ASK = (

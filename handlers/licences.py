@@ -32,6 +32,7 @@ from bot.domain.dates import is_impossible_date
 from bot.domain.log_parse import starts_with_credits
 from bot.domain.numbers import count_of
 from bot.domain.requirements import LicenceSearch, Rule
+from bot.domain.topics import label as topic_label
 from bot.store import licences as licence_store
 from bot.store.models import Licence
 from bot.tracking import load_views
@@ -176,7 +177,7 @@ async def add_custom(turn: Turn, text: str) -> None:
     """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
     parsed = parse_custom_requirement(text)
     if isinstance(parsed, ParseFailure):
-        turn.say(texts.CUSTOM_FAILED.format(message=html.escape(parsed.message)))
+        await _say_failure(turn, text, parsed)
         return
     parsed, assumed = _window_that_has_begun(parsed, turn.local_now.date())
     label = custom_label(parsed.deadline, parsed.name)
@@ -201,6 +202,59 @@ async def add_custom(turn: Turn, text: str) -> None:
         )  # fmt: skip
     turn.say(saved)
     await after_saved(turn, onboarding)
+
+
+async def _say_failure(turn: Turn, text: str, failure: ParseFailure) -> None:
+    """Why it was not read; a topic it only nearly named gets a button per suggestion, and
+    "yes" takes the first (QA: "Did you mean Pharmacology?" could not be answered)."""
+    said = texts.CUSTOM_FAILED.format(message=html.escape(failure.message))
+    where = text.lower().find(failure.phrase.lower()) if failure.phrase else -1
+    if not failure.suggestions or where < 0:
+        turn.say(said)
+        return
+    onboarding = flows.state(turn).get("onboarding")
+    await flows.expect(turn, "custom_topic", text=text, phrase=failure.phrase,
+                       suggestions=list(failure.suggestions), onboarding=onboarding)  # fmt: skip
+    turn.say(
+        said,
+        [[(texts.CUSTOM_USE_TOPIC.format(topic=topic_label(t)), encode("cust", i))]
+         for i, t in enumerate(failure.suggestions)],
+    )  # fmt: skip
+
+
+async def _with_topic(turn: Turn, index: int) -> None:
+    pending = flows.state(turn)
+    suggestions, text, phrase = (
+        pending.get("suggestions") or [], str(pending.get("text") or ""),
+        str(pending.get("phrase") or ""),
+    )  # fmt: skip
+    where = text.lower().find(phrase.lower()) if phrase else -1
+    if pending.get("step") != "custom_topic" or not 0 <= index < len(suggestions) or where < 0:
+        turn.say(texts.BUTTON_EXPIRED)
+        return
+    fixed = text[:where] + topic_label(suggestions[index]) + text[where + len(phrase) :]
+    await flows.expect(turn, "licence_which", onboarding=pending.get("onboarding"))
+    await add_custom(turn, fixed)
+
+
+@route("cust")
+async def custom_topic_pressed(turn: Turn, press: Press) -> None:
+    await _with_topic(turn, press.int_arg(0) if press.int_arg(0) is not None else -1)
+
+
+@flows.step("custom_topic")
+async def custom_topic_answered(turn: Turn, text: str) -> bool | None:
+    """ "yes" takes the first suggestion; another description is read afresh."""
+    if yes_or_no(text) is True:
+        await _with_topic(turn, 0)
+        return None
+    if looks_like_custom_requirement(text):
+        onboarding = flows.state(turn).get("onboarding")
+        await flows.expect(turn, "licence_which", onboarding=onboarding)
+        await add_custom(turn, text)
+        return None
+    await flows.clear(turn)
+    return False
 
 
 _CYCLE_MONTHS = (24, 36, 60)  # common CE cycles; NP and PA boards certify for 5 years

@@ -190,6 +190,7 @@ class ParseFailure:
     reason: str  # no_amount | no_deadline | bad_date | unknown_topic | bad_window
     message: str
     suggestions: tuple[str, ...] = ()
+    phrase: str = ""  # the words not understood, as read ("pharmacolgy")
 
 
 def parse_date(text: str) -> date | None:
@@ -347,7 +348,9 @@ def _unknown(phrase: str) -> ParseFailure:
     named = ", ".join(label(h) for h in hints)
     # QA: "pharmacology" was refused with no word of what is known.
     hint = f" Did you mean {named}?" if hints else f" Topics I know include {_SOME_TOPICS}."
-    return ParseFailure("unknown_topic", f"I don't know the topic {phrase!r}.{hint}", hints)
+    return ParseFailure(
+        "unknown_topic", f"I don't know the topic {phrase!r}.{hint}", hints, phrase=phrase
+    )
 
 
 _SOME_TOPICS = (

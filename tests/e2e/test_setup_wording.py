@@ -267,3 +267,20 @@ async def test_an_issue_date_nobody_knows_is_a_way_out_not_a_dead_end(
     assert held == ["Florida Board of Medicine"]
     await ana.send("2 ethics yesterday")  # the question is gone
     await reply_with(ana, "Log this?")
+
+
+@pytest.mark.parametrize("accept", ["press", "yes"])
+async def test_a_nearly_named_topic_can_be_accepted(bot: BotUnderTest, accept: str) -> None:
+    """QA: "Did you mean Pharmacology?" had no button, and "yes" was searched as a licence."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Pharmacist")
+    await ana.send("I need 30 hours by 2027-09-30, 2 of them pharmacolgy")
+    asked = await reply_with(ana, "Did you mean Pharmacology?")
+    assert "pharmacolgy" in asked
+    if accept == "press":
+        await ana.press("Yes: Pharmacology")
+    else:
+        await ana.send("yes")
+    status = await reply_with(ana, "My requirement")
+    assert "Pharmacology: 0 of 2" in status
+    await reply_with(ana, "Add another licence?")  # the set-up goes on

@@ -45,9 +45,11 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "cred": ("del", "delyes", "undoyes", "edit", "page"),
     "cs": (),
     "cu": (),
+    "cust": (),
     "forget": ("no",),  # "yes" is pressed last, on purpose
     "gaps": (),
-    "lic": ("del", "delyes", "date", "rule", "ren", "flag", "nodate", "renmore", "add", "skip"),
+    "lic": ("del", "delyes", "date", "rule", "ren", "flag", "nodate", "renmore", "add", "skip",
+            "done"),
     "log": ("save", "cancel", "date", "amount", "topic", "cat", "title", "provider"),
     "logc": ("ama_pra_1",),
     "logt": ("ethics",),
@@ -55,7 +57,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "noop": (),
     "notes": (),
     "onb": ("prof", "tz", "done"),
-    "rem": ("mute", "unmute", "pause", "resume", "ladder", "quiet"),
+    "rem": ("mute", "unmute", "pause", "resume", "ladder", "quiet", "qset"),
     "snz": (),
     "tz": (),
 }

@@ -107,6 +107,15 @@ async def name_licence(ana: SandboxUser, name: str) -> str:
     return (await ana.next_reply()).text
 
 
+async def set_up_with_requirement(user: SandboxUser, sentence: str) -> None:
+    """A pharmacist's set-up with one described requirement, the time zone left as it is."""
+    await start_as(user, "Pharmacist")
+    await user.send(sentence)
+    await reply_with(user, "Add another licence?")
+    await user.press("Done")
+    await reply_with(user, "Or keep the time zone as it is")
+
+
 async def reply_with(user: SandboxUser, fragment: str, timeout: float = 10) -> str:  # noqa: ASYNC109
     """The text of the next reply that contains ``fragment``, replies before it skipped: a
     wait for that message, not for a quiet spell (which a loaded CI machine can outlast)."""

@@ -17,7 +17,13 @@ from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence, start_as
+from tests.e2e.conftest import (
+    START,
+    BotUnderTest,
+    reply_with,
+    seed_licence,
+    set_up_with_requirement,
+)
 
 pytestmark = pytest.mark.postgres
 NEW_YORK = ZoneInfo("America/New_York")
@@ -276,11 +282,7 @@ async def test_a_step_sent_after_its_deadline_gives_way_to_the_day_after_note(
     """QA: a described requirement's "due today (Sep 30)" came on Oct 1, beside "the
     deadline has passed" (one window, no make-up: its status stays on that deadline)."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "Pharmacist")
-    await ana.send("I need 30 credits by 2026-12-10")
-    await reply_with(ana, "Add another licence?")
-    await ana.press("Done")
-    await reply_with(ana, "Or keep the time zone as it is")
+    await set_up_with_requirement(ana, "I need 30 credits by 2026-12-10")
     await tick_now(bot.app)
     seen = len(ana.messages)
     bot.clock.set(datetime(2026, 12, 11, 18, 0, tzinfo=NEW_YORK))  # the bot was down

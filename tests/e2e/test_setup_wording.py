@@ -13,7 +13,14 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Clinician, Licence, ReminderOutbox
-from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence, start_as
+from tests.e2e.conftest import (
+    BotUnderTest,
+    name_licence,
+    reply_with,
+    seed_licence,
+    set_up_with_requirement,
+    start_as,
+)
 
 
 async def test_a_pharmacist_is_asked_to_describe_the_requirement(bot: BotUnderTest) -> None:
@@ -72,11 +79,7 @@ async def test_a_described_requirement_keeps_its_window_length_on_a_new_date(
 ) -> None:
     """QA: a new date kept the old start: a 4-year window, or a 9-month one."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "Pharmacist")
-    await ana.send("I need 30 credits by 2027-09-30")
-    await reply_with(ana, "Add another licence?")
-    await ana.press("Done")
-    await reply_with(ana, "Or keep the time zone as it is")
+    await set_up_with_requirement(ana, "I need 30 credits by 2027-09-30")
     await ana.send("/licences")
     await ana.next_reply()
     await ana.press("Renewal date 1")

@@ -301,6 +301,10 @@ def parse_log_line(
     if not suggestions:  # "just finished 1.5 hrs opiod cme", "opiod safe prescribing"
         slips = (topics.misspelt_topic(word) for word in meaningful)
         suggestions = tuple(t for t in slips if t and t not in found_topics)[:1]
+    if not suggestions and not found_topics:  # QA: "domestic vilence" found no topic
+        pairs = (" ".join(meaningful[i : i + 2]) for i in range(len(meaningful) - 1))
+        slips = (topics.misspelt_topic_phrase(pair) for pair in pairs)
+        suggestions = tuple(t for t in slips if t)[:1]
     if not title:
         title = " ".join(meaningful).strip(" -,.") if meaningful else ""
     if not title and found_topics:

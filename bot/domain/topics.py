@@ -165,6 +165,22 @@ class TermSet:
         ids = {self._phrases[p] for p in close}
         return ids.pop() if len(ids) == 1 else None
 
+    def misspelt_phrase(self, text: str) -> str | None:
+        """The id whose name of as many words ``text`` misspells ("domestic vilence"),
+        when exactly one is that close (each word keeping its first letter)."""
+        folded = fold(text)
+        words = folded.split()
+        if len(words) < 2 or self.normalize(text):
+            return None
+        same_shape = [
+            p for p in self._phrases
+            if len(p.split()) == len(words) and abs(len(p) - len(folded)) <= 2
+            and [w[0] for w in p.split()] == [w[0] for w in words]
+        ]  # fmt: skip
+        close = difflib.get_close_matches(folded, same_shape, n=3, cutoff=0.85)
+        ids = {self._phrases[p] for p in close}
+        return ids.pop() if len(ids) == 1 else None
+
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Up to ``n`` ids named like ``text``: prefix matches first, then close spellings."""
         folded = fold(text)
@@ -275,6 +291,11 @@ def normalize_topic(text: str) -> str | None:
 def misspelt_topic(word: str) -> str | None:
     """The topic one word misspells ("opiod" -> ``opioid_prescribing``), if only one fits."""
     return vocabulary().topics.misspelt(word)
+
+
+def misspelt_topic_phrase(text: str) -> str | None:
+    """The topic a phrase of several words misspells ("implicit bais"), if only one fits."""
+    return vocabulary().topics.misspelt_phrase(text)
 
 
 def suggest_topics(text: str, n: int = 3) -> list[str]:

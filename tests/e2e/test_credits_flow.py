@@ -310,6 +310,10 @@ async def test_a_misspelt_topic_among_other_words_is_offered(bot: BotUnderTest) 
     await ana.next_reply()
     await ana.press("Did you mean Medical ethics?")
     assert "Title: Medical ethics" in (await ana.next_edit()).text  # not "ethcis"
+    await ana.send("1 credit of domestic vilence")  # QA: two words, one slip: "Topics: none"
+    await ana.next_reply()
+    await ana.press("Did you mean Domestic violence?")
+    assert "Topics: Domestic violence" in (await ana.next_edit()).text
 
 
 async def test_a_replaced_proposal_never_saves_the_newer_one(bot: BotUnderTest) -> None:

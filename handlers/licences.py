@@ -855,6 +855,8 @@ async def list_licences(turn: Turn) -> None:
             )
         else:
             lines.append(texts.LICENCE_LIST_ITEM_UNKNOWN.format(index=index, label=label))
+        if licence.reminders_muted:  # QA: muted nowhere to be seen but in /reminders
+            lines[-1] += texts.LICENCE_LIST_MUTED
         buttons.append(
             [(texts.LICENCE_EDIT_DATE.format(index=index), encode("lic", "date", licence.id)),
              (texts.LICENCE_REMOVE.format(index=index), encode("lic", "del", licence.id))]

@@ -368,5 +368,9 @@ async def test_one_of_several_licences_can_be_muted_from_reminders(bot: BotUnder
         )
     assert texas is None  # its pending reminders are gone; Florida's stay
     assert [r for r in await pending_renewals(bot)]
-    await ana.press("🔔 Unmute Texas Medical Board")
+    await ana.send("/licences")  # QA: the muting showed nowhere else
+    listed = (await ana.next_reply()).text or ""
+    assert "Texas Medical Board — renews" in listed and "reminders muted" in listed
+    assert listed.count("reminders muted") == 1
+    await ana.press("🔔 Unmute Texas Medical Board", message_id=overview.message_id)
     assert "Muted" not in ((await ana.next_edit()).text or "")

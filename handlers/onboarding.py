@@ -143,7 +143,7 @@ async def ask_timezone(turn: Turn, *, onboarding: bool = False) -> None:
         turn.say(texts.TIMEZONE_SKIP_HINT, [[(texts.SKIP, encode("onb", "done"))]])
 
 
-async def _licence_state_zone(turn: Turn) -> zones.StateZone | None:
+async def _licence_state_zone(turn: Turn) -> places.StateZone | None:
     """At set-up, before the question: the zone of the state the licences are in, adopted
     while the zone is still the default (QA: a Texas physician who skipped the question
     got New York's 09:00, 08:00 in Texas)."""
@@ -151,7 +151,7 @@ async def _licence_state_zone(turn: Turn) -> zones.StateZone | None:
     if clinician.timezone != turn.context.services.settings.default_timezone:
         return None
     held = await licence_store.list_for(turn.session, clinician)
-    home = zones.state_zone([licence.jurisdiction for licence in held])
+    home = places.state_zone(licence.jurisdiction for licence in held)
     if home is None or home.tz == clinician.timezone:
         return None
     clinician.timezone = home.tz

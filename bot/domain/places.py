@@ -776,6 +776,11 @@ class PlaceIndex:
             return decided
         return Ambiguous((*close, town), "close_spelling")
 
+    def largest_city_zone(self, country: str, admin1: str) -> str | None:
+        """The zone of a region's largest city: where most of its people keep time."""
+        ids = self._region_top.get((country, admin1))
+        return self._tz[ids[0]] if ids else None
+
     def _region_only(self, text: str, qualifier: _Qualifier) -> Resolution:
         ids = sorted({i for region in qualifier for i in self._region_top.get(region, ())})
         if not ids:
@@ -1021,3 +1026,23 @@ def timezone_for(
 def get_place(place_id: str) -> Place | None:
     """Rebuild a place from :attr:`Place.id`."""
     return get_index().get(place_id)
+
+
+@dataclass(frozen=True, slots=True)
+class StateZone:
+    state: str  # "Texas"
+    tz: str  # "America/Chicago", its largest city's (Houston's) zone
+
+
+def state_zone(jurisdictions: Iterable[str | None]) -> StateZone | None:
+    """The zone of the one US state these licences are in ("US-TX"); None for none, for
+    national ones only ("US"), or for licences in several states (which one is home?).
+    Split states keep their largest city's time: Texas and Tennessee Central, Florida,
+    Kentucky and Michigan Eastern."""
+    states = {code.upper().removeprefix("US-") for code in jurisdictions if code and "-" in code}
+    if len(states) != 1:
+        return None
+    code = states.pop()
+    name = US_STATE_NAMES.get(code)
+    tz = get_index().largest_city_zone("US", code) if name else None
+    return StateZone(name, tz) if name and tz else None

@@ -34,15 +34,6 @@ def percent(earned: Decimal, required: Decimal) -> int:
     return min(100, int(earned * 100 / required))
 
 
-def short_label(label: str, limit: int) -> str:
-    """A label that fits a button: cut at a word and marked "…" (QA: "📊 Chart: Florida
-    Board of Medicin")."""
-    if len(label) <= limit:
-        return label
-    head = label[: limit - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,.;:-(") + "…"
-
-
 def day(value: date) -> str:
     return value.strftime("%b %-d, %Y")
 

@@ -18,13 +18,13 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.domain import dates, geo, places, topics
-from bot.domain.log_parse import looks_like_a_log
+from bot.domain.log_parse import clip_title, looks_like_a_log
 from bot.store import courses as course_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
 from bot.tracking import load_views
-from bot.views import number, short_label, unit_word
+from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.course_admin import handle_admin_upload
@@ -349,7 +349,7 @@ def _place_unknown(
         message += texts.COURSES_PLACE_OR_TOPIC.format(topic=esc(label))
         if query.online:
             with_topic = replace(query, topics=(*query.topics, close[0]))
-            button = texts.COURSES_TOPIC_BUTTON.format(topic=short_label(label, 40))
+            button = texts.COURSES_TOPIC_BUTTON.format(topic=clip_title(label, 40))
             rows.insert(0, [(button, _search_data(0, with_topic))])  # before "Etah, India"
     turn.say(message + note, rows)
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain.log_parse import clip_title
 from bot.domain.reminders import (
     DEFAULT_COURSE_OFFSETS,
     QUIET_OFF_WORDS,
@@ -18,7 +19,7 @@ from bot.domain.reminders import (
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
-from bot.views import day, short_label
+from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -171,13 +172,13 @@ async def show(turn: Turn, *, edit: bool = False) -> None:
          (texts.REMINDERS_SET_QUIET, encode("rem", "quiet"))],
     ]  # fmt: skip
     buttons += [
-        [(texts.REMINDERS_UNMUTE.format(label=short_label(m.label, 30)),
+        [(texts.REMINDERS_UNMUTE.format(label=clip_title(m.label, 30)),
           encode("rem", "unmute", m.id))]
         for m in muted
     ]
     if len(owned) > 1:  # one of several licences can go quiet (QA: only from a reminder)
         buttons += [
-            [(texts.REMINDERS_MUTE.format(label=short_label(m.label, 30)),
+            [(texts.REMINDERS_MUTE.format(label=clip_title(m.label, 30)),
               encode("rem", "mute", m.id))]
             for m in owned
             if not m.reminders_muted

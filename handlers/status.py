@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import topics
+from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
@@ -20,7 +21,6 @@ from bot.views import (
     render_status,
     render_topic_status,
     render_verdict,
-    short_label,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
@@ -138,7 +138,7 @@ async def say_status(turn: Turn, question: str = "") -> None:
         label = html.escape(rule_label(missing))
         turn.say(
             texts.STATUS_NOT_HELD.format(label=label),
-            [[(texts.STATUS_ADD_HELD.format(label=short_label(label, 40)),
+            [[(texts.STATUS_ADD_HELD.format(label=clip_title(label, 40)),
                encode("lic", "rule", missing.id))]],
         )
         return
@@ -152,9 +152,9 @@ async def say_status(turn: Turn, question: str = "") -> None:
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
         return
     buttons = [
-        [(texts.STATUS_CHART_BUTTON.format(label=short_label(view.licence.label, 24)),
+        [(texts.STATUS_CHART_BUTTON.format(label=clip_title(view.licence.label, 24)),
           encode("chart", view.licence.id))]
-        + ([(texts.STATUS_NOTES_BUTTON.format(label=short_label(view.licence.label, 16)),
+        + ([(texts.STATUS_NOTES_BUTTON.format(label=clip_title(view.licence.label, 16)),
              encode("notes", view.licence.id))] if note_is_cut(view.status) else [])
         for view in shown
         if view.status is not None

@@ -330,12 +330,13 @@ def parse_log_line(
     )
 
 
-def clip_title(title: str) -> str:
-    """At most ``MAX_TITLE`` characters, cut at a word and marked: "…" (QA: cut mid-word)."""
-    if len(title) <= MAX_TITLE:
+def clip_title(title: str, limit: int = MAX_TITLE) -> str:
+    """At most ``limit`` characters, cut at a word and marked "…" (QA: titles and button
+    labels cut mid-word: "📊 Chart: Florida Board of Medicin")."""
+    if len(title) <= limit:
         return title
-    head = title[: MAX_TITLE - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,.;:-") + "…"
+    head = title[: limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,.;:-(") + "…"
 
 
 def default_category_for(profession: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,7 +100,7 @@ async def enqueue_broadcast(
             outbox.Planned(
                 person.id, "notice", None, f"broadcast:{broadcast_id}",
                 move_out_of_quiet_hours(
-                    now, _zone(person.timezone),
+                    now, ZoneInfo(person.timezone),  # stored zones are checked names
                     QuietHours(person.quiet_start_min, person.quiet_end_min),
                 ),
                 payload,
@@ -114,9 +114,3 @@ async def enqueue_broadcast(
 
 _BROADCAST_CHUNK = 5000
 
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -154,9 +154,7 @@ async def _licence_state_zone(turn: Turn) -> places.StateZone | None:
     home = places.state_zone(licence.jurisdiction for licence in held)
     if home is None or home.tz == clinician.timezone:
         return None
-    clinician.timezone = home.tz
-    clinician.updated_at = turn.now
-    await replan(turn)
+    await _store_zone(turn, home.tz)
     return home
 
 
@@ -281,11 +279,16 @@ async def set_zone(turn: Turn, zone: zones.ZoneMatch) -> None:
 async def _adopt(turn: Turn, tz: str) -> bool:
     """Store the zone and re-plan; True when this answered the onboarding question."""
     onboarding = flows.state(turn).get("onboarding") == "timezone"
+    await flows.clear(turn)
+    await _store_zone(turn, tz)
+    return onboarding
+
+
+async def _store_zone(turn: Turn, tz: str) -> None:
+    """The clinician's zone, and their reminders re-planned for its local day."""
     turn.clinician.timezone = tz
     turn.clinician.updated_at = turn.now
-    await flows.clear(turn)
     await replan(turn)
-    return onboarding
 
 
 def _clock(moment: datetime) -> str:

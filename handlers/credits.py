@@ -459,7 +459,9 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
         return
     kept = [] if data.pop("pick_replaces", False) else data.get("topics", [])
     data.update(topics=sorted({*kept, topic}), suggestions=[])
-    if topics.misspelt_topic(str(data.get("title") or "")) == topic:  # titled "ethcis"
+    title = str(data.get("title") or "")
+    # Titled with the slip itself ("ethcis", "domestic vilence"): the topic's name instead.
+    if topic in (topics.misspelt_topic(title), topics.misspelt_topic_phrase(title)):
         data["title"] = topics.label(topic)
     await _update(turn, data, edit=True)
 

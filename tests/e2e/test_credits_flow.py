@@ -313,7 +313,8 @@ async def test_a_misspelt_topic_among_other_words_is_offered(bot: BotUnderTest) 
     await ana.send("1 credit of domestic vilence")  # QA: two words, one slip: "Topics: none"
     await ana.next_reply()
     await ana.press("Did you mean Domestic violence?")
-    assert "Topics: Domestic violence" in (await ana.next_edit()).text
+    fixed = (await ana.next_edit()).text
+    assert "Topics: Domestic violence" in fixed and "Title: Domestic violence" in fixed
 
 
 async def test_a_replaced_proposal_never_saves_the_newer_one(bot: BotUnderTest) -> None:

@@ -503,6 +503,10 @@ LOG_DATE_ASSUMED = " <i>(today: tap 📅 Date if not)</i>"
 LOG_QUESTION_NEW = "Log this?"
 LOG_QUESTION_EDIT = "Change this entry to:"
 LOG_NO_TOPICS = "none"
+LOG_FROM_CEUS = (
+    "\n<i>{ceus} CEU counted as ten contact hours each (IACET and ANCC): if yours were "
+    "hours, press 🔢 Amount; if they are another kind of credit, press 🏷 Category.</i>"
+)
 LOG_UNREAD = (
     "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "
     "buttons below.</i>"

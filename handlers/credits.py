@@ -72,6 +72,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "date_given": draft.date_given,
         "suggestions": list(draft.topic_suggestions),
         "unread": draft.unread,
+        "ceus": draft.ceus,
         "also": [[str(amount), category] for amount, category in draft.also],
         "editing": editing,
         "source": source,
@@ -90,6 +91,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         date_given=bool(data.get("date_given", True)),
         topic_suggestions=tuple(data.get("suggestions") or ()),
         unread=str(data.get("unread") or ""),
+        ceus=str(data.get("ceus") or ""),
         also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
     )
 
@@ -140,6 +142,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
     )
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
+    if draft.ceus:
+        text += texts.LOG_FROM_CEUS.format(ceus=html.escape(draft.ceus))
     text += note  # one message, not a second one about the draft it replaced
     buttons: list[list[tuple[str, str]]] = [
         [(texts.LOG_SAVE, encode("log", "save", key)),
@@ -277,6 +281,7 @@ async def amount_answered(turn: Turn, text: str) -> None:
         turn.say(problem_text(amount, topics.category_unit(str(data.get("category") or ""))))
         return
     data["amount"] = str(amount)
+    data.pop("ceus", None)  # the amount is the clinician's own now, not a conversion
     await _update(turn, data)
 
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
-from bot.domain.numbers import leading_word_as_digits, spoken_amounts
+from bot.domain.numbers import ceus_in, leading_word_as_digits, spoken_amounts
 
 MAX_CREDITS_PER_ENTRY = Decimal(100)
 MAX_TITLE = 200
@@ -58,6 +58,7 @@ class LogDraft:
     topic_suggestions: tuple[str, ...] = field(default=())
     unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
     also: tuple[tuple[Decimal, str], ...] = ()  # the same activity's other credit types
+    ceus: str = ""  # the amount was given in CEUs (this many), converted to hours
 
     @property
     def kinds(self) -> list[tuple[Decimal, str]]:
@@ -327,6 +328,7 @@ def parse_log_line(
         category_given=bool(found_categories),
         topic_suggestions=suggestions,
         unread=unread,
+        ceus=ceus_in(text),
     )
 
 

@@ -36,6 +36,13 @@ _HALF_UNIT = re.compile(
     re.IGNORECASE,
 )
 _CEUS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*ceus?\b", re.IGNORECASE)
+
+
+def ceus_in(text: str) -> str:
+    """The CEU amount a text gives ("1" for "1 CEU ethics"), else "": the draft says how
+    it was converted (QA: 10 credits appeared without a word)."""
+    match = _CEUS.search(text)
+    return match.group(1) if match else ""
 CONTACT_HOURS_PER_CEU = 10
 """IACET and ANCC: one Continuing Education Unit is ten contact hours."""
 

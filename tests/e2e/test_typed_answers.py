@@ -464,3 +464,18 @@ async def test_thanks_gets_a_reply(bot: BotUnderTest) -> None:
     ana = bot.user()
     await ana.send("thanks! 👍")
     assert "You're welcome" in (await ana.next_reply()).text
+
+
+async def test_ceus_say_how_they_were_counted_until_the_amount_is_changed(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "1 CEU" became 10 credits without a word."""
+    ana = bot.user()
+    await ana.send("1 CEU pharmacology yesterday")
+    draft = await reply_with(ana, "Log this?")
+    assert "1 CEU counted as ten contact hours each" in draft
+    await ana.press("🔢 Amount")
+    await ana.next_reply()
+    await ana.send("1")
+    fixed = await reply_with(ana, "Log this?")
+    assert "• 1 credit —" in fixed and "CEU" not in fixed

@@ -22,12 +22,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
+from tests.server_lock import postgres_server_lock
 
 PG_ADMIN_URL = os.environ.get(
     "CME_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 SKIP_PG = os.environ.get("CME_TEST_SKIP_PG") == "1"
 _TEMPLATE = f"cme_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "restarts_postgres: restarts the shared server (runs with no other test)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _postgres_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hold the server lock for the whole test (autouse: set up before its databases)."""
+    exclusive = request.node.get_closest_marker("restarts_postgres") is not None
+    with postgres_server_lock(exclusive=exclusive):
+        yield
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -71,7 +86,8 @@ def pg_template() -> Iterator[str]:
 
     asyncio.run(create())
     yield _TEMPLATE
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+    with postgres_server_lock():
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -116,6 +116,7 @@ def requirement_of(reply: str) -> str | None:
 
 # ------------------------------------------------------------------------ 1. database restart
 @pytest.mark.postgres
+@pytest.mark.restarts_postgres
 async def test_database_restart_mid_run(drill_bot: BotUnderTest) -> None:
     """PostgreSQL restarts while clinicians write; the pool reconnects (pool_pre_ping).
 

@@ -346,6 +346,12 @@ LICENCE_CUSTOM_PAST = (
     "change the date in /licences or describe the next one (<i>I need {total} credits by "
     "{example}</i>)."
 )
+LICENCE_CUSTOM_ROLLED = (
+    "\n{typed} has passed; as it renews {years}, I counted the cycle from {start} to "
+    "{deadline}. If you have not renewed yet, change the date in /licences."
+)
+EVERY_YEAR = "every year"
+EVERY_N_YEARS = "every {n} years"
 CUSTOM_WINDOW_KEPT_START = (
     "Your requirement now runs from {start} to {deadline}, so what you logged keeps "
     "counting. If a new cycle starts later, delete this one in /licences and describe the "

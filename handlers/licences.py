@@ -22,6 +22,7 @@ from bot.domain.credits import deadline_counted, latest_early_renewal
 from bot.domain.custom_requirements import (
     CustomRequirementSpec,
     ParseFailure,
+    current_cycle,
     describe,
     parse_custom_requirement,
     parse_date,
@@ -179,7 +180,10 @@ async def add_custom(turn: Turn, text: str) -> None:
     if isinstance(parsed, ParseFailure):
         await _say_failure(turn, text, parsed)
         return
-    parsed, assumed = _window_that_has_begun(parsed, turn.local_now.date())
+    today = turn.local_now.date()
+    given_deadline = parsed.deadline
+    parsed = current_cycle(parsed, today)
+    parsed, assumed = _window_that_has_begun(parsed, today)
     label = custom_label(parsed.deadline, parsed.name)
     await licence_store.add(
         turn.session,
@@ -195,13 +199,22 @@ async def add_custom(turn: Turn, text: str) -> None:
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
     if assumed:
         saved += texts.LICENCE_CUSTOM_ASSUMED.format(years=assumed // 12)
-    if parsed.deadline < turn.local_now.date():  # QA: taken without a word, then "overdue"
+    if parsed.deadline != given_deadline:
+        saved += texts.LICENCE_CUSTOM_ROLLED.format(
+            typed=day(given_deadline), years=_years(parsed.every_months or 12),
+            deadline=day(parsed.deadline), start=day(parsed.start),
+        )  # fmt: skip
+    elif parsed.deadline < today:  # QA: taken without a word, then "overdue"
         saved += texts.LICENCE_CUSTOM_PAST.format(
             deadline=day(parsed.deadline), total=parsed.total,
             example=add_months(parsed.deadline, 24).isoformat(),
         )  # fmt: skip
     turn.say(saved)
     await after_saved(turn, onboarding)
+
+
+def _years(months: int) -> str:
+    return texts.EVERY_YEAR if months == 12 else texts.EVERY_N_YEARS.format(n=months // 12)
 
 
 async def _say_failure(turn: Turn, text: str, failure: ParseFailure) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -101,6 +101,7 @@ class CustomRequirementSpec:
     category_minimums: tuple[tuple[str, Decimal], ...] = ()
     title: str = ""
     name: str = ""  # what the clinician called it ("California BRN"), for its label
+    every_months: int | None = None  # said to recur ("every 2 years"); None: a one-off
 
     @property
     def start(self) -> date:
@@ -123,6 +124,7 @@ class CustomRequirementSpec:
             "category_minimums": {c: str(h) for c, h in self.category_minimums},
             "title": self.title,
             "name": self.name,
+            "every_months": self.every_months,
         }
 
     @classmethod
@@ -148,6 +150,7 @@ class CustomRequirementSpec:
             category_minimums=cats,
             title=data.get("title") or "",
             name=data.get("name") or "",
+            every_months=int(data["every_months"]) if data.get("every_months") else None,
         )
 
     def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
@@ -253,9 +256,11 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
     if start is not None and start >= deadline:
         return ParseFailure("bad_window", "The start date must be before the deadline.")
     rest = _WORD_NUMBER.sub(lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), _LEAD.sub("", rest))
+    every_months = None
     if (every := _EVERY.search(rest)) is not None:
+        every_months = _cycle_months(every)
         if start is None:
-            start = add_months(deadline, -_cycle_months(every)) + timedelta(days=1)
+            start = add_months(deadline, -every_months) + timedelta(days=1)
         rest = rest[: every.start()] + " ; " + rest[every.end() :]
     parts = _parts(rest)
     if not parts:
@@ -287,7 +292,23 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
         topic_minimums=tuple(topics.items()),
         category_minimums=tuple(categories.items()),
         name=name,
+        every_months=every_months,
     )
+
+
+def current_cycle(spec: CustomRequirementSpec, today: date) -> CustomRequirementSpec:
+    """A recurring requirement whose deadline has passed, moved on whole cycles to the
+    first deadline on or after ``today`` (as a shipped rule's cycle moves on): "renews
+    every 2 years, March 14 2024" means March 14 2026 now. One-offs are kept as given."""
+    if spec.every_months is None or spec.deadline >= today:
+        return spec
+    steps = 1
+    while add_months(spec.deadline, steps * spec.every_months) < today:
+        steps += 1
+    months = steps * spec.every_months
+    deadline = add_months(spec.deadline, months)  # from the given day: no month-end drift
+    start = add_months(spec.start, months) if spec.cycle_start else None
+    return replace(spec, deadline=deadline, cycle_start=start)
 
 
 def _cycle_months(every: re.Match[str]) -> int:
@@ -362,7 +383,7 @@ _SOME_TOPICS = (
 def describe(spec: CustomRequirementSpec) -> str:
     """One line restating what was understood, for confirmation in the chat."""
     what = category_label(spec.total_category) if spec.total_category else "credits"
-    line = f"{spec.total} {what} from {spec.start.isoformat()} to {spec.deadline.isoformat()}"
+    line = f"{spec.total} {what} from {_day(spec.start)} to {_day(spec.deadline)}"
     extras = [f"{h} {label(t)}" for t, h in spec.topic_minimums]
     extras += [f"{h} {category_label(c)}" for c, h in spec.category_minimums]
     return line + (", including " + ", ".join(extras) if extras else "")

@@ -11,6 +11,7 @@ from bot.domain.credits import CreditItem, LicenceFacts, licence_status
 from bot.domain.custom_requirements import (
     CustomRequirementSpec,
     ParseFailure,
+    current_cycle,
     describe,
     parse_custom_requirement,
     parse_date,
@@ -120,7 +121,8 @@ def test_describe_restates_what_was_understood() -> None:
     spec = parse_custom_requirement("50 hours by June 30 2027 including 2 opioid and 1 ethics")
     assert isinstance(spec, CustomRequirementSpec)
     assert describe(spec) == (
-        "50 credits from 2025-07-01 to 2027-06-30, including 2 Opioid prescribing, 1 Medical ethics"
+        "50 credits from Jul 1, 2025 to Jun 30, 2027, including 2 Opioid prescribing, "
+        "1 Medical ethics"
     )
 
 
@@ -172,3 +174,33 @@ def test_requirements_said_the_way_boards_say_them(
         name, total, deadline, start
     )
     assert dict(spec.topic_minimums) == topics
+
+
+@pytest.mark.parametrize(
+    ("sentence", "today", "deadline", "start"),
+    [
+        # a past deadline of a recurring requirement moves on whole cycles
+        ("30 hours every 2 years, renews March 14 2024", date(2026, 12, 7),
+         date(2028, 3, 14), date(2026, 3, 15)),
+        ("30 hours every 2 years, renews March 14 2020", date(2026, 12, 7),
+         date(2028, 3, 14), date(2026, 3, 15)),
+        ("12 hours annually, due Jan 31 2026", date(2026, 12, 7),
+         date(2027, 1, 31), date(2026, 2, 1)),
+        # the day it is due is still this cycle; month ends keep the given day
+        ("30 hours every 2 years, renews 2026-12-07", date(2026, 12, 7),
+         date(2026, 12, 7), date(2024, 12, 8)),
+        ("30 hours every 2 years, due Feb 29 2024", date(2026, 12, 7),
+         date(2028, 2, 29), date(2026, 3, 1)),
+        # a one-off (no "every") is kept as given, past or not
+        ("30 hours by 2024-03-14", date(2026, 12, 7), date(2024, 3, 14), None),
+    ],
+)  # fmt: skip
+def test_a_recurring_requirement_past_its_deadline_moves_to_the_current_cycle(
+    sentence: str, today: date, deadline: date, start: date | None
+) -> None:
+    spec = parse_custom_requirement(sentence)
+    assert isinstance(spec, CustomRequirementSpec), spec
+    moved = current_cycle(spec, today)
+    assert (moved.deadline, moved.cycle_start) == (deadline, start)
+    assert moved.every_months == spec.every_months
+    assert CustomRequirementSpec.from_dict(moved.to_dict()) == moved

@@ -352,7 +352,7 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
     ana = bot.user()
     await ana.send("I need 75 credits by 06/30/2029, 2 of them ethics")
     saved = (await ana.next_reply()).text
-    assert "from 2026-07-01 to 2029-06-30" in saved and "3-year cycle" in saved
+    assert "from Jul 1, 2026 to Jun 30, 2029" in saved and "3-year cycle" in saved
     await reply_with(ana, "Add another licence?")
     await ana.send("/log 2 ethics yesterday")
     await ana.next_reply()

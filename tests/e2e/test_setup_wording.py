@@ -146,6 +146,24 @@ async def test_a_described_requirement_already_past_is_said(bot: BotUnderTest) -
     assert "I need 20 credits by 2028-11-01" in saved
 
 
+async def test_a_recurring_requirement_given_with_a_past_date_counts_the_current_cycle(
+    bot: BotUnderTest,
+) -> None:
+    """Its last renewal date, with "every 2 years", was saved as a cycle long over."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse practitioner")
+    await ana.send(
+        "California BRN: I need 30 contact hours every 2 years, renews March 14 2024, "
+        "2 of them implicit bias"
+    )
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "30 credits from Mar 15, 2026 to Mar 14, 2028" in saved
+    assert "Mar 14, 2024 has passed; as it renews every 2 years" in saved
+    await ana.send("/status")
+    status = await reply_with(ana, "California BRN")
+    assert "Mar 14, 2028" in status and "Overdue" not in status, status
+
+
 async def _add_texas_licence(ana: SandboxUser) -> None:
     await ana.send("Texas")
     await reply_with(ana, "renewal deadline")

@@ -228,12 +228,24 @@ def _requirement_lines(status: LicenceStatus) -> list[str]:
     not_due = []
     for mandate in status.mandates:
         if not mandate.due:
-            not_due.append(html.escape(mandate.title))
+            not_due.append(_not_due(mandate))
             continue
         lines += _mandate_lines(mandate)
     if not_due:
         lines.append(texts.STATUS_NOT_DUE.format(titles="; ".join(not_due)))
     return lines
+
+
+def _not_due(mandate: MandateStatus) -> str:
+    """"Controlled substances (only for DEA registrants)": with why, so a clinician can
+    tell a topic that skips this renewal from one that would apply with another answer."""
+    reason = mandate.why
+    for said in ("not due this cycle: ", "does not apply: "):
+        reason = reason.removeprefix(said)
+    title = html.escape(mandate.title)
+    if not reason:
+        return title
+    return texts.STATUS_NOT_DUE_ITEM.format(title=title, why=html.escape(reason))
 
 
 def _mandate_lines(mandate: MandateStatus) -> list[str]:

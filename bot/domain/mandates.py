@@ -134,7 +134,7 @@ def _by_recurrence(
         return MandatePlan(due, why, start, base.count_to)
     if r.kind == "at_licensure":
         return MandatePlan(
-            False, "once, before your first licence (shown for reference)", date.min, base.count_to
+            False, "once, before your first licence; shown for reference", date.min, base.count_to
         )
     return _once(mandate, facts, cycle, schedule, base)
 

@@ -412,3 +412,13 @@ async def test_a_mandate_that_needs_a_particular_course_says_so(bot: BotUnderTes
     text = await status_text(ana)
     assert "Safe and effective prescribing of controlled substances: 0 of 2 h" in text
     assert "Offered by a Florida statewide professional association" in text
+
+
+async def test_requirements_not_due_say_why(bot: BotUnderTest) -> None:
+    """"Not due this cycle: Safe and effective prescribing…" left a Florida physician who
+    does prescribe wondering why: the answer was only "No" to the DEA question."""
+    ana = bot.user()
+    await add_licence(ana, "florida md", "2028-01-31")
+    text = await status_text(ana)
+    assert "Not required this cycle: Domestic violence (every third renewal, this is " in text
+    assert "controlled substances (only for DEA registrants)" in text

@@ -469,6 +469,8 @@ CYCLE_ENDED_SHORT = (
 )
 REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}"
 REMINDER_COURSE_WHERE = "\n📍 {place}"
+REMINDER_COURSE_PAGE = "🔗 {host}"
+REMINDER_COURSE_DETAILS = "Details"
 REMINDER_COURSE_IN_MINUTES = "in {minutes} minutes"
 REMINDER_COURSE_IN = "in {span}"
 REMINDER_COURSE_HOURS = ("{hours} hour", "{hours} hours")

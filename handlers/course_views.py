@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from bot import texts
 from bot.courses.records import ONLINE_FORMATS
+from bot.courses.values import safe_url
 from bot.domain import geo, topics
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Course
@@ -228,17 +229,6 @@ def detail_text(course: Course, tz: ZoneInfo, now: datetime) -> str:
         lines.append("")
         lines.append(esc(description))
     return "\n".join(lines)
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links are shown as links (a ``javascript:`` URL is not a link)."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
 
 
 def course_ics(course: Course, now: datetime) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.courses.values import safe_url
 from bot.domain.credit_types import LicenceStatus
 from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
@@ -275,8 +277,21 @@ async def render_course(
             when=when,
             local=local,
             where=where,
-        )
+        ),
+        course_buttons(course),
     )
+
+
+def course_buttons(course: Course) -> InlineKeyboardMarkup:
+    """The course's page (the joining link of an online course is usually there) and its
+    details in the chat: the reminder alone left the clinician searching for either."""
+    details = encode("cd", course.id)
+    row = [InlineKeyboardButton(texts.REMINDER_COURSE_DETAILS, callback_data=details)]
+    url = safe_url(course.registration_url)
+    if url:
+        host = urlsplit(url).hostname or url
+        row.insert(0, InlineKeyboardButton(texts.REMINDER_COURSE_PAGE.format(host=host), url=url))
+    return InlineKeyboardMarkup([row])
 
 
 def course_when(starts_at: datetime, now: datetime, tz: ZoneInfo) -> str:

@@ -176,6 +176,17 @@ def parse_url(value: object) -> str:
     return raw
 
 
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are shown as links (a ``javascript:`` URL is not a link)."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
 def parse_country(value: object) -> str:
     """ISO 3166 alpha-2 ("US") from "US", "USA", "United States"..."""
     raw = text(value) or ""

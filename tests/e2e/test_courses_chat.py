@@ -17,11 +17,12 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.courses.importer import ImportOptions, import_source
-from bot.sandbox.records import SentMessage
+from bot.sandbox.records import SentMessage, keyboard_rows
 from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
 from bot.store.models import Course, CourseSubscription, ReminderOutbox
+from scheduler.jobs import tick_now
 from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
 
 ADMIN = 9001
@@ -551,3 +552,30 @@ async def test_course_questions_with_a_slip_or_cme_are_searches(
     await ana.send(typed)
     reply = texts_of(await ana.next_reply(10))
     assert heading in reply, reply
+
+
+async def test_a_course_reminder_links_the_course_page_and_its_details(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: the reminder named the course and its time only; the page with the joining
+    link, or the address, had to be searched for again."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    await ask(ana, "/courses Boston within 100 miles")
+    await ana.press("1. Boston Opioid Prescribing Update")
+    details = await ana.next_reply()
+    await ana.next_reply()  # its .ics file
+    await ana.press("🔔 Remind me", message_id=details.message_id)
+    await ana.callback_answer()
+    await ana.next_edit()
+    bot.clock.set(datetime(2026, 12, 9, 14, 30, tzinfo=UTC))  # the day before, 9:30 in Boston
+    await tick_now(bot.app)
+    reminder = await ana.next_reply(10)
+    assert "Boston Opioid Prescribing Update</b> starts tomorrow" in (reminder.raw_text or "")
+    ((page, more),) = keyboard_rows(reminder.reply_markup)
+    assert (page.text, page.callback_data) == ("🔗 example.org", None)
+    assert page.url == "https://example.org/b-opioid"
+    assert more.text == "Details"
+    await ana.press("Details", message_id=reminder.message_id)
+    again = await ana.next_reply()
+    assert "Register: example.org" in texts_of(again) and "Faneuil Hall" in texts_of(again)

@@ -240,7 +240,11 @@ def test_ics_utc_times_take_the_venues_zone() -> None:
     [
         (b"hello", "no BEGIN:VCALENDAR"),
         (b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "no events"),
-        (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:notadate\n", "not a valid iCalendar"),
+        (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20270110T140000Z\nEND:VCALENDAR\n",
+         "not a valid iCalendar file: its BEGIN: and END: lines do not pair up"),
+        # cut short: the library said "Found no components ...: BEGIN:VCALENDAR"
+        (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Ethics\nDTSTART:20270110T140000Z\n"
+         b"END:VEVENT\n", "stops before END:VCALENDAR"),
     ],
 )
 def test_ics_unusable_files(data: bytes, message: str) -> None:

@@ -60,10 +60,18 @@ def parse_ics(data: bytes, *, now: datetime, horizon: timedelta = DEFAULT_HORIZO
         raise ParseError("this is an HTML page, not an iCalendar file")
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         raise ParseError("not an iCalendar file (no BEGIN:VCALENDAR)")
+    if "END:VCALENDAR" not in text[-4096:].upper():  # the library's words name BEGIN instead
+        raise ParseError(
+            "the file stops before END:VCALENDAR: it looks cut short (an interrupted "
+            "download or export?)"
+        )
     try:
         calendar = Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
-        raise ParseError(f"not a valid iCalendar file: {_first_line(exc)}") from None
+        said = _first_line(exc)
+        if said.startswith("Found no components"):  # "…: BEGIN:VCALENDAR", when it has one
+            said = "its BEGIN: and END: lines do not pair up (a component is never closed)"
+        raise ParseError(f"not a valid iCalendar file: {said}") from None
     floating_tz = _calendar_zone(calendar)
     events: list[Any] = list(calendar.walk("VEVENT"))
     if not events:

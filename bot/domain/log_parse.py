@@ -244,6 +244,7 @@ def parse_log_line(
 ) -> LogDraft | LogProblem:
     """Understand one line describing credits earned."""
     body = _number_word_first(_LEAD.sub("", spoken_amounts(text.strip()), count=1))
+    body = _leading_fraction(body)
     title = ""
     quoted = _QUOTED.search(body)
     if quoted:
@@ -251,7 +252,7 @@ def parse_log_line(
         body = body[: quoted.start()] + " " + body[quoted.end() :]
 
     completed_on: date | None = None
-    match = dates.extract_date_phrase(body)
+    match = _date_phrase(body)
     if match is None and (year := _TRAILING_YEAR.search(body)):
         # "/log 2 ethics 1999": a year, not a title, and not a day (QA: titled "1999")
         return LogProblem("date_needs_day", year.group(1))
@@ -330,6 +331,50 @@ def parse_log_line(
         unread=unread,
         ceus=ceus_in(text),
     )
+
+
+# "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.
+_LEADING_FRACTION = re.compile(r"\s*(?:(\d{1,2})\s+)?([13])/([24])(?![\d/])")
+
+
+def _leading_fraction(body: str) -> str:
+    """ "1/2 ethics yesterday" → "0.5 ethics yesterday" (QA: saved as 1 credit titled
+    "/2"). Not when another amount with a unit follows: then "1/2" is Jan 2."""
+    fraction = _LEADING_FRACTION.match(body)
+    if fraction is None or int(fraction[2]) >= int(fraction[3]):
+        return body
+    rest = body[fraction.end() :]
+    if any(amount.group(2) for amount in _AMOUNT.finditer(rest)):
+        return body
+    value = Decimal(fraction[1] or 0) + Decimal(fraction[2]) / Decimal(fraction[3])
+    return f"{value.normalize()}{rest}"
+
+
+_LEADING_NUMBER = re.compile(r"\s*-?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?![\w.])")
+_DAY_NEXT = re.compile(r"\s*\d{1,2}(?!\d)")
+_YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _date_phrase(body: str) -> dates.DateMatch | None:
+    """The date of a log line. A leading number is the amount: in "3 Aug 8" the date is
+    Aug 8, not "3 Aug" (QA: saved as 8 credits on Aug 3). A day-first date keeps its
+    first number when nothing could be its day ("3 Nov 2026 2 credits", "3 Nov ethics")."""
+    match = dates.extract_date_phrase(body)
+    lead = _LEADING_NUMBER.match(body)
+    if (
+        match is None
+        or lead is None
+        or match.start >= lead.end()
+        or _YEAR_IN.search(match.phrase)
+        or not _DAY_NEXT.match(match.text[match.end :])
+    ):
+        return match
+    later = dates.extract_date_phrase(body[lead.end() :])
+    if later is None:
+        return match
+    head = body[: lead.end()]
+    return dates.DateMatch(later.phrase, len(head) + later.start, len(head) + later.end,
+                           head + later.text)  # fmt: skip
 
 
 def clip_title(title: str, limit: int = MAX_TITLE) -> str:

@@ -145,3 +145,32 @@ def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -
     draft = parse("2 credits grief and mourning")
     assert isinstance(draft, LogDraft)
     assert "mourning" in draft.title
+
+
+@pytest.mark.parametrize(
+    ("line", "amount", "completed_on", "title"),
+    [
+        # QA: the amount and the date's day swapped ("8 credits on Aug 3")
+        ('/log 3 "ACLS renewal" Aug 8', 3, date(2026, 8, 8), "ACLS renewal"),
+        ("/log 2 Aug 8", 2, date(2026, 8, 8), "CME activity"),
+        ("/log 1.5 Nov 20", Decimal("1.5"), date(2026, 11, 20), "CME activity"),
+        ("/log 3 Nov 20 2026", 3, date(2026, 11, 20), "CME activity"),
+        ("/log 3 Aug 8 ethics", 3, date(2026, 8, 8), "Medical ethics"),
+        # a day-first date keeps its day when nothing else could be the day
+        ("/log 3 Nov 2026 2 credits ethics", 2, date(2026, 11, 3), "Medical ethics"),
+        ("/log 2 credits 3 Nov", 2, date(2026, 11, 3), "CME activity"),
+        # QA: "1/2" was 1 credit titled "/2"; halves and quarters first on the line
+        ("/log 1/2 ethics yesterday", Decimal("0.5"), date(2026, 12, 5), "Medical ethics"),
+        ("/log 1 1/2 hours ethics", Decimal("1.5"), date(2026, 12, 6), "Medical ethics"),
+        ("/log 3/4 credit opioid", Decimal("0.75"), date(2026, 12, 6), "Opioid prescribing"),
+        # ... but a date when another amount has its unit, or it is not first
+        ("/log 1/2 2 credits ethics", 2, date(2026, 1, 2), "Medical ethics"),
+        ("/log 2 ethics 1/4", 2, date(2026, 1, 4), "Medical ethics"),
+    ],
+)  # fmt: skip
+def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(
+    line: str, amount: Decimal, completed_on: date, title: str
+) -> None:
+    draft = parse(line)
+    assert isinstance(draft, LogDraft), draft
+    assert (draft.amount, draft.completed_on, draft.title) == (amount, completed_on, title)

@@ -330,3 +330,16 @@ async def test_a_replaced_proposal_never_saves_the_newer_one(bot: BotUnderTest) 
         assert (await session.execute(select(CreditEntry))).first() is None  # not the opioid one
     await ana.press("✅ Save")  # the waiting one
     assert "Saved: 2 credits" in (await ana.next_edit()).text
+
+
+async def test_a_log_with_a_month_day_date_saves_the_amount_typed(bot: BotUnderTest) -> None:
+    """QA: '/log 3 "ACLS renewal" Aug 8' proposed (and saved) 8 credits on Aug 3."""
+    ana = bot.user(1001, "Ana")
+    await ana.send('/log 3 "ACLS renewal" Aug 8')
+    proposal = await reply_with(ana, "ACLS renewal")
+    assert "3 credits" in proposal and "Aug 8, 2026" in proposal, proposal
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        entry = await session.scalar(select(CreditEntry))
+    assert entry is not None and (entry.amount, entry.completed_on) == (3, date(2026, 8, 8))

@@ -579,6 +579,7 @@ LOG_EARLIER_CARRIED = (
 LOG_EARLIER_SHORT = "{label}: the cycle due {deadline} is now short by {short} {unit}"
 LOG_EARLIER_MADE_UP = "{label}: the cycle due {deadline} is now complete"
 LOG_EARLIER_ONLY = "{label}: it counts toward the cycle that ended {ended}, not this one"
+LOG_EARLIER_THAN_WINDOW = "{label}: your requirement counts credits from {start}, so not this one"
 LOG_CYCLE_STARTS = "{label}'s next cycle starts {start}"
 LOG_TOWARD_ITEM = "{label} ({remaining} to go)"
 LOG_TOWARD_DONE = "{label} (complete ✓)"

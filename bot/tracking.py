@@ -73,11 +73,13 @@ def cycle_end_on(
     licence: Licence, clinician: Clinician, day: date, today: date, rulebook: RuleBook
 ) -> date | None:
     """The deadline of the cycle ``day`` falls in, as the licence's cycles run ``today``
-    (None when its facts give no cycles)."""
+    (None when its facts give no cycles, or one window only)."""
     try:
         facts = facts_for(licence, clinician)
         schedule = cycle_info(facts.rule(rulebook), facts, today).schedule
     except (MissingFactError, UnknownRuleError, KeyError, ValueError):
+        return None
+    if schedule.deadlines is None:  # one window (a described requirement): none before it
         return None
     return schedule.cycle(schedule.index_for(day)).deadline
 

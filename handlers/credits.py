@@ -642,6 +642,8 @@ def _earlier_cycle(
             return texts.LOG_EARLIER_SHORT.format(
                 label=label, deadline=deadline, short=number(short), unit=unit
             )
+    if after.licence.custom_rule:  # one window: QA, "the cycle that ended" in the future
+        return texts.LOG_EARLIER_THAN_WINDOW.format(label=label, start=day(now.window.start))
     return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(ended or now.previous_deadline))
 
 

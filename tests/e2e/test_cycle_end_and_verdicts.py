@@ -194,6 +194,24 @@ async def test_a_credit_dated_in_an_earlier_cycle_says_what_it_changed(
     assert "17 credits from the previous cycle now count toward this one" in said
 
 
+async def test_a_credit_before_a_described_requirements_window_says_so(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "it counts toward the cycle that ended Fri Apr 30, 2027" (its future deadline)
+    for entries of 2024 and 2018 under a requirement the clinician described."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("I need 24 credits by 2027-04-30, 2 of them ethics")
+    await reply_with(ana, "Saved your requirement")
+    await reply_with(ana, "Add another licence?")
+    await ana.send("/log 1 ethics 2024-06-01")
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    said = (await ana.next_reply()).text
+    assert "your requirement counts credits from Thu May 1, 2025, so not this one" in said, said
+    assert "ended" not in said
+
+
 async def test_a_cut_worth_checking_note_can_be_read_whole(bot: BotUnderTest) -> None:
     """QA: Texas's note was cut at 320 characters with no way to read the rest."""
     ana = await texas(bot, date(2027, 6, 30), [])

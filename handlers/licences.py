@@ -176,7 +176,7 @@ def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:
 
 async def add_custom(turn: Turn, text: str) -> None:
     """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
-    parsed = parse_custom_requirement(text)
+    parsed = parse_custom_requirement(text, turn.clinician.profession)
     if isinstance(parsed, ParseFailure):
         await _say_failure(turn, text, parsed)
         return

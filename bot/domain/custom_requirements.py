@@ -22,7 +22,7 @@ from bot.domain.requirements import CategoryMinimum, Mandate, RenewalRule, Rule
 from bot.domain.topics import (
     category_label,
     label,
-    normalize_category,
+    normalize_category_for,
     normalize_topic,
     suggest_topics,
     vocabulary,
@@ -230,7 +230,9 @@ def _date_problem(text: str) -> str:
     return f"I could not read the date “{text}”."
 
 
-def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
+def parse_custom_requirement(
+    text: str, profession: str | None = None
+) -> CustomRequirementSpec | ParseFailure:
     """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences: also
     "California BRN: 30 contact hours every 2 years, renews March 14 2030, 2 of them
     implicit bias" (a name, a cycle length, "all of them ethics")."""
@@ -267,7 +269,7 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
         return ParseFailure("no_amount", "How many credits? e.g. '40 credits by 2027-06-30'.")
     (total, total_phrase), extras = parts[0], parts[1:]
     extras = [(total if amount == _ALL else amount, phrase) for amount, phrase in extras]
-    total_category = normalize_category(total_phrase) if total_phrase else None
+    total_category = normalize_category_for(total_phrase, profession) if total_phrase else None
     topics: dict[str, Decimal] = {}
     if total_phrase and total_category is None:  # "40 ethics credits": all of them on a topic
         topic = normalize_topic(total_phrase)
@@ -276,7 +278,7 @@ def parse_custom_requirement(text: str) -> CustomRequirementSpec | ParseFailure:
         topics[topic] = total
     categories: dict[str, Decimal] = {}
     for amount, phrase in extras:
-        category = normalize_category(phrase) if phrase else None
+        category = normalize_category_for(phrase, profession) if phrase else None
         topic = None if category else normalize_topic(phrase)
         if category:
             categories[category] = categories.get(category, Decimal(0)) + amount
@@ -385,8 +387,13 @@ def describe(spec: CustomRequirementSpec) -> str:
     what = category_label(spec.total_category) if spec.total_category else "credits"
     line = f"{spec.total} {what} from {_day(spec.start)} to {_day(spec.deadline)}"
     extras = [f"{h} {label(t)}" for t, h in spec.topic_minimums]
-    extras += [f"{h} {category_label(c)}" for c, h in spec.category_minimums]
+    extras += [f"{h} {_plural(category_label(c), h)}" for c, h in spec.category_minimums]
     return line + (", including " + ", ".join(extras) if extras else "")
+
+
+def _plural(name: str, amount: Decimal) -> str:
+    """ "50 AMA PRA Category 1 Credits" (QA: "50 … Credit")."""
+    return name + "s" if name.endswith("Credit") and amount != 1 else name
 
 
 def _day(value: date) -> str:

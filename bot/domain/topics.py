@@ -323,6 +323,20 @@ def normalize_category(text: str) -> str | None:
     return vocabulary().categories.normalize(text)
 
 
+# A PA's "Category 1" is AAPA's (NCCPA's word), which AMA PRA Category 1 also counts as;
+# read as AMA's, the PA's own AAPA credits would not count toward it (QA).
+_PA_GENERIC = {"ama_pra_1": "aapa_1", "ama_pra_2": "aapa_2"}
+_NAMES_AMA = re.compile(r"\b(?:ama|pra)\b", re.IGNORECASE)
+
+
+def normalize_category_for(text: str, profession: str | None) -> str | None:
+    """:func:`normalize_category`, with the profession's meaning of a bare "Category 1"."""
+    category = normalize_category(text)
+    if profession == "pa" and category in _PA_GENERIC and not _NAMES_AMA.search(text):
+        return _PA_GENERIC[category]
+    return category
+
+
 def suggest_categories(text: str, n: int = 3) -> list[str]:
     return vocabulary().categories.suggest(text, n)
 

@@ -247,7 +247,7 @@ async def test_add_another_licence_after_the_set_up_can_be_declined(
         await ana.press(asked.buttons[0][-1])
     assert "All set. /status shows where each licence stands" in await reply_with(ana, "All set")
     await ana.send("2 ethics yesterday")  # no question left open
-    assert "Log this?" in await reply_with(ana, "Log this?")
+    await reply_with(ana, "Log this?")
 
 
 async def test_a_nurse_practitioner_describes_a_board_requirement_in_its_own_words(
@@ -305,3 +305,27 @@ async def test_a_nearly_named_topic_can_be_accepted(bot: BotUnderTest, accept: s
     status = await reply_with(ana, "My requirement")
     assert "Pharmacology: 0 of 2" in status
     await reply_with(ana, "Add another licence?")  # the set-up goes on
+
+
+async def test_a_physician_assistants_category_1_is_aapas(bot: BotUnderTest) -> None:
+    """QA: a PA's "50 of them Category 1" was read as AMA PRA Category 1, so the AAPA
+    Category 1 credits a PA earns did not count toward it."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "PA")
+    await ana.send("NCCPA: I need 100 credits by 2028-12-31, 50 of them Category 1")
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "including 50 AAPA Category 1 CME" in saved, saved
+    await reply_with(ana, "Add another licence?")
+    await ana.send("/log 12 aapa category 1 \"Emergency medicine review\" yesterday")
+    await reply_with(ana, "Log this?")
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+    await ana.send("/log 2 ama pra category 1 \"Sepsis update\" yesterday")
+    await reply_with(ana, "Log this?")
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+    await ana.send("/status")
+    status = await reply_with(ana, "NCCPA")
+    assert "AAPA Category 1 CME: 14 of 50 — 36 to go" in status, status

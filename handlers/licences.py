@@ -142,6 +142,9 @@ async def which_answered(turn: Turn, text: str) -> None:
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
     matches = found.matches
     if not matches and found.other_professions:
+        # The requirement they describe next is this licence: keep its name for the label
+        # (QA: "Florida RN" became "My requirement").
+        await flows.update_state(turn, named=" ".join(text.split())[:60])
         turn.say(not_shipped_for_profession(text, found))
         return
     if not matches:
@@ -180,6 +183,8 @@ async def add_custom(turn: Turn, text: str) -> None:
     if isinstance(parsed, ParseFailure):
         await _say_failure(turn, text, parsed)
         return
+    if not parsed.name and isinstance(named := flows.state(turn).get("named"), str):
+        parsed = replace(parsed, name=named)
     today = turn.local_now.date()
     given_deadline = parsed.deadline
     parsed = current_cycle(parsed, today)

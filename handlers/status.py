@@ -103,14 +103,19 @@ def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> li
     return named or all_views
 
 
-def _unheld_named(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> Rule | None:
+def _unheld_named(
+    all_views: list[LicenceView], text: str, rulebook: RuleBook, profession: str | None
+) -> Rule | None:
     """A licence the question names ("... for Florida") that the clinician does not hold,
-    when it names none they hold."""
+    when it names none they hold; only rules for their profession (QA: a Florida nurse was
+    offered the Florida Board of Medicine's)."""
     words = _asked_words(text)
     if any(words & _names(view, rulebook) for view in all_views):
         return None
     held = {view.licence.rule_id for view in all_views}
     for rule in rulebook:
+        if profession and not rule.fits(profession):
+            continue
         if rule.id not in held and words & (_rule_names(rule) - _GENERIC):
             return rule
     return None
@@ -131,7 +136,8 @@ async def say_status(turn: Turn, question: str = "") -> None:
         turn.say(texts.STATUS_NO_LICENCES, [[(texts.LICENCE_ADD, encode("lic", "add"))]])
         return
     rulebook = turn.context.services.rulebook
-    if question and (missing := _unheld_named(found, question, rulebook)):
+    profession = turn.clinician.profession
+    if question and (missing := _unheld_named(found, question, rulebook, profession)):
         # QA: "what do I need for Florida?" (Texas only) answered with Texas's status.
         from handlers.licences import rule_label  # licences shows statuses from here
 

@@ -329,3 +329,32 @@ async def test_a_physician_assistants_category_1_is_aapas(bot: BotUnderTest) -> 
     await ana.send("/status")
     status = await reply_with(ana, "NCCPA")
     assert "AAPA Category 1 CME: 14 of 50 — 36 to go" in status, status
+
+
+async def test_a_florida_nurse_keeps_her_licence_name_and_is_never_offered_the_md_rule(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "Florida RN" (no shipped rule) became "My requirement (due …)", and "what's
+    left for Florida?" then offered to add the Florida Board of Medicine's MD licence."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse")
+    await ana.send("Florida RN")
+    await reply_with(ana, "Describe your requirement instead")
+    await ana.send("I need 24 hours by 2027-04-30, 2 of them medical errors")
+    await reply_with(ana, "Saved your requirement")
+    await reply_with(ana, "Add another licence?")
+    await ana.send("Done")
+    await ana.replies_until_quiet()
+    await ana.send("what's left for Florida?")
+    status = await reply_with(ana, "Florida RN (due Apr 30, 2027)")
+    assert "Board of Medicine" not in status and "You haven't added" not in status, status
+    bea = bot.user(1002, "Bea")  # her requirement is unnamed: Florida names no licence of hers
+    await start_as(bea, "Nurse")
+    await bea.send("I need 24 hours by 2027-04-30, 2 of them medical errors")
+    await reply_with(bea, "Saved your requirement")
+    await reply_with(bea, "Add another licence?")
+    await bea.send("Done")
+    await bea.replies_until_quiet()
+    await bea.send("what's left for Florida?")
+    status = await reply_with(bea, "My requirement (due Apr 30, 2027)")
+    assert "Board of Medicine" not in status and "You haven't added" not in status, status

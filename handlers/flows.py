@@ -50,10 +50,18 @@ async def release(turn: Turn, key: str) -> None:
     await set_conversation(turn.session, turn.clinician, {**state(turn), HELD: kept}, turn.now)
 
 
+SETUP = "setup"
+"""Held: the set-up question a detour (a certificate sent, a /log) took the place of, so
+the set-up continues after it (QA: a certificate sent during /start lost the set-up)."""
+
+
 async def expect(turn: Turn, step_name: str, **data: Any) -> None:
     """The clinician's next text answers ``step_name``; keep ``data`` for it."""
     if step_name not in _steps:
         raise ValueError(f"unknown step {step_name!r}")
+    current = state(turn)
+    if current.get("onboarding") and not data.get("onboarding"):
+        await hold(turn, SETUP, {k: v for k, v in current.items() if k != HELD})
     await set_conversation(turn.session, turn.clinician, {"step": step_name, **data}, turn.now)
 
 

@@ -80,6 +80,11 @@ async def resume(turn: Turn) -> bool:
     pending = flows.state(turn)
     if (turn.abandoned or {}).get("onboarding"):
         pending = turn.abandoned or {}
+    paused = flows.held(turn, flows.SETUP)
+    if not pending.get("onboarding") and isinstance(paused, dict):
+        pending = paused
+    if paused is not None:
+        await flows.release(turn, flows.SETUP)
     stage = pending.get("onboarding")
     if stage is True:  # the licence questions
         from handlers.licences import resume_question
@@ -119,7 +124,15 @@ async def onboarding_pressed(turn: Turn, press: Press) -> None:
         turn.answer(texts.BUTTON_EXPIRED)
 
 
+async def continue_after_detour(turn: Turn) -> None:
+    """Once a detour taken during the set-up is over (the certificate logged or dropped),
+    ask the set-up's question again, as /start would."""
+    if flows.held(turn, flows.SETUP) is not None and not flows.state(turn).get("step"):
+        await resume(turn)
+
+
 async def finish(turn: Turn) -> None:
+    await flows.release(turn, flows.SETUP)
     await flows.clear(turn)
     turn.say(texts.ONBOARD_DONE, reply_markup=ReplyKeyboardRemove())
 

@@ -207,6 +207,7 @@ async def _run_in_transaction(
                 await fn(turn)
                 if turn.abandoned:
                     await _discard_abandoned_upload(turn)
+                await _continue_setup(turn)
                 committing = True
             return turn
         except Exception as error:
@@ -216,6 +217,12 @@ async def _run_in_transaction(
                         type(error).__name__, delay)  # fmt: skip
         await asyncio.sleep(delay)
         delay = min(delay * 2, 4.0)
+
+
+async def _continue_setup(turn: Turn) -> None:
+    from handlers.onboarding import continue_after_detour  # onboarding builds on this module
+
+    await continue_after_detour(turn)
 
 
 async def _discard_abandoned_upload(turn: Turn) -> None:

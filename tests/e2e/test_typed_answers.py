@@ -479,3 +479,25 @@ async def test_ceus_say_how_they_were_counted_until_the_amount_is_changed(
     await ana.send("1")
     fixed = await reply_with(ana, "Log this?")
     assert "• 1 credit —" in fixed and "CEU" not in fixed
+
+
+async def test_a_certificate_or_a_log_during_the_set_up_then_continues_it(
+    bot: BotUnderTest,
+) -> None:
+    """QA: a certificate sent at "Which licence?" (as the greeting invites), then saved,
+    lost the set-up: "California" was not understood and /start did not resume it."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.upload("accme.pdf", certificate_pdf(ACCME), "application/pdf")
+    await reply_with(ana, "Log this?")
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Let's continue where we left off.")
+    await reply_with(ana, "Which licence")
+    await ana.send("/log 1 ethics yesterday")
+    await reply_with(ana, "Log this?")
+    await ana.send("/start")  # with the log still waiting for Save
+    await reply_with(ana, "Let's continue where we left off.")
+    await reply_with(ana, "Which licence")
+    await ana.send("Ohio")
+    await reply_with(ana, "When does it next expire")

@@ -45,7 +45,7 @@ async def cancel_pending(turn: Turn, pending: dict[str, Any] | None) -> None:
         turn.say(texts.LOG_FIX_CANCELLED)
         return
     await flows.clear(turn)
-    await credits.discard_pending_upload(turn, pending)
+    await credits.discard_pending_upload(turn, pending, tell=False)
     turn.say(texts.CANCELLED)
 
 

@@ -106,6 +106,10 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     one it replaces is named, so nothing vanishes unsaid)."""
     replaced = _current(turn) or (turn.abandoned or {}).get("log")
     data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
+    if isinstance(certificate_id := data.get("certificate_id"), int):  # shown with the draft
+        data["file"] = await credit_store.certificate_name(
+            turn.session, turn.clinician, certificate_id
+        )
     await flows.expect(turn, "log_confirm", log=data)
     note = ""
     if isinstance(replaced, dict) and replaced.get("editing") is None:
@@ -140,6 +144,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         date=day(draft.completed_on),
         date_note="" if draft.date_given else texts.LOG_DATE_ASSUMED,
     )
+    if data.get("file") and data.get("editing") is None:
+        text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
     if draft.ceus:
@@ -471,10 +477,31 @@ async def topic_pressed(turn: Turn, press: Press) -> None:
     await _update(turn, data, edit=True)
 
 
-async def discard_pending_upload(turn: Turn, pending: dict[str, Any]) -> None:
-    """The certificate a dropped question was about (its line or its draft), if any."""
+async def discard_pending_upload(
+    turn: Turn, pending: dict[str, Any], *, tell: bool = True
+) -> None:
+    """The certificate a dropped question was about (its line or its draft), if any; said
+    (unless cancelled outright), so the clinician knows to send it again (QA: it vanished
+    without a word)."""
     draft = pending.get("log")
-    await _discard_upload(turn, draft if isinstance(draft, dict) else pending)
+    data = draft if isinstance(draft, dict) else pending
+    certificate_id = data.get("certificate_id")
+    if not isinstance(certificate_id, int) or data.get("editing") is not None:
+        return
+    name = await credit_store.certificate_name(turn.session, turn.clinician, certificate_id)
+    await _discard_upload(turn, data)
+    gone = await credit_store.certificate_name(turn.session, turn.clinician, certificate_id)
+    if tell and name is not None and gone is None:
+        turn.say(texts.UPLOAD_NOT_KEPT.format(file=html.escape(name)))
+
+
+async def drop_waiting_upload(turn: Turn) -> None:
+    """A new file while an earlier one still waits for its details ("what does it
+    certify?"): the earlier one is not kept, and that is said (QA: it stayed in /export,
+    linked to nothing)."""
+    pending = flows.state(turn)
+    if pending.get("step") == "log_line":
+        await discard_pending_upload(turn, pending)
 
 
 async def _discard_upload(turn: Turn, data: dict[str, Any]) -> None:

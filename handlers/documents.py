@@ -36,7 +36,7 @@ from bot.store.models import Certificate
 from bot.tracking import facts_for
 from bot.views import number
 from handlers import courses, flows
-from handlers.credits import propose
+from handlers.credits import drop_waiting_upload, propose
 from handlers.intents import is_log
 from handlers.turn import Turn, clinician_handler
 
@@ -109,6 +109,7 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     """A file: an admin's catalogue, a PDF certificate, or an image sent as a file."""
     if await courses.handle_admin_upload(turn, name, data):
         return
+    await drop_waiting_upload(turn)
     if mime in IMAGE_TYPES or name.lower().endswith((".jpg", ".jpeg", ".png", ".heic")):
         await on_picture(turn, name, mime or "image/jpeg", data)
         return
@@ -248,6 +249,7 @@ def _with_caption(read: LogDraft, said: LogDraft) -> LogDraft:
 
 async def on_picture(turn: Turn, name: str, mime: str, data: bytes) -> None:
     """A photo of a certificate: keep it; its caption, or a question, says what it certifies."""
+    await drop_waiting_upload(turn)
     certificate = await _store(turn, name, mime, data, None)
     said = _caption_log(turn)
     if said is not None:

@@ -191,6 +191,17 @@ async def get_certificate(
     return result.scalar_one_or_none()
 
 
+async def certificate_name(
+    session: AsyncSession, owner: Clinician, certificate_id: int
+) -> str | None:
+    """The file name of one of the clinician's uploads (without loading its bytes)."""
+    return await session.scalar(
+        select(Certificate.file_name).where(
+            Certificate.id == certificate_id, Certificate.clinician_id == owner.id
+        )
+    )
+
+
 async def list_certificates(session: AsyncSession, owner: Clinician) -> list[Certificate]:
     result = await session.execute(
         select(Certificate).where(Certificate.clinician_id == owner.id).order_by(Certificate.id)

@@ -60,3 +60,33 @@ async def test_cancel_at_the_profession_question_stops_the_set_up(bot: BotUnderT
     await ana.send("/start")  # picks it up again
     replies = [await ana.next_reply(), await ana.next_reply()]  # hello, the question
     assert any("What is your profession?" in (r.text or "") for r in replies)
+
+
+async def test_an_upload_waiting_for_its_details_is_never_dropped_unsaid(
+    bot: BotUnderTest,
+) -> None:
+    """QA: a picture waiting for "what does it certify?" vanished when another file came
+    (it stayed in /export, linked to nothing) or when /status was asked meanwhile; and the
+    proposal never said which file it would keep."""
+    ana = bot.user()
+    await ana.send_photo(png_bytes())
+    assert "I saved photo.jpg" in (await ana.next_reply()).text
+    await ana.upload("scan.png", png_bytes(), "image/png")
+    said = [(await ana.next_reply()).text, (await ana.next_reply()).text]
+    assert "photo.jpg was waiting for what it certifies and was not logged" in said[0]
+    assert "I saved scan.png" in said[1]
+    assert await count(bot, Certificate) == 1
+    await ana.send("3 credits ethics on Dec 1")
+    proposal = await reply_with(ana, "Log this?")
+    assert "📎 scan.png" in proposal
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        (kept,) = (await session.execute(select(Certificate.file_name))).scalars().all()
+    assert kept == "scan.png"
+
+    await ana.send_photo(png_bytes())
+    assert "I saved photo.jpg" in await reply_with(ana, "I saved")
+    await ana.send("/status")
+    await reply_with(ana, "photo.jpg was waiting for what it certifies")
+    assert await count(bot, Certificate) == 1

@@ -608,6 +608,10 @@ LOG_PROBLEMS = {
         "{detail} {unit} in one activity is more than I accept (at most 100). "
         "Please check the number, or split it into several entries."
     ),
+    "several_activities": (
+        "That reads as more than one activity ({detail}). Please log them one at a time, "
+        "e.g. <i>/log 3 ethics Nov 3</i>, then <i>/log 2 opioid Nov 4</i>."
+    ),
     "date_in_future": (
         "“{detail}” is in the future, but you can only log what you have completed."
     ),

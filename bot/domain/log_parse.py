@@ -74,6 +74,7 @@ class LogProblem:
     """Why the line could not become an entry; ``reason`` is stable for texts and tests."""
 
     reason: str  # no_amount | bad_amount | zero | negative | too_many | date_* | no_text
+    #              | several_activities
     detail: str = ""
     suggestions: tuple[str, ...] = ()
     unit: str = "credits"  # what the amount counts ("points": "Zero points can't ...")
@@ -275,6 +276,8 @@ def parse_log_line(
         amount_match = _AMOUNT.search(body)
         if amount_match is None:
             return LogProblem("no_amount", body.strip()[:60])
+        if (several := _several_activities(body)) is not None:
+            return several
         named_unit = amount_match.group(2) or ""
         if not named_unit and _POINTS_NAMED.search(body):  # "0 moc points"
             named_unit = "points"
@@ -375,6 +378,18 @@ def _date_phrase(body: str) -> dates.DateMatch | None:
     head = body[: lead.end()]
     return dates.DateMatch(later.phrase, len(head) + later.start, len(head) + later.end,
                            head + later.text)  # fmt: skip
+
+
+def _several_activities(body: str) -> LogProblem | None:
+    """ "3 credits of ethics on Nov 3 and 2 credits of opioids on Nov 4": two activities,
+    which one entry would merge (QA: 3 credits, both topics, titled "2 Nov 4")."""
+    counted = [m for m in _AMOUNT.finditer(body) if m.group(2)]
+    if len(counted) < 2:
+        return None
+    between = body[counted[0].end() : counted[1].start()]
+    if not re.search(r"\band\b|\bplus\b|[,;+&]", between, re.IGNORECASE):
+        return None
+    return LogProblem("several_activities", f"{counted[0].group(0)} and {counted[1].group(0)}")
 
 
 def clip_title(title: str, limit: int = MAX_TITLE) -> str:

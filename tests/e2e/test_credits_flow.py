@@ -112,6 +112,9 @@ async def test_onboarding_logging_and_exact_status(bot: BotUnderTest) -> None:
         ("/log 2 ethics tomorrow", "in the future"),
         ("/log 2 ethics 1975-03-01", "before 1980"),
         ("/log 2 ethics 2026-02-30", "not a real date"),
+        # QA: one entry of 3 credits with both topics, titled "2 Nov 4"
+        ("I did 3 credits of ethics on Nov 3 and 2 credits of opioids on Nov 4",
+         "more than one activity (3 credits and 2 credits)"),
     ],
 )
 async def test_bad_logs_explain_and_store_nothing(

@@ -31,6 +31,7 @@ from bot.domain.log_parse import (
     parse_log_date,
     parse_log_line,
 )
+from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
 from bot.store import outbox
 from bot.store.models import CreditEntry, Licence
@@ -357,6 +358,8 @@ async def title_answered(turn: Turn, text: str) -> None:
         turn.say(texts.LOG_TITLE_EMPTY)
         return
     data["title"] = title
+    if not data.get("topics"):  # QA: "Ethics in Clinical Practice" typed, "Topics: none"
+        data["topics"] = list(topics_in(title))
     await _update(turn, data)
 
 

@@ -33,8 +33,8 @@ _PATTERNS = (
     ),
     # 3 Nov 2026 / 3rd of November, 2026
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.I),
-    # 2026-11-03
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    # 2026-11-03, 2026/11/03, 2026.11.03 (year first: always year, month, day)
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})\b"),
     # 11/03/2026, 11-03-2026, 11/03/26
     re.compile(r"\b(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>(?:19|20)?\d{2})\b"),
     # 03.11.2026 (day first)
@@ -42,12 +42,17 @@ _PATTERNS = (
 )
 _COMPLETION = re.compile(
     r"(?:date\s+of\s+(?:completion|attendance|participation|activity|course)|completion\s+date"
-    r"|completed(?:\s+on)?|date\s+completed|(?:activity|course|session|event)\s+date"
-    r"|attended(?:\s+on)?|awarded(?:\s+on)?|date\s+awarded|earned\s+on|date\s+earned"
-    r"|date\s+of\s+issue|issued(?:\s+on)?|issue\s+date|date\s+issued)\W*(?:on\W*)?$",
+    r"|completed(?:\s+on)?|date\s+completed|(?:activity|course|session|event)\s+dates?"
+    r"|attended(?:\s+on)?|awarded(?:\s+on)?|date\s+awarded|earned\s+on|date\s+earned)"
+    r"\W*(?:on\W*)?$",
     re.I,
 )
-_GENERIC = re.compile(r"(?:\bdate\W*|\bon\s+|\bdated\s+)$", re.I)
+# When the certificate was issued: the activity's own dates ("Dates: October 1-3") beat it
+# (QA: "Issued: November 30" was proposed for a course of October 1-3).
+_ISSUED = re.compile(
+    r"(?:date\s+of\s+issue|issued(?:\s+on)?|issue\s+date|date\s+issued)\W*(?:on\W*)?$", re.I
+)
+_GENERIC = re.compile(r"(?:\bdates?\W*|\bon\s+|\bdated\s+)$", re.I)
 _IGNORED = re.compile(
     r"(?:release|released|expir\w*|expires|valid\w*|through|until|thru|terminat\w*|review\w*"
     r"|revis\w*|updated|effective|print\w*|birth|dob|born|approv\w*|renew\w*)\b[^\d]{0,25}$",
@@ -91,6 +96,8 @@ def find_dates(text: str) -> list[DateHit]:
             score = 0.9
         elif _GENERIC.search(before):
             score = 0.75
+        elif _ISSUED.search(before):
+            score = 0.6
         else:
             score = 0.5
         evidence = " ".join(text[max(0, start - 30) : end].split())

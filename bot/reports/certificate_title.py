@@ -24,6 +24,7 @@ _INTRO = re.compile(
     r"|participation\s+in|attending|attendance\s+at)"
     r"|(?:has|have)\s+(?:successfully\s+)?(?:completed|attended|participated\s+in)"
     r"|successfully\s+completed|participated\s+in|titled|entitled"
+    r"|for\s+(?:the\s+)?(?:following\s+)?(?:activity|course|program(?:me)?|session)(?=\W*$)"
     r"|^(?:completed|attended))\b\W*",
     re.I,
 )
@@ -127,10 +128,15 @@ def _under_heading(lines: list[str]) -> Proposal[str] | None:
             and not _is_header(line)
             and not _is_stop(line)
             and not ORG.search(line)
+            and not _AWARDED_TO.search(line)
             and _cut_tail(line) == line.strip(" ,;-–—")
         ):
             return Proposal(_tidy(line), 0.5, f"{heading} / {line}")
     return None
+
+
+# "Dr. John Smith has earned": the clinician, not the activity (QA: taken as its title).
+_AWARDED_TO = re.compile(r"\b(?:has|have)\s+(?:earned|received|been\s+awarded)\W*$", re.I)
 
 
 def _cut_tail(text: str) -> str:
@@ -146,7 +152,8 @@ def _cut_tail(text: str) -> str:
     if claim is not None:
         cut = min(cut, claim)
     text = text[:cut]
-    return re.sub(r"(?:\s+(?:on|dated|and|for))+\W*$", "", text, flags=re.I).strip(" ,;-–—")
+    # "Completed on <date>": nothing but "on" is left, and it is no title (QA: "Title: on")
+    return re.sub(r"(?:(?:^|\s+)(?:on|dated|and|for))+\W*$", "", text, flags=re.I).strip(" ,;-–—")
 
 
 def _is_stop(line: str) -> bool:

@@ -346,3 +346,16 @@ async def test_a_log_with_a_month_day_date_saves_the_amount_typed(bot: BotUnderT
     async with transaction(bot.services.sessionmaker) as session:
         entry = await session.scalar(select(CreditEntry))
     assert entry is not None and (entry.amount, entry.completed_on) == (3, date(2026, 8, 8))
+
+
+async def test_a_title_given_in_a_fix_names_its_topics(bot: BotUnderTest) -> None:
+    """QA: a certificate's title fixed to "Ethics in Clinical Practice" still had no topic."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 2 yesterday")
+    proposal = await reply_with(ana, "Log this?")
+    assert "Topics: none" in proposal, proposal
+    await ana.press("✏️ Title")
+    await ana.next_reply()
+    await ana.send("Ethics in Clinical Practice")
+    fixed = await reply_with(ana, "Log this?")
+    assert "Topics: Medical ethics" in fixed, fixed

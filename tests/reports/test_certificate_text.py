@@ -29,6 +29,8 @@ TODAY = date(2026, 11, 23)
         ("11-03-2026", date(2026, 11, 3)),
         ("11/03/26", date(2026, 11, 3)),
         ("2026-11-03", date(2026, 11, 3)),
+        ("2026/11/03", date(2026, 11, 3)),  # QA: year first with slashes was not read
+        ("2026.11.03", date(2026, 11, 3)),
         ("13/10/2026", date(2026, 10, 13)),  # cannot be month 13: day first
         ("03.11.2026", date(2026, 11, 3)),  # dotted: European day.month
         ("November 1–3, 2026", date(2026, 11, 3)),  # a range ends on its last day
@@ -51,6 +53,15 @@ def test_completion_label_beats_release_and_expiry() -> None:
     )
     reading = parse_certificate_text(text, TODAY)
     assert reading.completed_on and reading.completed_on.value == date(2026, 6, 12)
+
+
+def test_the_activitys_dates_beat_the_date_it_was_issued() -> None:
+    """QA: "Issued: November 30, 2026" was proposed for a course held October 1-3."""
+    text = "Certificate\nDates: October 1-3, 2026\nIssued: November 30, 2026\n"
+    reading = parse_certificate_text(text, TODAY)
+    assert reading.completed_on and reading.completed_on.value == date(2026, 10, 3)
+    issued_only = parse_certificate_text("Certificate\nIssued: November 20, 2026\n", TODAY)
+    assert issued_only.completed_on and issued_only.completed_on.value == date(2026, 11, 20)
 
 
 def test_unlabelled_dates_take_the_latest_past_one() -> None:
@@ -153,6 +164,17 @@ def test_category_without_amount_and_numbers_that_are_not_amounts() -> None:
             "This certifies that Dr You\ncompleted Florida Controlled Substance Prescribing\n"
             "on November 20, 2026\n",
             "Florida Controlled Substance Prescribing",
+        ),
+        (  # QA: "Title: on" (the date line read as "completed" + title)
+            "Certificate of Completion\nEthics in Clinical Practice\nCompleted on 11/20/2026\n"
+            "2 AMA PRA Category 1 Credits\n",
+            "Ethics in Clinical Practice",
+        ),
+        (  # QA: "Dr. John Smith has earned" was the title
+            "CERTIFICATE OF COMPLETION\nDr. John Smith has earned\n3.00\n"
+            "AMA PRA Category 1 Credits\nfor the activity\nHeart Failure Update\n"
+            "Activity date 2026/10/20\n",
+            "Heart Failure Update",
         ),
     ],
 )

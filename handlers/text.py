@@ -11,7 +11,7 @@ import re
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from handlers import basic, courses, credits, flows, licences, status
+from handlers import basic, courses, credits, flows, licences, phrases, status
 from handlers.cancel import cancel_pending, is_cancel
 from handlers.intents import is_log
 from handlers.turn import Turn, clinician_handler
@@ -47,7 +47,7 @@ async def on_text(turn: Turn) -> None:
         await licences.add_custom(turn, text)
     elif is_log(text):
         await credits.log_text(turn, text)
-    elif await courses.maybe_handle_text(turn, text):
+    elif await phrases.maybe_handle(turn, text) or await courses.maybe_handle_text(turn, text):
         return
     elif status.is_status_question(text):
         await status.say_status(turn, text)

@@ -501,3 +501,29 @@ async def test_a_certificate_or_a_log_during_the_set_up_then_continues_it(
     await reply_with(ana, "Which licence")
     await ana.send("Ohio")
     await reply_with(ana, "When does it next expire")
+
+
+@pytest.mark.parametrize(
+    ("said", "answer"),
+    [
+        ("undo", "There is nothing to undo."),
+        ("delete my last entry", "There is nothing to undo."),
+        ("show my credits", "You haven't logged any credits yet."),
+        ("stop reminders", "Your reminders"),
+        ("quiet hours", "Your reminders"),
+        ("help", "What I can do"),
+        ("change my time zone to Chicago", "Time zone set to America/Chicago"),
+        ("time zone", "Where do you practise?"),
+        ("remove my Florida license", "Which licence or certification?"),
+        ("my courses", "remind you"),
+        ("privacy", "rivacy"),
+    ],
+)
+async def test_a_command_asked_for_in_words_is_answered_by_it(
+    bot: BotUnderTest, said: str, answer: str
+) -> None:
+    """QA: each of these got "Sorry, I didn't understand that"."""
+    ana = bot.user(1001, "Ana")
+    await ana.send(said)
+    reply = (await ana.next_reply()).text or ""
+    assert answer in reply and "didn't understand" not in reply, reply

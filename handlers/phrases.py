@@ -1,0 +1,86 @@
+"""Requests a command answers, typed in words: "undo", "show my credits", "stop reminders",
+"change my time zone to Chicago" (QA: each got "Sorry, I didn't understand that").
+
+Only short, whole messages match (a sentence about something else never does), and each
+opens what its command opens: nothing is deleted or changed without the usual buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from handlers import basic, courses, credits, flows, licences, onboarding, privacy, reminders
+from handlers import transcript as transcript_handlers
+from handlers.turn import Turn
+
+_POLITE = r"(?:(?:please|pls|can\s+you|could\s+you|i\s+want\s+to|i'?d\s+like\s+to)\s+)?"
+_END = r"\s*(?:please|pls)?\s*[.!?]*\s*"
+
+
+def _phrase(body: str) -> re.Pattern[str]:
+    return re.compile(rf"\s*{_POLITE}(?:{body}){_END}", re.IGNORECASE)
+
+
+def _command(handler: Callable[..., Awaitable[None]]) -> Callable[[Turn, re.Match[str]], Any]:
+    """The Turn function behind a command's PTB callback (``clinician_handler`` wraps it)."""
+    inner: Callable[[Turn], Awaitable[None]] = getattr(handler, "__wrapped__", handler)
+
+    async def run(turn: Turn, _: re.Match[str]) -> None:
+        await inner(turn)
+
+    return run
+
+
+async def _time_zone(turn: Turn, match: re.Match[str]) -> None:
+    place = (match.group("place") or "").strip()
+    if not place:
+        await onboarding.ask_timezone(turn)
+        return
+    await flows.expect(turn, "timezone_where")
+    await onboarding.read_place(turn, place)
+
+
+_MY = r"(?:(?:show|list|see|view|open|check)\s+(?:me\s+)?)?(?:all\s+)?(?:of\s+)?(?:my\s+)?"
+_LICENCE = r"licen[cs]es?|certifications?"
+_PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ...] = (
+    (_phrase(r"help|commands|menu|what\s+can\s+you\s+do|how\s+does\s+this\s+work"),
+     _command(basic.show_help)),
+    (_phrase(r"undo(?:\s+(?:that|it|the\s+last\s+(?:one|entry|log)))?"
+             r"|(?:delete|remove|undo)\s+(?:my\s+|the\s+)?last\s+(?:one|entry|log|credits?)"),
+     _command(credits.undo)),
+    (_phrase(rf"{_MY}(?:credits|entries|logs|logged\s+credits|credit\s+entries)"
+             r"|(?:edit|delete|remove)\s+an?\s+entry"),
+     _command(credits.list_credits)),
+    (_phrase(r"(?:(?:show|see|check|my|stop|pause|mute|turn\s+off|disable|resume|unpause"
+             r"|turn\s+on|enable|change|set)\s+)*(?:my\s+|the\s+)?reminders?"
+             r"(?:\s+(?:settings|off|on))?|quiet\s+hours"),
+     _command(reminders.reminders_command)),
+    (_phrase(rf"{_MY}(?:{_LICENCE})|(?:add|remove|delete)\s+(?:a\s+|an\s+|another\s+|my\s+)?"
+             rf"(?:[a-z]+\s+){{0,3}}(?:{_LICENCE})|i\s+renewed(?:\s+my)?(?:\s+[a-z]+){{0,3}}"
+             r"|(?:change|update|fix)\s+(?:my\s+)?(?:[a-z]+\s+){0,3}(?:renewal|expiry|expiration)"
+             r"(?:\s+date)?(?:\s+.{0,40})?"),
+     _command(licences.list_licences)),
+    (_phrase(rf"{_MY}(?:courses|subscriptions|chosen\s+courses|course\s+reminders)"),
+     _command(courses.mycourses_command)),
+    (_phrase(r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone"
+             r"(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"),
+     _time_zone),
+    (_phrase(r"(?:export|download)(?:\s+(?:all\s+)?(?:my\s+)?(?:data|everything|records?))?"),
+     _command(privacy.export)),
+    (_phrase(rf"{_MY}(?:transcript|audit\s+(?:report|pdf|file)|cme\s+report)"),
+     _command(transcript_handlers.transcript)),
+    (_phrase(r"privacy(?:\s+policy)?|what\s+do\s+you\s+(?:store|keep|know\s+about\s+me)"),
+     _command(privacy.privacy)),
+)  # fmt: skip
+
+
+async def maybe_handle(turn: Turn, text: str) -> bool:
+    """Answer ``text`` as its command would, when it is one of these requests."""
+    for pattern, handler in _PHRASES:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            await handler(turn, match)
+            return True
+    return False

@@ -71,6 +71,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "title": draft.title,
         "provider": draft.provider,
         "date_given": draft.date_given,
+        "category_given": draft.category_given,
         "suggestions": list(draft.topic_suggestions),
         "unread": draft.unread,
         "ceus": draft.ceus,
@@ -90,6 +91,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         title=data.get("title") or "CME activity",
         provider=data.get("provider"),
         date_given=bool(data.get("date_given", True)),
+        category_given=bool(data.get("category_given", True)),
         topic_suggestions=tuple(data.get("suggestions") or ()),
         unread=str(data.get("unread") or ""),
         ceus=str(data.get("ceus") or ""),
@@ -129,7 +131,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
     text = texts.LOG_CONFIRM.format(
         question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
         amount=credits_amount(draft.amount, draft.category),
-        category=html.escape(topics.category_label(draft.category)),
+        category=html.escape(topics.category_label(draft.category))
+        + ("" if draft.category_given or draft.also else texts.LOG_CATEGORY_ASSUMED),
         also="".join(
             texts.LOG_ALSO.format(
                 amount=credits_amount(amount, category),
@@ -459,6 +462,7 @@ async def category_pressed(turn: Turn, press: Press) -> None:
         turn.answer(texts.BUTTON_EXPIRED)
         return
     data["category"] = category
+    data["category_given"] = True
     await _update(turn, data, edit=True)
 
 

@@ -160,6 +160,7 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         title=(reading.title.value if reading.title else name)[:200],
         provider=reading.provider.value[:200] if reading.provider else None,
         date_given=completed_on is not None,
+        category_given=bool(own and own.category) or reading.category is not None,
     )
     draft = replace(draft, also=_other_kinds(reading.claims, draft.category, per_licence))
     if said is not None:

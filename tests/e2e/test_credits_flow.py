@@ -359,3 +359,18 @@ async def test_a_title_given_in_a_fix_names_its_topics(bot: BotUnderTest) -> Non
     await ana.send("Ethics in Clinical Practice")
     fixed = await reply_with(ana, "Log this?")
     assert "Topics: Medical ethics" in fixed, fixed
+
+
+async def test_a_credit_type_not_named_is_said_to_be_assumed(bot: BotUnderTest) -> None:
+    """QA: "2 credits — AAPA Category 1 CME" was shown as read, though nothing named it."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 2 ethics yesterday")
+    assumed = await reply_with(ana, "Log this?")
+    assert "AMA PRA Category 1 Credit (your usual kind: tap 🏷 Category if not)" in assumed
+    await ana.press("🏷 Category")
+    await ana.next_reply()
+    await ana.press("AMA PRA Category 2 Credit")
+    chosen = (await ana.next_edit()).text or ""
+    assert "AMA PRA Category 2 Credit" in chosen and "usual kind" not in chosen, chosen
+    await ana.send("/log 1 cat 2 ethics yesterday")
+    assert "usual kind" not in await reply_with(ana, "Log this?")

@@ -471,6 +471,12 @@ REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}
 REMINDER_COURSE_WHERE = "\n📍 {place}"
 REMINDER_COURSE_PAGE = "🔗 {host}"
 REMINDER_COURSE_DETAILS = "Details"
+REMINDER_COURSE_FOLLOW_UP = (
+    "How was <b>{title}</b>? If you attended, log its {amount}: the button fills in the "
+    "title, date, credit type and topics for you to check."
+)
+REMINDER_COURSE_LOG = "✅ Log {amount}"
+COURSE_NOT_LOGGABLE = "This course has not taken place yet, so there is nothing to log."
 REMINDER_COURSE_IN_MINUTES = "in {minutes} minutes"
 REMINDER_COURSE_IN = "in {span}"
 REMINDER_COURSE_HOURS = ("{hours} hour", "{hours} hours")
@@ -682,6 +688,7 @@ REMINDERS_BAD_QUIET = (
 REMINDERS_WHAT = {
     "renewal": "renewal reminder: {label}",
     "course": "course: {label}",
+    "course_follow_up": "log it? {label}",
     "complete": "licence complete: {label}",
     "cycle_end": "end-of-cycle note: {label}",
     "notice": "announcement",

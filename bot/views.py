@@ -183,6 +183,12 @@ def unit_word(value: Decimal, unit: str) -> str:
     return unit.removesuffix("s") if value == 1 else unit
 
 
+def credits_amount(amount: Decimal, category: str = "") -> str:
+    """ "1 credit", "1.5 credits", "10 points" (ABIM MOC)."""
+    unit = topics.category_unit(category) if category else "credits"
+    return texts.AMOUNT.format(amount=number(amount), unit=unit_word(amount, unit))
+
+
 def _still_needed(status: LicenceStatus) -> str:
     """Hours when hours remain; else the activities an activity count still asks for (ABIM:
     one every two years), not "Still needed: 0 points" above an incomplete status."""

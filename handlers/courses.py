@@ -18,7 +18,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.domain import dates, geo, places, topics
-from bot.domain.log_parse import clip_title, looks_like_a_log
+from bot.domain.log_parse import MAX_CREDITS_PER_ENTRY, LogDraft, clip_title, looks_like_a_log
 from bot.store import courses as course_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
@@ -53,6 +53,7 @@ from handlers.course_views import (
     place_text,
     when_text,
 )
+from handlers.credits import propose
 from handlers.reminders import course_subscribed_text
 from handlers.replan import replan
 from handlers.turn import Buttons, Turn, clinician_handler
@@ -451,6 +452,25 @@ async def details_pressed(turn: Turn, press: Press) -> None:
         ics_name(course),
         caption=texts.COURSE_ICS_CAPTION.format(title=esc(course.title[:200])),
     )
+
+
+@route("cdl")
+async def log_course_pressed(turn: Turn, press: Press) -> None:
+    """ "✅ Log 12 credits" under a chosen course's follow-up: its credits as a proposal to
+    check and save, dated its last day (today at the latest)."""
+    course = await _course(turn, press)
+    if course is None:
+        return
+    if course.credits <= 0 or course.starts_at > turn.now:
+        turn.answer(texts.COURSE_NOT_LOGGABLE)
+        return
+    ended = min(course.ends_at.astimezone(turn.tz).date(), turn.local_now.date())
+    draft = LogDraft(
+        amount=min(course.credits, MAX_CREDITS_PER_ENTRY), completed_on=ended,
+        category=course.category, topics=tuple(course.topics), title=clip_title(course.title),
+        provider=course.provider[:200] if course.provider else None, category_given=True,
+    )  # fmt: skip
+    await propose(turn, draft, source="course")
 
 
 @route("cr")

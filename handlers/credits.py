@@ -36,7 +36,7 @@ from bot.store import credits as credit_store
 from bot.store import outbox
 from bot.store.models import CreditEntry, Licence
 from bot.tracking import LicenceView, cycle_end_on
-from bot.views import number, unit_word
+from bot.views import credits_amount, number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -825,12 +825,6 @@ def _described(entry: CreditEntry, others: Sequence[CreditEntry] = ()) -> dict[s
         ),
         "date": entry.completed_on.strftime("%b %-d, %Y"),
     }  # fmt: skip
-
-
-def credits_amount(amount: Decimal, category: str = "") -> str:
-    """ "1 credit", "1.5 credits", "10 points" (ABIM MOC)."""
-    unit = topics.category_unit(category) if category else "credits"
-    return texts.AMOUNT.format(amount=number(amount), unit=unit_word(amount, unit))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

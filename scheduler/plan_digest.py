@@ -28,7 +28,7 @@ from bot.domain.requirements import RuleBook, UnknownRuleError
 from bot.store.models import Base, Clinician, Licence
 from bot.tracking import facts_for
 
-PLAN_LOGIC_VERSION = "1"
+PLAN_LOGIC_VERSION = "2"  # 2: follow-ups after chosen courses
 """Bump when the planner's logic changes, so the next pass re-plans everyone."""
 _NOT_PLAN_INPUTS = frozenset({"conversation", "updated_at"})
 

@@ -27,6 +27,7 @@ from bot.domain.reminders import (
     QuietHours,
     course_reminders,
     daily_slots,
+    move_out_of_quiet_hours,
     renewal_ladder,
 )
 from bot.domain.requirements import RuleBook
@@ -122,16 +123,38 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
     for view in views:
         planned += _renewal_rows(view, ladder, tz, quiet, slot, now)
     for course in data.courses:
-        if course.status != "active" or course.starts_at <= now:
+        if course.status != "active":
             continue
         stamp = course.starts_at.strftime("%Y%m%dT%H%M")
-        for item in course_plan(course, clinician, now):
+        for item in course_plan(course, clinician, now) if course.starts_at > now else ():
             planned.append(
                 outbox.Planned(
                     clinician.id, "course", course.id, f"{stamp}:{item.step}", item.due_at
                 )
             )
+        if (after := course_follow_up(course, clinician, now)) is not None:
+            step = f"{stamp}:{FOLLOW_UP_STEP}"
+            planned.append(outbox.Planned(clinician.id, "course", course.id, step, after))
     return planned
+
+
+FOLLOW_UP_STEP = "followup"
+"""The step of "How was it? Log its credits", sent after a course the clinician chose."""
+FOLLOW_UP_AFTER = timedelta(hours=2)
+FOLLOW_UP_LONGEST = timedelta(days=14)
+"""A course open longer (on demand until next year) ends when it closes, not when it was
+taken: it gets no follow-up."""
+
+
+def course_follow_up(course: Course, clinician: Clinician, now: datetime) -> datetime | None:
+    """When to ask about a chosen course that has ended (QA: nothing asked "did you attend?
+    log its 12 credits?"), out of quiet hours; None when it gets no follow-up."""
+    if course.credits <= 0 or course.ends_at - course.starts_at > FOLLOW_UP_LONGEST:
+        return None
+    due = move_out_of_quiet_hours(
+        course.ends_at + FOLLOW_UP_AFTER, local_zone(clinician), quiet_hours(clinician)
+    )
+    return due if due > now else None
 
 
 def course_plan(course: Course, clinician: Clinician, now: datetime) -> list[PlannedReminder]:

@@ -24,10 +24,10 @@ from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
 from bot.tracking import credit_item, views_for_items
-from bot.views import WEEK, day, mandate_gaps, number, unit_word, weekly_pace_shown
+from bot.views import WEEK, credits_amount, day, mandate_gaps, number, unit_word, weekly_pace_shown
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
-from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK
+from scheduler.planner import FOLLOW_UP_STEP, MAKEUP_MARK, SNOOZE_MARK
 
 
 async def render_notice(
@@ -246,7 +246,8 @@ async def render_course(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
 ) -> Rendered | None:
     course = await session.get(Course, row.target_id) if row.target_id else None
-    if course is None or course.status != "active" or course.starts_at <= now:
+    follow_up = row.dedupe_key.endswith(f":{FOLLOW_UP_STEP}")
+    if course is None or course.status != "active" or (course.starts_at <= now and not follow_up):
         return None
     subscribed = await session.scalar(
         select(CourseSubscription.id).where(
@@ -257,6 +258,8 @@ async def render_course(
     if subscribed is None:
         return None
     tz = ZoneInfo(clinician.timezone)
+    if follow_up:
+        return await _follow_up(session, course, clinician, tz)
     if is_all_day(course):  # its days are the venue's, whatever the clinician's clock
         first = course.starts_at.astimezone(venue_zone(course)).date()
         when = _on_day(first, now.astimezone(tz).date())
@@ -280,6 +283,26 @@ async def render_course(
         ),
         course_buttons(course),
     )
+
+
+async def _follow_up(
+    session: AsyncSession, course: Course, clinician: Clinician, tz: ZoneInfo
+) -> Rendered | None:
+    """ "How was it?" with a button that proposes the course's credits as a log; nothing
+    when an entry of that title and day is logged already."""
+    ended = course.ends_at.astimezone(tz).date()
+    if await credit_store.find_duplicate(
+        session, clinician, title=course.title, completed_on=ended
+    ):
+        return None
+    amount = credits_amount(course.credits, course.category)
+    return Rendered(
+        texts.REMINDER_COURSE_FOLLOW_UP.format(title=html.escape(course.title), amount=amount),
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.REMINDER_COURSE_LOG.format(amount=amount),
+                                   callback_data=encode("cdl", course.id))]]
+        ),
+    )  # fmt: skip
 
 
 def course_buttons(course: Course) -> InlineKeyboardMarkup:

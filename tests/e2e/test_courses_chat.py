@@ -21,7 +21,7 @@ from bot.sandbox.records import SentMessage, keyboard_rows
 from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits, licences
 from bot.store.db import transaction
-from bot.store.models import Course, CourseSubscription, ReminderOutbox
+from bot.store.models import Course, CourseSubscription, CreditEntry, ReminderOutbox
 from scheduler.jobs import tick_now
 from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
 
@@ -299,7 +299,7 @@ async def test_paging_details_ics_remind_and_mycourses(bot: BotUnderTest, tmp_pa
                 )
             )
         )
-    assert subscribed == 1 and len(planned) == 2  # a day before and an hour before
+    assert subscribed == 1 and len(planned) == 3  # a day and an hour before, a follow-up
 
     listed = await ask(ana, "/mycourses")
     assert "1. Boston Opioid Prescribing Update" in texts_of(listed)
@@ -579,3 +579,44 @@ async def test_a_course_reminder_links_the_course_page_and_its_details(
     await ana.press("Details", message_id=reminder.message_id)
     again = await ana.next_reply()
     assert "Register: example.org" in texts_of(again) and "Faneuil Hall" in texts_of(again)
+
+
+async def test_after_a_chosen_course_the_bot_offers_to_log_its_credits(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: after the course ended nothing asked "did you attend? log its credits?" and
+    /mycourses just emptied."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    await ask(ana, "/courses Boston within 100 miles")
+    await ana.press("1. Boston Opioid Prescribing Update")
+    details = await ana.next_reply()
+    await ana.next_reply()  # its .ics file
+    await ana.press("🔔 Remind me", message_id=details.message_id)
+    await ana.callback_answer()
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        due = await session.scalar(
+            select(ReminderOutbox.due_at).where(ReminderOutbox.dedupe_key.like("%:followup"))
+        )
+    assert due == datetime(2026, 12, 10, 18, 0, tzinfo=UTC)  # ended 11:00 EST, two hours on
+    panel = await ask(ana, "/reminders")
+    assert "log it? Boston Opioid Prescribing Update" in texts_of(panel)
+
+    bot.clock.set(datetime(2026, 12, 10, 18, 1, tzinfo=UTC))
+    await tick_now(bot.app)
+    follow_up = await ana.next_reply(10)
+    assert "How was <b>Boston Opioid Prescribing Update</b>?" in (follow_up.raw_text or "")
+    assert follow_up.buttons == [["✅ Log 2 credits"]]
+    await ana.press("✅ Log 2 credits", message_id=follow_up.message_id)
+    proposal = await reply_with(ana, "Log this?")
+    for shown in ("2 credits — AMA PRA Category 1 Credit", "Opioid prescribing",
+                  "Boston Opioid Prescribing Update", "Provider: Mass CME", "Thu Dec 10, 2026"):
+        assert shown in proposal, (shown, proposal)  # fmt: skip
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    async with transaction(bot.services.sessionmaker) as session:
+        entry = await session.scalar(select(CreditEntry))
+    assert entry is not None and (entry.amount, entry.completed_on, entry.source) == (
+        2, date(2026, 12, 10), "course"
+    )

@@ -87,8 +87,8 @@ async def test_a_moved_and_a_dropped_course_are_announced_once(
         await ana.next_reply()  # the .ics file
         await ana.press("🔔 Remind me", message_id=details.message_id)
         await ana.next_edit()
-    keys = await pending_course_keys(bot)
-    assert len(keys) == 4 and sum("20261210T1400" in k for k in keys) == 2
+    keys = await pending_course_keys(bot)  # a day and an hour before, and a follow-up
+    assert len(keys) == 6 and sum("20261210T1400" in k for k in keys) == 3
 
     await tick_now(bot.app)  # unchanged feed: a 304, nothing to say
     assert refreshes(bot, "not_modified") == 1
@@ -102,7 +102,7 @@ async def test_a_moved_and_a_dropped_course_are_announced_once(
         "🔁 Feed Ethics Day has moved: it now starts Sat Dec 12, 10:00 AM EST.",
     ]
     keys = await pending_course_keys(bot)
-    assert len(keys) == 2 and all("20261212T1500" in k for k in keys)  # re-planned
+    assert len(keys) == 3 and all("20261212T1500" in k for k in keys)  # re-planned
     await ana.send("/mycourses")
     listed = await ana.next_reply()
     cancelled = next(line.split(".")[0] for line in listed.text.splitlines() if "Sepsis" in line)

@@ -64,7 +64,11 @@ _CUSTOM_HINT = re.compile(
     # years" and refused as another profession's rule)
     r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?)\b"
     r"(?=.*\b(?:every\s+(?:\d+|\w+)\s+years?|biennial\w*|triennial\w*|annually)\b)"
-    r".*\b(?:19|20)\d\d\b",
+    r".*\b(?:19|20)\d\d\b"
+    # "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics" (QA: refused as the
+    # ABIM rule for another profession without "I need")
+    r"|^\s*[^:\d]{2,60}:\s*\d+(?:\.\d+)?\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?"
+    r"|points?)\b.*\b(?:by|before|until|due|renew\w*|expir\w*)\b.*(?:\b(?:19|20)\d\d\b|\d/\d)",
     re.I,
 )
 # "I did 2 credits on my renewal course, Nov 3 2026" is a log, not a requirement.
@@ -461,6 +465,9 @@ def pressed_date(value: str, rule: Rule | None, today: date) -> date | None:
 
 @flows.step("licence_renewal")
 async def renewal_answered(turn: Turn, text: str) -> None:
+    if _DONT_KNOW.fullmatch(text):  # the button's own words, typed (QA: "couldn't read")
+        await _no_renewal_date(turn)
+        return
     when = parse_renewal_date(text, turn.local_now.date())
     if isinstance(when, str):
         turn.say(when, [[(texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "nodate"))]])
@@ -545,8 +552,8 @@ def _give_up(turn: Turn) -> tuple[str, str]:
 
 
 _DONT_KNOW = re.compile(
-    r"\s*(?:i\s+)?(?:don'?t|do\s+not)\s+know|not\s+sure|no\s+idea|idk|dunno|unknown|skip"
-    r"|cancel|no|none\W*",
+    r"\s*(?:(?:i\s+)?(?:don['’]?t|do\s+not)\s+know|(?:i'?m\s+)?not\s+sure|no\s+idea|idk|dunno"
+    r"|unknown|skip|cancel|no|none)\W*",
     re.IGNORECASE,
 )
 

@@ -422,3 +422,16 @@ async def test_requirements_not_due_say_why(bot: BotUnderTest) -> None:
     text = await status_text(ana)
     assert "Not required this cycle: Domestic violence (every third renewal, this is " in text
     assert "controlled substances (only for DEA registrants)" in text
+
+
+async def test_i_dont_know_typed_at_the_renewal_date_is_the_button(bot: BotUnderTest) -> None:
+    """QA: typing the button's own words, "I don't know", got "I couldn't read it"."""
+    ana = bot.user()
+    assert "renewal deadline" in await name_licence(ana, "Ohio")
+    await ana.press("I don't know")
+    pressed = (await ana.next_reply()).text
+    bea = bot.user(1002, "Bea")
+    assert "renewal deadline" in await name_licence(bea, "Ohio")
+    await bea.send("I don’t know.")
+    typed = (await bea.next_reply()).text
+    assert typed == pressed and "couldn't read" not in typed, typed

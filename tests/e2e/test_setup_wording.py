@@ -358,3 +358,19 @@ async def test_a_florida_nurse_keeps_her_licence_name_and_is_never_offered_the_m
     await bea.send("what's left for Florida?")
     status = await reply_with(bea, "My requirement (due Apr 30, 2027)")
     assert "Board of Medicine" not in status and "You haven't added" not in status, status
+
+
+async def test_a_named_requirement_needs_no_i_need(bot: BotUnderTest) -> None:
+    """QA: "Texas PA licence: 40 credits by …" (no "I need") was refused as another
+    profession's rule (ABIM)."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "PA")
+    await ana.send(
+        "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics and 2 human "
+        "trafficking, 20 category 1"
+    )
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "40 credits from" in saved and "20 AAPA Category 1 CME" in saved, saved
+    await reply_with(ana, "Add another licence?")
+    await ana.send("/licences")
+    assert "Texas PA licence (due Aug 31, 2027)" in await reply_with(ana, "Texas PA")

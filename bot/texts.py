@@ -161,6 +161,7 @@ STATUS_CAPPED = "Only {counted} of your {claimed} {label} credits count (cap {li
 STATUS_CARRY = "Includes {applied} {unit} carried over from the previous cycle."
 STATUS_UNCERTAIN = "⚠️ <i>Worth checking: {note}</i>"  # disagreements and assumptions alike
 STATUS_SOURCE = "Source: {citation} (checked {checked})"
+STATUS_SOURCE_CUSTOM = "Source: as you described it on {checked}"
 STATUS_MISSING = "<b>{label}</b>: I need {facts} to work out the deadline. Use /licences to add it."
 STATUS_PROBLEM = "<b>{label}</b>: I can't compute this one ({problem}). Use /licences to fix it."
 # "am I on track?": one verdict line per licence above the figures
@@ -706,6 +707,7 @@ CERTIFICATE_MANUAL = (
     "tell me what it certifies, e.g. <i>2 credits ethics on Nov 3</i>."
 )
 CERTIFICATE_PROBLEMS = {
+    "empty": "That file is empty (0 bytes), so nothing was stored. Please send it again.",
     "too_large": "That file is too big ({size}); certificates up to 10 MB are accepted.",
     "not_pdf": (
         "That file isn't a PDF, so nothing was stored. Send the certificate as a PDF, "

@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot import texts
 from bot.domain import topics
 from bot.domain.credits import LicenceStatus, MandateStatus
+from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.domain.pace import Standing, verdict
 from bot.tracking import LicenceView
 
@@ -91,11 +92,15 @@ def render_status(view: LicenceView) -> str:
     lines += _explanations(status)
     if status.uncertain:
         lines.append(texts.STATUS_UNCERTAIN.format(note=html.escape(_shorten(status.uncertain))))
-    lines.append(
-        texts.STATUS_SOURCE.format(
-            citation=html.escape(status.citation or status.source), checked=day(status.checked)
+    if status.source == CUSTOM_SOURCE:  # not "entered by you (checked …)" (QA)
+        lines.append(texts.STATUS_SOURCE_CUSTOM.format(checked=day(status.checked)))
+    else:
+        lines.append(
+            texts.STATUS_SOURCE.format(
+                citation=html.escape(status.citation or status.source),
+                checked=day(status.checked),
+            )
         )
-    )
     return "\n".join(lines)
 
 

@@ -116,7 +116,8 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     today = turn.local_now.date()
     reading = await asyncio.to_thread(read_certificate, data, name, today)
     if isinstance(reading, CertificateProblem):
-        template = texts.CERTIFICATE_PROBLEMS.get(reading.code, texts.UNSUPPORTED_FILE)
+        code = "empty" if reading.detail == "empty" else reading.code  # QA: "isn't a PDF"
+        template = texts.CERTIFICATE_PROBLEMS.get(code, texts.UNSUPPORTED_FILE)
         turn.say(template.format(size=_size(len(data)), detail=html.escape(reading.detail)))
         return
     certificate = await _store(turn, name, mime or "application/pdf", data, None)

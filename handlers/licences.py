@@ -1012,4 +1012,4 @@ async def nothing(turn: Turn, press: Press) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler(["licences", "licenses"], list_licences))
+    app.add_handler(CommandHandler(["licences", "licenses", "licence", "license"], list_licences))

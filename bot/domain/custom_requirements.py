@@ -89,6 +89,10 @@ _WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, rever
                           re.I)  # fmt: skip
 
 
+CUSTOM_SOURCE = "entered by you"
+"""The source of a described requirement's rule: shown as "as you described it on …"."""
+
+
 @dataclass(frozen=True, slots=True)
 class CustomRequirementSpec:
     """A clinician's own requirement: a total by a deadline, with optional minimums."""
@@ -174,7 +178,7 @@ class CustomRequirementSpec:
                 window_end=self.deadline,
                 description=f"{start.isoformat()} to {self.deadline.isoformat()}",
             ),
-            source="entered by you",
+            source=CUSTOM_SOURCE,
             checked=entered_on or start,
             total_categories=(self.total_category,) if self.total_category else None,
             category_minimums=tuple(CategoryMinimum(c, h) for c, h in self.category_minimums),

@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.reports.fonts import FontFamily, default_family
 from bot.reports.model import ProgressLine, TranscriptEntry, TranscriptLicence, format_amount
 
@@ -136,7 +137,10 @@ def _section(
         cycle += f" · renewal {licence.renewal_number}"
     parts.append(Paragraph(escape(cycle), styles["body"]))
     parts.append(Paragraph(_standing(licence), styles["body"]))
-    if licence.source:
+    if licence.source == CUSTOM_SOURCE:  # QA: "Requirements from entered by you"
+        source = f"Requirements as described by the clinician on {licence.checked.isoformat()}"
+        parts.append(Paragraph(escape(source), styles["meta"]))
+    elif licence.source:
         source = f"Requirements from {_clean(licence.source, 300)}"
         source += f" (checked {licence.checked.isoformat()})"
         parts.append(Paragraph(escape(source), styles["meta"]))

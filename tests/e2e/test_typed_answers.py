@@ -527,3 +527,18 @@ async def test_a_command_asked_for_in_words_is_answered_by_it(
     await ana.send(said)
     reply = (await ana.next_reply()).text or ""
     assert answer in reply and "didn't understand" not in reply, reply
+
+
+async def test_small_things_qa_found(bot: BotUnderTest) -> None:
+    """QA nits: an empty file was "not a PDF"; /license was unknown; a described
+    requirement's source read "entered by you (checked …)"."""
+    ana = bot.user(1001, "Ana")
+    await ana.upload("certificate.pdf", b"", "application/pdf")
+    assert "That file is empty" in await reply_with(ana, "empty")
+    await ana.send("/license")
+    assert "Which licence" in await reply_with(ana, "Which licence")
+    await ana.send("I need 20 hours by 2027-09-30, 2 of them ethics")
+    await reply_with(ana, "Saved your requirement")
+    await ana.send("/status")
+    status = await reply_with(ana, "My requirement")
+    assert "Source: as you described it on Nov 24, 2026" in status, status

@@ -554,11 +554,8 @@ async def test_course_questions_with_a_slip_or_cme_are_searches(
     assert heading in reply, reply
 
 
-async def test_a_course_reminder_links_the_course_page_and_its_details(
-    bot: BotUnderTest, tmp_path: Path
-) -> None:
-    """QA: the reminder named the course and its time only; the page with the joining
-    link, or the address, had to be searched for again."""
+async def chose_the_boston_course(bot: BotUnderTest, tmp_path: Path) -> SandboxUser:
+    """Ana finds the Boston opioid course and presses "Remind me"."""
     await import_directly(bot, tmp_path)
     ana = bot.user(1001, "Ana")
     await ask(ana, "/courses Boston within 100 miles")
@@ -568,6 +565,15 @@ async def test_a_course_reminder_links_the_course_page_and_its_details(
     await ana.press("🔔 Remind me", message_id=details.message_id)
     await ana.callback_answer()
     await ana.next_edit()
+    return ana
+
+
+async def test_a_course_reminder_links_the_course_page_and_its_details(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: the reminder named the course and its time only; the page with the joining
+    link, or the address, had to be searched for again."""
+    ana = await chose_the_boston_course(bot, tmp_path)
     bot.clock.set(datetime(2026, 12, 9, 14, 30, tzinfo=UTC))  # the day before, 9:30 in Boston
     await tick_now(bot.app)
     reminder = await ana.next_reply(10)
@@ -586,15 +592,7 @@ async def test_after_a_chosen_course_the_bot_offers_to_log_its_credits(
 ) -> None:
     """QA: after the course ended nothing asked "did you attend? log its credits?" and
     /mycourses just emptied."""
-    await import_directly(bot, tmp_path)
-    ana = bot.user(1001, "Ana")
-    await ask(ana, "/courses Boston within 100 miles")
-    await ana.press("1. Boston Opioid Prescribing Update")
-    details = await ana.next_reply()
-    await ana.next_reply()  # its .ics file
-    await ana.press("🔔 Remind me", message_id=details.message_id)
-    await ana.callback_answer()
-    await ana.next_edit()
+    ana = await chose_the_boston_course(bot, tmp_path)
     async with transaction(bot.services.sessionmaker) as session:
         due = await session.scalar(
             select(ReminderOutbox.due_at).where(ReminderOutbox.dedupe_key.like("%:followup"))

@@ -191,6 +191,11 @@ STATUS_NOT_HELD = (
     "count your credits toward it too."
 )
 STATUS_ADD_HELD = "➕ Add {label}"
+STATUS_NOTHING_DUE_BY = (
+    "Nothing is due by {limit}. Your next deadline: <b>{label}</b>, {deadline}, with "
+    "{remaining} {unit} to go. /status shows everything."
+)
+STATUS_NOTHING_DUE_BY_DONE = "Nothing is due by {limit}: every licence is complete ✓."
 STATUS_TOPIC_NONE = (
     "None of your licences asks for <b>{topics}</b> hours of its own; such credits count "
     "toward the totals like any other. /status shows everything."

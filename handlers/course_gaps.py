@@ -102,6 +102,7 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
                     deadline=due,
                     topics={key: mandate.remaining},
                     categories=None if accepted is None else frozenset(accepted),
+                    opens=status.starts_on,
                 )
             )
         if status.hours_needed > 0:
@@ -120,6 +121,7 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
                     deadline=deadline,
                     total=status.hours_needed,
                     categories=None if categories is None else frozenset(categories),
+                    opens=status.starts_on,
                 )
             )
     return needs

@@ -10,17 +10,20 @@ from datetime import date
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain import topics
+from bot.domain import dates, topics
 from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.tracking import LicenceView, load_views
 from bot.views import (
+    day,
     note_is_cut,
+    number,
     render_rule_notes,
     render_status,
     render_topic_status,
     render_verdict,
+    unit_word,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.turn import Turn, clinician_handler
@@ -121,6 +124,31 @@ def _unheld_named(
     return None
 
 
+def _due_by(turn: Turn, question: str) -> date | None:
+    """The last day a question asks about: "what do I need by June?" → Jun 30."""
+    found = dates.extract_date_phrase(question)
+    span = dates.parse_future_range(found.phrase, turn.now, turn.tz) if found else None
+    return span.end if span is not None else None
+
+
+def _open_by(view: LicenceView, limit: date) -> bool:
+    return view.status is not None and not view.status.complete and view.status.deadline <= limit
+
+
+def _nothing_due_by(shown: list[LicenceView], limit: date) -> str:
+    """QA: "what do I need by June?" listed everything, due in 2028 too."""
+    open_ones = [v for v in shown if v.status is not None and not v.status.complete]
+    if not open_ones:
+        return texts.STATUS_NOTHING_DUE_BY_DONE.format(limit=day(limit))
+    first = min(open_ones, key=_urgency)
+    assert first.status is not None
+    return texts.STATUS_NOTHING_DUE_BY.format(
+        limit=day(limit), label=html.escape(first.licence.label),
+        deadline=day(first.status.deadline), remaining=number(first.status.hours_needed),
+        unit=unit_word(first.status.hours_needed, first.status.unit),
+    )  # fmt: skip
+
+
 def _urgency(view: LicenceView) -> tuple[int, date]:
     """Unfinished licences by deadline, then finished ones, then those lacking facts."""
     if view.status is None:
@@ -150,6 +178,12 @@ async def say_status(turn: Turn, question: str = "") -> None:
         return
     # Soonest deadline first: the licence that needs attention leads.
     shown = sorted(_matching(found, question, rulebook), key=_urgency)
+    if question and (limit := _due_by(turn, question)) is not None:
+        due = [v for v in shown if _open_by(v, limit)]
+        if not due:
+            turn.say(_nothing_due_by(shown, limit))
+            return
+        shown = due
     asked = frozenset(topics_in(question) or _misspelt_topics(question))
     if asked:  # "how many ethics hours do I need?": those lines, not every requirement
         answers = [part for view in shown if (part := render_topic_status(view, asked))]

@@ -51,6 +51,7 @@ class Gap:
     total: Decimal = _ZERO
     topics: Mapping[str, Decimal] = field(default_factory=dict)
     categories: frozenset[str] | None = None  # accepted credit categories; None: any
+    opens: date | None = None  # the cycle starts later (renewed early): earlier courses don't count
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Gap:
@@ -116,6 +117,8 @@ def _score(course: C, gaps: Sequence[Gap]) -> Ranked[C]:
     finish = _local_end_date(course)
     for gap in gaps:
         if finish > gap.deadline or not topics.qualifies(course.category, gap.categories):
+            continue
+        if gap.opens is not None and finish < gap.opens:  # over before the cycle begins
             continue
         for topic, remaining in gap.topics.items():
             if remaining > 0 and topic in covered:

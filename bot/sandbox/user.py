@@ -16,6 +16,11 @@ from bot.sandbox.records import CallbackAnswer, Edit, SentMessage
 if TYPE_CHECKING:
     from bot.sandbox.incoming import SandboxCore
 
+REPLY_WAIT = 15.0
+"""How long to wait for a reply that must come. Only a failing test waits it out; on a
+loaded machine (tests on every core) a chart or transcript can take over 5 s. Silence is
+judged by ``replies_until_quiet``, not by this."""
+
 
 class SandboxUser:
     """A human user; their private chat id equals their user id, as in Telegram."""
@@ -108,7 +113,7 @@ class SandboxUser:
             )
         return log.by_id[message_id]
 
-    async def next_reply(self, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def next_reply(self, timeout: float = REPLY_WAIT) -> SentMessage:  # noqa: ASYNC109
         """The next bot message this user has not read yet (each call consumes one)."""
         log = self.sandbox.chat_log(self.chat_id)
 
@@ -142,7 +147,7 @@ class SandboxUser:
                 break
         return replies
 
-    async def next_edit(self, timeout: float = 5.0) -> Edit:  # noqa: ASYNC109
+    async def next_edit(self, timeout: float = REPLY_WAIT) -> Edit:  # noqa: ASYNC109
         """The next edit the bot made to a message in this chat (each call consumes one)."""
         log = self.sandbox.chat_log(self.chat_id)
 
@@ -159,7 +164,7 @@ class SandboxUser:
     async def callback_answer(
         self,
         update_id: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = REPLY_WAIT,  # noqa: ASYNC109
     ) -> CallbackAnswer:
         """The bot's answerCallbackQuery for a press (default: this user's last action)."""
         target = update_id if update_id is not None else self.last_update_id

@@ -81,3 +81,17 @@ def test_several_licences_add_up() -> None:
         ("Texas MD", None),
         ("Ohio MD", None),
     }
+
+
+def test_a_course_over_before_a_renewed_early_cycle_opens_fills_nothing() -> None:
+    """QA: an Ohio licence renewed early (its cycle opens Feb 1, 2027) was shown courses
+    of January as filling it, though they would not count."""
+    gap = Gap("Ohio DO", date(2029, 1, 31), total=Decimal(10),
+              topics={"ethics": Decimal(2)}, opens=date(2027, 3, 10))  # fmt: skip
+    before = _c(1, "2", ("ethics",), 5)  # Mar 5
+    on_the_day = _c(2, "2", ("ethics",), 10)  # Mar 10, still within it
+    on_demand = C(3, Decimal(2), ("ethics",), datetime(2027, 1, 1, tzinfo=UTC),
+                  datetime(2027, 12, 31, tzinfo=UTC))  # open after the cycle begins: counts
+    ranked = {r.course.id: r for r in fill_gaps([gap], [before, on_the_day, on_demand])}
+    assert not ranked[1].useful
+    assert ranked[2].fills_mandate and ranked[3].fills_mandate

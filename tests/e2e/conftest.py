@@ -21,7 +21,7 @@ from bot.config import Settings, load_settings
 from bot.context import Services
 from bot.sandbox.ptb import polling
 from bot.sandbox.server import BotApiSandbox
-from bot.sandbox.user import SandboxUser
+from bot.sandbox.user import REPLY_WAIT, SandboxUser
 from bot.store import clinicians, licences
 from bot.store.db import transaction
 from bot.store.models import Clinician
@@ -116,7 +116,9 @@ async def set_up_with_requirement(user: SandboxUser, sentence: str) -> None:
     await reply_with(user, "Or keep the time zone as it is")
 
 
-async def reply_with(user: SandboxUser, fragment: str, timeout: float = 10) -> str:  # noqa: ASYNC109
+async def reply_with(
+    user: SandboxUser, fragment: str, timeout: float = REPLY_WAIT  # noqa: ASYNC109
+) -> str:
     """The text of the next reply that contains ``fragment``, replies before it skipped: a
     wait for that message, not for a quiet spell (which a loaded CI machine can outlast)."""
     while True:

@@ -435,3 +435,15 @@ async def test_i_dont_know_typed_at_the_renewal_date_is_the_button(bot: BotUnder
     await bea.send("I don’t know.")
     typed = (await bea.next_reply()).text
     assert typed == pressed and "couldn't read" not in typed, typed
+
+
+async def test_a_status_question_by_a_date_answers_for_that_date(bot: BotUnderTest) -> None:
+    """QA: "what do I need by June?" listed every licence, due in 2028 too."""
+    ana = bot.user()
+    await add_licence(ana, "florida md", "2028-01-31")
+    await add_licence(ana, "texas", "2027-06-30")
+    by_june = await status_text(ana, "what do I need by June?")
+    assert "Texas Medical Board" in by_june and "Florida" not in by_june, by_june
+    by_march = await status_text(ana, "what do I need by March?")
+    assert by_march.startswith("Nothing is due by Mar 31, 2027. Your next deadline: "
+                               "Texas Medical Board"), by_march  # fmt: skip

@@ -99,7 +99,7 @@ STATS = (
     "Credit entries: {s.credit_entries} ({s.credit_entries_last_day} in the last day)\n"
     "Reminders: {s.reminders_pending} pending; last day {s.reminders_sent_last_day} sent, "
     "{s.reminders_failed_last_day} failed\n"
-    "Courses: {s.courses}\n"
+    "Courses: {s.courses} upcoming or under way\n"
     "Feeds:\n{feeds}"
 )
 STATS_FEED = "• {url}: last refreshed {when}{error}"

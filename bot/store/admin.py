@@ -53,8 +53,10 @@ async def stats(session: AsyncSession, now: datetime) -> BotStats:
         .select_from(ReminderOutbox)
         .where(ReminderOutbox.status == "failed", ReminderOutbox.updated_at >= day_ago)
     )
-    courses = await session.scalar(
-        select(func.count()).select_from(Course).where(Course.status == "active")
+    courses = await session.scalar(  # QA: past courses were counted too
+        select(func.count())
+        .select_from(Course)
+        .where(Course.status == "active", Course.ends_at >= now)
     )
     feeds = (
         await session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.store.db import transaction
 from bot.store.models import Clinician
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import BotUnderTest, reply_with
+from tests.e2e.conftest import START, BotUnderTest, reply_with
+from tests.e2e.test_timezone_and_reminders_fixes import add_course
 
 ADMIN = 9001
 pytestmark = pytest.mark.postgres
@@ -36,10 +37,13 @@ async def test_admin_stats(bot: BotUnderTest) -> None:
         user = bot.user(user_id, f"U{user_id}")
         await user.send("/start")
         await reply_with(user, "What is your profession?")
+    for days in (-30, 30):  # QA: a course of last month was counted as one on offer
+        await add_course(bot, START + timedelta(days=days))
     boss = bot.user(ADMIN, "Boss")
     await boss.send("/stats")
     reply = await boss.next_reply()
     assert "Clinicians: 3 active, 0 blocked" in reply.text
+    assert "Courses: 1 upcoming or under way" in reply.text, reply.text
 
 
 async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTest) -> None:

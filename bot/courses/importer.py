@@ -157,6 +157,7 @@ def _validate(
     good: list[tuple[str, rec.CourseRecord]] = []
     present: set[str] = set()
     seen: dict[str, str] = {}
+    assumed = 0
     for row in rows:
         raw_id = row.fields.get("source_id")
         if raw_id not in (None, ""):
@@ -185,7 +186,14 @@ def _validate(
             summary.skipped_past += 1
             continue
         summary.warnings.extend(rec.Rejection(row.location, w) for w in checked.warnings)
+        assumed += checked.zone_assumed
         good.append((row.location, record))
+    if assumed:  # QA: a Chicago admin's 09:00 webinars showed at 8:00 CST, without a word
+        summary.notes.append(
+            f"{assumed} course(s) gave no time zone and no venue position: their times were "
+            f"read as {options.default_timezone} time (DEFAULT_TIMEZONE). If that is wrong, "
+            "add a timezone column (e.g. America/Chicago) and send the file again."
+        )
     return good, present
 
 

@@ -127,6 +127,7 @@ class Checked:
     record: CourseRecord | None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    zone_assumed: bool = False  # no zone given and no venue: the catalogue's default
 
 
 def normalize_format(value: object) -> str | None:
@@ -169,6 +170,7 @@ class _Validator:
         self.geocoder = geocoder
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        self.zone_assumed = False
 
     def _field(self, name: str, *, multiline: bool = False) -> str | None:
         value = self.raw.get(name)
@@ -245,7 +247,7 @@ class _Validator:
         )
         if self.errors:  # a late problem (source_id too long)
             return Checked(None, self.errors, self.warnings)
-        return Checked(record, self.errors, self.warnings)
+        return Checked(record, self.errors, self.warnings, self.zone_assumed)
 
     def _source_id(self, title: str, starts_at: datetime, place: str | None) -> str:
         given = self._field("source_id")
@@ -355,6 +357,7 @@ class _Validator:
             from bot.domain.places import tz_at
 
             return tz_at(lat, lon)
+        self.zone_assumed = True
         return self.default_tz
 
     def _times(

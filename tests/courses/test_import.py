@@ -357,3 +357,18 @@ async def test_a_rejected_row_is_not_also_imported_but_check(
     text = format_summary(summary)
     assert "price" in text and "Rejected:" in text
     assert "basket weaving" not in text, text
+
+
+async def test_times_read_in_the_default_zone_are_said_to_be(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """QA: a webinar with no zone was read as New York time without a word (c2 here; c1 and
+    c3 take their venue's zone)."""
+    summary = await import_source(
+        sessionmaker, _write(tmp_path / "c.csv", *ROWS), now=NOW,
+        options=ImportOptions(default_timezone="America/Chicago"),
+    )  # fmt: skip
+    (note,) = [n for n in summary.notes if "no time zone" in n]
+    assert note.startswith("1 course(s) gave no time zone and no venue position: their times "
+                           "were read as America/Chicago time")  # fmt: skip
+    assert (await _courses(sessionmaker))["c2"].timezone == "America/Chicago"

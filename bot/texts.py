@@ -750,6 +750,10 @@ COURSES_ASK_LOCATION = (
 )
 COURSES_PICK_PLACE = "Several places are called “{text}”. Which one?"
 COURSES_PICK_CITY = "That's a whole region; which city?"
+COURSES_PLACE_LICENCE_STATE = (
+    "\n<i>{place}: the {text} in the state you are licensed in. For another, name its "
+    "state (e.g. {text}, {other}).</i>"
+)
 COURSES_PLACE_UNKNOWN = "I don't know a place called “{text}”."
 COURSES_PLACE_SUGGEST = " Did you mean one of these?"
 COURSES_PLACE_HINT = (

@@ -20,6 +20,7 @@ from bot import texts
 from bot.domain import dates, geo, places, topics
 from bot.domain.log_parse import MAX_CREDITS_PER_ENTRY, LogDraft, clip_title, looks_like_a_log
 from bot.store import courses as course_store
+from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
@@ -209,7 +210,16 @@ async def _answer(turn: Turn, request: Request) -> None:
         if isinstance(found, places.Resolved):
             await _search(turn, replace(query, place=place_token(found.place)), 0, note=note)
         elif isinstance(found, places.Ambiguous):
-            _offer_places(turn, request.place_text, found, query, note)
+            home = await _in_licence_state(turn, found)
+            if home is None:
+                _offer_places(turn, request.place_text, found, query, note)
+                return
+            other = next(p for p in found.candidates if p is not home)
+            note += texts.COURSES_PLACE_LICENCE_STATE.format(
+                place=esc(short_name(home)), text=esc(request.place_text[:40]),
+                other=esc(other.region or other.region_code or ""),
+            )  # fmt: skip
+            await _search(turn, replace(query, place=place_token(home)), 0, note=note)
         else:
             _place_unknown(turn, request.place_text, found, query, note)
         return
@@ -316,6 +326,22 @@ def _search_data(offset: int, query: CourseQuery) -> str:
             if not query.topics:
                 raise
             query = replace(query, topics=query.topics[:-1])
+
+
+async def _in_licence_state(turn: Turn, found: places.Ambiguous) -> places.Place | None:
+    """The one same-named place in a state the clinician is licensed in (QA: "Cleveland"
+    asked an Ohio physician to choose between Ohio and Tennessee), else None."""
+    if found.hint != "same_name":
+        return None
+    rulebook = turn.context.services.rulebook
+    states = set()
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        rule = rulebook.find(licence.rule_id) if licence.rule_id else None
+        where = licence.jurisdiction or (rule.jurisdiction if rule else None) or ""
+        if where.upper().startswith("US-"):
+            states.add(where[3:].upper())
+    home = [p for p in found.candidates if p.region_code in states]
+    return home[0] if len(home) == 1 else None
 
 
 def _offer_places(

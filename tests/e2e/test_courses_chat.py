@@ -618,3 +618,18 @@ async def test_after_a_chosen_course_the_bot_offers_to_log_its_credits(
     assert entry is not None and (entry.amount, entry.completed_on, entry.source) == (
         2, date(2026, 12, 10), "course"
     )
+
+
+async def test_a_place_named_in_several_states_is_the_one_in_the_licence_state(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: "Cleveland" asked an Ohio physician to choose between Ohio and Tennessee."""
+    await import_directly(bot, tmp_path)
+    await seed_licence(bot, "us-oh-md", "Ohio MD", date(2027, 1, 31), renewals_done=2)
+    ana = bot.user(1001, "Ana")
+    found = texts_of(await ask(ana, "courses near Cleveland"))
+    assert "Several places" not in found
+    assert "Cleveland, OH: the Cleveland in the state you are licensed in" in found, found
+    bea = bot.user(1002, "Bea")  # no licence: asked
+    asked = texts_of(await ask(bea, "courses near Cleveland"))
+    assert "Several places are called “Cleveland”" in asked

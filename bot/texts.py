@@ -723,6 +723,11 @@ CERTIFICATE_PROBLEMS = {
         "or damaged? Try downloading it again, or send a photo of it."
     ),
 }
+CERTIFICATE_SEVERAL = (
+    "<b>{file}</b> lists several activities (a transcript?). An entry is one activity, so "
+    "nothing was stored: log each with /log, e.g. <i>/log 2 ethics Sep 1</i>, or send each "
+    "activity's own certificate."
+)
 UNSUPPORTED_FILE = (
     "I can store certificates as PDF files or photos. That file type isn't one of them, "
     "so nothing was stored."

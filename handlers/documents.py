@@ -120,8 +120,11 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         template = texts.CERTIFICATE_PROBLEMS.get(code, texts.UNSUPPORTED_FILE)
         turn.say(template.format(size=_size(len(data)), detail=html.escape(reading.detail)))
         return
-    certificate = await _store(turn, name, mime or "application/pdf", data, None)
     safe_name = html.escape(name)
+    if "several_activities" in reading.warnings:  # QA: one entry mixed two rows of a table
+        turn.say(texts.CERTIFICATE_SEVERAL.format(file=safe_name))
+        return
+    certificate = await _store(turn, name, mime or "application/pdf", data, None)
     said = _caption_log(turn)
     if said is not None and (reading.needs_manual or reading.amount is None):
         await propose(turn, said, source="certificate", certificate_id=certificate.id)

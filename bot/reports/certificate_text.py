@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date
 
 from bot.reports.certificate_credits import category_only, credit_claims
-from bot.reports.certificate_dates import completion_date
+from bot.reports.certificate_dates import completion_date, find_dates
 from bot.reports.certificate_provider import propose_provider
 from bot.reports.certificate_title import propose_title, topics_in
 from bot.reports.certificate_types import CertificateReading, CreditClaim, Proposal
@@ -38,6 +38,8 @@ def parse_certificate_text(text: str, today: date) -> CertificateReading:
         warnings.append("future_date_ignored")
     completed = Proposal(hit.value, hit.score, hit.evidence) if hit else None
     claims = credit_claims(flat)
+    if _several_activities(lines):
+        warnings.append("several_activities")
     best = max(claims, key=lambda c: c.confidence, default=None)
     amount = Proposal(best.amount, best.confidence, best.phrase) if best else None
     category = None
@@ -55,6 +57,17 @@ def parse_certificate_text(text: str, today: date) -> CertificateReading:
         claims=tuple(claims),
         warnings=tuple(warnings),
     )
+
+
+def _several_activities(lines: list[str]) -> bool:
+    """A transcript: lines that each give a date and an amount, on two days or more (QA:
+    one entry took the first row's amount and the second row's date)."""
+    days = {
+        found[0].value
+        for line in lines
+        if (found := find_dates(line)) and credit_claims(line)
+    }
+    return len(days) >= 2
 
 
 # ----------------------------------------------------------------------- text

@@ -10,7 +10,7 @@ from bot import texts
 from bot.store.db import transaction
 from bot.store.models import Certificate, Licence
 from tests.e2e.conftest import BotUnderTest, reply_with
-from tests.reports.certificates import png_bytes
+from tests.reports.certificates import certificate_pdf, png_bytes
 
 
 async def count(bot: BotUnderTest, model: type[Licence] | type[Certificate]) -> int:
@@ -90,3 +90,20 @@ async def test_an_upload_waiting_for_its_details_is_never_dropped_unsaid(
     await ana.send("/status")
     await reply_with(ana, "photo.jpg was waiting for what it certifies")
     assert await count(bot, Certificate) == 1
+
+
+async def test_a_transcript_of_several_activities_is_not_one_entry(bot: BotUnderTest) -> None:
+    """QA: a CME transcript of three activities became one entry: the first row's amount,
+    the second row's date, titled with the file name."""
+    transcript = certificate_pdf([
+        ("CME Transcript - Jane Doe MD", -18), ("Activity | Date | Credits", 12),
+        ("Ethics in Medicine | 09/01/2026 | 2.0 AMA PRA Category 1 Credits", 12),
+        ("Opioid Prescribing Update | 10/05/2026 | 3.0 AMA PRA Category 1 Credits", 12),
+        ("Sepsis Bundle Review | 11/10/2026 | 1.5 AMA PRA Category 1 Credits", 12),
+        ("Total: 6.5 credits", 12),
+    ])  # fmt: skip
+    ana = bot.user()
+    await ana.upload("transcript.pdf", transcript, "application/pdf")
+    said = await reply_with(ana, "transcript.pdf")
+    assert "lists several activities" in said and "/log" in said, said
+    assert await count(bot, Certificate) == 0

@@ -173,13 +173,13 @@ def _validate(
             continue
         present.add(record.source_id)
         if record.source_id in seen:
-            summary.rejected.append(
-                rec.Rejection(
-                    row.location,
-                    f"duplicate id {record.source_id!r} (first at {seen[record.source_id]})",
-                    record.source_id,
-                )
+            first = seen[record.source_id]
+            reason = (  # an id the file did not give is ours: QA, "duplicate id 'auto:0b18…'"
+                f"the same course as {first} (same title, start and place)"
+                if record.source_id.startswith("auto:")
+                else f"duplicate id {record.source_id!r} (first at {first})"
             )
+            summary.rejected.append(rec.Rejection(row.location, reason, record.source_id))
             continue
         seen[record.source_id] = row.location
         if record.ends_at < now:
@@ -264,17 +264,27 @@ def format_summary(
         lines.append(f"{moved} course(s) changed date.")
     if summary.rejected:
         lines.append("Rejected:")
-        listed = summary.rejected if shown is None else summary.rejected[:shown]
+        rejected = sorted(summary.rejected, key=_file_order)  # QA: line 11 came first
+        listed = rejected if shown is None else rejected[:shown]
         for item in listed:
             lines.append(f"  {esc(item.location)}: {esc(item.reason)}")
         if len(summary.rejected) > len(listed):
             lines.append(f"  … and {len(summary.rejected) - len(listed)} more")
-    no_geo = sum(1 for w in summary.warnings if w.reason.startswith("no coordinates"))
+    no_geo = sorted(
+        (w for w in summary.warnings if w.reason.startswith("no coordinates")), key=_file_order
+    )
     if no_geo:
-        lines.append(f"{no_geo} in-person course(s) without coordinates: not found by distance.")
+        where = ", ".join(esc(w.location) for w in no_geo[:5]) + (", …" if len(no_geo) > 5 else "")
+        lines.append(
+            f"{len(no_geo)} in-person course(s) without coordinates ({where}): not found by "
+            "distance."
+        )
     # Row by row only what changed a value (a time the clocks skip); the two kinds above are
     # counted or harmless.
-    checks = [w for w in summary.warnings if not w.reason.startswith(_COUNTED_WARNINGS)]
+    checks = sorted(
+        (w for w in summary.warnings if not w.reason.startswith(_COUNTED_WARNINGS)),
+        key=_file_order,
+    )
     if checks:
         lines.append("Imported, but check:")
         listed = checks if shown is None else checks[:shown]
@@ -284,6 +294,12 @@ def format_summary(
     for note in summary.notes:
         lines.append(f"Note: {esc(note)}")
     return "\n".join(lines)
+
+
+def _file_order(item: rec.Rejection) -> tuple[str, int, str]:
+    """ "line 9" before "line 11" (rows rejected while storing came after the others)."""
+    word, _, number = item.location.partition(" ")
+    return (word, int(number), "") if number.isdigit() else (word, 0, item.location)
 
 
 _COUNTED_WARNINGS = ("no coordinates", "online course: coordinates ignored")

@@ -372,3 +372,28 @@ async def test_times_read_in_the_default_zone_are_said_to_be(
     assert note.startswith("1 course(s) gave no time zone and no venue position: their times "
                            "were read as America/Chicago time")  # fmt: skip
     assert (await _courses(sessionmaker))["c2"].timezone == "America/Chicago"
+
+
+def test_the_summary_lists_rows_in_file_order_and_names_them() -> None:
+    """QA: line 11 was listed before line 4; "duplicate id 'auto:0b18…'" was jargon; the
+    courses without coordinates were counted but not named."""
+    summary = ImportSummary(
+        "c.csv", kind="csv", added=2,
+        rejected=[Rejection("line 11", "missing title"), Rejection("line 4", "bad date")],
+        warnings=[Rejection("line 9", "no coordinates: add lat/lon"),
+                  Rejection("line 3", "no coordinates: add lat/lon")],
+    )  # fmt: skip
+    text = format_summary(summary)
+    assert text.index("line 4: bad date") < text.index("line 11: missing title")
+    assert "2 in-person course(s) without coordinates (line 3, line 9)" in text
+
+
+async def test_a_repeated_row_without_ids_is_named_in_words(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = tmp_path / "no-ids.csv"
+    row = "Ethics Update,1,ethics,webinar,2027-01-12 12:00,2027-01-12 13:00\n"
+    path.write_text("title,credits,topics,format,start,end\n" + row + row, encoding="utf-8")
+    summary = await import_source(sessionmaker, str(path), now=NOW)
+    (repeated,) = summary.rejected
+    assert repeated.reason == "the same course as line 2 (same title, start and place)"

@@ -346,3 +346,16 @@ def test_kind_detection(data: bytes, name: str, content_type: str | None, kind: 
 def test_html_is_never_a_catalogue() -> None:
     with pytest.raises(ParseError, match="HTML page"):
         detect_kind(b"\n<!doctype html><title>Sign in</title>", name="x.csv")
+
+
+def test_ics_credits_said_in_the_description_in_plain_words() -> None:
+    """QA: an event whose description said "1 credit" was rejected as missing credits."""
+    events = "".join(
+        f"BEGIN:VEVENT\nUID:e{i}@x\nSUMMARY:Talk {i}\nDTSTART:2027011{i}T140000Z\n"
+        f"DTEND:2027011{i}T150000Z\nDESCRIPTION:{said}\nEND:VEVENT\n"
+        for i, said in enumerate(["A talk on ethics. 1 credit.", "Earn 1.5 contact hours",
+                                  "Designated for 2 AMA PRA Category 1 Credits"])
+    )  # fmt: skip
+    result = parse_ics(f"BEGIN:VCALENDAR\nVERSION:2.0\n{events}END:VCALENDAR\n".encode(), now=NOW)
+    credits = [row.fields["credits"] for row in result.rows]
+    assert credits == ["1 credit", "1.5 contact hours", "2 AMA PRA Category 1 Credits"]

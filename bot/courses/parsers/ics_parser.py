@@ -48,7 +48,13 @@ _DESCRIPTION_LINES = {
     "format": re.compile(r"^\s*format\s*[:=]\s*(.+)$", re.I | re.M),
     "price": re.compile(r"^\s*(?:price|fee|cost)\s*[:=]\s*(.+)$", re.I | re.M),
 }
-_CREDITS_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(AMA PRA Category 1 Credits?)", re.I)
+# "for 2 AMA PRA Category 1 Credits", "1 credit", "1.5 contact hours" (QA: a description
+# saying "1 credit" was rejected as missing its credits)
+_CREDITS_IN_TEXT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*((?:AMA PRA Category 1\s+|(?:CME|CE|CNE|ANCC|ACPE|nursing)\s+)?"
+    r"(?:credits?|contact\s+hours?|credit\s+hours?))\b",
+    re.I,
+)
 
 When = datetime | date
 

@@ -707,6 +707,10 @@ CERTIFICATE_NO_AMOUNT = (
     "📎 I saved <b>{file}</b> but couldn't find the number of credits on it. "
     "What does it certify? E.g. <i>2 credits ethics on Nov 3</i>."
 )
+CERTIFICATE_PAGES_SKIPPED = (
+    "\n<i>(I read only its first {pages} of {count} pages: a certificate's details are "
+    "usually there.)</i>"
+)
 CERTIFICATE_MANUAL = (
     "📎 I saved <b>{file}</b>. I can't read text from it (a scan or a picture), so please "
     "tell me what it certifies, e.g. <i>2 credits ethics on Nov 3</i>."

@@ -27,7 +27,7 @@ from bot.domain.log_parse import (
     default_category_for,
     parse_log_line,
 )
-from bot.reports.certificate import CertificateProblem, read_certificate
+from bot.reports.certificate import MAX_PAGES, CertificateProblem, read_certificate
 from bot.reports.certificate_types import CreditClaim
 from bot.store import credits as credit_store
 from bot.store import licences as licence_store
@@ -132,7 +132,10 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     if reading.needs_manual or reading.amount is None:
         await flows.expect(turn, "log_line", certificate_id=certificate.id)
         template = texts.CERTIFICATE_MANUAL if reading.needs_manual else texts.CERTIFICATE_NO_AMOUNT
-        turn.say(template.format(file=safe_name))
+        said = template.format(file=safe_name)
+        if "pages_skipped" in reading.warnings:  # QA: the credits were on page 5
+            said += texts.CERTIFICATE_PAGES_SKIPPED.format(pages=MAX_PAGES, count=reading.pages)
+        turn.say(said)
         return
     completed_on = reading.completed_on.value if reading.completed_on else None
     usual = default_category_for(turn.clinician.profession)

@@ -4,13 +4,16 @@ Chat behaviour only: on SQLite (the store's semantics are tested on both databas
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.store.db import transaction
 from bot.store.models import Certificate, Licence
 from tests.e2e.conftest import BotUnderTest, reply_with
-from tests.reports.certificates import certificate_pdf, png_bytes
+from tests.reports.certificates import ACCME, certificate_pdf, png_bytes
 
 
 async def count(bot: BotUnderTest, model: type[Licence] | type[Certificate]) -> int:
@@ -107,3 +110,17 @@ async def test_a_transcript_of_several_activities_is_not_one_entry(bot: BotUnder
     said = await reply_with(ana, "transcript.pdf")
     assert "lists several activities" in said and "/log" in said, said
     assert await count(bot, Certificate) == 0
+
+
+async def test_credits_beyond_the_pages_read_are_explained(bot: BotUnderTest) -> None:
+    """QA: credits on page 5 of 5 got "couldn't find the number of credits", nothing more."""
+    writer = PdfWriter()
+    for lines in [[("Terms and conditions of this programme", 12)]] * 4 + [ACCME]:
+        writer.add_page(PdfReader(io.BytesIO(certificate_pdf(lines))).pages[0])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    ana = bot.user()
+    await ana.upload("long.pdf", buffer.getvalue(), "application/pdf")
+    said = await reply_with(ana, "long.pdf")
+    assert "couldn't find the number of credits" in said
+    assert "I read only its first 3 of 5 pages" in said, said

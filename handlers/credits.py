@@ -772,7 +772,7 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
     if entry is None:
         turn.answer(texts.CREDITS_GONE)
         return
-    described = _described(entry)
+    described = _described(entry, certificate=await _certificate_goes(turn, [entry]))
     if action == "del":
         turn.say(
             texts.CREDITS_DELETE_CONFIRM.format(**described),
@@ -785,9 +785,12 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
         others = []
         if action == "undoyes":
             others = await credit_store.same_activity(turn.session, turn.clinician, entry)
-            described = _described(entry, others)
-        for item in [entry, *others]:
+        removed = [entry, *others]
+        described = _described(entry, others, await _certificate_goes(turn, removed))
+        for item in removed:
             await credit_store.remove(turn.session, turn.clinician, item.id)
+        for certificate_id in {item.certificate_id for item in removed if item.certificate_id}:
+            await _discard_upload(turn, {"certificate_id": certificate_id})  # if now unused
         await replan(turn)
         turn.edit(texts.CREDITS_DELETED.format(**described))
     elif action == "edit":
@@ -808,16 +811,33 @@ async def undo(turn: Turn) -> None:
         turn.say(texts.UNDO_NOTHING)
         return
     others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+    goes = await _certificate_goes(turn, [entry, *others])
     turn.say(
-        texts.UNDO_CONFIRM.format(**_described(entry, others)),
+        texts.UNDO_CONFIRM.format(**_described(entry, others, goes)),
         [[(texts.CREDITS_DELETE_YES, encode("cred", "undoyes", entry.id)),
           (texts.CANCEL, encode("noop"))]],
     )  # fmt: skip
 
 
-def _described(entry: CreditEntry, others: Sequence[CreditEntry] = ()) -> dict[str, str]:
-    """Title, amount ("2 points + 2 credits" with the activity's other kinds) and date."""
+async def _certificate_goes(turn: Turn, removed: Sequence[CreditEntry]) -> bool:
+    """Whether removing these entries removes a certificate too (no other entry keeps it):
+    said before and after, not left in /export linked to nothing (QA)."""
+    ids = {entry.certificate_id for entry in removed if entry.certificate_id}
+    if not ids:
+        return False
+    kept = await credit_store.entries_with_certificates(
+        turn.session, turn.clinician, ids, excluding=[entry.id for entry in removed]
+    )
+    return kept < len(ids)
+
+
+def _described(
+    entry: CreditEntry, others: Sequence[CreditEntry] = (), certificate: bool = False
+) -> dict[str, str]:
+    """Title, amount ("2 points + 2 credits" with the activity's other kinds), date, and
+    whether its certificate goes with it."""
     return {
+        "certificate": texts.WITH_CERTIFICATE if certificate else "",
         "title": html.escape(entry.title),
         "amount": " + ".join(
             credits_amount(e.amount, e.category)

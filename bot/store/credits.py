@@ -202,6 +202,22 @@ async def certificate_name(
     )
 
 
+async def entries_with_certificates(
+    session: AsyncSession, owner: Clinician, certificate_ids: set[int], *, excluding: list[int]
+) -> int:
+    """How many of these certificates some entry (other than ``excluding``) still uses."""
+    return int(
+        await session.scalar(
+            select(func.count(func.distinct(CreditEntry.certificate_id))).where(
+                CreditEntry.clinician_id == owner.id,
+                CreditEntry.certificate_id.in_(certificate_ids),
+                CreditEntry.id.not_in(excluding),
+            )
+        )
+        or 0
+    )
+
+
 async def list_certificates(session: AsyncSession, owner: Clinician) -> list[Certificate]:
     result = await session.execute(
         select(Certificate).where(Certificate.clinician_id == owner.id).order_by(Certificate.id)

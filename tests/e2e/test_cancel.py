@@ -124,3 +124,19 @@ async def test_credits_beyond_the_pages_read_are_explained(bot: BotUnderTest) ->
     said = await reply_with(ana, "long.pdf")
     assert "couldn't find the number of credits" in said
     assert "I read only its first 3 of 5 pages" in said, said
+
+
+async def test_deleting_an_entry_deletes_its_certificate_and_says_so(bot: BotUnderTest) -> None:
+    """QA: a deleted entry's certificate stayed in /export, linked to nothing, unsaid."""
+    ana = bot.user()
+    await ana.upload("accme.pdf", certificate_pdf(ACCME), "application/pdf")
+    await reply_with(ana, "Log this?")
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.send("/credits")
+    await reply_with(ana, "Your credits")
+    await ana.press("🗑 1")
+    assert "and its certificate 📎?" in await reply_with(ana, "Delete")
+    await ana.press("Delete")
+    assert "and its certificate 📎." in ((await ana.next_edit()).text or "")
+    assert await count(bot, Certificate) == 0

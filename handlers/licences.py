@@ -152,6 +152,9 @@ async def which_answered(turn: Turn, text: str) -> None:
         turn.say(not_shipped_for_profession(text, found))
         return
     if not matches:
+        named = " ".join(text.split())[:60]
+        if len(named.split()) <= 4:  # a licence's name ("NCCPA"): kept like the one above
+            await flows.update_state(turn, named=named)
         turn.say(texts.LICENCE_NOT_FOUND.format(text=html.escape(text[:60])))
         return
     if len(matches) == 1:

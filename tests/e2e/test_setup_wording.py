@@ -374,3 +374,18 @@ async def test_a_named_requirement_needs_no_i_need(bot: BotUnderTest) -> None:
     await reply_with(ana, "Add another licence?")
     await ana.send("/licences")
     assert "Texas PA licence (due Aug 31, 2027)" in await reply_with(ana, "Texas PA")
+
+
+async def test_a_board_without_rules_keeps_its_name_on_the_requirement_described(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "NCCPA" had no rule; the requirement described next was "My requirement"."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "PA")
+    await ana.send("NCCPA")
+    await reply_with(ana, "I don't have rules for “NCCPA”")
+    await ana.send("I need 100 credits by 2028-12-31, 50 of them Category 1")
+    await reply_with(ana, "Saved your requirement")
+    await reply_with(ana, "Add another licence?")
+    await ana.send("/licences")
+    assert "NCCPA (due Dec 31, 2028)" in await reply_with(ana, "NCCPA")

@@ -877,7 +877,9 @@ async def list_licences(turn: Turn) -> None:
         label = html.escape(licence.label)
         status = statuses.get(licence.id)
         deadline = status.deadline if status else licence.renewal_date
-        if deadline:
+        if deadline and day(deadline) in licence.label:  # "My requirement (due …)" says it
+            lines.append(texts.LICENCE_LIST_ITEM_DATED.format(index=index, label=label))
+        elif deadline:
             lines.append(
                 texts.LICENCE_LIST_ITEM.format(index=index, label=label, deadline=day(deadline))
             )

@@ -388,4 +388,5 @@ async def test_a_board_without_rules_keeps_its_name_on_the_requirement_described
     await reply_with(ana, "Saved your requirement")
     await reply_with(ana, "Add another licence?")
     await ana.send("/licences")
-    assert "NCCPA (due Dec 31, 2028)" in await reply_with(ana, "NCCPA")
+    listed = await reply_with(ana, "NCCPA")
+    assert "1. NCCPA (due Dec 31, 2028)\n" in listed + "\n", listed  # QA: "— renews" it again

@@ -55,9 +55,7 @@ async def snooze(turn: Turn, press: Press) -> None:
     elif due <= turn.now:
         # On the deadline day after its slot: no later reminder can come (QA: it promised
         # one for a time already past).
-        answer = texts.SNOOZE_NO_LATER.format(deadline=day(last_day))
-        turn.answer(answer)
-        turn.say(answer)
+        turn.say(texts.SNOOZE_NO_LATER.format(deadline=day(last_day)))
         return
     else:
         await outbox.upsert_planned(
@@ -66,9 +64,8 @@ async def snooze(turn: Turn, press: Press) -> None:
                             snooze_step(view.status.deadline, target_day), due)],
             turn.now,
         )  # fmt: skip
-    answer = texts.SNOOZED.format(when=local_when(due, turn))
-    turn.answer(answer)
-    turn.say(answer)
+    # Said once, in the chat where it stays (QA: a toast said it too)
+    turn.say(texts.SNOOZED.format(when=local_when(due, turn)))
 
 
 @route("mute")

@@ -72,6 +72,7 @@ async def test_ladder_is_planned_and_the_30_day_reminder_arrives(bot: BotUnderTe
 
     await ana.press("Snooze 1 day")
     assert "remind you again on Tue Jun 1" in (await ana.next_reply()).text
+    assert not (await ana.callback_answer()).text  # said once, not in a toast too (QA)
     bot.clock.advance(timedelta(days=1))
     await tick_now(bot.app)
     again = await ana.next_reply()

@@ -146,17 +146,39 @@ async def test_a_described_requirement_already_past_is_said(bot: BotUnderTest) -
     assert "I need 20 credits by 2028-11-01" in saved
 
 
+async def described(
+    user: SandboxUser, sentence: str, *, profession: str | None = None, before: str = ""
+) -> str:
+    """Set up as ``profession`` (or go on), name a licence first if ``before``, describe a
+    requirement; the "Saved your requirement" reply (the set-up has asked for another)."""
+    if profession is not None:
+        await start_as(user, profession)
+    if before:
+        await user.send(before)
+        await user.next_reply()
+    await user.send(sentence)
+    saved = await reply_with(user, "Saved your requirement")
+    await reply_with(user, "Add another licence?")
+    return saved
+
+
+async def logged(user: SandboxUser, line: str) -> None:
+    await user.send(line)
+    await reply_with(user, "Log this?")
+    await user.press("✅ Save")
+    await user.next_edit()
+    await reply_with(user, "Counts toward")
+
+
 async def test_a_recurring_requirement_given_with_a_past_date_counts_the_current_cycle(
     bot: BotUnderTest,
 ) -> None:
     """Its last renewal date, with "every 2 years", was saved as a cycle long over."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "Nurse practitioner")
-    await ana.send(
-        "California BRN: I need 30 contact hours every 2 years, renews March 14 2024, "
-        "2 of them implicit bias"
-    )
-    saved = await reply_with(ana, "Saved your requirement")
+    saved = await described(
+        ana, "California BRN: I need 30 contact hours every 2 years, renews March 14 2024, "
+        "2 of them implicit bias", profession="Nurse practitioner",
+    )  # fmt: skip
     assert "30 credits from Mar 15, 2026 to Mar 14, 2028" in saved
     assert "Mar 14, 2024 has passed; as it renews every 2 years" in saved
     await ana.send("/status")
@@ -311,21 +333,12 @@ async def test_a_physician_assistants_category_1_is_aapas(bot: BotUnderTest) -> 
     """QA: a PA's "50 of them Category 1" was read as AMA PRA Category 1, so the AAPA
     Category 1 credits a PA earns did not count toward it."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "PA")
-    await ana.send("NCCPA: I need 100 credits by 2028-12-31, 50 of them Category 1")
-    saved = await reply_with(ana, "Saved your requirement")
+    saved = await described(
+        ana, "NCCPA: I need 100 credits by 2028-12-31, 50 of them Category 1", profession="PA"
+    )
     assert "including 50 AAPA Category 1 CME" in saved, saved
-    await reply_with(ana, "Add another licence?")
-    await ana.send("/log 12 aapa category 1 \"Emergency medicine review\" yesterday")
-    await reply_with(ana, "Log this?")
-    await ana.press("✅ Save")
-    await ana.next_edit()
-    await reply_with(ana, "Counts toward")
-    await ana.send("/log 2 ama pra category 1 \"Sepsis update\" yesterday")
-    await reply_with(ana, "Log this?")
-    await ana.press("✅ Save")
-    await ana.next_edit()
-    await reply_with(ana, "Counts toward")
+    await logged(ana, '/log 12 aapa category 1 "Emergency medicine review" yesterday')
+    await logged(ana, '/log 2 ama pra category 1 "Sepsis update" yesterday')
     await ana.send("/status")
     status = await reply_with(ana, "NCCPA")
     assert "AAPA Category 1 CME: 14 of 50 — 36 to go" in status, status
@@ -336,42 +349,27 @@ async def test_a_florida_nurse_keeps_her_licence_name_and_is_never_offered_the_m
 ) -> None:
     """QA: "Florida RN" (no shipped rule) became "My requirement (due …)", and "what's
     left for Florida?" then offered to add the Florida Board of Medicine's MD licence."""
-    ana = bot.user(1001, "Ana")
-    await start_as(ana, "Nurse")
-    await ana.send("Florida RN")
-    await reply_with(ana, "Describe your requirement instead")
-    await ana.send("I need 24 hours by 2027-04-30, 2 of them medical errors")
-    await reply_with(ana, "Saved your requirement")
-    await reply_with(ana, "Add another licence?")
-    await ana.send("Done")
-    await ana.replies_until_quiet()
-    await ana.send("what's left for Florida?")
-    status = await reply_with(ana, "Florida RN (due Apr 30, 2027)")
-    assert "Board of Medicine" not in status and "You haven't added" not in status, status
-    bea = bot.user(1002, "Bea")  # her requirement is unnamed: Florida names no licence of hers
-    await start_as(bea, "Nurse")
-    await bea.send("I need 24 hours by 2027-04-30, 2 of them medical errors")
-    await reply_with(bea, "Saved your requirement")
-    await reply_with(bea, "Add another licence?")
-    await bea.send("Done")
-    await bea.replies_until_quiet()
-    await bea.send("what's left for Florida?")
-    status = await reply_with(bea, "My requirement (due Apr 30, 2027)")
-    assert "Board of Medicine" not in status and "You haven't added" not in status, status
+    requirement = "I need 24 hours by 2027-04-30, 2 of them medical errors"
+    # Bea's requirement is unnamed: "Florida" names no licence of hers.
+    for user, before, label in ((bot.user(1001, "Ana"), "Florida RN", "Florida RN"),
+                                (bot.user(1002, "Bea"), "", "My requirement")):  # fmt: skip
+        await described(user, requirement, profession="Nurse", before=before)
+        await user.send("Done")
+        await user.replies_until_quiet()
+        await user.send("what's left for Florida?")
+        status = await reply_with(user, f"{label} (due Apr 30, 2027)")
+        assert "Board of Medicine" not in status and "You haven't added" not in status, status
 
 
 async def test_a_named_requirement_needs_no_i_need(bot: BotUnderTest) -> None:
     """QA: "Texas PA licence: 40 credits by …" (no "I need") was refused as another
     profession's rule (ABIM)."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "PA")
-    await ana.send(
-        "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics and 2 human "
-        "trafficking, 20 category 1"
-    )
-    saved = await reply_with(ana, "Saved your requirement")
+    saved = await described(
+        ana, "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics and 2 human "
+        "trafficking, 20 category 1", profession="PA",
+    )  # fmt: skip
     assert "40 credits from" in saved and "20 AAPA Category 1 CME" in saved, saved
-    await reply_with(ana, "Add another licence?")
     await ana.send("/licences")
     assert "Texas PA licence (due Aug 31, 2027)" in await reply_with(ana, "Texas PA")
 
@@ -381,12 +379,10 @@ async def test_a_board_without_rules_keeps_its_name_on_the_requirement_described
 ) -> None:
     """QA: "NCCPA" had no rule; the requirement described next was "My requirement"."""
     ana = bot.user(1001, "Ana")
-    await start_as(ana, "PA")
-    await ana.send("NCCPA")
-    await reply_with(ana, "I don't have rules for “NCCPA”")
-    await ana.send("I need 100 credits by 2028-12-31, 50 of them Category 1")
-    await reply_with(ana, "Saved your requirement")
-    await reply_with(ana, "Add another licence?")
+    await described(
+        ana, "I need 100 credits by 2028-12-31, 50 of them Category 1", profession="PA",
+        before="NCCPA",
+    )  # fmt: skip
     await ana.send("/licences")
     listed = await reply_with(ana, "NCCPA")
     assert "1. NCCPA (due Dec 31, 2028)\n" in listed + "\n", listed  # QA: "— renews" it again

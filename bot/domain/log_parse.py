@@ -263,6 +263,8 @@ def parse_log_line(
             return when
         completed_on = when
         body = match.remainder
+    elif (unread := _unread_date(body)) is not None:
+        return unread
 
     dual = _several_credit_types(body)
     also: tuple[tuple[Decimal, str], ...] = ()
@@ -359,30 +361,37 @@ _YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _date_phrase(body: str) -> dates.DateMatch | None:
-    """The date of a log line. A leading number is the amount: in "3 Aug 8" the date is
-    Aug 8, not "3 Aug" (QA: saved as 8 credits on Aug 3). A day-first date keeps its
-    first number when nothing could be its day ("3 Nov 2026 2 credits", "3 Nov ethics")."""
+    """The date of a log line. "3 Aug 8" and "category 1 Nov 2" read as US dates: the
+    number before the month is the amount or the category, and the date is Aug 8 / Nov 2
+    (QA: saved as 8 credits on Aug 3; "category 2" on Nov 1). A day-first date keeps its
+    number when nothing after the month could be its day ("3 Nov 2026 2 credits")."""
     match = dates.extract_date_phrase(body)
-    lead = _LEADING_NUMBER.match(body)
-    if (
-        match is None
-        or lead is None
-        or match.start >= lead.end()
-        or _YEAR_IN.search(match.phrase)
-        or not _DAY_NEXT.match(match.text[match.end :])
-    ):
+    if match is None or _YEAR_IN.search(match.phrase):
         return match
-    later = dates.extract_date_phrase(body[lead.end() :])
+    number = _LEADING_NUMBER.match(match.phrase)
+    if number is None or not _DAY_NEXT.match(match.text[match.end :]):
+        return match
+    cut = match.start + number.end()
+    later = dates.extract_date_phrase(match.text[cut:])
     if later is None:
         return match
-    head = body[: lead.end()]
+    head = match.text[:cut]
     return dates.DateMatch(later.phrase, len(head) + later.start, len(head) + later.end,
                            head + later.text)  # fmt: skip
+
+
+def _unread_date(body: str) -> LogProblem | None:
+    """A dotted date ("12.1.2026") the reader does not take: said, not replaced by today
+    (QA: titled "12.1.2026", dated today). Day and month order is not guessed."""
+    dotted = re.search(r"(?<![\w.])\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?![\w.])", body)
+    return LogProblem("date_unparseable", dotted.group(0)) if dotted else None
 
 
 def _several_activities(body: str) -> LogProblem | None:
     """ "3 credits of ethics on Nov 3 and 2 credits of opioids on Nov 4": two activities,
     which one entry would merge (QA: 3 credits, both topics, titled "2 Nov 4")."""
+    if parts := re.search(r"(-?\d+(?:[.,]\d+)?)[^;]*;\s*(-?\d+(?:[.,]\d+)?)\b", body):
+        return LogProblem("several_activities", f"{parts.group(1)} and {parts.group(2)}")
     counted = [m for m in _AMOUNT.finditer(body) if m.group(2)]
     if len(counted) < 2:
         return None

@@ -47,9 +47,24 @@ CONTACT_HOURS_PER_CEU = 10
 """IACET and ANCC: one Continuing Education Unit is ten contact hours."""
 
 
+_HOURS_MINUTES = re.compile(
+    r"(?<!at )(?<![\w.:])(\d{1,2})\s*h(?:ours?|rs?)?\s*(?:and\s+)?(\d{1,2})\s*"
+    r"(?:m(?:in(?:ute)?s?)?)?(?![\w.:])",
+    re.IGNORECASE,
+)
+_MINUTES = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:min(?:ute)?s?)(?![\w.])", re.IGNORECASE)
+
+
+def _hours(minutes: int) -> str:
+    return f"{round(minutes / 60, 2):g} hours"
+
+
 def spoken_amounts(text: str) -> str:
     """Amounts as people type them, as digits: "½ credit", "half a credit", "1½ hours",
-    "2 and a half hours", "1 CEU" (ten contact hours). QA: each was "not understood"."""
+    "2 and a half hours", "1 CEU" (ten contact hours), "90 minutes" and "1h30" (hours).
+    QA: each was "not understood", or "90 minutes" was 90 credits."""
+    text = _HOURS_MINUTES.sub(lambda m: _hours(int(m.group(1)) * 60 + int(m.group(2))), text)
+    text = _MINUTES.sub(lambda m: _hours(int(m.group(1))), text)
     text = _HALF_AFTER_DIGIT.sub(r"\1.5", text).replace("½", "0.5")
     text = _AND_A_HALF.sub(r"\1.5", text)
     text = _HALF_UNIT.sub("0.5 ", text)

@@ -166,6 +166,11 @@ def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -
         # ... but a date when another amount has its unit, or it is not first
         ("/log 1/2 2 credits ethics", 2, date(2026, 1, 2), "Medical ethics"),
         ("/log 2 ethics 1/4", 2, date(2026, 1, 4), "Medical ethics"),
+        # QA round 6: "category 1 Nov 2" was category 2 on Nov 1; minutes were credits
+        ('/log 20 category 2 "journal reading" Oct 1', 20, date(2026, 10, 1), "journal reading"),
+        ("/log 90 minutes ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
+        ("/log 1h30 ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
+        ("/log 45 min opioid", Decimal("0.75"), date(2026, 12, 6), "Opioid prescribing"),
     ],
 )  # fmt: skip
 def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(
@@ -174,3 +179,21 @@ def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(
     draft = parse(line)
     assert isinstance(draft, LogDraft), draft
     assert (draft.amount, draft.completed_on, draft.title) == (amount, completed_on, title)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason", "detail"),
+    [("/log 2 ethics 12.1.2026", "date_unparseable", "12.1.2026"),  # not today, unsaid
+     ("/log 2 ethics; 1 opioid yesterday", "several_activities", "2 and 1")],
+)  # fmt: skip
+def test_lines_that_would_save_something_else_are_refused(
+    line: str, reason: str, detail: str
+) -> None:
+    problem = parse(line)
+    assert isinstance(problem, LogProblem) and (problem.reason, problem.detail) == (reason, detail)
+
+
+def test_a_category_number_before_a_month_day_date_stays_the_category() -> None:
+    draft = parse('/log 5 AMA PRA category 1 "Opioid REMS" Nov 2')
+    assert isinstance(draft, LogDraft)
+    assert (draft.category, draft.completed_on) == ("ama_pra_1", date(2026, 11, 2))

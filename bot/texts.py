@@ -604,8 +604,7 @@ LOG_FIX_CANCELLED = "OK, that stays as it was: Save the entry above, or change s
 LOG_DRAFT_REPLACED = "That proposal was replaced by a newer one and was not logged."
 LOG_ATTACHED = "\n📎 {file}"
 UPLOAD_NOT_KEPT = (
-    "<i>({file} was waiting for what it certifies and was not logged, so I didn't keep it: "
-    "send it again to log it.)</i>"
+    "<i>({file} was not logged, so I didn't keep it: send it again to log it.)</i>"
 )
 LOG_DRAFT_SET_ASIDE = (
     "\n<i>(Your earlier unsaved entry “{title}” was not logged: send it again to log it.)</i>"

@@ -196,11 +196,41 @@ async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) 
                 turn, "log_which_day", line=text, phrase=parsed.detail,
                 certificate_id=certificate_id,
             )  # fmt: skip
+        elif parsed.reason in _AMOUNT_ASKED and parsed.detail:
+            # "How many did you earn?" is answered next (QA: "1.5" was not understood).
+            await flows.expect(
+                turn, "log_amount_again", line=text, amount=parsed.detail,
+                certificate_id=certificate_id,
+            )  # fmt: skip
         return
+    if not parsed.topics and (named := topics_in(parsed.title)):
+        parsed = parsed.with_(topics=named)  # QA: "Domestic Violence Update" had no topic
     if certificate_id is not None:
         await propose(turn, parsed, source="certificate", certificate_id=certificate_id)
         return
     await propose(turn, parsed)
+
+
+_AMOUNT_ASKED = frozenset({"zero", "too_many", "negative", "bad_amount"})
+
+
+@flows.step("log_amount_again")
+async def amount_again(turn: Turn, text: str) -> bool | None:
+    """A number after "Zero credits can't be logged. How many did you earn?": the line
+    again with it; anything else is read as what it is."""
+    pending = flows.state(turn)
+    line, typed = str(pending.get("line") or ""), str(pending.get("amount") or "")
+    where = re.search(rf"(?<![\w.]){re.escape(typed)}(?![\w.])", line) if typed else None
+    if where is None or isinstance(parse_amount(text), LogProblem):
+        await flows.clear(turn)
+        return False
+    certificate_id = pending.get("certificate_id")
+    await flows.clear(turn)
+    await log_text(
+        turn, line[: where.start()] + text.strip() + line[where.end() :],
+        certificate_id=certificate_id if isinstance(certificate_id, int) else None,
+    )  # fmt: skip
+    return None
 
 
 @flows.step("log_which_day")
@@ -507,8 +537,8 @@ async def drop_waiting_upload(turn: Turn) -> None:
     certify?"): the earlier one is not kept, and that is said (QA: it stayed in /export,
     linked to nothing)."""
     pending = flows.state(turn)
-    if pending.get("step") == "log_line":
-        await discard_pending_upload(turn, pending)
+    if str(pending.get("step") or "").startswith("log_"):
+        await discard_pending_upload(turn, pending)  # QA: a proposal's PDF, then a photo
 
 
 async def _discard_upload(turn: Turn, data: dict[str, Any]) -> None:

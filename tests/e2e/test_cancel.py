@@ -76,7 +76,7 @@ async def test_an_upload_waiting_for_its_details_is_never_dropped_unsaid(
     assert "I saved photo.jpg" in (await ana.next_reply()).text
     await ana.upload("scan.png", png_bytes(), "image/png")
     said = [(await ana.next_reply()).text, (await ana.next_reply()).text]
-    assert "photo.jpg was waiting for what it certifies and was not logged" in said[0]
+    assert "photo.jpg was not logged, so I didn't keep it" in said[0]
     assert "I saved scan.png" in said[1]
     assert await count(bot, Certificate) == 1
     await ana.send("3 credits ethics on Dec 1")
@@ -91,7 +91,15 @@ async def test_an_upload_waiting_for_its_details_is_never_dropped_unsaid(
     await ana.send_photo(png_bytes())
     assert "I saved photo.jpg" in await reply_with(ana, "I saved")
     await ana.send("/status")
-    await reply_with(ana, "photo.jpg was waiting for what it certifies")
+    await reply_with(ana, "photo.jpg was not logged")
+    assert await count(bot, Certificate) == 1
+
+    await ana.upload("accme.pdf", certificate_pdf(ACCME), "application/pdf")
+    await reply_with(ana, "Log this?")  # QA round 6: then a photo orphaned the PDF, unsaid
+    await ana.send_photo(png_bytes())
+    await reply_with(ana, "accme.pdf was not logged")
+    await ana.send("/cancel")
+    await reply_with(ana, "cancelled")
     assert await count(bot, Certificate) == 1
 
 

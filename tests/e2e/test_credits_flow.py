@@ -374,3 +374,19 @@ async def test_a_credit_type_not_named_is_said_to_be_assumed(bot: BotUnderTest) 
     assert "AMA PRA Category 2 Credit" in chosen and "usual kind" not in chosen, chosen
     await ana.send("/log 1 cat 2 ethics yesterday")
     assert "usual kind" not in await reply_with(ana, "Log this?")
+
+
+async def test_the_amount_asked_for_again_is_taken_and_a_typed_title_names_its_topic(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 6: "Zero credits can't be logged. How many did you earn?" then "1.5" was
+    not understood; "Domestic Violence Update" logged no topic, so it met no mandate."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 0 ethics yesterday")
+    await reply_with(ana, "Zero credits")
+    await ana.send("1.5")
+    proposal = await reply_with(ana, "Log this?")
+    assert "1.5 credits" in proposal and "Medical ethics" in proposal, proposal
+    await ana.send('/log 2 "Domestic Violence Update" Nov 20 2026')
+    proposal = await reply_with(ana, "Log this?")
+    assert "Topics: Domestic violence" in proposal, proposal

@@ -329,7 +329,9 @@ LICENCE_RENEWALS_ASK = (
 )
 LICENCE_RENEWALS_MORE = "6 or more: type it"
 LICENCE_RENEWALS_TYPE = "Type the number of renewals so far, e.g. <i>7</i>."
-LICENCE_RENEWALS_BAD = "Please type a whole number of renewals between 0 and 40."
+LICENCE_RENEWALS_BAD = (
+    "Please type a whole number of renewals between 0 and 40, or press “I don't know”."
+)
 LICENCE_FLAG_ASK = "One more question for this licence: <b>{question}</b>"
 FLAG_QUESTIONS = {
     "dea_registrant": "Do you hold a DEA registration (you prescribe controlled substances)?",

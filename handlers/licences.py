@@ -619,13 +619,17 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
     numbers = [(str(n), encode("lic", "ren", n)) for n in range(6)]
     turn.say(
         texts.LICENCE_RENEWALS_ASK,
-        [numbers[:3], numbers[3:], [(texts.LICENCE_RENEWALS_MORE, encode("lic", "renmore"))]],
-    )
+        [numbers[:3], numbers[3:], [(texts.LICENCE_RENEWALS_MORE, encode("lic", "renmore")),
+                                    (texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "rennone"))]],
+    )  # fmt: skip
 
 
 @flows.step("licence_renewals")
 async def renewals_typed(turn: Turn, text: str) -> None:
     count = count_of(text)  # "3", "three", "none" (QA: words were refused)
+    if count is None and _DONT_KNOW.fullmatch(text) and text.strip().lower() != "no":
+        await _next_flag_or_save(turn, _draft(turn))  # QA: no way past it but /cancel
+        return
     if count is None or count > 40:
         turn.say(texts.LICENCE_RENEWALS_BAD)
         return
@@ -815,6 +819,8 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await _renewals_chosen(turn, count)
     elif action == "renmore" and flows.state(turn).get("step") == "licence_renewals":
         turn.say(texts.LICENCE_RENEWALS_TYPE)
+    elif action == "rennone" and flows.state(turn).get("step") == "licence_renewals":
+        await _next_flag_or_save(turn, _draft(turn))  # unknown: renewal-gated topics show as due
     elif action == "flag" and flows.state(turn).get("step") == "licence_flag":
         await _flag_answered(turn, press.arg(1), press.arg(2) == "y")
     elif action == "skip":

@@ -447,3 +447,20 @@ async def test_a_status_question_by_a_date_answers_for_that_date(bot: BotUnderTe
     by_march = await status_text(ana, "what do I need by March?")
     assert by_march.startswith("Nothing is due by Mar 31, 2027. Your next deadline: "
                                "Texas Medical Board"), by_march  # fmt: skip
+
+
+async def test_the_number_of_renewals_can_be_unknown(bot: BotUnderTest) -> None:
+    """QA round 6: only 0-5 and "6 or more"; "not sure" was refused forever, and /cancel
+    lost the licence."""
+    ana = bot.user()
+    assert "renewal deadline" in await name_licence(ana, "florida md")
+    await ana.send("2028-01-31")
+    assert "already renewed" in await reply_with(ana, "already renewed")
+    await ana.send("not sure")
+    reply = (await ana.next_reply()).text or ""
+    while "One more question" in reply:
+        await ana.press("No")
+        reply = (await ana.next_reply()).text or ""
+    assert "Saved" in reply, reply
+    text = await status_text(ana)
+    assert "Florida Board of Medicine" in text and "Domestic violence" in text, text

@@ -50,7 +50,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "forget": ("no",),  # "yes" is pressed last, on purpose
     "gaps": (),
     "lic": ("del", "delyes", "date", "rule", "ren", "flag", "nodate", "renmore", "add", "skip",
-            "done"),
+            "done", "rennone"),
     "log": ("save", "cancel", "date", "amount", "topic", "cat", "title", "provider"),
     "logc": ("ama_pra_1",),
     "logt": ("ethics",),

@@ -612,14 +612,12 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         )
     )
     rulebook, today = turn.context.services.rulebook, turn.local_now.date()
-    turn.say(
-        _counts_toward(
-            ids, before, after, entry.completed_on,
-            lambda licence: cycle_end_on(
-                licence, turn.clinician, entry.completed_on, today, rulebook
-            ),
-        )
+    toward = _counts_toward(
+        ids, before, after, entry.completed_on,
+        lambda licence: cycle_end_on(licence, turn.clinician, entry.completed_on, today, rulebook),
     )  # fmt: skip
+    if toward != texts.STATUS_NO_LICENCES or flows.held(turn, flows.SETUP) is None:
+        turn.say(toward)  # (the set-up about to ask for a licence says it, QA round 6)
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:

@@ -479,6 +479,7 @@ CYCLE_ENDED_SHORT = (
 REMINDER_COURSE = "📅 Reminder: <b>{title}</b> starts {when} ({local}).{where}"
 REMINDER_COURSE_WHERE = "\n📍 {place}"
 REMINDER_COURSE_PAGE = "🔗 {host}"
+REMINDER_COURSE_VENUE_TIME = "; {local} where it takes place"
 REMINDER_COURSE_DETAILS = "Details"
 REMINDER_COURSE_FOLLOW_UP = (
     "How was <b>{title}</b>? If you attended, log its {amount}: the button fills in the "

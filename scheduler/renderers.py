@@ -267,6 +267,11 @@ async def render_course(
     else:
         when = course_when(course.starts_at, now, tz)
         local = f"{course.starts_at.astimezone(tz):%a %b %-d, %H:%M %Z}"
+        venue = venue_zone(course)
+        if course.latitude is not None and venue.key != tz.key:  # QA: home time only
+            local += texts.REMINDER_COURSE_VENUE_TIME.format(
+                local=f"{course.starts_at.astimezone(venue):%H:%M %Z}"
+            )
     where = (
         texts.REMINDER_COURSE_ONLINE
         if course.latitude is None

@@ -633,3 +633,15 @@ async def test_a_place_named_in_several_states_is_the_one_in_the_licence_state(
     bea = bot.user(1002, "Bea")  # no licence: asked
     asked = texts_of(await ask(bea, "courses near Cleveland"))
     assert "Several places are called “Cleveland”" in asked
+
+
+async def test_a_course_reminder_gives_the_venues_time_too(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA round 6: a Chicago clinician's reminder for a Boston course gave Chicago time only."""
+    ana = await chose_the_boston_course(bot, tmp_path)
+    await ask(ana, "/timezone America/Chicago")
+    bot.clock.set(datetime(2026, 12, 9, 15, 30, tzinfo=UTC))  # the day before, 9:30 in Chicago
+    await tick_now(bot.app)
+    reminder = (await ana.next_reply(10)).raw_text or ""
+    assert "(Thu Dec 10, 08:00 CST; 09:00 EST where it takes place)" in reminder, reminder

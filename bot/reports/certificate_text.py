@@ -9,6 +9,7 @@ clinician to confirm, so a wrong guess costs one tap, never a wrong credit.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -65,9 +66,14 @@ def _several_activities(lines: list[str]) -> bool:
     days = {
         found[0].value
         for line in lines
-        if (found := find_dates(line)) and credit_claims(line)
+        if (found := find_dates(line))
+        and (credit_claims(line) or _AMOUNT_LAST.search(line[found[-1].end :]))
     }
     return len(days) >= 2
+
+
+# "Sepsis Update 10/01/2026 1.0": a table row's amount after its date, with no unit
+_AMOUNT_LAST = re.compile(r"^\D*?(?<![\d.])\d{1,3}(?:\.\d{1,2})?\s*$")
 
 
 # ----------------------------------------------------------------------- text

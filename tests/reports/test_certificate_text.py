@@ -343,3 +343,26 @@ def test_a_labelled_claimed_amount_beats_the_designated_maximum() -> None:
     )
     best = max(credit_claims(text), key=lambda claim: claim.confidence)
     assert best.amount == Decimal("2.5")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CME Transcript\nActivity | Date | Credits\n"
+        "Ethics in Medicine | 09/01/2026 | 2.0 AMA PRA Category 1 Credits\n"
+        "Opioid Prescribing Update | 10/05/2026 | 3.0 AMA PRA Category 1 Credits\n",
+        # QA round 6: amounts without a unit, the unit only in the total
+        "Transcript\nActivity Date Credits\nSepsis Update 10/01/2026 1.0\n"
+        "Stroke Update 10/15/2026 2.0\nTotal 3.0 AMA PRA Category 1 Credits\n",
+    ],
+)
+def test_a_transcript_of_several_activities_is_recognised(text: str) -> None:
+    assert "several_activities" in parse_certificate_text(text, TODAY).warnings
+
+
+def test_one_activity_with_several_dates_is_not_a_transcript() -> None:
+    text = (
+        "Certificate of Completion\nEthics in Clinical Practice\nCompleted on 11/20/2026\n"
+        "2 AMA PRA Category 1 Credits\nRelease date: 01/01/2026 Expires 12/31/2027\n"
+    )
+    assert "several_activities" not in parse_certificate_text(text, TODAY).warnings

@@ -40,6 +40,7 @@ _STATUS_QUESTION = re.compile(
     r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going"
     # QA: "whats due", "where do I stand", "do I need ethics", "what do I need"
     r"|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|(?:do|what\s+do)\s+i\s+(?:still\s+)?need"
+    r"|when\s+does\s+my\b.{0,40}\b(?:expire|renew|run\s+out)"  # QA round 6
     rf"|{_DONE}|{_PACE})\b",
     re.IGNORECASE,
 )

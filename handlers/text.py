@@ -24,7 +24,7 @@ _GREETING = re.compile(
 
 
 _THANKS = re.compile(
-    r"\s*(?:thanks?(?:\s+you)?|thank\s+you(?:\s+so\s+much)?|thx|ty|cheers|👍|🙏)"
+    r"\s*(?:[👍🙏😊🙂]\s*)*(?:thanks?(?:\s+you)?|thank\s+you(?:\s+so\s+much)?|thx|ty|cheers|👍|🙏)"
     r"(?:\s*(?:!|\.|👍|🙏|😊|🙂|very\s+much|a\s+lot))*\s*",
     re.IGNORECASE,
 )

@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.sandbox.server import BotApiSandbox
@@ -24,6 +25,13 @@ async def _spawn(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     )  # fmt: skip
 
 
+def _daytime_zone() -> str:
+    """A zone where it is about noon now: the bot runs on the real clock, and broadcasts
+    wait for the end of quiet hours (this failed whenever New York was past 21:00)."""
+    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12  # UTC-12 .. UTC+11
+    return "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-5 is UTC+5
+
+
 def _delivered(sandbox: BotApiSandbox, text: str) -> Counter[int]:
     return Counter(chat for chat in USERS for m in sandbox.messages(chat) if (m.text or "") == text)
 
@@ -35,6 +43,7 @@ async def test_sigterm_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
             "TELEGRAM_API_URL": sandbox.base_url,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
             "ADMIN_IDS": str(ADMIN),
+            "DEFAULT_TIMEZONE": _daytime_zone(),
             "DISPATCH_RATE": "20",  # slow enough to stop it half way
             "DISPATCH_INTERVAL": "0.2",
         }

@@ -464,6 +464,10 @@ async def test_thanks_gets_a_reply(bot: BotUnderTest) -> None:
     ana = bot.user()
     await ana.send("thanks! 👍")
     assert "You're welcome" in (await ana.next_reply()).text
+    await ana.send("🙏 thanks!")  # QA round 6: "didn't understand"
+    assert "You're welcome" in (await ana.next_reply()).text
+    await ana.send("when does my license expire?")  # QA round 6: "didn't understand"
+    assert "didn't understand" not in (await ana.next_reply()).text
 
 
 async def test_ceus_say_how_they_were_counted_until_the_amount_is_changed(

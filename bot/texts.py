@@ -911,6 +911,10 @@ COURSES_NEED_UNCOVERED = "<i>No upcoming course here covers {titles}.</i>"
 
 COURSE_CHANGE_REINSTATED = "✅ <b>{title}</b> is back on: it starts {local}."
 
+ADMIN_SPREADSHEET = (
+    "A catalogue can be CSV, iCalendar (.ics) or JSON, not a spreadsheet file: save it as "
+    "CSV (File → Save as → CSV UTF-8) and send that. Nothing was imported."
+)
 ADMIN_IMPORT_REJECTIONS = "Every rejected row, with why: fix them and send the file again."
 ADMIN_MISSING_ASK = (
     "This version no longer lists <b>{count}</b> upcoming course(s) still listed from "

@@ -59,9 +59,17 @@ def looks_like_catalogue(file_name: str, data: bytes) -> bool:
     return head.startswith((b"begin:vcalendar", b"{", b"["))
 
 
+_SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+
+
 async def handle_admin_upload(turn: Turn, file_name: str, data: bytes) -> bool:
     """Import a catalogue an admin sent and reply with the summary; False if not for us."""
-    if not is_admin(turn) or not looks_like_catalogue(file_name, data):
+    if not is_admin(turn):
+        return False
+    if file_name.lower().endswith(_SPREADSHEETS):  # QA: "That file isn't a PDF…"
+        turn.say(texts.ADMIN_SPREADSHEET)
+        return True
+    if not looks_like_catalogue(file_name, data):
         return False
     if len(data) > MAX_BYTES:
         turn.say(texts.ADMIN_IMPORT_TOO_BIG.format(limit=f"{MAX_BYTES // (1024 * 1024)} MB"))

@@ -376,6 +376,9 @@ async def test_admin_upload_imports_and_others_do_not(bot: BotUnderTest) -> None
     bad = CSV.replace("Boston Opioid Prescribing Update,Mass CME,2", "Bad Row,Mass CME,-2")
     await boss.upload("catalogue.csv", bad.encode(), "text/csv")
     assert "1 rejected" in ((await boss.next_reply(10)).text or "")
+    await boss.upload("courses.xlsx", b"PK\x03\x04 a spreadsheet", "application/vnd.ms-excel")
+    said = (await boss.next_reply(10)).text or ""  # QA round 6: "That file isn't a PDF"
+    assert "save it as CSV" in said and "PDF" not in said, said
 
     ana = bot.user(1001, "Ana")
     other = CSV.replace("b-", "x-")

@@ -333,13 +333,8 @@ async def _in_licence_state(turn: Turn, found: places.Ambiguous) -> places.Place
     asked an Ohio physician to choose between Ohio and Tennessee), else None."""
     if found.hint != "same_name":
         return None
-    rulebook = turn.context.services.rulebook
-    states = set()
-    for licence in await licence_store.list_for(turn.session, turn.clinician):
-        rule = rulebook.find(licence.rule_id) if licence.rule_id else None
-        where = licence.jurisdiction or (rule.jurisdiction if rule else None) or ""
-        if where.upper().startswith("US-"):
-            states.add(where[3:].upper())
+    held = await licence_store.list_for(turn.session, turn.clinician)
+    states = places.us_states(licence.jurisdiction for licence in held)
     home = [p for p in found.candidates if p.region_code in states]
     return home[0] if len(home) == 1 else None
 

@@ -1034,12 +1034,18 @@ class StateZone:
     tz: str  # "America/Chicago", its largest city's (Houston's) zone
 
 
+def us_states(jurisdictions: Iterable[str | None]) -> set[str]:
+    """The US state codes ("TX") of these licence jurisdictions ("US-TX"); national ones
+    ("US") and other countries' are left out."""
+    return {code.upper()[3:] for code in jurisdictions if code and code.upper().startswith("US-")}
+
+
 def state_zone(jurisdictions: Iterable[str | None]) -> StateZone | None:
     """The zone of the one US state these licences are in ("US-TX"); None for none, for
     national ones only ("US"), or for licences in several states (which one is home?).
     Split states keep their largest city's time: Texas and Tennessee Central, Florida,
     Kentucky and Michigan Eastern."""
-    states = {code.upper().removeprefix("US-") for code in jurisdictions if code and "-" in code}
+    states = us_states(jurisdictions)
     if len(states) != 1:
         return None
     code = states.pop()

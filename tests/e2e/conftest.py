@@ -82,8 +82,10 @@ async def seed_licence(
     renewals_done: int | None = None,
     flags: list[str] | None = None,
 ) -> Clinician:
-    """Clinician 1001 (Ana, New York) holding one licence, written straight to the store:
-    for tests about what comes after the set-up."""
+    """Clinician 1001 (Ana, New York) holding one licence, written straight to the store
+    as the set-up writes it (its rule's jurisdiction too): for tests about what comes after
+    the set-up."""
+    rule = bot.services.rulebook.find(rule_id)
     async with transaction(bot.services.sessionmaker) as session:
         owner, _ = await clinicians.get_or_create(
             session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
@@ -92,6 +94,7 @@ async def seed_licence(
         await licences.add(
             session, owner, label=label, rule_id=rule_id, renewal_date=renewal_date,
             renewals_done=renewals_done, flags=flags or [], now=START,
+            jurisdiction=rule.jurisdiction if rule else None,
         )  # fmt: skip
     return owner
 

@@ -522,14 +522,11 @@ async def discard_pending_upload(
     without a word)."""
     draft = pending.get("log")
     data = draft if isinstance(draft, dict) else pending
-    certificate_id = data.get("certificate_id")
-    if not isinstance(certificate_id, int) or data.get("editing") is not None:
+    if data.get("editing") is not None:
         return
-    name = await credit_store.certificate_name(turn.session, turn.clinician, certificate_id)
-    await _discard_upload(turn, data)
-    gone = await credit_store.certificate_name(turn.session, turn.clinician, certificate_id)
-    if tell and name is not None and gone is None:
-        turn.say(texts.UPLOAD_NOT_KEPT.format(file=html.escape(name)))
+    discarded = await _discard_upload(turn, data)
+    if tell and discarded is not None:
+        turn.say(texts.UPLOAD_NOT_KEPT.format(file=html.escape(discarded)))
 
 
 async def drop_waiting_upload(turn: Turn) -> None:
@@ -541,16 +538,20 @@ async def drop_waiting_upload(turn: Turn) -> None:
         await discard_pending_upload(turn, pending)  # QA: a proposal's PDF, then a photo
 
 
-async def _discard_upload(turn: Turn, data: dict[str, Any]) -> None:
-    """A cancelled certificate is not kept: the clinician said it isn't to be logged."""
+async def _discard_upload(turn: Turn, data: dict[str, Any]) -> str | None:
+    """A cancelled certificate is not kept: the clinician said it isn't to be logged.
+    The deleted upload's file name, or None when an entry keeps it."""
     certificate_id = data.get("certificate_id")
     if not isinstance(certificate_id, int):
-        return
-    path = await credit_store.discard_unused_certificate(
+        return None
+    discarded = await credit_store.discard_unused_certificate(
         turn.session, turn.clinician, certificate_id
     )
-    if path is not None:
-        await asyncio.to_thread(Path(path).unlink, missing_ok=True)
+    if discarded is None:
+        return None
+    if discarded.orphan_path is not None:
+        await asyncio.to_thread(Path(discarded.orphan_path).unlink, missing_ok=True)
+    return discarded.file_name
 
 
 # ------------------------------------------------------------------ saving
@@ -616,8 +617,8 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         ids, before, after, entry.completed_on,
         lambda licence: cycle_end_on(licence, turn.clinician, entry.completed_on, today, rulebook),
     )  # fmt: skip
-    if toward != texts.STATUS_NO_LICENCES or flows.held(turn, flows.SETUP) is None:
-        turn.say(toward)  # (the set-up about to ask for a licence says it, QA round 6)
+    if after or flows.held(turn, flows.SETUP) is None:  # else the set-up asks for a licence
+        turn.say(toward)  # next, not "You have no licences… add one" first (QA round 6)
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:

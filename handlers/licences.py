@@ -145,16 +145,14 @@ async def which_answered(turn: Turn, text: str) -> None:
         return
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
     matches = found.matches
-    if not matches and found.other_professions:
-        # The requirement they describe next is this licence: keep its name for the label
-        # (QA: "Florida RN" became "My requirement").
+    if not matches and (found.other_professions or len(text.split()) <= 4):
+        # The requirement they describe next is this licence: its name labels it (QA:
+        # "Florida RN" and "NCCPA" became "My requirement").
         await flows.update_state(turn, named=" ".join(text.split())[:60])
+    if not matches and found.other_professions:
         turn.say(not_shipped_for_profession(text, found))
         return
     if not matches:
-        named = " ".join(text.split())[:60]
-        if len(named.split()) <= 4:  # a licence's name ("NCCPA"): kept like the one above
-            await flows.update_state(turn, named=named)
         turn.say(texts.LICENCE_NOT_FOUND.format(text=html.escape(text[:60])))
         return
     if len(matches) == 1:
@@ -303,7 +301,7 @@ def _window_that_has_begun(
 def custom_label(deadline: date, name: str = "") -> str:
     """"My requirement (due …)", or the clinician's own name for it (QA: two described
     requirements were told apart only by their dates)."""
-    when = f"{deadline:%b %-d, %Y}"
+    when = day(deadline)  # as /licences writes dates, which then does not repeat it
     if name:
         return texts.CUSTOM_LABEL_NAMED.format(name=name[:60], deadline=when)
     return texts.CUSTOM_LABEL.format(deadline=when)
@@ -627,7 +625,7 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
 @flows.step("licence_renewals")
 async def renewals_typed(turn: Turn, text: str) -> None:
     count = count_of(text)  # "3", "three", "none" (QA: words were refused)
-    if count is None and _DONT_KNOW.fullmatch(text) and text.strip().lower() != "no":
+    if count is None and _DONT_KNOW.fullmatch(text):  # ("no", "none": count_of reads 0)
         await _next_flag_or_save(turn, _draft(turn))  # QA: no way past it but /cancel
         return
     if count is None or count > 40:

@@ -25,7 +25,7 @@ from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
-from scheduler.planner import FOLLOW_UP_STEP, course_plan, reminder_slots, snooze_step
+from scheduler.planner import course_plan, is_follow_up, reminder_slots, snooze_step
 
 SNOOZE_DAYS = (1, 7)
 
@@ -81,9 +81,7 @@ async def mute(turn: Turn, press: Press) -> None:
 
 
 async def _describe(turn: Turn, row: outbox.ReminderOutbox) -> str:
-    kind = row.kind
-    if kind == "course" and row.dedupe_key.endswith(f":{FOLLOW_UP_STEP}"):
-        kind = "course_follow_up"  # after the course: "did you attend? log it"
+    kind = "course_follow_up" if is_follow_up(row) else row.kind  # "did you attend? log it"
     template = texts.REMINDERS_WHAT.get(kind, "{label}")
     label = ""
     if row.kind in ("renewal", "complete", "cycle_end") and row.target_id:

@@ -132,13 +132,17 @@ def _due_by(turn: Turn, question: str) -> date | None:
     return span.end if span is not None else None
 
 
+def _is_open(view: LicenceView) -> bool:
+    return view.status is not None and not view.status.complete
+
+
 def _open_by(view: LicenceView, limit: date) -> bool:
-    return view.status is not None and not view.status.complete and view.status.deadline <= limit
+    return _is_open(view) and view.status is not None and view.status.deadline <= limit
 
 
 def _nothing_due_by(shown: list[LicenceView], limit: date) -> str:
     """QA: "what do I need by June?" listed everything, due in 2028 too."""
-    open_ones = [v for v in shown if v.status is not None and not v.status.complete]
+    open_ones = [v for v in shown if _is_open(v)]
     if not open_ones:
         return texts.STATUS_NOTHING_DUE_BY_DONE.format(limit=day(limit))
     first = min(open_ones, key=_urgency)

@@ -146,6 +146,11 @@ FOLLOW_UP_LONGEST = timedelta(days=14)
 taken: it gets no follow-up."""
 
 
+def is_follow_up(row: ReminderOutbox) -> bool:
+    """Whether an outbox row is a course's follow-up, not one of its reminders."""
+    return row.kind == "course" and row.dedupe_key.endswith(f":{FOLLOW_UP_STEP}")
+
+
 def course_follow_up(course: Course, clinician: Clinician, now: datetime) -> datetime | None:
     """When to ask about a chosen course that has ended (QA: nothing asked "did you attend?
     log its 12 credits?"), out of quiet hours; None when it gets no follow-up."""

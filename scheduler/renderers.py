@@ -27,7 +27,7 @@ from bot.tracking import credit_item, views_for_items
 from bot.views import WEEK, credits_amount, day, mandate_gaps, number, unit_word, weekly_pace_shown
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
-from scheduler.planner import FOLLOW_UP_STEP, MAKEUP_MARK, SNOOZE_MARK
+from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up
 
 
 async def render_notice(
@@ -246,7 +246,7 @@ async def render_course(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
 ) -> Rendered | None:
     course = await session.get(Course, row.target_id) if row.target_id else None
-    follow_up = row.dedupe_key.endswith(f":{FOLLOW_UP_STEP}")
+    follow_up = is_follow_up(row)
     if course is None or course.status != "active" or (course.starts_at <= now and not follow_up):
         return None
     subscribed = await session.scalar(

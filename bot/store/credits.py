@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -225,14 +226,20 @@ async def list_certificates(session: AsyncSession, owner: Clinician) -> list[Cer
     return list(result.scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class DiscardedUpload:
+    """An upload deleted because no entry used it."""
+
+    file_name: str
+    orphan_path: str | None  # its stored file, when no other upload shares it: remove it
+
+
 async def discard_unused_certificate(
     session: AsyncSession, owner: Clinician, certificate_id: int
-) -> str | None:
-    """Delete an upload no entry uses (its draft was cancelled).
-
-    Returns its file's path when no other certificate shares it (the same PDF sent twice
-    is stored once), so the caller can remove the file.
-    """
+) -> DiscardedUpload | None:
+    """Delete an upload no entry uses (its draft was cancelled); None when it was kept
+    (an entry uses it) or is not the owner's. The same PDF sent twice is stored once, so
+    the file itself is returned for removal only when no other upload shares it."""
     certificate = await get_certificate(session, owner, certificate_id)
     if certificate is None:
         return None
@@ -241,12 +248,12 @@ async def discard_unused_certificate(
     )
     if used is not None:
         return None
-    path = certificate.storage_path
+    path, name = certificate.storage_path, certificate.file_name
     await session.delete(certificate)
     await session.flush()
     if not path:
-        return None
+        return DiscardedUpload(name, None)
     shared = await session.scalar(
         select(Certificate.id).where(Certificate.storage_path == path).limit(1)
     )
-    return None if shared is not None else path
+    return DiscardedUpload(name, None if shared is not None else path)

@@ -10,6 +10,7 @@ from bot import texts
 from bot.domain import topics
 from bot.domain.credits import LicenceStatus, MandateStatus
 from bot.domain.custom_requirements import CUSTOM_SOURCE
+from bot.domain.mandates import DOES_NOT_APPLY, NOT_DUE
 from bot.domain.pace import Standing, verdict
 from bot.tracking import LicenceView
 
@@ -251,7 +252,7 @@ def _not_due(mandate: MandateStatus) -> str:
     """"Controlled substances (only for DEA registrants)": with why, so a clinician can
     tell a topic that skips this renewal from one that would apply with another answer."""
     reason = mandate.why
-    for said in ("not due this cycle: ", "does not apply: "):
+    for said in (NOT_DUE, DOES_NOT_APPLY):  # listed under "Not required this cycle" already
         reason = reason.removeprefix(said)
     title = html.escape(mandate.title)
     if not reason:

@@ -71,13 +71,18 @@ def _conditions_text(mandate: Mandate) -> str:
     return " ".join(parts)
 
 
+NOT_DUE = "not due this cycle: "
+DOES_NOT_APPLY = "does not apply: "
+"""How a reason starts for a mandate not required now (the status lists those apart)."""
+
+
 def _condition_blocks(mandate: Mandate, facts: LicenceFacts) -> str:
     """Why the mandate does not apply to this clinician, or "" when it does."""
     missing = mandate.when_flags - facts.flags
     if missing:
-        return f"does not apply: only for {_labels(missing, 'flags')}"
+        return f"{DOES_NOT_APPLY}only for {_labels(missing, 'flags')}"
     if mandate.only_specialties and not (mandate.only_specialties & facts.specialties):
-        return f"does not apply: only for {_labels(mandate.only_specialties, 'specialties')}"
+        return f"{DOES_NOT_APPLY}only for {_labels(mandate.only_specialties, 'specialties')}"
     exempt = mandate.exempt_specialties & facts.specialties
     if exempt:
         return f"not required for {_labels(exempt, 'specialties')}"
@@ -95,7 +100,7 @@ def _by_recurrence(
     def gated(due: bool, text: str) -> MandatePlan:
         if n is None:
             return MandatePlan(True, text + _UNKNOWN, base.count_from, base.count_to)
-        why = text + this if due else f"not due this cycle: {text}{this}"
+        why = text + this if due else f"{NOT_DUE}{text}{this}"
         return MandatePlan(due, why, base.count_from, base.count_to)
 
     if r.kind == "every_cycle":
@@ -130,7 +135,7 @@ def _by_recurrence(
         if n is None:
             return MandatePlan(True, text + _UNKNOWN, start, base.count_to)
         due = n > r.after_renewal
-        why = text + this if due else f"not due this cycle: {text}{this}"
+        why = text + this if due else f"{NOT_DUE}{text}{this}"
         return MandatePlan(due, why, start, base.count_to)
     if r.kind == "at_licensure":
         return MandatePlan(
@@ -164,7 +169,7 @@ def _once(
     if r.first_deadline_on_or_after is not None:
         return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule)
     if r.by_renewal is not None and n is not None and n > r.by_renewal:
-        why = f"not due this cycle: {text} (this is renewal {n})"
+        why = f"{NOT_DUE}{text} (this is renewal {n})"
         return MandatePlan(False, why, date.min, due_by, due_by)
     if n is None and (r.by_renewal is not None or r.within_months_of_issue is not None):
         text += _UNKNOWN

@@ -43,6 +43,8 @@ def ceus_in(text: str) -> str:
     it was converted (QA: 10 credits appeared without a word)."""
     match = _CEUS.search(text)
     return match.group(1) if match else ""
+
+
 CONTACT_HOURS_PER_CEU = 10
 """IACET and ANCC: one Continuing Education Unit is ten contact hours."""
 
@@ -68,9 +70,8 @@ def spoken_amounts(text: str) -> str:
     text = _HALF_AFTER_DIGIT.sub(r"\1.5", text).replace("½", "0.5")
     text = _AND_A_HALF.sub(r"\1.5", text)
     text = _HALF_UNIT.sub("0.5 ", text)
+    return _CEUS.sub(_ceus_as_contact_hours, text)
 
-    def hours(match: re.Match[str]) -> str:
-        value = float(match.group(1)) * CONTACT_HOURS_PER_CEU
-        return f"{value:g} contact hours"
 
-    return _CEUS.sub(hours, text)
+def _ceus_as_contact_hours(match: re.Match[str]) -> str:
+    return f"{float(match.group(1)) * CONTACT_HOURS_PER_CEU:g} contact hours"

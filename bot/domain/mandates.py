@@ -169,7 +169,7 @@ def _once(
     if r.first_deadline_on_or_after is not None:
         return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule)
     if r.by_renewal is not None and n is not None and n > r.by_renewal:
-        why = f"{NOT_DUE}{text} (this is renewal {n})"
+        why = f"{NOT_DUE}{text}, this is renewal {n}"  # commas: shown in brackets
         return MandatePlan(False, why, date.min, due_by, due_by)
     if n is None and (r.by_renewal is not None or r.within_months_of_issue is not None):
         text += _UNKNOWN

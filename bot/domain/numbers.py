@@ -54,7 +54,8 @@ _HOURS_MINUTES = re.compile(
     r"(?:m(?:in(?:ute)?s?)?)?(?![\w.:])",
     re.IGNORECASE,
 )
-_MINUTES = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:min(?:ute)?s?)(?![\w.])", re.IGNORECASE)
+# "90 minutes", "90 mins", and the slips "minuts", "mintues" (not "minor", "mindfulness")
+_MINUTES = re.compile(r"(?<![\w.])(\d{1,4})\s*min(?:[uiet]{1,4}s?|s)?(?![\w.])", re.IGNORECASE)
 
 
 def _hours(minutes: int) -> str:

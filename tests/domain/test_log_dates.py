@@ -171,6 +171,8 @@ def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -
         ("/log 90 minutes ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
         ("/log 1h30 ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
         ("/log 45 min opioid", Decimal("0.75"), date(2026, 12, 6), "Opioid prescribing"),
+        ("/log 90 minuts ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
+        ("/log 2 minor procedures yesterday", 2, date(2026, 12, 5), "minor procedures"),
     ],
 )  # fmt: skip
 def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(

@@ -238,7 +238,8 @@ def step_reminders(full: bool) -> list[Row]:
             )
         elif key.startswith("planner"):
             target = 30 * value.get("clinicians", 100_000) / 100_000
-            backend = key.split("_")[-1]
+            workers = value.get("workers", 1)
+            backend = f"{key.split('_')[-1]}, {workers} process{'es' if workers > 1 else ''}"
             for figure, label, note in (
                 ("first_pass_s", "first pass", "nothing planned yet"),
                 ("next_day_pass_s", "periodic pass", "a day on, nothing changed: digests skip"),

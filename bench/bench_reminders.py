@@ -2,6 +2,7 @@
 
     python -m bench.bench_reminders [--count 10000] [--limited-count 10000] [--clinicians 100000]
         [--dispatch-rate R] [--at-limit-rate 29.4] [--skip limited,ceiling,planner]
+        [--planner-workers 1,2]
 
 (a) fan-out with the sandbox enforcing Telegram's limits (30 msg/s, 1/s per chat), sent by
     the Dispatcher exactly as ``cme-bot dispatch`` builds it (production settings, leader
@@ -9,7 +10,8 @@
     and 429s (target 0);
 (b) fan-out with limits off: the bot's own ceiling in msg/s (target >= 1,000), SQLite and
     PostgreSQL;
-(c) the planner over many clinicians with a licence each (target <= 30 s for 100,000).
+(c) the planner over many clinicians with a licence each (target <= 30 s for 100,000), in
+    one process and in as many as production uses (``PLAN_WORKERS``, one per core).
 The sandbox runs in its own process so the figures are the bot's.
 """
 
@@ -189,7 +191,7 @@ async def analyze(url: str) -> None:
     await engine.dispose()
 
 
-async def planner(url: str, clinicians: int) -> dict[str, Any]:
+async def planner(url: str, clinicians: int, workers: int = 1) -> dict[str, Any]:
     """Three passes: the first (nothing planned yet), the periodic one a day later (the
     same cycles and inputs: digests skip everyone), and one that evaluates everyone
     (``full``: what a rule-file change or a new cycle for all costs)."""
@@ -207,13 +209,15 @@ async def planner(url: str, clinicians: int) -> dict[str, Any]:
     runs = (("first", NOW, False), ("next_day", later, False), ("full", later, True))
     for name, at, full in runs:
         started = time.perf_counter()
-        passes[name] = await plan_everyone(sessionmaker, at, shipped_rulebook(), full=full)
+        passes[name] = await plan_everyone(
+            sessionmaker, at, shipped_rulebook(), full=full, workers=workers
+        )
         timings[name] = time.perf_counter() - started
         if name == "first":
             await analyze(url)
     await engine.dispose()
     return {
-        "clinicians": clinicians, "rows_planned": passes["first"].rows,
+        "clinicians": clinicians, "workers": workers, "rows_planned": passes["first"].rows,
         "first_pass_s": round(timings["first"], 1),
         "next_day_pass_s": round(timings["next_day"], 1),
         "next_day_evaluated": passes["next_day"].replanned,
@@ -243,8 +247,14 @@ async def main() -> None:
         "--latency-ms", type=float, default=0.0,
         help="round trip the sandbox adds in the limited run (the real Bot API's is not ~1 ms)",
     )  # fmt: skip
+    parser.add_argument(
+        "--planner-workers", default=f"1,{Settings().planner_processes}",
+        help="planner runs: processes per pass (1: in the calling process; default: 1 and "
+        "the production setting, PLAN_WORKERS or one per core)",
+    )  # fmt: skip
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    planner_workers = sorted({int(n) for n in args.planner_workers.split(",") if n})
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
         for backend in args.backends.split(","):
@@ -254,10 +264,11 @@ async def main() -> None:
                         url, args.count, limited=False, client=args.client
                     )
                     print(f"ceiling {backend}: {results[f'ceiling_{backend}']}", flush=True)
-            if "planner" not in skip:
+            for workers in [] if "planner" in skip else planner_workers:
+                key = f"planner_{backend}" if workers > 1 else f"planner1_{backend}"
                 async with fresh_database(backend, Path(folder)) as url:
-                    results[f"planner_{backend}"] = await planner(url, args.clinicians)
-                    print(f"planner {backend}: {results[f'planner_{backend}']}", flush=True)
+                    results[key] = await planner(url, args.clinicians, workers)
+                    print(f"{key}: {results[key]}", flush=True)
         limited_runs = [("limited_postgres", args.dispatch_rate)]
         if args.at_limit_rate:
             limited_runs.append(("limited_postgres_at_limit", args.at_limit_rate))
@@ -274,6 +285,7 @@ async def main() -> None:
         if key.startswith("ceiling"):
             print(f"{key:<22} {value['rate_per_s']:>10} msg/s {'>= 1000 msg/s':>14}")
         elif key.startswith("planner"):
+            key = f"{key} ({value['workers']} proc)"
             for pass_name in ("first_pass_s", "next_day_pass_s", "full_pass_s"):
                 label = f"{key} {pass_name.removesuffix('_s')}"
                 print(f"{label:<30} {value[pass_name]:>8} s {'<= 30 s':>14}")

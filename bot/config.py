@@ -6,6 +6,7 @@ An invalid value stops the process with one line naming the variable (see
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     bot_api_client: Literal["aiohttp", "httpx"] = "aiohttp"
     db_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
     poller_lock_check_seconds: float = Field(default=15.0, gt=0, le=3600)
+    plan_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -190,6 +192,11 @@ class Settings(BaseSettings):
     def migrate_on_start(self) -> bool:
         """Embedded SQLite upgrades itself; shared PostgreSQL is migrated deliberately."""
         return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def planner_processes(self) -> int:
+        """Processes for a large planner pass: ``PLAN_WORKERS``, else one per core (at most 4)."""
+        return self.plan_workers or min(os.cpu_count() or 1, 4)
 
     @property
     def rules_dirs(self) -> list[Path]:

@@ -95,8 +95,9 @@ async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
             return  # another process is planning right now
         try:
             done = await plan_everyone(
-                services.sessionmaker, services.clock.now(), services.rulebook
-            )
+                services.sessionmaker, services.clock.now(), services.rulebook,
+                workers=services.settings.planner_processes,
+            )  # fmt: skip
             log.info(
                 "planner pass: %d clinicians, %d evaluated (the rest unchanged), %d reminders",
                 done.clinicians, done.replanned, done.rows,

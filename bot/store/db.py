@@ -64,7 +64,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a snapshot; writers are not held up
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -102,6 +105,21 @@ async def transaction(
 ) -> AsyncIterator[AsyncSession]:
     """A session whose work commits on success and rolls back on any error."""
     async with sessionmaker() as session, session.begin():
+        yield session
+
+
+READ_ONLY = "cme_read_only"
+"""Execution option of :func:`read_transaction`'s connections."""
+
+
+@asynccontextmanager
+async def read_transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session for reading only: on SQLite it does not take the write lock, so readers
+    in other processes (the planner's workers) run beside the writer."""
+    engine = sessionmaker.kw["bind"].execution_options(**{READ_ONLY: True})
+    async with sessionmaker(bind=engine) as session, session.begin():
         yield session
 
 

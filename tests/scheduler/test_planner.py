@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.requirements import RuleBook, shipped_rulebook
-from bot.store import clinicians, credits, licences, outbox
+from bot.store import credits, outbox
 from bot.store.db import transaction
 from bot.store.models import Clinician, Licence, ReminderOutbox
 from scheduler.planner import PlanPass, plan_everyone
+from tests.scheduler.seeding import seed_florida_clinicians
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 RULES = shipped_rulebook()
@@ -22,20 +23,7 @@ pytestmark = pytest.mark.postgres
 
 
 async def _seed(sessionmaker: async_sessionmaker[AsyncSession], people: int = 3) -> None:
-    async with transaction(sessionmaker) as session:
-        for index in range(people):
-            owner, _ = await clinicians.get_or_create(
-                session, clinicians.TelegramIdentity(100 + index, 100 + index, f"U{index}"),
-                default_timezone="America/Chicago", now=NOW,
-            )  # fmt: skip
-            await licences.add(
-                session, owner, label="Florida", rule_id="us-fl-md",
-                renewal_date=date(2028, 1, 31), renewals_done=2, now=NOW,
-            )  # fmt: skip
-            await credits.add(
-                session, owner, completed_on=date(2026, 10, 1), amount=Decimal(3),
-                category="ama_pra_1", title="x", now=NOW,
-            )  # fmt: skip
+    await seed_florida_clinicians(sessionmaker, people, NOW)
 
 
 async def _statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> Counter[str]:

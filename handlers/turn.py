@@ -156,6 +156,13 @@ def identity_of(update: Update) -> clinicians.TelegramIdentity | None:
     )
 
 
+WAITS_FOR_A_BUTTON = frozenset({"log_confirm"})
+"""Steps that wait for a button rather than typed text: a command meanwhile (a look at
+/status) leaves them waiting, since their step takes no text for an answer but a new
+log line (QA: Save said "expired" after /status). A command that asks its own question
+replaces them, as any new question does."""
+
+
 def clinician_handler(fn: TurnHandler) -> Callable[[Update, CMEContext], Awaitable[None]]:
     """Wrap a Turn handler as a PTB callback: private chats only, one transaction."""
 
@@ -196,7 +203,8 @@ async def _run_in_transaction(
                     session, who, default_timezone=services.settings.default_timezone, now=now
                 )
                 turn = Turn(update, context, session, clinician, created, now)
-                if _is_command(update) and (clinician.conversation or {}).get("step"):
+                step = (clinician.conversation or {}).get("step")
+                if _is_command(update) and step and step not in WAITS_FOR_A_BUTTON:
                     # A new command abandons a question left unanswered, so the next plain
                     # text is not mistaken for its answer.
                     turn.abandoned = dict(clinician.conversation or {})

@@ -36,3 +36,18 @@ async def test_a_negative_amount_typed_without_log_is_explained(bot: BotUnderTes
     ana = bot.user(1001, "Ana")
     await ana.send("-3 ethics credits yesterday")
     assert (await ana.next_reply()).text.startswith("An amount can't be negative.")
+
+
+async def test_a_look_at_status_leaves_the_log_draft_to_be_saved(bot: BotUnderTest) -> None:
+    """QA: /status between /log and Save made Save say the button had expired."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 2 ethics yesterday")
+    draft = await ana.next_reply()
+    assert "2 credits" in draft.text
+    await ana.send("/status")
+    assert "Texas Medical Board" in (await ana.next_reply()).text
+    await ana.send("/help")
+    await ana.next_reply()
+    await ana.press("✅ Save", message_id=draft.message_id)
+    assert (await ana.next_reply()).text.startswith("Counts toward: Texas Medical Board")

@@ -4,8 +4,9 @@ Clinicians type dates on phones; a date parser that does not know "Febuary" leav
 word for the next reader, which then takes it for a place ("courses in Febuary") or
 ignores it ("/log 2 ethics Febuary 3", "/log 2 ethics yesterdy" dated today). Only full
 names are corrected, and conservatively: a long one (six letters or more) accepts one or
-two slips with the first letter kept; "march" and "april" accept only swapped letters,
-so "match" and "marsh" stay words. "today" is left alone ("toady" is a word).
+two slips with the first letter kept; "march", "april", "june" and "july" accept only
+swapped letters ("Jnue"), so "match" and "marsh" stay words. "today" is left alone
+("toady" is a word).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _ABBREVIATIONS = frozenset(
     | set(_DAY_WORDS)
 )
 _CLOSE_ENOUGH = 0.8
-_WORD = re.compile(r"[A-Za-z]{5,12}")
+_WORD = re.compile(r"[A-Za-z]{4,12}")
 
 
 @functools.cache
@@ -34,9 +35,9 @@ def correct_date_word(word: str) -> str | None:
     if low in _ABBREVIATIONS:
         return None
     for name in (*_FULL_NAMES, *_DAY_WORDS):
-        if len(name) < 5 or low[0] != name[0] or low.startswith(name):
+        if len(name) < 4 or low[0] != name[0] or low.startswith(name):
             continue  # "Augusta" is a city, not a slip
-        if len(name) == 5:
+        if len(name) <= 5:
             if sorted(low) == sorted(name):
                 return name
             continue

@@ -13,7 +13,7 @@ from bot.domain.date_spelling import correct_date_word, fix_date_spelling
      ("Janurary", "january"), ("Jaunary", "january"), ("Agust", "august"),
      ("Septmber", "september"), ("Setpember", "september"), ("Ocotber", "october"),
      ("Novmber", "november"), ("Decemeber", "december"), ("Arpil", "april"),
-     ("Mrach", "march")],
+     ("Mrach", "march"), ("Jnue", "june"), ("Juen", "june"), ("Jluy", "july")],
 )  # fmt: skip
 def test_slips_are_read_as_the_month(word: str, month: str) -> None:
     assert correct_date_word(word) == month
@@ -22,7 +22,8 @@ def test_slips_are_read_as_the_month(word: str, month: str) -> None:
 @pytest.mark.parametrize(
     "word",
     ["match", "marsh", "Augusta", "Octopus", "novice", "number", "Janus", "decent", "member",
-     "March", "sept", "April", "separate", "augment", "ethics", "Boston"],
+     "March", "sept", "April", "separate", "augment", "ethics", "Boston", "June", "just",
+     "jump", "junk", "Julie", "Jule"],
 )  # fmt: skip
 def test_words_that_only_look_alike_are_left_alone(word: str) -> None:
     assert correct_date_word(word) is None

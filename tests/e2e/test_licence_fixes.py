@@ -444,6 +444,7 @@ async def test_a_status_question_by_a_date_answers_for_that_date(bot: BotUnderTe
     await add_licence(ana, "texas", "2027-06-30")
     by_june = await status_text(ana, "what do I need by June?")
     assert "Texas Medical Board" in by_june and "Florida" not in by_june, by_june
+    assert await status_text(ana, "what do I need by Jnue?") == by_june, "a slip of the thumb"
     by_march = await status_text(ana, "what do I need by March?")
     assert by_march.startswith("Nothing is due by Mar 31, 2027. Your next deadline: "
                                "Texas Medical Board"), by_march  # fmt: skip

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.courses.ranking import Gap, Ranked, fill_gaps
-from bot.domain import topics
+from bot.domain import places, topics
 from bot.domain.requirements import RuleBook
 from bot.store.models import Clinician, Course
 from bot.tracking import LicenceView, facts_for
@@ -33,6 +33,7 @@ class Need:
     topics: frozenset[str] = frozenset()
     unit: str = "credits"  # the licence's: credits, hours or (ABIM) points
     minimums: tuple[tuple[str, str, Decimal], ...] = ()  # short ones: category, label, left
+    states: frozenset[str] = frozenset()  # the licence's US state ("FL"), if it has one
 
 
 @dataclass(slots=True)
@@ -75,6 +76,10 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
         except (KeyError, ValueError):
             continue
         licence = view.licence.label
+        home = frozenset(
+            places.us_states([view.licence.jurisdiction or rule.jurisdiction])
+            or places.states_named_in(licence)  # a described one: "Florida RN"
+        )
         deadline = (
             status.makeup_until if status.overdue and status.makeup_until else status.deadline
         )
@@ -95,6 +100,7 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
                 due,
                 frozenset(mandate.topics),
                 status.unit,
+                states=home,
             )
             needs.gaps.append(
                 Gap(
@@ -169,10 +175,22 @@ def rank(needs: Needs, courses: Sequence[Course]) -> list[Ranked[Candidate]]:
     candidates = []
     for course in courses:
         covered = topics.expand(frozenset(course.topics or ()))
-        keys = tuple(m.key for m in mandates if not covered.isdisjoint(m.topics))
+        named = places.states_named_in(course.title)
+        keys = tuple(
+            m.key
+            for m in mandates
+            if not covered.isdisjoint(m.topics) and _may_count_in(named, m.states)
+        )
         candidates.append(Candidate(course, keys))
     ranked = [item for item in fill_gaps(needs.gaps, candidates) if item.useful]
     return _each_mandate_first(ranked)
+
+
+def _may_count_in(named: set[str], home: frozenset[str]) -> bool:
+    """A course named for another state ("Texas Human Trafficking Prevention") is that
+    state's mandate, not this licence's (QA: offered to a Florida nurse); it may still
+    count toward the total."""
+    return not named or not home or not named.isdisjoint(home)
 
 
 def _each_mandate_first(ranked: list[Ranked[Candidate]]) -> list[Ranked[Candidate]]:

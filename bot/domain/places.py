@@ -1040,6 +1040,20 @@ def us_states(jurisdictions: Iterable[str | None]) -> set[str]:
     return {code.upper()[3:] for code in jurisdictions if code and code.upper().startswith("US-")}
 
 
+_STATE_NAME_WORDS = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, US_STATE_NAMES.values()), key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+_STATE_BY_FULL_NAME = {name.lower(): code for code, name in US_STATE_NAMES.items()}
+
+
+def states_named_in(text: str | None) -> set[str]:
+    """The US state codes whose full names a text names ("Florida Laws and Rules" → FL;
+    "Arkansas" is not Kansas, "West Virginia" not Virginia)."""
+    return {_STATE_BY_FULL_NAME[m[1].lower()] for m in _STATE_NAME_WORDS.finditer(text or "")}
+
+
 def state_zone(jurisdictions: Iterable[str | None]) -> StateZone | None:
     """The zone of the one US state these licences are in ("US-TX"); None for none, for
     national ones only ("US"), or for licences in several states (which one is home?).

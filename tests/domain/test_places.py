@@ -15,7 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import places
-from bot.domain.places import Ambiguous, NotFound, Place, PlaceIndex, Resolved, fold
+from bot.domain.places import (
+    Ambiguous,
+    NotFound,
+    Place,
+    PlaceIndex,
+    Resolved,
+    fold,
+    states_named_in,
+)
 
 
 @pytest.fixture(scope="module")
@@ -403,3 +411,13 @@ def test_close_spellings_keep_to_the_state_given(text: str, first: str, region: 
     assert isinstance(found, places.NotFound)
     assert found.suggestions[0].display_name == first
     assert {place.region for place in found.suggestions} == {region}
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [("Florida Laws and Rules", {"FL"}), ("Arkansas Opioid Update", {"AR"}),
+     ("West Virginia ethics", {"WV"}), ("new york and new jersey", {"NY", "NJ"}),
+     ("Opioid Prescribing Essentials", set()), ("Kansas City sepsis", {"KS"}), (None, set())],
+)  # fmt: skip
+def test_states_named_in_a_title(text: str | None, codes: set[str]) -> None:
+    assert states_named_in(text) == codes

@@ -648,3 +648,37 @@ async def test_a_course_reminder_gives_the_venues_time_too(
     await tick_now(bot.app)
     reminder = (await ana.next_reply(10)).raw_text or ""
     assert "(Thu Dec 10, 08:00 CST; 09:00 EST where it takes place)" in reminder, reminder
+
+
+async def test_courses_i_need_leaves_another_states_mandate_course_out(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA round 6: a Texas-specific course was offered for a Florida nurse's mandate. A
+    course named for another state fills no mandate here; one for this state still does."""
+    await import_directly(bot, tmp_path)
+    state_courses = [
+        {
+            "id": f"{state}-opioid", "title": f"{name} Opioid Prescribing Rules", "credits": 4,
+            "category": "ama_pra_1", "topics": ["opioid_prescribing"], "format": "live_online",
+            "starts_at": f"2027-01-0{day}T12:00", "ends_at": f"2027-01-0{day}T16:00",
+            "timezone": "America/Chicago", "price": 0,
+        }
+        for state, name, day in (("fl", "Florida", 5), ("tx", "Texas", 6))
+    ]  # fmt: skip
+    path = tmp_path / "states.json"
+    path.write_text(json.dumps(state_courses), encoding="utf-8")
+    summary = await import_source(
+        bot.services.sessionmaker, str(path), now=START, options=ImportOptions()
+    )
+    assert summary.ok and not summary.rejected, summary
+    await seed_licence(
+        bot, "us-tx-md", "Texas MD", date(2027, 6, 30), renewals_done=1,
+        flags=["direct_patient_care"],
+    )  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    text = texts_of(await ask(ana, "courses I need"))
+    blocks = {block.split("\n", 1)[0]: block for block in text.split("\n\n")}
+    texas = next(b for title, b in blocks.items() if "Texas Opioid" in title)
+    florida = next(b for title, b in blocks.items() if "Florida Opioid" in title)
+    assert "✅ 4 credits of Pain management and opioid prescribing" in texas, text
+    assert "✅" not in florida and "toward Texas MD's total" in florida, text

@@ -1054,6 +1054,11 @@ def states_named_in(text: str | None) -> set[str]:
     return {_STATE_BY_FULL_NAME[m[1].lower()] for m in _STATE_NAME_WORDS.finditer(text or "")}
 
 
+def without_state_names(text: str) -> str:
+    """``text`` with US state names taken out ("Florida laws and rules" → "laws and rules")."""
+    return " ".join(_STATE_NAME_WORDS.sub(" ", text).split())
+
+
 def state_zone(jurisdictions: Iterable[str | None]) -> StateZone | None:
     """The zone of the one US state these licences are in ("US-TX"); None for none, for
     national ones only ("US"), or for licences in several states (which one is home?).

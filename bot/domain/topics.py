@@ -284,8 +284,18 @@ def vocabulary() -> Vocabulary:
 
 # ----------------------------------------------------------------- topic helpers
 def normalize_topic(text: str) -> str | None:
-    """Canonical topic id for "opioids", "pain mgmt", "HIV"...; None when unknown."""
-    return vocabulary().topics.normalize(text)
+    """Canonical topic id for "opioids", "pain mgmt", "HIV"...; None when unknown.
+
+    A state's name around a topic is the state's version of it ("Florida laws and
+    rules", "Ohio law and rules": QA round 6 found them unknown)."""
+    found = vocabulary().topics.normalize(text)
+    if found is None:
+        from bot.domain.places import without_state_names  # the place index loads lazily
+
+        bare = without_state_names(text)
+        if bare and bare != text:
+            found = vocabulary().topics.normalize(bare)
+    return found
 
 
 def misspelt_topic(word: str) -> str | None:

@@ -460,14 +460,23 @@ async def search_pressed(turn: Turn, press: Press) -> None:
 
 @route("cd")
 async def details_pressed(turn: Turn, press: Press) -> None:
-    """Description, registration link, a calendar file and a "Remind me" button."""
+    """Description, registration link, and buttons: "Remind me", "Add to calendar"."""
     course = await _course(turn, press)
     if course is None:
         return
     subscribed = await _is_subscribed(turn, course.id)
     turn.say(detail_text(course, turn.tz, turn.now), _detail_buttons(course, subscribed))
+
+
+@route("ci")
+async def calendar_pressed(turn: Turn, press: Press) -> None:
+    """The course as an .ics file, only when asked for (QA: every Details press sent one)."""
+    course = await _course(turn, press)
+    if course is None:
+        return
     if course.status == "cancelled":
-        return  # QA: "Add ... to your calendar" under "Cancelled by the provider"
+        turn.answer(texts.COURSE_CANCELLED_NO_CALENDAR)
+        return
     turn.document(
         course_ics(course, turn.now),
         ics_name(course),
@@ -538,11 +547,13 @@ async def _course(turn: Turn, press: Press) -> Course | None:
 
 
 def _detail_buttons(course: Course, subscribed: bool) -> Buttons:
+    calendar = (texts.COURSE_ADD_TO_CALENDAR, encode("ci", course.id))
     if subscribed:
-        return [[(texts.COURSE_STOP_REMINDING, encode("cr", course.id, 0))]]
+        stop = (texts.COURSE_STOP_REMINDING, encode("cr", course.id, 0))
+        return [[stop, calendar] if course.status != "cancelled" else [stop]]
     if course.status != "active":
         return []
-    return [[(texts.COURSE_REMIND_ME, encode("cr", course.id, 1))]]
+    return [[(texts.COURSE_REMIND_ME, encode("cr", course.id, 1)), calendar]]
 
 
 async def _is_subscribed(turn: Turn, course_id: int) -> bool:

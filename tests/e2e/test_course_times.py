@@ -54,6 +54,7 @@ async def test_an_all_day_course_shows_its_days_not_midnight_in_another_zone(
     await ana.press("1. Simulation Skills Day")
     detail = await ana.next_reply(10)
     assert "Thu Dec 10 – Fri Dec 11 (all day)" in (detail.text or "")
+    await ana.press("📅 Add to calendar", message_id=detail.message_id)
     calendar_file = (await ana.next_reply(10)).document_file
     assert calendar_file is not None
     event = Calendar.from_ical(calendar_file.data).walk("VEVENT")[0]

@@ -210,7 +210,9 @@ async def test_ambiguous_unknown_and_empty_searches(bot: BotUnderTest, tmp_path:
     assert "Courses near Portland, OR" in (chosen.text or "")
     assert "Portland Oregon Ethics Day" in (chosen.text or "")
     await ana.press("1. Portland Oregon Ethics Day")
-    details, calendar_file = await ana.next_reply(), await ana.next_reply()
+    details = await ana.next_reply()
+    await ana.press("📅 Add to calendar", message_id=details.message_id)
+    calendar_file = await ana.next_reply()
     # The clinician's zone first, the venue's own time after it; the file keeps the venue's.
     assert "Fri Jan 22, 2027, 12:00 PM EST (9:00 AM PST where it takes place)" in texts_of(details)
     assert calendar_file.document is not None
@@ -270,11 +272,13 @@ async def test_paging_details_ics_remind_and_mycourses(bot: BotUnderTest, tmp_pa
 
     await ana.press("1. Boston Opioid Prescribing Update")
     details = await ana.next_reply()
+    assert details.buttons == [["🔔 Remind me", "📅 Add to calendar"]]
+    assert await ana.replies_until_quiet(0.3) == [], "a calendar file only when asked for"
+    await ana.press("📅 Add to calendar", message_id=details.message_id)
     calendar_file = await ana.next_reply()
     assert "Tapering &amp; &lt;risk&gt; tools" in (details.raw_text or "")
     assert "Register: example.org" in texts_of(details)
     assert "⏱ Ends 11:00 AM EST" in texts_of(details)  # QA: the card had no end time
-    assert details.buttons == [["🔔 Remind me"]]
     assert calendar_file.document is not None
     assert calendar_file.document.file_name == "boston-opioid-prescribing-update.ics"
     event = next(iter(Calendar.from_ical(calendar_file.document.data).walk("VEVENT")))
@@ -289,7 +293,7 @@ async def test_paging_details_ics_remind_and_mycourses(bot: BotUnderTest, tmp_pa
     assert (await ana.callback_answer()).text == (
         "I'll remind you a day and an hour before it starts."
     )
-    assert (await ana.next_edit()).buttons == [["🔕 Stop reminding me"]]
+    assert (await ana.next_edit()).buttons == [["🔕 Stop reminding me", "📅 Add to calendar"]]
     async with transaction(bot.services.sessionmaker) as session:
         subscribed = await session.scalar(select(func.count()).select_from(CourseSubscription))
         planned = list(
@@ -564,7 +568,6 @@ async def chose_the_boston_course(bot: BotUnderTest, tmp_path: Path) -> SandboxU
     await ask(ana, "/courses Boston within 100 miles")
     await ana.press("1. Boston Opioid Prescribing Update")
     details = await ana.next_reply()
-    await ana.next_reply()  # its .ics file
     await ana.press("🔔 Remind me", message_id=details.message_id)
     await ana.callback_answer()
     await ana.next_edit()

@@ -2,7 +2,8 @@
 "change my time zone to Chicago" (QA: each got "Sorry, I didn't understand that").
 
 Only short, whole messages match (a sentence about something else never does), and each
-opens what its command opens: nothing is deleted or changed without the usual buttons.
+opens what its command opens: nothing is deleted or changed without the usual buttons,
+but for pausing and resuming reminders, which the panel shown then undoes in one press.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def _command(handler: Callable[..., Awaitable[None]]) -> Callable[[Turn, re.Matc
     return run
 
 
+def _pausing(*, paused: bool) -> Callable[[Turn, re.Match[str]], Any]:
+    async def run(turn: Turn, _: re.Match[str]) -> None:
+        await reminders.pause_typed(turn, paused)
+
+    return run
+
+
 async def _time_zone(turn: Turn, match: re.Match[str]) -> None:
     place = (match.group("place") or "").strip()
     if not place:
@@ -53,6 +61,12 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
     (_phrase(rf"{_MY}(?:credits|entries|logs|logged\s+credits|credit\s+entries)"
              r"|(?:edit|delete|remove)\s+an?\s+entry"),
      _command(credits.list_credits)),
+    (_phrase(r"(?:stop|pause|mute|silence|turn\s+off|disable|no\s+more)\s+(?:all\s+)?"
+             r"(?:my\s+|the\s+|these\s+)?reminders?|reminders?\s+off"),
+     _pausing(paused=True)),
+    (_phrase(r"(?:resume|unpause|restart|turn\s+on|enable|unmute)\s+(?:all\s+)?"
+             r"(?:my\s+|the\s+)?reminders?|reminders?\s+on"),
+     _pausing(paused=False)),
     (_phrase(r"(?:(?:show|see|check|my|stop|pause|mute|turn\s+off|disable|resume|unpause"
              r"|turn\s+on|enable|change|set)\s+)*(?:my\s+|the\s+)?reminders?"
              r"(?:\s+(?:settings|off|on))?|quiet\s+hours"),

@@ -190,12 +190,24 @@ async def reminders_command(turn: Turn) -> None:
     await show(turn)
 
 
+async def pause_typed(turn: Turn, paused: bool) -> None:
+    """ "stop reminders" / "resume reminders" typed: done, and the panel shows it with the
+    button that undoes it (QA: "stop reminders" only opened the panel)."""
+    await _set_paused(turn, paused)
+    await show(turn)
+
+
+async def _set_paused(turn: Turn, paused: bool) -> None:
+    if turn.clinician.reminders_paused != paused:
+        turn.clinician.reminders_paused = paused
+        await replan(turn)
+
+
 @route("rem")
 async def reminders_pressed(turn: Turn, press: Press) -> None:
     action = press.arg(0)
     if action in ("pause", "resume"):
-        turn.clinician.reminders_paused = action == "pause"
-        await replan(turn)
+        await _set_paused(turn, action == "pause")
         await show(turn, edit=True)
     elif action in ("mute", "unmute"):
         licence = await licence_store.get(turn.session, turn.clinician, press.int_arg(1) or 0)

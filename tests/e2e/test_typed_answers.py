@@ -4,13 +4,16 @@ on SQLite (the store's semantics are tested on both databases)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
-from bot.store.models import Clinician, CreditEntry, Licence
-from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, start_as
+from bot.store.models import Clinician, CreditEntry, Licence, ReminderOutbox
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence, start_as
 from tests.reports.certificates import ABIM, ACCME, certificate_pdf, png_bytes
 
 
@@ -514,7 +517,8 @@ async def test_a_certificate_or_a_log_during_the_set_up_then_continues_it(
         ("undo", "There is nothing to undo."),
         ("delete my last entry", "There is nothing to undo."),
         ("show my credits", "You haven't logged any credits yet."),
-        ("stop reminders", "Your reminders"),
+        ("stop reminders", "All reminders are paused."),
+        ("reminders", "Your reminders"),
         ("quiet hours", "Your reminders"),
         ("help", "What I can do"),
         ("change my time zone to Chicago", "Time zone set to America/Chicago"),
@@ -532,6 +536,36 @@ async def test_a_command_asked_for_in_words_is_answered_by_it(
     await ana.send(said)
     reply = (await ana.next_reply()).text or ""
     assert answer in reply and "didn't understand" not in reply, reply
+
+
+async def _pending_reminders(bot: BotUnderTest) -> int:
+    async with transaction(bot.services.sessionmaker) as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(ReminderOutbox)
+                .where(ReminderOutbox.status == "pending")
+            ) or 0
+        )  # fmt: skip
+
+
+async def test_stop_reminders_in_words_pauses_them_and_resume_undoes_it(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 6: "stop reminders" only opened the panel, and nothing stopped."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    await tick_now(bot.app)
+    planned = await _pending_reminders(bot)
+    assert planned > 0
+    ana = bot.user(1001, "Ana")
+    await ana.send("please stop my reminders")
+    paused = await ana.next_reply()
+    assert "All reminders are paused." in (paused.text or "")
+    assert ["▶️ Resume"] in paused.buttons
+    assert await _pending_reminders(bot) == 0
+    await ana.send("turn on reminders")
+    resumed = await ana.next_reply()
+    assert "paused" not in (resumed.text or "") and ["⏸ Pause all"] in resumed.buttons
+    assert await _pending_reminders(bot) == planned
 
 
 async def test_small_things_qa_found(bot: BotUnderTest) -> None:

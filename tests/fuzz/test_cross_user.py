@@ -38,6 +38,7 @@ INTRUDER_ID = 990_777
 SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "bcast": ("send", "cancel"),
     "cd": (),
+    "ci": (),
     "cdl": (),
     "cg": (),
     "chart": (),

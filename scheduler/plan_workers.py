@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ of imports) costs more than it saves."""
 RANGE_SIZE = 2_000
 """Clinicians per task: small enough to keep every worker busy to the end."""
 
+log = logging.getLogger(__name__)
 _worker: dict[str, Any] = {}
 
 
@@ -77,6 +80,11 @@ async def plan_in_processes(
                 done.rows + part.rows,
             )
         return done
+    except BrokenProcessPool as error:
+        # A worker died (killed, out of memory) or none could start: the pass is done in
+        # this process instead; batches the workers wrote are skipped by their digests.
+        log.warning("planner workers failed (%s); planning in this process", error)
+        return None
     finally:
         # Cancelled (shutdown) or failed: drop the queued ranges; a worker finishes the
         # batch it is writing (each batch is its own transaction) and exits.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain.requirements import shipped_rulebook
+from bot.domain.requirements import RuleBook, shipped_rulebook
 from bot.store.db import transaction
 from bot.store.models import Clinician, Licence, ReminderOutbox
 from scheduler import planner
@@ -99,3 +101,30 @@ async def test_a_pass_does_not_overwrite_a_plan_made_after_it_read(
     assert statuses <= {"cancelled"}, "the muted licence stays quiet"
     # The next pass evaluates that clinician again (the re-plan left a mark, no digest).
     assert (await planner.plan_everyone(sessionmaker, NOW, RULES)).replanned == 1
+
+
+class _UnreadableInWorkers(RuleBook):
+    """Rules a worker process fails to load: its pool breaks before planning anyone."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rules_here_only, (os.getpid(), list(self)))
+
+
+def _rules_here_only(parent: int, rules: list[Any]) -> RuleBook:
+    if os.getpid() != parent:
+        raise RuntimeError("a worker that cannot start")
+    return RuleBook(rules)
+
+
+async def test_a_broken_worker_pool_leaves_the_pass_to_this_process(
+    sessionmaker: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
+) -> None:
+    await _seed(sessionmaker, people=6)
+    rules = _UnreadableInWorkers(list(RULES))
+    assert await plan_in_processes(
+        sessionmaker, NOW, rules, workers=2, batch_size=4, full=False, parallel_min=1,
+        range_size=3,
+    ) is None  # fmt: skip
+    assert "planning in this process" in caplog.text
+    done = await planner.plan_everyone(sessionmaker, NOW, RULES)
+    assert done == planner.PlanPass(6, 6, 6 * 8)

@@ -303,5 +303,5 @@ def _render(
         days_overdue=days_overdue,
         previous_shortfall=shortfall,
         starts_on=starts_on,
-        unit=rule.unit,
+        unit=rule.unit_label or rule.unit,  # the words for it; counting is by rule.unit
     )

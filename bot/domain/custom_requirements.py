@@ -106,6 +106,7 @@ class CustomRequirementSpec:
     title: str = ""
     name: str = ""  # what the clinician called it ("California BRN"), for its label
     every_months: int | None = None  # said to recur ("every 2 years"); None: a one-off
+    unit_word: str = "credits"  # as the total was given: a nurse's "24 contact hours"
 
     @property
     def start(self) -> date:
@@ -129,6 +130,7 @@ class CustomRequirementSpec:
             "title": self.title,
             "name": self.name,
             "every_months": self.every_months,
+            "unit_word": self.unit_word,
         }
 
     @classmethod
@@ -155,6 +157,7 @@ class CustomRequirementSpec:
             title=data.get("title") or "",
             name=data.get("name") or "",
             every_months=int(data["every_months"]) if data.get("every_months") else None,
+            unit_word=data.get("unit_word") if data.get("unit_word") in UNIT_WORDS else "credits",
         )
 
     def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
@@ -162,7 +165,9 @@ class CustomRequirementSpec:
         start = self.start
         months = self.months
         # The licence's label already says "due <deadline>": the title gives the window.
-        title = self.title or f"{self.total} credits from {_day(start)} to {_day(self.deadline)}"
+        title = self.title or (
+            f"{self.total} {self.unit_word} from {_day(start)} to {_day(self.deadline)}"
+        )
         return Rule(
             id=rule_id,
             title=title,
@@ -180,6 +185,7 @@ class CustomRequirementSpec:
             ),
             source=CUSTOM_SOURCE,
             checked=entered_on or start,
+            unit_label="" if self.unit_word == "credits" else self.unit_word,
             total_categories=(self.total_category,) if self.total_category else None,
             category_minimums=tuple(CategoryMinimum(c, h) for c, h in self.category_minimums),
             mandates=tuple(
@@ -272,6 +278,7 @@ def parse_custom_requirement(
     if not parts:
         return ParseFailure("no_amount", "How many credits? e.g. '40 credits by 2027-06-30'.")
     (total, total_phrase), extras = parts[0], parts[1:]
+    unit_word = _unit_word(rest, total)
     extras = [(total if amount == _ALL else amount, phrase) for amount, phrase in extras]
     total_category = normalize_category_for(total_phrase, profession) if total_phrase else None
     topics: dict[str, Decimal] = {}
@@ -299,7 +306,22 @@ def parse_custom_requirement(
         category_minimums=tuple(categories.items()),
         name=name,
         every_months=every_months,
+        unit_word=unit_word,
     )
+
+
+UNIT_WORDS = ("credits", "hours", "contact hours")
+_TOTAL_UNIT = r"\s*(?P<unit>contact\s+hours?|hours?|hrs?|h)\b"
+
+
+def _unit_word(text: str, total: Decimal) -> str:
+    """How the total was counted: "24 contact hours" stays in contact hours, "30 hours"
+    in hours (QA: a nurse's hours were called credits); anything else in credits."""
+    number = re.escape(f"{total:f}")
+    found = re.search(rf"(?<![\d.]){number}(?:\.0+)?{_TOTAL_UNIT}", text, re.IGNORECASE)
+    if found is None:
+        return "credits"
+    return "contact hours" if found["unit"].lower().startswith("contact") else "hours"
 
 
 def current_cycle(spec: CustomRequirementSpec, today: date) -> CustomRequirementSpec:
@@ -388,11 +410,18 @@ _SOME_TOPICS = (
 
 def describe(spec: CustomRequirementSpec) -> str:
     """One line restating what was understood, for confirmation in the chat."""
-    what = category_label(spec.total_category) if spec.total_category else "credits"
+    what = category_label(spec.total_category) if spec.total_category else spec.unit_word
     line = f"{spec.total} {what} from {_day(spec.start)} to {_day(spec.deadline)}"
-    extras = [f"{h} {label(t)}" for t, h in spec.topic_minimums]
+    extras = [f"{_in_units(h, spec.unit_word)}{label(t)}" for t, h in spec.topic_minimums]
     extras += [f"{h} {_plural(category_label(c), h)}" for c, h in spec.category_minimums]
     return line + (", including " + ", ".join(extras) if extras else "")
+
+
+def _in_units(amount: Decimal, unit_word: str) -> str:
+    """ "2 " before a topic in credits ("2 Medical ethics"), "1 contact hour of " in hours."""
+    if unit_word == "credits":
+        return f"{amount} "
+    return f"{amount} {unit_word.removesuffix('s') if amount == 1 else unit_word} of "
 
 
 def _plural(name: str, amount: Decimal) -> str:

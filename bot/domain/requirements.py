@@ -170,6 +170,7 @@ class Rule:
     uncertain: str = ""
     notes: str = ""
     unit: str = "credits"  # what the total counts: ABIM MOC counts points
+    unit_label: str = ""  # how to say it when not the unit: a nurse's "contact hours"
 
     @property
     def renewal_count_matters(self) -> bool:

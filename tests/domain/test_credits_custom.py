@@ -126,8 +126,13 @@ def test_describe_restates_what_was_understood() -> None:
     spec = parse_custom_requirement("50 hours by June 30 2027 including 2 opioid and 1 ethics")
     assert isinstance(spec, CustomRequirementSpec)
     assert describe(spec) == (
-        "50 credits from Jul 1, 2025 to Jun 30, 2027, including 2 Opioid prescribing, "
-        "1 Medical ethics"
+        "50 hours from Jul 1, 2025 to Jun 30, 2027, including 2 hours of Opioid prescribing, "
+        "1 hour of Medical ethics"
+    )  # said in hours, restated in hours
+    in_credits = parse_custom_requirement("50 credits by June 30 2027 including 2 opioid")
+    assert isinstance(in_credits, CustomRequirementSpec)
+    assert describe(in_credits) == (
+        "50 credits from Jul 1, 2025 to Jun 30, 2027, including 2 Opioid prescribing"
     )
 
 

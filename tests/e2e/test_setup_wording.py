@@ -179,11 +179,31 @@ async def test_a_recurring_requirement_given_with_a_past_date_counts_the_current
         ana, "California BRN: I need 30 contact hours every 2 years, renews March 14 2024, "
         "2 of them implicit bias", profession="Nurse practitioner",
     )  # fmt: skip
-    assert "30 credits from Mar 15, 2026 to Mar 14, 2028" in saved
+    assert "30 contact hours from Mar 15, 2026 to Mar 14, 2028" in saved
     assert "Mar 14, 2024 has passed; as it renews every 2 years" in saved
     await ana.send("/status")
     status = await reply_with(ana, "California BRN")
     assert "Mar 14, 2028" in status and "Overdue" not in status, status
+
+
+async def test_a_nurses_contact_hours_are_called_contact_hours(bot: BotUnderTest) -> None:
+    """QA round 6: a nurse's "24 contact hours" were shown, and reminded, as credits."""
+    ana = bot.user(1001, "Ana")
+    saved = await described(
+        ana, "Ohio RN: 24 contact hours every 2 years, renews Oct 31 2027, 1 hour Ohio law "
+        "and rules", profession="Nurse",
+    )  # fmt: skip
+    assert (
+        "24 contact hours from Nov 1, 2025 to Oct 31, 2027, including 1 contact hour of "
+        "State laws and rules" in saved
+    ), saved
+    await ana.press("Done")
+    await ana.replies_until_quiet(0.5)
+    await logged(ana, "/log 2 contact hours pharmacology yesterday")
+    await ana.send("/status")
+    status = await reply_with(ana, "Ohio RN")
+    assert "2 / 24 contact hours" in status and "Still needed: 22 contact hours" in status
+    assert " credits" not in status, status
 
 
 async def _add_texas_licence(ana: SandboxUser) -> None:
@@ -284,7 +304,7 @@ async def test_a_nurse_practitioner_describes_a_board_requirement_in_its_own_wor
     )
     status = await reply_with(ana, "California BRN (due Mar 14, 2030)")
     assert "ABIM" not in status
-    assert "30 credits from Mar 15, 2028 to Mar 14, 2030" in status
+    assert "30 contact hours from Mar 15, 2028 to Mar 14, 2030" in status
     assert "Implicit bias: 0 of 2" in status
 
 

@@ -387,18 +387,40 @@ def _unread_date(body: str) -> LogProblem | None:
     return LogProblem("date_unparseable", dotted.group(0)) if dotted else None
 
 
+_SECOND_AMOUNT = re.compile(r"\b(?:and|plus)\s+(\d+(?:[.,]\d+)?)\s+([a-z][^\d;]{2,40})", re.I)
+"""A second, unit-less amount after "and": another activity when its own day or topic
+follows."""
+_DAY_WORD = re.compile(
+    r"(?:(?:on|last|this)\s|today\b|yesterday\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
+    re.IGNORECASE,
+)
+
+
 def _several_activities(body: str) -> LogProblem | None:
     """ "3 credits of ethics on Nov 3 and 2 credits of opioids on Nov 4": two activities,
     which one entry would merge (QA: 3 credits, both topics, titled "2 Nov 4")."""
     if parts := re.search(r"(-?\d+(?:[.,]\d+)?)[^;]*;\s*(-?\d+(?:[.,]\d+)?)\b", body):
         return LogProblem("several_activities", f"{parts.group(1)} and {parts.group(2)}")
     counted = [m for m in _AMOUNT.finditer(body) if m.group(2)]
-    if len(counted) < 2:
+    if len(counted) >= 2:
+        between = body[counted[0].end() : counted[1].start()]
+        if re.search(r"\band\b|\bplus\b|[,;+&]", between, re.IGNORECASE):
+            return LogProblem(
+                "several_activities", f"{counted[0].group(0)} and {counted[1].group(0)}"
+            )
+    first = counted[0] if counted else _AMOUNT.search(body)
+    second = _SECOND_AMOUNT.search(body, first.end()) if first else None
+    if first is None or second is None:
         return None
-    between = body[counted[0].end() : counted[1].start()]
-    if not re.search(r"\band\b|\bplus\b|[,;+&]", between, re.IGNORECASE):
-        return None
-    return LogProblem("several_activities", f"{counted[0].group(0)} and {counted[1].group(0)}")
+    # A second amount without a unit: "3 credits yesterday and 2 today", "2 ethics and 1
+    # opioid" (QA: one entry of 3, titled "2"), when its own day or topic follows.
+    words = second.group(2).split()
+    if _DAY_WORD.match(second.group(2)) or any(
+        topics.normalize_topic(" ".join(words[:n])) for n in (1, 2, 3)
+    ):
+        return LogProblem("several_activities", f"{first.group(0)} and {second.group(1)}")
+    return None
 
 
 def clip_title(title: str, limit: int = MAX_TITLE) -> str:

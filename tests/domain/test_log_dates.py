@@ -173,6 +173,7 @@ def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -
         ("/log 45 min opioid", Decimal("0.75"), date(2026, 12, 6), "Opioid prescribing"),
         ("/log 90 minuts ethics yesterday", Decimal("1.5"), date(2026, 12, 5), "Medical ethics"),
         ("/log 2 minor procedures yesterday", 2, date(2026, 12, 5), "minor procedures"),
+        ("/log 2 hiv and aids yesterday", 2, date(2026, 12, 5), "HIV/AIDS"),
     ],
 )  # fmt: skip
 def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(
@@ -186,7 +187,12 @@ def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(
 @pytest.mark.parametrize(
     ("line", "reason", "detail"),
     [("/log 2 ethics 12.1.2026", "date_unparseable", "12.1.2026"),  # not today, unsaid
-     ("/log 2 ethics; 1 opioid yesterday", "several_activities", "2 and 1")],
+     ("/log 2 ethics; 1 opioid yesterday", "several_activities", "2 and 1"),
+     # QA round 7: one entry of 3 credits titled "2"
+     ("log 3 credits yesterday and 2 today", "several_activities", "3 credits and 2"),
+     ("/log 2 ethics and 1 opioid yesterday", "several_activities", "2 and 1"),
+     ("/log 3 credits ethics last week and 2 on Friday", "several_activities",
+      "3 credits and 2")],
 )  # fmt: skip
 def test_lines_that_would_save_something_else_are_refused(
     line: str, reason: str, detail: str

@@ -115,6 +115,8 @@ async def test_onboarding_logging_and_exact_status(bot: BotUnderTest) -> None:
         # QA: one entry of 3 credits with both topics, titled "2 Nov 4"
         ("I did 3 credits of ethics on Nov 3 and 2 credits of opioids on Nov 4",
          "more than one activity (3 credits and 2 credits)"),
+        # QA round 7: one entry of 3 credits titled "2"
+        ("log 3 credits yesterday and 2 today", "more than one activity (3 credits and 2)"),
     ],
 )
 async def test_bad_logs_explain_and_store_nothing(

@@ -39,8 +39,9 @@ from bot.tracking import LicenceView, cycle_end_on
 from bot.views import credits_amount, number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
+from handlers.course_query import looks_like_course_request
 from handlers.replan import replan
-from handlers.status import views
+from handlers.status import is_status_question, views
 from handlers.turn import Turn, clinician_handler
 
 PAGE_SIZE = 5
@@ -270,11 +271,26 @@ async def log_command(turn: Turn) -> None:
 
 
 @flows.step("log_line")
-async def line_answered(turn: Turn, text: str) -> None:
+async def line_answered(turn: Turn, text: str) -> bool:
+    """The line asked for (after /log alone, or for a file that said too little). A
+    question or another request meanwhile is answered as usual, and the line is still
+    awaited (QA: after a photo, "how many hours do I still need?" was read as a log)."""
+    if not looks_like_a_log(text) and _another_request(text):
+        return False
     certificate_id = flows.state(turn).get("certificate_id")
     await log_text(
         turn, text, certificate_id=certificate_id if isinstance(certificate_id, int) else None
     )
+    return True
+
+
+def _another_request(text: str) -> bool:
+    from handlers.phrases import is_phrase  # phrases opens this module's commands
+
+    return (
+        "?" in text or is_status_question(text) or looks_like_course_request(text)
+        or is_phrase(text)
+    )  # fmt: skip
 
 
 @flows.step("log_confirm")

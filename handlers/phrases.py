@@ -90,6 +90,11 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
 )  # fmt: skip
 
 
+def is_phrase(text: str) -> bool:
+    """Whether ``text`` is one of these requests."""
+    return any(pattern.fullmatch(text) for pattern, _ in _PHRASES)
+
+
 async def maybe_handle(turn: Turn, text: str) -> bool:
     """Answer ``text`` as its command would, when it is one of these requests."""
     for pattern, handler in _PHRASES:

@@ -203,6 +203,24 @@ async def test_a_caption_says_what_a_certificate_certifies(bot: BotUnderTest) ->
     assert "Log this?" in (await ana.next_reply()).text
 
 
+async def test_a_question_while_a_photo_waits_for_its_details_is_answered(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 7: after a photo, every question got "I couldn't find how many credits"
+    until /cancel. Now the question is answered, and the photo still takes its line."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    await ana.send_photo(png_bytes())
+    assert "please tell me what it certifies" in await reply_with(ana, "tell me what")
+    await ana.send("how many credits do I still need?")
+    assert "Texas Medical Board" in await reply_with(ana, "Texas Medical Board")
+    await ana.send("help")
+    assert "What I can do" in await reply_with(ana, "What I can do")
+    await ana.send("2 credits ethics yesterday")
+    proposal = await reply_with(ana, "Log this?")
+    assert "📎" in proposal, "the photo is still the one being logged"
+
+
 async def test_the_log_example_with_typos_is_still_a_log(bot: BotUnderTest) -> None:
     """Review, in the sandbox: "2 ethcs yesterdy" got "Sorry, I didn't understand that"."""
     ana = bot.user()

@@ -345,6 +345,10 @@ LICENCE_SAVED = "Saved <b>{label}</b>."
 LICENCE_ADD_ANOTHER = "Add another licence"
 LICENCES_DONE = "All set. /status shows where each licence stands; /licences changes them."
 LICENCE_CUSTOM_SAVED = "Saved your requirement: {description}."
+LICENCE_CUSTOM_ALREADY = (
+    "You already track exactly this requirement (<b>{label}</b>), so I didn't add it again. "
+    "To change it, remove it in /licences and describe it anew."
+)
 LICENCE_CUSTOM_ASSUMED = (
     "\nI assumed a {years}-year cycle, so what you log from its start counts. If yours "
     "began on another day, remove it in /licences and send it again with the start, e.g. "

@@ -195,6 +195,17 @@ async def add_custom(turn: Turn, text: str) -> None:
     parsed = current_cycle(parsed, today)
     parsed, assumed = _window_that_has_begun(parsed, today)
     label = custom_label(parsed.deadline, parsed.name)
+    onboarding = bool(flows.state(turn).get("onboarding"))
+    held = await licence_store.list_for(turn.session, turn.clinician)
+    if (same := next((h for h in held if h.custom_rule == parsed.to_dict()), None)) is not None:
+        # QA round 7: the same sentence sent twice tracked it twice, every credit counted
+        # toward both.
+        turn.say(texts.LICENCE_CUSTOM_ALREADY.format(label=html.escape(same.label)))
+        if onboarding:
+            await ask_another(turn)
+        else:
+            await flows.clear(turn)
+        return
     await licence_store.add(
         turn.session,
         turn.clinician,
@@ -203,7 +214,6 @@ async def add_custom(turn: Turn, text: str) -> None:
         custom_rule=parsed.to_dict(),
         renewal_date=parsed.deadline,
     )
-    onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.clear(turn)
     await replan(turn)
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
@@ -771,6 +781,9 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
         return None
     if yes_or_no(text) is True or _ANOTHER.fullmatch(text):
         await ask_which(turn, onboarding=onboarding)
+        return None
+    if looks_like_custom_requirement(text):  # another requirement, in words: added
+        await add_custom(turn, text)  # (QA round 7: it ended the set-up, time zone unasked)
         return None
     rulebook = turn.context.services.rulebook
     if starts_with_credits(text) or (

@@ -406,3 +406,24 @@ async def test_a_board_without_rules_keeps_its_name_on_the_requirement_described
     await ana.send("/licences")
     listed = await reply_with(ana, "NCCPA")
     assert "1. NCCPA (due Dec 31, 2028)\n" in listed + "\n", listed  # QA: "— renews" it again
+
+
+async def test_a_requirement_typed_at_add_another_is_added_and_once_only(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 7: the same requirement typed again at "Add another licence?" ended the
+    set-up without the time-zone question and was tracked twice."""
+    ana = bot.user(1001, "Ana")
+    line = "Ohio RN: 24 contact hours every 2 years, renews Oct 31 2027"
+    await described(ana, line, profession="Nurse")
+    await ana.send(line)
+    assert "You already track exactly this requirement" in await reply_with(ana, "already")
+    await reply_with(ana, "Add another licence?")
+    await ana.send("Florida RN: 24 contact hours every 2 years, renews Jan 31 2027")
+    assert "Saved your requirement" in await reply_with(ana, "Saved your requirement")
+    await reply_with(ana, "Add another licence?")
+    await ana.press("Done")
+    assert "Where do you practise?" in await reply_with(ana, "Where do you practise?")
+    async with transaction(bot.services.sessionmaker) as session:
+        labels = sorted((await session.scalars(select(Licence.label))).all())
+    assert len(labels) == 2 and labels[0].startswith("Florida RN"), labels

@@ -101,8 +101,33 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
 
 
 def _current(turn: Turn) -> dict[str, Any] | None:
+    """The draft waiting for Save: the current question's, or one another question set
+    aside (see ``flows.LOG_DRAFT``)."""
     data = flows.state(turn).get("log")
+    if not isinstance(data, dict):
+        data = flows.held(turn, flows.LOG_DRAFT)
     return dict(data) if isinstance(data, dict) else None
+
+
+async def _done_with_draft(turn: Turn) -> None:
+    """Saved or cancelled: the draft's own question ends; another question that set it
+    aside stays asked."""
+    if isinstance(flows.state(turn).get("log"), dict):
+        await flows.clear(turn)
+    if flows.held(turn, flows.LOG_DRAFT) is not None:
+        await flows.release(turn, flows.LOG_DRAFT)
+
+
+async def save_set_aside(turn: Turn, text: str) -> bool:
+    """ "save" typed while another question set a draft aside: that draft is saved ("yes"
+    or "ok" may answer the other question, so only "save")."""
+    data = flows.held(turn, flows.LOG_DRAFT)
+    if not (_SAVE_WORD.fullmatch(text) and isinstance(data, dict)):
+        return False
+    if isinstance(flows.state(turn).get("log"), dict):
+        return False  # its own question is asked: the step takes the word
+    await save(turn, dict(data))
+    return True
 
 
 async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
@@ -115,6 +140,8 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
             turn.session, turn.clinician, certificate_id
         )
     await flows.expect(turn, "log_confirm", log=data)
+    if flows.held(turn, flows.LOG_DRAFT) is not None:  # replaced, and named below
+        await flows.release(turn, flows.LOG_DRAFT)
     note = ""
     if isinstance(replaced, dict) and replaced.get("editing") is None:
         note = texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title"))))
@@ -306,6 +333,7 @@ async def text_while_confirming(turn: Turn, text: str) -> bool:
     return True
 
 
+_SAVE_WORD = re.compile(r"\s*save(?:\s+it)?\W*", re.IGNORECASE)
 _CONFIRM = re.compile(r"\s*(?:save|yes|y|yep|yeah|ok|okay|confirm|correct|sure)\W*", re.IGNORECASE)
 
 
@@ -468,7 +496,7 @@ async def log_pressed(turn: Turn, press: Press) -> None:
     if action == "save":
         await save(turn, data, allow_duplicate=press.arg(2) == "dup")
     elif action == "cancel":
-        await flows.clear(turn)
+        await _done_with_draft(turn)
         await _discard_upload(turn, data)
         turn.edit(texts.NOTHING_CHANGED if data.get("editing") else texts.LOG_CANCELLED)
     elif action == "date":
@@ -615,7 +643,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             saved.append(added)
         entry, ids = saved[0], [item.id for item in saved]
         template = texts.LOG_SAVED
-    await flows.clear(turn)
+    await _done_with_draft(turn)
     after = await views(turn)
     await replan(turn)
     await _announce_completions(turn, before, after)

@@ -55,6 +55,11 @@ SETUP = "setup"
 the set-up continues after it (QA: a certificate sent during /start lost the set-up)."""
 
 
+LOG_DRAFT = "log"
+"""Held: a log draft waiting for its Save when another question took its place (QA round
+7: /courses asked "Where?", the draft vanished and "save" was searched as a place)."""
+
+
 async def expect(turn: Turn, step_name: str, **data: Any) -> None:
     """The clinician's next text answers ``step_name``; keep ``data`` for it."""
     if step_name not in _steps:
@@ -62,6 +67,8 @@ async def expect(turn: Turn, step_name: str, **data: Any) -> None:
     current = state(turn)
     if current.get("onboarding") and not data.get("onboarding"):
         await hold(turn, SETUP, {k: v for k, v in current.items() if k != HELD})
+    if isinstance(current.get("log"), dict) and "log" not in data:
+        await hold(turn, LOG_DRAFT, current["log"])
     await set_conversation(turn.session, turn.clinician, {"step": step_name, **data}, turn.now)
 
 

@@ -41,7 +41,7 @@ async def on_text(turn: Turn) -> None:
     if is_cancel(text) and (pending := flows.state(turn)).get("step"):
         await cancel_pending(turn, pending)
         return
-    if await flows.route_text(turn, text):
+    if await credits.save_set_aside(turn, text) or await flows.route_text(turn, text):
         return
     if licences.looks_like_custom_requirement(text):
         await licences.add_custom(turn, text)

@@ -51,3 +51,29 @@ async def test_a_look_at_status_leaves_the_log_draft_to_be_saved(bot: BotUnderTe
     await ana.next_reply()
     await ana.press("✅ Save", message_id=draft.message_id)
     assert (await ana.next_reply()).text.startswith("Counts toward: Texas Medical Board")
+
+
+async def test_a_draft_set_aside_by_another_question_can_still_be_saved(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 7: /courses asked "Where?", the draft vanished, and "save" was searched as a
+    place (Savé, Benin). The courses question stays asked after the draft is saved."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 2 ethics yesterday")
+    draft = await ana.next_reply()
+    await ana.send("/courses")
+    assert "Where should I look" in (await ana.next_reply()).text
+    await ana.send("save")
+    assert (await ana.next_reply()).text.startswith("Saved: 2 credits, Medical ethics")
+    assert (await ana.next_reply()).text.startswith("Counts toward: Texas Medical Board")
+    await ana.send("Boston")
+    assert "course catalogue" in (await ana.next_reply(10)).text, "the courses question stayed"
+    await ana.send("/log 1 opioid yesterday")
+    second = await ana.next_reply()
+    await ana.send("/courses")
+    await ana.next_reply()
+    await ana.press("✅ Save", message_id=second.message_id)
+    assert (await ana.next_reply()).text.startswith("Counts toward: Texas Medical Board")
+    await ana.press("✅ Save", message_id=draft.message_id)
+    assert (await ana.callback_answer()).text, "the first draft was saved already"

@@ -163,6 +163,19 @@ log line (QA: Save said "expired" after /status). A command that asks its own qu
 replaces them, as any new question does."""
 
 
+ASKS_NOTHING = frozenset(
+    {"status", "help", "privacy", "credits", "mycourses", "reminders", "export", "transcript"}
+)
+"""Commands that only show something: the question pending before them stays asked (QA
+round 7: /status in the middle of the set-up's renewal date lost the licence chosen)."""
+
+
+def _command_name(update: Update) -> str:
+    message = update.effective_message
+    word = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    return word.removeprefix("/").split("@", 1)[0].lower()
+
+
 def clinician_handler(fn: TurnHandler) -> Callable[[Update, CMEContext], Awaitable[None]]:
     """Wrap a Turn handler as a PTB callback: private chats only, one transaction."""
 
@@ -204,7 +217,12 @@ async def _run_in_transaction(
                 )
                 turn = Turn(update, context, session, clinician, created, now)
                 step = (clinician.conversation or {}).get("step")
-                if _is_command(update) and step and step not in WAITS_FOR_A_BUTTON:
+                if (
+                    _is_command(update)
+                    and step
+                    and step not in WAITS_FOR_A_BUTTON
+                    and _command_name(update) not in ASKS_NOTHING
+                ):
                     # A new command abandons a question left unanswered, so the next plain
                     # text is not mistaken for its answer.
                     turn.abandoned = dict(clinician.conversation or {})

@@ -90,7 +90,10 @@ async def test_an_upload_waiting_for_its_details_is_never_dropped_unsaid(
 
     await ana.send_photo(png_bytes())
     assert "I saved photo.jpg" in await reply_with(ana, "I saved")
-    await ana.send("/status")
+    await ana.send("/status")  # a look at the status: the photo still waits (QA round 7)
+    await reply_with(ana, "no licences")
+    assert await count(bot, Certificate) == 2
+    await ana.send("/licences")  # a command with questions of its own: dropped, and said
     await reply_with(ana, "photo.jpg was not logged")
     assert await count(bot, Certificate) == 1
 

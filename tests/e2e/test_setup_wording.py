@@ -427,3 +427,24 @@ async def test_a_requirement_typed_at_add_another_is_added_and_once_only(
     async with transaction(bot.services.sessionmaker) as session:
         labels = sorted((await session.scalars(select(Licence.label))).all())
     assert len(labels) == 2 and labels[0].startswith("Florida RN"), labels
+
+
+async def test_a_look_at_status_during_the_set_up_keeps_its_question(bot: BotUnderTest) -> None:
+    """QA round 7: /status at "When does it next expire?" lost the licence chosen; the
+    date typed next was not understood, and /start asked for the licence again."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.send("Texas")
+    await reply_with(ana, "renewal deadline")
+    await ana.send("/status")
+    await reply_with(ana, "no licences")
+    await ana.send("/help")
+    await reply_with(ana, "What I can do")
+    await ana.send("2027-06-30")
+    assert "already renewed" in await reply_with(ana, "already renewed")
+    await ana.send("/status")
+    await reply_with(ana, "no licences")
+    await ana.send("/start")
+    await reply_with(ana, "Let's continue where we left off.")
+    resumed = await reply_with(ana, "Texas Medical Board")  # its questions from the first
+    assert "renewal deadline" in resumed or "expire" in resumed, resumed

@@ -63,8 +63,8 @@ _CUSTOM_HINT = re.compile(
     # "30 hours of CE every two years, renews 2027-09-30" (QA: matched to ABIM's "every 2
     # years" and refused as another profession's rule)
     r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?)\b"
-    r"(?=.*\b(?:every\s+(?:\d+|\w+)\s+years?|biennial\w*|triennial\w*|annually)\b)"
-    r".*\b(?:19|20)\d\d\b"
+    r"(?=.*\b(?:every\s+(?:\d+|\w+)\s+(?:years?|yrs?)|biennial\w*|triennial\w*|annually)\b)"
+    r".*(?:\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2}\b)"
     # "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics" (QA: refused as the
     # ABIM rule for another profession without "I need")
     r"|^\s*[^:\d]{2,60}:\s*\d+(?:\.\d+)?\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?"
@@ -145,7 +145,9 @@ async def which_answered(turn: Turn, text: str) -> None:
         return
     found = turn.context.services.rulebook.find_licence(text, turn.clinician.profession)
     matches = found.matches
-    if not matches and (found.other_professions or len(text.split()) <= 4):
+    if not matches and (found.other_professions or len(text.split()) <= 4) and not re.search(
+        r"\d", text
+    ):  # a name, not a sentence with numbers (QA round 7: one became the licence's name)
         # The requirement they describe next is this licence: its name labels it (QA:
         # "Florida RN" and "NCCPA" became "My requirement").
         await flows.update_state(turn, named=" ".join(text.split())[:60])

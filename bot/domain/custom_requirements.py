@@ -66,11 +66,16 @@ _LEAD = re.compile(
     r"^\s*(?:i\s+)?(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get))\b", re.I
 )
 # "California BRN: I need ..." or "Furnishing number needs ...": the requirement's name.
-_NAMED = re.compile(r"^\s*(?P<name>[^:\d]{2,60}?)\s*(?::|\b(?=needs?\b|requires?\b))\s*", re.I)
-_NOT_A_NAME = frozenset({"i", "we", "my", "i still", "i will", "i'll"})
+_NAMED = re.compile(
+    r"^\s*(?P<name>[^:,\d]{2,60}?)\s*(?::|\b(?=needs?\b|requires?\b)|,(?=\s*\d))\s*", re.I
+)  # "Ohio RN, 24 contact hours ..." too (QA round 7: labelled "My requirement")
+_NOT_A_NAME = frozenset({
+    "i", "we", "my", "i still", "i will", "i'll", "hi", "hello", "hey", "ok", "okay", "so",
+    "also", "and", "then", "please", "by", "before", "until",
+})  # fmt: skip
 # "every 2 years", "biennially": the window's length, from the deadline back.
 _EVERY = re.compile(
-    r"\b(?:every\s+(?P<n>\d+)\s+years?|every\s+year|annually|yearly|biennial(?:ly)?"
+    r"\b(?:every\s+(?P<n>\d+)\s+(?:years?|yrs?)|every\s+(?:year|yr)|annually|yearly|biennial(?:ly)?"
     r"|triennial(?:ly)?|(?:per|a|each)\s+(?P<m>\d+)[-\s]year\s+(?:cycle|period))\b",
     re.I,
 )

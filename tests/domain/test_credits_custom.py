@@ -214,3 +214,17 @@ def test_a_recurring_requirement_past_its_deadline_moves_to_the_current_cycle(
     assert (moved.deadline, moved.cycle_start) == (deadline, start)
     assert moved.every_months == spec.every_months
     assert CustomRequirementSpec.from_dict(moved.to_dict()) == moved
+
+
+def test_a_name_before_a_comma_and_years_written_yrs() -> None:
+    """QA round 7: "Ohio RN, 24 contact hours ..." was labelled "My requirement", and
+    "every 2 yrs" was an unknown topic."""
+    spec = parse_custom_requirement(
+        "CA pharmacist license, 30 hours every 2 yrs, 2 hrs law & ethics, expires 9/30/27"
+    )
+    assert isinstance(spec, CustomRequirementSpec), spec
+    assert (spec.name, spec.total, spec.every_months) == ("CA pharmacist license", 30, 24)
+    ohio = parse_custom_requirement("Ohio RN, 24 contact hours every 2 years, renews 2027-10-31")
+    assert isinstance(ohio, CustomRequirementSpec) and ohio.name == "Ohio RN"
+    greeting = parse_custom_requirement("Hi, 40 credits by 2027-06-30")
+    assert isinstance(greeting, CustomRequirementSpec) and greeting.name == ""

@@ -135,6 +135,8 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     one it replaces is named, so nothing vanishes unsaid)."""
     replaced = _current(turn) or (turn.abandoned or {}).get("log")
     data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
+    if narrower := await _narrower_mandate_topics(turn, draft.topics):
+        data["suggestions"] = list(dict.fromkeys([*narrower, *data["suggestions"]]))[:2]
     if isinstance(certificate_id := data.get("certificate_id"), int):  # shown with the draft
         data["file"] = await credit_store.certificate_name(
             turn.session, turn.clinician, certificate_id
@@ -148,6 +150,24 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
         if replaced.get("certificate_id") != data.get("certificate_id"):
             await _discard_upload(turn, replaced)  # "send it again": not kept unseen (QA)
     show_draft(turn, data, note=note)
+
+
+async def _narrower_mandate_topics(turn: Turn, logged: Sequence[str]) -> list[str]:
+    """Open mandates that want a narrower kind of a logged topic ("infection control" for
+    New York's NYSDOH-approved course): offered as a button, since only the clinician knows
+    which course it was (QA round 7: it never counted, and nothing said why)."""
+    if not logged:
+        return []
+    wanted: list[str] = []
+    for view in await views(turn):
+        for mandate in view.status.mandates if view.status else ():
+            if not mandate.due or mandate.remaining <= 0:
+                continue
+            wanted += [
+                topic for topic in sorted(mandate.topics)
+                if topic not in logged and not (topics.expand([topic]) - {topic}).isdisjoint(logged)
+            ]  # fmt: skip
+    return list(dict.fromkeys(wanted))
 
 
 def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: str = "") -> None:

@@ -77,3 +77,23 @@ async def test_a_draft_set_aside_by_another_question_can_still_be_saved(
     assert (await ana.next_reply()).text.startswith("Counts toward: Texas Medical Board")
     await ana.press("✅ Save", message_id=draft.message_id)
     assert (await ana.callback_answer()).text, "the first draft was saved already"
+
+
+async def test_a_topic_a_mandate_wants_narrower_is_offered(bot: BotUnderTest) -> None:
+    """QA round 7: "infection control" never counted for New York (its mandate wants the
+    NYSDOH-approved course), and nothing said why. The draft offers the narrower topic."""
+    await seed_licence(bot, "us-ny-md", "New York", date(2028, 1, 31))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 1 infection control yesterday")
+    draft = await ana.next_reply()
+    offer = "Did you mean New York infection control (NYSDOH approved)?"
+    assert [offer] in draft.buttons, draft.buttons
+    await ana.press(offer)
+    assert "New York infection control" in (await ana.next_edit()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    counted = (await ana.next_reply()).text
+    assert counted.startswith("Counts toward: New York"), counted
+    await ana.send("/status")
+    status = (await ana.next_reply()).text
+    assert "Infection control and barrier precautions (NYSDOH approved): 1 of 1" in status, status

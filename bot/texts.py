@@ -571,6 +571,12 @@ LOG_UNKNOWN_TOPIC = "I don't know the topic “{text}”.{hint}"
 LOG_SAVED = "Saved: <b>{amount}</b>, {title} ({date})."
 LOG_UPDATED = "Updated: <b>{amount}</b>, {title} ({date})."
 LOG_COUNTS_TOWARD = "Counts toward: {where}."
+LOG_COUNTS_TOPICS_ONLY = (
+    "It doesn't count toward your licences: they count only their required topics, and "
+    "its topics are none of them (edit the entry in /credits to change its topics). "
+    "It is kept in your record.\n{licences}"
+)
+LOG_TOPICS_ONLY_ITEM = "• {label}: {topics}"
 LOG_COUNTS_NOWHERE = (
     "It doesn't count toward any of your licences' current cycles (check the date and "
     "category), but it is kept in your record."

@@ -741,6 +741,17 @@ def _counts_toward(
     ]
     if later:
         return texts.LOG_COUNTS_LATER.format(cycles="; ".join(later))
+    # Registrations that count named topics only (New York): the topic is why, not the date.
+    topics_only = [
+        texts.LOG_TOPICS_ONLY_ITEM.format(
+            label=html.escape(view.licence.label),
+            topics="; ".join(html.escape(m.title) for m in view.status.mandates if m.due),
+        )
+        for view in after
+        if view.status and view.status.total_required == 0 and view.status.mandates
+    ]
+    if topics_only:
+        return texts.LOG_COUNTS_TOPICS_ONLY.format(licences="\n".join(topics_only))
     return texts.LOG_COUNTS_NOWHERE
 
 

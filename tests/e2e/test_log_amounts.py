@@ -97,3 +97,12 @@ async def test_a_topic_a_mandate_wants_narrower_is_offered(bot: BotUnderTest) ->
     await ana.send("/status")
     status = (await ana.next_reply()).text
     assert "Infection control and barrier precautions (NYSDOH approved): 1 of 1" in status, status
+
+    await ana.send("/log 1 ethics yesterday")  # a topic New York does not count
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    why = (await ana.next_reply()).text
+    assert why.startswith("It doesn't count toward your licences: they count only their "
+                          "required topics"), why  # fmt: skip
+    assert "• New York: " in why and "check the date" not in why, why

@@ -190,8 +190,8 @@ def unit_word(value: Decimal, unit: str) -> str:
 
 
 def credits_amount(amount: Decimal, category: str = "") -> str:
-    """ "1 credit", "1.5 credits", "10 points" (ABIM MOC)."""
-    unit = topics.category_unit(category) if category else "credits"
+    """ "1 credit", "1.5 credits", "10 points" (ABIM MOC), "2 contact hours" (ANCC)."""
+    unit = topics.category_says(category) if category else "credits"
     return texts.AMOUNT.format(amount=number(amount), unit=unit_word(amount, unit))
 
 

@@ -382,7 +382,7 @@ async def amount_answered(turn: Turn, text: str) -> None:
         return
     amount = parse_amount(text)
     if isinstance(amount, LogProblem):  # QA: "twelve" at "How many points?" said credits
-        turn.say(problem_text(amount, topics.category_unit(str(data.get("category") or ""))))
+        turn.say(problem_text(amount, topics.category_says(str(data.get("category") or ""))))
         return
     data["amount"] = str(amount)
     data.pop("ceus", None)  # the amount is the clinician's own now, not a conversion
@@ -524,7 +524,7 @@ async def log_pressed(turn: Turn, press: Press) -> None:
         turn.say(texts.LOG_ASK_DATE)
     elif action == "amount":
         await flows.expect(turn, "log_fix_amount", log=data)
-        unit = topics.category_unit(str(data.get("category") or ""))
+        unit = topics.category_says(str(data.get("category") or ""))
         turn.say(texts.LOG_ASK_AMOUNT.format(unit=unit))
     elif action == "topic":
         await flows.expect(turn, "log_fix_topic", log=data)

@@ -78,6 +78,7 @@ class Term:
     aliases: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
     unit: str = "credits"  # categories: what an amount of it is called (MOC: points)
+    says: str = ""  # categories: how its amounts are said, when not by their unit
 
 
 class TermSet:
@@ -137,6 +138,10 @@ class TermSet:
     def unit(self, term_id: str) -> str:
         term = self._terms.get(term_id)
         return term.unit if term else "credits"
+
+    def says(self, term_id: str) -> str:
+        term = self._terms.get(term_id)
+        return (term.says or term.unit) if term else "credits"
 
     def normalize(self, text: str) -> str | None:
         """The id a free-text phrase names ("pain mgmt" -> ``pain_management``), or None."""
@@ -256,7 +261,7 @@ def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
     if not isinstance(body, Mapping):
         raise VocabularyError(f"{at}: must be a table")
     link = "also_counts_as" if section == "categories" else "parents"
-    allowed = {"label", "aliases", link} | ({"unit"} if section == "categories" else set())
+    allowed = {"label", "aliases", link} | ({"unit", "says"} if section == "categories" else set())
     extra = set(body) - allowed
     if extra:
         raise VocabularyError(f"{at}: unknown field(s) {sorted(extra)}")
@@ -272,7 +277,10 @@ def _parse_term(section: str, term_id: str, body: object, where: str) -> Term:
     unit = body.get("unit", "credits")
     if unit not in UNITS:
         raise VocabularyError(f"{at}.unit: must be one of {', '.join(UNITS)}")
-    return Term(term_id, label, lists["aliases"], lists[link], unit)
+    says = body.get("says", "")
+    if not isinstance(says, str):
+        raise VocabularyError(f"{at}.says: must be a string")
+    return Term(term_id, label, lists["aliases"], lists[link], unit, says)
 
 
 @cache
@@ -358,6 +366,12 @@ def category_label(category_id: str) -> str:
 def category_unit(category_id: str) -> str:
     """ "credits", or what the category's amounts are called ("points" for ABIM MOC)."""
     return vocabulary().categories.unit(category_id)
+
+
+def category_says(category_id: str) -> str:
+    """How an amount of the category is said: "contact hours" for nurses' and pharmacists'
+    CE, which count as credits (``category_unit``) toward what accepts them."""
+    return vocabulary().categories.says(category_id)
 
 
 def counts_as(category_id: str) -> frozenset[str]:

@@ -106,3 +106,16 @@ async def test_a_topic_a_mandate_wants_narrower_is_offered(bot: BotUnderTest) ->
     assert why.startswith("It doesn't count toward your licences: they count only their "
                           "required topics"), why  # fmt: skip
     assert "• New York: " in why and "check the date" not in why, why
+
+
+async def test_nursing_and_pharmacy_ce_are_said_in_contact_hours(bot: BotUnderTest) -> None:
+    """QA round 7: "1.5 credits — ANCC nursing contact hours" in the draft and on Save."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 1.5 ancc ethics yesterday")
+    draft = (await ana.next_reply()).text
+    assert "1.5 contact hours — ANCC nursing contact hours" in draft, draft
+    await ana.press("✅ Save")
+    assert "Saved: 1.5 contact hours" in (await ana.next_edit()).text
+    await ana.next_reply()  # where it counts (no licence yet)
+    await ana.send("/log 1 acpe pharmacy law yesterday")
+    assert "1 contact hour — ACPE pharmacy CE" in (await ana.next_reply()).text

@@ -61,6 +61,7 @@ UNKNOWN_TEXT = (
 CANCELLED = "OK, cancelled. /help lists what I can do."
 NOTHING_TO_CANCEL = "There's nothing to cancel. /help lists what I can do."
 UNKNOWN_COMMAND = "I don't know the command {command}. /help lists the ones I do."
+UNKNOWN_COMMAND_CLOSE = "I don't know the command {command}. Did you mean /{close}?"
 UNSUPPORTED_MESSAGE = (
     "I can read text, PDF certificates, photos and shared locations. /help shows what I do."
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
@@ -65,7 +66,15 @@ async def unknown_command(turn: Turn) -> None:
     """A command nobody handles: name it and point to /help."""
     message = turn.update.effective_message
     command = (message.text or "").split()[0] if message and message.text else "that"
-    turn.say(texts.UNKNOWN_COMMAND.format(command=html.escape(command[:64])))
+    text = texts.UNKNOWN_COMMAND.format(command=html.escape(command[:64]))
+    names = [name for name, _ in texts.COMMANDS]
+    if is_admin(turn):
+        names += [name for name, _ in texts.ADMIN_COMMANDS]
+    typed = command.removeprefix("/").split("@", 1)[0].lower()
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+    if close:  # QA round 7: "/lgo" got no hint of /log
+        text = texts.UNKNOWN_COMMAND_CLOSE.format(command=html.escape(command[:64]), close=close[0])
+    turn.say(text)
 
 
 @clinician_handler

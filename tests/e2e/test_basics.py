@@ -88,3 +88,14 @@ async def test_sticker_like_messages_get_a_hint(bot: BotUnderTest) -> None:
     await ana.share_location(42.36, -71.06)
     reply = await ana.next_reply()
     assert reply.text
+
+
+async def test_a_mistyped_command_is_named_with_the_one_meant(bot: BotUnderTest) -> None:
+    """QA round 7: "/lgo" got only "I don't know the command /lgo"."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/lgo 2 ethics yesterday")
+    assert (await ana.next_reply()).text == (
+        "I don't know the command /lgo. Did you mean /log?"
+    )
+    await ana.send("/zzzz")
+    assert "/help lists the ones I do" in (await ana.next_reply()).text

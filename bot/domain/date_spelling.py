@@ -25,13 +25,19 @@ _ABBREVIATIONS = frozenset(
     | set(_DAY_WORDS)
 )
 _CLOSE_ENOUGH = 0.8
-_WORD = re.compile(r"[A-Za-z]{4,12}")
+_WORD = re.compile(r"\b[A-Za-z]{3,12}\b")
+
+
+_SHORTHANDS = {"yday": "yesterday", "ydy": "yesterday", "yest": "yesterday", "tmrw": "tomorrow"}
+"""Texting shorthands (QA round 7: "/log 2 ethics yday" was titled "yday", dated today)."""
 
 
 @functools.cache
 def correct_date_word(word: str) -> str | None:
     """The month or day word a misspelt word means ("Febuary" → "february"), else None."""
     low = word.lower()
+    if low in _SHORTHANDS:
+        return _SHORTHANDS[low]
     if low in _ABBREVIATIONS:
         return None
     for name in (*_FULL_NAMES, *_DAY_WORDS):

@@ -13,7 +13,8 @@ from bot.domain.date_spelling import correct_date_word, fix_date_spelling
      ("Janurary", "january"), ("Jaunary", "january"), ("Agust", "august"),
      ("Septmber", "september"), ("Setpember", "september"), ("Ocotber", "october"),
      ("Novmber", "november"), ("Decemeber", "december"), ("Arpil", "april"),
-     ("Mrach", "march"), ("Jnue", "june"), ("Juen", "june"), ("Jluy", "july")],
+     ("Mrach", "march"), ("Jnue", "june"), ("Juen", "june"), ("Jluy", "july"),
+     ("yday", "yesterday"), ("ydy", "yesterday")],
 )  # fmt: skip
 def test_slips_are_read_as_the_month(word: str, month: str) -> None:
     assert correct_date_word(word) == month

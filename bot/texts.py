@@ -231,6 +231,8 @@ ONBOARD_DONE = (
     "<i>/log 2 ethics yesterday</i>, or send me a certificate PDF."
 )
 ONBOARD_RESUME = "Let's continue where we left off."
+PROFESSION_SET = "Profession set to <b>{profession}</b>."
+PROFESSION_SET_LICENCES = " Your licences stay as they are: /licences to change them."
 ONBOARD_PROFESSION_AGAIN = (
     "Which of these is your profession? Press one, or type it (e.g. <i>MD</i>, "
     "<i>nurse</i>); Skip if none fits."

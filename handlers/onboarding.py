@@ -42,7 +42,7 @@ async def profession_typed(turn: Turn, text: str) -> bool | None:
     """ "MD", "physican md", "nurse" typed instead of pressed (QA: not understood)."""
     from handlers.licences import ask_which
 
-    profession = _profession_in(text)
+    profession = profession_in(text)
     if profession is not None:
         turn.clinician.profession = profession
         await ask_which(turn, onboarding=True)
@@ -56,7 +56,7 @@ async def profession_typed(turn: Turn, text: str) -> bool | None:
 _PROFESSION_WORDS = ("physician", "nurse", "practitioner", "pharmacist", "assistant")
 
 
-def _profession_in(text: str) -> str | None:
+def profession_in(text: str) -> str | None:
     """The profession a short answer names: as a whole, by one of its words, or by a
     misspelt word ("physican")."""
     found = topics.normalize_profession(text)
@@ -122,6 +122,23 @@ async def onboarding_pressed(turn: Turn, press: Press) -> None:
         await finish(turn)
     else:
         turn.answer(texts.BUTTON_EXPIRED)
+
+
+async def change_profession(turn: Turn, profession: str) -> None:
+    """ "Sorry, wrong button, I'm a pharmacist": the profession changes; during the set-up
+    its licence question is asked again with that profession's licences (QA round 7:
+    nothing but /forget changed it)."""
+    from handlers.licences import ask_which, profession_name
+
+    turn.clinician.profession = profession
+    name = html.escape(profession_name(profession))
+    pending = flows.state(turn)
+    at_licence = pending.get("onboarding") is True and pending.get("step") == "licence_which"
+    if at_licence or pending.get("onboarding") == "profession":
+        turn.say(texts.PROFESSION_SET.format(profession=name))
+        await ask_which(turn, onboarding=True)
+        return
+    turn.say(texts.PROFESSION_SET.format(profession=name) + texts.PROFESSION_SET_LICENCES)
 
 
 async def continue_after_detour(turn: Turn) -> None:

@@ -50,6 +50,37 @@ async def _time_zone(turn: Turn, match: re.Match[str]) -> None:
     await onboarding.read_place(turn, place)
 
 
+_PROFESSION_SAID = re.compile(
+    r"\s*(?:sorry,?\s+)?(?:(?:wrong|mis\w*)\s+(?:button|one|tap|choice),?\s+)?(?:"
+    r"(?:i'?m|i\s+am)\s+(?:actually\s+|really\s+)?(?:an?\s+)?(?P<said>[a-z ()]{2,30}?)"
+    r"|(?:change|set|update|switch)\s+my\s+profession(?:\s+to)?\s+(?:an?\s+)?"
+    r"(?P<to>[a-z ()]{2,30}?)"
+    r"|my\s+profession\s+is\s+(?:an?\s+)?(?P<is>[a-z ()]{2,30}?))"
+    r"\s*(?:not\s+an?\s+[a-z ]{2,30}?)?[.!]*\s*",
+    re.IGNORECASE,
+)
+
+
+def profession_said(text: str) -> str | None:
+    """The profession a message says the clinician has ("sorry, wrong button, I'm actually
+    a pharmacist", "change my profession to nurse"), if it is only that."""
+    from handlers.onboarding import profession_in
+
+    match = _PROFESSION_SAID.fullmatch(text)
+    if match is None:
+        return None
+    return profession_in(match.group("said") or match.group("to") or match.group("is") or "")
+
+
+async def _profession(turn: Turn, _: re.Match[str]) -> bool:
+    message = turn.update.effective_message
+    code = profession_said((message.text or "") if message else "")
+    if code is None:
+        return False  # "I'm tired": not a profession, and not this request
+    await onboarding.change_profession(turn, code)
+    return True
+
+
 _MY = r"(?:(?:show|list|see|view|open|check)\s+(?:me\s+)?)?(?:all\s+)?(?:of\s+)?(?:my\s+)?"
 _LICENCE = r"licen[cs]es?|certifications?"
 _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ...] = (
@@ -87,6 +118,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _command(transcript_handlers.transcript)),
     (_phrase(r"privacy(?:\s+policy)?|what\s+do\s+you\s+(?:store|keep|know\s+about\s+me)"),
      _command(privacy.privacy)),
+    (_PROFESSION_SAID, _profession),
 )  # fmt: skip
 
 
@@ -99,7 +131,6 @@ async def maybe_handle(turn: Turn, text: str) -> bool:
     """Answer ``text`` as its command would, when it is one of these requests."""
     for pattern, handler in _PHRASES:
         match = pattern.fullmatch(text)
-        if match is not None:
-            await handler(turn, match)
+        if match is not None and await handler(turn, match) is not False:
             return True
     return False

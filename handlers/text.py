@@ -11,7 +11,7 @@ import re
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from handlers import basic, courses, credits, flows, licences, phrases, status
+from handlers import basic, courses, credits, flows, licences, onboarding, phrases, status
 from handlers.cancel import cancel_pending, is_cancel
 from handlers.intents import is_log
 from handlers.turn import Turn, clinician_handler
@@ -40,6 +40,11 @@ async def on_text(turn: Turn) -> None:
         return
     if is_cancel(text) and (pending := flows.state(turn)).get("step"):
         await cancel_pending(turn, pending)
+        return
+    if (profession := phrases.profession_said(text)) is not None:
+        # Whatever was asked ("Where do you practise?"), "I'm actually a pharmacist" is not
+        # its answer (QA round 7: it became a licence's name, then a place).
+        await onboarding.change_profession(turn, profession)
         return
     if await credits.save_set_aside(turn, text) or await flows.route_text(turn, text):
         return

@@ -448,3 +448,23 @@ async def test_a_look_at_status_during_the_set_up_keeps_its_question(bot: BotUnd
     await reply_with(ana, "Let's continue where we left off.")
     resumed = await reply_with(ana, "Texas Medical Board")  # its questions from the first
     assert "renewal deadline" in resumed or "expire" in resumed, resumed
+
+
+async def test_a_wrong_profession_can_be_corrected_in_words(bot: BotUnderTest) -> None:
+    """QA round 7: after the wrong button, "sorry, wrong button, I'm actually a
+    pharmacist" got "I don't have rules for ...", and only /forget changed it."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Nurse practitioner")
+    await ana.send("sorry, wrong button, I'm actually a pharmacist")
+    assert "Profession set to <b>pharmacist</b>" in (await ana.next_reply()).raw_text
+    assert "pharmacist" in (await ana.next_reply()).text.lower()  # its licence question
+    await ana.press("Skip")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("change my profession to nurse")
+    changed = (await ana.next_reply()).text
+    assert changed.startswith("Profession set to ") and "nurse" in changed, changed
+    assert "/licences" in changed, changed
+    async with transaction(bot.services.sessionmaker) as session:
+        assert await session.scalar(select(Clinician.profession)) == "rn"
+    await ana.send("I'm tired")
+    assert "Profession set" not in (await ana.next_reply()).text

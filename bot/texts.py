@@ -919,6 +919,7 @@ COURSES_NEED_FILLS_MANDATE = (
 COURSES_NEED_FILLS_TOTAL = (
     "➕ {hours} {unit} toward {licence}'s total ({remaining} still needed){minimums}"
 )
+COURSES_NEED_IF_ACCEPTED = ", if your board accepts {category}"
 COURSES_NEED_FILLS_MINIMUM = ", and its {label} minimum ({left} to go)"
 COURSES_NEED_SHOWING = "Showing {first}–{last} of {total}, mandated topics first."
 COURSES_NEED_SHOWING_TOTALS = "Showing {first}–{last} of {total}."

@@ -695,10 +695,19 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                     for category, label, left in need.minimums
                     if category == hit.course.category
                 )
+                unit, says = need.unit, topics.category_says(hit.course.category)
+                if need.unit in HOURS_UNITS and says != need.unit:
+                    # A nurse's contact hours from a physicians' course: in its own unit,
+                    # and only if her board takes it (QA round 7: "20 contact hours" of AOA
+                    # Category 1-A).
+                    unit = says
+                    minimums += texts.COURSES_NEED_IF_ACCEPTED.format(
+                        category=esc(topics.category_label(hit.course.category))
+                    )
                 lines.append(
                     texts.COURSES_NEED_FILLS_TOTAL.format(
                         hours=number(fill.hours),
-                        unit=unit_word(fill.hours, need.unit),
+                        unit=unit_word(fill.hours, unit),
                         licence=esc(need.licence),
                         remaining=number(need.remaining),
                         minimums=minimums,
@@ -723,6 +732,9 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
     if nav:
         rows.append(nav)
     (turn.edit if edit else turn.say)("\n\n".join(blocks), rows)
+
+
+HOURS_UNITS = frozenset({"hours", "contact hours"})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -685,3 +685,31 @@ async def test_courses_i_need_leaves_another_states_mandate_course_out(
     florida = next(b for title, b in blocks.items() if "Florida Opioid" in title)
     assert "✅ 4 credits of Pain management and opioid prescribing" in texas, text
     assert "✅" not in florida and "toward Texas MD's total" in florida, text
+
+
+async def test_courses_i_need_for_contact_hours_name_the_courses_own_credit(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA round 7: a nurse was told a physicians' course gave "20 contact hours" toward her
+    requirement; it gives 20 credits, which count only if her board accepts them."""
+    from bot.domain.custom_requirements import CustomRequirementSpec, parse_custom_requirement
+
+    await import_directly(bot, tmp_path)
+    spec = parse_custom_requirement("Ohio RN: 24 contact hours by 2027-10-31", "rn")
+    assert isinstance(spec, CustomRequirementSpec)
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=START,
+        )  # fmt: skip
+        owner.profession = "rn"
+        await licences.add(
+            session, owner, label="Ohio RN", now=START, custom_rule=spec.to_dict(),
+            renewal_date=spec.deadline,
+        )  # fmt: skip
+    text = texts_of(await ask(bot.user(1001, "Ana"), "courses I need"))
+    assert (
+        "➕ 20 credits toward Ohio RN's total (24 still needed), if your board accepts "
+        "AMA PRA Category 1 Credit" in text
+    ), text
+    assert "20 contact hours" not in text

@@ -335,6 +335,10 @@ async def _in_licence_state(turn: Turn, found: places.Ambiguous) -> places.Place
         return None
     held = await licence_store.list_for(turn.session, turn.clinician)
     states = places.us_states(licence.jurisdiction for licence in held)
+    # A described requirement has no jurisdiction; its name may say ("Ohio RN": QA round 7,
+    # "courses near Columbus" asked which Columbus).
+    states |= {s for licence in held if licence.custom_rule for s in
+               places.states_named_in(licence.label)}  # fmt: skip
     home = [p for p in found.candidates if p.region_code in states]
     return home[0] if len(home) == 1 else None
 

@@ -639,6 +639,12 @@ async def test_a_place_named_in_several_states_is_the_one_in_the_licence_state(
     bea = bot.user(1002, "Bea")  # no licence: asked
     asked = texts_of(await ask(bea, "courses near Cleveland"))
     assert "Several places are called “Cleveland”" in asked
+    # QA round 7: a described requirement has no jurisdiction, but its name says Ohio.
+    await bea.send("Ohio RN: 24 contact hours by 2027-10-31")
+    await reply_with(bea, "Saved your requirement")
+    await bea.replies_until_quiet(0.5)  # its status, "Add another?"
+    found = texts_of(await ask(bea, "courses near Cleveland"))
+    assert "Cleveland, OH: the Cleveland in the state you are licensed in" in found, found
 
 
 async def test_a_course_reminder_gives_the_venues_time_too(

@@ -682,8 +682,8 @@ REMINDERS_NONE = "No reminders are scheduled."
 REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
 REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
 REMINDERS_QUIET_CHECK = (
-    "Quiet from {start} to {end} means reminders only between {end} and {start}, "
-    "mostly at night. Which did you mean?"
+    "Quiet from {start} to {end} means reminders only between {end} and {start}. "
+    "Which did you mean?"
 )
 REMINDERS_QUIET_FLIP = "Quiet {start}–{end} (reminders in the day)"
 REMINDERS_QUIET_AS_TYPED = "Quiet {start}–{end}, as I typed"

@@ -255,8 +255,9 @@ async def quiet_answered(turn: Turn, text: str) -> None:
         return
     if quiet.empty and text.strip().lower() not in QUIET_OFF_WORDS:
         turn.say(texts.REMINDERS_QUIET_NONE)  # "9am-9am": say why they are now off
-    if not quiet.empty and quiet.daytime_minutes < SHORTEST_DAY_MIN:
-        # QA: "7am-11pm" (the waking hours) was taken: every reminder came at 02:50.
+    if not quiet.empty and (quiet.daytime_minutes < SHORTEST_DAY_MIN or _office_hours(quiet)):
+        # QA: "7am-11pm" (the waking hours) was taken: every reminder came at 02:50; and
+        # "9am to 5pm" (round 7) may mean "remind me only then".
         typed, flipped = (quiet.start_min, quiet.end_min), (quiet.end_min, quiet.start_min)
         turn.say(
             texts.REMINDERS_QUIET_CHECK.format(
@@ -269,6 +270,12 @@ async def quiet_answered(turn: Turn, text: str) -> None:
         )  # fmt: skip
         return
     await _set_quiet(turn, quiet)
+
+
+def _office_hours(quiet: QuietHours) -> bool:
+    """Quiet hours inside the working day ("9am to 5pm"): meant as quiet, or as the only
+    time for reminders? Asked, not guessed."""
+    return 6 * 60 <= quiet.start_min < quiet.end_min <= 20 * 60
 
 
 SHORTEST_DAY_MIN = 9 * 60

@@ -109,6 +109,16 @@ async def test_quiet_hours_that_leave_only_the_night_are_asked_about(
     assert kept in await reply_with(ana, "Quiet hours:")
 
 
+async def test_quiet_hours_inside_the_working_day_are_asked_about(bot: BotUnderTest) -> None:
+    """QA round 7: "9am to 5pm" was taken as quiet through the working day, when it may
+    have meant "only remind me then"."""
+    ana = bot.user()
+    asked = await set_quiet_hours(ana, "9am to 5pm")
+    assert "means reminders only between 17:00 and 09:00" in asked
+    await ana.press("Quiet 17:00–09:00 (reminders in the day)")
+    assert "Quiet hours: 17:00–09:00" in await reply_with(ana, "Quiet hours:")
+
+
 async def test_reminder_days_typed_with_and(bot: BotUnderTest) -> None:
     """QA: "60 30 7 and 1" got "Please send whole days between 1 and 730"."""
     ana = bot.user()

@@ -252,7 +252,8 @@ def step_reminders(full: bool) -> list[Row]:
                         "s",
                         target=target,
                         floor=False,
-                        note=f"{value.get('clinicians'):,} clinicians, {note}; 30 s per 100,000",
+                        note=f"{value.get('clinicians'):,} clinicians, {note}; 30 s per 100,000"
+                        + ("; incl. ~1 s starting the workers" if workers > 1 else ""),
                     )
                 )
         elif key.startswith("limited"):

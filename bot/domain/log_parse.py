@@ -37,6 +37,9 @@ _FILLER = frozenset(
         "credit", "credits", "hour", "hours", "hr", "hrs", "h", "cme", "ce", "points", "point",
         "pts", "units", "unit", "course", "courses", "activity", "session", "topic", "category",
         "cat", "i", "my", "did", "completed", "earned", "got", "just", "today", "worth",
+        # a sentence around it: "hi, ... I earned 12 credits there, can you log that for me"
+        "hi", "hello", "hey", "back", "there", "ended", "can", "could", "you", "that", "this",
+        "it", "me", "please", "log", "record",
     }
 )  # fmt: skip
 _MAX_NGRAM = 5
@@ -477,6 +480,16 @@ def looks_like_a_log(text: str) -> bool:
     text = spoken_amounts(text)
     if _LEAD.match(text) and _AMOUNT.search(text):
         return True
-    return bool(
-        re.search(r"\d\s*(?:credits?|cr|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I)
-    )
+    if re.search(r"\d\s*(?:credits?|cr|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I):
+        return True
+    # "I earned 12 AOA 1-A credits there ... can you log that for me" (QA round 7)
+    return bool(_EARNED.search(text) and _AMOUNT_BEFORE_UNIT.search(text))
+
+
+_EARNED = re.compile(
+    r"\b(?:earned|got|completed|did|finished|attended|log(?:ged)?\s+(?:that|this|it|them))\b",
+    re.IGNORECASE,
+)
+_AMOUNT_BEFORE_UNIT = re.compile(
+    r"\d+(?:[.,]\d+)?\s+(?:[\w-]+\s+){0,3}(?:credits?|hours?|hrs?|points?|ceus?)\b", re.I
+)

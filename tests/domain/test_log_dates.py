@@ -175,6 +175,9 @@ def test_a_word_like_a_part_of_the_day_is_left_alone_without_a_day_before_it() -
         ("/log 2 minor procedures yesterday", 2, date(2026, 12, 5), "minor procedures"),
         ("/log 2 hiv and aids yesterday", 2, date(2026, 12, 5), "HIV/AIDS"),
         ("/log 2 hiv and aids yday", 2, date(2026, 12, 5), "HIV/AIDS"),  # QA round 7
+        ("Hi, just got back from the AOA OMED conference in Philadelphia, I earned 12 AOA "
+         "1-A credits there, it ended Oct 25, can you log that for me please", 12,
+         date(2026, 10, 25), "AOA OMED conference Philadelphia"),
     ],
 )  # fmt: skip
 def test_the_first_number_is_the_amount_and_month_day_dates_stay_whole(

@@ -599,3 +599,15 @@ async def test_small_things_qa_found(bot: BotUnderTest) -> None:
     await ana.send("/status")
     status = await reply_with(ana, "My requirement")
     assert "Source: as you described it on Nov 24, 2026" in status, status
+
+
+async def test_a_log_told_as_a_story_is_proposed(bot: BotUnderTest) -> None:
+    """QA round 7: a long, natural message got "Sorry, I didn't understand that"."""
+    ana = bot.user(1001, "Ana")
+    await ana.send(
+        "Hi, just got back from the AOA OMED conference in Philadelphia, I earned 12 AOA "
+        "1-A credits there, it ended Oct 25, can you log that for me please"
+    )
+    draft = await reply_with(ana, "Log this?")
+    assert "12 credits — AOA Category 1-A" in draft, draft
+    assert "AOA OMED conference Philadelphia" in draft and "Oct 25" in draft, draft

@@ -90,11 +90,11 @@ _SPECIFIC: tuple[tuple[re.Pattern[str], _Phrase], ...] = (
 )
 _GENERIC = re.compile(
     rf"{_NUM}\s+(?:CME\s+|CE\s+|continuing\s+(?:medical\s+)?education\s+)?"
-    r"(?:credit\s+hours?|credits?|hours?|hrs?)\b",
+    r"(?:credit\s+hours?|credits?|hours?|hrs?|CE)\b",  # "6.0 CE" (QA round 7)
     re.I,
 )
 _LABELLED = re.compile(
-    r"\b(?P<unit>contact\s+hours?|MOC\s+points|credits?|hours|points|CME)\s*"
+    r"\b(?P<unit>contact\s+hours?|MOC\s+points|credits?|hours|points|CME|CE)\s*"
     r"(?:awarded|earned|claimed|granted)?"
     rf"\s*:\s*{_NUM}",
     re.I,

@@ -151,3 +151,18 @@ async def test_deleting_an_entry_deletes_its_certificate_and_says_so(bot: BotUnd
     await ana.press("Delete")
     assert "and its certificate 📎." in ((await ana.next_edit()).text or "")
     assert await count(bot, Certificate) == 0
+
+
+async def test_a_certificate_giving_its_amount_as_ce_is_read(bot: BotUnderTest) -> None:
+    """QA round 7: "6.0 CE" on a pharmacist's certificate: "couldn't find the number of
+    credits"."""
+    pdf = certificate_pdf((
+        ("CERTIFICATE OF COMPLETION", -26), ("Jane Doe, PharmD", -20),
+        ("has completed", 13), ("Pharmacy Law Update 2026", -16),
+        ("Completed 10/02/2026", 13), ("6.0 CE", 13),
+        ("Provided by the State Pharmacy Association", 12),
+    ))  # fmt: skip
+    ana = bot.user()
+    await ana.upload("cert2.pdf", pdf, "application/pdf")
+    draft = await reply_with(ana, "Log this?")
+    assert "6 " in draft and "Oct 2" in draft, draft

@@ -67,7 +67,10 @@ async def seed_clinicians(url: str, count: int, *, licences: bool, notices: bool
                         "id": i + 1, "telegram_id": FIRST_USER + i, "chat_id": FIRST_USER + i,
                         "first_name": f"U{i}", "timezone": "America/New_York", "flags": [],
                         "specialties": [], "active": True, "reminders_paused": False,
-                        "quiet_start_min": 21 * 60, "quiet_end_min": 8 * 60,
+                        # Fan-out runs on the real clock: a notice due in the clinician's
+                        # night would wait for the morning. The planner plans around them.
+                        "quiet_start_min": 0 if notices else 21 * 60,
+                        "quiet_end_min": 0 if notices else 8 * 60,
                         "created_at": NOW, "updated_at": NOW,
                     }
                     for i in ids

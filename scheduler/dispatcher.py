@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.domain.reminders import QuietHours, move_out_of_quiet_hours
 from bot.store import clinicians as clinician_store
 from bot.store import outbox
 from bot.store.db import transaction
@@ -54,6 +56,7 @@ class DispatchStats:
     blocked: int = 0
     rate_limited: int = 0
     reclaimed_in_flight: int = 0
+    deferred: int = 0  # due in the clinician's quiet hours: moved to their end
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchStats) -> None:
@@ -66,6 +69,7 @@ class DispatchStats:
             "blocked",
             "rate_limited",
             "reclaimed_in_flight",
+            "deferred",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -85,6 +89,20 @@ class _Outcome:
     message_id: int | None = None
     error: str = ""
     delay: float = 0.0
+
+
+QUIET_HOURS_WAIT = "waits for the end of the clinician's quiet hours"
+
+
+def _after_quiet_hours(clinician: Clinician, now: datetime) -> datetime | None:
+    """When the clinician's quiet hours end, if they are in them now."""
+    quiet = QuietHours(clinician.quiet_start_min, clinician.quiet_end_min)
+    try:
+        zone = ZoneInfo(clinician.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    later = move_out_of_quiet_hours(now, zone, quiet)
+    return later if later > now else None
 
 
 def worker_name() -> str:
@@ -182,6 +200,14 @@ class Dispatcher:
             dropped = []
             for row in rows:
                 clinician = people.get(row.clinician_id)
+                if clinician is not None and (after := _after_quiet_hours(clinician, now)):
+                    # Due while the bot was down or busy, and it is now night where they
+                    # are: sent when their quiet hours end (QA round 7: one came at 22:26).
+                    await outbox.mark_retry(
+                        session, row.id, self.worker, now, at=after, error=QUIET_HOURS_WAIT
+                    )
+                    stats.deferred += 1
+                    continue
                 rendered = None
                 if clinician is not None and clinician.active:
                     renderer = self.renderers.get(row.kind)

@@ -258,3 +258,28 @@ async def test_concurrent_claims_never_share_a_row(
     results = await asyncio.gather(*(claimer(f"w{i}") for i in range(4)))
     all_ids = [row_id for result in results for row_id in result]
     assert len(all_ids) == 300 and len(set(all_ids)) == 300
+
+
+async def test_a_reminder_due_in_the_clinicians_night_waits_for_the_morning(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """QA round 7: after a pause (downtime, a jump of the clock) a course reminder due
+    earlier came at 22:26, in the clinician's quiet hours. It waits for them to end."""
+    await seed_notices(sessionmaker, sandbox, 1)
+    async with transaction(sessionmaker) as session:
+        owner = (await session.execute(select(Clinician))).scalar_one()
+        owner.timezone = "America/New_York"  # NOW is 15:00 UTC: 10:00 there
+    night = NOW + timedelta(hours=13)  # 04:00 UTC: 23:00 in New York, quiet until 08:00
+    clock.set(night)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    stats = await dispatcher.drain()
+    assert (stats.sent, stats.deferred) == (0, 1)
+    (row,) = await rows(sessionmaker)
+    assert row.status == "pending" and row.due_at == NOW + timedelta(hours=22)  # 08:00 there
+    clock.set(row.due_at)
+    assert (await dispatcher.drain()).sent == 1
+    assert len(delivered(sandbox, range(10_000, 10_001))) == 1

@@ -185,8 +185,10 @@ async def seed(engine: AsyncEngine, sandbox: BotApiSandbox, count: int, *, due: 
                 {
                     "id": i + 1, "telegram_id": FIRST_CHAT + i, "chat_id": FIRST_CHAT + i,
                     "first_name": f"User{i}", "timezone": "UTC", "flags": [], "specialties": [],
-                    "active": True, "reminders_paused": False, "quiet_start_min": 21 * 60,
-                    "quiet_end_min": 8 * 60, "created_at": now, "updated_at": now,
+                    # No quiet hours: these processes run on the real clock, and a notice
+                    # due in a clinician's night waits for the morning.
+                    "active": True, "reminders_paused": False, "quiet_start_min": 0,
+                    "quiet_end_min": 0, "created_at": now, "updated_at": now,
                 }
                 for i in range(count)
             ],

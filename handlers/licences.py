@@ -854,6 +854,8 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await _remove(turn, press.int_arg(1))
     elif action == "date":
         await _ask_new_date(turn, press.int_arg(1))
+    elif action == "name":
+        await _ask_new_name(turn, press.int_arg(1))
     else:
         turn.answer(texts.BUTTON_EXPIRED)
 
@@ -908,6 +910,7 @@ async def list_licences(turn: Turn) -> None:
             lines[-1] += texts.LICENCE_LIST_MUTED
         buttons.append(
             [(texts.LICENCE_EDIT_DATE.format(index=index), encode("lic", "date", licence.id)),
+             (texts.LICENCE_RENAME.format(index=index), encode("lic", "name", licence.id)),
              (texts.LICENCE_REMOVE.format(index=index), encode("lic", "del", licence.id))]
         )  # fmt: skip
     buttons.append([(texts.LICENCE_ADD, encode("lic", "add"))])
@@ -941,6 +944,39 @@ async def _remove(turn: Turn, licence_id: int | None) -> None:
     await licence_store.remove(turn.session, turn.clinician, licence.id)
     await replan(turn)
     turn.edit(texts.LICENCE_REMOVED.format(label=html.escape(label)))
+
+
+async def _ask_new_name(turn: Turn, licence_id: int | None) -> None:
+    """QA round 7: a licence named after a garbled sentence kept that name everywhere."""
+    licence = await _owned(turn, licence_id)
+    if licence is None:
+        turn.answer(texts.LICENCE_GONE)
+        return
+    await flows.expect(turn, "licence_new_name", licence_id=licence.id)
+    turn.say(texts.LICENCE_RENAME_ASK.format(label=html.escape(licence.label)))
+
+
+@flows.step("licence_new_name")
+async def new_name_answered(turn: Turn, text: str) -> None:
+    licence_id = flows.state(turn).get("licence_id")
+    licence = await _owned(turn, licence_id if isinstance(licence_id, int) else None)
+    if licence is None:
+        await flows.clear(turn)
+        turn.say(texts.LICENCE_GONE)
+        return
+    name = " ".join(text.split())[:60]
+    if not re.search(r"[^\W_]", name):
+        turn.say(texts.LICENCE_RENAME_EMPTY)
+        return
+    if licence.custom_rule:  # "Ohio RN (due Oct 31, 2027)": the date stays in the label
+        spec = replace(CustomRequirementSpec.from_dict(licence.custom_rule), name=name)
+        licence.custom_rule = spec.to_dict()
+        licence.label = custom_label(spec.deadline, name)[:128]
+    else:
+        licence.label = name
+    licence.updated_at = turn.now
+    await flows.clear(turn)
+    turn.say(texts.LICENCE_RENAMED.format(label=html.escape(licence.label)))
 
 
 async def _ask_new_date(turn: Turn, licence_id: int | None) -> None:

@@ -465,3 +465,23 @@ async def test_the_number_of_renewals_can_be_unknown(bot: BotUnderTest) -> None:
     assert "Saved" in reply, reply
     text = await status_text(ana)
     assert "Florida Board of Medicine" in text and "Domestic violence" in text, text
+
+
+async def test_a_licence_can_be_renamed(bot: BotUnderTest) -> None:
+    """QA round 7: a licence named after a garbled sentence kept that name everywhere;
+    /licences offered only the renewal date and Remove."""
+    ana = bot.user()
+    await ana.send("CA pharmacist licnese: 30 hours by 2027-09-30")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("/licences")
+    listed = await ana.next_reply()
+    assert ["Renewal date 1", "Rename 1", "Remove 1"] in listed.buttons
+    await ana.press("Rename 1")
+    assert "What should I call" in (await ana.next_reply()).text
+    await ana.send("...")
+    assert "needs a letter" in (await ana.next_reply()).text
+    await ana.send("California pharmacist")
+    renamed = (await ana.next_reply()).text
+    assert renamed.startswith("Renamed: California pharmacist (due Sep 30, 2027)"), renamed
+    assert "California pharmacist (due Sep 30, 2027)" in await status_text(ana)

@@ -50,8 +50,8 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "cust": (),
     "forget": ("no",),  # "yes" is pressed last, on purpose
     "gaps": (),
-    "lic": ("del", "delyes", "date", "rule", "ren", "flag", "nodate", "renmore", "add", "skip",
-            "done", "rennone"),
+    "lic": ("del", "delyes", "date", "name", "rule", "ren", "flag", "nodate", "renmore", "add",
+            "skip", "done", "rennone"),
     "log": ("save", "cancel", "date", "amount", "topic", "cat", "title", "provider"),
     "logc": ("ama_pra_1",),
     "logt": ("ethics",),

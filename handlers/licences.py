@@ -946,23 +946,37 @@ async def _remove(turn: Turn, licence_id: int | None) -> None:
     turn.edit(texts.LICENCE_REMOVED.format(label=html.escape(label)))
 
 
-async def _ask_new_name(turn: Turn, licence_id: int | None) -> None:
-    """QA round 7: a licence named after a garbled sentence kept that name everywhere."""
+async def _ask_about(turn: Turn, licence_id: int | None, step: str, question: str) -> None:
+    """Ask ``question`` (its ``{label}`` or ``{rule}``: the licence's label) about one of
+    the licences."""
     licence = await _owned(turn, licence_id)
     if licence is None:
         turn.answer(texts.LICENCE_GONE)
         return
-    await flows.expect(turn, "licence_new_name", licence_id=licence.id)
-    turn.say(texts.LICENCE_RENAME_ASK.format(label=html.escape(licence.label)))
+    await flows.expect(turn, step, licence_id=licence.id)
+    label = html.escape(licence.label)
+    turn.say(question.format(label=label, rule=label))
 
 
-@flows.step("licence_new_name")
-async def new_name_answered(turn: Turn, text: str) -> None:
+async def _licence_asked_about(turn: Turn) -> Licence | None:
+    """The licence the pending question is about; None (and said) when it is gone."""
     licence_id = flows.state(turn).get("licence_id")
     licence = await _owned(turn, licence_id if isinstance(licence_id, int) else None)
     if licence is None:
         await flows.clear(turn)
         turn.say(texts.LICENCE_GONE)
+    return licence
+
+
+async def _ask_new_name(turn: Turn, licence_id: int | None) -> None:
+    """QA round 7: a licence named after a garbled sentence kept that name everywhere."""
+    await _ask_about(turn, licence_id, "licence_new_name", texts.LICENCE_RENAME_ASK)
+
+
+@flows.step("licence_new_name")
+async def new_name_answered(turn: Turn, text: str) -> None:
+    licence = await _licence_asked_about(turn)
+    if licence is None:
         return
     name = " ".join(text.split())[:60]
     if not re.search(r"[^\W_]", name):
@@ -980,21 +994,13 @@ async def new_name_answered(turn: Turn, text: str) -> None:
 
 
 async def _ask_new_date(turn: Turn, licence_id: int | None) -> None:
-    licence = await _owned(turn, licence_id)
-    if licence is None:
-        turn.answer(texts.LICENCE_GONE)
-        return
-    await flows.expect(turn, "licence_new_date", licence_id=licence.id)
-    turn.say(texts.LICENCE_RENEWAL_ASK.format(rule=html.escape(licence.label)))
+    await _ask_about(turn, licence_id, "licence_new_date", texts.LICENCE_RENEWAL_ASK)
 
 
 @flows.step("licence_new_date")
 async def new_date_answered(turn: Turn, text: str) -> None:
-    licence_id = flows.state(turn).get("licence_id")
-    licence = await _owned(turn, licence_id if isinstance(licence_id, int) else None)
+    licence = await _licence_asked_about(turn)
     if licence is None:
-        await flows.clear(turn)
-        turn.say(texts.LICENCE_GONE)
         return
     when = parse_renewal_date(text, turn.local_now.date())
     if isinstance(when, str):

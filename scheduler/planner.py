@@ -466,6 +466,10 @@ async def _write_batch(
         # plan, and the one it picked while the outbox was empty scans all of it. The
         # first pass over 20,000 clinicians: 21 s in apply_plans with it, 8.5 s without.
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        # The plan is derived data: a crash may lose the last batches' commits, which the
+        # next pass writes again (their digests were lost with them). Not waiting for the
+        # WAL flush: first pass over 10,000 clinicians 5.3-5.8 s -> 4.9 s.
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
     now_stored = await plan_store.stored(session, plans)
     written = [cid for cid in plans if now_stored.get(cid) == batch.stored.get(cid)]
     people = [batch.data[cid].clinician for cid in written]

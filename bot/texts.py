@@ -685,6 +685,10 @@ REMINDERS_ITEM = "• {when} — {what}"
 REMINDERS_NONE = "No reminders are scheduled."
 REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
 REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
+REMINDERS_LADDER_PAST = (
+    "Your next deadline, {deadline}, is {left} days away, so the {days}-day reminder "
+    "comes from the next cycle on."
+)
 REMINDERS_QUIET_CHECK = (
     "Quiet from {start} to {end} means reminders only between {end} and {start}. "
     "Which did you mean?"

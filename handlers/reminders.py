@@ -244,6 +244,15 @@ async def ladder_answered(turn: Turn, text: str) -> None:
     turn.clinician.reminder_ladder = [str(day) for day in days]
     await flows.clear(turn)
     await replan(turn)
+    open_ones = [v.status for v in await views(turn) if v.status and not v.status.complete]
+    if open_ones:  # QA round 7: "300" with 330 days to go was dropped without a word
+        nearest = min(open_ones, key=lambda status: status.deadline)
+        past = [str(d) for d in days if d > nearest.days_left]
+        if past:
+            turn.say(texts.REMINDERS_LADDER_PAST.format(
+                days=", ".join(past), deadline=day(nearest.deadline),
+                left=nearest.days_left,
+            ))  # fmt: skip
     await show(turn)
 
 

@@ -18,7 +18,7 @@ from bot.store.db import transaction
 from bot.store.models import Course, Licence, ReminderOutbox
 from handlers.callbacks import encode
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import BotUnderTest, reply_with
+from tests.e2e.conftest import BotUnderTest, reply_with, seed_licence
 
 QA_DAY = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)  # Sunday, 10:00 in Chicago
 CHICAGO = ZoneInfo("America/Chicago")
@@ -128,6 +128,19 @@ async def test_reminder_days_typed_with_and(bot: BotUnderTest) -> None:
     await ana.next_reply()
     await ana.send("60 30 7 and 1")
     assert "60, 30, 7, 1" in await reply_with(ana, "60, 30, 7, 1")
+
+
+async def test_a_reminder_day_already_past_is_said(bot: BotUnderTest) -> None:
+    """QA round 7: "300" with fewer days to the deadline was dropped without a word."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/reminders")
+    await ana.next_reply()
+    await ana.press("Change days")
+    await ana.next_reply()
+    await ana.send("300, 60, 7")
+    said = await reply_with(ana, "300-day")
+    assert "so the 300-day reminder comes from the next cycle on" in said, said
 
 
 async def add_course(bot: BotUnderTest, starts_at: datetime) -> int:

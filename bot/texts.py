@@ -762,6 +762,8 @@ UNSUPPORTED_FILE = (
     "so nothing was stored."
 )
 TRANSCRIPT_NONE = "Add a licence first (/licences): a transcript lists the credits per licence."
+TRANSCRIPT_HEADING_CME = "Continuing Medical Education transcript"
+TRANSCRIPT_HEADING_CE = "Continuing Education transcript"
 TRANSCRIPT_CAPTION_PDF = "Your transcript: credits per licence for the current cycles."
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
 

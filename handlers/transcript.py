@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from telegram.ext import Application, CommandHandler
 
@@ -13,6 +14,8 @@ from bot.store import credits as credit_store
 from bot.tracking import credit_item
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
+
+CE_PROFESSIONS = frozenset({"rn", "pharmacist"})
 
 
 @clinician_handler
@@ -40,9 +43,15 @@ async def transcript(turn: Turn) -> None:
     from bot.reports.transcript import render_transcript_pdf
 
     name = " ".join(p for p in (turn.clinician.first_name, turn.clinician.last_name) if p)
+    heading = (
+        texts.TRANSCRIPT_HEADING_CE
+        if turn.clinician.profession in CE_PROFESSIONS
+        else texts.TRANSCRIPT_HEADING_CME
+    )  # QA round 7: a nurse's audit file said "Continuing Medical Education"
     pdf = await asyncio.to_thread(
-        render_transcript_pdf, name or "Clinician", licences, turn.now, turn.clinician.timezone
-    )
+        partial(render_transcript_pdf, heading=heading),
+        name or "Clinician", licences, turn.now, turn.clinician.timezone,
+    )  # fmt: skip
     csv_bytes = await asyncio.to_thread(render_transcript_csv, licences)
     stamp = turn.local_now.strftime("%Y%m%d")
     turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=texts.TRANSCRIPT_CAPTION_PDF)

@@ -69,14 +69,16 @@ def render_transcript_pdf(
     tz: str,
     *,
     fonts: FontFamily | None = None,
+    heading: str = "Continuing Medical Education transcript",
 ) -> bytes:
     """The transcript as PDF bytes; ``generated_at`` is shown in ``tz`` (UTC if unknown).
+    ``heading``: a nurse's or pharmacist's is "Continuing Education transcript".
 
     Serialised by a lock: reportlab keeps global state (font registry, per-document font
     subsets) and is documented as not thread-safe, while callers use ``to_thread``.
     """
     with _LOCK:
-        return _render(clinician_name, licences, generated_at, tz, fonts)
+        return _render(clinician_name, licences, generated_at, tz, fonts, heading)
 
 
 def _render(
@@ -85,13 +87,14 @@ def _render(
     generated_at: datetime,
     tz: str,
     fonts: FontFamily | None,
+    heading: str,
 ) -> bytes:
     family = _register(fonts or default_family())
     styles = _styles(family)
     stamp = _stamp(generated_at, tz)
     name = _clean(clinician_name, 120) or "Clinician"
     story: list[Any] = [
-        Paragraph("Continuing Medical Education transcript", styles["title"]),
+        Paragraph(escape(heading), styles["title"]),
         Paragraph(escape(name), styles["name"]),
         Paragraph(escape(f"Generated on {stamp}"), styles["meta"]),
         Spacer(1, 10),
@@ -112,7 +115,7 @@ def _render(
         bottomMargin=_MARGIN + 12,
         title=f"CME transcript: {name}",
         author="cme-bot",
-        subject="Continuing Medical Education transcript",
+        subject=heading,
         creator="cme-bot",
         invariant=True,
         initialFontName=family.name,  # else every page still references Helvetica

@@ -4,10 +4,12 @@ physician examples; a described requirement's heading says its window once, with
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
@@ -204,6 +206,12 @@ async def test_a_nurses_contact_hours_are_called_contact_hours(bot: BotUnderTest
     status = await reply_with(ana, "Ohio RN")
     assert "2 / 24 contact hours" in status and "Still needed: 22 contact hours" in status
     assert " credits" not in status, status
+    await ana.send("/transcript")  # QA round 7: headed "Continuing Medical Education"
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None
+    first_page = PdfReader(io.BytesIO(pdf.document_file.data)).pages[0].extract_text()
+    assert "Continuing Education transcript" in first_page, first_page
+    assert "Medical" not in first_page.splitlines()[0]
 
 
 async def _add_texas_licence(ana: SandboxUser) -> None:

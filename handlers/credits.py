@@ -347,11 +347,23 @@ async def text_while_confirming(turn: Turn, text: str) -> bool:
     if _CONFIRM.fullmatch(text) and (data := _current(turn)) is not None:
         await save(turn, data)  # "save", "yes", "ok" typed instead of pressed
         return True
+    if (fix := _AMOUNT_FIX.fullmatch(text)) and _current(turn) is not None:
+        # "actually make it 4 credits" (QA round 8: a new draft of 4, titled "actually
+        # make", replaced this one): the amount of this draft.
+        await amount_answered(turn, fix.group("amount"))
+        return True
     if not looks_like_a_log(text):
         return False
     await log_text(turn, text)
     return True
 
+
+_AMOUNT_FIX = re.compile(
+    r"\s*(?:(?:actually|no|sorry|oops|wait)\W+)*(?:make\s+it|change\s+(?:it|the\s+amount)\s+to"
+    r"|it\s+was|it'?s|should\s+be)\s+(?P<amount>\d+(?:[.,]\d+)?(?:\s+\d/\d)?)\s*"
+    r"(?:credits?|hours?|hrs?|h|points?|contact\s+hours?)?(?:\s+not\s+\S+)?\W*",
+    re.IGNORECASE,
+)
 
 _SAVE_WORD = re.compile(r"\s*save(?:\s+it)?\W*", re.IGNORECASE)
 _CONFIRM = re.compile(r"\s*(?:save|yes|y|yep|yeah|ok|okay|confirm|correct|sure)\W*", re.IGNORECASE)

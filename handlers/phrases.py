@@ -86,8 +86,10 @@ _LICENCE = r"licen[cs]es?|certifications?"
 _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ...] = (
     (_phrase(r"help|commands|menu|what\s+can\s+you\s+do|how\s+does\s+this\s+work"),
      _command(basic.show_help)),
-    (_phrase(r"undo(?:\s+(?:that|it|the\s+last\s+(?:one|entry|log)))?"
-             r"|(?:delete|remove|undo)\s+(?:my\s+|the\s+)?last\s+(?:one|entry|log|credits?)"),
+    (_phrase(r"(?:(?:oops|sorry|no)\W+)*(?:that\s+was\s+(?:wrong|a\s+mistake)\W+)?(?:"
+             r"undo(?:\s+(?:that|it|the\s+last\s+(?:one|entry|log)))?"
+             r"|(?:delete|remove|undo)\s+(?:that|it|that\s+one)"
+             r"|(?:delete|remove|undo)\s+(?:my\s+|the\s+)?last\s+(?:one|entry|log|credits?))"),
      _command(credits.undo)),
     (_phrase(rf"{_MY}(?:credits|entries|logs|logged\s+credits|credit\s+entries)"
              r"|(?:edit|delete|remove)\s+an?\s+entry"),

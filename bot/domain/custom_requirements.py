@@ -67,8 +67,10 @@ _LEAD = re.compile(
 )
 # "California BRN: I need ..." or "Furnishing number needs ...": the requirement's name.
 _NAMED = re.compile(
-    r"^\s*(?P<name>[^:,\d]{2,60}?)\s*(?::|\b(?=needs?\b|requires?\b)|,(?=\s*\d))\s*", re.I
-)  # "Ohio RN, 24 contact hours ..." too (QA round 7: labelled "My requirement")
+    r"^\s*(?P<name>[^:,\d]{2,60}?)\s*"
+    r"(?::|\b(?=needs?\b|requires?\b)|,(?=\s*\d)|\s[-–—](?=\s*\d))\s*",
+    re.I,
+)  # "Ohio RN, 24 contact hours ..." and "Ohio PA license - 100 hrs ..." too (QA rounds 7, 8)
 _NOT_A_NAME = frozenset({
     "i", "we", "my", "i still", "i will", "i'll", "hi", "hello", "hey", "ok", "okay", "so",
     "also", "and", "then", "please", "by", "before", "until",

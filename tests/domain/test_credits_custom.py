@@ -228,3 +228,13 @@ def test_a_name_before_a_comma_and_years_written_yrs() -> None:
     assert isinstance(ohio, CustomRequirementSpec) and ohio.name == "Ohio RN"
     greeting = parse_custom_requirement("Hi, 40 credits by 2027-06-30")
     assert isinstance(greeting, CustomRequirementSpec) and greeting.name == ""
+
+
+def test_a_name_before_a_dash_and_cme_as_the_unit() -> None:
+    """QA round 8: "Ohio PA license - 100 hrs ..." made "Ohio PA license -" a topic, and
+    "100 CME every 2 yrs" was not taken for a requirement."""
+    spec = parse_custom_requirement(
+        "Ohio PA license - 100 hrs every 2 years incl 12 hrs pharmacology, expires 1/31/2027"
+    )
+    assert isinstance(spec, CustomRequirementSpec), spec
+    assert (spec.name, spec.total) == ("Ohio PA license", 100)

@@ -119,3 +119,15 @@ async def test_nursing_and_pharmacy_ce_are_said_in_contact_hours(bot: BotUnderTe
     await ana.next_reply()  # where it counts (no licence yet)
     await ana.send("/log 1 acpe pharmacy law yesterday")
     assert "1 contact hour — ACPE pharmacy CE" in (await ana.next_reply()).text
+
+
+async def test_a_correction_of_the_amount_changes_the_draft(bot: BotUnderTest) -> None:
+    """QA round 8: "actually make it 4 credits" made a new draft of 4, titled "actually
+    make", dated today, and the first one was dropped."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 3 pharmacology Dec 1")
+    assert "3 credits" in (await ana.next_reply()).text
+    await ana.send("actually make it 4 credits")
+    fixed = (await ana.next_reply()).text
+    assert "4 credits" in fixed and "Pharmacology" in fixed and "Dec 1" in fixed, fixed
+    assert "actually" not in fixed and "not logged" not in fixed, fixed

@@ -476,3 +476,16 @@ async def test_a_wrong_profession_can_be_corrected_in_words(bot: BotUnderTest) -
         assert await session.scalar(select(Clinician.profession)) == "rn"
     await ana.send("I'm tired")
     assert "Profession set" not in (await ana.next_reply()).text
+
+
+async def test_nccpa_described_in_its_own_shorthand_during_the_set_up(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 8: "NCCPA, 100 CME every 2 yrs, ..." was refused as another profession's
+    rule (ABIM's "every 2 years")."""
+    ana = bot.user(1001, "Ana")
+    saved = await described(
+        ana, "NCCPA, 100 CME every 2 yrs, at least 50 Category 1, 2 hrs substance use "
+        "disorder, due 4/30/2027", profession="PA",
+    )  # fmt: skip
+    assert "100 credits from May 1, 2025 to Apr 30, 2027" in saved, saved

@@ -534,6 +534,7 @@ async def test_a_certificate_or_a_log_during_the_set_up_then_continues_it(
     [
         ("undo", "There is nothing to undo."),
         ("delete my last entry", "There is nothing to undo."),
+        ("oops that was wrong, delete it", "There is nothing to undo."),  # QA round 8
         ("show my credits", "You haven't logged any credits yet."),
         ("stop reminders", "All reminders are paused."),
         ("reminders", "Your reminders"),

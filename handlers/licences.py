@@ -993,6 +993,35 @@ async def new_name_answered(turn: Turn, text: str) -> None:
     turn.say(texts.LICENCE_RENAMED.format(label=html.escape(licence.label)))
 
 
+_DEADLINE_SAID = re.compile(
+    r"\s*(?:(?:actually|oh|oops|sorry|fyi)\W+)*(?:my\s+|the\s+)?(?P<name>[\w .'&-]{0,40}?)\s*"
+    r"(?:licen[cs]e\s+|registration\s+|certification\s+)?"
+    r"(?:deadline|renewal(?:\s+date)?|expiry(?:\s+date)?|expiration(?:\s+date)?|due\s+date)"
+    r"\s+is\s+(?:actually\s+|now\s+|really\s+)?(?P<date>[\w ,/.-]{3,30}?)\s*[.!]*\s*",
+    re.IGNORECASE,
+)
+
+
+async def deadline_said(turn: Turn, text: str) -> bool:
+    """ "my nccpa deadline is actually may 31 2027": that licence's renewal date changes,
+    checked as the "Renewal date" button's answer is (QA round 8: the status card came
+    back unchanged, as if it had been taken)."""
+    from handlers.status import licences_named  # status builds on this module's views
+
+    said = _DEADLINE_SAID.fullmatch(text)
+    if said is None:
+        return False
+    owned = await licence_store.list_for(turn.session, turn.clinician)
+    named = licences_named(owned, said.group("name"), turn.context.services.rulebook)
+    if not named and len(owned) == 1 and not said.group("name").strip():
+        named = owned  # "my deadline is ...", with one licence
+    if len(named) != 1:
+        return False  # none or several: the status answers, as before
+    await flows.expect(turn, "licence_new_date", licence_id=named[0].id)
+    await new_date_answered(turn, said.group("date"))
+    return True
+
+
 async def _ask_new_date(turn: Turn, licence_id: int | None) -> None:
     await _ask_about(turn, licence_id, "licence_new_date", texts.LICENCE_RENEWAL_ASK)
 

@@ -14,6 +14,7 @@ from bot.domain import dates, topics
 from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
+from bot.store.models import Licence
 from bot.tracking import LicenceView, load_views
 from bot.views import (
     day,
@@ -81,9 +82,12 @@ def _after_for(tokens: list[str], index: int) -> bool:
 
 
 def _names(view: LicenceView, rulebook: RuleBook) -> set[str]:
+    return licence_names(view.licence, rulebook)
+
+
+def licence_names(licence: Licence, rulebook: RuleBook) -> set[str]:
     """Words that name a licence: its label's, its state code ("tx") and its rule's
     one-word aliases ("tex", "fla")."""
-    licence = view.licence
     names = set(re.findall(r"[a-z]{3,}", licence.label.lower())) - _GENERIC
     names |= _state_code(licence.jurisdiction)
     rule = rulebook.find(licence.rule_id) if licence.rule_id else None
@@ -98,6 +102,12 @@ def _rule_names(rule: Rule) -> set[str]:
 def _state_code(jurisdiction: str | None) -> set[str]:
     code = (jurisdiction or "").lower()
     return {code[3:]} if code.startswith("us-") else set()
+
+
+def licences_named(licences: list[Licence], text: str, rulebook: RuleBook) -> list[Licence]:
+    """The licences ``text`` names ("my nccpa deadline ..."), by the words above."""
+    words = _asked_words(text)
+    return [licence for licence in licences if words & licence_names(licence, rulebook)]
 
 
 def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> list[LicenceView]:

@@ -52,7 +52,11 @@ async def on_text(turn: Turn) -> None:
         await licences.add_custom(turn, text)
     elif is_log(text):
         await credits.log_text(turn, text)
-    elif await phrases.maybe_handle(turn, text) or await courses.maybe_handle_text(turn, text):
+    elif (
+        await phrases.maybe_handle(turn, text)
+        or await courses.maybe_handle_text(turn, text)
+        or await licences.deadline_said(turn, text)
+    ):
         return
     elif status.is_status_question(text):
         await status.say_status(turn, text)

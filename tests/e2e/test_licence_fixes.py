@@ -485,3 +485,16 @@ async def test_a_licence_can_be_renamed(bot: BotUnderTest) -> None:
     renamed = (await ana.next_reply()).text
     assert renamed.startswith("Renamed: California pharmacist (due Sep 30, 2027)"), renamed
     assert "California pharmacist (due Sep 30, 2027)" in await status_text(ana)
+
+
+async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) -> None:
+    """QA round 8: "my nccpa deadline is actually may 31 2027" showed the status card with
+    the old date, as if it had been taken."""
+    ana = bot.user()
+    await ana.send("NCCPA: I need 100 credits by 2027-04-30, 50 of them Category 1")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("my nccpa deadline is actually may 31 2027")
+    changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+    assert "May 31, 2027" in changed, changed
+    assert "NCCPA (due May 31, 2027)" in await status_text(ana)

@@ -20,7 +20,7 @@ from typing import Any
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain import topics
+from bot.domain import dates, topics
 from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
@@ -37,6 +37,7 @@ from bot.store import outbox
 from bot.store.models import CreditEntry, Licence
 from bot.tracking import LicenceView, cycle_end_on
 from bot.views import credits_amount, number, unit_word
+from bot.views import day as calendar_day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.course_query import looks_like_course_request
@@ -967,3 +968,41 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("log", log_command))
     app.add_handler(CommandHandler("credits", list_credits))
     app.add_handler(CommandHandler("undo", undo))
+
+
+# ------------------------------------------------------------------ "how many did I earn?"
+_EARNED_QUESTION = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:[\w-]+\s+){0,3}?(?:credits?|hours?|cme|ce|points?)\s+"
+    r"(?:did|have|had)\s+i\s+(?:earn(?:ed)?|log(?:ged)?|do|done|get|got|gotten|complete[d]?"
+    r"|take|taken)\b|\bwhat\s+(?:did|have)\s+i\s+(?:earn(?:ed)?|log(?:ged)?)\b",
+    re.IGNORECASE,
+)
+
+
+async def earned_question(turn: Turn, text: str) -> bool:
+    """ "how many credits did I earn in 2026?": what was logged in that period (or in
+    all), by kind (QA round 8: answered as "nothing is due by Dec 31, 2026")."""
+    if not _EARNED_QUESTION.search(text):
+        return False
+    found = dates.extract_date_phrase(text)
+    period = dates.parse_past_range(found.phrase, turn.now, turn.tz) if found else None
+    rows = await credit_store.credit_rows(turn.session, turn.clinician)
+    if period is not None:
+        end = period.end or turn.local_now.date()
+        rows = [row for row in rows if period.start <= row.completed_on <= end]
+        when = texts.EARNED_PERIOD.format(start=calendar_day(period.start), end=calendar_day(end))
+    else:
+        when = texts.EARNED_ALL
+    if not rows:
+        turn.say(texts.EARNED_NONE.format(when=when))
+        return True
+    by_kind: dict[str, Decimal] = {}
+    for row in rows:
+        by_kind[row.category] = by_kind.get(row.category, Decimal(0)) + row.amount
+    kinds = ", ".join(
+        f"{credits_amount(amount, category)} {html.escape(topics.category_label(category))}"
+        for category, amount in sorted(by_kind.items(), key=lambda item: -item[1])
+    )
+    entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
+    turn.say(texts.EARNED.format(when=when, entries=entries, kinds=kinds))
+    return True

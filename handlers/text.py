@@ -56,6 +56,7 @@ async def on_text(turn: Turn) -> None:
         await phrases.maybe_handle(turn, text)
         or await courses.maybe_handle_text(turn, text)
         or await licences.deadline_said(turn, text)
+        or await credits.earned_question(turn, text)
     ):
         return
     elif status.is_status_question(text):

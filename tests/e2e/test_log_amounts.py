@@ -131,3 +131,25 @@ async def test_a_correction_of_the_amount_changes_the_draft(bot: BotUnderTest) -
     fixed = (await ana.next_reply()).text
     assert "4 credits" in fixed and "Pharmacology" in fixed and "Dec 1" in fixed, fixed
     assert "actually" not in fixed and "not logged" not in fixed, fixed
+
+
+async def test_how_many_credits_did_i_earn_in_a_period(bot: BotUnderTest) -> None:
+    """QA round 8: "how many credits did I earn in 2026" got "Nothing is due by Dec 31"."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30))
+    ana = bot.user(1001, "Ana")
+    for line in ("/log 2 ethics Nov 3", "/log 1.5 opioid Nov 5", "/log 3 sepsis 2025-10-01"):
+        await ana.send(line)
+        await ana.next_reply()
+        await ana.press("✅ Save")
+        await ana.next_edit()
+        await ana.next_reply()
+    await ana.send("how many credits did I earn in 2026?")
+    said = (await ana.next_reply()).text
+    assert said.startswith("From Jan 1, 2026 to "), said
+    assert "you logged 2 entries: 3.5 credits AMA PRA Category 1 Credit" in said, said
+    await ana.send("how many credits did I earn this month")  # the clock: Nov 24, 2026
+    assert "you logged 2 entries" in (await ana.next_reply()).text
+    await ana.send("how many credits did I earn last month")
+    assert "you logged nothing" in (await ana.next_reply()).text
+    await ana.send("how many hours have I logged")
+    assert (await ana.next_reply()).text.startswith("In all you logged 3 entries: 6.5 credits")

@@ -186,6 +186,7 @@ VERDICT_OVERDUE = (
 )
 STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
 STATUS_TOPIC_HEADER = "<b>{label}</b> — due {deadline}"
+STATUS_TOPIC_HEADER_DATED = "<b>{label}</b>"
 STATUS_TOPIC_NOT_DUE = "• {title}: not due this cycle"
 STATUS_NOT_HELD = (
     "You haven't added <b>{label}</b>, so I can't tell what it needs. Add it, and I'll "

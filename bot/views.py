@@ -294,6 +294,8 @@ def render_topic_status(view: LicenceView, asked: frozenset[str]) -> str | None:
         return None
     deadline = day(status.deadline)
     head = texts.STATUS_TOPIC_HEADER.format(label=licence_label(view), deadline=deadline)
+    if deadline in view.licence.label:  # "Ohio PA license (due Jan 31, 2027)" says it (QA)
+        head = texts.STATUS_TOPIC_HEADER_DATED.format(label=licence_label(view))
     return "\n".join([head, *lines])
 
 

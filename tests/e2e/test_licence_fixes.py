@@ -498,3 +498,15 @@ async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) 
     changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
     assert "May 31, 2027" in changed, changed
     assert "NCCPA (due May 31, 2027)" in await status_text(ana)
+
+
+async def test_a_topic_answer_does_not_repeat_a_dated_label(bot: BotUnderTest) -> None:
+    """QA round 8: "Ohio PA license (due Jan 31, 2027) — due Jan 31, 2027"."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send("Ohio PA license: I need 100 credits by 2027-01-31, 12 of them pharmacology")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    answer = await status_text(ana, "how many pharmacology hours do i need")
+    assert "Ohio PA license (due Jan 31, 2027)" in answer, answer
+    assert "— due Jan 31, 2027" not in answer, answer

@@ -25,6 +25,10 @@ ButtonHandler = Callable[[Turn, "Press"], Awaitable[None]]
 _routes: dict[str, ButtonHandler] = {}
 
 
+MAX_ID = 2**31 - 1
+"""The largest value of an ``INTEGER`` column (ids, and every number in callback data)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Press:
     """A parsed button press."""
@@ -33,11 +37,13 @@ class Press:
     args: tuple[str, ...]
 
     def int_arg(self, index: int) -> int | None:
-        """The argument as a non-negative int, or None if absent or malformed."""
+        """The argument as a non-negative int, or None if absent, malformed, or beyond
+        the database's integer ids (a forged "cred:del:2147483648" failed the update on
+        PostgreSQL: found by the fuzz suite)."""
         if index >= len(self.args):
             return None
         value = self.args[index]
-        if not value.isdigit() or len(value) > 12:
+        if not value.isdigit() or len(value) > 10 or int(value) > MAX_ID:
             return None
         return int(value)
 

@@ -167,3 +167,18 @@ async def test_long_lists_fit_in_one_keyboard(bot: BotUnderTest, request_text: s
     await _many_of_everything(bot, 60)
     reply = await _quiet_reply(bot, request_text)
     assert "went wrong" not in reply
+
+
+@pytest.mark.parametrize("data", ["cred:del:2147483648", "lic:del:2541877544", "cd:99999999999"])
+async def test_an_id_beyond_the_integer_columns_is_expired_not_an_error(
+    bot: BotUnderTest, data: str
+) -> None:
+    """Forged "cred:del:2147483648": PostgreSQL refused the int32 argument, the update
+    failed with a DataError."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/help")
+    message = await ana.next_reply()
+    with recording_errors() as errors:
+        await settle(bot, await ana.press_data(data, message.message_id))
+        assert not errors.take()
+    assert (await ana.callback_answer()).text

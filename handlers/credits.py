@@ -613,6 +613,9 @@ async def drop_waiting_upload(turn: Turn) -> None:
     pending = flows.state(turn)
     if str(pending.get("step") or "").startswith("log_"):
         await discard_pending_upload(turn, pending)  # QA: a proposal's PDF, then a photo
+        # Dropped, not set aside: the next question must not keep its draft for a Save
+        # that would link the deleted file (the fuzz suite: a foreign-key error).
+        await flows.clear(turn)
 
 
 async def _discard_upload(turn: Turn, data: dict[str, Any]) -> str | None:
@@ -664,13 +667,18 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     else:
         # One entry per credit type of the activity (Category 1 credits and MOC points
         # count toward different requirements); the first is the one reported.
+        certificate_id = data.get("certificate_id")
+        if isinstance(certificate_id, int) and not await credit_store.certificate_name(
+            turn.session, turn.clinician, certificate_id
+        ):
+            certificate_id = None  # its file was dropped meanwhile: the entry without it
         saved = []
         for amount, category in draft.kinds:
             added = await credit_store.add(
                 turn.session, turn.clinician,
                 completed_on=draft.completed_on, amount=amount, category=category,
                 title=draft.title, topics=draft.topics, provider=draft.provider,
-                certificate_id=data.get("certificate_id"), source=data.get("source") or "chat",
+                certificate_id=certificate_id, source=data.get("source") or "chat",
                 now=turn.now, same_activity_as=saved[0].id if saved else None,
             )  # fmt: skip
             saved.append(added)

@@ -166,3 +166,22 @@ async def test_a_certificate_giving_its_amount_as_ce_is_read(bot: BotUnderTest) 
     await ana.upload("cert2.pdf", pdf, "application/pdf")
     draft = await reply_with(ana, "Log this?")
     assert "6 " in draft and "Oct 2" in draft, draft
+
+
+async def test_a_draft_whose_file_a_new_upload_dropped_cannot_be_saved_with_it(
+    bot: BotUnderTest,
+) -> None:
+    """The fuzz suite: a certificate's draft, then a photo (the PDF "was not logged"), then
+    the first draft's Save: a foreign-key error on the deleted file. Now that Save has
+    expired, and nothing fails."""
+    ana = bot.user()
+    await ana.upload("accme.pdf", certificate_pdf(ACCME), "application/pdf")
+    await reply_with(ana, "Log this?")
+    first = ana.sandbox.messages(ana.user_id)[-1]
+    await ana.send_photo(png_bytes())
+    await reply_with(ana, "accme.pdf was not logged")
+    await ana.press("✅ Save", message_id=first.message_id)
+    assert "expired" in ((await ana.callback_answer()).text or "")
+    await ana.send("yes")
+    assert await ana.next_reply()
+    assert await count(bot, Certificate) == 1  # the photo, still waiting for its details

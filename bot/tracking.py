@@ -55,6 +55,17 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
     )
 
 
+def licence_states(licence: Licence) -> set[str]:
+    """The US state codes a licence is in: its jurisdiction's ("US-TX"), or for a described
+    requirement, which has none, the state its name gives ("Ohio RN")."""
+    from bot.domain import places  # the place index loads lazily
+
+    states = places.us_states([licence.jurisdiction])
+    if not states and licence.custom_rule:
+        states = places.states_named_in(licence.label)
+    return states
+
+
 def credit_item(entry: CreditEntry | Row[Any]) -> CreditItem:
     """The arithmetic's view of an entry: an ORM object or a plain row of the same names."""
     return CreditItem(

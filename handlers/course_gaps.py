@@ -18,7 +18,7 @@ from bot.courses.ranking import Gap, Ranked, fill_gaps
 from bot.domain import places, topics
 from bot.domain.requirements import RuleBook
 from bot.store.models import Clinician, Course
-from bot.tracking import LicenceView, facts_for
+from bot.tracking import LicenceView, facts_for, licence_states
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +76,7 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
         except (KeyError, ValueError):
             continue
         licence = view.licence.label
-        home = frozenset(
-            places.us_states([view.licence.jurisdiction or rule.jurisdiction])
-            or places.states_named_in(licence)  # a described one: "Florida RN"
-        )
+        home = frozenset(licence_states(view.licence))
         deadline = (
             status.makeup_until if status.overdue and status.makeup_until else status.deadline
         )

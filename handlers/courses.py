@@ -24,7 +24,7 @@ from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
-from bot.tracking import load_views
+from bot.tracking import licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -334,11 +334,9 @@ async def _in_licence_state(turn: Turn, found: places.Ambiguous) -> places.Place
     if found.hint != "same_name":
         return None
     held = await licence_store.list_for(turn.session, turn.clinician)
-    states = places.us_states(licence.jurisdiction for licence in held)
-    # A described requirement has no jurisdiction; its name may say ("Ohio RN": QA round 7,
-    # "courses near Columbus" asked which Columbus).
-    states |= {s for licence in held if licence.custom_rule for s in
-               places.states_named_in(licence.label)}  # fmt: skip
+    # A described requirement's name may give its state ("Ohio RN": QA round 7, "courses
+    # near Columbus" asked which Columbus).
+    states = {state for licence in held for state in licence_states(licence)}
     home = [p for p in found.candidates if p.region_code in states]
     return home[0] if len(home) == 1 else None
 

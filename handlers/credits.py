@@ -8,6 +8,7 @@ it counts toward and what remains, and reminders are re-planned in the same tran
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import re
 import secrets
@@ -157,18 +158,25 @@ async def _narrower_mandate_topics(turn: Turn, logged: Sequence[str]) -> list[st
     """Open mandates that want a narrower kind of a logged topic ("infection control" for
     New York's NYSDOH-approved course): offered as a button, since only the clinician knows
     which course it was (QA round 7: it never counted, and nothing said why)."""
-    if not logged:
+    narrower = _narrower_topics(frozenset(logged))
+    if not narrower:  # most topics have none: no statuses worked out for every log
         return []
     wanted: list[str] = []
     for view in await views(turn):
         for mandate in view.status.mandates if view.status else ():
-            if not mandate.due or mandate.remaining <= 0:
-                continue
-            wanted += [
-                topic for topic in sorted(mandate.topics)
-                if topic not in logged and not (topics.expand([topic]) - {topic}).isdisjoint(logged)
-            ]  # fmt: skip
+            if mandate.due and mandate.remaining > 0:
+                wanted += sorted(narrower.intersection(mandate.topics))
     return list(dict.fromkeys(wanted))
+
+
+@functools.cache
+def _narrower_topics(logged: frozenset[str]) -> frozenset[str]:
+    """Topics that count toward one of ``logged`` but are not it ("New York infection
+    control" for "infection control")."""
+    return frozenset(
+        topic for topic in topics.topic_ids()
+        if topic not in logged and not (topics.expand([topic]) - {topic}).isdisjoint(logged)
+    )  # fmt: skip
 
 
 def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: str = "") -> None:

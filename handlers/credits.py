@@ -368,7 +368,7 @@ async def text_while_confirming(turn: Turn, text: str) -> bool:
 
 
 _AMOUNT_FIX = re.compile(
-    r"\s*(?:(?:actually|no|sorry|oops|wait)\W+)*(?:make\s+it|change\s+(?:it|the\s+amount)\s+to"
+    r"\s*(?:(?:ac?t?u?al+y|acutally|no|sorry|oops|wait)\W+)*(?:make\s+it|change\s+(?:it|the\s+amount)\s+to"
     r"|it\s+was|it'?s|should\s+be)\s+(?P<amount>\d+(?:[.,]\d+)?(?:\s+\d/\d)?)\s*"
     r"(?:credits?|hours?|hrs?|h|points?|contact\s+hours?)?(?:\s+not\s+\S+)?\W*",
     re.IGNORECASE,

@@ -131,6 +131,9 @@ async def test_a_correction_of_the_amount_changes_the_draft(bot: BotUnderTest) -
     fixed = (await ana.next_reply()).text
     assert "4 credits" in fixed and "Pharmacology" in fixed and "Dec 1" in fixed, fixed
     assert "actually" not in fixed and "not logged" not in fixed, fixed
+    await ana.send("actualy make it 5 credits")  # misspelt, as in the sandbox
+    again = (await ana.next_reply()).text
+    assert "5 credits" in again and "actualy" not in again, again
 
 
 async def test_how_many_credits_did_i_earn_in_a_period(bot: BotUnderTest) -> None:

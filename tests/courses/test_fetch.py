@@ -12,7 +12,10 @@ from bot.courses.fetch import FeedState, FetchError, Limits, fetch
 from .conftest import FeedServer, Reply, no_sleep
 
 CSV = b"title,credits,start\nA,1,2027-01-05\n"
-FAST = Limits(attempts=3, backoff=0.5, request_timeout=0.1)
+# Only the timeout test needs a short timeout; the others get a generous one, so a
+# loaded CI machine (4 test workers on 2 cores) cannot turn a slow answer into a retry.
+RETRIES = Limits(attempts=3, backoff=0.5, request_timeout=10)
+SHORT_TIMEOUT = Limits(attempts=3, backoff=0.5, request_timeout=0.1)
 
 
 async def test_etag_and_last_modified_make_the_next_fetch_a_304(feed_server: FeedServer) -> None:
@@ -45,7 +48,7 @@ async def test_timeouts_are_retried_with_backoff_then_fail(feed_server: FeedServ
 
     async with httpx.AsyncClient() as client:
         with pytest.raises(FetchError, match=r"did not answer within 0.1 s \(tried 3 times\)"):
-            await fetch(url, client=client, limits=FAST, sleep=record)
+            await fetch(url, client=client, limits=SHORT_TIMEOUT, sleep=record)
     assert delays == [0.5, 1.0]
 
 
@@ -53,7 +56,7 @@ async def test_server_errors_are_retried_until_success(feed_server: FeedServer) 
     answers = iter([Reply(503, b"busy"), Reply(502, b"bad gateway"), Reply(200, CSV)])
     url = feed_server.route("/flaky.csv", lambda _h: next(answers))
     async with httpx.AsyncClient() as client:
-        fetched = await fetch(url, client=client, limits=FAST, sleep=no_sleep)
+        fetched = await fetch(url, client=client, limits=RETRIES, sleep=no_sleep)
     assert fetched.content == CSV
     assert len(feed_server.requests) == 3
 
@@ -62,7 +65,7 @@ async def test_client_errors_are_not_retried(feed_server: FeedServer) -> None:
     url = feed_server.url("/missing.csv")
     async with httpx.AsyncClient() as client:
         with pytest.raises(FetchError, match="HTTP 404"):
-            await fetch(url, client=client, limits=FAST, sleep=no_sleep)
+            await fetch(url, client=client, limits=RETRIES, sleep=no_sleep)
     assert len(feed_server.requests) == 1
 
 

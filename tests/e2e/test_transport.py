@@ -58,7 +58,7 @@ def _send(chat_id: int, text: str) -> RequestData:
 async def test_failures_map_to_ptb_errors(client: str) -> None:
     async with BotApiSandbox() as sandbox:
         sandbox.user(7, "Ana")
-        request = bot_api_request(client, pool=2, read_timeout=0.3)
+        request = bot_api_request(client, pool=2, read_timeout=5)
         url = f"{sandbox.base_url}{sandbox.token}/sendMessage"
         async with request:
             status, payload = await request.do_request(url, "POST", _send(7, "hello"))

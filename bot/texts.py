@@ -232,6 +232,10 @@ ONBOARD_DONE = (
     "<i>/log 2 ethics yesterday</i>, or send me a certificate PDF."
 )
 ONBOARD_RESUME = "Let's continue where we left off."
+SETUP_STILL_OPEN = (
+    "↩️ Your set-up is not finished: answer its last question above when you're ready, "
+    "or send /start to see it again."
+)
 PROFESSION_SET = "Profession set to <b>{profession}</b>."
 PROFESSION_SET_LICENCES = " Your licences stay as they are: /licences to change them."
 ONBOARD_PROFESSION_AGAIN = (

@@ -231,6 +231,8 @@ async def _run_in_transaction(
                     kept = {"onboarding": stage} if stage else None
                     await clinicians.set_conversation(session, clinician, kept, now)
                 await fn(turn)
+                if step and _is_command(update) and _command_name(update) in ASKS_NOTHING:
+                    await _hint_setup_still_open(turn)
                 if turn.abandoned:
                     await _discard_abandoned_upload(turn)
                 await _continue_setup(turn)
@@ -243,6 +245,20 @@ async def _run_in_transaction(
                         type(error).__name__, delay)  # fmt: skip
         await asyncio.sleep(delay)
         delay = min(delay * 2, 4.0)
+
+
+_SETUP_HINTED = "setup_hinted"
+
+
+async def _hint_setup_still_open(turn: Turn) -> None:
+    """Say once per question that the set-up still waits for its answer (QA round 8:
+    /status mid-set-up gave no hint; the next question asked clears the mark)."""
+    conversation = dict(turn.clinician.conversation or {})
+    waiting = conversation.get("step") and conversation.get("onboarding")
+    if waiting and not conversation.get(_SETUP_HINTED):
+        turn.say(texts.SETUP_STILL_OPEN)
+        conversation[_SETUP_HINTED] = True
+        await clinicians.set_conversation(turn.session, turn.clinician, conversation, turn.now)
 
 
 async def _continue_setup(turn: Turn) -> None:

@@ -216,6 +216,7 @@ async def test_onboarding_is_skippable_and_resumable(bot: BotUnderTest) -> None:
     await ana.next_reply()  # profession question
     await ana.send("/help")  # wander off
     await ana.next_reply()
+    assert "set-up is not finished" in (await ana.next_reply()).text
     await ana.send("/start")
     assert "Welcome back" in (await ana.next_reply()).text
     assert "continue where we left off" in (await ana.next_reply()).text

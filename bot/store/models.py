@@ -265,7 +265,8 @@ class ReminderOutbox(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clinician_id: Mapped[int] = _owner_fk()
+    # No index of its own: ix_reminder_outbox_owner_status_due begins with it (0011).
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int | None] = mapped_column(Integer)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)

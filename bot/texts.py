@@ -861,6 +861,10 @@ COURSE_ITEM_CREDITS = "🎓 {credits} credits ({category})"
 COURSE_ITEM_CREDIT = "🎓 1 credit ({category})"
 COURSE_ITEM_TOPICS = " · {topics}"
 COURSE_ITEM_PRICE = "💲 {price}"
+COURSE_ITEM_AFTER_DEADLINE = (
+    "⏳ After your deadline for {which}: it would count toward the next cycle"
+)
+COURSE_ITEM_DEADLINE = "{label} ({deadline})"
 COURSE_PRICE_FREE = "Free"
 COURSE_PRICE_UNKNOWN = "Price not listed"
 COURSE_CANCELLED = "❌ <b>Cancelled</b> by the provider."

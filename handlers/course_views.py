@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from bot.courses.values import safe_url
 from bot.domain import geo, topics
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Course
-from bot.views import number
+from bot.views import day, number
 from handlers.course_query import CourseQuery
 
 TITLE_IN_BUTTON = 40
@@ -160,6 +160,25 @@ def course_lines(
     lines.append(credits)
     lines.append(texts.COURSE_ITEM_PRICE.format(price=price_text(course)))
     return lines
+
+
+Deadline = tuple[date, str]
+"""A licence's current deadline and its label, for :func:`after_deadline_line`."""
+
+
+def after_deadline_line(course: Course, deadlines: list[Deadline], tz: ZoneInfo) -> str | None:
+    """Which licences' deadlines a course begins after (QA: "courses near …" listed one
+    after the renewal date without a word; it would not count for this cycle)."""
+    starts = course.starts_at.astimezone(tz).date()
+    missed = [(when, label) for when, label in deadlines if when < starts]
+    if not missed:
+        return None
+    which = " and ".join(
+        esc(label) if day(when) in label
+        else texts.COURSE_ITEM_DEADLINE.format(label=esc(label), deadline=day(when))
+        for when, label in missed[:2]
+    )  # fmt: skip
+    return texts.COURSE_ITEM_AFTER_DEADLINE.format(which=which)
 
 
 def button_title(n: int, course: Course) -> str:

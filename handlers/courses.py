@@ -24,7 +24,7 @@ from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
-from bot.tracking import licence_states, load_views
+from bot.tracking import cycle_end_on, licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -44,6 +44,8 @@ from handlers.course_query import (
     short_name,
 )
 from handlers.course_views import (
+    Deadline,
+    after_deadline_line,
     button_title,
     course_ics,
     course_lines,
@@ -266,12 +268,35 @@ async def _search(
     if not result.hits:
         text, buttons = await _nothing_found(turn, query, title + note)
     else:
-        text, buttons = _results(turn, query, title + note, result.hits, offset, result.total)
+        deadlines = await _licence_deadlines(turn)
+        text, buttons = _results(
+            turn, query, title + note, result.hits, offset, result.total, deadlines
+        )
     (turn.edit if edit else turn.say)(text, buttons)
 
 
+async def _licence_deadlines(turn: Turn) -> list[Deadline]:
+    """Each licence's current deadline (its cycle's, else the date the clinician gave),
+    earliest first; deadlines already past are left out."""
+    today = turn.local_now.date()
+    rulebook = turn.context.services.rulebook
+    found: list[Deadline] = []
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        when = cycle_end_on(licence, turn.clinician, today, today, rulebook)
+        when = when or licence.renewal_date
+        if when is not None and when >= today:
+            found.append((when, licence.label))
+    return sorted(found)
+
+
 def _results(
-    turn: Turn, query: CourseQuery, title: str, hits: list[CourseHit], offset: int, total: int
+    turn: Turn,
+    query: CourseQuery,
+    title: str,
+    hits: list[CourseHit],
+    offset: int,
+    total: int,
+    deadlines: list[Deadline],
 ) -> tuple[str, Buttons]:
     blocks = [title]
     rows: list[list[tuple[str, str]]] = []
@@ -279,6 +304,8 @@ def _results(
         lines = course_lines(
             n, hit.course, hit.distance_km, query.unit, turn.tz, turn.now, hit.more_dates
         )
+        if (late := after_deadline_line(hit.course, deadlines, turn.tz)) is not None:
+            lines.insert(2, late)  # under the date it is about
         blocks.append("\n".join(lines))
         rows.append([(button_title(n, hit.course), encode("cd", hit.course.id))])
     order = texts.COURSES_ORDER_NEAR if query.place else texts.COURSES_ORDER_DATE

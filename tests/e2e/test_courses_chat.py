@@ -719,3 +719,19 @@ async def test_courses_i_need_for_contact_hours_name_the_courses_own_credit(
         "AMA PRA Category 1 Credit" in text
     ), text
     assert "20 contact hours" not in text
+
+
+async def test_a_course_after_the_licence_deadline_says_so(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA round 8: "courses near …" listed a course after the renewal date without a word;
+    it would count toward the next cycle, not the one due."""
+    await import_directly(bot, tmp_path)
+    await seed_licence(bot, "us-oh-md", "Ohio MD", date(2027, 1, 31), renewals_done=2)
+    ana = bot.user(1001, "Ana")
+    found = texts_of(await ask(ana, "opioid courses near Boston"))
+    blocks = {block.split("\n", 1)[0]: block for block in found.split("\n\n")}
+    late = next(block for head, block in blocks.items() if "Spring Review" in head)
+    assert "⏳ After your deadline for Ohio MD (Jan 31, 2027)" in late, found
+    early = next(block for head, block in blocks.items() if "Prescribing Update" in head)
+    assert "⏳" not in early, found

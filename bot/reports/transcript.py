@@ -151,7 +151,7 @@ def _section(
     heading = f"Activities counted in this cycle ({len(licence.entries)})"
     parts += [CondPageBreak(72), Paragraph(heading, styles["h3"])]
     if licence.entries:
-        parts.append(_entries(licence.entries, family))
+        parts.append(_entries(licence.entries, family, licence.unit))
     else:
         parts.append(Paragraph("No activities logged in this cycle yet.", styles["body"]))
     if licence.earlier:
@@ -160,7 +160,7 @@ def _section(
             "not part of this cycle's total"
         )
         parts += [CondPageBreak(72), Paragraph(escape(heading), styles["h3"])]
-        parts.append(_entries(licence.earlier, family))
+        parts.append(_entries(licence.earlier, family, licence.unit))
     if licence.notes:
         notes = [Paragraph(escape("• " + _clean(n, 600)), styles["note"]) for n in licence.notes]
         parts.append(KeepTogether([Spacer(1, 8), Paragraph("Notes", styles["h3"]), *notes]))
@@ -204,9 +204,10 @@ def _summary(lines: Sequence[ProgressLine], family: FontFamily) -> Table:
     return table
 
 
-def _entries(entries: Sequence[TranscriptEntry], family: FontFamily) -> Table:
+def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) -> Table:
     font = family.name
-    rows: list[list[Any]] = [list(_HEADER)]
+    amount = "Hours" if "hour" in unit else "Credits"  # a nurse's board counts contact hours
+    rows: list[list[Any]] = [[*_HEADER[:5], amount, *_HEADER[6:]]]
     for entry in entries:
         rows.append(
             [

@@ -213,6 +213,7 @@ async def test_a_nurses_contact_hours_are_called_contact_hours(bot: BotUnderTest
     first_page = PdfReader(io.BytesIO(pdf.document_file.data)).pages[0].extract_text()
     assert "Continuing Education transcript" in first_page, first_page
     assert "Medical" not in first_page.splitlines()[0]
+    assert "Hours" in first_page and "Credits" not in first_page, first_page  # its column
 
 
 async def _add_texas_licence(ana: SandboxUser) -> None:

@@ -1028,6 +1028,12 @@ async def _ask_new_date(turn: Turn, licence_id: int | None) -> None:
 
 @flows.step("licence_new_date")
 async def new_date_answered(turn: Turn, text: str) -> None:
+    if (said := _DEADLINE_SAID.fullmatch(text)) is not None:
+        # The answer said as a sentence (review: after "2027-02-30 is not a real date",
+        # "my texas deadline is Agust 31 2027" was read whole, as a date, and refused).
+        if await deadline_said(turn, text):
+            return  # it named a licence: that one's date changed
+        text = said.group("date")
     licence = await _licence_asked_about(turn)
     if licence is None:
         return

@@ -498,6 +498,14 @@ async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) 
     changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
     assert "May 31, 2027" in changed, changed
     assert "NCCPA (due May 31, 2027)" in await status_text(ana)
+    # Review: after an impossible date, the sentence said again went to the pending date
+    # question whole, and was refused as not a date.
+    await ana.send("my nccpa deadline is 2027-06-31")
+    assert "not a real date" in "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+    await ana.send("my nccpa deadline is Jnue 30 2027")
+    changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+    assert "Jun 30, 2027" in changed and "couldn't read" not in changed, changed
+    assert "NCCPA (due Jun 30, 2027)" in await status_text(ana)
 
 
 async def test_a_topic_answer_does_not_repeat_a_dated_label(bot: BotUnderTest) -> None:

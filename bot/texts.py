@@ -475,6 +475,11 @@ REMINDER_COMPLETE = (
 )
 # the day after a deadline
 CYCLE_CLOSED = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you, complete ✅."
+CYCLE_CLOSED_UNKNOWN = (
+    "🔄 <b>{label}</b>: the cycle due {deadline} is behind you. Nothing was logged here for "
+    "it, so I can't tell whether it was complete. If you did something for it, /log it with "
+    "its date: your transcript then shows it."
+)
 CYCLE_CLOSED_SHORT = (
     "🔄 <b>{label}</b>: the cycle due {deadline} ended {short} {unit} short. If your board "
     "asks, those credits are still owed."

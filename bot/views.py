@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot import texts
 from bot.domain import topics
+from bot.domain.credit_types import PreviousShortfall
 from bot.domain.credits import LicenceStatus, MandateStatus
 from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.domain.mandates import DOES_NOT_APPLY, NOT_DUE
@@ -81,12 +82,11 @@ def render_status(view: LicenceView) -> str:
             pace = number(status.weekly_pace)
             unit = unit_word(status.weekly_pace, status.unit)
             lines.append(texts.STATUS_PACE.format(pace=pace, unit=unit))
-    if status.previous_shortfall is not None:
+    if (shortfall := status.previous_shortfall) is not None:
+        short, short_unit = shortfall_said(shortfall, status.unit)
         lines.append(
             texts.STATUS_PREVIOUS_SHORT.format(
-                deadline=day(status.previous_shortfall.deadline),
-                short=number(status.previous_shortfall.short),
-                unit=status.unit,
+                deadline=day(shortfall.deadline), short=short, unit=short_unit
             )
         )
     lines += _requirement_lines(status)
@@ -141,26 +141,27 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
     if found.standing is Standing.NOT_STARTED:
         return texts.VERDICT_NOT_STARTED.format(label=label, start=day(status.window.start))
     if found.standing is Standing.OVERDUE and (previous := status.previous_shortfall):
+        short, short_unit = shortfall_said(previous, unit)
         return texts.VERDICT_PREVIOUS_SHORT.format(
-            label=label, deadline=day(previous.deadline), short=number(previous.short),
-            unit=unit_word(previous.short, unit),
-        )  # fmt: skip
+            label=label, deadline=day(previous.deadline), short=short, unit=short_unit
+        )
+    remaining, remaining_unit = still_needed(status)
     if found.standing is Standing.OVERDUE:
-        remaining = status.hours_needed
         return texts.VERDICT_OVERDUE.format(
-            label=label, deadline=day(status.deadline), remaining=number(remaining),
-            unit=unit_word(remaining, unit),
-        )  # fmt: skip
+            label=label, deadline=day(status.deadline), remaining=remaining, unit=remaining_unit
+        )
     if not pace:
-        remaining = status.hours_needed
         return texts.VERDICT_NOT_YET.format(
-            label=label, remaining=number(remaining), unit=unit_word(remaining, unit),
-            deadline=day(status.deadline),
-        )  # fmt: skip
+            label=label, remaining=remaining, unit=remaining_unit, deadline=day(status.deadline)
+        )
     figures = {
         "label": label, "counted": number(found.counted), "required": number(found.required),
         "unit": unit, "elapsed": found.elapsed_percent, "expected": number(found.expected),
     }  # fmt: skip
+    if found.required == 0 and status.activities_required:  # ABIM's activity every 2 years
+        counted = min(status.activities_counted, status.activities_required)
+        figures.update(counted=str(counted), required=str(status.activities_required),
+                       unit=activities_word(status.activities_required))  # fmt: skip
     if found.standing is Standing.ON_TRACK:
         return texts.VERDICT_ON_TRACK.format(**figures)
     line = texts.VERDICT_BEHIND.format(**figures)
@@ -195,18 +196,38 @@ def credits_amount(amount: Decimal, category: str = "") -> str:
     return texts.AMOUNT.format(amount=number(amount), unit=unit_word(amount, unit))
 
 
-def _still_needed(status: LicenceStatus) -> str:
-    """Hours when hours remain; else the activities an activity count still asks for (ABIM:
-    one every two years), not "Still needed: 0 points" above an incomplete status."""
+def activities_word(count: Decimal | int) -> str:
+    return "activity" if count == 1 else "activities"
+
+
+def still_needed(status: LicenceStatus) -> tuple[str, str]:
+    """What remains and its unit: hours while hours remain; else the activities an activity
+    count still asks for (ABIM: one every two years), not "0 points" while it is open."""
     missing = status.activities_required - status.activities_counted
     if status.hours_needed == 0 and missing > 0:
-        return texts.STATUS_REMAINING_ACTIVITIES.format(
-            count=missing, activities="activity" if missing == 1 else "activities"
-        )
-    remaining = status.hours_needed
-    return texts.STATUS_REMAINING.format(
-        remaining=number(remaining), unit=unit_word(remaining, status.unit)
-    )
+        return str(missing), activities_word(missing)
+    return number(status.hours_needed), unit_word(status.hours_needed, status.unit)
+
+
+def shortfall_said(shortfall: PreviousShortfall, unit: str) -> tuple[str, str]:
+    """How short a cycle ended: in credits, or in activities when only those were missing."""
+    if shortfall.short == 0 and shortfall.activities:
+        return str(shortfall.activities), activities_word(shortfall.activities)
+    return number(shortfall.short), unit_word(shortfall.short, unit)
+
+
+def required_said(status: LicenceStatus) -> tuple[str, str]:
+    """What a cycle asks for: its total, or the activities a rule without hours counts."""
+    if status.total_required == 0 and status.activities_required:
+        return str(status.activities_required), activities_word(status.activities_required)
+    return number(status.total_required), unit_word(status.total_required, status.unit)
+
+
+def _still_needed(status: LicenceStatus) -> str:
+    remaining, unit = still_needed(status)
+    if unit in ("activity", "activities"):
+        return texts.STATUS_REMAINING_ACTIVITIES.format(count=remaining, activities=unit)
+    return texts.STATUS_REMAINING.format(remaining=remaining, unit=unit)
 
 
 def _rest(remaining: Decimal) -> str:

@@ -802,7 +802,7 @@ def _earlier_cycle(
     if short_before is not None:
         short = now.previous_shortfall.short if now.previous_shortfall else Decimal(0)
         deadline = day(short_before.deadline)
-        if short == 0:
+        if now.previous_shortfall is None:  # not "short == 0": activities may still be missing
             return texts.LOG_EARLIER_MADE_UP.format(label=label, deadline=deadline)
         if short < short_before.short:
             unit = unit_word(short, now.unit)

@@ -24,7 +24,18 @@ from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
 from bot.tracking import credit_item, views_for_items
-from bot.views import WEEK, credits_amount, day, mandate_gaps, number, unit_word, weekly_pace_shown
+from bot.views import (
+    WEEK,
+    credits_amount,
+    day,
+    mandate_gaps,
+    number,
+    required_said,
+    shortfall_said,
+    still_needed,
+    unit_word,
+    weekly_pace_shown,
+)
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
 from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up
@@ -83,14 +94,15 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             )
             for title, hours in [*short, *mandate_gaps(status)]
         ]
+        remaining, remaining_unit = still_needed(status)  # ABIM: "1 activity", not "0 points"
         values = {
             "label": html.escape(licence.label),
             "deadline": day(status.deadline),
-            "remaining": number(status.hours_needed),
+            "remaining": remaining,
             "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
             "days": status.days_left,
             "pace": number(status.weekly_pace),
-            "unit": unit_word(status.hours_needed, status.unit),
+            "unit": remaining_unit,
             "units": status.unit,
         }
         if status.makeup_until is not None:
@@ -222,10 +234,14 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
         return None
     shortfall = status.previous_shortfall
     if shortfall is not None:
-        short = shortfall.short
+        short, short_unit = shortfall_said(shortfall, unit)
         head = texts.CYCLE_CLOSED_SHORT.format(
-            label=label, deadline=day(ended), short=number(short), unit=unit_word(short, unit)
+            label=label, deadline=day(ended), short=short, unit=short_unit
         )
+    elif not status.previous_logged:
+        # Nothing was logged here for it: complete or short is unknown (QA round 9: an
+        # ABIM cycle with nothing logged was announced "complete ✅").
+        head = texts.CYCLE_CLOSED_UNKNOWN.format(label=label, deadline=day(ended))
     else:
         head = texts.CYCLE_CLOSED.format(label=label, deadline=day(ended))
     carried = status.carry_over.applied if status.carry_over else Decimal(0)
@@ -234,10 +250,10 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
         if carried > 0
         else ""
     )
-    required = status.total_required
+    required, required_unit = required_said(status)
     next_cycle = texts.CYCLE_NEXT.format(
         start=day(status.window.start), deadline=day(status.deadline),
-        required=number(required), unit=unit_word(required, unit), carry=carry,
+        required=required, unit=required_unit, carry=carry,
     )  # fmt: skip
     return f"{head}\n{next_cycle}"
 

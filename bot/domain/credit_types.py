@@ -95,6 +95,7 @@ class PreviousShortfall:
 
     deadline: date
     short: Decimal  # at least this many more credits were needed
+    activities: int = 0  # and this many more activities (ABIM: one every two years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ class LicenceStatus:
     previous_shortfall: PreviousShortfall | None = None
     starts_on: date | None = None  # the cycle starts after today (renewed early)
     unit: str = "credits"  # the rule's: "points" for ABIM MOC
+    previous_logged: bool = True  # anything logged in the cycle before: else its end is unknown
 
     @property
     def previous_deadline(self) -> date:

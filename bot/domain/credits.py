@@ -131,6 +131,7 @@ def _status(
         carry=_carry(rule, previous, prev_tally),
         notes=notes,
         shortfall=shortfall,
+        previous_logged=previous is None or _tracked(table, previous.window),
     )
 
 
@@ -181,7 +182,10 @@ def _previous_shortfall(
     tally = known or evaluate(rule, facts, previous, schedule, table, until)
     carry = _carry_into(rule, facts, schedule, previous, tally, table)
     short = tally.hours_needed(carry.applied if carry else ZERO)
-    return PreviousShortfall(previous.deadline, short) if short > 0 else None
+    missing = max(0, tally.activities_required - tally.activities_counted)
+    if short > 0 or missing > 0:
+        return PreviousShortfall(previous.deadline, short, missing)
+    return None
 
 
 def deadline_counted(rule: Rule, renewal_date: date, today: date) -> date:
@@ -256,6 +260,7 @@ def _render(
     carry: CarryOver | None = None,
     notes: list[str] | None = None,
     shortfall: PreviousShortfall | None = None,
+    previous_logged: bool = True,
 ) -> LicenceStatus:
     applied = carry.applied if carry else ZERO
     cycle = tally.cycle
@@ -304,4 +309,5 @@ def _render(
         previous_shortfall=shortfall,
         starts_on=starts_on,
         unit=rule.unit_label or rule.unit,  # the words for it; counting is by rule.unit
+        previous_logged=previous_logged,
     )

@@ -134,3 +134,28 @@ def zone(name: str):  # type: ignore[no-untyped-def]
 
 def test_start_is_a_tuesday() -> None:
     assert datetime(2026, 11, 24, 15, 0, tzinfo=UTC) == START
+
+
+async def test_an_activity_count_is_said_as_activities_not_zero_points(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 9: ABIM's "an activity every 2 years" was reminded as "Still needed: 0
+    points", judged "0 of 0 points done", and its next cycle announced as "0 points"."""
+    ana = bot.user(1001, "Ana")
+    await seed_licence(bot, "abim-moc-2y", "ABIM 2-year activity", date(2026, 12, 31))
+    await tick_now(bot.app)
+    d30 = next(r for r in await pending(bot) if r.dedupe_key.endswith(":d30"))
+    bot.clock.set(d30.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    reminder = (await ana.next_reply()).text
+    assert "Still needed: 1 activity" in reminder and "0 points" not in reminder, reminder
+    await ana.send("am I on track?")
+    verdict = (await ana.next_reply()).text
+    assert "0 of 1 activity" in verdict or "1 activity to go" in verdict, verdict
+    assert "0 points" not in verdict and "0 of 0" not in verdict, verdict
+    bot.clock.set(datetime(2027, 1, 1, 18, 0, tzinfo=UTC))  # the day after, 13:00 in New York
+    await tick_now(bot.app)
+    closed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    # Nothing logged in that cycle: not "complete ✅", which it was not known to be.
+    assert "can't tell whether it was complete" in closed and "✅" not in closed, closed
+    assert "The next cycle runs Jan 1, 2027 – Dec 31, 2028: 1 activity." in closed, closed

@@ -19,7 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("courses", "Find upcoming courses near you or online"),
     ("mycourses", "Courses you asked to be reminded about"),
     ("reminders", "Your upcoming reminders, quiet hours, pause"),
-    ("transcript", "PDF and CSV of this cycle's credits, for an audit"),
+    ("transcript", "PDF and CSV of this cycle's credits for an audit ('previous': the last)"),
     ("timezone", "Set your time zone from a city, ZIP or location"),
     ("export", "Download everything stored about you"),
     ("forget", "Delete everything stored about you"),
@@ -474,7 +474,10 @@ REMINDER_COMPLETE = (
     "Keep your certificates: /transcript makes an audit-ready summary."
 )
 # the day after a deadline
-CYCLE_CLOSED = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you, complete ✅."
+CYCLE_CLOSED = (
+    "🔄 <b>{label}</b>: the cycle due {deadline} is behind you, complete ✅. "
+    "Its audit file: /transcript previous."
+)
 CYCLE_CLOSED_UNKNOWN = (
     "🔄 <b>{label}</b>: the cycle due {deadline} is behind you. Nothing was logged here for "
     "it, so I can't tell whether it was complete. If you did something for it, /log it with "
@@ -778,7 +781,15 @@ UNSUPPORTED_FILE = (
 TRANSCRIPT_NONE = "Add a licence first (/licences): a transcript lists the credits per licence."
 TRANSCRIPT_HEADING_CME = "Continuing Medical Education transcript"
 TRANSCRIPT_HEADING_CE = "Continuing Education transcript"
-TRANSCRIPT_CAPTION_PDF = "Your transcript: credits per licence for the current cycles."
+TRANSCRIPT_CAPTION_PDF = (
+    "Your transcript: credits per licence for the current cycles. "
+    "/transcript previous gives the cycles before them."
+)
+TRANSCRIPT_CAPTION_PREVIOUS = "Your transcript of the cycles before the current ones."
+TRANSCRIPT_NO_PREVIOUS = (
+    "None of your licences has a cycle before the current one here: a requirement you "
+    "described has one window, from its start to its deadline. /transcript gives that one."
+)
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
 
 NOTHING_CHANGED = "OK, nothing changed."

@@ -1,4 +1,4 @@
-"""/transcript: an audit-ready PDF and CSV of this cycle's credits, per licence."""
+"""/transcript: an audit-ready PDF and CSV of the current (or previous) cycles, per licence."""
 
 from __future__ import annotations
 
@@ -8,25 +8,38 @@ from functools import partial
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain.credit_types import CreditItem
 from bot.reports.model import TranscriptLicence, transcript_licence
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
-from bot.tracking import credit_item
+from bot.tracking import LicenceView, credit_item, cycle_end_on, views_for_items
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
 
 CE_PROFESSIONS = frozenset({"rn", "pharmacist"})
 
 
+PREVIOUS_WORDS = frozenset({"previous", "prev", "last", "past", "earlier", "before"})
+
+
 @clinician_handler
 async def transcript(turn: Turn) -> None:
-    """Send the transcript as PDF and CSV."""
+    """Send the transcript as PDF and CSV: of the current cycles, or with "previous" of
+    the cycles before them (QA round 9: the cycle an audit asks about, just ended, could
+    not be had once the next one began)."""
+    args = turn.context.args or []
+    previous = any(word.lower() in PREVIOUS_WORDS for word in args)
     found = [view for view in await views(turn) if view.status is not None]
     if not found:
         turn.say(texts.TRANSCRIPT_NONE)
         return
     entries = await credit_store.list_for(turn.session, turn.clinician)
     items = [credit_item(entry) for entry in entries]
+    if previous:
+        found = _previous_cycles(turn, found, items)
+        if not found:
+            turn.say(texts.TRANSCRIPT_NO_PREVIOUS)
+            return
     providers = {str(e.id): e.provider for e in entries if e.provider}
     with_certificate = {str(e.id) for e in entries if e.certificate_id}
     licences: list[TranscriptLicence] = [
@@ -53,9 +66,29 @@ async def transcript(turn: Turn) -> None:
         name or "Clinician", licences, turn.now, turn.clinician.timezone,
     )  # fmt: skip
     csv_bytes = await asyncio.to_thread(render_transcript_csv, licences)
-    stamp = turn.local_now.strftime("%Y%m%d")
-    turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=texts.TRANSCRIPT_CAPTION_PDF)
+    stamp = turn.local_now.strftime("%Y%m%d") + ("-previous" if previous else "")
+    caption = texts.TRANSCRIPT_CAPTION_PREVIOUS if previous else texts.TRANSCRIPT_CAPTION_PDF
+    turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=caption)
     turn.document(csv_bytes, f"cme-transcript-{stamp}.csv", caption=texts.TRANSCRIPT_CAPTION_CSV)
+
+
+def _previous_cycles(
+    turn: Turn, current: list[LicenceView], items: list[CreditItem]
+) -> list[LicenceView]:
+    """Each licence's cycle before the current one, as it stood on its deadline; none for a
+    requirement with one window (a described one without "every N years")."""
+    today = turn.local_now.date()
+    rulebook = turn.context.services.rulebook
+    found: list[LicenceView] = []
+    for view in current:
+        assert view.status is not None
+        ended = view.status.previous_deadline
+        if cycle_end_on(view.licence, turn.clinician, ended, today, rulebook) != ended:
+            continue
+        (then,) = views_for_items(turn.clinician, [view.licence], items, ended, rulebook)
+        if then.status is not None and then.status.deadline == ended:
+            found.append(then)
+    return found
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -4,11 +4,13 @@ short is not a full bar; a credit dated in an earlier cycle says what it changed
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +82,21 @@ async def test_the_day_after_a_complete_cycle_says_it_and_names_the_next(
     assert "/licences" in note.text
     await tick_now(bot.app)
     assert await ana.replies_until_quiet(quiet=0.3) == [], "once"
+    # QA round 9: the cycle that just ended is the one an audit asks about.
+    await ana.send("/transcript previous")
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None and "previous" in (pdf.document_file.file_name or "")
+    text = PdfReader(io.BytesIO(pdf.document_file.data)).pages[0].extract_text()
+    assert "Cycle Dec 1, 2024 – Nov 30, 2026" in text, text
+    assert "Requirements met for this cycle." in text, text
+    csv_file = await ana.next_reply(10)
+    assert csv_file.document_file is not None
+    assert b"2024-12-01,2026-11-30" in csv_file.document_file.data
+    await ana.send("/transcript")  # the current cycle: nothing logged yet
+    current = await ana.next_reply(10)
+    assert current.document_file is not None
+    text = PdfReader(io.BytesIO(current.document_file.data)).pages[0].extract_text()
+    assert "Cycle Dec 1, 2026 – Nov 30, 2028" in text, text
 
 
 async def test_the_day_after_a_short_cycle_says_what_is_owed_and_until_when(
@@ -311,3 +328,14 @@ async def test_a_step_sent_after_its_deadline_gives_way_to_the_day_after_note(
     await ana.replies_until_quiet(quiet=0.3)
     sent = [m.text or "" for m in ana.messages[seen:]]
     assert not any("due today" in text or "renews in" in text for text in sent), sent
+
+
+async def test_a_previous_transcript_of_a_one_window_requirement_says_there_is_none(
+    bot: BotUnderTest,
+) -> None:
+    ana = bot.user(1001, "Ana")
+    await ana.send("I need 40 credits by 2027-06-30, 2 of them ethics")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("/transcript previous")
+    assert "has a cycle before the current one" in (await ana.next_reply()).text

@@ -478,6 +478,19 @@ CYCLE_CLOSED = (
     "🔄 <b>{label}</b>: the cycle due {deadline} is behind you, complete ✅. "
     "Its audit file: /transcript previous."
 )
+ONE_WINDOW_ENDED = "🔄 <b>{label}</b>: its deadline, {deadline}, has passed{how}."
+ONE_WINDOW_ENDED_COMPLETE = ", complete ✅"
+ONE_WINDOW_ENDED_SHORT = " {short} {unit} short"
+ONE_WINDOW_ASK = (
+    "Does it come back? “Same again” keeps tracking it for another {months} months, to "
+    "{next}; or give its next deadline, or remove it."
+)
+ONE_WINDOW_AGAIN = "🔁 Same again, due {next}"
+ONE_WINDOW_OTHER_DATE = "📅 Another date"
+ONE_WINDOW_REMOVE = "🗑 Remove it"
+STATUS_ONE_WINDOW_PASSED = (
+    "🔄 Its deadline has passed. If it comes back, set the next one: /licences → Renewal date."
+)
 CYCLE_CLOSED_UNKNOWN = (
     "🔄 <b>{label}</b>: the cycle due {deadline} is behind you. Nothing was logged here for "
     "it, so I can't tell whether it was complete. If you did something for it, /log it with "

@@ -82,6 +82,10 @@ def render_status(view: LicenceView) -> str:
             pace = number(status.weekly_pace)
             unit = unit_word(status.weekly_pace, status.unit)
             lines.append(texts.STATUS_PACE.format(pace=pace, unit=unit))
+    if view.licence.custom_rule and status.days_overdue:
+        # A described requirement has one window: past it, nothing moves on by itself (QA
+        # round 9: "complete for this cycle" a year after its deadline, no word of the next).
+        lines.append(texts.STATUS_ONE_WINDOW_PASSED)
     if (shortfall := status.previous_shortfall) is not None:
         short, short_unit = shortfall_said(shortfall, status.unit)
         lines.append(

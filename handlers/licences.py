@@ -24,6 +24,7 @@ from bot.domain.custom_requirements import (
     ParseFailure,
     current_cycle,
     describe,
+    next_window_deadline,
     parse_custom_requirement,
     parse_date,
 )
@@ -854,6 +855,8 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await _remove(turn, press.int_arg(1))
     elif action == "date":
         await _ask_new_date(turn, press.int_arg(1))
+    elif action == "again":
+        await _same_again(turn, press.int_arg(1), press.arg(2))
     elif action == "name":
         await _ask_new_name(turn, press.int_arg(1))
     else:
@@ -1055,6 +1058,20 @@ def _licence_rule(turn: Turn, licence: Licence) -> Rule | None:
     if licence.custom_rule or not licence.rule_id:
         return None  # a custom requirement's deadline is whatever the clinician says
     return turn.context.services.rulebook.find(licence.rule_id)
+
+
+async def _same_again(turn: Turn, licence_id: int | None, ended: str) -> None:
+    """ "Same again" under a described requirement's passed deadline: a window as long,
+    right after it. Pressed twice, or after the date changed, it has expired."""
+    licence = await _owned(turn, licence_id)
+    if licence is None or not licence.custom_rule:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    spec = CustomRequirementSpec.from_dict(licence.custom_rule)
+    if spec.deadline.isoformat() != ended:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await _set_renewal_date(turn, licence, next_window_deadline(spec))
 
 
 async def _suggested_new_date_pressed(turn: Turn, licence_id: int | None, value: str) -> None:

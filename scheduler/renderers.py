@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.courses.values import safe_url
 from bot.domain.credit_types import LicenceStatus
+from bot.domain.custom_requirements import CustomRequirementSpec, next_window_deadline
 from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
@@ -211,10 +212,45 @@ def make_cycle_end_renderer(rulebook: RuleBook) -> Renderer:
         status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None:
             return None
+        if licence.custom_rule and status.deadline == ended:
+            spec = CustomRequirementSpec.from_dict(licence.custom_rule)
+            if spec.every_months is None:
+                return one_window_ended(licence, spec, status)
         text = cycle_end_text(html.escape(licence.label), ended, status)
         return Rendered(text) if text else None
 
     return render_cycle_end
+
+
+def one_window_ended(
+    licence: Licence, spec: CustomRequirementSpec, status: LicenceStatus
+) -> Rendered:
+    """A described requirement without "every N years" has one window: once its deadline
+    passes, ask whether it comes back (QA round 9: a Georgia licence described this way
+    went quiet after its deadline, its status "complete" a year later)."""
+    if status.complete:
+        how = texts.ONE_WINDOW_ENDED_COMPLETE
+    else:
+        short, unit = still_needed(status)
+        how = texts.ONE_WINDOW_ENDED_SHORT.format(short=short, unit=unit)
+    following = next_window_deadline(spec)
+    text = "\n".join([
+        texts.ONE_WINDOW_ENDED.format(
+            label=html.escape(licence.label), deadline=day(spec.deadline), how=how
+        ),
+        texts.ONE_WINDOW_ASK.format(months=spec.months, next=day(following)),
+    ])  # fmt: skip
+    buttons = InlineKeyboardMarkup([
+        [InlineKeyboardButton(
+            texts.ONE_WINDOW_AGAIN.format(next=day(following)),
+            callback_data=encode("lic", "again", licence.id, spec.deadline.isoformat()),
+        )],
+        [InlineKeyboardButton(texts.ONE_WINDOW_OTHER_DATE,
+                              callback_data=encode("lic", "date", licence.id)),
+         InlineKeyboardButton(texts.ONE_WINDOW_REMOVE,
+                              callback_data=encode("lic", "del", licence.id))],
+    ])  # fmt: skip
+    return Rendered(text, buttons)
 
 
 def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None:

@@ -438,3 +438,8 @@ def _plural(name: str, amount: Decimal) -> str:
 
 def _day(value: date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
+
+
+def next_window_deadline(spec: CustomRequirementSpec) -> date:
+    """The deadline of a window as long as this one, right after it ("same again")."""
+    return add_months(spec.deadline, spec.months)

@@ -5,7 +5,7 @@ short is not a full bar; a credit dated in an earlier cycle says what it changed
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -339,3 +339,33 @@ async def test_a_previous_transcript_of_a_one_window_requirement_says_there_is_n
     await ana.replies_until_quiet(0.5)
     await ana.send("/transcript previous")
     assert "has a cycle before the current one" in (await ana.next_reply()).text
+
+
+async def test_a_described_requirement_past_its_deadline_asks_whether_it_comes_back(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 9: a requirement described without "every N years" went quiet after its
+    deadline (its note dropped), and /status said "complete" a year later."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("Georgia: I need 40 credits by 2027-06-30, 2 of them ethics")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 7, 1, 18, 0, tzinfo=UTC))  # the day after, 14:00 in New York
+    await tick_now(bot.app)
+    note = await ana.next_reply()
+    assert "its deadline, Jun 30, 2027, has passed 40 credits short" in note.text, note.text
+    assert note.buttons == [
+        ["🔁 Same again, due Jun 30, 2029"], ["📅 Another date", "🗑 Remove it"]
+    ], note.buttons
+    await ana.send("/status")
+    assert "Its deadline has passed. If it comes back" in (await ana.next_reply()).text
+    await ana.press("🔁 Same again, due Jun 30, 2029", message_id=note.message_id)
+    changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    assert "Jun 30, 2029" in changed, changed
+    await ana.send("/status")
+    status = (await ana.next_reply()).text
+    assert "0 / 40 credits" in status and "Jun 30, 2029" in status, status
+    assert "Its deadline has passed" not in status, status
+    await ana.press("🔁 Same again, due Jun 30, 2029", message_id=note.message_id)
+    assert "expired" in ((await ana.callback_answer()).text or "").lower()

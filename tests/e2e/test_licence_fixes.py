@@ -197,7 +197,7 @@ async def test_abim_counts_points_and_is_not_asked_how_many_renewals(bot: BotUnd
     assert "Saved ABIM" in (await ana.next_reply()).text
     status = (await ana.next_reply()).text
     assert "0 / 100 points" in status and "Still needed: 100 points" in status, status
-    assert "points a week" in status and "credits" not in status
+    assert "points a week" in status and "credits" not in status, status
     await reply_with(ana, "Add another licence?")
     await ana.send("10 MOC points yesterday")  # QA: "10 credits — ABIM MOC points"
     assert "10 points — ABIM MOC points" in (await ana.next_reply()).text

@@ -575,6 +575,11 @@ LOG_UNREAD = (
     "buttons below.</i>"
 )
 LOG_TOPIC_SUGGEST = "Did you mean {topic}?"
+LOG_TOPIC_NARROWER = "✔️ It was {topic}"
+LOG_NARROWER_NOTE = (
+    "\n⚠️ <i>A mandate of yours counts only {topics}: if this course was, press the "
+    "✔️ button, or it won't count toward that mandate.</i>"
+)
 LOG_SAVE = "✅ Save"
 LOG_CHANGE_DATE = "📅 Date"
 LOG_CHANGE_AMOUNT = "🔢 Amount"

@@ -139,6 +139,7 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
     if narrower := await _narrower_mandate_topics(turn, draft.topics):
         data["suggestions"] = list(dict.fromkeys([*narrower, *data["suggestions"]]))[:2]
+        data["narrower"] = narrower[:2]
     if isinstance(certificate_id := data.get("certificate_id"), int):  # shown with the draft
         data["file"] = await credit_store.certificate_name(
             turn.session, turn.clinician, certificate_id
@@ -211,6 +212,11 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
     if draft.ceus:
         text += texts.LOG_FROM_CEUS.format(ceus=html.escape(draft.ceus))
+    narrower = [t for t in data.get("narrower") or () if t in draft.topic_suggestions]
+    if narrower:  # QA round 9: saved as is, it silently counted nowhere toward the mandate
+        text += texts.LOG_NARROWER_NOTE.format(
+            topics=" or ".join(f"<b>{html.escape(topics.label(t))}</b>" for t in narrower)
+        )
     text += note  # one message, not a second one about the draft it replaced
     buttons: list[list[tuple[str, str]]] = [
         [(texts.LOG_SAVE, encode("log", "save", key)),
@@ -223,11 +229,9 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
          (texts.LOG_CHANGE_PROVIDER, encode("log", "provider", key))],
     ]  # fmt: skip
     for topic in draft.topic_suggestions[:2]:
-        buttons.insert(
-            0,
-            [(texts.LOG_TOPIC_SUGGEST.format(topic=topics.label(topic))[:60],
-              encode("logt", topic, key))],
-        )  # fmt: skip
+        template = texts.LOG_TOPIC_NARROWER if topic in narrower else texts.LOG_TOPIC_SUGGEST
+        label = template.format(topic=clip_title(topics.label(topic), 64))
+        buttons.insert(0, [(label, encode("logt", topic, key))])
     if edit:
         turn.edit(text, buttons)
     else:

@@ -86,8 +86,10 @@ async def test_a_topic_a_mandate_wants_narrower_is_offered(bot: BotUnderTest) ->
     ana = bot.user(1001, "Ana")
     await ana.send("/log 1 infection control yesterday")
     draft = await ana.next_reply()
-    offer = "Did you mean New York infection control (NYSDOH approved)?"
+    offer = "✔️ It was New York infection control (NYSDOH approved)"
     assert [offer] in draft.buttons, draft.buttons
+    # QA round 9: saved as is, it counted nowhere toward the mandate, and nothing said so.
+    assert "A mandate of yours counts only New York infection control" in draft.text
     await ana.press(offer)
     assert "New York infection control" in (await ana.next_edit()).text
     await ana.press("✅ Save")
@@ -156,3 +158,20 @@ async def test_how_many_credits_did_i_earn_in_a_period(bot: BotUnderTest) -> Non
     assert "you logged nothing" in (await ana.next_reply()).text
     await ana.send("how many hours have I logged")
     assert (await ana.next_reply()).text.startswith("In all you logged 3 entries: 6.5 credits")
+
+
+async def test_a_child_abuse_course_for_pennsylvania_says_which_kind_counts(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 9: "2 credits child abuse reporting" saved with a half-hidden button and
+    counted nowhere toward Pennsylvania's DHS-approved mandate, without a word."""
+    await seed_licence(bot, "us-pa-md", "Pennsylvania", date(2026, 12, 31), renewals_done=2)
+    ana = bot.user(1001, "Ana")
+    await ana.send("log 2 credits child abuse reporting yesterday")
+    draft = await ana.next_reply()
+    wanted = "Pennsylvania child abuse recognition (DHS approved, Act 31)"
+    assert f"counts only {wanted}" in draft.text, draft.text
+    assert ["✔️ It was Pennsylvania child abuse recognition (DHS approved, Act 31)"] in draft.buttons
+    await ana.press("✔️ It was Pennsylvania child abuse recognition (DHS approved, Act 31)")
+    edited = (await ana.next_edit()).text
+    assert "counts only" not in edited, edited  # answered: the warning goes

@@ -108,21 +108,25 @@ def needs_for(views: Sequence[LicenceView], clinician: Clinician, rulebook: Rule
                     opens=status.starts_on,
                 )
             )
-        if status.hours_needed > 0:
+        # The total, or a category minimum, still short; not a mandate's hours counted as
+        # the total's (QA round 9: "1 credit toward Georgia's total (1 still needed)" with
+        # 100 of 40 earned and only a 1-hour mandate open).
+        general = max([status.remaining_total, *(c.remaining for c in status.categories)])
+        general = min(general, status.hours_needed)
+        if general > 0:
             key = f"t{view.licence.id}"
             short = tuple(
                 (c.category, c.label, c.remaining) for c in status.categories if c.remaining > 0
             )
             needs.by_key[key] = Need(
-                key, licence, licence, status.hours_needed, deadline, unit=status.unit,
-                minimums=short,
-            )  # fmt: skip
+                key, licence, licence, general, deadline, unit=status.unit, minimums=short
+            )
             categories = rule.total_categories
             needs.gaps.append(
                 Gap(
                     licence=key,
                     deadline=deadline,
-                    total=status.hours_needed,
+                    total=general,
                     categories=None if categories is None else frozenset(categories),
                     opens=status.starts_on,
                 )

@@ -735,3 +735,25 @@ async def test_a_course_after_the_licence_deadline_says_so(
     assert "⏳ After your deadline for Ohio MD (Jan 31, 2027)" in late, found
     early = next(block for head, block in blocks.items() if "Prescribing Update" in head)
     assert "⏳" not in early, found
+
+
+async def test_courses_i_need_does_not_count_toward_a_total_already_met(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA round 9: with 100 of 40 credits and only a 1-hour mandate open, courses said
+    "1 credit toward GA's total (1 still needed)"."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    await ana.send("Georgia: I need 10 credits by 2027-06-30, 2 of them opioid prescribing")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        await credits.add(
+            session, owner, completed_on=date(2026, 11, 1), amount=Decimal(12),
+            category="ama_pra_1", topics=["ethics"], title="Ethics", now=START,
+        )  # fmt: skip
+    text = texts_of(await ask(ana, "Courses I need"))
+    assert "Opioid prescribing" in text and "2 still needed" in text, text
+    assert "total" not in text, text

@@ -380,6 +380,7 @@ CUSTOM_WINDOW_KEPT_START = (
 )
 CUSTOM_LABEL = "My requirement (due {deadline})"
 CUSTOM_LABEL_NAMED = "{name} (due {deadline})"
+LABEL_DUE_SUFFIX = " (due {deadline})"
 LICENCE_LIST_EMPTY = "You have no licences yet."
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
 LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"

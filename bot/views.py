@@ -41,6 +41,12 @@ def day(value: date) -> str:
     return value.strftime("%b %-d, %Y")
 
 
+def undated(label: str, deadline: date) -> str:
+    """A described requirement's name without its "(due …)" where the text says the date
+    (QA round 9: "GA (due Dec 31, 2027) is complete for this cycle (due Dec 31, 2027)")."""
+    return label.removesuffix(texts.LABEL_DUE_SUFFIX.format(deadline=day(deadline))) or label
+
+
 def licence_label(view: LicenceView) -> str:
     return html.escape(view.licence.label)
 

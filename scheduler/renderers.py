@@ -34,6 +34,7 @@ from bot.views import (
     required_said,
     shortfall_said,
     still_needed,
+    undated,
     unit_word,
     weekly_pace_shown,
 )
@@ -97,7 +98,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         ]
         remaining, remaining_unit = still_needed(status)  # ABIM: "1 activity", not "0 points"
         values = {
-            "label": html.escape(licence.label),
+            "label": html.escape(undated(licence.label, status.deadline)),
             "deadline": day(status.deadline),
             "remaining": remaining,
             "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
@@ -190,7 +191,8 @@ def make_complete_renderer(rulebook: RuleBook) -> Renderer:
             return None  # an entry was removed since: not complete after all
         return Rendered(
             texts.REMINDER_COMPLETE.format(
-                label=html.escape(licence.label), deadline=day(status.deadline)
+                label=html.escape(undated(licence.label, status.deadline)),
+                deadline=day(status.deadline),
             )
         )
 
@@ -236,7 +238,9 @@ def one_window_ended(
     following = next_window_deadline(spec)
     text = "\n".join([
         texts.ONE_WINDOW_ENDED.format(
-            label=html.escape(licence.label), deadline=day(spec.deadline), how=how
+            label=html.escape(undated(licence.label, spec.deadline)),
+            deadline=day(spec.deadline),
+            how=how,
         ),
         texts.ONE_WINDOW_ASK.format(months=spec.months, next=day(following)),
     ])  # fmt: skip

@@ -354,7 +354,9 @@ async def test_a_described_requirement_past_its_deadline_asks_whether_it_comes_b
     bot.clock.set(datetime(2027, 7, 1, 18, 0, tzinfo=UTC))  # the day after, 14:00 in New York
     await tick_now(bot.app)
     note = await ana.next_reply()
-    assert "its deadline, Jun 30, 2027, has passed 40 credits short" in note.text, note.text
+    assert "Georgia: its deadline, Jun 30, 2027, has passed 40 credits short" in note.text, (
+        note.text  # the name without its "(due Jun 30, 2027)": the sentence says the date
+    )
     assert note.buttons == [
         ["🔁 Same again, due Jun 30, 2029"], ["📅 Another date", "🗑 Remove it"]
     ], note.buttons

@@ -737,6 +737,14 @@ REMINDERS_QUIET_NONE = (
     "them off. To keep nights quiet, send e.g. <i>22:00-07:00</i>."
 )
 REMINDERS_PAUSED = "⏸ All reminders are paused."
+REMINDERS_MISSED = (
+    "▶️ Reminders are back on. {count} fell due while they were paused and were not sent; "
+    "where you stand now:"
+)
+REMINDERS_MISSED_NOTHING_OPEN = (
+    "▶️ Reminders are back on. {count} fell due while they were paused and were not sent; "
+    "none of your licences needs anything now."
+)
 REMINDERS_MUTED = "Muted: {labels}."
 REMINDERS_PAUSE = "⏸ Pause all"
 REMINDERS_RESUME = "▶️ Resume"

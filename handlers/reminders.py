@@ -19,13 +19,20 @@ from bot.domain.reminders import (
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence
-from bot.views import day
+from bot.views import day, render_verdict
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
-from scheduler.planner import course_plan, is_follow_up, reminder_slots, snooze_step
+from scheduler.planner import (
+    PLANNED_KINDS,
+    SNOOZE_MARK,
+    course_plan,
+    is_follow_up,
+    reminder_slots,
+    snooze_step,
+)
 
 SNOOZE_DAYS = (1, 7)
 
@@ -198,9 +205,34 @@ async def pause_typed(turn: Turn, paused: bool) -> None:
 
 
 async def _set_paused(turn: Turn, paused: bool) -> None:
-    if turn.clinician.reminders_paused != paused:
-        turn.clinician.reminders_paused = paused
-        await replan(turn)
+    if turn.clinician.reminders_paused == paused:
+        return
+    clinician = turn.clinician
+    if paused:
+        await outbox.cancel_for_pause(
+            turn.session, clinician.id, turn.now, PLANNED_KINDS, keep_mark=SNOOZE_MARK
+        )
+    clinician.reminders_paused = paused
+    await replan(turn)
+    if not paused and (missed := await outbox.missed_while_paused(
+        turn.session, clinician.id, turn.now
+    )):  # fmt: skip
+        await _say_missed(turn, missed)
+
+
+async def _say_missed(turn: Turn, missed: int) -> None:
+    """What fell due during the pause is not sent late: where each open licence stands
+    is said instead, so nothing due goes unmentioned."""
+    today = turn.local_now.date()
+    lines = [
+        line for view in await views(turn)
+        if view.status is not None and not view.status.complete
+        and (line := render_verdict(view, today, pace=False)) is not None
+    ]  # fmt: skip
+    if not lines:
+        turn.say(texts.REMINDERS_MISSED_NOTHING_OPEN.format(count=missed))
+        return
+    turn.say("\n".join([texts.REMINDERS_MISSED.format(count=missed), *lines]))
 
 
 @route("rem")

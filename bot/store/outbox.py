@@ -219,6 +219,43 @@ async def cancel_pending(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+PAUSED = "paused"
+"""Why a row was cancelled when the clinician paused reminders: on resume, the ones that
+fell due meanwhile are counted and said (QA round 9: they vanished without a word)."""
+_PAUSED_TOLD = "paused; told on resume"
+
+
+async def cancel_for_pause(
+    session: AsyncSession, clinician_id: int, now: datetime, kinds: Iterable[str], keep_mark: str
+) -> None:
+    """Cancel the clinician's pending reminders of ``kinds`` as paused (a row whose key has
+    ``keep_mark``, a snooze, stays: the clinician's own, it outlives the pause)."""
+    await session.execute(
+        update(ReminderOutbox)
+        .where(
+            ReminderOutbox.clinician_id == clinician_id,
+            ReminderOutbox.status == "pending",
+            ReminderOutbox.kind.in_(list(kinds)),
+            ReminderOutbox.dedupe_key.not_like(f"%{keep_mark}%"),
+        )
+        .values(status="cancelled", last_error=PAUSED, updated_at=now)
+    )
+
+
+async def missed_while_paused(session: AsyncSession, clinician_id: int, now: datetime) -> int:
+    """How many reminders cancelled by a pause fell due before ``now``; counted once."""
+    missed = (
+        ReminderOutbox.clinician_id == clinician_id,
+        ReminderOutbox.status == "cancelled",
+        ReminderOutbox.last_error == PAUSED,
+        ReminderOutbox.due_at <= now,
+    )
+    result = await session.execute(
+        update(ReminderOutbox).where(*missed).values(last_error=_PAUSED_TOLD, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, worker: str, lease: timedelta
 ) -> list[ReminderOutbox]:

@@ -159,3 +159,25 @@ async def test_an_activity_count_is_said_as_activities_not_zero_points(
     # Nothing logged in that cycle: not "complete ✅", which it was not known to be.
     assert "can't tell whether it was complete" in closed and "✅" not in closed, closed
     assert "The next cycle runs Jan 1, 2027 – Dec 31, 2028: 1 activity." in closed, closed
+
+
+async def test_resuming_says_what_fell_due_while_paused(bot: BotUnderTest) -> None:
+    """QA round 9: reminders due during a pause vanished without a word on resume."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    d14 = next(r for r in await pending(bot) if r.dedupe_key.endswith(":d14"))
+    await ana.send("pause reminders")
+    panel = await ana.next_reply()
+    assert "paused" in panel.text, panel.text
+    bot.clock.set(d14.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []
+    await ana.press("▶️ Resume", message_id=panel.message_id)
+    said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    assert "5 fell due while they were paused" in said, said  # d180 … d14
+    assert "Texas Medical Board: not yet — 38 credits to go by Jun 30, 2027" in said, said
+    await ana.send("pause reminders")
+    await ana.next_reply()
+    await ana.send("resume reminders")
+    again = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    assert "fell due" not in again, again  # counted once

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.courses import values as v
+from bot.courses.credit_text import read_credits
 from bot.domain import geo, topics
 
 FORMATS = ("in_person", "live_online", "on_demand", "hybrid", "workshop")
@@ -256,25 +257,36 @@ class _Validator:
         return given
 
     def _credits(self) -> tuple[Decimal | None, str | None]:
+        """The amount, and the category: the column's (or header's), else the cell's words."""
         raw = self.raw.get("credits")
         category_raw = v.text(self.raw.get("category"))
-        amount: Decimal | None = None
         if v.is_blank(raw):
             self.errors.append("missing credits")
+            return None, self._category(category_raw)
+        try:
+            read = read_credits(raw)
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None, self._category(category_raw)
+        amount: Decimal | None = read.amount
+        if not Decimal(0) < read.amount <= MAX_CREDITS:
+            self.errors.append(f"credits must be more than 0 and at most 200, not {read.amount}")
+            amount = None
         else:
-            try:
-                amount = v.parse_decimal(raw, "credits")
-            except v.ValueProblem as exc:
-                self.errors.append(str(exc))
-            if amount is not None and not Decimal(0) < amount <= MAX_CREDITS:
-                self.errors.append(f"credits must be more than 0 and at most 200, not {amount}")
-                amount = None
-            if amount is not None:
-                amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            if category_raw is None and isinstance(raw, str):
-                category_raw = _category_in_text(raw)
+            amount = read.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if category_raw is None:
-            return amount, DEFAULT_CATEGORY
+            return amount, read.category or DEFAULT_CATEGORY
+        category = self._category(category_raw)
+        if category is not None and read.category not in (None, category):
+            self.errors.append(  # QA round 9: the cell's ANCC hours stored as AMA credits
+                f"credits {v.text(raw)!r} say {topics.category_label(read.category)} but the "
+                f"category is {topics.category_label(category)}"
+            )
+        return amount, category
+
+    def _category(self, category_raw: str | None) -> str | None:
+        if category_raw is None:
+            return DEFAULT_CATEGORY
         category = topics.normalize_category(category_raw)
         if category is None:
             close = topics.suggest_categories(category_raw)
@@ -283,7 +295,7 @@ class _Validator:
                 f"unknown credit category {category_raw!r}"
                 + (f" (did you mean: {hint}?)" if hint else "")
             )
-        return amount, category
+        return category
 
     def _topics(self) -> tuple[str, ...]:
         """Known topics; an unknown one is left out and said (QA: a whole course rejected
@@ -458,12 +470,6 @@ class _Validator:
     def _cancelled(self) -> bool:
         status = (v.text(self.raw.get("status")) or "").lower()
         return status in {"cancelled", "canceled"}
-
-
-def _category_in_text(raw: str) -> str | None:
-    """The category named next to the amount ("2.5 AMA PRA Category 1 Credits™"), if any."""
-    words = v.text(v.NUMBER.sub(" ", raw, count=1))
-    return words if words and topics.normalize_category(words) else None
 
 
 def _aware(value: datetime, zone: ZoneInfo) -> datetime:

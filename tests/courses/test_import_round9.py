@@ -1,0 +1,118 @@
+"""QA round 9: catalogue files a hospital education office sent, through the real importer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.courses.geocode import place_geocoder
+from bot.courses.importer import ImportOptions, ImportSummary, import_source
+from bot.store.db import transaction
+from bot.store.models import Course
+
+from .conftest import NOW
+
+BOSTON = ZoneInfo("America/New_York")
+LOCATE = ImportOptions(geocoder=place_geocoder)
+
+
+async def _import(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    path: Path,
+    content: str | bytes,
+    options: ImportOptions = ImportOptions(),
+) -> ImportSummary:
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    await asyncio.to_thread(path.write_bytes, content)
+    return await import_source(sessionmaker, str(path), now=NOW, options=options)
+
+
+async def _by_title(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Course]:
+    async with transaction(sessionmaker) as session:
+        return {c.title: c for c in await session.scalars(select(Course))}
+
+
+def _reasons(summary: ImportSummary) -> dict[str, str]:
+    return {r.location: r.reason for r in summary.rejected}
+
+
+# ----------------------------------------------------------------------- 1. credits
+
+
+@pytest.mark.postgres
+async def test_the_credit_figure_is_read_not_a_number_in_the_category_name(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "credits.csv",
+        "Title,Date,Credits,City,State\n"
+        'Lipids,01/21/2027,"AMA PRA Category 1 Credits™: 2.0",Boston,MA\n'
+        "Sepsis,01/22/2027,AMA PRA Cat. 1: 6.25,Boston,MA\n"
+        "Range,01/23/2027,1-2 credits,Boston,MA\n"
+        "Wound care,01/24/2027,2.0 ANCC contact hours,Boston,MA\n"
+        "Dual,01/25/2027,2 AMA / 2 ANCC,Boston,MA\n"
+        "Interprofessional,01/26/2027,2 IPCE credits,Boston,MA\n",
+    )
+    stored = await _by_title(sessionmaker)
+    assert (stored["Lipids"].credits, stored["Lipids"].category) == (Decimal("2.00"), "ama_pra_1")
+    assert (stored["Sepsis"].credits, stored["Sepsis"].category) == (Decimal("6.25"), "ama_pra_1")
+    assert (stored["Wound care"].credits, stored["Wound care"].category) == (
+        Decimal("2.00"), "ancc"
+    )  # fmt: skip
+    assert set(stored) == {"Lipids", "Sepsis", "Wound care"}
+    reasons = _reasons(summary)
+    assert "is a range, not an amount" in reasons["line 4"]
+    assert "more than one number" in reasons["line 6"]
+    assert "category I do not know (ipce)" in reasons["line 7"]
+
+
+async def test_a_cell_naming_another_category_than_its_column_is_refused(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "c.csv",
+        "Title,Date,AMA PRA Category 1 Credits\nWound care,01/24/2027,2.0 ANCC contact hours\n",
+    )
+    assert summary.added == 0
+    assert _reasons(summary)["line 2"] == (
+        "credits '2.0 ANCC contact hours' say ANCC nursing contact hours but the category is "
+        "AMA PRA Category 1 Credit"
+    )
+
+
+# ---------------------------------------------------------------- 3. hours vs credits
+
+
+@pytest.mark.postgres
+async def test_a_credits_column_wins_over_an_hours_column(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "h.csv",
+        "Title,Date,Start Time,End Time,Hours,AMA PRA Category 1 Credits,City,State\n"
+        "All-day Internal Medicine Review,01/21/2027,8:00 AM,4:30 PM,8,6.5,Boston,MA\n",
+    )
+    course = (await _by_title(sessionmaker))["All-day Internal Medicine Review"]
+    assert (course.credits, course.category) == (Decimal("6.50"), "ama_pra_1")
+    assert "ignored column(s): Hours" in summary.notes
+
+
+async def test_a_json_credits_key_wins_over_hours_too(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    item = {"title": "Review", "starts_at": "2027-01-21T08:00", "hours": 8,
+            "ANCC contact hours": 6.5}  # fmt: skip
+    await _import(sessionmaker, tmp_path / "h.json", json.dumps([item]))
+    course = (await _by_title(sessionmaker))["Review"]
+    assert (course.credits, course.category) == (Decimal("6.50"), "ancc")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.courses import values as v
@@ -33,7 +33,7 @@ DEFAULT_CATEGORY = "ama_pra_1"
 
 _LIMITS = {
     "title": 300, "provider": 200, "accreditation": 200, "venue": 200, "address": 300,
-    "city": 120, "region": 120, "source_id": 200,
+    "city": 120, "region": 120, "source_id": 200, "postal_code": 20,
 }  # fmt: skip
 _FORMAT_SYNONYMS = {
     "in person": "in_person", "inperson": "in_person", "onsite": "in_person",
@@ -57,8 +57,23 @@ _FORMAT_SYNONYMS = {
 RawCourse = Mapping[str, Any]
 """Canonical field name → raw value (text, number, datetime, list) as a parser found it."""
 
-Geocoder = Callable[[str, str | None, str | None], tuple[float, float, str] | None]
-"""``(city, region, country) -> (lat, lon, IANA zone)`` for in-person courses without GEO."""
+
+
+class Located(NamedTuple):
+    """Where a geocoder placed a course; a ZIP also names its town and state."""
+
+    lat: float
+    lon: float
+    zone: str
+    city: str | None = None
+    region: str | None = None
+
+
+Geocoder = Callable[
+    [str, str | None, str | None], Located | tuple[float, float, str] | None
+]
+"""``(city or US ZIP, region, country) -> (lat, lon, IANA zone)`` for in-person courses
+without GEO."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +217,17 @@ class _Validator:
         if country is None and v.is_us_state(region):
             country = "US"
         city = self._field("city")
+        given_place = city or self._field("venue")  # the derived id's: as before ZIPs
         place_tz: str | None = None
         city_located = False
-        if fmt is not None and not online and lat is None and city and self.geocoder:
-            found = self.geocoder(city, region, country)
+        if fmt is not None and not online and lat is None:
+            found = self._locate(city, region, country)
             if found is not None:
-                lat, lon, place_tz = found
+                lat, lon, place_tz = found[0], found[1], found[2]
                 city_located = True
+                if isinstance(found, Located) and city is None and found.city:
+                    city, region = found.city, region or found.region
+                    country = country or "US"
         if fmt is not None and not online and lat is None:
             self.warnings.append("no coordinates: it will not appear in searches by distance")
         tz_name = self._timezone(lat, lon, place_tz)
@@ -218,7 +237,7 @@ class _Validator:
         if self.errors or title is None or starts_at is None or ends_at is None or fmt is None:
             return Checked(None, self.errors, self.warnings)
         assert credits is not None and category is not None and tz_name is not None
-        source_id = self._source_id(title, starts_at, city or self._field("venue"))
+        source_id = self._source_id(title, starts_at, given_place)
         record = CourseRecord(
             source=self.source,
             source_id=source_id,
@@ -249,6 +268,29 @@ class _Validator:
         if self.errors:  # a late problem (source_id too long)
             return Checked(None, self.errors, self.warnings)
         return Checked(record, self.errors, self.warnings, self.zone_assumed)
+
+    def _locate(
+        self, city: str | None, region: str | None, country: str | None
+    ) -> Located | tuple[float, float, str] | None:
+        """The ZIP's position, else the city's: a ZIP is the closer of the two (QA round 9:
+        a course with only a ZIP was not found by distance)."""
+        if self.geocoder is None:
+            return None
+        zip_code = self._zip_code(country)
+        found = self.geocoder(zip_code, region, country) if zip_code else None
+        if found is None and city:
+            found = self.geocoder(city, region, country)
+        return found
+
+    def _zip_code(self, country: str | None) -> str | None:
+        """A US ZIP from the postal code; another country's code is not looked up."""
+        raw = self._field("postal_code")
+        if raw is None or country not in (None, "US"):
+            return None
+        code = v.us_zip(raw)
+        if code is None:
+            self.warnings.append(f"postal code {raw!r} is not a US ZIP code: not located")
+        return code
 
     def _source_id(self, title: str, starts_at: datetime, place: str | None) -> str:
         given = self._field("source_id")
@@ -318,7 +360,8 @@ class _Validator:
         raw = self.raw.get("format")
         if v.is_blank(raw):
             has_place = any(
-                not v.is_blank(self.raw.get(k)) for k in ("venue", "address", "city", "latitude")
+                not v.is_blank(self.raw.get(k))  # QA round 9: a ZIP alone made it "online"
+                for k in ("venue", "address", "city", "postal_code", "latitude")
             )
             return "in_person" if has_place else "live_online"
         fmt = normalize_format(raw)

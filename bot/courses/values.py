@@ -209,6 +209,19 @@ def normalize_region(value: object) -> str | None:
     return _STATE_BY_NAME.get(raw.lower(), raw)
 
 
+_US_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
+
+
+def us_zip(value: object) -> str | None:
+    """The 5-digit ZIP of "02139", "02139-4307", or "2139" (a spreadsheet drops the
+    leading zero of New England ZIPs); None for anything else."""
+    raw = (text(value) or "").removesuffix(".0")
+    if re.fullmatch(r"\d{4}", raw):
+        raw = "0" + raw
+    match = _US_ZIP.fullmatch(raw)
+    return match.group(1) if match else None
+
+
 def is_us_state(region: str | None) -> bool:
     return region is not None and region in US_STATE_NAMES
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.courses.geocode import place_geocoder
-from bot.courses.importer import ImportOptions, ImportSummary, import_source
+from bot.courses.importer import ImportOptions, ImportSummary, format_summary, import_source
+from bot.domain import geo
 from bot.store.db import transaction
 from bot.store.models import Course
 
@@ -116,3 +117,48 @@ async def test_a_json_credits_key_wins_over_hours_too(
     await _import(sessionmaker, tmp_path / "h.json", json.dumps([item]))
     course = (await _by_title(sessionmaker))["Review"]
     assert (course.credits, course.category) == (Decimal("6.50"), "ancc")
+
+
+# ------------------------------------------------------------------------- 4. ZIP
+
+
+@pytest.mark.postgres
+async def test_a_zip_alone_places_the_course_in_person(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "z.csv",
+        "Title,Date,Credits,ZIP,State\n"
+        "Kendall Rounds,01/21/2027,1,02139,\n"
+        "Spreadsheet ZIP,01/22/2027,1,2139,MA\n"
+        "Wrong state,01/23/2027,1,02139,NY\n",
+        LOCATE,
+    )
+    stored = await _by_title(sessionmaker)
+    kendall = stored["Kendall Rounds"]
+    assert kendall.format == "in_person" and kendall.latitude is not None
+    assert geo.haversine_km(kendall.latitude, kendall.longitude, 42.3647, -71.1042) < 1
+    assert (kendall.city, kendall.region, kendall.timezone) == (
+        "Cambridge", "MA", "America/New_York"
+    )  # fmt: skip
+    assert stored["Spreadsheet ZIP"].latitude == kendall.latitude  # the dropped zero
+    assert stored["Wrong state"].latitude is None
+    said = format_summary(summary)
+    assert "1 in-person course(s) without coordinates (line 4)" in said
+
+
+@pytest.mark.postgres
+async def test_a_schema_org_event_with_only_a_postal_code_is_located(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    event = {
+        "@context": "https://schema.org", "@type": "EducationEvent", "name": "ZIP Rounds",
+        "startDate": "2027-01-21T08:00", "numberOfCredits": 1,
+        "location": {"@type": "Place", "address": {"@type": "PostalAddress",
+                                                   "postalCode": "02139"}},
+    }  # fmt: skip
+    await _import(sessionmaker, tmp_path / "e.json", json.dumps(event), LOCATE)
+    course = (await _by_title(sessionmaker))["ZIP Rounds"]
+    assert course.format == "in_person" and course.city == "Cambridge"
+    assert course.latitude is not None and course.city_located

@@ -47,6 +47,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "address": ("address", "street", "street address", "address line 1", "address 1",
                 "streetaddress"),
     "city": ("city", "town", "locality", "addresslocality"),
+    "postal_code": ("zip", "zip code", "zipcode", "postal code", "postcode", "post code",
+                    "postalcode", "zip postal code", "postal zip code", "zip 5"),
     "region": ("state", "region", "province", "state province", "state code",
                "addressregion"),
     "country": ("country", "country code", "addresscountry"),
@@ -168,12 +170,12 @@ def merge_topics(explicit: object, extra: list[str]) -> list[str]:
     return [*split_list(explicit), *extra]
 
 
-_REGION_TAIL = re.compile(r"^([A-Za-z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+_REGION_TAIL = re.compile(r"^([A-Za-z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$")
 _ONLINE_WORDS = re.compile(r"\b(online|virtual|zoom|webinar|webex|teams|livestream)\b", re.I)
 
 
 def split_location(location: str) -> dict[str, str]:
-    """ "Hynes Center, 900 Boylston St, Boston, MA 02115" → venue, address, city, region.
+    """ "Hynes Center, 900 Boylston St, Boston, MA 02115" → venue, address, city, region, ZIP.
 
     Only the US "…, City, ST [ZIP]" tail is recognised; anything else stays the venue.
     """
@@ -183,6 +185,8 @@ def split_location(location: str) -> dict[str, str]:
     if len(parts) < 2 or not (tail := _REGION_TAIL.match(parts[-1])):
         return {"venue": location}
     found = {"region": tail.group(1).upper(), "city": parts[-2]}
+    if tail.group(2):
+        found["postal_code"] = tail.group(2)
     if len(parts) >= 3:
         found["venue"] = parts[0]
     if len(parts) >= 4:

@@ -191,6 +191,7 @@ def _location(fields: dict[str, Any], location: Any) -> None:
         fields["city"] = address.get("addressLocality")
         fields["region"] = address.get("addressRegion")
         fields["country"] = _name(address.get("addressCountry"))
+        fields["postal_code"] = address.get("postalCode")  # QA round 9: it was dropped
     elif isinstance(address, str):
         fields["address"] = address
     geo = location.get("geo")

@@ -412,6 +412,8 @@ class _Validator:
             from bot.domain.places import tz_at
 
             return tz_at(lat, lon)
+        if named := v.zone_named_in(self.raw.get("starts_at")):  # "9:00 AM CST"
+            return named
         self.zone_assumed = True
         return self.default_tz
 
@@ -442,6 +444,10 @@ class _Validator:
                 parsed = datetime.combine(parsed.date(), time(23, 59))
             self._warn_if_skipped(parsed, zone)
             end = _aware(parsed, zone)
+        elif not v.is_blank(self.raw.get("end_time")):
+            end = self._end_on_start_day(start, zone)
+            if end is None:
+                return None, None
         elif fmt == "on_demand":
             end = start + DEFAULT_ON_DEMAND_DURATION
         else:
@@ -463,6 +469,18 @@ class _Validator:
             self.errors.append(f"start year {start.year} is out of range")
             return None, None
         return start, end
+
+    def _end_on_start_day(self, start: datetime, zone: ZoneInfo) -> datetime | None:
+        """An "End Time" without an end date ends on the start's day (QA round 9: it was
+        dropped and the course given an hour)."""
+        try:
+            clock = v.parse_clock(self.raw.get("end_time"), "end time")
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None
+        local = datetime.combine(start.astimezone(zone).date(), clock)
+        self._warn_if_skipped(local, zone)
+        return _aware(local, zone)
 
     def _warn_if_skipped(self, local: datetime, zone: ZoneInfo) -> None:
         """A wall time the clocks skip (02:30 on the night they go forward) is read as the

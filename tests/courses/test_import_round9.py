@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,6 +92,29 @@ async def test_a_cell_naming_another_category_than_its_column_is_refused(
     )
 
 
+# ------------------------------------------------------------------ 2. end time only
+
+
+@pytest.mark.postgres
+async def test_an_end_time_without_an_end_date_ends_on_the_start_day(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "s.csv",
+        "Activity ID,Activity Title,Date,Start Time,End Time,Credits,City,State\n"
+        "S-1,Lipid Management Half-Day,01/21/2027,8:00 AM,12:00 PM,3.75,Boston,MA\n"
+        "S-2,Backwards,01/21/2027,8:00 AM,7:00 AM,1,Boston,MA\n"
+        "S-3,Unreadable end,01/21/2027,8:00 AM,noonish,1,Boston,MA\n",
+    )
+    course = (await _by_title(sessionmaker))["Lipid Management Half-Day"]
+    assert course.starts_at.astimezone(BOSTON) == datetime(2027, 1, 21, 8, tzinfo=BOSTON)
+    assert course.ends_at.astimezone(BOSTON) == datetime(2027, 1, 21, 12, tzinfo=BOSTON)
+    assert not any("ignored" in note for note in summary.notes)
+    assert "ends before it starts" in _reasons(summary)["line 3"]
+    assert "end time is not a time I can read: 'noonish'" in _reasons(summary)["line 4"]
+
+
 # ---------------------------------------------------------------- 3. hours vs credits
 
 
@@ -162,3 +186,73 @@ async def test_a_schema_org_event_with_only_a_postal_code_is_located(
     course = (await _by_title(sessionmaker))["ZIP Rounds"]
     assert course.format == "in_person" and course.city == "Cambridge"
     assert course.latitude is not None and course.city_located
+
+
+# ----------------------------------------------------------------- 5. titled CSV
+
+
+TITLED = (
+    "Mercy General Hospital - CME Catalogue Q1 2027,,,\n"
+    "Exported 12/01/2026,,,\n"
+    "\n"
+    "Title,Date,Credits,City\n"
+    "Grand Rounds,01/21/2027,1,Boston\n"
+    "No date,,1,Boston\n"
+)
+
+
+@pytest.mark.postgres
+async def test_title_rows_above_the_header_are_skipped_and_lines_stay_true(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(sessionmaker, tmp_path / "titled.csv", TITLED)
+    assert summary.added == 1
+    assert _reasons(summary) == {"line 6": "missing start date"}
+    assert "the header is on line 4: 2 line(s) above it skipped" in summary.notes
+
+
+async def test_a_file_without_a_header_near_the_top_names_the_best_line(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    content = "Mercy General Hospital,,\n\nTitle,Date,City\nGrand Rounds,01/21/2027,Boston\n"
+    summary = await _import(sessionmaker, tmp_path / "t.csv", content)
+    assert summary.fatal is not None
+    assert summary.fatal.startswith("line 3: missing column(s) credits")
+
+
+# ---------------------------------------------------------------------- 6. dates
+
+
+@pytest.mark.postgres
+async def test_spreadsheet_date_forms_are_read_and_ambiguous_ones_refused(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "d.csv",
+        "Title,Start,Credits,City,State\n"
+        "A,Jan 19 2027 6:00 PM,1,Boston,MA\n"
+        "B,46402.375,1,Boston,MA\n"
+        "C,15-Jan-2027,1,Boston,MA\n"
+        "D,2027-01-15 9:00,1,Boston,MA\n"
+        "E,1/15/2027 9:00 a.m.,1,Boston,MA\n"
+        "F,1/15/2027 9:00 AM CST,1,,\n"
+        '"G","Friday, January 15, 2027",1,Boston,MA\n'
+        "H,15/01/2027 9:00,1,Boston,MA\n"
+        '"I","Saturday, January 15, 2027",1,Boston,MA\n'
+        "J,12345,1,Boston,MA\n",
+    )
+    starts = {t: c.starts_at.astimezone(BOSTON) for t, c in (await _by_title(sessionmaker)).items()}
+    nine = datetime(2027, 1, 15, 9, tzinfo=BOSTON)
+    assert starts["A"] == datetime(2027, 1, 19, 18, tzinfo=BOSTON)
+    assert starts["B"] == starts["D"] == starts["E"] == nine  # B: an Excel serial
+    assert starts["C"] == starts["G"] == datetime(2027, 1, 15, tzinfo=BOSTON)
+    chicago = (await _by_title(sessionmaker))["F"]
+    assert (chicago.starts_at.astimezone(BOSTON), chicago.timezone) == (
+        datetime(2027, 1, 15, 10, tzinfo=BOSTON), "America/Chicago"
+    )  # fmt: skip
+    reasons = _reasons(summary)
+    assert set(reasons) == {"line 9", "line 10", "line 11"}
+    assert "not a date/time I can read: '15/01/2027 9:00'" in reasons["line 9"]
+    assert "January 15, 2027 is a Friday, not a Saturday" in reasons["line 10"]
+    assert "not a date/time I can read: '12345'" in reasons["line 11"]  # not a 2000s serial

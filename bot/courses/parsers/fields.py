@@ -147,6 +147,8 @@ def finish(fields: dict[str, Any]) -> dict[str, Any]:
         clock = fields.pop(f"{prefix}_time", None)
         if fields.get(target) in (None, "") and day not in (None, ""):
             fields[target] = f"{day} {clock}".strip() if clock not in (None, "") else day
+        elif prefix == "end" and fields.get(target) in (None, "") and clock not in (None, ""):
+            fields["end_time"] = clock  # on the start's day: the validator knows it
     venue = text(fields.get("venue"))
     if venue and "," in venue and not any(fields.get(k) for k in ("city", "address")):
         del fields["venue"]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.courses.geocode import place_geocoder
 from bot.courses.importer import ImportOptions, ImportSummary, format_summary, import_source
+from bot.courses.records import MAX_DESCRIPTION
 from bot.domain import geo
 from bot.store.db import transaction
 from bot.store.models import Course
@@ -256,3 +257,54 @@ async def test_spreadsheet_date_forms_are_read_and_ambiguous_ones_refused(
     assert "not a date/time I can read: '15/01/2027 9:00'" in reasons["line 9"]
     assert "January 15, 2027 is a Friday, not a Saturday" in reasons["line 10"]
     assert "not a date/time I can read: '12345'" in reasons["line 11"]  # not a 2000s serial
+
+
+# ----------------------------------------------------------------- 7. cancelled rows
+
+
+@pytest.mark.postgres
+async def test_a_cancelled_row_is_not_counted_as_added(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.csv"
+    header = "id,title,credits,start,status\n"
+    first = await _import(
+        sessionmaker, path,
+        header + "x,Talk,1,2027-01-05 08:00,scheduled\ny,Gone,1,2027-01-06 08:00,Cancelled\n",
+    )  # fmt: skip
+    assert (first.added, first.skipped_cancelled) == (1, 1)
+    assert "1 course(s) marked cancelled in the file and not listed before: not added." in (
+        format_summary(first)
+    )
+    assert set(await _by_title(sessionmaker)) == {"Talk"}
+    second = await _import(sessionmaker, path, header + "x,Talk,1,2027-01-05 08:00,Cancelled\n")
+    assert (second.added, second.updated, second.skipped_cancelled) == (0, 1, 0)
+    assert "1 course(s) marked cancelled in the file: cancelled." in format_summary(second)
+    assert (await _by_title(sessionmaker))["Talk"].status == "cancelled"
+
+
+# ---------------------------------------------------- 9-11. kinds, sizes, wording
+
+
+async def test_a_huge_description_is_cut_and_said(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker, tmp_path / "big.csv",
+        f"Title,Date,Credits,Description\nTalk,01/21/2027,1,{'x' * 900_000}\n",
+    )  # fmt: skip
+    description = (await _by_title(sessionmaker))["Talk"].description
+    assert description is not None and len(description) == MAX_DESCRIPTION
+    assert description.endswith("…")
+    assert "line 2: description cut to 5,000 characters (it had 900,000)" in format_summary(
+        summary
+    )
+
+
+async def test_an_unterminated_json_string_is_said_once(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(sessionmaker, tmp_path / "b.json", '[{"title": "Talk')
+    assert summary.fatal == (
+        "not valid JSON: Unterminated string starting at line 1 column 12"
+    )

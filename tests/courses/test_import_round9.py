@@ -286,6 +286,15 @@ async def test_a_cancelled_row_is_not_counted_as_added(
 # ---------------------------------------------------- 9-11. kinds, sizes, wording
 
 
+async def test_csv_in_a_file_named_json_is_read_as_csv(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    summary = await _import(
+        sessionmaker, tmp_path / "courses.json", "Title,Date,Credits\nTalk,01/21/2027,1\n"
+    )
+    assert (summary.kind, summary.added) == ("csv", 1)
+
+
 async def test_a_huge_description_is_cut_and_said(
     sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:

@@ -42,6 +42,20 @@ def _delimiter(text: str) -> str:
     return best
 
 
+def looks_like_csv(data: bytes) -> bool:
+    """True when a header with every required column is near the top: a catalogue sent as
+    .txt or mislabelled .json is still one (QA round 9)."""
+    text, _ = decode_text(data[:65536])
+    if not text.strip() or looks_like_html(text) or "\x00" in text[:4096]:
+        return False
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        found = _header(reader)
+    except ParseError:
+        return False
+    return not map_headers(found.cells).missing()
+
+
 def parse_csv(data: bytes) -> ParseResult:
     """Rows of a CSV file; a bad row is a rejection, a file without a usable header is an error."""
     text, encoding = decode_text(data)

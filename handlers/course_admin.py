@@ -35,6 +35,7 @@ from bot.courses.importer import (
     import_source,
     rejections_csv,
 )
+from bot.courses.parsers import looks_like_csv
 from bot.domain import places
 from bot.domain.log_parse import clip_title
 from bot.store import courses as course_store
@@ -49,14 +50,16 @@ CATALOGUE_SUFFIXES = (".csv", ".tsv", ".ics", ".ical", ".ifb", ".json", ".jsonld
 
 
 def looks_like_catalogue(file_name: str, data: bytes) -> bool:
-    """By name (.csv, .ics, .json...) or by content (an iCalendar or a JSON document)."""
+    """By name (.csv, .ics, .json...) or by content: an iCalendar or JSON document, or a
+    CSV whose header names a catalogue's columns (QA round 9: a .txt CSV was refused as
+    "not a PDF", while the CLI imported it)."""
     if file_name.lower().endswith(CATALOGUE_SUFFIXES):
         return True
     head = data[:64]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         head = data[:256].decode("utf-16", errors="ignore").encode()
     head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"begin:vcalendar", b"{", b"["))
+    return head.startswith((b"begin:vcalendar", b"{", b"[")) or looks_like_csv(data)
 
 
 _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +31,7 @@ from bot.errors import EXIT_UNAVAILABLE, CliError
 from bot.store import courses as store
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker, ping, transaction
+from bot.store.models import Course
 
 BATCH_SIZE = 200
 SHOWN_REJECTIONS = 10
@@ -46,6 +48,7 @@ class ImportSummary:
     unchanged: int = 0
     cancelled: int = 0
     skipped_past: int = 0
+    skipped_cancelled: int = 0  # marked cancelled in the file, never listed: not added
     listed_elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (id, other source)
     rejected: list[rec.Rejection] = field(default_factory=list)
     warnings: list[rec.Rejection] = field(default_factory=list)
@@ -128,6 +131,7 @@ async def import_source(
             summary.fatal = "no courses found"
         return summary
     try:
+        good = await _without_unknown_cancelled(sessionmaker, key, good, summary)
         await _store(sessionmaker, good, now, summary)
         if options.mark_missing_cancelled and good:
             async with transaction(sessionmaker) as session:
@@ -197,6 +201,30 @@ def _validate(
     return good, present
 
 
+async def _without_unknown_cancelled(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    key: str,
+    good: list[tuple[str, rec.CourseRecord]],
+    summary: ImportSummary,
+) -> list[tuple[str, rec.CourseRecord]]:
+    """Rows the file marks cancelled that this catalogue never listed are not added: there
+    is nobody to tell and nothing to offer (QA round 9: counted as "added")."""
+    cancelled = [record.source_id for _, record in good if record.cancelled]
+    if not cancelled:
+        return good
+    async with transaction(sessionmaker) as session:
+        known = set(
+            await session.scalars(
+                select(Course.source_id).where(
+                    Course.source == key, Course.source_id.in_(cancelled)
+                )
+            )
+        )
+    kept = [(where, r) for where, r in good if not r.cancelled or r.source_id in known]
+    summary.skipped_cancelled += len(good) - len(kept)
+    return kept
+
+
 async def _store(
     sessionmaker: async_sessionmaker[AsyncSession],
     good: list[tuple[str, rec.CourseRecord]],
@@ -245,6 +273,14 @@ def format_summary(
     lines = [f"Imported {name} ({summary.kind}): {counts}."]
     if summary.skipped_past:
         lines.append(f"{summary.skipped_past} past course(s) skipped.")
+    if summary.skipped_cancelled:
+        lines.append(
+            f"{summary.skipped_cancelled} course(s) marked cancelled in the file and not "
+            "listed before: not added."
+        )
+    in_file = sum(1 for c in summary.changes if c.kind == "cancelled") - summary.cancelled
+    if in_file:
+        lines.append(f"{in_file} course(s) marked cancelled in the file: cancelled.")
     if summary.listed_elsewhere:
         others = ", ".join(sorted({esc(_short(other)) for _, other in summary.listed_elsewhere}))
         lines.append(

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.courses import values as v
+from bot.courses.credit_text import read_credits
 from bot.domain import geo, topics
 
 FORMATS = ("in_person", "live_online", "on_demand", "hybrid", "workshop")
@@ -27,12 +28,14 @@ MAX_CREDITS = Decimal(200)
 MAX_DURATION = timedelta(days=3 * 366)
 """ACCME reviews enduring material every 3 years; anything longer is a typo in a year."""
 DEFAULT_ON_DEMAND_DURATION = timedelta(days=365)
+MAX_DESCRIPTION = 5000
+"""Characters: a course's details fit a chat message and a calendar entry."""
 DEFAULT_CATEGORY = "ama_pra_1"
 """Catalogues without a category column are physician CME, which is AMA PRA Category 1."""
 
 _LIMITS = {
     "title": 300, "provider": 200, "accreditation": 200, "venue": 200, "address": 300,
-    "city": 120, "region": 120, "source_id": 200,
+    "city": 120, "region": 120, "source_id": 200, "postal_code": 20,
 }  # fmt: skip
 _FORMAT_SYNONYMS = {
     "in person": "in_person", "inperson": "in_person", "onsite": "in_person",
@@ -56,8 +59,23 @@ _FORMAT_SYNONYMS = {
 RawCourse = Mapping[str, Any]
 """Canonical field name → raw value (text, number, datetime, list) as a parser found it."""
 
-Geocoder = Callable[[str, str | None, str | None], tuple[float, float, str] | None]
-"""``(city, region, country) -> (lat, lon, IANA zone)`` for in-person courses without GEO."""
+
+
+class Located(NamedTuple):
+    """Where a geocoder placed a course; a ZIP also names its town and state."""
+
+    lat: float
+    lon: float
+    zone: str
+    city: str | None = None
+    region: str | None = None
+
+
+Geocoder = Callable[
+    [str, str | None, str | None], Located | tuple[float, float, str] | None
+]
+"""``(city or US ZIP, region, country) -> (lat, lon, IANA zone)`` for in-person courses
+without GEO."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,13 +219,17 @@ class _Validator:
         if country is None and v.is_us_state(region):
             country = "US"
         city = self._field("city")
+        given_place = city or self._field("venue")  # the derived id's: as before ZIPs
         place_tz: str | None = None
         city_located = False
-        if fmt is not None and not online and lat is None and city and self.geocoder:
-            found = self.geocoder(city, region, country)
+        if fmt is not None and not online and lat is None:
+            found = self._locate(city, region, country)
             if found is not None:
-                lat, lon, place_tz = found
+                lat, lon, place_tz = found[0], found[1], found[2]
                 city_located = True
+                if isinstance(found, Located) and city is None and found.city:
+                    city, region = found.city, region or found.region
+                    country = country or "US"
         if fmt is not None and not online and lat is None:
             self.warnings.append("no coordinates: it will not appear in searches by distance")
         tz_name = self._timezone(lat, lon, place_tz)
@@ -217,7 +239,7 @@ class _Validator:
         if self.errors or title is None or starts_at is None or ends_at is None or fmt is None:
             return Checked(None, self.errors, self.warnings)
         assert credits is not None and category is not None and tz_name is not None
-        source_id = self._source_id(title, starts_at, city or self._field("venue"))
+        source_id = self._source_id(title, starts_at, given_place)
         record = CourseRecord(
             source=self.source,
             source_id=source_id,
@@ -242,12 +264,46 @@ class _Validator:
             price=price,
             currency=currency,
             registration_url=url,
-            description=self._field("description", multiline=True),
+            description=self._description(),
             cancelled=self._cancelled(),
         )
         if self.errors:  # a late problem (source_id too long)
             return Checked(None, self.errors, self.warnings)
         return Checked(record, self.errors, self.warnings, self.zone_assumed)
+
+    def _locate(
+        self, city: str | None, region: str | None, country: str | None
+    ) -> Located | tuple[float, float, str] | None:
+        """The ZIP's position, else the city's: a ZIP is the closer of the two (QA round 9:
+        a course with only a ZIP was not found by distance)."""
+        if self.geocoder is None:
+            return None
+        zip_code = self._zip_code(country)
+        found = self.geocoder(zip_code, region, country) if zip_code else None
+        if found is None and city:
+            found = self.geocoder(city, region, country)
+        return found
+
+    def _zip_code(self, country: str | None) -> str | None:
+        """A US ZIP from the postal code; another country's code is not looked up."""
+        raw = self._field("postal_code")
+        if raw is None or country not in (None, "US"):
+            return None
+        code = v.us_zip(raw)
+        if code is None:
+            self.warnings.append(f"postal code {raw!r} is not a US ZIP code: not located")
+        return code
+
+    def _description(self) -> str | None:
+        """At most :data:`MAX_DESCRIPTION` characters, said when cut (QA round 9: a
+        900,000-character description made a 917 KB calendar file)."""
+        description = self._field("description", multiline=True)
+        if description is None or len(description) <= MAX_DESCRIPTION:
+            return description
+        self.warnings.append(
+            f"description cut to {MAX_DESCRIPTION:,} characters (it had {len(description):,})"
+        )
+        return description[: MAX_DESCRIPTION - 1].rstrip() + "…"
 
     def _source_id(self, title: str, starts_at: datetime, place: str | None) -> str:
         given = self._field("source_id")
@@ -256,25 +312,36 @@ class _Validator:
         return given
 
     def _credits(self) -> tuple[Decimal | None, str | None]:
+        """The amount, and the category: the column's (or header's), else the cell's words."""
         raw = self.raw.get("credits")
         category_raw = v.text(self.raw.get("category"))
-        amount: Decimal | None = None
         if v.is_blank(raw):
             self.errors.append("missing credits")
+            return None, self._category(category_raw)
+        try:
+            read = read_credits(raw)
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None, self._category(category_raw)
+        amount: Decimal | None = read.amount
+        if not Decimal(0) < read.amount <= MAX_CREDITS:
+            self.errors.append(f"credits must be more than 0 and at most 200, not {read.amount}")
+            amount = None
         else:
-            try:
-                amount = v.parse_decimal(raw, "credits")
-            except v.ValueProblem as exc:
-                self.errors.append(str(exc))
-            if amount is not None and not Decimal(0) < amount <= MAX_CREDITS:
-                self.errors.append(f"credits must be more than 0 and at most 200, not {amount}")
-                amount = None
-            if amount is not None:
-                amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            if category_raw is None and isinstance(raw, str):
-                category_raw = _category_in_text(raw)
+            amount = read.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if category_raw is None:
-            return amount, DEFAULT_CATEGORY
+            return amount, read.category or DEFAULT_CATEGORY
+        category = self._category(category_raw)
+        if category is not None and read.category not in (None, category):
+            self.errors.append(  # QA round 9: the cell's ANCC hours stored as AMA credits
+                f"credits {v.text(raw)!r} say {topics.category_label(read.category)} but the "
+                f"category is {topics.category_label(category)}"
+            )
+        return amount, category
+
+    def _category(self, category_raw: str | None) -> str | None:
+        if category_raw is None:
+            return DEFAULT_CATEGORY
         category = topics.normalize_category(category_raw)
         if category is None:
             close = topics.suggest_categories(category_raw)
@@ -283,7 +350,7 @@ class _Validator:
                 f"unknown credit category {category_raw!r}"
                 + (f" (did you mean: {hint}?)" if hint else "")
             )
-        return amount, category
+        return category
 
     def _topics(self) -> tuple[str, ...]:
         """Known topics; an unknown one is left out and said (QA: a whole course rejected
@@ -306,7 +373,8 @@ class _Validator:
         raw = self.raw.get("format")
         if v.is_blank(raw):
             has_place = any(
-                not v.is_blank(self.raw.get(k)) for k in ("venue", "address", "city", "latitude")
+                not v.is_blank(self.raw.get(k))  # QA round 9: a ZIP alone made it "online"
+                for k in ("venue", "address", "city", "postal_code", "latitude")
             )
             return "in_person" if has_place else "live_online"
         fmt = normalize_format(raw)
@@ -357,6 +425,8 @@ class _Validator:
             from bot.domain.places import tz_at
 
             return tz_at(lat, lon)
+        if named := v.zone_named_in(self.raw.get("starts_at")):  # "9:00 AM CST"
+            return named
         self.zone_assumed = True
         return self.default_tz
 
@@ -387,6 +457,10 @@ class _Validator:
                 parsed = datetime.combine(parsed.date(), time(23, 59))
             self._warn_if_skipped(parsed, zone)
             end = _aware(parsed, zone)
+        elif not v.is_blank(self.raw.get("end_time")):
+            end = self._end_on_start_day(start, zone)
+            if end is None:
+                return None, None
         elif fmt == "on_demand":
             end = start + DEFAULT_ON_DEMAND_DURATION
         else:
@@ -408,6 +482,18 @@ class _Validator:
             self.errors.append(f"start year {start.year} is out of range")
             return None, None
         return start, end
+
+    def _end_on_start_day(self, start: datetime, zone: ZoneInfo) -> datetime | None:
+        """An "End Time" without an end date ends on the start's day (QA round 9: it was
+        dropped and the course given an hour)."""
+        try:
+            clock = v.parse_clock(self.raw.get("end_time"), "end time")
+        except v.ValueProblem as exc:
+            self.errors.append(str(exc))
+            return None
+        local = datetime.combine(start.astimezone(zone).date(), clock)
+        self._warn_if_skipped(local, zone)
+        return _aware(local, zone)
 
     def _warn_if_skipped(self, local: datetime, zone: ZoneInfo) -> None:
         """A wall time the clocks skip (02:30 on the night they go forward) is read as the
@@ -458,12 +544,6 @@ class _Validator:
     def _cancelled(self) -> bool:
         status = (v.text(self.raw.get("status")) or "").lower()
         return status in {"cancelled", "canceled"}
-
-
-def _category_in_text(raw: str) -> str | None:
-    """The category named next to the amount ("2.5 AMA PRA Category 1 Credits™"), if any."""
-    words = v.text(v.NUMBER.sub(" ", raw, count=1))
-    return words if words and topics.normalize_category(words) else None
 
 
 def _aware(value: datetime, zone: ZoneInfo) -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,8 +40,18 @@ _COUNTRY_ALIASES = {
     "mexico": "MX", "united kingdom": "GB", "uk": "GB", "great britain": "GB",
 }  # fmt: skip
 _STATE_BY_NAME = {name.lower(): code for code, name in US_STATE_NAMES.items()}
-_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
-_TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I %p", "%I:%M%p", "%I%p")
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y",
+                 "%B %d %Y", "%b %d %Y", "%d-%b-%Y", "%d-%B-%Y", "%Y-%m-%d")  # fmt: skip
+_TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I %p", "%I:%M%p", "%I%p", "%I:%M:%S %p")
+_AM_PM = re.compile(r"\b([ap])\.\s?m\.?(?!\w)", re.I)  # "9:00 a.m." → "9:00 AM"
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = re.compile(
+    r"(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|rs|s)?\.?,?\s+", re.I
+)
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_SERIAL_RANGE = (36526, 73051)  # 2000-01-01 .. 2100-01-01
+_EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def is_blank(value: object) -> bool:
@@ -132,7 +142,9 @@ def parse_when(value: object, what: str) -> tuple[datetime, bool]:
     """A datetime (naive = local, or aware) and whether only a date was given.
 
     Accepts ISO 8601 ("2027-03-05T08:00-05:00", "2027-03-05 08:00", "2027-03-05"),
-    US style ("03/05/2027 8:00 AM") and month names ("March 5, 2027 8:00").
+    US style ("03/05/2027 8:00 AM", "3/5/2027 9:00 a.m. EST"), month names ("March 5,
+    2027 8:00", "Jan 19 2027 6:00 PM", "15-Jan-2027", "Friday, January 15, 2027").
+    Slashed dates are month first; anything else is refused, never guessed.
     """
     if isinstance(value, datetime):
         return value, False
@@ -149,14 +161,75 @@ def parse_when(value: object, what: str) -> tuple[datetime, bool]:
     if parsed is not None:
         date_only = len(raw) <= 10 and "T" not in raw and ":" not in raw
         return parsed, date_only
+    return _spreadsheet_when(raw, what)
+
+
+def _spreadsheet_when(raw: str, what: str) -> tuple[datetime, bool]:
+    """The forms spreadsheets and registration systems write (QA round 9)."""
+    rest, weekday = _without_weekday(raw)
+    rest, zone = _without_zone(rest)
+    rest = _AM_PM.sub(lambda m: m.group(1).upper() + "M", rest)
     for fmt in _DATE_FORMATS:
         for time_fmt in (None, *_TIME_FORMATS):
+            full = f"{fmt} {time_fmt}" if time_fmt else fmt
             try:
-                full = f"{fmt} {time_fmt}" if time_fmt else fmt
-                return datetime.strptime(raw.upper() if "%p" in full else raw, full), not time_fmt
+                parsed = datetime.strptime(rest.upper() if "%p" in full else rest, full)
             except ValueError:
                 continue
+            if weekday is not None and parsed.weekday() != weekday:
+                raise ValueProblem(
+                    f"{what} {raw!r}: {parsed:%B} {parsed.day}, {parsed.year} is a "
+                    f"{parsed:%A}, not a {_WEEKDAY_NAMES[weekday]}"
+                )
+            return (parsed.replace(tzinfo=zone) if zone else parsed), not time_fmt
     raise ValueProblem(f"{what} is not a date/time I can read: {raw!r} (use 2027-03-05 08:00)")
+
+
+def _without_weekday(raw: str) -> tuple[str, int | None]:
+    """ "Friday, January 15, 2027" → ("January 15, 2027", 4): the day is checked, not dropped."""
+    match = _WEEKDAY.match(raw)
+    if match is None:
+        return raw, None
+    return raw[match.end() :], _WEEKDAYS[match.group(1).lower()[:3]]
+
+
+def _without_zone(raw: str) -> tuple[str, ZoneInfo | None]:
+    """ "1/15/2027 9:00 AM EST" → the time and America/New_York; others unchanged."""
+    head, _, word = raw.rpartition(" ")
+    alias = _TZ_ALIASES.get(word.lower()) if head and word.isalpha() else None
+    return (head, ZoneInfo(alias)) if alias else (raw, None)
+
+
+def zone_named_in(value: object) -> str | None:
+    """The IANA zone a date/time text ends with ("…9:00 AM CST"), if any."""
+    if not isinstance(value, str):
+        return None
+    _, zone = _without_zone(" ".join(value.split()))
+    return zone.key if zone else None
+
+
+def parse_clock(value: object, what: str) -> time:
+    """A time of day ("12:00 PM", "17:30", "9 a.m.") for an end time without a date."""
+    raw = _AM_PM.sub(lambda m: m.group(1).upper() + "M", " ".join(str(value).split()))
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(raw.upper() if "%p" in fmt else raw, fmt).time()
+        except ValueError:
+            continue
+    raise ValueProblem(f"{what} is not a time I can read: {raw!r} (use 17:00 or 5:00 PM)")
+
+
+def excel_date(value: str) -> str | None:
+    """An Excel date serial ("46402.375") as ISO text, when it falls in 2000-2099.
+
+    Only for a date column (the caller knows): there, a bare number is a spreadsheet's
+    day count since 1899-12-30 that was exported unformatted (QA round 9).
+    """
+    raw = value.strip()
+    if not _SERIAL.fullmatch(raw) or not _SERIAL_RANGE[0] <= float(raw) < _SERIAL_RANGE[1]:
+        return None
+    moment = _EXCEL_EPOCH + timedelta(minutes=round(float(raw) * 24 * 60))
+    return moment.date().isoformat() if "." not in raw else moment.isoformat(timespec="minutes")
 
 
 def parse_url(value: object) -> str:
@@ -207,6 +280,19 @@ def normalize_region(value: object) -> str | None:
     if raw.upper() in US_STATE_NAMES:
         return raw.upper()
     return _STATE_BY_NAME.get(raw.lower(), raw)
+
+
+_US_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
+
+
+def us_zip(value: object) -> str | None:
+    """The 5-digit ZIP of "02139", "02139-4307", or "2139" (a spreadsheet drops the
+    leading zero of New England ZIPs); None for anything else."""
+    raw = (text(value) or "").removesuffix(".0")
+    if re.fullmatch(r"\d{4}", raw):
+        raw = "0" + raw
+    match = _US_ZIP.fullmatch(raw)
+    return match.group(1) if match else None
 
 
 def is_us_state(region: str | None) -> bool:

@@ -6,11 +6,11 @@ import codecs
 from datetime import datetime
 
 from bot.courses.parsers.common import ParseError, ParseResult, RawRow, looks_like_html
-from bot.courses.parsers.csv_parser import parse_csv
+from bot.courses.parsers.csv_parser import looks_like_csv, parse_csv
 from bot.courses.parsers.ics_parser import parse_ics
 from bot.courses.parsers.json_parser import parse_json
 
-__all__ = ["KINDS", "ParseError", "ParseResult", "RawRow", "detect_kind", "parse"]
+__all__ = ["KINDS", "ParseError", "ParseResult", "RawRow", "detect_kind", "looks_like_csv", "parse"]
 
 KINDS = ("csv", "ics", "json")
 _BY_EXTENSION = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".ics": "ics", ".ical": "ics",
@@ -36,6 +36,8 @@ def detect_kind(content: bytes, *, name: str = "", content_type: str | None = No
     text = head.decode("latin-1")
     if looks_like_html(text):
         raise ParseError("got an HTML page, not a course catalogue (a login or error page?)")
+    if looks_like_csv(content):  # QA round 9: CSV named .json was "not valid JSON"
+        return "csv"
     media = (content_type or "").split(";")[0].strip().lower()
     if media in _BY_MEDIA_TYPE:
         return _BY_MEDIA_TYPE[media]

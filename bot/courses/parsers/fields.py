@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.courses.credit_text import category_named
 from bot.courses.values import split_list, text
 from bot.domain import topics
 
@@ -46,6 +47,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "address": ("address", "street", "street address", "address line 1", "address 1",
                 "streetaddress"),
     "city": ("city", "town", "locality", "addresslocality"),
+    "postal_code": ("zip", "zip code", "zipcode", "postal code", "postcode", "post code",
+                    "postalcode", "zip postal code", "postal zip code", "zip 5"),
     "region": ("state", "region", "province", "state province", "state code",
                "addressregion"),
     "country": ("country", "country code", "addresscountry"),
@@ -61,6 +64,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _LOOKUP = {syn: name for name, syns in SYNONYMS.items() for syn in syns}
 _CREDIT_WORDS = re.compile(r"\b(credits?|hours?|points?)\b")
 REQUIRED = ("title", "credits", "starts_at")
+_LENGTH_WORDS = frozenset({"hours", "hrs", "length", "duration"})
 
 
 def fold_header(header: str) -> str:
@@ -97,44 +101,43 @@ def field_for(header: str) -> tuple[str | None, str | None]:
     if key in _LOOKUP:
         return _LOOKUP[key], None
     if _CREDIT_WORDS.search(key):
-        category = topics.normalize_category(key)
+        category = topics.normalize_category(key) or category_named(key)
         if category is not None:
             return "credits", category
     return None, None
 
 
 def map_headers(headers: Iterable[str]) -> HeaderMap:
-    """Map every column; the first column for a field wins, later duplicates are ignored."""
-    columns: dict[int, str] = {}
-    implied: dict[str, str] = {}
-    ignored: list[str] = []
-    taken: set[str] = set()
-    for index, header in enumerate(headers):
-        name, category = field_for(header)
-        if name is None or name in taken:
-            if header.strip():
-                ignored.append(header.strip())
+    """Map every column; for each field the column that names it best, else the first."""
+    headers = list(headers)
+    found = [field_for(header) for header in headers]
+    best: dict[str, int] = {}
+    for index, (name, _) in enumerate(found):
+        if name is None:
             continue
-        taken.add(name)
-        columns[index] = name
-        if category is not None:
-            implied["category"] = category
-    return HeaderMap(columns, implied, tuple(ignored))
+        if name not in best or _rank(headers[index]) > _rank(headers[best[name]]):
+            best[name] = index
+    columns = {index: name for name, index in sorted(best.items(), key=lambda kv: kv[1])}
+    categories = [found[index][1] for index in columns if found[index][1]]
+    implied = {"category": categories[0]} if categories else {}
+    ignored = tuple(h.strip() for i, h in enumerate(headers) if i not in columns and h.strip())
+    return HeaderMap(columns, implied, ignored)
+
+
+def _rank(header: str) -> int:
+    """A bare "Hours" is often the course's length: any column that says credits wins over
+    it (QA round 9: 8 hours stored as the credits, the real credits column ignored)."""
+    return 0 if fold_header(header) in _LENGTH_WORDS else 1
 
 
 def canonical_object(obj: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A flat JSON object with any known key spellings → canonical fields, ignored keys."""
-    result: dict[str, Any] = {}
-    ignored: list[str] = []
-    for key, value in obj.items():
-        name, category = field_for(str(key))
-        if name is None or name in result:
-            ignored.append(str(key))
-            continue
-        result[name] = value
-        if category is not None and "category" not in obj:
-            result.setdefault("category", category)
-    return finish(result), ignored
+    keys = [str(key) for key in obj]
+    mapping = map_headers(keys)
+    result: dict[str, Any] = {name: obj[keys[i]] for i, name in mapping.columns.items()}
+    if "category" in mapping.implied and "category" not in result:
+        result["category"] = mapping.implied["category"]
+    return finish(result), list(mapping.ignored)
 
 
 def finish(fields: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +147,8 @@ def finish(fields: dict[str, Any]) -> dict[str, Any]:
         clock = fields.pop(f"{prefix}_time", None)
         if fields.get(target) in (None, "") and day not in (None, ""):
             fields[target] = f"{day} {clock}".strip() if clock not in (None, "") else day
+        elif prefix == "end" and fields.get(target) in (None, "") and clock not in (None, ""):
+            fields["end_time"] = clock  # on the start's day: the validator knows it
     venue = text(fields.get("venue"))
     if venue and "," in venue and not any(fields.get(k) for k in ("city", "address")):
         del fields["venue"]
@@ -167,12 +172,12 @@ def merge_topics(explicit: object, extra: list[str]) -> list[str]:
     return [*split_list(explicit), *extra]
 
 
-_REGION_TAIL = re.compile(r"^([A-Za-z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+_REGION_TAIL = re.compile(r"^([A-Za-z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$")
 _ONLINE_WORDS = re.compile(r"\b(online|virtual|zoom|webinar|webex|teams|livestream)\b", re.I)
 
 
 def split_location(location: str) -> dict[str, str]:
-    """ "Hynes Center, 900 Boylston St, Boston, MA 02115" → venue, address, city, region.
+    """ "Hynes Center, 900 Boylston St, Boston, MA 02115" → venue, address, city, region, ZIP.
 
     Only the US "…, City, ST [ZIP]" tail is recognised; anything else stays the venue.
     """
@@ -182,6 +187,8 @@ def split_location(location: str) -> dict[str, str]:
     if len(parts) < 2 or not (tail := _REGION_TAIL.match(parts[-1])):
         return {"venue": location}
     found = {"region": tail.group(1).upper(), "city": parts[-2]}
+    if tail.group(2):
+        found["postal_code"] = tail.group(2)
     if len(parts) >= 3:
         found["venue"] = parts[0]
     if len(parts) >= 4:

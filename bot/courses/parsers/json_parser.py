@@ -53,9 +53,10 @@ def parse_json(data: bytes) -> ParseResult:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParseError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        # json's own words can end in "at" ("Unterminated string starting at"): QA round 9
+        said = exc.msg.removesuffix(" at")
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise ParseError(f"not valid JSON: {said} at {where}") from None
     items = _items(document)
     if items is None:
         raise ParseError(
@@ -191,6 +192,7 @@ def _location(fields: dict[str, Any], location: Any) -> None:
         fields["city"] = address.get("addressLocality")
         fields["region"] = address.get("addressRegion")
         fields["country"] = _name(address.get("addressCountry"))
+        fields["postal_code"] = address.get("postalCode")  # QA round 9: it was dropped
     elif isinstance(address, str):
         fields["address"] = address
     geo = location.get("geo")

@@ -20,7 +20,7 @@ from bot.courses.values import safe_url
 from bot.domain import geo, topics
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Course
-from bot.views import day, number
+from bot.views import credits_amount, day, number
 from handlers.course_query import CourseQuery
 
 TITLE_IN_BUTTON = 40
@@ -151,9 +151,10 @@ def course_lines(
         if course.format == "hybrid":
             where += texts.COURSE_ITEM_HYBRID
         lines.append(where)
-    template = texts.COURSE_ITEM_CREDIT if course.credits == 1 else texts.COURSE_ITEM_CREDITS
-    credits = template.format(
-        credits=number(course.credits), category=esc(category_name(course.category))
+    # In the category's own unit: "2 contact hours (ANCC …)", not "2 credits" (QA round 9).
+    credits = texts.COURSE_ITEM_AMOUNT.format(
+        amount=credits_amount(course.credits, course.category),
+        category=esc(category_name(course.category)),
     )
     if course.topics:
         credits += texts.COURSE_ITEM_TOPICS.format(topics=topic_names(course.topics))

@@ -56,7 +56,7 @@ async def test_a_titled_export_sent_as_txt_imports_and_its_zip_course_is_found_n
     assert titles(found) == ["Kendall Sepsis Update", "Wound Care Morning"]
     text = texts_of(found)
     assert "3.5 credits (AMA PRA Category 1)" in text
-    assert "2 credits (ANCC nursing contact hours)" in text
+    assert "2 contact hours (ANCC nursing contact hours)" in text  # its own unit
     assert "📍 Cambridge, MA · in that city" in text  # placed at the ZIP, named after it
     assert "Thu Jan 21, 2027, 8:00 AM EST" in text
 

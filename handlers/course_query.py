@@ -236,7 +236,7 @@ _COURSE_WORD = re.compile(
 )
 _LOGGING = re.compile(
     r"\b(?:did|done|completed|complete|took|taken|attended|finished|earned|logged|log|got"
-    r"|certificate|ago|yesterday)\b",
+    r"|certificate|ago|yesterday|yest|yday|ydy)\b",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[\w'.\-]+|,")

@@ -28,7 +28,7 @@ _LEAD = re.compile(
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|'([^']{2,300})'")
 _AMOUNT = re.compile(
     r"(?<![\w.])(-?\d+(?:[.,]\d+)?|-?[.,]\d+)\s*"
-    r"(credits?|cr|hours?|hrs?|h|points?|pts|contact\s+hours?|ce|cme|units?)?(?![\w.])",
+    r"(credits?|creds?|crs?|hours?|hrs?|h|points?|pts|contact\s+hours?|ce|cme|units?)?(?![\w.])",
     re.IGNORECASE,
 )
 _FILLER = frozenset(
@@ -40,6 +40,8 @@ _FILLER = frozenset(
         # a sentence around it: "hi, ... I earned 12 credits there, can you log that for me"
         "hi", "hello", "hey", "back", "there", "ended", "can", "could", "you", "that", "this",
         "it", "me", "please", "log", "record",
+        # QA round 9: "logged 2 cred …" was titled "logged", "pls log …" "pls grand rounds"
+        "logged", "pls", "plz", "cred", "creds", "cr", "crs", "attended", "finished", "took",
     }
 )  # fmt: skip
 _MAX_NGRAM = 5
@@ -480,7 +482,9 @@ def looks_like_a_log(text: str) -> bool:
     text = spoken_amounts(text)
     if _LEAD.match(text) and _AMOUNT.search(text):
         return True
-    if re.search(r"\d\s*(?:credits?|cr|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I):
+    if re.search(
+        r"\d\s*(?:credits?|creds?|crs?|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I
+    ):
         return True
     # "I earned 12 AOA 1-A credits there ... can you log that for me" (QA round 7)
     return bool(_EARNED.search(text) and _AMOUNT_BEFORE_UNIT.search(text))
@@ -491,5 +495,5 @@ _EARNED = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT_BEFORE_UNIT = re.compile(
-    r"\d+(?:[.,]\d+)?\s+(?:[\w-]+\s+){0,3}(?:credits?|hours?|hrs?|points?|ceus?)\b", re.I
+    r"\d+(?:[.,]\d+)?\s+(?:[\w-]+\s+){0,3}(?:credits?|creds?|hours?|hrs?|points?|ceus?)\b", re.I
 )

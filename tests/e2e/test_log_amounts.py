@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.e2e.conftest import BotUnderTest, seed_licence
 
 
@@ -175,3 +177,28 @@ async def test_a_child_abuse_course_for_pennsylvania_says_which_kind_counts(
     await ana.press("✔️ It was Pennsylvania child abuse recognition (DHS approved, Act 31)")
     edited = (await ana.next_edit()).text
     assert "counts only" not in edited, edited  # answered: the warning goes
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("logged 2 cred child abuse reporting yest", "Title: Child abuse recognition"),
+        ("2 cred ethics yest", "2 credits"),
+        ("1.5h opiod course on 3rd nov", "Completed: Tue Nov 3, 2026"),
+        ("pls log 2 creds grand rounds AKI", "Title: grand rounds AKI"),
+    ],
+)
+async def test_quick_phone_logs_are_proposed(bot: BotUnderTest, line: str, shown: str) -> None:
+    """QA round 9: "cred" was not a unit ("Sorry, I didn't understand"), "1.5h … course"
+    searched for a place called "1.5h", and "logged"/"pls" became the title."""
+    ana = bot.user(1001, "Ana")
+    await ana.send(line)
+    draft = (await ana.next_reply()).text
+    assert draft.startswith("Log this?") and shown in draft, draft
+    assert "logged" not in draft.lower().split("title:")[1] and "pls" not in draft, draft
+
+
+async def test_a_credit_count_in_a_course_search_is_still_a_search(bot: BotUnderTest) -> None:
+    ana = bot.user(1001, "Ana")
+    await ana.send("2 credit courses near Boston")
+    assert "Log this?" not in (await ana.next_reply(10)).text

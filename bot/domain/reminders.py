@@ -202,11 +202,20 @@ def _offset_step(offset: timedelta) -> str:
     return f"m{minutes}"
 
 
+_LADDER_WORDS = frozenset({
+    "and", "day", "days", "d", "before", "ahead", "prior", "out", "the", "deadline", "due",
+    "date", "renewal", "remind", "me", "at", "on", "pls", "please", "plz", "thanks", "thx",
+})  # fmt: skip
+"""Words around day counts: "60, 30 , 7 and 1 day before pls" (QA round 9: refused)."""
+
+
 def parse_ladder(text: str) -> list[int] | None:
     """ "180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
-    cleaned = re.sub(r"\b(?:and|days?)\b", " ", text.lower())  # "60 30 7 and 1 days"
-    parts = [part for part in cleaned.replace(";", ",").replace(" ", ",").split(",") if part]
-    if not parts or not all(part.isdigit() for part in parts):
+    lowered = text.lower()
+    if set(re.findall(r"[^\W\d_]+", lowered)) - _LADDER_WORDS or re.search(r"\d[.,]\d", lowered):
+        return None  # another word ("weeks") or a fraction: not plain day counts
+    parts = re.findall(r"\d+", lowered)
+    if not parts:
         return None
     days = sorted({int(part) for part in parts}, reverse=True)
     if any(day < 1 or day > MAX_LADDER_DAYS for day in days) or len(days) > 20:
@@ -215,7 +224,9 @@ def parse_ladder(text: str) -> list[int] | None:
 
 
 _CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?\s*(?:([ap])\.?\s*m?\.?)?"
-_QUIET_RANGE = re.compile(rf"^\s*{_CLOCK}\s*(?:-|–|—|to|till|until)\s*{_CLOCK}\s*$", re.IGNORECASE)
+_QUIET_RANGE = re.compile(
+    rf"(?<![\w:.]){_CLOCK}\s*(?:-|–|—|to|till|until)\s*{_CLOCK}(?![\w:])", re.IGNORECASE
+)
 QUIET_OFF_WORDS = frozenset({"none", "off", "no", "never", "nothing"})
 
 
@@ -238,9 +249,11 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     """
     if text.strip().lower() in QUIET_OFF_WORDS:
         return QuietHours(0, 0)
-    match = _QUIET_RANGE.match(text)
-    if not match:
-        return None
+    # Searched, not matched whole: "10pm to 12pm pls, i work nights" (QA round 9).
+    found = list(_QUIET_RANGE.finditer(text))
+    if len(found) != 1:
+        return None  # none, or two ranges: asked again rather than guessed
+    match = found[0]
     start_half, end_half = match.group(3), match.group(6)
     if bool(start_half) != bool(end_half) and int(match.group(1)) <= 12:
         # "10-6am", "10pm-6": the half given on one side, the other the opposite one

@@ -108,13 +108,17 @@ def test_a_tiny_town_spelt_like_a_big_city_asks() -> None:
         ("10-6am", (22 * 60, 6 * 60)),
         ("10pm-6", (22 * 60, 6 * 60)),
         ("8-17", (8 * 60, 17 * 60)),
+        ("10pm to 12pm pls, i work nights", (22 * 60, 12 * 60)),  # QA round 9: refused
+        ("quiet from 22 to 7 please", (22 * 60, 7 * 60)),
     ],
 )
 def test_quiet_hours_in_12_and_24_hour_forms(text: str, window: tuple[int, int]) -> None:
     assert parse_quiet_hours(text) == QuietHours(*window)
 
 
-@pytest.mark.parametrize("text", ["13pm-1am", "25:00-07:00", "10:60-7", "whenever"])
+@pytest.mark.parametrize(
+    "text", ["13pm-1am", "25:00-07:00", "10:60-7", "whenever", "I work 7-3 and 3-11"]
+)
 def test_quiet_hours_that_are_not_times(text: str) -> None:
     assert parse_quiet_hours(text) is None
 

@@ -441,6 +441,10 @@ TIMEZONE_AMBIGUOUS = (
     "“{text}” is Mountain time with daylight saving (Denver) or without it (Arizona). "
     "Send {zones}, or your city."
 )
+TIMEZONE_UNTIL_HINT = (
+    "When you're back, tell me (e.g. <i>back in Philadelphia</i>) and your reminders follow "
+    "you home."
+)
 TIMEZONE_PARTIAL_HOUR = (
     "I can only set whole-hour offsets such as <i>UTC+5</i>. For “{text}”, send your city "
     "instead (e.g. <i>Mumbai</i>)."

@@ -8,10 +8,13 @@ but for pausing and resuming reminders, which the panel shown then undoes in one
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import texts
+from bot.domain import places, zones
 from handlers import basic, courses, credits, flows, licences, onboarding, privacy, reminders
 from handlers import transcript as transcript_handlers
 from handlers.turn import Turn
@@ -48,6 +51,34 @@ async def _time_zone(turn: Turn, match: re.Match[str]) -> None:
         return
     await flows.expect(turn, "timezone_where")
     await onboarding.read_place(turn, place)
+
+
+_SWITCH_ZONE = r"(?:\W+(?:please\s+)?(?:change|set|update|switch)\s+(?:my\s+)?time\s*zone)?"
+_TRAVEL = re.compile(
+    r"\s*(?:(?:i'?m|i\s+am)\s+(?:now\s+|currently\s+)?"
+    r"(?:travel+ing\s+to|staying\s+in|working\s+in|in)\s+(?P<place>[a-z][a-z .'-]{1,40}?)"
+    r"(?:\s+(?P<until>(?:until|till|til|through|for)\s+[\w ,.'-]{1,30}?))?"
+    r"|(?:i'?m\s+|i\s+am\s+)?(?:back|home)\s+(?:in|to|at)\s+(?P<back>[a-z][a-z .'-]{1,40}?)"
+    r"|(?:i\s+(?:have\s+)?|i'?ve\s+)?moved\s+to\s+(?P<moved>[a-z][a-z .'-]{1,40}?))"
+    rf"(?:\s+now)?{_SWITCH_ZONE}[.!]*\s*",
+    re.IGNORECASE,
+)
+
+
+async def _travel(turn: Turn, match: re.Match[str]) -> bool:
+    """ "I'm in London until Jan", "back in philly now, change timezone" (QA round 9: not
+    understood): the time zone follows, when the words name a place or a zone."""
+    place = (match.group("place") or match.group("back") or match.group("moved") or "").strip()
+    known = isinstance(zones.parse_zone(place), zones.ZoneMatch) or isinstance(
+        await asyncio.to_thread(places.resolve, place), (places.Resolved, places.Ambiguous)
+    )
+    if not known:
+        return False  # "I'm in a meeting": not a place, and not this request
+    await flows.expect(turn, "timezone_where")
+    await onboarding.read_place(turn, place)
+    if match.group("until"):
+        turn.say(texts.TIMEZONE_UNTIL_HINT)
+    return True
 
 
 _PROFESSION_SAID = re.compile(
@@ -121,6 +152,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
     (_phrase(r"privacy(?:\s+policy)?|what\s+do\s+you\s+(?:store|keep|know\s+about\s+me)"),
      _command(privacy.privacy)),
     (_PROFESSION_SAID, _profession),
+    (_TRAVEL, _travel),
 )  # fmt: skip
 
 

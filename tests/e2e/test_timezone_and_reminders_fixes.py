@@ -397,3 +397,19 @@ async def test_one_of_several_licences_can_be_muted_from_reminders(bot: BotUnder
     assert listed.count("reminders muted") == 1
     await ana.press("🔔 Unmute Texas Medical Board", message_id=overview.message_id)
     assert "Muted" not in ((await ana.next_edit()).text or "")
+
+
+async def test_travel_said_in_words_moves_the_time_zone(bot: BotUnderTest) -> None:
+    """QA round 9: "I'm in London until Jan" and "back in philly now, change timezone" got
+    "Sorry, I didn't understand that"."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("I'm in London until Jan")
+    asked = await ana.next_reply()  # London: England, Ontario, Kentucky…
+    assert "Several places" in asked.text, asked.text
+    assert "When you're back, tell me" in (await ana.next_reply()).text
+    await ana.press("London, England, GB")
+    assert "Time zone set to Europe/London" in (await ana.next_reply()).text
+    await ana.send("back in philly now, change timezone")
+    assert "Time zone set to America/New_York" in (await ana.next_reply()).text
+    await ana.send("I'm in a meeting")
+    assert "Time zone" not in (await ana.next_reply()).text

@@ -130,6 +130,11 @@ STATUS_PROGRESS_MINIMUMS_SHORT = (
     "{bar} {earned} / {required} {unit}: the total is met, not every requirement below"
 )
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
+DEADLINE_LINE = "• <b>{label}</b>: {when}{left}"
+DEADLINE_LINE_LEFT = "; {remaining} {unit} to go"
+DEADLINE_LINE_DONE = "; complete ✅"
+DEADLINE_LINE_UNKNOWN = "• <b>{label}</b>: no deadline yet (a fact is missing: /licences)"
+DEADLINE_LINES_MORE = "Everything else: /status."
 STATUS_DEADLINE_TOMORROW = "Due <b>tomorrow</b> ({deadline})"
 STATUS_DEADLINE_TODAY = "Due <b>today</b> ({deadline})"
 STATUS_PAST_DUE = "⚠️ <b>Overdue by {days} days</b> (it was due {deadline})"

@@ -82,7 +82,7 @@ def render_status(view: LicenceView) -> str:
     elif status.complete:
         lines.append(texts.STATUS_COMPLETE.format(deadline=day(status.deadline)))
     else:
-        lines.append(_deadline_line(status))
+        lines.append(deadline_line(status))
         lines.append(_still_needed(status))
         if weekly_pace_shown(status):
             pace = number(status.weekly_pace)
@@ -183,7 +183,7 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
     return line
 
 
-def _deadline_line(status: LicenceStatus) -> str:
+def deadline_line(status: LicenceStatus) -> str:
     if status.days_overdue == 1:
         return texts.STATUS_PAST_DUE_ONE_DAY.format(deadline=day(status.deadline))
     if status.days_overdue > 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from telegram.ext import Application, CommandHandler
@@ -18,12 +19,15 @@ from bot.store.models import Licence
 from bot.tracking import LicenceView, load_views
 from bot.views import (
     day,
+    deadline_line,
     note_is_cut,
     number,
     render_rule_notes,
     render_status,
     render_topic_status,
     render_verdict,
+    still_needed,
+    undated,
     unit_word,
 )
 from handlers.callbacks import Press, encode, route
@@ -37,7 +41,7 @@ _PACE = (
 )  # "on trak": QA typed it
 _STATUS_QUESTION = re.compile(
     r"\b(?:how\s+many|how\s+much|still\s+need|left|remaining|status|progress|"
-    r"when\s+is\s+my|when\s+do\s+i|deadline|renewal|where\s+am\s+i"
+    r"when\s+is\s+my|when\s+do\s+i|deadlines?|renewal|where\s+am\s+i"
     r"|how\s+am\s+i\s+doing|how\s+(?:am\s+i|is\s+it)\s+going"
     # QA: "whats due", "where do I stand", "do I need ethics", "what do I need"
     r"|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|(?:do|what\s+do)\s+i\s+(?:still\s+)?need"
@@ -47,6 +51,15 @@ _STATUS_QUESTION = re.compile(
 )
 _DONE_QUESTION = re.compile(rf"\b(?:{_DONE})\b", re.IGNORECASE)
 _PACE_QUESTION = re.compile(rf"\b(?:{_PACE}|behind|ahead)\b", re.IGNORECASE)
+_DEADLINE_QUESTION = re.compile(
+    r"\b(?:deadlines?|dead\s+lines?|due\s+dates?|renewal\s+dates?|expir\w*\s+dates?"
+    r"|when\s+(?:is|are|do|does)\b.{0,40}\b(?:due|renew\w*|expir\w*))\b",
+    re.IGNORECASE,
+)
+_AMOUNT_QUESTION = re.compile(
+    r"\b(?:how\s+(?:many|much)|credits?|hours?|points?|need|left|remaining|to\s+go|status)\b",
+    re.IGNORECASE,
+)
 
 
 def is_status_question(text: str) -> bool:
@@ -206,6 +219,10 @@ async def say_status(turn: Turn, question: str = "") -> None:
         text = texts.STATUS_SEPARATOR.join(answers) or texts.STATUS_TOPIC_NONE.format(topics=names)
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
         return
+    if _DEADLINE_QUESTION.search(question) and not _AMOUNT_QUESTION.search(question):
+        # "wat's my deadline": the dates, one line each (QA round 9: every full status)
+        turn.say(_deadlines(shown))
+        return
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=clip_title(view.licence.label, 24)),
           encode("chart", view.licence.id))]
@@ -223,6 +240,27 @@ async def say_status(turn: Turn, question: str = "") -> None:
         verdicts = [line for view in shown if (line := render_verdict(view, today, pace=pace))]
         parts.insert(0, "\n".join(verdicts))
     turn.say(texts.STATUS_SEPARATOR.join(part for part in parts if part), buttons)
+
+
+def _deadlines(shown: Sequence[LicenceView]) -> str:
+    """Each licence's deadline in a line, with what is left; the full status a command away."""
+    lines = []
+    for view in shown:
+        status = view.status
+        label = html.escape(undated(view.licence.label, status.deadline) if status else
+                            view.licence.label)  # fmt: skip
+        if status is None:
+            lines.append(texts.DEADLINE_LINE_UNKNOWN.format(label=label))
+            continue
+        remaining, unit = still_needed(status)
+        left = (
+            texts.DEADLINE_LINE_DONE if status.complete
+            else texts.DEADLINE_LINE_LEFT.format(remaining=remaining, unit=unit)
+        )  # fmt: skip
+        lines.append(texts.DEADLINE_LINE.format(
+            label=label, deadline=day(status.deadline), when=deadline_line(status), left=left
+        ))  # fmt: skip
+    return "\n".join([*lines, texts.DEADLINE_LINES_MORE])
 
 
 def _misspelt_topics(question: str) -> tuple[str, ...]:

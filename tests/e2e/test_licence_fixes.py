@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import Licence, ReminderOutbox
-from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, start_as
+from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence, start_as
 
 QA_TODAY = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 
@@ -518,3 +518,21 @@ async def test_a_topic_answer_does_not_repeat_a_dated_label(bot: BotUnderTest) -
     answer = await status_text(ana, "how many pharmacology hours do i need")
     assert "Ohio PA license (due Jan 31, 2027)" in answer, answer
     assert "— due Jan 31, 2027" not in answer, answer
+
+
+async def test_a_deadline_question_gets_the_deadlines(bot: BotUnderTest) -> None:
+    """QA round 9: "wat's my deadline" answered with every licence's full status."""
+    bot.clock.set(QA_TODAY)
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=3, flags=["direct_patient_care"])  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    await ana.send("wat's my deadline")
+    text = (await ana.next_reply()).text
+    assert text.startswith("• Texas Medical Board: Due Jun 30, 2027 — 206 days left; 48 credits"), (
+        text
+    )
+    assert "Everything else: /status." in text and "Source:" not in text, text
+    await ana.send("what are my deadlines?")
+    assert "Texas Medical Board: Due Jun 30, 2027" in (await ana.next_reply()).text
+    await ana.send("how many credits do I need by my deadline?")
+    assert "Source:" in (await ana.next_reply()).text  # the full status

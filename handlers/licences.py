@@ -69,7 +69,12 @@ _CUSTOM_HINT = re.compile(
     # "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics" (QA: refused as the
     # ABIM rule for another profession without "I need")
     r"|^\s*[^:\d]{2,60}:\s*\d+(?:\.\d+)?\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?"
-    r"|points?)\b.*\b(?:by|before|until|due|renew\w*|expir\w*)\b.*(?:\b(?:19|20)\d\d\b|\d/\d)",
+    r"|points?)\b.*\b(?:by|before|until|due|renew\w*|expir\w*)\b.*(?:\b(?:19|20)\d\d\b|\d/\d)"
+    # "Georgia 40 category 1 credits by Dec '27" (QA round 9: "I don't have rules for")
+    r"|^\s*[A-Z][^:\d]{1,40}?\s+\d+(?:\.\d+)?\s+(?:[a-z.]+\s+){0,3}\d?\s*(?:contact\s+)?"
+    r"(?:hours?|hrs?|credits?|creds?|ceus?|units?|points?)\b.*\b(?:by|before|until|due)\s+"
+    r"(?:the\s+)?(?:end\s+of\s+)?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r".*(?:\b(?:19|20)\d\d\b|\d/\d|['’]\d\d\b)",
     re.I,
 )
 # "I did 2 credits on my renewal course, Nov 3 2026" is a log, not a requirement.
@@ -372,7 +377,7 @@ def unreadable_date(text: str) -> str:
 def parse_renewal_date(text: str, today: date) -> date | str:
     """A renewal deadline, or the text of what was wrong. Without a year ("dec 27") it
     is the next such day: a deadline is ahead (QA: "dec 27" was not read)."""
-    when = parse_date(text.strip()) or _next_day_named(text, today)
+    when = parse_date(text.strip()) or _next_day_named(text, today) or _year_end(text, today)
     if when is None:
         return unreadable_date(text)
     low = today - timedelta(days=RENEWAL_PAST_DAYS)
@@ -380,6 +385,22 @@ def parse_renewal_date(text: str, today: date) -> date | str:
     if not low <= when <= high:
         return texts.LICENCE_RENEWAL_RANGE.format(low=low.isoformat(), high=high.isoformat())
     return when
+
+
+_YEAR_END = re.compile(
+    r"\s*(?:the\s+)?end\s+of\s+(?:(?P<rel>this|next)\s+(?:yr|year)|(?P<year>\d{4}))\s*",
+    re.IGNORECASE,
+)
+
+
+def _year_end(text: str, today: date) -> date | None:
+    """ "end of next yr", "end of 2028": December 31 of that year (QA round 9: refused)."""
+    said = _YEAR_END.fullmatch(text)
+    if said is None:
+        return None
+    if said.group("year"):
+        return date(int(said.group("year")), 12, 31)
+    return date(today.year + (said.group("rel").lower() == "next"), 12, 31)
 
 
 def _next_day_named(text: str, today: date) -> date | None:

@@ -37,7 +37,8 @@ _DATE = (
     r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
     r"|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4}"
     rf"|(?:end\s+of\s+)?(?:\d{{1,2}}{_ORD}\s+(?:of\s+)?)?\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}{_ORD})?,?"
-    r"\s+\d{4}"
+    r"(?:\s+\d{4}|\s*['’]\d{2}\b)"  # "Dec '27" (QA round 9)
+    r"|\b\d{1,2}/\d{4}\b"  # "12/2027": the month's last day
 )
 _START_WORDS = r"from|since|starting(?:\s+on)?|beginning|start(?:ing)?\s+on|cycle\s+start(?:s|ed)?"
 _DEADLINE_WORDS = (
@@ -51,13 +52,13 @@ _FORMATS = (
     "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%d.%m.%Y", "%B %d %Y",
     "%b %d %Y", "%d %B %Y", "%d %b %Y",
 )  # fmt: skip
-_MONTH_ONLY = ("%B %Y", "%b %Y")
+_MONTH_ONLY = ("%B %Y", "%b %Y", "%m/%Y")
 _SEPARATORS = re.compile(
     r"\s*(?:[,;]|\bincluding\b|\bincl\.?|\bwith\b|\bof\s+which\b|\bplus\b|\band\b)\s*", re.I
 )
 _NUMBER = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<rest>.*)", re.S)
 _FILLER = re.compile(
-    r"^(?:of\s+them|of\s+these|of\s+those|contact\s+hours?|contact|hours?|hrs?|h|credits?"
+    r"^(?:of\s+them|of\s+these|of\s+those|contact\s+hours?|contact|hours?|hrs?|h|credits?|creds?"
     r"|points?|units?|ceus?|cne|cme|ce|of|in|on|must\s+be|in\s+the\s+area\s+of|should\s+be"
     r"|are|is)\b\s*",
     re.I,
@@ -71,9 +72,13 @@ _NAMED = re.compile(
     r"(?::|\b(?=needs?\b|requires?\b)|,(?=\s*\d)|\s[-–—](?=\s*\d))\s*",
     re.I,
 )  # "Ohio RN, 24 contact hours ..." and "Ohio PA license - 100 hrs ..." too (QA rounds 7, 8)
+# "Georgia 40 category 1 credits by Dec 2027": a capitalised name right before the amount
+# (QA round 9: refused as a licence "I don't have rules for").
+_NAMED_BEFORE_NUMBER = re.compile(r"^\s*(?P<name>[A-Z][^:,\d]{1,40}?)\s+(?=\d)")
 _NOT_A_NAME = frozenset({
     "i", "we", "my", "i still", "i will", "i'll", "hi", "hello", "hey", "ok", "okay", "so",
-    "also", "and", "then", "please", "by", "before", "until",
+    "also", "and", "then", "please", "by", "before", "until", "i need", "we need", "need",
+    "i have", "i must", "i still need",
 })  # fmt: skip
 # "every 2 years", "biennially": the window's length, from the deadline back.
 _EVERY = re.compile(
@@ -172,9 +177,12 @@ class CustomRequirementSpec:
         start = self.start
         months = self.months
         # The licence's label already says "due <deadline>": the title gives the window.
-        title = self.title or (
-            f"{self.total} {self.unit_word} from {_day(start)} to {_day(self.deadline)}"
-        )
+        # Which credit counts, when not any (QA round 9: "40 credits" for Category 1 only).
+        what = (
+            _plural(category_label(self.total_category), self.total)
+            if self.total_category else self.unit_word
+        )  # fmt: skip
+        title = self.title or f"{self.total} {what} from {_day(start)} to {_day(self.deadline)}"
         return Rule(
             id=rule_id,
             title=title,
@@ -216,6 +224,7 @@ class ParseFailure:
 def parse_date(text: str) -> date | None:
     """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
     raw = " ".join(fix_date_spelling(text).split())
+    raw = re.sub(r"\s*['’](\d{2})$", r" 20\1", raw)  # "Dec '27": 2027
     day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
     if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw) or (
         day_first and int(day_first.group(1)) > 12  # "31/01/2028" can only be day first
@@ -255,7 +264,8 @@ def parse_custom_requirement(
     implicit bias" (a name, a cycle length, "all of them ethics")."""
     text = fix_date_spelling(text)
     name = ""
-    if (named := _NAMED.match(text)) and named.group("name").strip().lower() not in _NOT_A_NAME:
+    named = _NAMED.match(text) or _NAMED_BEFORE_NUMBER.match(text)
+    if named and named.group("name").strip().lower() not in _NOT_A_NAME:
         name = named.group("name").strip()
         text = text[named.end() :]
     deadline = start = None
@@ -417,7 +427,10 @@ _SOME_TOPICS = (
 
 def describe(spec: CustomRequirementSpec) -> str:
     """One line restating what was understood, for confirmation in the chat."""
-    what = category_label(spec.total_category) if spec.total_category else spec.unit_word
+    what = (
+        _plural(category_label(spec.total_category), spec.total)
+        if spec.total_category else spec.unit_word
+    )  # fmt: skip
     line = f"{spec.total} {what} from {_day(spec.start)} to {_day(spec.deadline)}"
     extras = [f"{_in_units(h, spec.unit_word)}{label(t)}" for t, h in spec.topic_minimums]
     extras += [f"{h} {_plural(category_label(c), h)}" for c, h in spec.category_minimums]

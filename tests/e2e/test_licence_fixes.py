@@ -536,3 +536,37 @@ async def test_a_deadline_question_gets_the_deadlines(bot: BotUnderTest) -> None
     assert "Texas Medical Board: Due Jun 30, 2027" in (await ana.next_reply()).text
     await ana.send("how many credits do I need by my deadline?")
     assert "Source:" in (await ana.next_reply()).text  # the full status
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("GA needs 40 cred cat 1 by Dec '27, 3 of them controlled substance prescribing", "GA"),
+        ("Georgia 40 category 1 credits by Dec 2027, 3 of them controlled substance "
+         "prescribing", "Georgia"),
+    ],
+)
+async def test_a_requirement_typed_on_a_phone_is_read(
+    bot: BotUnderTest, line: str, label: str
+) -> None:
+    """QA round 9: "by Dec '27" was "By when?", "cred cat 1" an unknown topic, and a name
+    before the amount "I don't have rules for …"."""
+    bot.clock.set(QA_TODAY)
+    ana = bot.user()
+    await ana.send(line)
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "40 AMA PRA Category 1 Credits from Jan 1, 2026 to Dec 31, 2027" in saved, saved
+    status = (await ana.next_reply()).text
+    assert f"{label} (due Dec 31, 2027) — 40 AMA PRA Category 1 Credits" in status, status
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("Dec '28", date(2028, 12, 31)), ("12/2028", date(2028, 12, 31)),
+     ("end of next yr", date(2027, 12, 31)), ("end of 2028", date(2028, 12, 31))],
+)  # fmt: skip
+def test_renewal_dates_typed_loosely(typed: str, meant: date) -> None:
+    """QA round 9: "end of next yr" and "Dec '28" were refused as dates."""
+    from handlers.licences import parse_renewal_date
+
+    assert parse_renewal_date(typed, date(2026, 12, 7)) == meant

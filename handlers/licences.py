@@ -17,7 +17,7 @@ from typing import Any
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain import topics
+from bot.domain import places, topics
 from bot.domain.credits import deadline_counted, latest_early_renewal
 from bot.domain.custom_requirements import (
     CustomRequirementSpec,
@@ -221,6 +221,7 @@ async def add_custom(turn: Turn, text: str) -> None:
         now=turn.now,
         custom_rule=parsed.to_dict(),
         renewal_date=parsed.deadline,
+        jurisdiction=_state_named(parsed.name),
     )
     await flows.clear(turn)
     await replan(turn)
@@ -314,6 +315,14 @@ def _window_that_has_begun(
         if start <= today:
             return replace(spec, cycle_start=start), months
     return spec, None
+
+
+def _state_named(name: str) -> str | None:
+    """ "US-GA" for a requirement named after one state ("Georgia MD"): kept, so a new
+    name ("GA Composite Med Board") still finds it (QA round 9: "am i ok for georgia?"
+    then answered for every licence)."""
+    states = places.states_named_in(name)
+    return f"US-{states.pop()}" if len(states) == 1 else None
 
 
 def custom_label(deadline: date, name: str = "") -> str:
@@ -1009,6 +1018,7 @@ async def new_name_answered(turn: Turn, text: str) -> None:
     if licence.custom_rule:  # "Ohio RN (due Oct 31, 2027)": the date stays in the label
         spec = replace(CustomRequirementSpec.from_dict(licence.custom_rule), name=name)
         licence.custom_rule = spec.to_dict()
+        licence.jurisdiction = licence.jurisdiction or _state_named(licence.label)
         licence.label = custom_label(spec.deadline, name)[:128]
     else:
         licence.label = name

@@ -11,12 +11,12 @@ from datetime import date
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain import dates, topics
+from bot.domain import dates, places, topics
 from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
 from bot.store.models import Licence
-from bot.tracking import LicenceView, load_views
+from bot.tracking import LicenceView, licence_states, load_views
 from bot.views import (
     day,
     deadline_line,
@@ -77,6 +77,7 @@ _GENERIC = frozenset(
     {"board", "medical", "medicine", "licence", "license", "state", "due", "requirement"}
 )
 _BEFORE_PLACE = frozenset({"for", "in"})
+_STATE_NAME_COMMON = frozenset({"new", "north", "south", "west"})  # "new credits"
 
 
 def _asked_words(text: str) -> set[str]:
@@ -103,6 +104,9 @@ def licence_names(licence: Licence, rulebook: RuleBook) -> set[str]:
     one-word aliases ("tex", "fla")."""
     names = set(re.findall(r"[a-z]{3,}", licence.label.lower())) - _GENERIC
     names |= _state_code(licence.jurisdiction)
+    for code in licence_states(licence):  # "georgia" for a renamed "GA Composite Med Board"
+        words = set(re.findall(r"[a-z]{3,}", (places.US_STATE_NAMES.get(code) or "").lower()))
+        names |= words - _STATE_NAME_COMMON
     rule = rulebook.find(licence.rule_id) if licence.rule_id else None
     return names | _rule_names(rule) if rule is not None else names
 

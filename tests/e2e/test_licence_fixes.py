@@ -570,3 +570,27 @@ def test_renewal_dates_typed_loosely(typed: str, meant: date) -> None:
     from handlers.licences import parse_renewal_date
 
     assert parse_renewal_date(typed, date(2026, 12, 7)) == meant
+
+
+async def test_a_renamed_state_requirement_is_still_found_by_its_state(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 9: renamed "GA Composite Med Board MD", "am i ok for georgia?" answered for
+    every licence."""
+    bot.clock.set(QA_TODAY)
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=3, flags=["direct_patient_care"])  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    await ana.send("Georgia: I need 40 credits by 2027-12-31")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("/licences")
+    listing = await ana.next_reply()
+    rename = next(b for row in listing.buttons for b in row if b.startswith("Rename") and "2" in b)
+    await ana.press(rename)
+    await ana.next_reply()
+    await ana.send("GA Composite Med Board MD")
+    assert "Renamed" in (await ana.next_reply()).text
+    await ana.send("am i ok for georgia?")
+    answer = (await ana.next_reply()).text
+    assert "GA Composite Med Board MD" in answer and "Texas" not in answer, answer

@@ -271,9 +271,23 @@ class Request:
         return bool(self.place_text or self.near_me or self.query.online or self.query.place)
 
 
+COUNTS_QUESTION = re.compile(
+    r"\b(?:is|are|does|do|will|would|can)\s+(?:my|the|this|that|these|those|a|an)\b.{0,60}?"
+    r"\b(?:ok|okay|count|counts|valid|good|enough|accepted|acceptable)\s+"
+    r"(?:for|toward|towards|in|with)\b",
+    re.IGNORECASE,
+)
+"""Whether something counts ("is my child abuse course ok for pennsylvania?"): a status
+question, not a search (QA round 9: "ok" was read as Oklahoma)."""
+
+
 def looks_like_course_request(text: str) -> bool:
     """Is this free text a question about courses (not a credit being logged)?"""
-    return bool(_COURSE_WORD.search(text)) and not _LOGGING.search(text)
+    return (
+        bool(_COURSE_WORD.search(text))
+        and not _LOGGING.search(text)
+        and not COUNTS_QUESTION.search(text)
+    )
 
 
 def parse_request(text: str, now: datetime, tz: str) -> Request:

@@ -31,6 +31,7 @@ from bot.views import (
     unit_word,
 )
 from handlers.callbacks import Press, encode, route
+from handlers.course_query import COUNTS_QUESTION
 from handlers.turn import Turn, clinician_handler
 
 # "am I done?" asks for a yes or no on completion; "am I on track?" on pace. Both are
@@ -63,8 +64,9 @@ _AMOUNT_QUESTION = re.compile(
 
 
 def is_status_question(text: str) -> bool:
-    """ "how many credits do I still need?", "when is my renewal?", "what's left for Texas?"."""
-    return bool(_STATUS_QUESTION.search(text))
+    """ "how many credits do I still need?", "when is my renewal?", "what's left for Texas?",
+    "is my child abuse course ok for pennsylvania?"."""
+    return bool(_STATUS_QUESTION.search(text) or COUNTS_QUESTION.search(text))
 
 
 async def views(turn: Turn) -> list[LicenceView]:

@@ -202,3 +202,14 @@ async def test_a_credit_count_in_a_course_search_is_still_a_search(bot: BotUnder
     ana = bot.user(1001, "Ana")
     await ana.send("2 credit courses near Boston")
     assert "Log this?" not in (await ana.next_reply(10)).text
+
+
+async def test_whether_a_course_counts_is_a_status_question(bot: BotUnderTest) -> None:
+    """QA round 9: "is my child abuse course ok for pennsylvania?" read "ok" as Oklahoma
+    and asked which city."""
+    await seed_licence(bot, "us-pa-md", "Pennsylvania", date(2026, 12, 31), renewals_done=2)
+    ana = bot.user(1001, "Ana")
+    await ana.send("is my child abuse course ok for pennsylvania?")
+    answer = (await ana.next_reply()).text
+    assert "Pennsylvania" in answer and "child abuse" in answer.lower(), answer
+    assert "Oklahoma" not in answer and "which city" not in answer, answer

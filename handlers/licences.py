@@ -83,7 +83,8 @@ _DONE_WORDS = re.compile(r"^\s*(?:i\s+)?(?:did|done|completed?|finished|attended
 
 
 def rule_label(rule: Rule) -> str:
-    return rule.title.split(":")[0].strip()
+    """A new licence's name: the rule's own short label, else its title's head."""
+    return rule.label or rule.title.split(":")[0].strip()
 
 
 def button_title(rule: Rule) -> str:

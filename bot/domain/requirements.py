@@ -171,6 +171,7 @@ class Rule:
     notes: str = ""
     unit: str = "credits"  # what the total counts: ABIM MOC counts points
     unit_label: str = ""  # how to say it when not the unit: a nurse's "contact hours"
+    label: str = ""  # a licence's short name when the title's head is shared (two ABIM rules)
 
     @property
     def renewal_count_matters(self) -> bool:

@@ -259,6 +259,7 @@ def parse_rule(t: _Table) -> Rule:
     rule = Rule(
         id=rule_id,
         title=t.text("title"),
+        label=t.text("label", ""),
         jurisdiction=t.text("jurisdiction"),
         board=t.text("board"),
         kind=t.one_of("kind", RULE_KINDS, "licence"),

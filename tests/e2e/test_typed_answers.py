@@ -362,7 +362,7 @@ async def test_one_activity_with_two_kinds_of_credit_counts_for_both(bot: BotUnd
     await ana.press("✅ Save")
     assert "Saved: 2 credits + 2 points, Sepsis" in (await ana.next_edit()).text
     toward = (await ana.next_reply()).text
-    assert "Texas Medical Board" in toward and "ABIM Maintenance of Certification" in toward
+    assert "Texas Medical Board" in toward and "ABIM MOC (5-year points)" in toward
 
     await ana.upload("abim.pdf", certificate_pdf(ABIM), "application/pdf")
     await ana.next_reply()

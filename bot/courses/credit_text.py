@@ -27,7 +27,12 @@ _FILLER = frozenset({
     "maximum", "total", "of", "a", "an", "and", "per", "session", "day", "approx",
     "approximately", "tm", "r", "unit", "units", "pt", "pts", "point", "points", "for",
     "the", "each", "awarded", "designated", "available",
+    # review: "2 Credit(s)", "2 cr.", "2 live credits" imported before and must still
+    "s", "cr", "live", "online", "virtual", "enduring", "approved", "accredited",
 })  # fmt: skip
+# "contact hours" is how nurses' and pharmacists' CE are both counted: alone it says ANCC
+# (the common case), beside a named body ("ACPE: 2.0 contact hours") it is only the unit.
+_UNIT_PHRASES = frozenset({"contact hours", "contact hour", "contact hrs", "contact hr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +54,9 @@ class _Token:
         return self.text[0].isdigit() or self.text[0] == "."
 
 
-def read_credits(value: object) -> CreditsRead:
-    """The amount (and named category) of a credits value; :class:`ValueProblem` if unsure."""
+def read_credits(value: object, *, category_given: bool = False) -> CreditsRead:
+    """The amount (and named category) of a credits value; :class:`ValueProblem` if unsure.
+    With ``category_given`` (a Category column) other words in the cell are not checked."""
     if isinstance(value, bool | dict | list | tuple | set):  # JSON {"credits": {"x": 3}}
         raise ValueProblem(f"credits is not a number: {value!r}")
     if isinstance(value, int | Decimal):
@@ -60,10 +66,10 @@ def read_credits(value: object) -> CreditsRead:
             raise ValueProblem(f"credits is not a finite number: {value!r}")
         return CreditsRead(Decimal(str(value)), None)
     raw = " ".join(str(value).split())
-    return _read_text(raw)
+    return _read_text(raw, category_given)
 
 
-def _read_text(raw: str) -> CreditsRead:
+def _read_text(raw: str, category_given: bool = False) -> CreditsRead:
     cell = _DECIMAL_COMMA.sub(r"\1.\2", raw, count=1)
     tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(cell)]
     named, used = _categories(tokens)
@@ -76,7 +82,7 @@ def _read_text(raw: str) -> CreditsRead:
         labels = " and ".join(sorted(topics.category_label(c) for c in named))
         raise ValueProblem(f"credits {raw!r} name two credit categories ({labels})")
     words = {t.text.lower() for i, t in enumerate(tokens) if i not in used and not t.is_number}
-    if not named and words - _FILLER:
+    if not named and words - _FILLER and not category_given:
         unknown = ", ".join(sorted(words - _FILLER))
         raise ValueProblem(
             f"credits {raw!r} name a credit category I do not know ({unknown}): give the "
@@ -97,6 +103,7 @@ def category_named(text: str) -> str | None:
 def _categories(tokens: list[_Token]) -> tuple[set[str], set[int]]:
     """Categories named by runs of words (longest first), and the tokens those runs use."""
     named: set[str] = set()
+    unit_only: set[str] = set()
     used: set[int] = set()
     for size in range(min(_LONGEST_NAME, len(tokens)), 0, -1):
         for first in range(len(tokens) - size + 1):
@@ -108,9 +115,9 @@ def _categories(tokens: list[_Token]) -> tuple[set[str], set[int]]:
                 continue
             category = topics.normalize_category(phrase)
             if category is not None:
-                named.add(category)
+                (unit_only if phrase.lower() in _UNIT_PHRASES else named).add(category)
                 used.update(span)
-    return named, used
+    return named or unit_only, used
 
 
 def _several(raw: str, cell: str, numbers: list[_Token]) -> str:

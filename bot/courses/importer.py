@@ -125,7 +125,7 @@ async def import_source(
         return summary
     summary.rejected.extend(parsed.rejections)
     summary.notes.extend(parsed.notes)
-    good, present = _validate(parsed.rows, key, now, options, summary)
+    good, present, unknown = _validate(parsed.rows, key, now, options, summary)
     if not good and not summary.skipped_past:
         if not summary.rejected:
             summary.fatal = "no courses found"
@@ -133,7 +133,14 @@ async def import_source(
     try:
         good = await _without_unknown_cancelled(sessionmaker, key, good, summary)
         await _store(sessionmaker, good, now, summary)
-        if options.mark_missing_cancelled and good:
+        if unknown and (options.mark_missing_cancelled or options.report_missing):
+            # A row refused without an id may be a course listed before: it is not missing
+            # (review: one unreadable row had its course cancelled, subscribers told).
+            summary.notes.append(
+                f"{unknown} refused row(s) have no id, so no course was taken as dropped from "
+                "the catalogue this time: fix them and send it again."
+            )
+        elif options.mark_missing_cancelled and good:
             async with transaction(sessionmaker) as session:
                 await store.drop_missing_hidden(session, key, present, now=now)
                 gone = await store.cancel_missing(session, key, present, now=now)
@@ -156,10 +163,12 @@ def _validate(
     now: datetime,
     options: ImportOptions,
     summary: ImportSummary,
-) -> tuple[list[tuple[str, rec.CourseRecord]], set[str]]:
-    """Valid upcoming records with their locations, and every id the file mentions."""
+) -> tuple[list[tuple[str, rec.CourseRecord]], set[str], int]:
+    """Valid upcoming records with their locations, every id the file mentions, and how
+    many refused rows gave no id (their courses cannot be told apart from dropped ones)."""
     good: list[tuple[str, rec.CourseRecord]] = []
     present: set[str] = set()
+    unknown = 0
     seen: dict[str, str] = {}
     assumed = 0
     for row in rows:
@@ -174,6 +183,7 @@ def _validate(
         if record is None:  # its warnings would contradict the rejection (QA)
             reason = "; ".join(checked.errors)
             summary.rejected.append(rec.Rejection(row.location, reason, _id_or_none(raw_id)))
+            unknown += raw_id in (None, "")
             continue
         present.add(record.source_id)
         if record.source_id in seen:
@@ -198,7 +208,7 @@ def _validate(
             f"read as {options.default_timezone} time (DEFAULT_TIMEZONE). If that is wrong, "
             "add a timezone column (e.g. America/Chicago) and send the file again."
         )
-    return good, present
+    return good, present, unknown
 
 
 async def _without_unknown_cancelled(

@@ -319,7 +319,7 @@ class _Validator:
             self.errors.append("missing credits")
             return None, self._category(category_raw)
         try:
-            read = read_credits(raw)
+            read = read_credits(raw, category_given=category_raw is not None)
         except v.ValueProblem as exc:
             self.errors.append(str(exc))
             return None, self._category(category_raw)
@@ -332,7 +332,9 @@ class _Validator:
         if category_raw is None:
             return amount, read.category or DEFAULT_CATEGORY
         category = self._category(category_raw)
-        if category is not None and read.category not in (None, category):
+        if category is not None and read.category not in (None, category) and not (
+            _in_contact_hours(read.category) and _in_contact_hours(category)
+        ):  # "2.0 contact hours" beside an ACPE category: the unit, not ANCC (review)
             self.errors.append(  # QA round 9: the cell's ANCC hours stored as AMA credits
                 f"credits {v.text(raw)!r} say {topics.category_label(read.category)} but the "
                 f"category is {topics.category_label(category)}"
@@ -551,3 +553,8 @@ def _aware(value: datetime, zone: ZoneInfo) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
+
+
+def _in_contact_hours(category: str) -> bool:
+    """Nurses' and pharmacists' CE, both counted in contact hours (ANCC, ACPE)."""
+    return topics.category_says(category) == "contact hours"

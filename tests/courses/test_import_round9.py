@@ -93,6 +93,49 @@ async def test_a_cell_naming_another_category_than_its_column_is_refused(
     )
 
 
+async def test_credit_cells_that_imported_before_still_do(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Review: "2 Credit(s)", "2 cr." and "2 live credits" were refused by the new reader,
+    and a pharmacy's "2.0 contact hours" beside an ACPE category too."""
+    summary = await _import(
+        sessionmaker,
+        tmp_path / "old.csv",
+        "Title,Date,Credits,Category,City,State\n"
+        "Parens,01/21/2027,2 Credit(s),AMA PRA Category 1,Boston,MA\n"
+        "Short,01/22/2027,2 cr.,,Boston,MA\n"
+        "Live,01/23/2027,2 live credits,,Boston,MA\n"
+        "Pharmacy,01/24/2027,2.0 contact hours,ACPE,Boston,MA\n"
+        "Named,01/25/2027,ACPE: 2.0 contact hours,,Boston,MA\n",
+    )
+    assert not summary.rejected, summary.rejected
+    courses = await _by_title(sessionmaker)
+    stored = {title: (c.credits, c.category) for title, c in courses.items()}
+    assert stored == {
+        "Parens": (Decimal("2.00"), "ama_pra_1"), "Short": (Decimal("2.00"), "ama_pra_1"),
+        "Live": (Decimal("2.00"), "ama_pra_1"), "Pharmacy": (Decimal("2.00"), "acpe"),
+        "Named": (Decimal("2.00"), "acpe"),
+    }  # fmt: skip
+
+
+async def test_a_refused_row_without_an_id_cancels_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Review: a course whose row became unreadable was taken as dropped from the feed, so
+    cancelled and its subscribers told."""
+    path = tmp_path / "feed.csv"
+    good = (
+        "Title,Date,Credits,City,State\n"
+        "Lipids,01/21/2027,2,Boston,MA\nSepsis,01/22/2027,1,Boston,MA\n"
+    )
+    await _import(sessionmaker, path, good, ImportOptions(mark_missing_cancelled=True))
+    broken = good.replace("Sepsis,01/22/2027,1,", "Sepsis,01/22/2027,1-2 credits,")
+    summary = await _import(sessionmaker, path, broken, ImportOptions(mark_missing_cancelled=True))
+    assert summary.cancelled == 0 and len(summary.rejected) == 1
+    assert any("no course was taken as dropped" in note for note in summary.notes), summary.notes
+    assert (await _by_title(sessionmaker))["Sepsis"].status == "active"
+
+
 # ------------------------------------------------------------------ 2. end time only
 
 

@@ -10,6 +10,16 @@ from handlers.course_query import looks_like_course_request
 from handlers.status import is_status_question
 
 _HOURS_FIRST = re.compile(r"\s*\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?)\b", re.IGNORECASE)
+# A course of the past: "… course on 3rd nov", "… course yesterday" (not "2h webinars").
+_LOGGED_COURSE = re.compile(
+    r"\bcourse\b.*\b(?:on|yesterday|yest|ago|last)\b|\b(?:on|last)\b.*\bcourse\b", re.I
+)
+# When the words say it is done ("2h this morning", "1h online course yesterday").
+_PAST = re.compile(
+    r"\b(?:yesterday|yest|yday|ago|last\s+\w+|this\s+(?:morning|afternoon|evening)|today"
+    r"|on\s+(?:\d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.IGNORECASE,
+)
 _SEARCH_WORDS = re.compile(
     r"\b(?:near|around|within|online|upcoming|next|this|any|find|show|where)\b", re.IGNORECASE
 )
@@ -17,10 +27,17 @@ _SEARCH_WORDS = re.compile(
 
 def is_log(text: str) -> bool:
     """ "I did 3 credits of ethics", "2 ethics yesterday" (not "2 ethics courses near Boston")."""
-    searching = bool(_SEARCH_WORDS.search(text))
-    if searching and looks_like_course_request(text):
+    searching = bool(_SEARCH_WORDS.search(text)) and not _PAST.search(text)
+    course_question = looks_like_course_request(text)
+    if searching and course_question:
         return False  # "2 credit courses near Boston": a search, though it has "2 credit"
-    if _HOURS_FIRST.match(text) and not searching:
+    if (
+        _HOURS_FIRST.match(text)
+        and not searching
+        and "?" not in text  # "3 hours left?" asks (review)
+        and not is_status_question(text)
+        and not (course_question and not _LOGGED_COURSE.search(text))
+    ):
         return True  # "1.5h opiod course on 3rd nov" (QA round 9: searched for "1.5h")
     return looks_like_a_log(text) or (
         starts_with_credits(text) and not looks_like_course_request(text)

@@ -225,7 +225,12 @@ async def say_status(turn: Turn, question: str = "") -> None:
         text = texts.STATUS_SEPARATOR.join(answers) or texts.STATUS_TOPIC_NONE.format(topics=names)
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
         return
-    if _DEADLINE_QUESTION.search(question) and not _AMOUNT_QUESTION.search(question):
+    if (
+        _DEADLINE_QUESTION.search(question)
+        and not _AMOUNT_QUESTION.search(question)
+        and not _PACE_QUESTION.search(question)  # "am I on track for my deadline?" (review)
+        and not _DONE_QUESTION.search(question)
+    ):
         # "wat's my deadline": the dates, one line each (QA round 9: every full status)
         turn.say(_deadlines(shown))
         return

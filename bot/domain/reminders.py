@@ -212,8 +212,8 @@ _LADDER_WORDS = frozenset({
 def parse_ladder(text: str) -> list[int] | None:
     """ "180, 90, 30, 7" → [180, 90, 30, 7]; None when it is not a list of day counts."""
     lowered = text.lower()
-    if set(re.findall(r"[^\W\d_]+", lowered)) - _LADDER_WORDS or re.search(r"\d[.,]\d", lowered):
-        return None  # another word ("weeks") or a fraction: not plain day counts
+    if set(re.findall(r"[^\W\d_]+", lowered)) - _LADDER_WORDS or re.search(r"\d\.\d", lowered):
+        return None  # another word ("weeks") or a fraction: not plain day counts ("30,7": two)
     parts = re.findall(r"\d+", lowered)
     if not parts:
         return None
@@ -228,6 +228,7 @@ _QUIET_RANGE = re.compile(
     rf"(?<![\w:.]){_CLOCK}\s*(?:-|–|—|to|till|until)\s*{_CLOCK}(?![\w:])", re.IGNORECASE
 )
 QUIET_OFF_WORDS = frozenset({"none", "off", "no", "never", "nothing"})
+_NOT_QUIET = re.compile(r"\b(?:only|except|not|but|outside|unless|other\s+than)\b", re.I)
 
 
 def _clock_minutes(hour: str, minute: str | None, half: str | None) -> int | None:
@@ -249,7 +250,10 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     """
     if text.strip().lower() in QUIET_OFF_WORDS:
         return QuietHours(0, 0)
-    # Searched, not matched whole: "10pm to 12pm pls, i work nights" (QA round 9).
+    # Searched, not matched whole: "10pm to 12pm pls, i work nights" (QA round 9); but not
+    # a range said the other way round ("only remind me 6pm-9pm") or dates ("12/20 to 1/5").
+    if _NOT_QUIET.search(text) or "/" in text:
+        return None
     found = list(_QUIET_RANGE.finditer(text))
     if len(found) != 1:
         return None  # none, or two ranges: asked again rather than guessed

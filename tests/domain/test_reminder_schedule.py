@@ -150,6 +150,7 @@ def test_moved_reminder_is_never_in_quiet_hours_nor_earlier(
         ("180, 90, 30", [180, 90, 30]),
         ("7 1 30", [30, 7, 1]),
         ("60, 30 , 7 and 1 day before pls", [60, 30, 7, 1]),  # QA round 9: refused
+        ("180,90,30,7", [180, 90, 30, 7]),  # review: refused as fractions
         ("2 weeks", None),
         ("1.5, 3", None),
         ("abc", None),

@@ -117,7 +117,11 @@ def test_quiet_hours_in_12_and_24_hour_forms(text: str, window: tuple[int, int])
 
 
 @pytest.mark.parametrize(
-    "text", ["13pm-1am", "25:00-07:00", "10:60-7", "whenever", "I work 7-3 and 3-11"]
+    "text",
+    [
+        "13pm-1am", "25:00-07:00", "10:60-7", "whenever", "I work 7-3 and 3-11",
+        "only remind me 6pm-9pm", "quiet except 8-10am", "12/20 to 1/5",  # review
+    ],
 )
 def test_quiet_hours_that_are_not_times(text: str) -> None:
     assert parse_quiet_hours(text) is None

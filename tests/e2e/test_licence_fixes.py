@@ -536,6 +536,8 @@ async def test_a_deadline_question_gets_the_deadlines(bot: BotUnderTest) -> None
     assert "Texas Medical Board: Due Jun 30, 2027" in (await ana.next_reply()).text
     await ana.send("how many credits do I need by my deadline?")
     assert "Source:" in (await ana.next_reply()).text  # the full status
+    await ana.send("am I on track for my deadline?")  # review: the verdict was lost
+    assert "Texas Medical Board: behind" in (await ana.next_reply()).text
 
 
 @pytest.mark.parametrize(

@@ -446,6 +446,7 @@ TIMEZONE_AMBIGUOUS = (
     "“{text}” is Mountain time with daylight saving (Denver) or without it (Arizona). "
     "Send {zones}, or your city."
 )
+TIMEZONE_TRAVEL_CONFIRM = "Move your time zone there? Press the place to confirm."
 TIMEZONE_UNTIL_HINT = (
     "When you're back, tell me (e.g. <i>back in Philadelphia</i>) and your reminders follow "
     "you home."

@@ -219,9 +219,11 @@ async def read_place(turn: Turn, text: str) -> None:
     if isinstance(result, places.Resolved):
         await set_place(turn, result.place)
     elif isinstance(result, places.Ambiguous):
-        await _offer(turn, result.candidates, _AMBIGUITY_TEXTS[result.hint])
+        await offer_places(turn, result.candidates, ambiguity_text(result))
     elif result.suggestions:  # buttons: "Boston, Massachusetts, US, Boshan, China" read badly
-        await _offer(turn, result.suggestions, texts.TIMEZONE_SUGGEST.format(text=_shown(text)))
+        await offer_places(
+            turn, result.suggestions, texts.TIMEZONE_SUGGEST.format(text=_shown(text))
+        )
     else:
         turn.say(texts.TIMEZONE_NOT_FOUND.format(text=_shown(text)))
 
@@ -230,7 +232,11 @@ def _shown(text: str) -> str:
     return html.escape(text[:60])
 
 
-async def _offer(turn: Turn, candidates: Sequence[places.Place], question: str) -> None:
+def ambiguity_text(result: places.Ambiguous) -> str:
+    return _AMBIGUITY_TEXTS[result.hint]
+
+
+async def offer_places(turn: Turn, candidates: Sequence[places.Place], question: str) -> None:
     """Places to pick from, as buttons (their ids kept for the press)."""
     candidates = candidates[:MAX_PLACE_BUTTONS]
     await flows.update_state(turn, places=[place.id for place in candidates])

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import texts
-from bot.domain import places, zones
+from bot.domain import places
 from handlers import basic, courses, credits, flows, licences, onboarding, privacy, reminders
 from handlers import transcript as transcript_handlers
 from handlers.turn import Turn
@@ -58,7 +58,7 @@ _TRAVEL = re.compile(
     r"\s*(?:(?:i'?m|i\s+am)\s+(?:now\s+|currently\s+)?"
     r"(?:travel+ing\s+to|staying\s+in|working\s+in|in)\s+(?P<place>[a-z][a-z .'-]{1,40}?)"
     r"(?:\s+(?P<until>(?:until|till|til|through|for)\s+[\w ,.'-]{1,30}?))?"
-    r"|(?:i'?m\s+|i\s+am\s+)?(?:back|home)\s+(?:in|to|at)\s+(?P<back>[a-z][a-z .'-]{1,40}?)"
+    r"|(?:i'?m\s+|i\s+am\s+)?(?:back|home)\s+in\s+(?P<back>[a-z][a-z .'-]{1,40}?)"
     r"|(?:i\s+(?:have\s+)?|i'?ve\s+)?moved\s+to\s+(?P<moved>[a-z][a-z .'-]{1,40}?))"
     rf"(?:\s+now)?{_SWITCH_ZONE}[.!]*\s*",
     re.IGNORECASE,
@@ -67,15 +67,18 @@ _TRAVEL = re.compile(
 
 async def _travel(turn: Turn, match: re.Match[str]) -> bool:
     """ "I'm in London until Jan", "back in philly now, change timezone" (QA round 9: not
-    understood): the time zone follows, when the words name a place or a zone."""
+    understood): the place is offered as a button, so a phrase that only looks like travel
+    ("I'm working in ER") changes nothing unless pressed (review)."""
     place = (match.group("place") or match.group("back") or match.group("moved") or "").strip()
-    known = isinstance(zones.parse_zone(place), zones.ZoneMatch) or isinstance(
-        await asyncio.to_thread(places.resolve, place), (places.Resolved, places.Ambiguous)
-    )
-    if not known:
+    found = await asyncio.to_thread(places.resolve, place)
+    if isinstance(found, places.Resolved):
+        candidates, question = [found.place], texts.TIMEZONE_TRAVEL_CONFIRM
+    elif isinstance(found, places.Ambiguous):
+        candidates, question = list(found.candidates), onboarding.ambiguity_text(found)
+    else:
         return False  # "I'm in a meeting": not a place, and not this request
     await flows.expect(turn, "timezone_where")
-    await onboarding.read_place(turn, place)
+    await onboarding.offer_places(turn, candidates, question)
     if match.group("until"):
         turn.say(texts.TIMEZONE_UNTIL_HINT)
     return True

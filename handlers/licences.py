@@ -20,6 +20,7 @@ from bot import texts
 from bot.domain import places, topics
 from bot.domain.credits import deadline_counted, latest_early_renewal
 from bot.domain.custom_requirements import (
+    DATE_PATTERN,
     CustomRequirementSpec,
     ParseFailure,
     current_cycle,
@@ -73,8 +74,7 @@ _CUSTOM_HINT = re.compile(
     # "Georgia 40 category 1 credits by Dec '27" (QA round 9: "I don't have rules for")
     r"|^\s*[A-Z][^:\d]{1,40}?\s+\d+(?:\.\d+)?\s+(?:[a-z.]+\s+){0,3}\d?\s*(?:contact\s+)?"
     r"(?:hours?|hrs?|credits?|creds?|ceus?|units?|points?)\b.*\b(?:by|before|until|due)\s+"
-    r"(?:the\s+)?(?:end\s+of\s+)?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r".*(?:\b(?:19|20)\d\d\b|\d/\d|['’]\d\d\b)",
+    rf"(?:the\s+)?(?:{DATE_PATTERN})",  # a date right after: not "by Mayo Clinic on Nov 3"
     re.I,
 )
 # "I did 2 credits on my renewal course, Nov 3 2026" is a log, not a requirement.

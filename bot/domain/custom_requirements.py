@@ -40,6 +40,7 @@ _DATE = (
     r"(?:\s+\d{4}|\s*['’]\d{2}\b)"  # "Dec '27" (QA round 9)
     r"|\b\d{1,2}/\d{4}\b"  # "12/2027": the month's last day
 )
+DATE_PATTERN = _DATE  # for callers that recognise such sentences before parsing them
 _START_WORDS = r"from|since|starting(?:\s+on)?|beginning|start(?:ing)?\s+on|cycle\s+start(?:s|ed)?"
 _DEADLINE_WORDS = (
     r"by|before|until|till|to|through|thru|ending|due(?:\s+by|\s+on)?|deadline"
@@ -64,8 +65,10 @@ _FILLER = re.compile(
     re.I,
 )
 _LEAD = re.compile(
-    r"^\s*(?:i\s+)?(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get))\b", re.I
-)
+    r"^\s*(?:(?:please|pls)\s+)?(?:i\s+)?(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get)"
+    r"|(?:track|add|remember)(?:\s+that)?(?:\s+i\s+need)?)\b",
+    re.I,
+)  # "please track 40 credits by …" (review) as "I need 40 credits by …"
 # "California BRN: I need ..." or "Furnishing number needs ...": the requirement's name.
 _NAMED = re.compile(
     r"^\s*(?P<name>[^:,\d]{2,60}?)\s*"
@@ -75,6 +78,24 @@ _NAMED = re.compile(
 # "Georgia 40 category 1 credits by Dec 2027": a capitalised name right before the amount
 # (QA round 9: refused as a licence "I don't have rules for").
 _NAMED_BEFORE_NUMBER = re.compile(r"^\s*(?P<name>[A-Z][^:,\d]{1,40}?)\s+(?=\d)")
+_LICENCE_WORDS = re.compile(
+    r"\b(?:[A-Z]{2,6}|licen[cs]e|board|registration|certification|permit)\b"
+)
+
+
+def _name_before_number(text: str) -> re.Match[str] | None:
+    """A name before the amount only when it names a state or reads as a licence's
+    ("Georgia", "GA Composite Board", "Ohio RN"): "I have to do 40 credits" is not one
+    (review)."""
+    from bot.domain.places import states_named_in  # the place module is large
+
+    named = _NAMED_BEFORE_NUMBER.match(text)
+    if named is None:
+        return None
+    name = named.group("name")
+    return named if states_named_in(name) or _LICENCE_WORDS.search(name) else None
+
+
 _NOT_A_NAME = frozenset({
     "i", "we", "my", "i still", "i will", "i'll", "hi", "hello", "hey", "ok", "okay", "so",
     "also", "and", "then", "please", "by", "before", "until", "i need", "we need", "need",
@@ -264,7 +285,7 @@ def parse_custom_requirement(
     implicit bias" (a name, a cycle length, "all of them ethics")."""
     text = fix_date_spelling(text)
     name = ""
-    named = _NAMED.match(text) or _NAMED_BEFORE_NUMBER.match(text)
+    named = _NAMED.match(text) or _name_before_number(text)
     if named and named.group("name").strip().lower() not in _NOT_A_NAME:
         name = named.group("name").strip()
         text = text[named.end() :]

@@ -29,3 +29,35 @@ def test_logs(text: str) -> None:
 )  # fmt: skip
 def test_not_logs(text: str) -> None:
     assert not is_log(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("GA needs 40 cred cat 1 by Dec '27, 3 of them controlled substance prescribing", "GA"),
+        ("Georgia 40 category 1 credits by Dec 2027", "Georgia"),
+        ("Ohio RN 24 contact hours by Oct 31 2027", "Ohio RN"),
+        ("I have to do 40 credits by Dec 2027", ""),  # review: named "I have to do"
+        ("Please track 40 credits by Dec 2027", ""),
+    ],
+)
+def test_requirements_said_in_a_line(text: str, name: str) -> None:
+    from bot.domain.custom_requirements import CustomRequirementSpec, parse_custom_requirement
+    from handlers.licences import looks_like_custom_requirement
+
+    assert looks_like_custom_requirement(text)
+    parsed = parse_custom_requirement(text, "md")
+    assert isinstance(parsed, CustomRequirementSpec) and parsed.name == name, parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grand rounds 1.5 credits by Mayo Clinic on Nov 3 2026",  # review: read as requirements
+        "Pain mgmt 2 hrs by Janssen 10/5/2026", "Webinar 1 credit until 5pm 11/3",
+    ],
+)  # fmt: skip
+def test_log_lines_with_by_are_not_requirements(text: str) -> None:
+    from handlers.licences import looks_like_custom_requirement
+
+    assert not looks_like_custom_requirement(text) and is_log(text)

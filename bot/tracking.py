@@ -37,10 +37,12 @@ class LicenceView:
 def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
     """The arithmetic's view of a stored licence."""
     custom = None
+    renewal_date = licence.renewal_date
     if licence.custom_rule:
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
         entered = local_today(licence.created_at, clinician.timezone)  # their day, not UTC's
         custom = spec.to_rule(rule_id=f"custom-{licence.id}", entered_on=entered)
+        renewal_date = renewal_date or spec.deadline  # a recurring one counts cycles from it
     return LicenceFacts(
         rule_id=None if custom else licence.rule_id,
         custom_rule=custom,
@@ -48,7 +50,7 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
         birth_month=clinician.birth_month,
         birth_year=clinician.birth_year,
         issued_on=licence.issued_on,
-        renewal_date=licence.renewal_date,
+        renewal_date=renewal_date,
         renewals_done=licence.renewals_done,
         flags=frozenset(clinician.flags or ()) | frozenset(licence.flags or ()),
         specialties=frozenset(clinician.specialties or ()),

@@ -193,6 +193,22 @@ class CustomRequirementSpec:
             unit_word=data.get("unit_word") if data.get("unit_word") in UNIT_WORDS else "credits",
         )
 
+    def _renewal(self, start: date) -> RenewalRule:
+        """One window for a one-off; a requirement said to recur ("every year") moves on
+        cycle by cycle from the deadline given, as a shipped rule does (QA round 10: it
+        stayed overdue after its deadline, new credits counted nowhere)."""
+        if self.every_months:
+            return RenewalRule(
+                kind="explicit",
+                description=f"every {self.every_months} months from {self.deadline.isoformat()}",
+            )
+        return RenewalRule(
+            kind="fixed_window",
+            window_start=start,
+            window_end=self.deadline,
+            description=f"{start.isoformat()} to {self.deadline.isoformat()}",
+        )
+
     def to_rule(self, rule_id: str = "custom", entered_on: date | None = None) -> Rule:
         """The spec as a one-window :class:`Rule` for the ordinary arithmetic."""
         start = self.start
@@ -212,13 +228,8 @@ class CustomRequirementSpec:
             kind="custom",
             professions=(),
             total=self.total,
-            cycle_months=months,
-            renewal=RenewalRule(
-                kind="fixed_window",
-                window_start=start,
-                window_end=self.deadline,
-                description=f"{start.isoformat()} to {self.deadline.isoformat()}",
-            ),
+            cycle_months=self.every_months or months,
+            renewal=self._renewal(start),
             source=CUSTOM_SOURCE,
             checked=entered_on or start,
             unit_label="" if self.unit_word == "credits" else self.unit_word,

@@ -371,3 +371,30 @@ async def test_a_described_requirement_past_its_deadline_asks_whether_it_comes_b
     assert "Its deadline has passed" not in status, status
     await ana.press("🔁 Same again, due Jun 30, 2029", message_id=note.message_id)
     assert "expired" in ((await ana.callback_answer()).text or "").lower()
+
+
+async def test_a_described_requirement_said_to_recur_moves_on_to_its_next_cycle(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 10: "every year" was kept, but after the deadline the requirement stayed
+    overdue, and credits logged in the new year counted nowhere."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("Hospital: I need 10 contact hours by Dec 31 2026, every year")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 1, 1, 18, 0, tzinfo=UTC))  # the day after, 13:00 in New York
+    await tick_now(bot.app)
+    note = (await ana.next_reply()).text
+    assert "Does it come back?" not in note, note
+    assert "The next cycle runs Jan 1, 2027 – Dec 31, 2027: 10 contact hours" in note, note
+    await ana.send("/log 2 contact hours sepsis today")
+    proposal = await ana.next_reply()
+    await ana.press("✅ Save", message_id=proposal.message_id)
+    await ana.next_edit()
+    counted = (await ana.next_reply()).text
+    assert counted.startswith("Counts toward: Hospital"), counted
+    await ana.send("/status")
+    status = (await ana.next_reply()).text
+    assert "2 / 10 contact hours" in status and "Dec 31, 2027" in status, status
+    assert "Overdue" not in status and "Its deadline has passed" not in status, status

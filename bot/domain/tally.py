@@ -274,6 +274,8 @@ class Tally:
     exemptions: list[str]
     counted: set[str]
     reserved: Decimal = ZERO  # credits that went to cure the previous cycle
+    # (mandate, mandates whose credits may not count toward it): no hour serves both
+    apart: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def hours_needed(self, carry: Decimal = ZERO) -> Decimal:
         """At least this many more credits are needed, whatever they are."""
@@ -281,7 +283,19 @@ class Tally:
         remaining += [c.remaining for c in self.categories]
         remaining += [a.remaining for a in self.activities]
         remaining += [m.remaining for m in self.mandates if m.blocking]
+        remaining += self._apart_needs()
         return max(remaining)
+
+    def _apart_needs(self) -> list[Decimal]:
+        """A mandate whose hours may not come from another's needs both (Pennsylvania:
+        12 h of patient safety not counting the 2 h of opioid education; QA round 10: "10
+        still needed" with 10 h of safety and 0.5 h of opioid open)."""
+        open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
+        return [
+            open_by_id[mandate] + max((open_by_id.get(o, ZERO) for o in others), default=ZERO)
+            for mandate, others in self.apart
+            if mandate in open_by_id
+        ]
 
     def complete(self, carry: Decimal = ZERO) -> bool:
         return self.hours_needed(carry) == 0 and self.activities_counted >= self.activities_required
@@ -390,6 +404,7 @@ def evaluate(
             for m, b in zip(rule.activity_minimums, act_buckets, strict=True)
         ],
         mandates=mandates,
+        apart=tuple((m.id, m.not_from) for m in rule.mandates if m.not_from),
         activities_required=0 if exempt else rule.min_activities,
         activities_counted=activities,
         caps_applied=_caps_applied(rule, total),

@@ -163,3 +163,20 @@ def test_rows_from_the_store_may_use_lists_and_floats() -> None:
     assert facts.flags == frozenset({"x"})
     status = licence_status(facts, [entry], D(2026, 6, 1))
     assert next(m for m in status.mandates if m.mandate_id == "tx-ethics").earned == Decimal("2.5")
+
+
+def test_a_mandate_others_may_not_count_toward_needs_both() -> None:
+    """QA round 10: Pennsylvania's total met, 10 h of patient safety and 0.5 h of opioid
+    education open; opioid hours may not count as patient safety, so 10.5 are needed."""
+    pa = LicenceFacts(rule_id="us-pa-md", renewals_done=3)
+    entries = [
+        item("general", D(2025, 3, 1), 95),
+        item("safety", D(2025, 4, 1), 2, topics=("patient_safety",)),
+        item("opioid", D(2025, 5, 1), "1.5", topics=("opioid_prescribing",)),
+        item("abuse", D(2025, 6, 1), 2, topics=("pennsylvania_child_abuse",)),
+    ]
+    status = licence_status(pa, entries, D(2026, 6, 1))
+    open_hours = {m.mandate_id: m.remaining for m in status.mandates if m.blocking}
+    assert (open_hours["pa-patient-safety"], open_hours["pa-opioid"]) == (10, Decimal("0.5"))
+    assert status.remaining_total == 0
+    assert status.hours_needed == Decimal("10.5")

@@ -19,7 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("courses", "Find upcoming courses near you or online"),
     ("mycourses", "Courses you asked to be reminded about"),
     ("reminders", "Your upcoming reminders, quiet hours, pause"),
-    ("transcript", "PDF and CSV of this cycle's credits for an audit ('previous': the last)"),
+    ("transcript", "PDF and CSV of this cycle's credits; add 'previous' for the cycle before"),
     ("timezone", "Set your time zone from a city, ZIP or location"),
     ("export", "Download everything stored about you"),
     ("forget", "Delete everything stored about you"),
@@ -130,7 +130,7 @@ STATUS_PROGRESS_MINIMUMS_SHORT = (
     "{bar} {earned} / {required} {unit}: the total is met, not every requirement below"
 )
 STATUS_DEADLINE = "Due <b>{deadline}</b> — {days} days left"
-DEADLINE_LINE = "• <b>{label}</b>: {when}{left}"
+DEADLINE_LINE = "• <b>{label}</b>: {when}{left}"  # {when}: the status's deadline line
 DEADLINE_LINE_LEFT = "; {remaining} {unit} to go"
 DEADLINE_LINE_DONE = "; complete ✅"
 DEADLINE_LINE_UNKNOWN = "• <b>{label}</b>: no deadline yet (a fact is missing: /licences)"
@@ -491,10 +491,10 @@ CYCLE_CLOSED = (
 )
 ONE_WINDOW_ENDED = "🔄 <b>{label}</b>: its deadline, {deadline}, has passed{how}."
 ONE_WINDOW_ENDED_COMPLETE = ", complete ✅"
-ONE_WINDOW_ENDED_SHORT = " {short} {unit} short"
+ONE_WINDOW_ENDED_SHORT = ", {short} {unit} short"
 ONE_WINDOW_ASK = (
-    "Does it come back? “Same again” keeps tracking it for another {months} months, to "
-    "{next}; or give its next deadline, or remove it."
+    "Does it come back? “Same again” keeps tracking it for another {length}, to {next}; "
+    "or give its next deadline, or remove it."
 )
 ONE_WINDOW_AGAIN = "🔁 Same again, due {next}"
 ONE_WINDOW_OTHER_DATE = "📅 Another date"
@@ -509,7 +509,7 @@ CYCLE_CLOSED_UNKNOWN = (
 )
 CYCLE_CLOSED_SHORT = (
     "🔄 <b>{label}</b>: the cycle due {deadline} ended {short} {unit} short. If your board "
-    "asks, those credits are still owed."
+    "asks, those credits are still owed. Its audit file: /transcript previous."
 )
 CYCLE_NEXT = (
     "The next cycle runs {start} – {deadline}: {required} {unit}{carry}. What you log from "
@@ -748,12 +748,12 @@ REMINDERS_QUIET_NONE = (
 )
 REMINDERS_PAUSED = "⏸ All reminders are paused."
 REMINDERS_MISSED = (
-    "▶️ Reminders are back on. {count} fell due while they were paused and were not sent; "
-    "where you stand now:"
+    "▶️ Reminders are back on. {count} fell due while they were paused and were not "
+    "sent; where you stand now:"
 )
 REMINDERS_MISSED_NOTHING_OPEN = (
-    "▶️ Reminders are back on. {count} fell due while they were paused and were not sent; "
-    "none of your licences needs anything now."
+    "▶️ Reminders are back on. {count} fell due while they were paused and were not "
+    "sent; none of your licences needs anything now."
 )
 REMINDERS_MUTED = "Muted: {labels}."
 REMINDERS_PAUSE = "⏸ Pause all"
@@ -824,8 +824,8 @@ TRANSCRIPT_CAPTION_PDF = (
 )
 TRANSCRIPT_CAPTION_PREVIOUS = "Your transcript of the cycles before the current ones."
 TRANSCRIPT_NO_PREVIOUS = (
-    "None of your licences has a cycle before the current one here: a requirement you "
-    "described has one window, from its start to its deadline. /transcript gives that one."
+    "None of your licences has an earlier cycle yet (a requirement you described without "
+    "“every N years” has one window). /transcript gives the current ones."
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
 

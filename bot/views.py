@@ -168,10 +168,12 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
         "label": label, "counted": number(found.counted), "required": number(found.required),
         "unit": unit, "elapsed": found.elapsed_percent, "expected": number(found.expected),
     }  # fmt: skip
-    if found.required == 0 and status.activities_required:  # ABIM's activity every 2 years
-        counted = min(status.activities_counted, status.activities_required)
-        figures.update(counted=str(counted), required=str(status.activities_required),
-                       unit=activities_word(status.activities_required))  # fmt: skip
+    if found.required == 0 and status.activities_required:
+        # ABIM's activity every 2 years: no pace to keep, one activity by the deadline (QA
+        # round 10: "behind — a steady pace would have 0 of 1 activity by now").
+        return texts.VERDICT_NOT_YET.format(
+            label=label, remaining=remaining, unit=remaining_unit, deadline=day(status.deadline)
+        )
     if found.standing is Standing.ON_TRACK:
         return texts.VERDICT_ON_TRACK.format(**figures)
     line = texts.VERDICT_BEHIND.format(**figures)

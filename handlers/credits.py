@@ -37,7 +37,7 @@ from bot.store import credits as credit_store
 from bot.store import outbox
 from bot.store.models import CreditEntry, Licence
 from bot.tracking import LicenceView, cycle_end_on
-from bot.views import credits_amount, number, unit_word
+from bot.views import credits_amount, number, shortfall_said, unit_word
 from bot.views import day as calendar_day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -809,9 +809,10 @@ def _earlier_cycle(
         if now.previous_shortfall is None:  # not "short == 0": activities may still be missing
             return texts.LOG_EARLIER_MADE_UP.format(label=label, deadline=deadline)
         if short < short_before.short:
-            unit = unit_word(short, now.unit)
+            assert now.previous_shortfall is not None
+            short_said, unit = shortfall_said(now.previous_shortfall, now.unit)
             return texts.LOG_EARLIER_SHORT.format(
-                label=label, deadline=deadline, short=number(short), unit=unit
+                label=label, deadline=deadline, short=short_said, unit=unit
             )
     if after.licence.custom_rule:  # one window: QA, "the cycle that ended" in the future
         return texts.LOG_EARLIER_THAN_WINDOW.format(label=label, start=day(now.window.start))

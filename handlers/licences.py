@@ -398,7 +398,7 @@ def parse_renewal_date(text: str, today: date) -> date | str:
 
 
 _YEAR_END = re.compile(
-    r"\s*(?:the\s+)?end\s+of\s+(?:(?P<rel>this|next)\s+(?:yr|year)|(?P<year>\d{4}))\s*",
+    r"\s*(?:the\s+)?end\s+of\s+(?:(?P<rel>this|next|the)\s+(?:yr|year)|(?P<year>\d{4}))\s*",
     re.IGNORECASE,
 )
 
@@ -410,7 +410,7 @@ def _year_end(text: str, today: date) -> date | None:
         return None
     if said.group("year"):
         return date(int(said.group("year")), 12, 31)
-    return date(today.year + (said.group("rel").lower() == "next"), 12, 31)
+    return date(today.year + (said.group("rel").lower() == "next"), 12, 31)  # "the": this
 
 
 def _next_day_named(text: str, today: date) -> date | None:
@@ -1130,6 +1130,10 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
         spec = CustomRequirementSpec.from_dict(licence.custom_rule)
         shifted = add_months(when, -spec.months) + timedelta(days=1)
         start = shifted if shifted <= turn.local_now.date() else spec.start
+        if spec.every_months is None and spec.deadline < turn.local_now.date() < when:
+            # Its one window has passed: the next follows it, not overlapping what was
+            # counted there (QA round 10: "Dec '28" gave Jan 2027 – Dec 2028 after 2026–27).
+            start = max(start, spec.deadline + timedelta(days=1))
         licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
         if licence.label == custom_label(spec.deadline, spec.name):
             licence.label = custom_label(when, spec.name)

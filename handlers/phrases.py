@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import texts
 from bot.domain import places
+from bot.domain.reminders import parse_ladder, parse_quiet_hours
 from handlers import basic, courses, credits, flows, licences, onboarding, privacy, reminders
 from handlers import transcript as transcript_handlers
 from handlers.turn import Turn
@@ -82,6 +83,38 @@ async def _travel(turn: Turn, match: re.Match[str]) -> bool:
     if match.group("until"):
         turn.say(texts.TIMEZONE_UNTIL_HINT)
     return True
+
+
+async def _quiet_hours(turn: Turn, match: re.Match[str]) -> bool:
+    """ "quiet hours 10pm to 12pm pls, i work nights": set as the /reminders question
+    would (QA round 10: only the panel's button understood it)."""
+    if parse_quiet_hours(match.group("range")) is None:
+        return False
+    await flows.expect(turn, "reminder_quiet")
+    await reminders.quiet_answered(turn, match.group("range"))
+    return True
+
+
+async def _ladder(turn: Turn, match: re.Match[str]) -> bool:
+    """ "remind me 60, 30, 7 and 1 days before": the renewal reminder days."""
+    if parse_ladder(match.group("days")) is None:
+        return False
+    await flows.expect(turn, "reminder_ladder")
+    await reminders.ladder_answered(turn, match.group("days"))
+    return True
+
+
+_QUIET_SET = re.compile(
+    r"\s*(?:(?:set|change|make)\s+(?:my\s+)?)?quiet\s+hours?\s*(?:to|are|is|:|=|from)?\s*"
+    r"(?P<range>\S.{2,80})",
+    re.IGNORECASE,
+)
+_LADDER_SET = re.compile(
+    r"\s*(?:please\s+|pls\s+)?remind\s+me\s+(?P<days>\d[\d ,;and]*\s*days?"
+    r"(?:\s+(?:before|ahead|prior))?(?:\s+(?:the\s+|my\s+)?(?:deadlines?|renewals?))?"
+    r"(?:\s+(?:please|pls))?)\s*[.!]*\s*",
+    re.IGNORECASE,
+)
 
 
 _PROFESSION_SAID = re.compile(
@@ -156,6 +189,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _command(privacy.privacy)),
     (_PROFESSION_SAID, _profession),
     (_TRAVEL, _travel),
+    (_QUIET_SET, _quiet_hours),
+    (_LADDER_SET, _ladder),
 )  # fmt: skip
 
 

@@ -230,9 +230,13 @@ async def _say_missed(turn: Turn, missed: int) -> None:
         and (line := render_verdict(view, today, pace=False)) is not None
     ]  # fmt: skip
     if not lines:
-        turn.say(texts.REMINDERS_MISSED_NOTHING_OPEN.format(count=missed))
+        turn.say(texts.REMINDERS_MISSED_NOTHING_OPEN.format(count=_reminders(missed)))
         return
-    turn.say("\n".join([texts.REMINDERS_MISSED.format(count=missed), *lines]))
+    turn.say("\n".join([texts.REMINDERS_MISSED.format(count=_reminders(missed)), *lines]))
+
+
+def _reminders(count: int) -> str:
+    return f"{count} reminder" if count == 1 else f"{count} reminders"
 
 
 @route("rem")

@@ -268,9 +268,7 @@ def _deadlines(shown: Sequence[LicenceView]) -> str:
             texts.DEADLINE_LINE_DONE if status.complete
             else texts.DEADLINE_LINE_LEFT.format(remaining=remaining, unit=unit)
         )  # fmt: skip
-        lines.append(texts.DEADLINE_LINE.format(
-            label=label, deadline=day(status.deadline), when=deadline_line(status), left=left
-        ))  # fmt: skip
+        lines.append(texts.DEADLINE_LINE.format(label=label, when=deadline_line(status), left=left))
     return "\n".join([*lines, texts.DEADLINE_LINES_MORE])
 
 

@@ -242,7 +242,7 @@ def one_window_ended(
             deadline=day(spec.deadline),
             how=how,
         ),
-        texts.ONE_WINDOW_ASK.format(months=spec.months, next=day(following)),
+        texts.ONE_WINDOW_ASK.format(length=window_length(spec.months), next=day(following)),
     ])  # fmt: skip
     buttons = InlineKeyboardMarkup([
         [InlineKeyboardButton(
@@ -255,6 +255,14 @@ def one_window_ended(
                               callback_data=encode("lic", "del", licence.id))],
     ])  # fmt: skip
     return Rendered(text, buttons)
+
+
+def window_length(months: int) -> str:
+    """ "2 years", "18 months", "1 month"."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year" if years == 1 else f"{years} years"
+    return f"{months} month" if months == 1 else f"{months} months"
 
 
 def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None:

@@ -37,7 +37,7 @@ _DATE = (
     r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
     r"|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4}"
     rf"|(?:end\s+of\s+)?(?:\d{{1,2}}{_ORD}\s+(?:of\s+)?)?\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}{_ORD})?,?"
-    r"(?:\s+\d{4}|\s*['’]\d{2}\b)"  # "Dec '27" (QA round 9)
+    r"(?:\s+\d{4}|\s*['’‘]\d{2}\b)"  # "Dec '27" (QA round 9; ‘ from phones, review)
     r"|\b\d{1,2}/\d{4}\b"  # "12/2027": the month's last day
 )
 DATE_PATTERN = _DATE  # for callers that recognise such sentences before parsing them
@@ -256,7 +256,7 @@ class ParseFailure:
 def parse_date(text: str) -> date | None:
     """ISO, US slashes, dotted European, and month-name dates; "June 2027" is its last day."""
     raw = " ".join(fix_date_spelling(text).split())
-    raw = re.sub(r"\s*['’](\d{2})$", r" 20\1", raw)  # "Dec '27": 2027
+    raw = re.sub(r"\s*['’‘](\d{2})$", r" 20\1", raw)  # "Dec '27": 2027
     day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
     if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", raw) or (
         day_first and int(day_first.group(1)) > 12  # "31/01/2028" can only be day first

@@ -42,6 +42,7 @@ _FILLER = frozenset(
         "it", "me", "please", "log", "record",
         # QA round 9: "logged 2 cred …" was titled "logged", "pls log …" "pls grand rounds"
         "logged", "pls", "plz", "cred", "creds", "cr", "crs", "attended", "finished", "took",
+        "contact", "live",  # QA round 10: "1.5 ANCC contact hours …" was titled "contact"
     }
 )  # fmt: skip
 _MAX_NGRAM = 5

@@ -243,15 +243,21 @@ async def cancel_for_pause(
 
 
 async def missed_while_paused(session: AsyncSession, clinician_id: int, now: datetime) -> int:
-    """How many reminders cancelled by a pause fell due before ``now``; counted once."""
-    missed = (
+    """How many reminders cancelled by a pause fell due before ``now``, after the resume's
+    re-plan revived the ones still wanted. Every row the pause marked loses its mark, so a
+    later pause counts only its own (review)."""
+    paused = (
         ReminderOutbox.clinician_id == clinician_id,
         ReminderOutbox.status == "cancelled",
         ReminderOutbox.last_error == PAUSED,
-        ReminderOutbox.due_at <= now,
     )
     result = await session.execute(
-        update(ReminderOutbox).where(*missed).values(last_error=_PAUSED_TOLD, updated_at=now)
+        update(ReminderOutbox)
+        .where(*paused, ReminderOutbox.due_at <= now)
+        .values(last_error=_PAUSED_TOLD, updated_at=now)
+    )
+    await session.execute(
+        update(ReminderOutbox).where(*paused).values(last_error="re-planned", updated_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

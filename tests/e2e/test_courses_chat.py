@@ -757,3 +757,4 @@ async def test_courses_i_need_does_not_count_toward_a_total_already_met(
     text = texts_of(await ask(ana, "Courses I need"))
     assert "Opioid prescribing" in text and "2 still needed" in text, text
     assert "total" not in text, text
+    assert "(due Jun 30, 2027), due" not in text, text  # the date once (QA round 10)

@@ -338,7 +338,7 @@ async def test_a_previous_transcript_of_a_one_window_requirement_says_there_is_n
     await reply_with(ana, "Saved your requirement")
     await ana.replies_until_quiet(0.5)
     await ana.send("/transcript previous")
-    assert "has a cycle before the current one" in (await ana.next_reply()).text
+    assert "None of your licences has an earlier cycle yet" in (await ana.next_reply()).text
 
 
 async def test_a_described_requirement_past_its_deadline_asks_whether_it_comes_back(
@@ -354,7 +354,7 @@ async def test_a_described_requirement_past_its_deadline_asks_whether_it_comes_b
     bot.clock.set(datetime(2027, 7, 1, 18, 0, tzinfo=UTC))  # the day after, 14:00 in New York
     await tick_now(bot.app)
     note = await ana.next_reply()
-    assert "Georgia: its deadline, Jun 30, 2027, has passed 40 credits short" in note.text, (
+    assert "Georgia: its deadline, Jun 30, 2027, has passed, 40 credits short" in note.text, (
         note.text  # the name without its "(due Jun 30, 2027)": the sentence says the date
     )
     assert note.buttons == [
@@ -398,3 +398,23 @@ async def test_a_described_requirement_said_to_recur_moves_on_to_its_next_cycle(
     status = (await ana.next_reply()).text
     assert "2 / 10 contact hours" in status and "Dec 31, 2027" in status, status
     assert "Overdue" not in status and "Its deadline has passed" not in status, status
+
+
+async def test_a_new_date_for_a_passed_one_off_starts_after_it(bot: BotUnderTest) -> None:
+    """QA round 10: "Dec '28" for a window that ended Jun 30 2027 gave Jan 2027 – Dec 2028,
+    overlapping it: credits of early 2027 counted in both."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("Georgia: I need 40 credits by 2027-06-30")
+    await reply_with(ana, "Saved your requirement")
+    await ana.replies_until_quiet(0.5)
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 7, 1, 18, 0, tzinfo=UTC))
+    await tick_now(bot.app)
+    note = await ana.next_reply()
+    await ana.press("📅 Another date", message_id=note.message_id)
+    await ana.next_reply()
+    await ana.send("Dec '28")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("/status")
+    status = (await ana.next_reply()).text
+    assert "from Jul 1, 2027 to Dec 31, 2028" in status, status

@@ -565,7 +565,8 @@ async def test_a_requirement_typed_on_a_phone_is_read(
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [("Dec '28", date(2028, 12, 31)), ("12/2028", date(2028, 12, 31)),
-     ("end of next yr", date(2027, 12, 31)), ("end of 2028", date(2028, 12, 31))],
+     ("end of next yr", date(2027, 12, 31)), ("end of 2028", date(2028, 12, 31)),
+     ("dec ‘28", date(2028, 12, 31)), ("end of the year", date(2026, 12, 31))],
 )  # fmt: skip
 def test_renewal_dates_typed_loosely(typed: str, meant: date) -> None:
     """QA round 9: "end of next yr" and "Dec '28" were refused as dates."""

@@ -174,7 +174,7 @@ async def test_resuming_says_what_fell_due_while_paused(bot: BotUnderTest) -> No
     assert await ana.replies_until_quiet(quiet=0.3) == []
     await ana.press("▶️ Resume", message_id=panel.message_id)
     said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
-    assert "5 fell due while they were paused" in said, said  # d180 … d14
+    assert "5 reminders fell due while they were paused" in said, said  # d180 … d14
     assert "Texas Medical Board: not yet — 38 credits to go by Jun 30, 2027" in said, said
     await ana.send("pause reminders")
     await ana.next_reply()

@@ -407,7 +407,12 @@ async def test_travel_said_in_words_moves_the_time_zone(bot: BotUnderTest) -> No
     asked = await ana.next_reply()  # London: England, Ontario, Kentucky…
     assert "Several places" in asked.text, asked.text
     assert "When you're back, tell me" in (await ana.next_reply()).text
-    await ana.press("London, England, GB")
+    await ana.send("I'm in a meeting")  # QA round 10: looked up as a place while asked
+    assert "Try a city" not in (await ana.next_reply()).text
+    await ana.send("I'm in London until Jan")
+    asked = await ana.next_reply()
+    await ana.next_reply()
+    await ana.press("London, England, GB", message_id=asked.message_id)
     assert "Time zone set to Europe/London" in (await ana.next_reply()).text
     await ana.send("back in philly now, change timezone")
     offer = await ana.next_reply()
@@ -416,3 +421,14 @@ async def test_travel_said_in_words_moves_the_time_zone(bot: BotUnderTest) -> No
     assert "Time zone set to America/New_York" in (await ana.next_reply()).text
     await ana.send("I'm in a meeting")
     assert (await ana.next_reply()).text.startswith("Sorry, I didn't understand")
+
+
+async def test_quiet_hours_and_reminder_days_said_in_a_message(bot: BotUnderTest) -> None:
+    """QA round 10: "quiet hours 10pm to 12pm pls, i work nights" and "remind me 60, 30, 7
+    and 1 days before" were understood only after the /reminders buttons."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("quiet hours 10pm to 12pm pls, i work nights")
+    assert "Quiet hours: 22:00–12:00" in (await ana.next_reply()).text
+    await ana.send("remind me 60, 30, 7 and 1 days before")
+    said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    assert "60, 30, 7, 1 days before" in said, said

@@ -573,6 +573,7 @@ LOG_CONFIRM = (
 LOG_PROVIDER = "\n• Provider: {provider}"
 LOG_ALSO = "\n• and {amount} — {category} (the same activity)"
 LOG_DATE_ASSUMED = " <i>(today: tap 📅 Date if not)</i>"
+LOG_DATE_LONG_AGO = " <i>(⚠️ {years} years ago: check the year, tap 📅 Date if wrong)</i>"
 LOG_CATEGORY_ASSUMED = " <i>(your usual kind: tap 🏷 Category if not)</i>"
 LOG_QUESTION_NEW = "Log this?"
 LOG_QUESTION_EDIT = "Change this entry to:"

@@ -204,7 +204,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         if draft.provider
         else "",
         date=day(draft.completed_on),
-        date_note="" if draft.date_given else texts.LOG_DATE_ASSUMED,
+        date_note=_date_note(draft, turn.local_now.date()),
     )
     if data.get("file") and data.get("editing") is None:
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
@@ -236,6 +236,18 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         turn.edit(text, buttons)
     else:
         turn.say(text, buttons)
+
+
+LONG_AGO_YEARS = 6  # longer than any cycle's look-back: likely a slip of the year
+
+
+def _date_note(draft: LogDraft, today: date) -> str:
+    """Today when no date was said; a warning when the date is years back (QA round 9:
+    "March 3 1985" was taken without a word)."""
+    if not draft.date_given:
+        return texts.LOG_DATE_ASSUMED
+    years = (today - draft.completed_on).days // 365
+    return texts.LOG_DATE_LONG_AGO.format(years=years) if years >= LONG_AGO_YEARS else ""
 
 
 async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:

@@ -213,3 +213,12 @@ async def test_whether_a_course_counts_is_a_status_question(bot: BotUnderTest) -
     answer = (await ana.next_reply()).text
     assert "Pennsylvania" in answer and "child abuse" in answer.lower(), answer
     assert "Oklahoma" not in answer and "which city" not in answer, answer
+
+
+async def test_a_date_years_back_is_flagged_in_the_draft(bot: BotUnderTest) -> None:
+    """QA round 9: "/log 2 ethics March 3 1985" was proposed without a word."""
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 2 ethics March 3 1985")
+    assert "years ago: check the year" in (await ana.next_reply()).text
+    await ana.send("/log 2 ethics March 3 2026")
+    assert "years ago" not in (await ana.next_reply()).text

@@ -64,12 +64,12 @@ _CUSTOM_HINT = re.compile(
     r"\b(?:needs?|must|have to|requires?)\b.*\d.*\b(?:by|before|until|due|renew\w*|expir\w*)\b"
     # "30 hours of CE every two years, renews 2027-09-30" (QA: matched to ABIM's "every 2
     # years" and refused as another profession's rule)
-    r"|\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?|cme)\b"
+    r"|\d\s*(?:[A-Za-z]{2,6}\s+)?(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?|cme)\b"
     r"(?=.*\b(?:every\s+(?:\d+|\w+)\s+(?:years?|yrs?)|biennial\w*|triennial\w*|annually)\b)"
     r".*(?:\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2}\b)"
     # "Texas PA licence: 40 credits by 2027-08-31, 2 of them ethics" (QA: refused as the
     # ABIM rule for another profession without "I need")
-    r"|^\s*[^:\d]{2,60}:\s*\d+(?:\.\d+)?\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?"
+    r"|^\s*[^:\d]{2,60}:\s*\d+(?:\.\d+)?\s*(?:[A-Za-z]{2,6}\s+)?(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?"
     r"|points?)\b.*\b(?:by|before|until|due|renew\w*|expir\w*)\b.*(?:\b(?:19|20)\d\d\b|\d/\d)"
     # "Georgia 40 category 1 credits by Dec '27" (QA round 9: "I don't have rules for")
     r"|^\s*[A-Z][^:\d]{1,40}?\s+\d+(?:\.\d+)?\s+(?:[a-z.]+\s+){0,3}\d?\s*(?:contact\s+)?"

@@ -437,7 +437,7 @@ def _phrase(text: str) -> str:
     text = text.strip(" .")
     while previous != text:
         previous, text = text, _FILLER.sub("", text).strip(" .")
-    text = re.sub(r"\s+(?:hours?|hrs?|credits?|points?|cme)$", "", text, flags=re.I)
+    text = re.sub(r"\s+(?:contact\s+)?(?:hours?|hrs?|credits?|points?|cme)$", "", text, flags=re.I)
     return text.strip()
 
 

@@ -39,6 +39,8 @@ def test_not_logs(text: str) -> None:
         ("Ohio RN 24 contact hours by Oct 31 2027", "Ohio RN"),
         ("I have to do 40 credits by Dec 2027", ""),  # review: named "I have to do"
         ("Please track 40 credits by Dec 2027", ""),
+        ("Tampa General employer requirement: 10 ANCC contact hours every year, due Dec 31 "
+         "2026", "Tampa General employer requirement"),  # QA round 10: "another profession"
     ],
 )
 def test_requirements_said_in_a_line(text: str, name: str) -> None:

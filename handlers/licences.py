@@ -129,8 +129,19 @@ _NO_MORE = re.compile(
 )
 
 
+def _request_in_words(text: str) -> bool:
+    """ "quiet hours 10pm to 12pm", "stop reminders", "I'm in London": a request the chat
+    answers, not a licence's name (QA round 10: "I don't have rules for 'quiet hours …'")."""
+    from handlers.phrases import is_phrase  # phrases builds on this module
+
+    return is_phrase(text)
+
+
 @flows.step("licence_which")
-async def which_answered(turn: Turn, text: str) -> None:
+async def which_answered(turn: Turn, text: str) -> bool | None:
+    if _request_in_words(text):
+        await flows.clear(turn)
+        return False
     if _NO_MORE.fullmatch(text):  # "done" was searched as a licence name (and found DEA)
         onboarding = flows.state(turn).get("onboarding")
         await flows.clear(turn)
@@ -820,7 +831,7 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
         await add_custom(turn, text)  # (QA round 7: it ended the set-up, time zone unasked)
         return None
     rulebook = turn.context.services.rulebook
-    if starts_with_credits(text) or (
+    if starts_with_credits(text) or _request_in_words(text) or (
         is_other_request(text)  # "ABIM 100 points" is a licence, though it reads as a log
         # After the set-up the question is an offer: anything else moves on.
         and (not onboarding or not rulebook.find_licence(text, turn.clinician.profession).matches)

@@ -13,12 +13,13 @@ from bot.domain.reminders import (
     DEFAULT_COURSE_OFFSETS,
     QUIET_OFF_WORDS,
     QuietHours,
+    move_out_of_quiet_hours,
     parse_ladder,
     parse_quiet_hours,
 )
 from bot.store import licences as licence_store
 from bot.store import outbox
-from bot.store.models import Course, Licence
+from bot.store.models import Course, Licence, ReminderOutbox
 from bot.views import day, render_verdict
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -30,6 +31,7 @@ from scheduler.planner import (
     SNOOZE_MARK,
     course_plan,
     is_follow_up,
+    quiet_hours,
     reminder_slots,
     snooze_step,
 )
@@ -145,16 +147,31 @@ _COURSE_PROMISES = {
 }
 
 
+async def _still_to_come(turn: Turn, rows: list[ReminderOutbox]) -> list[ReminderOutbox]:
+    """Leave out renewal reminders about a licence already complete: sending renders them
+    to nothing (QA round 9: a snoozed one stayed listed after the licence was done)."""
+    if not any(row.kind == "renewal" for row in rows):
+        return rows
+    done = {view.licence.id for view in await views(turn) if view.status and view.status.complete}
+    return [row for row in rows if not (row.kind == "renewal" and row.target_id in done)]
+
+
 async def show(turn: Turn, *, edit: bool = False) -> None:
     clinician = turn.clinician
     lines = [texts.REMINDERS_HEADER]
     if clinician.reminders_paused:
         lines.append(texts.REMINDERS_PAUSED)
-    upcoming = await outbox.upcoming_for(turn.session, clinician, turn.now, limit=8)
+    upcoming = await _still_to_come(turn, await outbox.upcoming_for(
+        turn.session, clinician, turn.now, limit=8
+    ))  # fmt: skip
     if upcoming:
         lines.append(texts.REMINDERS_NEXT)
+        quiet = quiet_hours(clinician)
         for row in upcoming:
-            when = local_when(row.due_at, turn)
+            # When it will come: a row due in quiet hours waits for them to end (QA round 9:
+            # listed at 08:00 inside quiet hours to 12:00, and sent at 12:00).
+            sent_at = move_out_of_quiet_hours(max(row.due_at, turn.now), turn.tz, quiet)
+            when = local_when(sent_at, turn)
             lines.append(texts.REMINDERS_ITEM.format(when=when, what=await _describe(turn, row)))
     elif not clinician.reminders_paused:
         lines.append(texts.REMINDERS_NONE)

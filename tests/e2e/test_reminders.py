@@ -181,3 +181,32 @@ async def test_resuming_says_what_fell_due_while_paused(bot: BotUnderTest) -> No
     await ana.send("resume reminders")
     again = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
     assert "fell due" not in again, again  # counted once
+
+
+async def test_the_reminders_list_shows_when_each_will_really_come(bot: BotUnderTest) -> None:
+    """QA round 9: a reminder due inside new quiet hours was listed at its planned 08:00
+    (sent at 12:00), and a snoozed one about a licence since completed stayed listed."""
+    from bot.store import outbox
+
+    ana = bot.user(1001, "Ana")
+    await ana.send("I need 10 credits by 2027-06-30")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("quiet hours 10pm to 12pm pls, i work nights")
+    await ana.replies_until_quiet(0.5)
+    async with transaction(bot.services.sessionmaker) as session:
+        row = (await session.execute(select(ReminderOutbox).limit(1))).scalar_one()
+        morning = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # 08:00 in New York, in quiet
+        await outbox.insert_new(
+            session, [outbox.Planned(row.clinician_id, "renewal", row.target_id, "x:snooze:1",
+                                     morning)], START,
+        )  # fmt: skip
+    await ana.send("/reminders")
+    listing = (await ana.next_reply()).text
+    assert "Wed Nov 25, 12:00" in listing and "Wed Nov 25, 08:00" not in listing, listing
+    await ana.send("/log 10 ethics yesterday")
+    proposal = await ana.next_reply()
+    await ana.press("✅ Save", message_id=proposal.message_id)
+    await ana.replies_until_quiet(0.5)
+    await ana.send("/reminders")
+    listing = (await ana.next_reply()).text
+    assert "Wed Nov 25" not in listing, listing  # complete now: nothing will be sent

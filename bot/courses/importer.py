@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -264,6 +265,21 @@ def _id_or_none(value: object) -> str | None:
 # ----------------------------------------------------------------------------- output
 
 
+_TITLES_SHOWN = 5
+
+
+def _titles(changes: Sequence[store.CourseChange], esc: Callable[[str], str]) -> str:
+    """ ": Sepsis Update (Jan 18), …": which courses, not only how many (QA round 9: the
+    CLI said "1 course(s) changed date" without naming it)."""
+    named = [
+        f"{esc(c.title)} ({c.old_starts_at:%b %-d, %Y}"
+        + (f" → {c.new_starts_at:%b %-d, %Y})" if c.kind == "rescheduled" else ")")
+        for c in changes[:_TITLES_SHOWN]
+    ]
+    more = f", … and {len(changes) - _TITLES_SHOWN} more" if len(changes) > _TITLES_SHOWN else ""
+    return ": " + "; ".join(named) + more if named else ""
+
+
 def format_summary(
     summary: ImportSummary, *, html_safe: bool = False, shown: int | None = SHOWN_REJECTIONS
 ) -> str:
@@ -298,16 +314,20 @@ def format_summary(
             f"({others}): not added twice."
         )
     if summary.cancelled:
-        lines.append(f"{summary.cancelled} upcoming course(s) no longer listed: marked cancelled.")
+        gone = [c for c in summary.changes if c.kind == "cancelled"]
+        lines.append(
+            f"{summary.cancelled} upcoming course(s) no longer listed: marked cancelled"
+            f"{_titles(gone[-summary.cancelled:], esc)}."
+        )
     handed = sum(1 for c in summary.changes if c.kind == "handed_over")
     if handed:
         lines.append(
             f"{handed} course(s) no longer listed here stay listed by another catalogue that "
             "lists them too."
         )
-    moved = sum(1 for c in summary.changes if c.kind == "rescheduled")
+    moved = [c for c in summary.changes if c.kind == "rescheduled"]
     if moved:
-        lines.append(f"{moved} course(s) changed date.")
+        lines.append(f"{len(moved)} course(s) changed date{_titles(moved, esc)}.")
     if summary.rejected:
         lines.append("Rejected:")
         rejected = sorted(summary.rejected, key=_file_order)  # QA: line 11 came first

@@ -256,7 +256,13 @@ def test_cli_reimport_cancels_what_the_file_dropped_and_queues_the_subscribers_n
     _write(tmp_path / "c.csv", ROWS[0], moved)  # c2 dropped, c3 a day later
     capsys.readouterr()
     assert courses_import_main(settings, path, clock=clock) == 0
-    assert "1 upcoming course(s) no longer listed: marked cancelled." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # QA round 9: which courses, not only how many
+    assert (
+        "1 upcoming course(s) no longer listed: marked cancelled: Ethics Update (Jan 12, 2027)."
+        in out
+    ), out
+    assert "1 course(s) changed date: Sepsis Day (Feb 1, 2027 → Feb 2, 2027)." in out, out
     status, notices = asyncio.run(subscribe_and_read(False))
     assert status == {"c1": "active", "c2": "cancelled", "c3": "active"}
     assert len(notices) == 2

@@ -905,6 +905,7 @@ COURSE_ITEM_MORE_DATES = (
     "🔁 Repeats: {count} more dates in your search",
 )
 COURSE_ITEM_ON_DEMAND = "📅 Any time until {until}"
+COURSE_ITEM_ON_DEMAND_FROM = "📅 On demand from {start} until {until}"
 COURSE_ITEM_PLACE = "📍 {place}"
 COURSE_ITEM_DISTANCE = " · {distance} {unit}"
 COURSE_ITEM_DISTANCE_CITY = " · about {distance} {unit} (to the city centre)"

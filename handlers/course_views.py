@@ -128,11 +128,17 @@ def course_lines(
     lines = [texts.COURSE_ITEM_TITLE.format(n=n, title=esc(course.title))]
     if course.status == "cancelled":
         lines.append(texts.COURSE_CANCELLED)
-    if course.format == "on_demand" and course.starts_at <= now:
-        # The last day on the provider's calendar: "until Jun 30, 12:59 AM EDT" was their
-        # 23:59 Pacific shown in the clinician's zone.
-        until = course.ends_at.astimezone(venue_zone(course))
-        lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=f"{until:%a %b %-d, %Y}"))
+    if course.format == "on_demand":
+        # Days on the provider's calendar: "until Jun 30, 12:59 AM EDT" was their 23:59
+        # Pacific shown in the clinician's zone; one opening later read "Thu Dec 31, 11:00
+        # PM CST – Fri Dec 31" (QA round 9), as if a one-day event.
+        venue = venue_zone(course)
+        until = f"{course.ends_at.astimezone(venue):%a %b %-d, %Y}"
+        if course.starts_at <= now:
+            lines.append(texts.COURSE_ITEM_ON_DEMAND.format(until=until))
+        else:
+            start = f"{course.starts_at.astimezone(venue):%a %b %-d, %Y}"
+            lines.append(texts.COURSE_ITEM_ON_DEMAND_FROM.format(start=start, until=until))
     else:
         lines.append(texts.COURSE_ITEM_WHEN.format(when=when_text(course, tz, now)))
         if with_end and not is_all_day(course):  # QA: only the calendar file said it

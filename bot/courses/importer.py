@@ -171,7 +171,7 @@ def _validate(
     present: set[str] = set()
     unknown = 0
     seen: dict[str, str] = {}
-    assumed = 0
+    assumed: list[str] = []
     for row in rows:
         raw_id = row.fields.get("source_id")
         if raw_id not in (None, ""):
@@ -201,13 +201,16 @@ def _validate(
             summary.skipped_past += 1
             continue
         summary.warnings.extend(rec.Rejection(row.location, w) for w in checked.warnings)
-        assumed += checked.zone_assumed
+        if checked.zone_assumed:
+            assumed.append(row.location)
         good.append((row.location, record))
     if assumed:  # QA: a Chicago admin's 09:00 webinars showed at 8:00 CST, without a word
+        where = ", ".join(assumed[:5]) + (", …" if len(assumed) > 5 else "")
         summary.notes.append(
-            f"{assumed} course(s) gave no time zone and no venue position: their times were "
-            f"read as {options.default_timezone} time (DEFAULT_TIMEZONE). If that is wrong, "
-            "add a timezone column (e.g. America/Chicago) and send the file again."
+            f"{len(assumed)} course(s) ({where}) gave no time zone and no venue position: "
+            f"their times were read as {options.default_timezone} time (DEFAULT_TIMEZONE). "
+            "If that is wrong, add a timezone column (e.g. America/Chicago) and send the file "
+            "again."
         )
     return good, present, unknown
 

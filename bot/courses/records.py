@@ -445,6 +445,8 @@ class _Validator:
         except v.ValueProblem as exc:
             self.errors.append(str(exc))
             return None, None
+        if start.tzinfo is not None:  # "…T12:00:00-06:00", an iCalendar "Z": not assumed
+            self.zone_assumed = False  # (QA round 9: counted in the note all the same)
         self._warn_if_skipped(start, zone)
         start = _aware(start, zone)
         end_raw = self.raw.get("ends_at")

@@ -377,9 +377,16 @@ async def test_times_read_in_the_default_zone_are_said_to_be(
         options=ImportOptions(default_timezone="America/Chicago"),
     )  # fmt: skip
     (note,) = [n for n in summary.notes if "no time zone" in n]
-    assert note.startswith("1 course(s) gave no time zone and no venue position: their times "
-                           "were read as America/Chicago time")  # fmt: skip
+    assert note.startswith("1 course(s) (line 3) gave no time zone and no venue position: "
+                           "their times were read as America/Chicago time"), note  # fmt: skip
     assert (await _courses(sessionmaker))["c2"].timezone == "America/Chicago"
+    # QA round 9: a time with its own offset was counted as assumed too.
+    offset = ROWS[1].replace("2027-01-12 12:00", "2027-01-12T12:00:00-06:00")
+    summary = await import_source(
+        sessionmaker, _write(tmp_path / "d.csv", offset), now=NOW,
+        options=ImportOptions(default_timezone="America/Chicago"),
+    )  # fmt: skip
+    assert not [n for n in summary.notes if "no time zone" in n], summary.notes
 
 
 def test_the_summary_lists_rows_in_file_order_and_names_them() -> None:

@@ -136,7 +136,9 @@ def course_subscribed_text(turn: Turn, course: Course) -> str:
         if promise:
             return promise
     times = " and ".join(local_when(p.due_at, turn) for p in planned)
-    return texts.COURSE_SUBSCRIBED_AT.format(times=times)
+    # With the zone: the popup is read on a phone that may be elsewhere (QA round 9).
+    zone = planned[0].due_at.astimezone(turn.tz).strftime("%Z")
+    return texts.COURSE_SUBSCRIBED_AT.format(times=f"{times} {zone}")
 
 
 _COURSE_STEPS = {"d1": timedelta(days=1), "h1": timedelta(hours=1)}

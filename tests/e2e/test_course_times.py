@@ -63,7 +63,7 @@ async def test_an_all_day_course_shows_its_days_not_midnight_in_another_zone(
                                                                   date(2026, 12, 12))  # fmt: skip
     # Review: reminders said "starts in 60 minutes (Wed Dec 9, 21:00 PST)" for this course.
     await ana.press("🔔 Remind me", message_id=detail.message_id)
-    assert (await ana.callback_answer()).text == "I'll remind you on Wed Dec 9, 08:00."  # one
+    assert (await ana.callback_answer()).text == "I'll remind you on Wed Dec 9, 08:00 PST."  # one
     bot.clock.set(datetime(2026, 12, 9, 16, 1, tzinfo=UTC))  # 8:01 AM in Los Angeles
     await tick_now(bot.app)
     reminder = await ana.next_reply(10)

@@ -230,7 +230,7 @@ async def test_remind_me_promises_what_was_scheduled(bot: BotUnderTest) -> None:
     early = await add_course(bot, datetime(2027, 1, 3, 12, 30, tzinfo=UTC))  # 06:30 local
     await remind_me(ana, early)
     promise = (await ana.callback_answer()).text  # quiet until 07:00: not "a day before"
-    assert promise == "I'll remind you on Sat Jan 2 2027, 07:00."
+    assert promise == "I'll remind you on Sat Jan 2 2027, 07:00 CST."
     now = await add_course(bot, QA_DAY + timedelta(minutes=40))  # QA: "outside your quiet
     await remind_me(ana, now)  # hours" at 10:00, which is not in quiet hours
     assert (await ana.callback_answer()).text.startswith("It starts within the hour")

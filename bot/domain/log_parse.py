@@ -95,7 +95,13 @@ def parse_amount(text: str) -> Decimal | LogProblem:
 
 
 def _checked_amount(raw: str, unit_word: str = "") -> Decimal | LogProblem:
-    unit = "points" if unit_word.lower() in _POINT_WORDS else "credits"
+    said = " ".join(unit_word.lower().split())
+    unit = (
+        "points" if said in _POINT_WORDS
+        else "contact hours" if said.startswith("contact")  # QA round 10: "5000 credits"
+        else "hours" if said in ("h", "hr", "hrs", "hour", "hours")
+        else "credits"
+    )  # fmt: skip
     try:
         amount = Decimal(raw.replace(",", "."))
     except InvalidOperation:

@@ -109,6 +109,7 @@ async def test_onboarding_logging_and_exact_status(bot: BotUnderTest) -> None:
         ("/log -3 ethics", "can't be negative"),
         ("/log abc", "couldn't find how many credits"),
         ("/log 500 ethics", "more than I accept"),
+        ("/log 5000 contact hours ethics", "5000 contact hours in one activity"),  # QA rnd 10
         ("/log 2 ethics tomorrow", "in the future"),
         ("/log 2 ethics 1975-03-01", "before 1980"),
         ("/log 2 ethics 2026-02-30", "not a real date"),

@@ -194,7 +194,12 @@ def profession_name(profession: str) -> str:
 def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:
     """Say plainly that this profession's rules aren't shipped, rather than handing back
     another profession's rule its credits would never count toward."""
-    others = "; ".join(html.escape(rule.title) for rule in found.other_professions[:2])
+    candidates = list(found.other_professions)
+    if named := {f"US-{code}" for code in places.states_named_in(text)}:
+        # Only the state the words name (QA round 10: "what do I need for Florida?" also
+        # listed New York's physician registration).
+        candidates = [rule for rule in candidates if rule.jurisdiction in named] or candidates
+    others = "; ".join(html.escape(rule.title) for rule in candidates[:2])
     return texts.LICENCE_PROFESSION_NOT_SHIPPED.format(
         profession=html.escape(profession_name(found.professions[0])),
         text=html.escape(text.strip()[:60]),

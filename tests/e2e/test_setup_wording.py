@@ -493,3 +493,15 @@ async def test_nccpa_described_in_its_own_shorthand_during_the_set_up(
         "disorder, due 4/30/2027", profession="PA",
     )  # fmt: skip
     assert "100 credits from May 1, 2025 to Apr 30, 2027" in saved, saved
+
+
+async def test_another_professions_rules_named_are_only_those_of_the_state_asked(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 10: a pharmacist's "what do I need for Florida?" listed New York's physician
+    registration beside Florida's."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Pharmacist")
+    await ana.send("what do I need for Florida?")
+    said = await reply_with(ana, "another profession")
+    assert "Florida" in said and "New York" not in said, said

@@ -100,11 +100,13 @@ STATS = (
     "Credit entries: {s.credit_entries} ({s.credit_entries_last_day} in the last day)\n"
     "Reminders: {s.reminders_pending} pending; last day {s.reminders_sent_last_day} sent, "
     "{s.reminders_failed_last_day} failed\n"
-    "Courses: {s.courses} upcoming or under way\n"
+    "Courses: {s.courses} upcoming or under way, by catalogue:\n{catalogues}\n"
     "Feeds:\n{feeds}"
 )
 STATS_FEED = "• {url}: last refreshed {when}{error}"
 STATS_NO_FEEDS = "• none configured"
+STATS_CATALOGUE = "• {source}: {count} (last changed {when})"
+STATS_NO_CATALOGUES = "• none"
 BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
 BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
 BROADCAST_PREVIEW = (

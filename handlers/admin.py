@@ -42,7 +42,20 @@ async def stats(turn: Turn) -> None:
         )
         for url, ok_at, error in numbers.feeds
     )
-    turn.say(texts.STATS.format(s=numbers, feeds=feeds or texts.STATS_NO_FEEDS))
+    catalogues = "\n".join(  # QA round 9: which catalogue lists what, not one total
+        texts.STATS_CATALOGUE.format(
+            source=html.escape(source[:80]),
+            count=count,
+            when=f"{changed:%Y-%m-%d %H:%M} UTC" if changed else "never",
+        )
+        for source, count, changed in numbers.catalogues
+    )
+    text = texts.STATS.format(
+        s=numbers,
+        feeds=feeds or texts.STATS_NO_FEEDS,
+        catalogues=catalogues or texts.STATS_NO_CATALOGUES,
+    )
+    turn.say(text)
 
 
 @clinician_handler

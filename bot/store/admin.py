@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,8 @@ class BotStats:
     reminders_failed_last_day: int
     courses: int
     feeds: list[tuple[str, datetime | None, str | None]]
+    catalogues: list[tuple[str, int, datetime | None]] = field(default_factory=list)
+    """(source, upcoming active courses, last change): what each catalogue lists now."""
 
 
 async def stats(session: AsyncSession, now: datetime) -> BotStats:
@@ -65,6 +67,15 @@ async def stats(session: AsyncSession, now: datetime) -> BotStats:
             )
         )
     ).all()
+    catalogues = (
+        await session.execute(
+            select(Course.source, func.count(), func.max(Course.updated_at))
+            .where(Course.status == "active", Course.ends_at >= now)
+            .group_by(Course.source)
+            .order_by(func.count().desc(), Course.source)
+            .limit(CATALOGUES_SHOWN)
+        )
+    ).all()
     return BotStats(
         clinicians_active=int(active or 0),
         clinicians_blocked=int(blocked or 0),
@@ -75,7 +86,11 @@ async def stats(session: AsyncSession, now: datetime) -> BotStats:
         reminders_failed_last_day=int(failed_day or 0),
         courses=int(courses or 0),
         feeds=[(url, ok_at, error) for url, ok_at, error in feeds],
+        catalogues=[(source, int(n), changed) for source, n, changed in catalogues],
     )
+
+
+CATALOGUES_SHOWN = 10
 
 
 async def enqueue_broadcast(

@@ -43,7 +43,8 @@ async def test_admin_stats(bot: BotUnderTest) -> None:
     await boss.send("/stats")
     reply = await boss.next_reply()
     assert "Clinicians: 3 active, 0 blocked" in reply.text
-    assert "Courses: 1 upcoming or under way" in reply.text, reply.text
+    assert "Courses: 1 upcoming or under way, by catalogue:" in reply.text, reply.text
+    assert "• qa: 1 (last changed 2026-12-06 16:00 UTC)" in reply.text  # QA round 9
 
 
 async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTest) -> None:

@@ -735,8 +735,8 @@ REMINDERS_NONE = "No reminders are scheduled."
 REMINDERS_LADDER = "Renewal reminders: {days} days before each deadline, while credits remain."
 REMINDERS_QUIET = "Quiet hours: {start}–{end} ({zone})."
 REMINDERS_LADDER_PAST = (
-    "Your next deadline, {deadline}, is {left} days away, so the {days}-day reminder "
-    "comes from the next cycle on."
+    "Your next deadline, {deadline}, is {left} days away, so the {days} reminder{s} "
+    "start{verb} with the next cycle."
 )
 REMINDERS_QUIET_CHECK = (
     "Quiet from {start} to {end} means reminders only between {end} and {start}. "

@@ -228,10 +228,11 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         [(texts.LOG_CHANGE_TITLE, encode("log", "title", key)),
          (texts.LOG_CHANGE_PROVIDER, encode("log", "provider", key))],
     ]  # fmt: skip
-    for topic in draft.topic_suggestions[:2]:
+    for topic in reversed(draft.topic_suggestions[:2]):
         template = texts.LOG_TOPIC_NARROWER if topic in narrower else texts.LOG_TOPIC_SUGGEST
         label = template.format(topic=clip_title(topics.label(topic), 64))
-        buttons.insert(0, [(label, encode("logt", topic, key))])
+        # Under Save, which keeps its place when they go (QA round 10: pressed Cancel).
+        buttons.insert(1, [(label, encode("logt", topic, key))])
     if edit:
         turn.edit(text, buttons)
     else:

@@ -304,9 +304,14 @@ async def ladder_answered(turn: Turn, text: str) -> None:
         nearest = min(open_ones, key=lambda status: status.deadline)
         past = [str(d) for d in days if d > nearest.days_left]
         if past:
+            # "the 90-day reminder starts", "the 90- and 60-day reminders start" (QA
+            # round 10: "the 60, 30-day reminder comes")
+            said = f"{past[0]}-day" if len(past) == 1 else (
+                ", ".join(f"{d}-" for d in past[:-1]) + f" and {past[-1]}-day"
+            )  # fmt: skip
             turn.say(texts.REMINDERS_LADDER_PAST.format(
-                days=", ".join(past), deadline=day(nearest.deadline),
-                left=nearest.days_left,
+                days=said, s="" if len(past) == 1 else "s", verb="s" if len(past) == 1 else "",
+                deadline=day(nearest.deadline), left=nearest.days_left,
             ))  # fmt: skip
     await show(turn)
 

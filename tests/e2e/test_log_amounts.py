@@ -222,3 +222,14 @@ async def test_a_date_years_back_is_flagged_in_the_draft(bot: BotUnderTest) -> N
     assert "years ago: check the year" in (await ana.next_reply()).text
     await ana.send("/log 2 ethics March 3 2026")
     assert "years ago" not in (await ana.next_reply()).text
+
+
+async def test_save_stays_the_first_button_above_topic_offers(bot: BotUnderTest) -> None:
+    """QA round 10: the offer sat above Save; pressed, it went, and Save moved up under a
+    thumb that then pressed Cancel."""
+    await seed_licence(bot, "us-ny-md", "New York", date(2028, 1, 31))
+    ana = bot.user(1001, "Ana")
+    await ana.send("/log 1 infection control yesterday")
+    draft = await ana.next_reply()
+    assert draft.buttons[0] == ["✅ Save", "Cancel"], draft.buttons
+    assert draft.buttons[1] == ["✔️ It was New York infection control (NYSDOH approved)"]

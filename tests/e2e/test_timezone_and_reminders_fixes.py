@@ -140,7 +140,12 @@ async def test_a_reminder_day_already_past_is_said(bot: BotUnderTest) -> None:
     await ana.next_reply()
     await ana.send("300, 60, 7")
     said = await reply_with(ana, "300-day")
-    assert "so the 300-day reminder comes from the next cycle on" in said, said
+    assert "so the 300-day reminder starts with the next cycle" in said, said
+    await ana.press("Change days")
+    await ana.next_reply()
+    await ana.send("400, 300, 7")  # QA round 10: "the 60, 30-day reminder comes"
+    said = await reply_with(ana, "300-day")
+    assert "so the 400- and 300-day reminders start with the next cycle" in said, said
 
 
 async def add_course(bot: BotUnderTest, starts_at: datetime) -> int:

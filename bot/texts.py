@@ -158,7 +158,6 @@ STATUS_OVERDUE = (
 )
 STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
 STATUS_ACTIVITY_COUNT = "• Activities completed: {counted} of {required}{rest}"
-STATUS_REMAINING_ACTIVITIES = "Still needed: <b>{count}</b> {activities}"
 STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
 STATUS_MANDATE_NOTE = "  <i>{notes}</i>"
 STATUS_LEFT = " — <b>{remaining} to go</b>"
@@ -388,7 +387,6 @@ CUSTOM_WINDOW_KEPT_START = (
 CUSTOM_LABEL = "My requirement (due {deadline})"
 CUSTOM_LABEL_NAMED = "{name} (due {deadline})"
 LABEL_DUE_SUFFIX = " (due {deadline})"
-LICENCE_LIST_EMPTY = "You have no licences yet."
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
 LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"
 LICENCE_LIST_ITEM_UNKNOWN = "{index}. {label} — renewal date unknown"
@@ -781,7 +779,6 @@ REMINDERS_WHAT = {
     "cycle_end": "end-of-cycle note: {label}",
     "notice": "announcement",
 }
-REMINDERS_UPDATED = "Updated."
 
 # ---------------------------------------------------------------- certificates & transcript
 CERTIFICATE_READ = "📎 I read your certificate <b>{file}</b>. Please check:"

@@ -237,8 +237,6 @@ def required_said(status: LicenceStatus) -> tuple[str, str]:
 
 def _still_needed(status: LicenceStatus) -> str:
     remaining, unit = still_needed(status)
-    if unit in ("activity", "activities"):
-        return texts.STATUS_REMAINING_ACTIVITIES.format(count=remaining, activities=unit)
     return texts.STATUS_REMAINING.format(remaining=remaining, unit=unit)
 
 

@@ -45,8 +45,22 @@ def is_log(text: str) -> bool:
 
 
 def is_other_request(text: str) -> bool:
-    """A log, a course question or a status question: not an answer to a place question."""
-    return is_log(text) or looks_like_course_request(text) or is_status_question(text)
+    """A log, a course or status question, or a request in words: not an answer to the
+    question pending (QA round 10: "quiet hours 10pm to 12pm" was looked up as a licence,
+    "I'm in a meeting" as a place)."""
+    return (
+        is_log(text)
+        or looks_like_course_request(text)
+        or is_status_question(text)
+        or said_in_words(text)
+    )
+
+
+def said_in_words(text: str) -> bool:
+    """A request a command answers, typed in words ("stop reminders", "I'm in London")."""
+    from handlers.phrases import is_phrase  # phrases builds on the handlers that use this
+
+    return is_phrase(text)
 
 
 _YES = frozenset({"y", "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "i do"})

@@ -42,7 +42,7 @@ from bot.tracking import load_views
 from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
-from handlers.intents import is_other_request, yes_or_no
+from handlers.intents import is_other_request, said_in_words, yes_or_no
 from handlers.replan import replan
 from handlers.turn import Buttons, Turn, clinician_handler
 
@@ -129,17 +129,9 @@ _NO_MORE = re.compile(
 )
 
 
-def _request_in_words(text: str) -> bool:
-    """ "quiet hours 10pm to 12pm", "stop reminders", "I'm in London": a request the chat
-    answers, not a licence's name (QA round 10: "I don't have rules for 'quiet hours …'")."""
-    from handlers.phrases import is_phrase  # phrases builds on this module
-
-    return is_phrase(text)
-
-
 @flows.step("licence_which")
 async def which_answered(turn: Turn, text: str) -> bool | None:
-    if _request_in_words(text):
+    if said_in_words(text):  # "quiet hours 10pm to 12pm" is not a licence's name
         await flows.clear(turn)
         return False
     if _NO_MORE.fullmatch(text):  # "done" was searched as a licence name (and found DEA)
@@ -836,7 +828,7 @@ async def another_answered(turn: Turn, text: str) -> bool | None:
         await add_custom(turn, text)  # (QA round 7: it ended the set-up, time zone unasked)
         return None
     rulebook = turn.context.services.rulebook
-    if starts_with_credits(text) or _request_in_words(text) or (
+    if starts_with_credits(text) or said_in_words(text) or (
         is_other_request(text)  # "ABIM 100 points" is a licence, though it reads as a log
         # After the set-up the question is an offer: anything else moves on.
         and (not onboarding or not rulebook.find_licence(text, turn.clinician.profession).matches)

@@ -195,7 +195,14 @@ async def where_answered(turn: Turn, text: str) -> bool | None:
     The question is optional and the zone already set: a log or a question about credits
     or courses ends it and is answered as such ("2 ethics yesterday" was looked up as a
     place)."""
-    if is_other_request(text) or _another_sentence(text):
+    from handlers.phrases import time_zone_place  # phrases builds on this module
+
+    if (place := time_zone_place(text)) is not None:  # "change my time zone to Chicago":
+        if not place:  # the answer, not another request (it was kept, then changed)
+            await ask_timezone(turn, onboarding=flows.state(turn).get("onboarding") == "timezone")
+            return None
+        text = place
+    if is_other_request(text):
         if flows.state(turn).get("onboarding") == "timezone":
             turn.say(texts.TIMEZONE_KEPT.format(zone=html.escape(turn.clinician.timezone)))
             await finish(turn)  # "All set", and the location keyboard goes
@@ -204,14 +211,6 @@ async def where_answered(turn: Turn, text: str) -> bool | None:
         return False
     await read_place(turn, text)
     return None
-
-
-def _another_sentence(text: str) -> bool:
-    """Travel said again, or another request in words ("I'm in a meeting", "back in philly
-    now, change timezone"): not a place name (QA round 10: looked up as places)."""
-    from handlers.phrases import is_phrase  # phrases builds on this module
-
-    return is_phrase(text) and not zones.parse_zone(text)
 
 
 async def read_place(turn: Turn, text: str) -> None:

@@ -45,6 +45,18 @@ def _pausing(*, paused: bool) -> Callable[[Turn, re.Match[str]], Any]:
     return run
 
 
+_TIME_ZONE = _phrase(
+    r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"
+)
+
+
+def time_zone_place(text: str) -> str | None:
+    """The place of "change my time zone to Chicago" ("" when none is named), or None when
+    the text is not that request."""
+    said = _TIME_ZONE.fullmatch(text)
+    return None if said is None else (said.group("place") or "").strip()
+
+
 async def _time_zone(turn: Turn, match: re.Match[str]) -> None:
     place = (match.group("place") or "").strip()
     if not place:
@@ -178,9 +190,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _command(licences.list_licences)),
     (_phrase(rf"{_MY}(?:courses|subscriptions|chosen\s+courses|course\s+reminders)"),
      _command(courses.mycourses_command)),
-    (_phrase(r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone"
-             r"(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"),
-     _time_zone),
+    (_TIME_ZONE, _time_zone),
     (_phrase(r"(?:export|download)(?:\s+(?:all\s+)?(?:my\s+)?(?:data|everything|records?))?"),
      _command(privacy.export)),
     (_phrase(rf"{_MY}(?:transcript|audit\s+(?:report|pdf|file)|cme\s+report)"),

@@ -18,7 +18,7 @@ from bot.store.db import transaction
 from bot.store.models import Course, Licence, ReminderOutbox
 from handlers.callbacks import encode
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import BotUnderTest, reply_with, seed_licence
+from tests.e2e.conftest import BotUnderTest, reply_with, seed_licence, start_as
 
 QA_DAY = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)  # Sunday, 10:00 in Chicago
 CHICAGO = ZoneInfo("America/Chicago")
@@ -437,3 +437,18 @@ async def test_quiet_hours_and_reminder_days_said_in_a_message(bot: BotUnderTest
     await ana.send("remind me 60, 30, 7 and 1 days before")
     said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
     assert "60, 30, 7, 1 days before" in said, said
+
+
+async def test_a_time_zone_request_at_the_set_ups_question_is_its_answer(
+    bot: BotUnderTest,
+) -> None:
+    """Review: "change my time zone to Chicago" at "Where do you practise?" said "Time zone
+    left at America/New_York", then set Chicago."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Physician (MD)")
+    await ana.press("Skip")
+    await reply_with(ana, "Where do you practise?")
+    await ana.replies_until_quiet(0.5)
+    await ana.send("change my time zone to Chicago")
+    said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+    assert "Time zone set to America/Chicago" in said and "left at" not in said, said

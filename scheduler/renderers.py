@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.courses.values import safe_url
 from bot.domain.credit_types import LicenceStatus
+from bot.domain.credits import SHORTFALL_NOTICE_DAYS
 from bot.domain.custom_requirements import CustomRequirementSpec, next_window_deadline
 from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
@@ -210,6 +211,12 @@ def make_cycle_end_renderer(rulebook: RuleBook) -> Renderer:
         try:
             ended = date.fromisoformat(str((row.payload or {}).get("deadline")))
         except ValueError:
+            return None
+        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+        if (today - ended).days > SHORTFALL_NOTICE_DAYS:
+            # Past the days a status still weighs the ended cycle: "complete ✅" could no
+            # longer be told from short (review: a cycle 44.5 credits short was announced
+            # complete after a long jump of the clock).
             return None
         status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None:

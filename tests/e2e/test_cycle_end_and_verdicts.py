@@ -418,3 +418,14 @@ async def test_a_new_date_for_a_passed_one_off_starts_after_it(bot: BotUnderTest
     await ana.send("/status")
     status = (await ana.next_reply()).text
     assert "from Jul 1, 2027 to Dec 31, 2028" in status, status
+
+
+async def test_a_day_after_note_months_late_is_not_sent(bot: BotUnderTest) -> None:
+    """Review (sandbox): after a long jump of the clock, a cycle 38 credits short was
+    announced "complete ✅": past 90 days the status no longer weighs the ended cycle."""
+    ana = await texas(bot, date(2026, 11, 30), [(date(2026, 10, 1), 10, "ama_pra_1", [])])
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 3, 15, 18, 0, tzinfo=NEW_YORK))
+    await tick_now(bot.app)
+    said = "\n".join(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    assert "complete ✅" not in said, said

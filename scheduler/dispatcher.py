@@ -94,12 +94,16 @@ class _Outcome:
 QUIET_HOURS_WAIT = "waits for the end of the clinician's quiet hours"
 
 
-def _after_quiet_hours(clinician: Clinician, now: datetime) -> datetime | None:
-    """When the clinician's quiet hours end, if they are in them now."""
+def _after_quiet_hours(clinician: Clinician, now: datetime, due: datetime) -> datetime | None:
+    """When the clinician's quiet hours end, if they are in them now and the row was due
+    outside them. One its sender placed inside them on purpose (a course change under 12
+    hours away) goes now (review: it was held to the morning, maybe past the start)."""
     quiet = QuietHours(clinician.quiet_start_min, clinician.quiet_end_min)
     try:
         zone = ZoneInfo(clinician.timezone)
     except (ValueError, ZoneInfoNotFoundError):
+        return None
+    if move_out_of_quiet_hours(due, zone, quiet) > due:
         return None
     later = move_out_of_quiet_hours(now, zone, quiet)
     return later if later > now else None
@@ -200,7 +204,9 @@ class Dispatcher:
             dropped = []
             for row in rows:
                 clinician = people.get(row.clinician_id)
-                if clinician is not None and (after := _after_quiet_hours(clinician, now)):
+                if clinician is not None and (
+                    after := _after_quiet_hours(clinician, now, row.due_at)
+                ):
                     # Due while the bot was down or busy, and it is now night where they
                     # are: sent when their quiet hours end (QA round 7: one came at 22:26).
                     await outbox.mark_retry(

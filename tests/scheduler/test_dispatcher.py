@@ -283,3 +283,27 @@ async def test_a_reminder_due_in_the_clinicians_night_waits_for_the_morning(
     clock.set(row.due_at)
     assert (await dispatcher.drain()).sent == 1
     assert len(delivered(sandbox, range(10_000, 10_001))) == 1
+
+
+async def test_a_row_its_sender_placed_in_quiet_hours_goes_out_then(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """Review: an urgent course change (under 12 hours away) is queued for now even at
+    night; the quiet-hours hold for late rows kept it until the morning."""
+    await seed_notices(sessionmaker, sandbox, 0, users=1)
+    night = NOW + timedelta(hours=13)  # 23:00 in New York, in quiet hours
+    async with transaction(sessionmaker) as session:
+        owner = (await session.execute(select(Clinician))).scalar_one()
+        owner.timezone = "America/New_York"
+        await outbox.upsert_planned(
+            session, [outbox.Planned(owner.id, "notice", None, "urgent", night, {"text": "moved"})],
+            NOW,
+        )  # fmt: skip
+    clock.set(night)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    stats = await dispatcher.drain()
+    assert (stats.sent, stats.deferred) == (1, 0)

@@ -8,7 +8,7 @@ import html
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from handlers.turn import Turn, clinician_handler, is_admin
+from handlers.turn import Turn, clinician_handler, command_name, is_admin
 
 
 def _name(turn: Turn) -> str:
@@ -70,7 +70,7 @@ async def unknown_command(turn: Turn) -> None:
     names = [name for name, _ in texts.COMMANDS]
     if is_admin(turn):
         names += [name for name, _ in texts.ADMIN_COMMANDS]
-    typed = command.removeprefix("/").split("@", 1)[0].lower()
+    typed = command_name(turn.update)
     close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
     if close:  # QA round 7: "/lgo" got no hint of /log
         text = texts.UNKNOWN_COMMAND_CLOSE.format(command=html.escape(command[:64]), close=close[0])

@@ -151,15 +151,6 @@ def profession_said(text: str) -> str | None:
     return profession_in(match.group("said") or match.group("to") or match.group("is") or "")
 
 
-async def _profession(turn: Turn, _: re.Match[str]) -> bool:
-    message = turn.update.effective_message
-    code = profession_said((message.text or "") if message else "")
-    if code is None:
-        return False  # "I'm tired": not a profession, and not this request
-    await onboarding.change_profession(turn, code)
-    return True
-
-
 _MY = r"(?:(?:show|list|see|view|open|check)\s+(?:me\s+)?)?(?:all\s+)?(?:of\s+)?(?:my\s+)?"
 _LICENCE = r"licen[cs]es?|certifications?"
 _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ...] = (
@@ -197,7 +188,6 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _command(transcript_handlers.transcript)),
     (_phrase(r"privacy(?:\s+policy)?|what\s+do\s+you\s+(?:store|keep|know\s+about\s+me)"),
      _command(privacy.privacy)),
-    (_PROFESSION_SAID, _profession),
     (_TRAVEL, _travel),
     (_QUIET_SET, _quiet_hours),
     (_LADDER_SET, _ladder),

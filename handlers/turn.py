@@ -170,7 +170,7 @@ ASKS_NOTHING = frozenset(
 round 7: /status in the middle of the set-up's renewal date lost the licence chosen)."""
 
 
-def _command_name(update: Update) -> str:
+def command_name(update: Update) -> str:
     message = update.effective_message
     word = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
     return word.removeprefix("/").split("@", 1)[0].lower()
@@ -221,7 +221,7 @@ async def _run_in_transaction(
                     _is_command(update)
                     and step
                     and step not in WAITS_FOR_A_BUTTON
-                    and _command_name(update) not in ASKS_NOTHING
+                    and command_name(update) not in ASKS_NOTHING
                 ):
                     # A new command abandons a question left unanswered, so the next plain
                     # text is not mistaken for its answer.
@@ -231,7 +231,7 @@ async def _run_in_transaction(
                     kept = {"onboarding": stage} if stage else None
                     await clinicians.set_conversation(session, clinician, kept, now)
                 await fn(turn)
-                if step and _is_command(update) and _command_name(update) in ASKS_NOTHING:
+                if step and _is_command(update) and command_name(update) in ASKS_NOTHING:
                     await _hint_setup_still_open(turn)
                 if turn.abandoned:
                     await _discard_abandoned_upload(turn)

@@ -131,6 +131,8 @@ async def closed_loop(
     async def one_user(user_id: int, offset: int) -> None:
         log = sandbox.chat_log(user_id) if user_id in sandbox._chats else None
         count = 0
+        if pause:  # users who pause start out of step, as people do
+            await asyncio.sleep(random.uniform(0, pause))
         while (rounds is None and loop.time() < window_end) or (rounds and count < rounds):
             index = (offset + count) % len(script)
             count += 1
@@ -157,8 +159,8 @@ async def closed_loop(
             finished = loop.time()
             if rounds or window_start <= finished <= window_end:  # finished in the window
                 done.append((index, log.sent[mark].sent_at - sent_at, finished - sent_at))
-            if pause:
-                await asyncio.sleep(pause)
+            if pause:  # think time: exponential around ``pause``, so arrivals don't lock step
+                await asyncio.sleep(random.expovariate(1 / pause))
 
     await asyncio.gather(*(one_user(user, k) for k, user in enumerate(users)))
     elapsed = (loop.time() - started) if rounds else seconds
@@ -517,12 +519,14 @@ async def run_echo(
 async def run_cme(
     child: SandboxChild, url: str, population: Population, users: int, seconds: float,
     concurrency: int, *, pool: int = 10, profile: Path | None = None, solo: int = 0,
-    light: int = 0, light_pause: float = 0.0, client: Client = "aiohttp",
+    light: int = 0, light_pause: float = 0.0, light_seconds: float = 0.0,
+    client: Client = "aiohttp",
 ) -> dict[str, Any]:  # fmt: skip
     """The real Application under the interleaved script; handler times per command.
 
     ``solo``: that many /status by one clinician alone first; ``light``: the mix from that
-    many clinicians, each pausing ``light_pause`` s between messages (below saturation),
+    many clinicians, each pausing about ``light_pause`` s
+    (exponential think time, out of step) between messages (below saturation),
     before the saturating run with ``users``.
     """
     from bot.app import build_application
@@ -544,7 +548,7 @@ async def run_cme(
                 clock.reset()
                 light_ids = ids[:light]
                 loaded = await child.measured_load(
-                    light_ids, CME_SCRIPT, seconds=seconds, pause=light_pause
+                    light_ids, CME_SCRIPT, seconds=light_seconds or seconds, pause=light_pause
                 )
                 result["light"] = {"load": loaded, "handlers": clock.summary()}
             clock.reset()
@@ -625,7 +629,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     run = await run_cme(
                         child, url, population, args.users, args.seconds, args.concurrency,
                         pool=args.pool, profile=profile, solo=args.solo, light=args.light,
-                        light_pause=args.light_pause, client=args.client,
+                        light_pause=args.light_pause, light_seconds=args.light_seconds,
+                        client=args.client,
                     )  # fmt: skip
                     run["seed_seconds"] = round(seed_s, 1)
                     results[backend] = run
@@ -689,7 +694,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--solo", type=int, default=200, help="/status runs by one clinician alone")
     p.add_argument("--light", type=int, default=8, help="clinicians in the below-saturation run")
     p.add_argument("--light-pause", type=float, default=0.2,
-                   help="seconds each of them waits between messages")  # fmt: skip
+                   help="mean seconds each of them waits between messages")  # fmt: skip
+    p.add_argument("--light-seconds", type=float, default=15.0,
+                   help="window of the below-saturation run (~190 /status in 15 s)")  # fmt: skip
     p.add_argument("--table", default="1,16,64,256", help="CONCURRENT_UPDATES values ('' = skip)")
     p.add_argument("--table-backend", default="postgres")
     p.add_argument("--table-seconds", type=float, default=5.0)

@@ -7,9 +7,10 @@ Every step's state lives in the database (handlers/flows.py).
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -214,7 +215,7 @@ async def add_custom(turn: Turn, text: str) -> None:
     label = custom_label(parsed.deadline, parsed.name)
     onboarding = bool(flows.state(turn).get("onboarding"))
     held = await licence_store.list_for(turn.session, turn.clinician)
-    if (same := next((h for h in held if h.custom_rule == parsed.to_dict()), None)) is not None:
+    if (same := _already_tracked(held, parsed)) is not None:
         # QA round 7: the same sentence sent twice tracked it twice, every credit counted
         # toward both.
         turn.say(texts.LICENCE_CUSTOM_ALREADY.format(label=html.escape(same.label)))
@@ -249,6 +250,42 @@ async def add_custom(turn: Turn, text: str) -> None:
         )  # fmt: skip
     turn.say(saved)
     await after_saved(turn, onboarding)
+
+
+def _already_tracked(held: Sequence[Licence], spec: CustomRequirementSpec) -> Licence | None:
+    """The held requirement this one repeats: the same in every figure and date, under the
+    same name or one spelt a letter or two apart ("Georgia RN" / "Georgia RNs")."""
+    wanted = spec.to_dict()
+    for licence in held:
+        if not licence.custom_rule:
+            continue
+        if licence.custom_rule == wanted:
+            return licence
+        theirs = {**licence.custom_rule, "name": wanted.get("name")}
+        if theirs == wanted and _close_names(licence.custom_rule.get("name"), spec.name):
+            return licence
+    return None
+
+
+def _close_names(first: object, second: str) -> bool:
+    """ "Georgia" and "Georgia licence", "Georgia RN" and "Georgia RNs", "Nursing board"
+    and "Nursng board"; not "Georgia RN" and "Georgia APRN" (a nurse may hold both, with
+    the same figures): word by word, short words exactly, long ones a letter or two apart."""
+    if not isinstance(first, str) or not first or not second:
+        return False
+    one, other = _bare_words(first), _bare_words(second)
+    return len(one) == len(other) and all(
+        a == b or (min(len(a), len(b)) >= 5 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
+        for a, b in zip(one, other, strict=True)
+    )
+
+
+def _bare_words(name: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+", _LICENCE_NOUN.sub(" ", name.lower()))
+    return [word[:-1] if len(word) > 2 and word.endswith("s") else word for word in words]
+
+
+_LICENCE_NOUN = re.compile(r"\b(?:my|the|licen[cs]es?|renewals?)\b")
 
 
 def _years(months: int) -> str:

@@ -60,7 +60,7 @@ _SEPARATORS = re.compile(
 _NUMBER = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<rest>.*)", re.S)
 _FILLER = re.compile(
     r"^(?:of\s+them|of\s+these|of\s+those|contact\s+hours?|contact|hours?|hrs?|h|credits?|creds?"
-    r"|points?|units?|ceus?|cne|cme|ce|of|in|on|must\s+be|in\s+the\s+area\s+of|should\s+be"
+    r"|points?|units?|ceus?|cne|cme|ce|of|in|on|for|must\s+be|in\s+the\s+area\s+of|should\s+be"
     r"|are|is)\b\s*",
     re.I,
 )
@@ -81,6 +81,31 @@ _NAMED_BEFORE_NUMBER = re.compile(r"^\s*(?P<name>[A-Z][^:,\d]{1,40}?)\s+(?=\d)")
 _LICENCE_WORDS = re.compile(
     r"\b(?:[A-Z]{2,6}|licen[cs]e|board|registration|certification|permit)\b"
 )
+
+
+# "30 hours for my Georgia licence by Dec 2027": the name after "for" (sandbox: refused as
+# the topic "for my Georgia licence").
+_FOR_NAME = re.compile(
+    r"\s*\bfor\s+(?:(?:my|the|our|a|an)\s+)?(?P<name>[a-z][a-z .'&/-]{1,50}?)"
+    r"(?=\s*(?:[,;:]|\.?\s*$|\s\d|\b(?:by|before|until|till|due|every|from|since|starting"
+    r"|renews?|which|that|including|incl|with|plus|of\s+which|and)\b))",
+    re.I,
+)
+_LICENCE_NOUNS = re.compile(r"\b(?:licen[cs]e|board|registration|certification|permit)\b", re.I)
+
+
+def _name_after_for(text: str) -> re.Match[str] | None:
+    """ "for my Georgia licence", "for Gerogia", "for the Ohio RN": a "for" naming a state
+    or a licence; "for ethics" is a topic and stays."""
+    from bot.domain.places import spell_state_names, states_named_in
+
+    for found in _FOR_NAME.finditer(text):
+        name = found.group("name")
+        if states_named_in(spell_state_names(name)) or _LICENCE_NOUNS.search(name):
+            return found
+        if _LICENCE_WORDS.search(name):  # "for the RN": capitals as typed
+            return found
+    return None
 
 
 def _name_before_number(text: str) -> re.Match[str] | None:
@@ -294,12 +319,19 @@ def parse_custom_requirement(
     """Read "40 credits by 2027-06-30, 2 of them ethics" and similar sentences: also
     "California BRN: 30 contact hours every 2 years, renews March 14 2030, 2 of them
     implicit bias" (a name, a cycle length, "all of them ethics")."""
+    from bot.domain.places import spell_state_names
+
     text = fix_date_spelling(text)
     name = ""
     named = _NAMED.match(text) or _name_before_number(text)
     if named and named.group("name").strip().lower() not in _NOT_A_NAME:
         name = named.group("name").strip()
         text = text[named.end() :]
+    elif (named := _name_after_for(text)) is not None:
+        # "for my license" names nothing more than the default label does.
+        name = "" if _LICENCE_NOUNS.fullmatch(named.group("name").strip()) else named["name"]
+        text = f"{text[: named.start()]} {text[named.end() :]}"
+    name = spell_state_names(name)
     deadline = start = None
     rest = text
     for match in list(_DATED.finditer(text)):

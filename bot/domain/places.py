@@ -1054,6 +1054,29 @@ def states_named_in(text: str | None) -> set[str]:
     return {_STATE_BY_FULL_NAME[m[1].lower()] for m in _STATE_NAME_WORDS.finditer(text or "")}
 
 
+_ONE_WORD_STATES = {name.lower(): name for name in US_STATE_NAMES.values() if " " not in name}
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def spell_state_names(text: str) -> str:
+    """A licence's name with a misspelt one-word state written right ("Gerogia RN" →
+    "Georgia RN", "Flordia" → "Florida"): same first letter, 5+ letters, a close spelling
+    (difflib ratio 0.8). Why: a typo made a second requirement beside the first one
+    (sandbox), and its state was lost for the time zone and the course search."""
+
+    def spelt(match: re.Match[str]) -> str:
+        word = match.group(0)
+        folded = word.lower()
+        if len(folded) < 5 or folded in _ONE_WORD_STATES:
+            return word
+        close = difflib.get_close_matches(folded, list(_ONE_WORD_STATES), n=1, cutoff=0.8)
+        if close and close[0][0] == folded[0]:
+            return _ONE_WORD_STATES[close[0]]
+        return word
+
+    return _WORDS.sub(spelt, text)
+
+
 def without_state_names(text: str) -> str:
     """``text`` with US state names taken out ("Florida laws and rules" → "laws and rules")."""
     return " ".join(_STATE_NAME_WORDS.sub(" ", text).split())

@@ -238,3 +238,26 @@ def test_a_name_before_a_dash_and_cme_as_the_unit() -> None:
     )
     assert isinstance(spec, CustomRequirementSpec), spec
     assert (spec.name, spec.total) == ("Ohio PA license", 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "topics"),
+    [
+        ("I need 30 hours for my Georgia licence by Decmber 2027", "Georgia licence", ()),
+        ("I need 30 hours for Gerogia by December 2027", "Georgia", ()),
+        ("I need 30 hours by Dec 2027 for the Ohio RN", "Ohio RN", ()),
+        ("Gerogia RN: I need 30 hours by Dec 2027", "Georgia RN", ()),
+        ("I need 30 hours for my license by Dec 2027", "", ()),  # names nothing more
+        ("I need 30 hours for ethics by Dec 2027", "", (("ethics", Decimal(30)),)),
+        ("40 credits by 2027-06-30, 2 of them for pain management", "",
+         (("pain_management", Decimal(2)),)),
+    ],
+)  # fmt: skip
+def test_a_name_after_for_and_a_misspelt_state_in_the_name(
+    text: str, name: str, topics: tuple[tuple[str, Decimal], ...]
+) -> None:
+    """Sandbox: "for my Georgia licence" was refused as an unknown topic, and a "Gerogia RN"
+    typed later became a second requirement beside "Georgia RN"."""
+    spec = parse_custom_requirement(text)
+    assert isinstance(spec, CustomRequirementSpec), spec
+    assert (spec.name, spec.topic_minimums) == (name, topics)

@@ -421,3 +421,21 @@ def test_close_spellings_keep_to_the_state_given(text: str, first: str, region: 
 )  # fmt: skip
 def test_states_named_in_a_title(text: str | None, codes: set[str]) -> None:
     assert states_named_in(text) == codes
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelt"),
+    [
+        ("Gerogia RN", "Georgia RN"),
+        ("Flordia board", "Florida board"),
+        ("pensylvania license", "Pennsylvania license"),
+        ("Texas", "Texas"),
+        ("Main campus", "Main campus"),  # too short to guess
+        ("Nursing board", "Nursing board"),
+        ("Arkansas", "Arkansas"),  # a state already, not Kansas
+    ],
+)
+def test_misspelt_state_names_in_a_licence_name(typed: str, spelt: str) -> None:
+    from bot.domain.places import spell_state_names
+
+    assert spell_state_names(typed) == spelt

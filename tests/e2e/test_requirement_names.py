@@ -1,0 +1,55 @@
+"""Described requirements named in the sentence, end to end: "for my Georgia licence" is a
+name, a misspelt state is the same licence, and a repeat under a close name is not tracked
+twice (sandbox: each typo added a requirement, every credit counted toward both)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import Licence
+from tests.e2e.conftest import BotUnderTest, reply_with, start_as
+
+
+async def held(bot: BotUnderTest) -> list[tuple[str, str | None]]:
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(Licence).order_by(Licence.id))).scalars().all()
+        return [(row.label, row.jurisdiction) for row in rows]
+
+
+async def describe(nurse: SandboxUser, sentence: str, answer: str) -> str:
+    await nurse.send(sentence)
+    return await reply_with(nurse, answer)
+
+
+async def test_a_state_licence_named_after_for_and_its_misspelt_repeats(
+    bot: BotUnderTest, clinician: SandboxUser
+) -> None:
+    assert "describe its requirement" in await start_as(clinician, "Nurse")
+    saved = await describe(
+        clinician, "I need 30 hours for my Georgia licence by Decmber 2027", "Saved"
+    )
+    assert "30 hours from Jan 1, 2026 to Dec 31, 2027" in saved
+    await reply_with(clinician, "Add another licence?")
+    for repeat in (
+        "Gerogia licence: I need 30 hours by Dec 2027",
+        "Georgia, 30 hours by Dec 2027",
+        "I need 30 hours for Georiga by Dec 2027",
+    ):
+        said = await describe(clinician, repeat, "already track")
+        assert "Georgia licence (due Dec 31, 2027)" in said, said
+    assert await held(bot) == [("Georgia licence (due Dec 31, 2027)", "US-GA")]
+
+
+async def test_two_licences_with_the_same_figures_are_both_kept(
+    bot: BotUnderTest, clinician: SandboxUser
+) -> None:
+    """A nurse may hold an RN and an APRN licence in one state, due the same day."""
+    await start_as(clinician, "Nurse")
+    await describe(clinician, "Georgia RN: I need 30 hours by Dec 2027", "Saved")
+    await reply_with(clinician, "Add another licence?")
+    await describe(clinician, "Georgia APRN: I need 30 hours by Dec 2027", "Saved")
+    assert [label for label, _ in await held(bot)] == [
+        "Georgia RN (due Dec 31, 2027)", "Georgia APRN (due Dec 31, 2027)",
+    ]  # fmt: skip

@@ -65,7 +65,9 @@ _FILLER = re.compile(
     re.I,
 )
 _LEAD = re.compile(
-    r"^\s*(?:(?:please|pls)\s+)?(?:i\s+)?(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get)"
+    r"^\s*(?:(?:also|and|then|so|ok|okay|plus|but|now|well)[\s,]+)*(?:(?:please|pls)\s+)?"
+    r"(?:(?:i|we)\s+)?(?:(?:also|still|really|will|now)\s+)*"
+    r"(?:needs?|must\s+(?:do|earn|get)|have\s+to\s+(?:do|earn|get)"
     r"|(?:track|add|remember)(?:\s+that)?(?:\s+i\s+need)?)\b",
     re.I,
 )  # "please track 40 credits by …" (review) as "I need 40 credits by …"
@@ -126,6 +128,20 @@ _NOT_A_NAME = frozenset({
     "also", "and", "then", "please", "by", "before", "until", "i need", "we need", "need",
     "i have", "i must", "i still need",
 })  # fmt: skip
+# "Also I need …", "And we still need …": the speaker, not a licence's name (sandbox: a
+# requirement was saved as "Also I").
+_SPEAKER = re.compile(
+    r"(?:(?:also|and|then|so|ok|okay|oh|plus|but|now|well|hi|hey)[\s,]+)*(?:i|we)"
+    r"(?:\s+(?:also|still|will|really|now|too))*",
+    re.I,
+)
+
+
+def _is_not_a_name(words: str) -> bool:
+    said = words.strip().lower()
+    return said in _NOT_A_NAME or _SPEAKER.fullmatch(said) is not None
+
+
 # "every 2 years", "biennially": the window's length, from the deadline back.
 _EVERY = re.compile(
     r"\b(?:every\s+(?P<n>\d+)\s+(?:years?|yrs?)|every\s+(?:year|yr)|annually|yearly|biennial(?:ly)?"
@@ -324,7 +340,7 @@ def parse_custom_requirement(
     text = fix_date_spelling(text)
     name = ""
     named = _NAMED.match(text) or _name_before_number(text)
-    if named and named.group("name").strip().lower() not in _NOT_A_NAME:
+    if named and not _is_not_a_name(named.group("name")):
         name = named.group("name").strip()
         text = text[named.end() :]
     elif (named := _name_after_for(text)) is not None:

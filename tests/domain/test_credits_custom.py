@@ -251,6 +251,11 @@ def test_a_name_before_a_dash_and_cme_as_the_unit() -> None:
         ("I need 30 hours for ethics by Dec 2027", "", (("ethics", Decimal(30)),)),
         ("40 credits by 2027-06-30, 2 of them for pain management", "",
          (("pain_management", Decimal(2)),)),
+        # the speaker, not a name (sandbox: saved as "Also I")
+        ("Also I need 12 hours of pain management by Decmber 2027", "",
+         (("pain_management", Decimal(12)),)),
+        ("And we still need 30 hours by Dec 2027", "", ()),
+        ("I also need 10 hours by Dec 2027", "", ()),
     ],
 )  # fmt: skip
 def test_a_name_after_for_and_a_misspelt_state_in_the_name(

@@ -748,6 +748,26 @@ REMINDERS_QUIET_NONE = (
     "them off. To keep nights quiet, send e.g. <i>22:00-07:00</i>."
 )
 REMINDERS_PAUSED = "⏸ All reminders are paused."
+REMINDERS_PAUSED_UNTIL = "⏸ Reminders are paused until {day}; from that day they come again."
+PAUSE_UNTIL_SET = (
+    "⏸ Paused until {day}: no reminders before then, and from that day they come again "
+    "by themselves. ▶️ Resume in /reminders brings them back sooner."
+)
+PAUSE_UNTIL_DEADLINE = (
+    "⚠️ <b>{label}</b> is due {deadline}, before the pause ends, and still needs credits."
+)
+PAUSE_UNTIL_UNREAD = (
+    "I couldn't tell until when from “{text}”. Try: <i>pause reminders until January 15</i> "
+    "or <i>pause reminders for 2 weeks</i>."
+)
+PAUSE_UNTIL_PAST = (
+    "{day} is not after today, so there is nothing to pause. To stop reminders with no end "
+    "date, say <i>pause reminders</i>."
+)
+PAUSE_UNTIL_TOO_FAR = (
+    "That is more than a year away. To stop reminders with no end date, say "
+    "<i>pause reminders</i>; resume them any time in /reminders."
+)
 REMINDERS_MISSED = (
     "▶️ Reminders are back on. {count} fell due while they were paused and were not "
     "sent; where you stand now:"
@@ -950,6 +970,10 @@ COURSE_SUBSCRIBED_SOON = (
 )
 COURSE_SUBSCRIBED_NONE = (
     "It starts too soon for a reminder outside your quiet hours; it stays in /mycourses."
+)
+COURSE_SUBSCRIBED_PAUSED_UNTIL = (
+    "Added to /mycourses. Your reminders are paused until {day}, so none will come for this "
+    "course."
 )
 COURSE_SUBSCRIBED_PAUSED = (
     "Added to /mycourses. Your reminders are paused, so none will come until you resume "

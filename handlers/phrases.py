@@ -45,6 +45,21 @@ def _pausing(*, paused: bool) -> Callable[[Turn, re.Match[str]], Any]:
     return run
 
 
+# "pause reminders until Jan 15", "no reminders for 2 weeks", "don't remind me until
+# January" (sandbox: "until Jan" was not understood).
+_PAUSE_UNTIL = _phrase(
+    r"(?:(?:stop|pause|mute|silence|turn\s+off|disable|hold|snooze)\s+(?:all\s+)?"
+    r"(?:my\s+|the\s+|these\s+|any\s+)?reminders?(?:\s+off)?"
+    r"|no\s+(?:more\s+)?reminders?|reminders?\s+off"
+    r"|(?:don'?t|do\s+not|stop)\s+remind(?:ing)?\s+me(?:\s+(?:of\s+)?anything)?)"
+    r"\s+(?P<how>until|till|til|'til|through|thru|over|for)\s+(?P<when>[^?!]{2,40}?)"
+)
+
+
+async def _pause_until(turn: Turn, match: re.Match[str]) -> None:
+    await reminders.pause_until_typed(turn, match.group("how"), match.group("when"))
+
+
 _TIME_ZONE = _phrase(
     r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"
 )
@@ -167,6 +182,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
     (_phrase(r"(?:stop|pause|mute|silence|turn\s+off|disable|no\s+more)\s+(?:all\s+)?"
              r"(?:my\s+|the\s+|these\s+)?reminders?|reminders?\s+off"),
      _pausing(paused=True)),
+    (_PAUSE_UNTIL, _pause_until),
     (_phrase(r"(?:resume|unpause|restart|turn\s+on|enable|unmute)\s+(?:all\s+)?"
              r"(?:my\s+|the\s+)?reminders?|reminders?\s+on"),
      _pausing(paused=False)),

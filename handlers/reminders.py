@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram.ext import Application, CommandHandler
 
@@ -11,11 +11,13 @@ from bot import texts
 from bot.domain.log_parse import clip_title
 from bot.domain.reminders import (
     DEFAULT_COURSE_OFFSETS,
+    MAX_PAUSE,
     QUIET_OFF_WORDS,
     QuietHours,
     move_out_of_quiet_hours,
     parse_ladder,
     parse_quiet_hours,
+    pause_end,
 )
 from bot.store import licences as licence_store
 from bot.store import outbox
@@ -33,6 +35,7 @@ from scheduler.planner import (
     is_follow_up,
     quiet_hours,
     reminder_slots,
+    resumes_at,
     snooze_step,
 )
 
@@ -128,6 +131,12 @@ def course_subscribed_text(turn: Turn, course: Course) -> str:
     if turn.clinician.reminders_paused:
         return texts.COURSE_SUBSCRIBED_PAUSED
     planned = course_plan(course, turn.clinician, turn.now)
+    if (resume := resumes_at(turn.clinician)) is not None:  # none before a timed pause ends
+        if planned and all(p.due_at < resume for p in planned):
+            return texts.COURSE_SUBSCRIBED_PAUSED_UNTIL.format(
+                day=day(turn.clinician.reminders_paused_until or turn.local_now.date())
+            )
+        planned = [p for p in planned if p.due_at >= resume]
     if not planned:  # within the hour, or the last reminder would fall in quiet hours
         soon = course.starts_at - turn.now <= min(DEFAULT_COURSE_OFFSETS)
         return texts.COURSE_SUBSCRIBED_SOON if soon else texts.COURSE_SUBSCRIBED_NONE
@@ -161,8 +170,11 @@ async def _still_to_come(turn: Turn, rows: list[ReminderOutbox]) -> list[Reminde
 async def show(turn: Turn, *, edit: bool = False) -> None:
     clinician = turn.clinician
     lines = [texts.REMINDERS_HEADER]
+    until = paused_until(turn)
     if clinician.reminders_paused:
         lines.append(texts.REMINDERS_PAUSED)
+    elif until is not None:
+        lines.append(texts.REMINDERS_PAUSED_UNTIL.format(day=day(until)))
     upcoming = await _still_to_come(turn, await outbox.upcoming_for(
         turn.session, clinician, turn.now, limit=8
     ))  # fmt: skip
@@ -187,7 +199,7 @@ async def show(turn: Turn, *, edit: bool = False) -> None:
             labels=", ".join(html.escape(m.label) for m in muted)))  # fmt: skip
     pause = (
         (texts.REMINDERS_RESUME, encode("rem", "resume"))
-        if clinician.reminders_paused
+        if clinician.reminders_paused or until is not None
         else (texts.REMINDERS_PAUSE, encode("rem", "pause"))
     )
     buttons = [
@@ -223,10 +235,53 @@ async def pause_typed(turn: Turn, paused: bool) -> None:
     await show(turn)
 
 
-async def _set_paused(turn: Turn, paused: bool) -> None:
-    if turn.clinician.reminders_paused == paused:
+def paused_until(turn: Turn) -> date | None:
+    """The day reminders come again after a pause until a day still running, else None."""
+    until = turn.clinician.reminders_paused_until
+    return until if until is not None and until > turn.local_now.date() else None
+
+
+async def pause_until_typed(turn: Turn, how: str, when: str) -> None:
+    """ "pause reminders until January 15", "no reminders for 2 weeks": none before that
+    day, and from it they come again by themselves (sandbox: "until Jan" was not
+    understood). A renewal deadline inside the pause is pointed out."""
+    today = turn.local_now.date()
+    resume = pause_end(how, when, turn.now, turn.tz)
+    if resume is None:
+        turn.say(texts.PAUSE_UNTIL_UNREAD.format(text=html.escape(when.strip()[:40])))
+        return
+    if resume <= today:
+        turn.say(texts.PAUSE_UNTIL_PAST.format(day=day(resume)))
+        return
+    if resume - today > MAX_PAUSE:
+        turn.say(texts.PAUSE_UNTIL_TOO_FAR)
         return
     clinician = turn.clinician
+    clinician.reminders_paused = False
+    clinician.reminders_paused_until = resume
+    await replan(turn)  # the plan leaves out what falls before the day; the rest is kept
+    lines = [texts.PAUSE_UNTIL_SET.format(day=day(resume))]
+    lines += [
+        texts.PAUSE_UNTIL_DEADLINE.format(
+            label=html.escape(view.licence.label), deadline=day(view.status.deadline)
+        )
+        for view in await views(turn)
+        if view.status is not None and not view.status.complete
+        and not view.licence.reminders_muted and today <= view.status.deadline < resume
+    ]  # fmt: skip
+    turn.say("\n".join(lines))
+    await show(turn)
+
+
+async def _set_paused(turn: Turn, paused: bool) -> None:
+    """Pause with no end, or resume; either ends a pause until a day."""
+    clinician = turn.clinician
+    timed = clinician.reminders_paused_until is not None
+    clinician.reminders_paused_until = None
+    if clinician.reminders_paused == paused:
+        if timed:
+            await replan(turn)
+        return
     if paused:
         await outbox.cancel_for_pause(
             turn.session, clinician.id, turn.now, PLANNED_KINDS, keep_mark=SNOOZE_MARK

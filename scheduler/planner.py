@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from bot.domain.reminders import (
     QuietHours,
     course_reminders,
     daily_slots,
+    local_datetime,
     move_out_of_quiet_hours,
     renewal_ladder,
 )
@@ -136,7 +137,16 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
         if (after := course_follow_up(course, clinician, now)) is not None:
             step = f"{stamp}:{FOLLOW_UP_STEP}"
             planned.append(outbox.Planned(clinician.id, "course", course.id, step, after))
+    if (resume := resumes_at(clinician)) is not None:  # "pause until Jan 15": none before
+        planned = [row for row in planned if row.due_at >= resume]
     return planned
+
+
+def resumes_at(clinician: Clinician) -> datetime | None:
+    """When a pause until a day ends: local midnight of that day (None without one).
+    Reminders due before it are neither planned nor sent; after it nothing has to happen."""
+    day = clinician.reminders_paused_until
+    return None if day is None else local_datetime(day, time(0), local_zone(clinician))
 
 
 FOLLOW_UP_STEP = "followup"

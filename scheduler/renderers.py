@@ -41,7 +41,7 @@ from bot.views import (
 )
 from handlers.callbacks import encode
 from scheduler.dispatcher import Rendered, Renderer
-from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up
+from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up, resumes_at
 
 
 async def render_notice(
@@ -154,7 +154,15 @@ async def _remindable_licence(
     licence = await session.get(Licence, row.target_id) if row.target_id else None
     if licence is None or licence.clinician_id != clinician.id or licence.reminders_muted:
         return None
-    return None if clinician.reminders_paused else licence
+    if clinician.reminders_paused or _paused_then(row, clinician):
+        return None
+    return licence
+
+
+def _paused_then(row: ReminderOutbox, clinician: Clinician) -> bool:
+    """Due before a pause until a day ends (a snooze the pause's re-plan left in place)."""
+    resume = resumes_at(clinician)
+    return resume is not None and row.due_at < resume
 
 
 async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
@@ -316,6 +324,8 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
 async def render_course(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
 ) -> Rendered | None:
+    if clinician.reminders_paused or _paused_then(row, clinician):
+        return None
     course = await session.get(Course, row.target_id) if row.target_id else None
     follow_up = is_follow_up(row)
     if course is None or course.status != "active" or (course.starts_at <= now and not follow_up):

@@ -270,3 +270,26 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     if not (start_half or end_half) and start > end and start < 12 * 60 and end <= 12 * 60:
         start += 12 * 60  # "10-6": a night (22:00-06:00), not twenty quiet hours from 10:00
     return QuietHours(0, 0) if start == end else QuietHours(start, end)
+
+
+MAX_PAUSE = timedelta(days=366)
+"""A pause until a day at most a year ahead; longer is a pause with no end."""
+
+
+def pause_end(how: str, when: str, now: datetime, tz: ZoneInfo) -> date | None:
+    """The local day reminders start again after "pause reminders {how} {when}":
+    "until Jan 15" → Jan 15, "until January" → Jan 1, "through January" → Feb 1,
+    "for 2 weeks" → two weeks from today. None when ``when`` is not a date phrase."""
+    from bot.domain.dates import parse_future_range
+
+    how = how.lower()
+    phrase = when.strip()
+    if how == "for":  # "for a week", "for 2 weeks": "in a week"
+        phrase = re.sub(r"^(?:the\s+next|next)\s+", "", phrase, flags=re.I)
+        phrase = f"in {phrase}"
+    found = parse_future_range(phrase, now, tz)
+    if found is None:
+        return None
+    if how in ("through", "thru", "over"):
+        return found.end + timedelta(days=1) if found.end else None
+    return found.anchor if how == "for" else found.start

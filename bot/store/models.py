@@ -79,6 +79,9 @@ class Clinician(Base):
     specialties: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Pause reminders until Jan 15": the local day they come again; none are planned
+    # or sent before it, and nothing has to happen on the day for them to resume.
+    reminders_paused_until: Mapped[date | None] = mapped_column(Date)
     reminder_ladder: Mapped[list[str] | None] = mapped_column(JSONType)
     # Multi-step chat state lives here, not in process memory, so any process can continue it.
     conversation: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -1,0 +1,96 @@
+"""Reminders paused until a day, end to end (sandbox: "pause reminders until Jan" was not
+understood): none comes before the day, the next one after it comes by itself, a deadline
+inside the pause is pointed out, and phrases that name no usable day change nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import Clinician
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import BotUnderTest
+from tests.e2e.test_reminders import pending, texas_clinician
+
+pytestmark = pytest.mark.postgres
+
+
+async def said(ana: SandboxUser, text: str) -> str:
+    await ana.send(text)
+    replies = [await ana.next_reply(), *await ana.replies_until_quiet()]
+    return "\n".join(m.text or "" for m in replies)
+
+
+async def paused_until(bot: BotUnderTest) -> date | None:
+    async with transaction(bot.services.sessionmaker) as session:
+        return await session.scalar(select(Clinician.reminders_paused_until))
+
+
+async def test_none_before_the_day_and_the_next_one_after_it_by_itself(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)  # due Jun 30, 2027: d180 Jan 1 … d30 May 31
+    await tick_now(bot.app)
+    steps = {r.dedupe_key.rsplit(":", 1)[-1]: r.due_at for r in await pending(bot)}
+    reply = await said(ana, "pause reminders until May 15")
+    assert "Paused until May 15, 2027" in reply and "is due" not in reply, reply
+    assert "Reminders are paused until May 15, 2027" in reply  # the panel says it too
+    assert [r.dedupe_key.rsplit(":", 1)[-1] for r in await pending(bot)] == [
+        "d30", "d14", "d7", "d1", "ended",
+    ]  # fmt: skip
+    for step in ("d180", "d90", "d60"):  # the days pass: nothing comes
+        bot.clock.set(steps[step] + timedelta(minutes=1))
+        await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []
+    bot.clock.set(steps["d30"] + timedelta(minutes=1))
+    await tick_now(bot.app)
+    reminder = await ana.next_reply()
+    assert "renews in <b>30 days</b>" in (reminder.raw_text or ""), reminder.text
+    panel = await said(ana, "/reminders")
+    assert "paused" not in panel and "⏸ Pause all" in str(ana.messages[-1].buttons), panel
+
+
+async def test_a_deadline_inside_the_pause_is_pointed_out(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    reply = await said(ana, "no reminders through July")
+    assert "Paused until Aug 1, 2027" in reply, reply
+    assert "Texas Medical Board is due Jun 30, 2027, before the pause ends" in reply, reply
+
+
+async def test_a_reminder_already_due_is_not_sent_once_paused(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    d180 = next(r for r in await pending(bot) if r.dedupe_key.endswith(":d180"))
+    bot.clock.set(d180.due_at + timedelta(minutes=1))  # due, not yet sent
+    assert "Paused until" in await said(ana, "don't remind me for 2 weeks")
+    await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []
+
+
+async def test_resuming_early_brings_them_back(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    await said(ana, "mute reminders until May 15")
+    assert len(await pending(bot)) == 5
+    panel = await said(ana, "resume reminders")
+    assert "paused" not in panel, panel
+    assert len(await pending(bot)) == 8 and await paused_until(bot) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("pause reminders until the holidays", "I couldn't tell until when from “the holidays”"),
+        ("pause reminders until today", "is not after today, so there is nothing to pause"),
+        ("pause reminders for 2 years", "That is more than a year away"),
+    ],
+)
+async def test_a_day_that_cannot_be_used_changes_nothing(
+    bot: BotUnderTest, typed: str, answer: str
+) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    assert answer in await said(ana, typed)
+    assert await paused_until(bot) is None and len(await pending(bot)) == 8

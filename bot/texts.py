@@ -127,6 +127,7 @@ STATUS_NO_LICENCES = (
     "your own: <i>I need 40 credits by 2027-06-30, 2 of them ethics</i>."
 )
 STATUS_HEADER = "<b>{label}</b> — {rule}"
+STATUS_CYCLE = ", this cycle {start} – {end}"  # a described requirement that recurs
 STATUS_PROGRESS = "{bar} {earned} / {required} {unit} ({percent}%)"
 STATUS_PROGRESS_MINIMUMS_SHORT = (
     "{bar} {earned} / {required} {unit}: the total is met, not every requirement below"
@@ -192,7 +193,6 @@ VERDICT_OVERDUE = (
 )
 STATUS_SEPARATOR = "\n\n"  # between licences in one /status message
 STATUS_TOPIC_HEADER = "<b>{label}</b> — due {deadline}"
-STATUS_TOPIC_HEADER_DATED = "<b>{label}</b>"
 STATUS_TOPIC_NOT_DUE = "• {title}: not due this cycle"
 STATUS_NOT_HELD = (
     "You haven't added <b>{label}</b>, so I can't tell what it needs. Add it, and I'll "
@@ -384,13 +384,11 @@ CUSTOM_WINDOW_KEPT_START = (
     "counting. If a new cycle starts later, delete this one in /licences and describe the "
     "new one: <i>I need {total} credits from {iso_start} to {iso_deadline}</i>."
 )
-CUSTOM_LABEL = "My requirement (due {deadline})"
-CUSTOM_LABEL_NAMED = "{name} (due {deadline})"
-LABEL_DUE_SUFFIX = " (due {deadline})"
+CUSTOM_LABEL = "My requirement"
+LABEL_NUMBERED = "{label} {number}"  # "My requirement 2" beside "My requirement"
 LICENCE_LIST_HEADER = "<b>Your licences and certifications</b>"
 LICENCE_LIST_ITEM = "{index}. {label} — renews {deadline}"
 LICENCE_LIST_ITEM_UNKNOWN = "{index}. {label} — renewal date unknown"
-LICENCE_LIST_ITEM_DATED = "{index}. {label}"
 LICENCE_LIST_MUTED = " — reminders muted (/reminders unmutes)"
 LICENCE_ADD = "➕ Add"
 LICENCE_REMOVE = "Remove {index}"

@@ -41,12 +41,6 @@ def day(value: date) -> str:
     return value.strftime("%b %-d, %Y")
 
 
-def undated(label: str, deadline: date) -> str:
-    """A described requirement's name without its "(due …)" where the text says the date
-    (QA round 9: "GA (due Dec 31, 2027) is complete for this cycle (due Dec 31, 2027)")."""
-    return label.removesuffix(texts.LABEL_DUE_SUFFIX.format(deadline=day(deadline))) or label
-
-
 def licence_label(view: LicenceView) -> str:
     return html.escape(view.licence.label)
 
@@ -65,6 +59,10 @@ def render_status(view: LicenceView) -> str:
         lines = [f"<b>{html.escape(rule_title)}</b>"]
     else:
         lines = [texts.STATUS_HEADER.format(label=label, rule=html.escape(rule_title))]
+    if (view.licence.custom_rule or {}).get("every_months"):  # its title says no dates
+        lines[0] += texts.STATUS_CYCLE.format(
+            start=day(status.window.start), end=day(status.window.end)
+        )
     if status.total_required > 0:  # no general hours (New York, a waived first renewal):
         # "0 / 0 credits (100%)" above "Still needed: 4" read as a contradiction
         lines.append(_progress_line(status))
@@ -325,8 +323,6 @@ def render_topic_status(view: LicenceView, asked: frozenset[str]) -> str | None:
         return None
     deadline = day(status.deadline)
     head = texts.STATUS_TOPIC_HEADER.format(label=licence_label(view), deadline=deadline)
-    if deadline in view.licence.label:  # "Ohio PA license (due Jan 31, 2027)" says it (QA)
-        head = texts.STATUS_TOPIC_HEADER_DATED.format(label=licence_label(view))
     return "\n".join([head, *lines])
 
 

@@ -25,7 +25,7 @@ from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
 from bot.tracking import cycle_end_on, licence_states, load_views
-from bot.views import number, undated, unit_word
+from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.course_admin import handle_admin_upload
@@ -713,7 +713,7 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                         unit=unit_word(fill.hours, need.unit),
                         title=esc(need.title),
                         remaining=number(need.remaining),
-                        licence=esc(undated(need.licence, need.due)),
+                        licence=esc(need.licence),
                         due=f"{need.due:%b %-d, %Y}",
                     )
                 )
@@ -737,7 +737,7 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
                     texts.COURSES_NEED_FILLS_TOTAL.format(
                         hours=number(fill.hours),
                         unit=unit_word(fill.hours, unit),
-                        licence=esc(undated(need.licence, need.due)),
+                        licence=esc(need.licence),
                         remaining=number(need.remaining),
                         minimums=minimums,
                     )

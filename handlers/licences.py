@@ -212,9 +212,9 @@ async def add_custom(turn: Turn, text: str) -> None:
     given_deadline = parsed.deadline
     parsed = current_cycle(parsed, today)
     parsed, assumed = _window_that_has_begun(parsed, today)
-    label = custom_label(parsed.deadline, parsed.name)
     onboarding = bool(flows.state(turn).get("onboarding"))
     held = await licence_store.list_for(turn.session, turn.clinician)
+    label = custom_label(parsed.name, [licence.label for licence in held])
     if (same := _already_tracked(held, parsed)) is not None:
         # QA round 7: the same sentence sent twice tracked it twice, every credit counted
         # toward both.
@@ -371,13 +371,17 @@ def _state_named(name: str) -> str | None:
     return f"US-{states.pop()}" if len(states) == 1 else None
 
 
-def custom_label(deadline: date, name: str = "") -> str:
-    """"My requirement (due …)", or the clinician's own name for it (QA: two described
-    requirements were told apart only by their dates)."""
-    when = day(deadline)  # as /licences writes dates, which then does not repeat it
-    if name:
-        return texts.CUSTOM_LABEL_NAMED.format(name=name[:60], deadline=when)
-    return texts.CUSTOM_LABEL.format(deadline=when)
+def custom_label(name: str, held: Sequence[str]) -> str:
+    """The clinician's own name for a described requirement, else "My requirement" (then
+    "My requirement 2", … beside ones so called). No date: a "(due …)" in the name went
+    stale when the cycle moved on (QA round 11); views say the current deadline."""
+    base = name[:60] or texts.CUSTOM_LABEL
+    taken = set(held)
+    label, number = base, 1
+    while label in taken:
+        number += 1
+        label = texts.LABEL_NUMBERED.format(label=base, number=number)
+    return label
 
 
 def renews(licence: Licence) -> str:
@@ -977,9 +981,7 @@ async def list_licences(turn: Turn) -> None:
         label = html.escape(licence.label)
         status = statuses.get(licence.id)
         deadline = status.deadline if status else licence.renewal_date
-        if deadline and day(deadline) in licence.label:  # "My requirement (due …)" says it
-            lines.append(texts.LICENCE_LIST_ITEM_DATED.format(index=index, label=label))
-        elif deadline:
+        if deadline:
             lines.append(
                 texts.LICENCE_LIST_ITEM.format(index=index, label=label, deadline=day(deadline))
             )
@@ -1061,13 +1063,11 @@ async def new_name_answered(turn: Turn, text: str) -> None:
     if not re.search(r"[^\W_]", name):
         turn.say(texts.LICENCE_RENAME_EMPTY)
         return
-    if licence.custom_rule:  # "Ohio RN (due Oct 31, 2027)": the date stays in the label
+    if licence.custom_rule:
         spec = replace(CustomRequirementSpec.from_dict(licence.custom_rule), name=name)
         licence.custom_rule = spec.to_dict()
-        licence.jurisdiction = licence.jurisdiction or _state_named(licence.label)
-        licence.label = custom_label(spec.deadline, name)[:128]
-    else:
-        licence.label = name
+        licence.jurisdiction = licence.jurisdiction or _state_named(name)
+    licence.label = name
     licence.updated_at = turn.now
     await flows.clear(turn)
     turn.say(texts.LICENCE_RENAMED.format(label=html.escape(licence.label)))
@@ -1180,8 +1180,6 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
             # counted there (QA round 10: "Dec '28" gave Jan 2027 – Dec 2028 after 2026–27).
             start = max(start, spec.deadline + timedelta(days=1))
         licence.custom_rule = replace(spec, deadline=when, cycle_start=start).to_dict()
-        if licence.label == custom_label(spec.deadline, spec.name):
-            licence.label = custom_label(when, spec.name)
         if start != shifted:
             window_note = texts.CUSTOM_WINDOW_KEPT_START.format(
                 start=day(start), deadline=day(when), iso_start=shifted.isoformat(),

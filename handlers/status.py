@@ -27,7 +27,6 @@ from bot.views import (
     render_topic_status,
     render_verdict,
     still_needed,
-    undated,
     unit_word,
 )
 from handlers.callbacks import Press, encode, route
@@ -258,8 +257,7 @@ def _deadlines(shown: Sequence[LicenceView]) -> str:
     lines = []
     for view in shown:
         status = view.status
-        label = html.escape(undated(view.licence.label, status.deadline) if status else
-                            view.licence.label)  # fmt: skip
+        label = html.escape(view.licence.label)
         if status is None:
             lines.append(texts.DEADLINE_LINE_UNKNOWN.format(label=label))
             continue

@@ -35,7 +35,6 @@ from bot.views import (
     required_said,
     shortfall_said,
     still_needed,
-    undated,
     unit_word,
     weekly_pace_shown,
 )
@@ -99,7 +98,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         ]
         remaining, remaining_unit = still_needed(status)  # ABIM: "1 activity", not "0 points"
         values = {
-            "label": html.escape(undated(licence.label, status.deadline)),
+            "label": html.escape(licence.label),
             "deadline": day(status.deadline),
             "remaining": remaining,
             "gaps": texts.REMINDER_GAPS.format(gaps="; ".join(gaps)) if gaps else "",
@@ -200,7 +199,7 @@ def make_complete_renderer(rulebook: RuleBook) -> Renderer:
             return None  # an entry was removed since: not complete after all
         return Rendered(
             texts.REMINDER_COMPLETE.format(
-                label=html.escape(undated(licence.label, status.deadline)),
+                label=html.escape(licence.label),
                 deadline=day(status.deadline),
             )
         )
@@ -253,7 +252,7 @@ def one_window_ended(
     following = next_window_deadline(spec)
     text = "\n".join([
         texts.ONE_WINDOW_ENDED.format(
-            label=html.escape(undated(licence.label, spec.deadline)),
+            label=html.escape(licence.label),
             deadline=day(spec.deadline),
             how=how,
         ),

@@ -254,13 +254,18 @@ class CustomRequirementSpec:
         """The spec as a one-window :class:`Rule` for the ordinary arithmetic."""
         start = self.start
         months = self.months
-        # The licence's label already says "due <deadline>": the title gives the window.
         # Which credit counts, when not any (QA round 9: "40 credits" for Category 1 only).
         what = (
             _plural(category_label(self.total_category), self.total)
             if self.total_category else self.unit_word
         )  # fmt: skip
-        title = self.title or f"{self.total} {what} from {_day(start)} to {_day(self.deadline)}"
+        # A recurring one by its rhythm: a window's dates went stale once it moved on (QA
+        # round 11: "from Apr 1, 2025 to Mar 31, 2027" above "Due Mar 31, 2029").
+        window = (
+            _every(self.every_months) if self.every_months
+            else f"from {_day(start)} to {_day(self.deadline)}"
+        )  # fmt: skip
+        title = self.title or f"{self.total} {what} {window}"
         return Rule(
             id=rule_id,
             title=title,
@@ -527,6 +532,10 @@ def _in_units(amount: Decimal, unit_word: str) -> str:
 def _plural(name: str, amount: Decimal) -> str:
     """ "50 AMA PRA Category 1 Credits" (QA: "50 … Credit")."""
     return name + "s" if name.endswith("Credit") and amount != 1 else name
+
+
+def _every(months: int) -> str:
+    return "every year" if months == 12 else f"every {months // 12} years"
 
 
 def _day(value: date) -> str:

@@ -358,11 +358,11 @@ async def test_a_custom_requirement_far_ahead_starts_now_and_a_later_date_keeps_
     await ana.next_reply()
     await ana.press("✅ Save")
     await ana.next_edit()
-    assert "My requirement (due Jun 30, 2029) (73 to go)" in (await ana.next_reply()).text
+    assert "My requirement (73 to go)" in (await ana.next_reply()).text
 
     await ask_to_change_renewal_date(ana)
     await ana.send("2030-06-30")
-    assert "My requirement (due Jun 30, 2030)</b> now renews Jun 30, 2030" in (
+    assert "My requirement</b> now renews Jun 30, 2030" in (
         (await ana.next_reply()).raw_text or ""
     )
     assert "so what you logged keeps counting" in (await ana.next_reply()).text
@@ -483,8 +483,8 @@ async def test_a_licence_can_be_renamed(bot: BotUnderTest) -> None:
     assert "needs a letter" in (await ana.next_reply()).text
     await ana.send("California pharmacist")
     renamed = (await ana.next_reply()).text
-    assert renamed.startswith("Renamed: California pharmacist (due Sep 30, 2027)"), renamed
-    assert "California pharmacist (due Sep 30, 2027)" in await status_text(ana)
+    assert renamed.startswith("Renamed: California pharmacist"), renamed
+    assert "California pharmacist — " in await status_text(ana)
 
 
 async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) -> None:
@@ -497,7 +497,7 @@ async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) 
     await ana.send("my nccpa deadline is actually may 31 2027")
     changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
     assert "May 31, 2027" in changed, changed
-    assert "NCCPA (due May 31, 2027)" in await status_text(ana)
+    assert "Due May 31, 2027" in await status_text(ana)
     # Review: after an impossible date, the sentence said again went to the pending date
     # question whole, and was refused as not a date.
     await ana.send("my nccpa deadline is 2027-06-31")
@@ -505,19 +505,19 @@ async def test_a_deadline_said_in_words_changes_that_licence(bot: BotUnderTest) 
     await ana.send("my nccpa deadline is Jnue 30 2027")
     changed = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
     assert "Jun 30, 2027" in changed and "couldn't read" not in changed, changed
-    assert "NCCPA (due Jun 30, 2027)" in await status_text(ana)
+    assert "Due Jun 30, 2027" in await status_text(ana)
 
 
 async def test_a_topic_answer_does_not_repeat_a_dated_label(bot: BotUnderTest) -> None:
-    """QA round 8: "Ohio PA license (due Jan 31, 2027) — due Jan 31, 2027"."""
+    """QA round 8: "Ohio PA license (due Jan 31, 2027) — due Jan 31, 2027": the date
+    once."""
     bot.clock.set(QA_TODAY)
     ana = bot.user()
     await ana.send("Ohio PA license: I need 100 credits by 2027-01-31, 12 of them pharmacology")
     await reply_with(ana, "Saved your requirement")
     await ana.replies_until_quiet(0.5)
     answer = await status_text(ana, "how many pharmacology hours do i need")
-    assert "Ohio PA license (due Jan 31, 2027)" in answer, answer
-    assert "— due Jan 31, 2027" not in answer, answer
+    assert answer.count("Jan 31, 2027") == 1 and "Ohio PA license — due" in answer, answer
 
 
 async def test_a_deadline_question_gets_the_deadlines(bot: BotUnderTest) -> None:
@@ -559,7 +559,7 @@ async def test_a_requirement_typed_on_a_phone_is_read(
     saved = await reply_with(ana, "Saved your requirement")
     assert "40 AMA PRA Category 1 Credits from Jan 1, 2026 to Dec 31, 2027" in saved, saved
     status = (await ana.next_reply()).text
-    assert f"{label} (due Dec 31, 2027) — 40 AMA PRA Category 1 Credits" in status, status
+    assert f"{label} — 40 AMA PRA Category 1 Credits" in status, status
 
 
 @pytest.mark.parametrize(

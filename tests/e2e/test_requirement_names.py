@@ -38,8 +38,8 @@ async def test_a_state_licence_named_after_for_and_its_misspelt_repeats(
         "I need 30 hours for Georiga by Dec 2027",
     ):
         said = await describe(clinician, repeat, "already track")
-        assert "Georgia licence (due Dec 31, 2027)" in said, said
-    assert await held(bot) == [("Georgia licence (due Dec 31, 2027)", "US-GA")]
+        assert "(Georgia licence)" in said, said
+    assert await held(bot) == [("Georgia licence", "US-GA")]
 
 
 async def test_two_licences_with_the_same_figures_are_both_kept(
@@ -51,5 +51,28 @@ async def test_two_licences_with_the_same_figures_are_both_kept(
     await reply_with(clinician, "Add another licence?")
     await describe(clinician, "Georgia APRN: I need 30 hours by Dec 2027", "Saved")
     assert [label for label, _ in await held(bot)] == [
-        "Georgia RN (due Dec 31, 2027)", "Georgia APRN (due Dec 31, 2027)",
+        "Georgia RN", "Georgia APRN",
     ]  # fmt: skip
+
+
+async def test_a_recurring_requirement_names_only_its_current_cycle(
+    bot: BotUnderTest, clinician: SandboxUser
+) -> None:
+    """QA round 11: after the cycle moved on, "Texas APRN (due Mar 31, 2027) — 20 contact
+    hours from Apr 1, 2025 to Mar 31, 2027" stood above "Due Mar 31, 2029"."""
+    from datetime import UTC, datetime
+
+    await start_as(clinician, "Nurse practitioner")
+    await describe(
+        clinician, "Texas APRN: I need 20 contact hours by 2027-03-31, 5 of them "
+        "pharmacology, every 2 years", "Saved",
+    )  # fmt: skip
+    await reply_with(clinician, "Add another licence?")
+    bot.clock.set(datetime(2027, 6, 1, 15, tzinfo=UTC))
+    await clinician.send("/status")
+    status = await reply_with(clinician, "Texas APRN")
+    assert status.splitlines()[0] == (
+        "Texas APRN — 20 contact hours every 2 years, this cycle Apr 1, 2027 – Mar 31, 2029"
+    ), status
+    assert "2025" not in status and "Due Mar 31, 2029" in status, status
+    assert await held(bot) == [("Texas APRN", "US-TX")]

@@ -14,7 +14,7 @@ from sqlalchemy import insert, inspect, select
 
 from bot.store import migrate
 from bot.store.db import create_engine
-from bot.store.models import Base, Course, CourseTopic
+from bot.store.models import Base, Clinician, Course, CourseTopic, Licence
 
 
 def _revisions() -> list[str]:
@@ -106,5 +106,45 @@ async def test_the_topic_index_is_built_for_courses_already_stored(
                 ("a", "opioid_prescribing", None, now),
                 ("c", "sepsis", 7, now),
             ]
+    finally:
+        await engine.dispose()
+
+
+async def test_described_requirements_lose_the_date_in_their_labels(
+    empty_database_url: str,
+) -> None:
+    """0013: "Texas APRN (due Mar 31, 2027)" went stale once the cycle moved on; names
+    that become equal are numbered, a shipped licence's label is left alone."""
+    engine = create_engine(empty_database_url)
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    stamps = {"created_at": now, "updated_at": now}
+    try:
+        await migrate.upgrade(engine, "0012")
+        async with engine.begin() as connection:
+            await connection.execute(insert(Clinician.__table__), [{
+                "id": 1, "telegram_id": 1, "chat_id": 1, "first_name": "A",
+                "timezone": "UTC", "quiet_start_min": 0, "quiet_end_min": 0, "flags": [],
+                "active": True, "reminders_paused": False, **stamps,
+            }])  # fmt: skip
+            rule = {"total": "20", "deadline": "2027-03-31"}
+            labels = [
+                ("Texas APRN (due Mar 31, 2027)", rule),
+                ("My requirement (due Dec 31, 2027)", rule),
+                ("My requirement (due Jun 30, 2028)", rule),
+                ("Texas Medical Board (due x)", None),
+                ("Board (due Jan 1, 2027)", None),  # a shipped licence renamed so: its own
+            ]  # fmt: skip
+            await connection.execute(insert(Licence.__table__), [
+                {"id": n, "clinician_id": 1, "label": label, "custom_rule": custom, "flags": [],
+                 "reminders_muted": False, **stamps}
+                for n, (label, custom) in enumerate(labels, start=1)
+            ])  # fmt: skip
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(Licence.label).order_by(Licence.id))
+            assert list(rows.scalars()) == [
+                "Texas APRN", "My requirement", "My requirement 2", "Texas Medical Board (due x)",
+                "Board (due Jan 1, 2027)",
+            ]  # fmt: skip
     finally:
         await engine.dispose()

@@ -547,6 +547,10 @@ REMINDER_COURSE_CANCELLED = "❌ <b>{title}</b> ({local}) has been cancelled by 
 SNOOZE_DAY = "Snooze 1 day"
 SNOOZE_WEEK = "Snooze 1 week"
 STOP_REMINDERS = "Stop these reminders"
+SNOOZE_CYCLE_ENDED = (
+    "That reminder was about a deadline that has passed, so there is nothing to snooze. "
+    "/status shows where <b>{label}</b> stands now."
+)
 SNOOZE_NO_LATER = (
     "The deadline is {deadline}, so there is no later reminder to move this one to: this "
     "was the last. /status shows what is left."

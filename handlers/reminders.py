@@ -54,6 +54,12 @@ async def snooze(turn: Turn, press: Press) -> None:
     if view is None or view.status is None:
         turn.answer(texts.LICENCE_GONE)
         return
+    about = press.int_arg(2)  # the deadline the reminder was about (older buttons: none)
+    if about is not None and about != view.status.deadline.toordinal():
+        # Its cycle has ended (QA round 11: pressed the day after, it snoozed into the next
+        # cycle's "renews in 728 days").
+        turn.say(texts.SNOOZE_CYCLE_ENDED.format(label=html.escape(licence.label)))
+        return
     # Not past the deadline (or the make-up window's end): a snooze after it would say
     # "renews in N days" of a date gone.
     last_day = view.status.makeup_until or view.status.deadline

@@ -51,16 +51,20 @@ async def render_notice(
     return Rendered(text) if isinstance(text, str) and text else None
 
 
-def renewal_buttons(licence_id: int, days_left: int) -> InlineKeyboardMarkup:
-    """Snoozes that end before the deadline (QA: "Snooze 1 week" the day before it)."""
-    snoozes = [InlineKeyboardButton(texts.SNOOZE_DAY, callback_data=encode("snz", licence_id, 1))]
-    if days_left > WEEK:
-        snoozes.append(
-            InlineKeyboardButton(texts.SNOOZE_WEEK, callback_data=encode("snz", licence_id, 7))
-        )
+def renewal_buttons(licence_id: int, days_left: int, deadline: date) -> InlineKeyboardMarkup:
+    """Snoozes that end before the last day (QA: "Snooze 1 week" the day before it; round
+    11: "Snooze 1 day" on the due day). Each names the deadline it is about: pressed after
+    that has passed, it snoozes nothing of the next cycle."""
+    about = deadline.toordinal()
+    offered = ((texts.SNOOZE_DAY, 1, days_left >= 1), (texts.SNOOZE_WEEK, WEEK, days_left > WEEK))
+    snoozes = [
+        InlineKeyboardButton(label, callback_data=encode("snz", licence_id, days, about))
+        for label, days, shown in offered
+        if shown
+    ]
     return InlineKeyboardMarkup(
         [
-            snoozes,
+            *([snoozes] if snoozes else []),
             [
                 InlineKeyboardButton(texts.STATUS_COURSES_BUTTON, callback_data=encode("gaps")),
                 InlineKeyboardButton(
@@ -86,6 +90,9 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         ):
             # A step before the deadline, sent late: the day-after note says it (QA: "due
             # today (Sep 30)" came on Oct 1, beside "the deadline has passed").
+            return None
+        if _snoozed_for(row.dedupe_key) not in (None, status.deadline):
+            # Its cycle has ended (QA round 11: "renews in 728 days", "Still needed: 80").
             return None
         # What the remaining credits must include: category minimums still short (QA:
         # "Still needed: 2.5 credits" hid that they must be Category 1) and mandates.
@@ -116,7 +123,12 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             else texts.REMINDER_RENEWAL_SOON if not weekly_pace_shown(status)
             else texts.REMINDER_RENEWAL
         )  # fmt: skip
-        return Rendered(template.format(**values), renewal_buttons(licence.id, status.days_left))
+        last_day = status.makeup_until or status.deadline  # a make-up window's end, if any
+        days_to_last = (last_day - now.astimezone(ZoneInfo(clinician.timezone)).date()).days
+        return Rendered(
+            template.format(**values),
+            renewal_buttons(licence.id, days_to_last, status.deadline),
+        )
 
     return render_renewal
 
@@ -129,6 +141,17 @@ def _after_its_deadline(key: str, clinician: Clinician, now: datetime) -> bool:
     except (IndexError, ValueError):
         return False  # not a key this code wrote: judged by the status alone
     return now.astimezone(ZoneInfo(clinician.timezone)).date() > deadline
+
+
+def _snoozed_for(key: str) -> date | None:
+    """The deadline a snooze was about (``…:renewal:<licence>:<deadline>:snooze:<day>``);
+    None for a ladder step."""
+    if SNOOZE_MARK not in key:
+        return None
+    try:
+        return date.fromisoformat(key.split(":")[3])
+    except (IndexError, ValueError):
+        return None
 
 
 def _about_the_make_up(key: str) -> bool:

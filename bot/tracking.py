@@ -7,7 +7,7 @@ one way everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
 from bot.domain.custom_requirements import CustomRequirementSpec
-from bot.domain.cycles import LicenceFacts, MissingFactError, cycle_info
+from bot.domain.cycles import (
+    LicenceFacts,
+    MissingFactError,
+    cycle_info,
+    renewals_done_after_move,
+)
 from bot.domain.dates import local_today
 from bot.domain.requirements import RuleBook, UnknownRuleError
 from bot.store import credits as credit_store
@@ -95,6 +100,31 @@ def cycle_end_on(
     if schedule.deadlines is None:  # one window (a described requirement): none before it
         return None
     return schedule.cycle(schedule.index_for(day)).deadline
+
+
+def view_on_deadline(
+    clinician: Clinician,
+    licence: Licence,
+    items: Sequence[CreditItem],
+    ended: date,
+    today: date,
+    rulebook: RuleBook,
+) -> LicenceView | None:
+    """The licence's cycle that ended on ``ended``, as it stood that day; None when no
+    cycle ended then. A renewal date stored after it (typed once the cycle rolled over)
+    is read back to that deadline with the renewals before it: seen from that day, a
+    later stored date meant "renewed early" and gave the next cycle instead (QA round 11:
+    the ended cycle vanished from /transcript previous)."""
+    try:
+        facts = facts_for(licence, clinician)
+        if facts.renewal_date is not None and facts.renewal_date > ended:
+            rule = facts.rule(rulebook)
+            done = renewals_done_after_move(rule, facts, ended, today)
+            facts = replace(facts, renewal_date=ended, renewals_done=done)
+        status = status_for_all([facts], items, ended, rulebook)[0]
+    except (MissingFactError, UnknownRuleError, KeyError, ValueError):
+        return None
+    return LicenceView(licence, status) if status.deadline == ended else None
 
 
 def views_for(

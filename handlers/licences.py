@@ -30,7 +30,13 @@ from bot.domain.custom_requirements import (
     parse_custom_requirement,
     parse_date,
 )
-from bot.domain.cycles import LicenceFacts, add_months, missing_facts, on_rule_day
+from bot.domain.cycles import (
+    LicenceFacts,
+    add_months,
+    missing_facts,
+    on_rule_day,
+    renewals_done_after_move,
+)
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
 from bot.domain.log_parse import starts_with_credits
@@ -39,7 +45,7 @@ from bot.domain.requirements import LicenceSearch, Rule
 from bot.domain.topics import label as topic_label
 from bot.store import licences as licence_store
 from bot.store.models import Licence
-from bot.tracking import load_views
+from bot.tracking import facts_for, load_views
 from bot.views import day
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -1165,6 +1171,10 @@ async def _suggested_new_date_pressed(turn: Turn, licence_id: int | None, value:
 
 async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
     """Store the new deadline, confirm it in words, then show the status it leads to."""
+    rule = _licence_rule(turn, licence)  # None for a described requirement
+    if rule is not None:
+        facts = facts_for(licence, turn.clinician)
+        licence.renewals_done = renewals_done_after_move(rule, facts, when, turn.local_now.date())
     licence.renewal_date = when
     licence.updated_at = turn.now
     window_note = ""
@@ -1188,7 +1198,6 @@ async def _set_renewal_date(turn: Turn, licence: Licence, when: date) -> None:
     await flows.clear(turn)
     await replan(turn)
     today = turn.local_now.date()
-    rule = _licence_rule(turn, licence)
     label = html.escape(licence.label)
     if rule is not None and when < today:  # QA: "now renews Aug 31, 2026", /status: 2028
         counted = deadline_counted(rule, when, today)

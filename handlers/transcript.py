@@ -12,7 +12,7 @@ from bot.domain.credit_types import CreditItem
 from bot.reports.model import TranscriptLicence, transcript_licence
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
-from bot.tracking import LicenceView, credit_item, cycle_end_on, views_for_items
+from bot.tracking import LicenceView, credit_item, cycle_end_on, view_on_deadline
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
 
@@ -85,8 +85,8 @@ def _previous_cycles(
         ended = view.status.previous_deadline
         if cycle_end_on(view.licence, turn.clinician, ended, today, rulebook) != ended:
             continue
-        (then,) = views_for_items(turn.clinician, [view.licence], items, ended, rulebook)
-        if then.status is not None and then.status.deadline == ended:
+        then = view_on_deadline(turn.clinician, view.licence, items, ended, today, rulebook)
+        if then is not None:
             found.append(then)
     return found
 

@@ -278,6 +278,31 @@ def _first_index(rule: Rule, facts: LicenceFacts, deadlines: _Deadlines, today: 
     return deadlines.index_on_or_after(first)
 
 
+def renewals_done_after_move(
+    rule: Rule, facts: LicenceFacts, moved_to: date, today: date
+) -> int | None:
+    """``renewals_done`` for the renewal date moved to ``moved_to``, numbering kept: the count
+    is of renewals before the stored date, so a date moved on by whole cycles (the one the
+    status already showed, typed after a rollover) counts the renewals in between (QA round
+    11: Florida went back to "renewal 3" and asked for domestic violence again, and the
+    ended cycle vanished from /transcript previous). A date within a cycle of the stored one
+    is a correction: the count stays."""
+    done = facts.renewals_done
+    if done is None or facts.renewal_date is None:
+        return done
+    try:
+        deadlines = schedule_for(rule, facts, today).deadlines
+    except MissingFactError:
+        return done
+    if deadlines is None:
+        return done
+    before = deadlines.index_on_or_after(facts.renewal_date)
+    after = deadlines.index_on_or_after(moved_to)
+    if after > before and (moved_to - deadlines.at(after - 1)) < (deadlines.at(after) - moved_to):
+        after -= 1  # nearer the deadline before it: the same cycle, a day or weeks later
+    return max(0, done + after - before)
+
+
 def missing_facts(rule: Rule, facts: LicenceFacts, today: date) -> tuple[str, ...]:
     """Facts to ask for before a status can be computed (empty when none is missing)."""
     try:

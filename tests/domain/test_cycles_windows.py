@@ -203,3 +203,22 @@ def test_licence_facts_validation() -> None:
     facts = LicenceFacts(rule_id="us-tn-md", birth_date=D(1980, 2, 29), birth_month=5)
     assert (facts.month_of_birth, facts.year_of_birth) == (2, 1980)  # the full date wins
     assert facts.rule().total == Decimal(40)
+
+
+@pytest.mark.parametrize(
+    ("moved_to", "done"),
+    [
+        (date(2029, 1, 31), 3),  # the next deadline, typed after the rollover
+        (date(2031, 1, 31), 4),  # two cycles on
+        (date(2027, 2, 28), 2),  # a correction within the cycle: the count stays
+        (date(2025, 1, 31), 1),  # a cycle back
+    ],
+)
+def test_moving_the_renewal_date_keeps_the_renewal_numbering(moved_to: date, done: int) -> None:
+    """QA round 11: Florida, renewal 4 once rolled over, read "renewal 3" after the date
+    the status showed was typed again."""
+    from bot.domain.cycles import renewals_done_after_move
+
+    facts = LicenceFacts(rule_id="us-fl-md", renewal_date=date(2027, 1, 31), renewals_done=2)
+    rule = RULES.get("us-fl-md")
+    assert renewals_done_after_move(rule, facts, moved_to, date(2027, 6, 1)) == done

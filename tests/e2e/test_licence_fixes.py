@@ -597,3 +597,27 @@ async def test_a_renamed_state_requirement_is_still_found_by_its_state(
     await ana.send("am i ok for georgia?")
     answer = (await ana.next_reply()).text
     assert "GA Composite Med Board MD" in answer and "Texas" not in answer, answer
+
+
+async def test_the_date_shown_after_a_rollover_typed_again_changes_nothing(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 11: typing the deadline the status showed after a rollover took a renewal
+    off the count (Florida asked for domestic violence again) and the ended cycle vanished
+    from /transcript previous."""
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                       renewals_done=2)  # fmt: skip
+    bot.clock.set(datetime(2027, 6, 1, 15, tzinfo=UTC))  # the 2027 cycle has rolled over
+    ana = bot.user()
+    before = await status_text(ana)
+    assert "Due Jan 31, 2029" in before and "this is renewal 4" in before, before
+    await ask_to_change_renewal_date(ana)
+    await ana.send("January 31 2029")
+    after = "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+    assert "this is renewal 4" in after and "renewal 3" not in after, after
+    assert await stored(bot) == [("us-fl-md", date(2029, 1, 31))]
+    await ana.send("/transcript previous")
+    await ana.next_reply(10)  # the PDF
+    csv_file = await ana.next_reply(10)
+    assert csv_file.document_file is not None, csv_file.text
+    assert b"2025-02-01,2027-01-31" in csv_file.document_file.data

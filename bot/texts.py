@@ -353,6 +353,15 @@ FLAG_QUESTIONS = {
     "geriatric_panel_over_25pct": "Are over 25% of your patients aged 65 or older?",
     "pain_clinic": "Do you work in a pain-management clinic?",
 }
+LICENCE_SPECIALTY_ASK = (
+    "One more question for this licence: <b>what is your specialty?</b> One of its "
+    "requirements applies only to some."
+)
+SPECIALTY_OTHER = "Another specialty"
+SPECIALTY_UNKNOWN = "I don't know the specialty “{text}”. Tap one below, or type it."
+SPECIALTY_SAVED = (
+    "Noted: your specialty is <b>{specialty}</b>. What depends on it is counted from now on."
+)
 YES = "Yes"
 NO = "No"
 LICENCE_SAVED = "Saved <b>{label}</b>."

@@ -765,7 +765,69 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
               (texts.NO, encode("lic", "flag", flag, "n"))]],
         )  # fmt: skip
         return
+    specialties = _specialties_that_matter(rule, draft)
+    if specialties and not turn.clinician.specialties and not draft.get("asked_specialty"):
+        await flows.update_state(turn, step="licence_specialty", draft=draft)
+        _ask_specialty(turn, specialties)
+        return
     await _save(turn, rule, draft)
+
+
+def _specialties_that_matter(rule: Rule, draft: dict[str, Any]) -> list[str]:
+    """The specialties a requirement of this rule is limited to, when its other conditions
+    hold (QA round 11: California's geriatrics, for internists and family physicians with
+    a panel over 25% aged 65+, could never apply: the specialty was never asked)."""
+    said_yes = set(draft.get("flags") or [])
+    found: list[str] = []
+    for mandate in rule.mandates:
+        if mandate.only_specialties and mandate.when_flags <= said_yes:
+            found += [s for s in sorted(mandate.only_specialties) if s not in found]
+    return found
+
+
+def _ask_specialty(turn: Turn, specialties: list[str]) -> None:
+    names = topics.vocabulary().specialties
+    buttons = [[(names.label(s), encode("lic", "spec", s))] for s in specialties]
+    buttons.append([(texts.SPECIALTY_OTHER, encode("lic", "spec", "other"))])
+    turn.say(texts.LICENCE_SPECIALTY_ASK, buttons)
+
+
+@flows.step("licence_specialty")
+async def specialty_typed(turn: Turn, text: str) -> None:
+    """ "internist", "family medicine", "radiology": any specialty the vocabulary knows."""
+    specialty = topics.normalize_specialty(text)
+    if specialty is None:
+        rule = _rule(turn, _draft(turn))
+        turn.say(texts.SPECIALTY_UNKNOWN.format(text=html.escape(text.strip()[:40])))
+        _ask_specialty(turn, _specialties_that_matter(rule, _draft(turn)) if rule else [])
+        return
+    await _specialty_answered(turn, specialty)
+
+
+async def specialty_said(turn: Turn, words: str) -> None:
+    """ "I'm an internist" typed any time: stored, re-planned, and the status shown."""
+    specialty = topics.normalize_specialty(words)
+    if specialty is None:
+        turn.say(texts.SPECIALTY_UNKNOWN.format(text=html.escape(words.strip()[:40])))
+        return
+    turn.clinician.specialties = [specialty]
+    await replan(turn)
+    label = topics.vocabulary().specialties.label(specialty)
+    turn.say(texts.SPECIALTY_SAVED.format(specialty=html.escape(label)))
+    from handlers.status import say_status
+
+    await say_status(turn)
+
+
+async def _specialty_answered(turn: Turn, specialty: str) -> None:
+    draft = _draft(turn)
+    rule = _rule(turn, draft)
+    if rule is None or specialty not in topics.vocabulary().specialties.ids:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    turn.clinician.specialties = [specialty]
+    draft["asked_specialty"] = True
+    await _next_flag_or_save(turn, draft)
 
 
 @flows.step("licence_flag")
@@ -923,6 +985,8 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await _next_flag_or_save(turn, _draft(turn))  # unknown: renewal-gated topics show as due
     elif action == "flag" and flows.state(turn).get("step") == "licence_flag":
         await _flag_answered(turn, press.arg(1), press.arg(2) == "y")
+    elif action == "spec" and flows.state(turn).get("step") == "licence_specialty":
+        await _specialty_answered(turn, press.arg(1))
     elif action == "skip":
         from handlers.onboarding import ask_timezone
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import texts
-from bot.domain import places
+from bot.domain import places, topics
 from bot.domain.reminders import parse_ladder, parse_quiet_hours
 from handlers import basic, courses, credits, flows, licences, onboarding, privacy, reminders
 from handlers import transcript as transcript_handlers
@@ -58,6 +58,30 @@ _PAUSE_UNTIL = _phrase(
 
 async def _pause_until(turn: Turn, match: re.Match[str]) -> None:
     await reminders.pause_until_typed(turn, match.group("how"), match.group("when"))
+
+
+def _specialty_words() -> str:
+    """Every name of a specialty the vocabulary knows ("internist", "family physician")."""
+    names = topics.vocabulary().specialties
+    words = {
+        word.lower()
+        for term in (names.get(s) for s in names.ids if s != "other") if term is not None
+        for word in (term.label, *term.aliases)
+    }
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+# "I'm an internist", "my specialty is radiology" (QA round 11: not understood, and nothing
+# else could say it, so California's geriatrics never applied).
+_SPECIALTY = _phrase(
+    r"(?:(?:i'?m|i\s+am)\s+(?:an?\s+)?|(?:my\s+)?specialty\s*(?:is|:|=)?\s*"
+    rf"|i\s+(?:practi[cs]e|work\s+in|do)\s+)(?P<what>{_specialty_words()})"
+    r"(?:\s+(?:doc|doctor|physician|specialist))?"
+)
+
+
+async def _specialty(turn: Turn, match: re.Match[str]) -> None:
+    await licences.specialty_said(turn, match.group("what"))
 
 
 _TIME_ZONE = _phrase(
@@ -183,6 +207,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
              r"(?:my\s+|the\s+|these\s+)?reminders?|reminders?\s+off"),
      _pausing(paused=True)),
     (_PAUSE_UNTIL, _pause_until),
+    (_SPECIALTY, _specialty),
     (_phrase(r"(?:resume|unpause|restart|turn\s+on|enable|unmute)\s+(?:all\s+)?"
              r"(?:my\s+|the\s+)?reminders?|reminders?\s+on"),
      _pausing(paused=False)),

@@ -160,6 +160,11 @@ STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
 STATUS_ACTIVITY_COUNT = "• Activities completed: {counted} of {required}{rest}"
 STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
 STATUS_MANDATE_NOTE = "  <i>{notes}</i>"
+STATUS_MANDATE_DONE_ON = "; done {day}"
+STATUS_MANDATE_NOT_LOGGED = (
+    "  No training is logged for it: if you did it, /log it with its date (any date counts: "
+    "it is done once)."
+)
 STATUS_LEFT = " — <b>{remaining} to go</b>"
 STATUS_DONE_MARK = " ✓"
 STATUS_NOT_DUE = "Not required this cycle: {titles}"

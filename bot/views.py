@@ -120,8 +120,27 @@ WEEK = 7
 
 def weekly_pace_shown(status: LicenceStatus) -> bool:
     """A weekly pace means something a week or more before the deadline, not in the last
-    days (QA: "290.5 credits a week" the day before: "Still needed" says it) nor past it."""
-    return status.weekly_pace > 0 and not status.days_overdue and status.days_left >= WEEK
+    days (QA: "290.5 credits a week" the day before: "Still needed" says it) nor past it,
+    nor for a one-time training due long ago that only needs logging."""
+    return (
+        status.weekly_pace > 0
+        and not status.days_overdue
+        and status.days_left >= WEEK
+        and not only_past_due_left(status)
+    )
+
+
+def only_past_due_left(status: LicenceStatus) -> bool:
+    """Whether all that is open is one-time mandates whose due date has passed (DEA: the
+    training attested at a renewal long ago, not logged)."""
+    open_mandates = [m for m in status.mandates if m.blocking and m.remaining > 0]
+    minimums = (*status.categories, *status.activities)
+    return (
+        bool(open_mandates)
+        and all(m.past_due for m in open_mandates)
+        and status.remaining_total <= 0
+        and all(m.remaining <= 0 for m in minimums)
+    )
 
 
 def _progress_line(status: LicenceStatus) -> str:
@@ -292,15 +311,22 @@ def _not_due(mandate: MandateStatus) -> str:
 
 
 def _mandate_lines(mandate: MandateStatus) -> list[str]:
+    why = html.escape(mandate.why)
+    if mandate.remaining <= 0 and mandate.done_on is not None:  # one-time: when (QA: DEA)
+        why += texts.STATUS_MANDATE_DONE_ON.format(day=day(mandate.done_on))
     lines = [
         texts.STATUS_MANDATE.format(
             title=html.escape(mandate.title),
             earned=number(min(mandate.earned, mandate.required)),
             required=number(mandate.required),
             rest=_rest(mandate.remaining),
-            why=html.escape(mandate.why),
+            why=why,
         )
     ]
+    if mandate.remaining > 0 and mandate.past_due:
+        # Due at a registration or renewal already behind: most likely done and attested,
+        # only not logged here (QA: "Complete" said instead, with nothing logged).
+        lines.append(texts.STATUS_MANDATE_NOT_LOGGED)
     if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
         lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
     return lines

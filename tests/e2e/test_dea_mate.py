@@ -5,10 +5,12 @@ registration's deadline say nothing false about it."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from bot.sandbox.user import SandboxUser
 from tests.e2e.conftest import BotUnderTest, seed_licence
@@ -81,3 +83,23 @@ async def test_a_training_done_before_this_cycle_counts(bot: BotUnderTest) -> No
     assert "Counts toward: DEA registration (complete ✓)" in await confirm(ana)
     text = await status(ana)
     assert "✅ Complete for this cycle" in text and "done May 2, 2023" in text, text
+
+
+async def test_the_transcript_has_no_total_a_registration_does_not_ask(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "Total credits 35.5 | 0 | 0 | met" above one 8-hour activity, and "renewal 1"
+    for a registration never renewed."""
+    ana = await dea(bot, renewals_done=0)
+    await ana.send(LOG_MATE.format(day="Oct 1"))
+    await confirm(ana)
+    await ana.send('/log 27.5 cat 1 "Cardiology update" on Oct 2')
+    await confirm(ana)
+    await ana.send("/transcript")
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None
+    text = PdfReader(io.BytesIO(pdf.document_file.data)).pages[0].extract_text()
+    assert "Total credits" not in text and "35.5" not in text, text
+    assert "Activities counted in this cycle (1)" in text, text
+    assert "renewal 1" not in text and "0 renewals before this cycle" in text, text
+    assert "Requirements met for this cycle." in text, text

@@ -407,6 +407,58 @@ def _shorten(text: str, limit: int = NOTE_LIMIT) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def next_cycle_said(status: LicenceStatus) -> str:
+    """The day-after note's sentence on the cycle now running: what it asks, with any
+    carry-over. A registration that asks only one-time training says whether that is done
+    and when the registration renews (QA, DEA: "The next cycle runs …: 0 credits. What you
+    log from now counts toward it." with the training done)."""
+    one_time = _one_time_only(status)
+    if one_time:
+        return _one_time_next(status, one_time)
+    unit = status.unit
+    carried = status.carry_over.applied if status.carry_over else Decimal(0)
+    carry = (
+        texts.CYCLE_NEXT_CARRY.format(applied=number(carried), unit=unit_word(carried, unit))
+        if carried > 0
+        else ""
+    )
+    required, required_unit = required_said(status)
+    return texts.CYCLE_NEXT.format(
+        start=day(status.window.start), deadline=day(status.deadline),
+        required=required, unit=required_unit, carry=carry,
+    )  # fmt: skip
+
+
+def _one_time_only(status: LicenceStatus) -> list[MandateStatus]:
+    """The mandates shown, when the rule asks nothing else and all are one-time (DEA)."""
+    shown = [m for m in status.mandates if m.due]
+    minimums = (*status.categories, *status.activities)
+    if (
+        not shown
+        or status.total_required > 0
+        or status.activities_required
+        or any(m.required > 0 for m in minimums)
+        or not all(m.one_time for m in shown)
+    ):
+        return []
+    return shown
+
+
+def _one_time_next(status: LicenceStatus, mandates: list[MandateStatus]) -> str:
+    titles = "; ".join(
+        texts.CYCLE_NEXT_ONE_TIME_ITEM.format(title=html.escape(m.title), hours=number(m.required))
+        for m in mandates
+    )
+    deadline = day(status.deadline)
+    if all(m.remaining <= 0 for m in mandates):
+        dates = [m.done_on for m in mandates if m.done_on is not None]
+        done = texts.CYCLE_NEXT_ONE_TIME_DONE_ON.format(day=day(max(dates))) if dates else ""
+        return texts.CYCLE_NEXT_ONE_TIME_DONE.format(titles=titles, done=done, deadline=deadline)
+    if any(m.past_due and m.remaining > 0 for m in mandates):
+        return texts.CYCLE_NEXT_ONE_TIME_OPEN.format(titles=titles, deadline=deadline)
+    return texts.CYCLE_NEXT_ONE_TIME_DUE.format(titles=titles, deadline=deadline)
+
+
 def mandate_gaps(status: LicenceStatus) -> list[tuple[str, Decimal]]:
     """Mandated topics still short this cycle: (title, hours remaining)."""
     return [

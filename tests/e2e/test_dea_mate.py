@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.sandbox.user import SandboxUser
-from tests.e2e.conftest import BotUnderTest, seed_licence
+from scheduler.jobs import tick_now
+from tests.e2e.conftest import BotUnderTest, reply_with, seed_licence
 from tests.e2e.test_credits_flow import confirm
 
 pytestmark = pytest.mark.postgres
@@ -103,3 +104,25 @@ async def test_the_transcript_has_no_total_a_registration_does_not_ask(
     assert "Activities counted in this cycle (1)" in text, text
     assert "renewal 1" not in text and "0 renewals before this cycle" in text, text
     assert "Requirements met for this cycle." in text, text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs scheduler/renderers.py cycle_end_text to take its next-cycle sentence from "
+    "bot.views.next_cycle_said(status) (owned by another change)",
+)
+async def test_the_note_after_the_deadline_says_the_training_is_done(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "The next cycle runs Aug 16, 2027 – Aug 15, 2030: 0 credits. What you log from
+    now counts toward it." for a registration whose one-time training was done."""
+    ana = await dea(bot, renewals_done=0)
+    await ana.send(LOG_MATE.format(day="Oct 1"))
+    await confirm(ana)
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 8, 16, 18, 0, tzinfo=NEW_YORK))
+    await tick_now(bot.app)
+    note = await reply_with(ana, "is behind you")
+    assert "0 credits" not in note and "What you log from now" not in note, note
+    assert "Nothing more to log for it: its one-time training" in note, note
+    assert "It renews next on Aug 15, 2030" in note, note

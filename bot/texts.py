@@ -161,6 +161,11 @@ STATUS_CATEGORY = "• {label}: {earned} of {required}{rest}"
 STATUS_ACTIVITY_COUNT = "• Activities completed: {counted} of {required}{rest}"
 STATUS_MANDATE = "• {title}: {earned} of {required} h{rest} <i>({why})</i>"
 STATUS_MANDATE_NOTE = "  <i>{notes}</i>"
+STATUS_MANDATE_DONE_ON = "; done {day}"
+STATUS_MANDATE_NOT_LOGGED = (
+    "  No training is logged for it: if you did it, /log it with its date (any date counts: "
+    "it is done once)."
+)
 STATUS_LEFT = " — <b>{remaining} to go</b>"
 STATUS_DONE_MARK = " ✓"
 STATUS_NOT_DUE = "Not required this cycle: {titles}"
@@ -523,6 +528,24 @@ CYCLE_NEXT = (
     "now counts toward it. Renewal date different? Change it in /licences."
 )
 CYCLE_NEXT_CARRY = ", of which {applied} {unit} carried over"
+# A registration that asks only a one-time training (DEA): not "0 credits. What you log
+# from now counts toward it." (QA).
+CYCLE_NEXT_ONE_TIME_DONE = (
+    "Nothing more to log for it: its one-time training ({titles}) is done{done}. It renews "
+    "next on {deadline}: a different date? Change it in /licences."
+)
+CYCLE_NEXT_ONE_TIME_DONE_ON = " (completed {day})"
+CYCLE_NEXT_ONE_TIME_OPEN = (
+    "It asks only for a one-time training ({titles}), and none is logged: if you did it, "
+    "/log it with its date (any date counts). It renews next on {deadline}: a different "
+    "date? Change it in /licences."
+)
+CYCLE_NEXT_ONE_TIME_DUE = (
+    "It asks only for a one-time training ({titles}), due by {deadline}, when it renews: "
+    "/log it once done (an earlier one counts too). Renewal date different? Change it in "
+    "/licences."
+)
+CYCLE_NEXT_ONE_TIME_ITEM = "{title}, {hours} h"
 CYCLE_ENDED_MAKEUP = (
     "⚠️ <b>{label}</b>: the cycle due {deadline} ended {short} {unit} short. Credits you earn "
     "by {until} make it up: /status shows what is missing."

@@ -118,8 +118,27 @@ WEEK = 7
 
 def weekly_pace_shown(status: LicenceStatus) -> bool:
     """A weekly pace means something a week or more before the deadline, not in the last
-    days (QA: "290.5 credits a week" the day before: "Still needed" says it) nor past it."""
-    return status.weekly_pace > 0 and not status.days_overdue and status.days_left >= WEEK
+    days (QA: "290.5 credits a week" the day before: "Still needed" says it) nor past it,
+    nor for a one-time training due long ago that only needs logging."""
+    return (
+        status.weekly_pace > 0
+        and not status.days_overdue
+        and status.days_left >= WEEK
+        and not only_past_due_left(status)
+    )
+
+
+def only_past_due_left(status: LicenceStatus) -> bool:
+    """Whether all that is open is one-time mandates whose due date has passed (DEA: the
+    training attested at a renewal long ago, not logged)."""
+    open_mandates = [m for m in status.mandates if m.blocking and m.remaining > 0]
+    minimums = (*status.categories, *status.activities)
+    return (
+        bool(open_mandates)
+        and all(m.past_due for m in open_mandates)
+        and status.remaining_total <= 0
+        and all(m.remaining <= 0 for m in minimums)
+    )
 
 
 def _progress_line(status: LicenceStatus) -> str:
@@ -290,15 +309,22 @@ def _not_due(mandate: MandateStatus) -> str:
 
 
 def _mandate_lines(mandate: MandateStatus) -> list[str]:
+    why = html.escape(mandate.why)
+    if mandate.remaining <= 0 and mandate.done_on is not None:  # one-time: when (QA: DEA)
+        why += texts.STATUS_MANDATE_DONE_ON.format(day=day(mandate.done_on))
     lines = [
         texts.STATUS_MANDATE.format(
             title=html.escape(mandate.title),
             earned=number(min(mandate.earned, mandate.required)),
             required=number(mandate.required),
             rest=_rest(mandate.remaining),
-            why=html.escape(mandate.why),
+            why=why,
         )
     ]
+    if mandate.remaining > 0 and mandate.past_due:
+        # Due at a registration or renewal already behind: most likely done and attested,
+        # only not logged here (QA: "Complete" said instead, with nothing logged).
+        lines.append(texts.STATUS_MANDATE_NOT_LOGGED)
     if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
         lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
     return lines
@@ -375,6 +401,58 @@ def _shorten(text: str, limit: int = NOTE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def next_cycle_said(status: LicenceStatus) -> str:
+    """The day-after note's sentence on the cycle now running: what it asks, with any
+    carry-over. A registration that asks only one-time training says whether that is done
+    and when the registration renews (QA, DEA: "The next cycle runs …: 0 credits. What you
+    log from now counts toward it." with the training done)."""
+    one_time = _one_time_only(status)
+    if one_time:
+        return _one_time_next(status, one_time)
+    unit = status.unit
+    carried = status.carry_over.applied if status.carry_over else Decimal(0)
+    carry = (
+        texts.CYCLE_NEXT_CARRY.format(applied=number(carried), unit=unit_word(carried, unit))
+        if carried > 0
+        else ""
+    )
+    required, required_unit = required_said(status)
+    return texts.CYCLE_NEXT.format(
+        start=day(status.window.start), deadline=day(status.deadline),
+        required=required, unit=required_unit, carry=carry,
+    )  # fmt: skip
+
+
+def _one_time_only(status: LicenceStatus) -> list[MandateStatus]:
+    """The mandates shown, when the rule asks nothing else and all are one-time (DEA)."""
+    shown = [m for m in status.mandates if m.due]
+    minimums = (*status.categories, *status.activities)
+    if (
+        not shown
+        or status.total_required > 0
+        or status.activities_required
+        or any(m.required > 0 for m in minimums)
+        or not all(m.one_time for m in shown)
+    ):
+        return []
+    return shown
+
+
+def _one_time_next(status: LicenceStatus, mandates: list[MandateStatus]) -> str:
+    titles = "; ".join(
+        texts.CYCLE_NEXT_ONE_TIME_ITEM.format(title=html.escape(m.title), hours=number(m.required))
+        for m in mandates
+    )
+    deadline = day(status.deadline)
+    if all(m.remaining <= 0 for m in mandates):
+        dates = [m.done_on for m in mandates if m.done_on is not None]
+        done = texts.CYCLE_NEXT_ONE_TIME_DONE_ON.format(day=day(max(dates))) if dates else ""
+        return texts.CYCLE_NEXT_ONE_TIME_DONE.format(titles=titles, done=done, deadline=deadline)
+    if any(m.past_due and m.remaining > 0 for m in mandates):
+        return texts.CYCLE_NEXT_ONE_TIME_OPEN.format(titles=titles, deadline=deadline)
+    return texts.CYCLE_NEXT_ONE_TIME_DUE.format(titles=titles, deadline=deadline)
 
 
 def mandate_gaps(status: LicenceStatus) -> list[tuple[str, Decimal]]:

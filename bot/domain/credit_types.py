@@ -64,6 +64,9 @@ class MandateStatus:
     counted_from: date | None = None  # None: credits of any date before ``due_by`` count
     counts_toward_total: bool = True
     notes: str = ""
+    one_time: bool = False  # done once for good: credits of any date count, in every cycle
+    past_due: bool = False  # one-time, its registration or renewal behind this cycle
+    done_on: date | None = None  # one-time and met: the day its hours were reached
 
 
 @dataclass(frozen=True, slots=True)

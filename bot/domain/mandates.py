@@ -32,6 +32,9 @@ class MandatePlan:
     count_from: date  # first date whose credits count (date.min: any time before)
     count_to: date
     due_by: date | None = None  # when earlier or later than the cycle deadline
+    # A one-time mandate whose registration or renewal is behind this cycle: shown (done,
+    # or still to log) in every later cycle, never dropped as "not required" (QA: DEA).
+    past_due: bool = False
 
 
 def plan(
@@ -54,7 +57,7 @@ def plan(
 
 def _with(p: MandatePlan, due: bool, why: str) -> MandatePlan:
     """``dataclasses.replace`` without its introspection (the planner calls this per licence)."""
-    return MandatePlan(due, why, p.count_from, p.count_to, p.due_by)
+    return MandatePlan(due, why, p.count_from, p.count_to, p.due_by, p.past_due)
 
 
 def _labels(ids: frozenset[str], kind: str) -> str:
@@ -167,7 +170,7 @@ def _once(
         if len(clauses) > 1:
             text += ", whichever comes first"
     if r.first_deadline_on_or_after is not None:
-        return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule)
+        return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule, base)
     if r.by_renewal is not None and n is not None and n > r.by_renewal:
         why = f"{NOT_DUE}{text}, this is renewal {n}"  # commas: shown in brackets
         return MandatePlan(False, why, date.min, due_by, due_by)
@@ -179,20 +182,39 @@ def _once(
 
 
 def _first_deadline_after(
-    since: date, facts: LicenceFacts, cycle: Cycle, schedule: Schedule
+    since: date, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, base: MandatePlan
 ) -> MandatePlan:
-    """Due once, at the first registration or renewal on or after ``since`` (DEA MATE Act)."""
-    text = f"one-time, at your first registration or renewal on or after {since.isoformat()}"
-    if facts.issued_on is not None and facts.issued_on >= since:
-        return MandatePlan(
-            False, f"{text}: done when you first registered", date.min, cycle.deadline
-        )
-    if cycle.deadline < since:
-        return MandatePlan(False, f"not in force yet: {text}", date.min, cycle.deadline)
-    previous = schedule.previous(cycle)
-    if previous is not None and previous.deadline >= since:
-        first = schedule.cycle(schedule.index_for(since)).deadline
-        return MandatePlan(
-            False, f"{text}: was due on {first.isoformat()}", date.min, cycle.deadline
-        )
-    return MandatePlan(True, text, date.min, cycle.deadline, cycle.deadline)
+    """Due once, at the first registration or renewal on or after ``since`` (DEA MATE Act).
+
+    Done once, it is done for good: a training of any date counts in every cycle. Once the
+    registration or renewal it was due at is behind this cycle it stays shown, done or still
+    to log, and open until logged (QA: "Complete … not required this cycle" with nothing
+    logged; a training logged and then gone from the next cycle's status).
+    """
+    text = f"one-time, at your first registration or renewal on or after {_day(since)}"
+    due_on, at = _due_at(since, facts, schedule)
+    if cycle.deadline < due_on:
+        return MandatePlan(False, f"not in force yet: {text}", date.min, base.count_to)
+    if due_on == cycle.deadline:
+        return MandatePlan(True, text, date.min, base.count_to, cycle.deadline)
+    return MandatePlan(True, f"one-time, was due {at}", date.min, base.count_to, past_due=True)
+
+
+def _due_at(since: date, facts: LicenceFacts, schedule: Schedule) -> tuple[date, str]:
+    """When a training due at the first registration or renewal on or after ``since`` was
+    (or is) due, and how to say it. A registration first taken out after ``since`` owed it
+    then; one older, at its first renewal from ``since`` (with the numbering unknown: the
+    first deadline from ``since``, as if registered long before)."""
+    issued = facts.issued_on
+    if issued is not None and issued >= since:
+        return issued, f"when you first registered, on {_day(issued)}"
+    before_first = schedule.deadline_of_renewal(0)
+    if issued is None and before_first is not None and before_first >= since:
+        # Renewed n times (counted back from the renewal date): registered after it.
+        return before_first + timedelta(days=1), "when you first registered"
+    first = schedule.cycle(schedule.index_for(since)).deadline
+    return first, f"at your renewal on {_day(first)}"
+
+
+def _day(value: date) -> str:
+    return f"{value:%b %-d, %Y}"

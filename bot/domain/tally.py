@@ -352,6 +352,10 @@ def evaluate(
     cat_buckets = [Bucket() for _ in rule.category_minimums]
     act_buckets = [Bucket() for _ in rule.activity_minimums]
     man_buckets = [Bucket() for _ in rule.mandates]
+    # One-time mandates: which day their hours were reached ("8 of 8 h ✓, done Oct 1").
+    dated: dict[int, list[tuple[date, int, Decimal]]] = {
+        i: [] for i, m in enumerate(rule.mandates) if m.recurrence.kind == "once"
+    }
     claimed, activities, counted = ZERO, 0, set()
     for entry_id, day, amount, group, in_total, cats, acts, mans, offs in table:
         if cured and entry_id in cured:
@@ -378,14 +382,19 @@ def evaluate(
             low, high = spans[i]
             if low <= day <= high:
                 man_buckets[i].add(group, amount)
-                if plans[i].due:  # not toward a training done once, long ago
+                if i in dated:
+                    dated[i].append((day, group, amount))
+                if plans[i].due:  # not toward a one-time mandate no longer shown
                     counted.add(entry_id)
     total_required = ZERO if exempt else rule.total
     earned_total = total.earned(caps)
     reserved = sum(cured.values(), ZERO) if cured else ZERO
     mandates = []
     for i, (mandate, mplan) in enumerate(zip(rule.mandates, plans, strict=True)):
-        status = mandate_status(mandate, mplan, man_buckets[i].earned(caps), rule.total, cycle)
+        required = mandate.required_hours(rule.total)
+        done_on = _reached_on(dated[i], caps, required) if i in dated else None
+        earned = man_buckets[i].earned(caps)
+        status = mandate_status(mandate, mplan, earned, rule.total, cycle, done_on)
         mandates.append(status)
         if not mandate.counts_toward_total:
             earned_total -= min(off_total[i].earned(caps), status.required)
@@ -425,8 +434,28 @@ def _category(category: str, required: Decimal, earned: Decimal) -> CategoryStat
     )
 
 
+def _reached_on(
+    dated: list[tuple[date, int, Decimal]], caps: Sequence[Decimal], required: Decimal
+) -> date | None:
+    """The day credits toward a one-time mandate first added up to ``required``, oldest
+    first (None when they do not): the status says when the training was done."""
+    if required <= 0:
+        return None
+    bucket = Bucket()
+    for day, group, amount in sorted(dated, key=lambda row: row[0]):
+        bucket.add(group, amount)
+        if bucket.earned(caps) >= required:
+            return day
+    return None
+
+
 def mandate_status(
-    mandate: Mandate, mplan: MandatePlan, earned: Decimal, total: Decimal, cycle: Cycle
+    mandate: Mandate,
+    mplan: MandatePlan,
+    earned: Decimal,
+    total: Decimal,
+    cycle: Cycle,
+    done_on: date | None = None,
 ) -> MandateStatus:
     required = mandate.required_hours(total)
     blocking = mplan.due and (mplan.due_by is None or mplan.due_by <= cycle.deadline)
@@ -444,6 +473,9 @@ def mandate_status(
         counted_from=None if mplan.count_from == date.min else mplan.count_from,
         counts_toward_total=mandate.counts_toward_total,
         notes=mandate.notes,
+        one_time=mandate.recurrence.kind == "once",
+        past_due=mplan.past_due,
+        done_on=done_on,
     )
 
 

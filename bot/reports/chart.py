@@ -60,7 +60,7 @@ def render_progress_png(status_like: LicenceStatus | TranscriptLicence, today: d
     at_risk = days <= AT_RISK_DAYS
     _header(draw, title, _days_text(days, deadline, status_like.makeup_until), at_risk)
     for index, line in enumerate(lines):
-        _row(draw, HEADER + index * ROW, line, at_risk, bold=index == 0)
+        _row(draw, HEADER + index * ROW, line, at_risk, bold=line.kind == "total")
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()

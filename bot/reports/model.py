@@ -62,7 +62,7 @@ class TranscriptLicence:
     window_start: date
     window_end: date
     deadline: date
-    total: ProgressLine
+    total: ProgressLine | None  # None: the rule asks no total (DEA: a one-time training)
     mandates: tuple[ProgressLine, ...] = ()
     minimums: tuple[ProgressLine, ...] = ()
     entries: tuple[TranscriptEntry, ...] = ()
@@ -82,7 +82,8 @@ class TranscriptLicence:
     @property
     def lines(self) -> tuple[ProgressLine, ...]:
         """Total first, then mandated topics, then minimums: the order people check them."""
-        return (self.total, *self.mandates, *self.minimums)
+        total = () if self.total is None else (self.total,)
+        return (*total, *self.mandates, *self.minimums)
 
     @property
     def entries_total(self) -> Decimal:
@@ -96,7 +97,9 @@ def format_amount(value: Decimal) -> str:
 
 
 def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
-    """Lines for a status: the total, each mandate due this cycle, then every minimum."""
+    """Lines for a status: the total, each mandate due this cycle, then every minimum. No
+    total line for a rule that asks none but something else (QA, DEA: "Total credits 35.5 |
+    0 | met" above its one 8-hour training: every credit logged, summed against nothing)."""
     total = ProgressLine(
         "total",
         f"Total {status.unit}",
@@ -116,6 +119,8 @@ def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
         ProgressLine("activity", a.label, a.earned, a.required, a.remaining)
         for a in status.activities
     ]
+    if status.total_required <= 0 and (mandates or minimums):
+        return (*mandates, *minimums)
     return (total, *mandates, *minimums)
 
 
@@ -154,7 +159,8 @@ def transcript_licence(
     start = status.window.start
     entries = [entry for entry in listed if entry.completed_on >= start]
     earlier = [entry for entry in listed if entry.completed_on < start]
-    total, *rest = progress_lines(status)
+    lines = progress_lines(status)
+    total = next((line for line in lines if line.kind == "total"), None)
     return TranscriptLicence(
         label=label or _default_label(status),
         rule_title=status.rule_title,
@@ -164,8 +170,8 @@ def transcript_licence(
         window_end=status.window.end,
         deadline=status.deadline,
         total=total,
-        mandates=tuple(line for line in rest if line.kind == "mandate"),
-        minimums=tuple(line for line in rest if line.kind != "mandate"),
+        mandates=tuple(line for line in lines if line.kind == "mandate"),
+        minimums=tuple(line for line in lines if line.kind not in {"mandate", "total"}),
         entries=tuple(entries),
         complete=status.complete,
         overdue=status.overdue,

@@ -137,7 +137,7 @@ def _section(
         f" · deadline {_long_date(licence.deadline)}"
     )
     if licence.renewal_number:
-        cycle += f" · renewal {licence.renewal_number}"
+        cycle += f" · {_renewals_before(licence.renewal_number)}"
     parts.append(Paragraph(escape(cycle), styles["body"]))
     parts.append(Paragraph(_standing(licence), styles["body"]))
     if licence.source == CUSTOM_SOURCE:  # QA: "Requirements from entered by you"
@@ -147,7 +147,8 @@ def _section(
         source = f"Requirements from {_clean(licence.source, 300)}"
         source += f" (checked {licence.checked.isoformat()})"
         parts.append(Paragraph(escape(source), styles["meta"]))
-    parts += [Spacer(1, 6), _summary(licence.lines, family), Spacer(1, 10)]
+    summary = _summary(licence.lines, family, bold_first=licence.total is not None)
+    parts += [Spacer(1, 6), summary, Spacer(1, 10)]
     heading = f"Activities counted in this cycle ({len(licence.entries)})"
     parts += [CondPageBreak(72), Paragraph(heading, styles["h3"])]
     if licence.entries:
@@ -167,6 +168,13 @@ def _section(
     return parts
 
 
+def _renewals_before(renewal_number: int) -> str:
+    """The renewals before this cycle, as the clinician counts them ("renewed 0 times"):
+    QA read "renewal 1" (the renewal this cycle ends in) as one renewal done."""
+    done = renewal_number - 1
+    return f"{done} renewal{'' if done == 1 else 's'} before this cycle"
+
+
 def _standing(licence: TranscriptLicence) -> str:
     if licence.complete:
         return f'<font color="{_GOOD.hexval()}"><b>Requirements met for this cycle.</b></font>'
@@ -179,16 +187,15 @@ def _standing(licence: TranscriptLicence) -> str:
     return f'<font color="{_BAD.hexval()}"><b>{escape(text)}</b></font>'
 
 
-def _summary(lines: Sequence[ProgressLine], family: FontFamily) -> Table:
+def _summary(lines: Sequence[ProgressLine], family: FontFamily, *, bold_first: bool) -> Table:
+    """The requirements table; the first row (the total, when there is one) in bold."""
     rows: list[list[Any]] = [["Requirement", "Earned", "Required", "Remaining", ""]]
-    style: list[tuple[Any, ...]] = [
-        *_base_style(family),
-        ("ALIGN", (1, 0), (3, -1), "RIGHT"),
-        ("FONTNAME", (0, 1), (-1, 1), family.name + "-Bold"),
-    ]
+    style: list[tuple[Any, ...]] = [*_base_style(family), ("ALIGN", (1, 0), (3, -1), "RIGHT")]
+    if bold_first:
+        style.append(("FONTNAME", (0, 1), (-1, 1), family.name + "-Bold"))
     widths = (300.0, 56.0, 56.0, 60.0, 56.0)
     for row, line in enumerate(lines, start=1):
-        font = family.name + "-Bold" if row == 1 else family.name
+        font = family.name + "-Bold" if row == 1 and bold_first else family.name
         rows.append(
             [
                 _wrap(line.label, 200, widths[0], font),

@@ -346,14 +346,48 @@ CASES: dict[str, Case] = {
         {"window": (D(2021, 3, 15), D(2024, 3, 15)), "m:dea-mate": (True, 8, 8, 0),
          "complete": True},
     ),
-    "dea-mate-already-attested": Case(
+    # QA: due at a renewal already behind and nothing logged was "complete, not required
+    # this cycle". One-time: shown in every later cycle, done (whenever) or still to log.
+    "dea-mate-due-at-a-past-renewal-not-logged": Case(
         LicenceFacts(rule_id="us-dea-mate", issued_on=D(2021, 3, 15)), D(2025, 1, 1), (),
-        {"window": (D(2024, 3, 16), D(2027, 3, 15)), "renewal": 2, "complete": True,
-         "m:dea-mate": {"due": False, "why": "was due on 2024-03-15"}},
+        {"window": (D(2024, 3, 16), D(2027, 3, 15)), "renewal": 2, "complete": False,
+         "needed": 8,
+         "m:dea-mate": {"due": True, "blocking": True, "past_due": True, "remaining": 8,
+                        "why": "one-time, was due at your renewal on Mar 15, 2024"}},
+    ),
+    "dea-mate-done-long-before-counts-in-a-later-cycle": Case(
+        LicenceFacts(rule_id="us-dea-mate", issued_on=D(2021, 3, 15)), D(2028, 1, 1),
+        (item("a", D(2019, 5, 1), 5, "other", ("opioid_use_disorder",)),
+         item("b", D(2019, 6, 1), 3, "other", ("dea_mate_training",)),
+         item("c", D(2020, 1, 1), 2, "other", ("substance_use_disorder",))),
+        {"window": (D(2027, 3, 16), D(2030, 3, 15)), "renewal": 3, "complete": True,
+         "m:dea-mate": {"due": True, "past_due": True, "earned": 10, "remaining": 0,
+                        "done_on": D(2019, 6, 1), "one_time": True}},
+    ),
+    "dea-mate-done-late-still-counts": Case(
+        LicenceFacts(rule_id="us-dea-mate", issued_on=D(2021, 3, 15)), D(2025, 1, 1),
+        (item("late", D(2024, 12, 1), 8, "other", ("substance_use_disorder",)),),
+        {"complete": True, "m:dea-mate": {"remaining": 0, "done_on": D(2024, 12, 1)}},
     ),
     "dea-mate-new-registration": Case(
         LicenceFacts(rule_id="us-dea-mate", issued_on=D(2024, 1, 10)), D(2025, 1, 1), (),
-        {"m:dea-mate": {"due": False, "why": "done when you first registered"}},
+        {"complete": False, "m:dea-mate": {
+            "due": True, "past_due": True,
+            "why": "one-time, was due when you first registered, on Jan 10, 2024"}},
+    ),
+    # Renewal counts as given (QA: Aug 15, 2027, renewed once / never).
+    "dea-mate-renewed-once": Case(
+        LicenceFacts(rule_id="us-dea-mate", renewal_date=D(2027, 8, 15), renewals_done=1),
+        D(2026, 11, 24), (),
+        {"complete": False, "m:dea-mate": {
+            "past_due": True, "why": "was due at your renewal on Aug 15, 2024"}},
+    ),
+    "dea-mate-never-renewed-next-cycle": Case(
+        LicenceFacts(rule_id="us-dea-mate", renewal_date=D(2027, 8, 15), renewals_done=0),
+        D(2027, 9, 1), (item("t", D(2026, 10, 1), 8, "other", ("dea_mate_training",)),),
+        {"window": (D(2027, 8, 16), D(2030, 8, 15)), "complete": True, "m:dea-mate": {
+            "due": True, "remaining": 0, "done_on": D(2026, 10, 1),
+            "why": "one-time, was due when you first registered"}},
     ),
     "dea-leap-day-registration": Case(
         LicenceFacts(rule_id="us-dea-mate", issued_on=D(2020, 2, 29)), D(2023, 1, 1), (),

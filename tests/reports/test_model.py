@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.domain.credits import CreditItem, status_for_all
+from bot.domain.credits import CreditItem, LicenceFacts, status_for_all
 from bot.reports.model import format_amount, progress_lines, transcript_licence
 from tests.reports.factories import FLORIDA, TEXAS, TODAY, entries
 
@@ -49,6 +49,24 @@ def test_incomplete_licence_keeps_remaining_figures() -> None:
     assert not licence.complete and licence.entries == ()
     assert licence.total.remaining == licence.total.required == Decimal(40)
     assert all(not line.complete for line in licence.mandates)
+
+
+def test_a_rule_without_a_total_has_no_total_line() -> None:
+    """QA, DEA: "Total credits 35.5 | 0 | met" above its one 8-hour training."""
+    mate = frozenset({"dea_mate_training"})
+    dea = LicenceFacts(rule_id="us-dea-mate", renewal_date=date(2027, 8, 15), renewals_done=0)
+    items = [
+        CreditItem("mate", date(2026, 10, 1), Decimal(8), "other", mate),
+        CreditItem("other", date(2026, 10, 2), Decimal("27.5"), "ama_pra_1"),
+    ]
+    status = status_for_all([dea], items, TODAY)[0]
+    licence = transcript_licence(status, items)
+    assert licence.total is None
+    assert [(line.kind, line.earned, line.required) for line in licence.lines] == [
+        ("mandate", Decimal(8), Decimal(8))
+    ]
+    assert [e.entry_id for e in licence.entries] == ["mate"]
+    assert licence.lines == progress_lines(status)
 
 
 def test_format_amount() -> None:

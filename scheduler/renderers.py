@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime
-from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,8 +30,8 @@ from bot.views import (
     credits_amount,
     day,
     mandate_gaps,
+    next_cycle_said,
     number,
-    required_said,
     shortfall_said,
     still_needed,
     unit_word,
@@ -329,18 +328,7 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
         head = texts.CYCLE_CLOSED_UNKNOWN.format(label=label, deadline=day(ended))
     else:
         head = texts.CYCLE_CLOSED.format(label=label, deadline=day(ended))
-    carried = status.carry_over.applied if status.carry_over else Decimal(0)
-    carry = (
-        texts.CYCLE_NEXT_CARRY.format(applied=number(carried), unit=unit_word(carried, unit))
-        if carried > 0
-        else ""
-    )
-    required, required_unit = required_said(status)
-    next_cycle = texts.CYCLE_NEXT.format(
-        start=day(status.window.start), deadline=day(status.deadline),
-        required=required, unit=required_unit, carry=carry,
-    )  # fmt: skip
-    return f"{head}\n{next_cycle}"
+    return f"{head}\n{next_cycle_said(status)}"
 
 
 async def render_course(

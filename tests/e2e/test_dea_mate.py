@@ -106,11 +106,6 @@ async def test_the_transcript_has_no_total_a_registration_does_not_ask(
     assert "Requirements met for this cycle." in text, text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs scheduler/renderers.py cycle_end_text to take its next-cycle sentence from "
-    "bot.views.next_cycle_said(status) (owned by another change)",
-)
 async def test_the_note_after_the_deadline_says_the_training_is_done(
     bot: BotUnderTest,
 ) -> None:

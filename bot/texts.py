@@ -882,6 +882,15 @@ TRANSCRIPT_NO_PREVIOUS = (
     "“every N years” has one window). /transcript gives the current ones."
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
+TRANSCRIPT_CAPTION_DAY = "Your transcript of the cycles that include {day}."
+TRANSCRIPT_NO_CYCLE = (
+    "None of your licences has a cycle I can count that includes {day} (a requirement you "
+    "described without “every N years” has one window). /transcript gives the current ones."
+)
+TRANSCRIPT_USAGE = (
+    "I didn't follow “{text}”. Try /transcript, /transcript previous, /transcript florida "
+    "(one licence) or /transcript 2025-08-31 (the cycles that include that day)."
+)
 
 NOTHING_CHANGED = "OK, nothing changed."
 

@@ -114,9 +114,16 @@ def view_on_deadline(
     cycle ended then. A renewal date stored after it (typed once the cycle rolled over)
     is read back to that deadline with the renewals before it: seen from that day, a
     later stored date meant "renewed early" and gave the next cycle instead (QA round 11:
-    the ended cycle vanished from /transcript previous)."""
+    the ended cycle vanished from /transcript previous). None too for a cycle before the
+    one ending at the first renewal, or ending before the licence was issued."""
     try:
         facts = facts_for(licence, clinician)
+        schedule = cycle_info(facts.rule(rulebook), facts, today).schedule
+        number = schedule.renewal_number(schedule.index_for(ended))
+        if (number is not None and number < 1) or (
+            licence.issued_on is not None and ended <= licence.issued_on
+        ):
+            return None  # before the licence's first renewal's cycle: it had none then
         if facts.renewal_date is not None and facts.renewal_date > ended:
             rule = facts.rule(rulebook)
             done = renewals_done_after_move(rule, facts, ended, today)

@@ -84,6 +84,22 @@ async def _specialty(turn: Turn, match: re.Match[str]) -> None:
     await licences.specialty_said(turn, match.group("what"))
 
 
+# "export my credits for the Florida board audit", "I need a report of my hours for an AANP
+# audit" (QA round 11: not understood): the transcript, of the licence named if any.
+_AUDIT = re.compile(
+    r"(?=.{0,160}$)(?=.*\baudit(?:s|ed|or|ors)?\b)(?=.*\b(?:export|send|give|need|want|get"
+    r"|download|prepare|print|make|report|transcript|pdf|file|records?|proof|summary"
+    r"|documentation)\b).*"
+    r"|\s*(?:please\s+)?(?:export|download|send|give)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?"
+    r"(?:my\s+)?(?:credits|cme|ce|hours|entries|logs?)\b.{0,80}",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+async def _audit(turn: Turn, match: re.Match[str]) -> None:
+    await transcript_handlers.send_transcript(turn, match.group(0))
+
+
 _TIME_ZONE = _phrase(
     r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"
 )
@@ -208,6 +224,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _pausing(paused=True)),
     (_PAUSE_UNTIL, _pause_until),
     (_SPECIALTY, _specialty),
+    (_AUDIT, _audit),
     (_phrase(r"(?:resume|unpause|restart|turn\s+on|enable|unmute)\s+(?:all\s+)?"
              r"(?:my\s+|the\s+)?reminders?|reminders?\s+on"),
      _pausing(paused=False)),

@@ -1,42 +1,73 @@
-"""/transcript: an audit-ready PDF and CSV of the current (or previous) cycles, per licence."""
+"""/transcript: an audit-ready PDF and CSV of a cycle (current, previous, or one including a
+day) per licence, or of one licence."""
 
 from __future__ import annotations
 
 import asyncio
+import html
+import re
+from datetime import date
 from functools import partial
 
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain.credit_types import CreditItem
+from bot.domain.dates import check_past_range, extract_date_phrase
 from bot.reports.model import TranscriptLicence, transcript_licence
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
 from bot.tracking import LicenceView, credit_item, cycle_end_on, view_on_deadline
-from handlers.status import views
+from bot.views import day
+from handlers.status import licences_named, views
 from handlers.turn import Turn, clinician_handler
 
 CE_PROFESSIONS = frozenset({"rn", "pharmacist"})
 
 
 PREVIOUS_WORDS = frozenset({"previous", "prev", "last", "past", "earlier", "before"})
+_RANGE_SPLIT = re.compile(r"\s+(?:to|through|thru|until|till|-|–|—)\s+", re.IGNORECASE)
 
 
 @clinician_handler
 async def transcript(turn: Turn) -> None:
-    """Send the transcript as PDF and CSV: of the current cycles, or with "previous" of
-    the cycles before them (QA round 9: the cycle an audit asks about, just ended, could
-    not be had once the next one began)."""
-    args = turn.context.args or []
-    previous = any(word.lower() in PREVIOUS_WORDS for word in args)
+    """/transcript [previous | a licence | a day]: the audit PDF and CSV."""
+    await send_transcript(turn, " ".join(turn.context.args or []), strict=True)
+
+
+async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -> None:
+    """Send the transcript as PDF and CSV: of the current cycles; with "previous" of the
+    cycles before them (QA round 9: the cycle an audit asks about, just ended, could not
+    be had once the next one began); with a day ("2025-08-31", "Aug 2025", "2023-09-01 to
+    2025-08-31") of the cycles that include it, however far back; with a licence's name
+    ("florida") of that licence alone (QA round 11: both were ignored, the current cycles
+    of every licence sent instead). ``strict``: words that say none of these are answered
+    with the forms that work (a command's arguments, not a sentence's other words)."""
     found = [view for view in await views(turn) if view.status is not None]
     if not found:
         turn.say(texts.TRANSCRIPT_NONE)
         return
+    rulebook = turn.context.services.rulebook
+    previous = any(word.lower() in PREVIOUS_WORDS for word in re.findall(r"[A-Za-z]+", said))
+    named = licences_named([view.licence for view in found], said, rulebook)
+    day_asked = _day_asked(said, turn)
+    if strict and said.strip() and not (previous or named or day_asked):
+        turn.say(texts.TRANSCRIPT_USAGE.format(text=html.escape(said.strip()[:60])))
+        return
+    if named:
+        found = [view for view in found if view.licence in named]
     entries = await credit_store.list_for(turn.session, turn.clinician)
     items = [credit_item(entry) for entry in entries]
-    if previous:
+    caption = texts.TRANSCRIPT_CAPTION_PDF
+    if day_asked is not None:
+        found = _cycles_including(turn, found, items, day_asked)
+        caption = texts.TRANSCRIPT_CAPTION_DAY.format(day=day(day_asked))
+        if not found:
+            turn.say(texts.TRANSCRIPT_NO_CYCLE.format(day=day(day_asked)))
+            return
+    elif previous:
         found = _previous_cycles(turn, found, items)
+        caption = texts.TRANSCRIPT_CAPTION_PREVIOUS
         if not found:
             turn.say(texts.TRANSCRIPT_NO_PREVIOUS)
             return
@@ -66,10 +97,49 @@ async def transcript(turn: Turn) -> None:
         name or "Clinician", licences, turn.now, turn.clinician.timezone,
     )  # fmt: skip
     csv_bytes = await asyncio.to_thread(render_transcript_csv, licences)
-    stamp = turn.local_now.strftime("%Y%m%d") + ("-previous" if previous else "")
-    caption = texts.TRANSCRIPT_CAPTION_PREVIOUS if previous else texts.TRANSCRIPT_CAPTION_PDF
+    stamp = turn.local_now.strftime("%Y%m%d")
+    if day_asked is not None:
+        stamp += f"-cycle-{day_asked:%Y%m%d}"
+    elif previous:
+        stamp += "-previous"
     turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=caption)
     turn.document(csv_bytes, f"cme-transcript-{stamp}.csv", caption=texts.TRANSCRIPT_CAPTION_CSV)
+
+
+def _day_asked(said: str, turn: Turn) -> date | None:
+    """The latest day a date phrase names ("2023-09-01 to 2025-08-31" → Aug 31, 2025), up
+    to today; None when there is none."""
+    found = extract_date_phrase(said)
+    if found is None:
+        return None
+    days = []
+    for part in [found.phrase, *_RANGE_SPLIT.split(found.phrase)]:
+        period = check_past_range(part, turn.now, turn.tz).value
+        if period is not None:
+            days.append(period.end)
+    return max(days) if days else None
+
+
+def _cycles_including(
+    turn: Turn, current: list[LicenceView], items: list[CreditItem], asked: date
+) -> list[LicenceView]:
+    """Each licence's cycle that includes ``asked``, as it stood on its deadline (the
+    current one as it stands today)."""
+    today = turn.local_now.date()
+    rulebook = turn.context.services.rulebook
+    found: list[LicenceView] = []
+    for view in current:
+        assert view.status is not None
+        if view.status.window.start <= asked <= view.status.deadline:
+            found.append(view)
+            continue
+        ended = cycle_end_on(view.licence, turn.clinician, asked, today, rulebook)
+        if ended is None or ended >= view.status.window.start:
+            continue  # one window only, or not before the current cycle
+        then = view_on_deadline(turn.clinician, view.licence, items, ended, today, rulebook)
+        if then is not None:
+            found.append(then)
+    return found
 
 
 def _previous_cycles(

@@ -1,0 +1,57 @@
+"""/transcript for one licence, for the cycles including a day however far back, and asked
+for in words (QA round 11: "/transcript florida" and "/transcript 2023-09-01 to
+2025-08-31" sent every licence's current cycle; "export my credits for the Florida board
+audit" was not understood)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.sandbox.user import SandboxUser
+from tests.e2e.conftest import BotUnderTest, seed_licence
+
+
+async def two_states(bot: BotUnderTest) -> SandboxUser:
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                       renewals_done=2)  # fmt: skip
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=3, flags=["direct_patient_care"])  # fmt: skip
+    return bot.user()
+
+
+async def csv_of(ana: SandboxUser, request: str) -> bytes:
+    await ana.send(request)
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None, pdf.text
+    csv_file = await ana.next_reply(10)
+    assert csv_file.document_file is not None, csv_file.text
+    return csv_file.document_file.data
+
+
+async def test_one_licence_by_its_name(bot: BotUnderTest) -> None:
+    ana = await two_states(bot)
+    data = await csv_of(ana, "/transcript florida")
+    assert b"Florida" in data and b"Texas" not in data, data[:300]
+
+
+async def test_the_cycles_that_include_a_day_two_cycles_back(bot: BotUnderTest) -> None:
+    ana = await two_states(bot)
+    data = await csv_of(ana, "/transcript 2023-02-01 to 2025-01-31")
+    assert b"2023-02-01,2025-01-31" in data, data[:400]  # Florida's cycle ending that day
+    assert b"2023-07-01,2025-06-30" in data, data[:400]  # Texas's, which includes it
+
+
+async def test_a_day_before_the_licence_and_words_that_say_nothing(bot: BotUnderTest) -> None:
+    ana = await two_states(bot)
+    await ana.send("/transcript florida 2015-05-01")  # before its first renewal's cycle
+    assert "includes May 1, 2015" in (await ana.next_reply()).text
+    await ana.send("/transcript nonsense words")
+    assert "I didn't follow “nonsense words”" in (await ana.next_reply()).text
+
+
+async def test_asked_for_in_words_for_an_audit(bot: BotUnderTest) -> None:
+    ana = await two_states(bot)
+    data = await csv_of(ana, "export my credits for the Florida board audit")
+    assert b"Florida" in data and b"Texas" not in data, data[:300]
+    data = await csv_of(ana, "I need a report of my hours for an audit")
+    assert b"Florida" in data and b"Texas" in data, data[:300]

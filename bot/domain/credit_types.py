@@ -140,6 +140,9 @@ class LicenceStatus:
     starts_on: date | None = None  # the cycle starts after today (renewed early)
     unit: str = "credits"  # the rule's: "points" for ABIM MOC
     previous_logged: bool = True  # anything logged in the cycle before: else its end is unknown
+    # Of the counted entries, those the total takes (the rest count toward a topic or a
+    # category only: Florida's domestic violence in Category 2, QA round 11).
+    total_entry_ids: frozenset[str] = frozenset()
 
     @property
     def previous_deadline(self) -> date:

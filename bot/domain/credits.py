@@ -304,6 +304,7 @@ def _render(
         citation=rule.citation,
         checked=rule.checked,
         counted_entry_ids=tuple(sorted(tally.counted)),
+        total_entry_ids=tally.toward_total,
         notes=tuple(notes or ()),
         days_overdue=days_overdue,
         previous_shortfall=shortfall,

@@ -273,6 +273,7 @@ class Tally:
     caps_applied: list[CapApplied]
     exemptions: list[str]
     counted: set[str]
+    toward_total: frozenset[str] = frozenset()  # counted entries the total takes
     reserved: Decimal = ZERO  # credits that went to cure the previous cycle
     # (mandate, mandates whose credits may not count toward it): no hour serves both
     apart: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -357,6 +358,7 @@ def evaluate(
         i: [] for i, m in enumerate(rule.mandates) if m.recurrence.kind == "once"
     }
     claimed, activities, counted = ZERO, 0, set()
+    toward_total: set[str] = set()
     for entry_id, day, amount, group, in_total, cats, acts, mans, offs in table:
         if cured and entry_id in cured:
             amount -= cured[entry_id]
@@ -369,6 +371,7 @@ def evaluate(
                 counted.add(entry_id)
             if in_total:
                 total.add(group, amount)
+                toward_total.add(entry_id)
                 claimed += amount
                 if amount > 0:
                     activities += 1
@@ -419,6 +422,7 @@ def evaluate(
         caps_applied=_caps_applied(rule, total),
         exemptions=exempt,
         counted=counted,
+        toward_total=frozenset(toward_total),
         reserved=reserved,
     )
 

@@ -49,6 +49,7 @@ class TranscriptEntry:
     topics: tuple[str, ...]
     amount: Decimal
     certificate: bool
+    toward_total: bool = True  # False: counted toward a topic or category requirement only
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,8 @@ class TranscriptLicence:
 
     @property
     def entries_total(self) -> Decimal:
-        return sum((e.amount for e in self.entries), _ZERO)
+        """What the listed entries add to the total (not those counted for a topic only)."""
+        return sum((e.amount for e in self.entries if e.toward_total), _ZERO)
 
 
 def format_amount(value: Decimal) -> str:
@@ -150,6 +152,7 @@ def transcript_licence(
                 topics=tuple(sorted(topic_label(t) for t in item.topics)),
                 amount=item.amount,
                 certificate=item.entry_id in certificates,
+                toward_total=not status.total_required or item.entry_id in status.total_entry_ids,
             )
             for item in items
             if item.entry_id in counted

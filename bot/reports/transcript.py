@@ -211,6 +211,9 @@ def _summary(lines: Sequence[ProgressLine], family: FontFamily, *, bold_first: b
     return table
 
 
+TOPIC_ONLY_NOTE = " · (in brackets): toward a topic or category requirement only, not the total"
+
+
 def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) -> Table:
     font = family.name
     amount = "Hours" if "hour" in unit else "Credits"  # a nurse's board counts contact hours
@@ -223,20 +226,26 @@ def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) 
                 _wrap(entry.provider, 160, _COLUMNS[2], font),
                 _wrap(entry.category, 80, _COLUMNS[3], font),
                 _wrap(", ".join(entry.topics), 200, _COLUMNS[4], font),
-                format_amount(entry.amount),
+                # "(2)": counted toward a topic or category requirement only (QA round 11:
+                # Florida's Category 2 domestic violence made the list's total 38 beside 36)
+                format_amount(entry.amount) if entry.toward_total
+                else f"({format_amount(entry.amount)})",
                 "yes" if entry.certificate else "no",
             ]
         )
     with_cert = sum(1 for e in entries if e.certificate)
     count = len(entries)
+    label = f"Total: {count} {'activity' if count == 1 else 'activities'}"
+    if not all(e.toward_total for e in entries):
+        label += TOPIC_ONLY_NOTE
     rows.append(
         [
             "",
-            f"Total: {count} {'activity' if count == 1 else 'activities'}",
+            _wrap(label, 200, sum(_COLUMNS[1:5]), family.name + "-Bold"),
             "",
             "",
             "",
-            format_amount(sum((e.amount for e in entries), Decimal(0))),
+            format_amount(sum((e.amount for e in entries if e.toward_total), Decimal(0))),
             f"{with_cert}/{count}",
         ]
     )

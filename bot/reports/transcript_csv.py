@@ -31,6 +31,7 @@ HEADER = (
 TOTAL_MARKER = "TOTAL"
 IN_CYCLE = "cycle"
 LOOK_BACK = "topic requirement only (before this cycle)"
+TOPIC_ONLY = "topic or category requirement only (not the total)"
 CARRIED = "carry-over"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,7 +47,10 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
     rows: list[list[str]] = [list(HEADER)]
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
-        rows += [_entry_row(head, entry, IN_CYCLE) for entry in licence.entries]
+        rows += [
+            _entry_row(head, entry, IN_CYCLE if entry.toward_total else TOPIC_ONLY)
+            for entry in licence.entries
+        ]
         if licence.carried and licence.carried_from is not None:
             # QA: the CSV's total left out what /status and the PDF count as carried over
             rows.append(_row(

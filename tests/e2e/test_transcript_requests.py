@@ -55,3 +55,31 @@ async def test_asked_for_in_words_for_an_audit(bot: BotUnderTest) -> None:
     assert b"Florida" in data and b"Texas" not in data, data[:300]
     data = await csv_of(ana, "I need a report of my hours for an audit")
     assert b"Florida" in data and b"Texas" in data, data[:300]
+
+
+async def test_an_entry_counted_for_a_topic_only_is_not_in_the_total(bot: BotUnderTest) -> None:
+    """QA round 11: Florida's file said 36 of 40 in its requirement table and 38 under the
+    activity list: a Category 2 domestic-violence course counts for the topic only."""
+    from decimal import Decimal
+
+    from bot.store import credits
+    from bot.store.db import transaction
+    from tests.e2e.conftest import START
+
+    owner = await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                               renewals_done=2)  # fmt: skip  # renewal 3: domestic violence due
+    async with transaction(bot.services.sessionmaker) as session:
+        for amount, category, topics, title in (
+            (Decimal(10), "ama_pra_1", [], "Grand rounds"),
+            (Decimal(2), "ama_pra_2", ["domestic_violence"], "Domestic violence"),
+        ):
+            await credits.add(
+                session, owner, completed_on=date(2026, 6, 10), amount=amount,
+                category=category, topics=topics, title=title, now=START,
+            )  # fmt: skip
+    data = (await csv_of(bot.user(), "/transcript")).decode("utf-8-sig")
+    rows = [line.split(",") for line in data.splitlines()]
+    total = next(row for row in rows if "TOTAL" in row)
+    assert total[8] == "10", total  # Category 1 only, as the requirement table counts
+    violence = next(row for row in rows if "Domestic violence" in row[4])
+    assert violence[-1] == "topic or category requirement only (not the total)", violence

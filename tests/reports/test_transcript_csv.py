@@ -10,7 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from bot.reports.transcript_csv import HEADER, TOTAL_MARKER, neutralise, render_transcript_csv
+from bot.reports.transcript_csv import (
+    HEADER,
+    IN_CYCLE,
+    TOTAL_MARKER,
+    neutralise,
+    render_transcript_csv,
+)
 from tests.reports.factories import licences
 
 
@@ -30,7 +36,7 @@ def test_parses_back_with_totals_per_licence() -> None:
     for row in rows:
         if row["title"] == TOTAL_MARKER and not row["date"]:
             totals[row["licence"]] = Decimal(row["amount"])
-        else:
+        elif row["counted_for"] == IN_CYCLE:  # not what counts toward a topic only
             sums[row["licence"]] += Decimal(row["amount"])
     assert totals == dict(sums)
     assert totals == {lic.label: lic.entries_total for lic in data}

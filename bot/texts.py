@@ -578,6 +578,32 @@ LOG_CATEGORY_ASSUMED = " <i>(your usual kind: tap 🏷 Category if not)</i>"
 LOG_QUESTION_NEW = "Log this?"
 LOG_QUESTION_EDIT = "Change this entry to:"
 LOG_NO_TOPICS = "none"
+# "18 contact hours including 6 pharmacology": the parts on a topic of their own.
+LOG_TOPICS_IN_PARTS = "{parts} of the {whole}; {rest_topics} for the other {rest}"
+LOG_TOPICS_PART = "{topics} for {amount}"
+LOG_TOPICS_ALL_IN_PARTS = "{parts} of the {whole}"
+LOG_NO_TOPIC = "no topic"
+LOG_TOPIC_HINT = (
+    " Type a topic, e.g. <i>pharmacology</i>, <i>none</i> for no topic, or the hours of a "
+    "part, e.g. <i>6 of the 18 hours were pharmacology</i>."
+)
+LOG_PART_WHOLE_DIFFERS = (
+    "This is {amount}, not {whole}: tap 🔢 Amount to change the whole first, then tell me "
+    "the part again."
+)
+LOG_LESS_THAN_PARTS = (
+    "{parts} {unit} of it are on a topic of their own, so the whole can't be less. How many "
+    "{unit} in all? (🧩 Topic changes the parts.)"
+)
+LOG_PARTS_NOTE = (
+    "\n<i>Logged as {count} entries of this activity: {entries}; so {counted}, not all "
+    "{whole}.</i>"
+)
+LOG_PART_COUNTED = "{amount} count toward {topics}"
+LOG_PART_ENTRY = "{amount} of {topics}"
+LOG_PART_ENTRY_NO_TOPIC = "{amount} with no topic"
+LOG_SAVED_PARTS = "{whole} ({parts})"
+LOG_SAVED_PART = "{amount} of them {topics}"
 LOG_FROM_CEUS = (
     "\n<i>{ceus} CEU counted as ten contact hours each (IACET and ANCC): if yours were "
     "hours, press 🔢 Amount; if they are another kind of credit, press 🏷 Category.</i>"
@@ -691,6 +717,15 @@ LOG_PROBLEMS = {
     "several_activities": (
         "That reads as more than one activity ({detail}). Please log them one at a time, "
         "e.g. <i>/log 3 ethics Nov 3</i>, then <i>/log 2 opioid Nov 4</i>."
+    ),
+    "part_too_big": (
+        "The hours on a topic of their own ({detail}) are more than the whole activity's: "
+        "write the whole first, then the part, e.g. <i>18 contact hours including 6 "
+        "pharmacology</i>."
+    ),
+    "part_with_kinds": (
+        "I can't split the {detail} hours out of an activity that gave two kinds of credit. "
+        "Log the two kinds first, then change the topic of one in /credits."
     ),
     "date_in_future": (
         "“{detail}” is in the future, but you can only log what you have completed."

@@ -25,12 +25,14 @@ from bot.domain import dates, topics
 from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
+    PartAnswer,
     clip_title,
     default_category_for,
     looks_like_a_log,
     parse_amount,
     parse_log_date,
     parse_log_line,
+    parse_part_answer,
 )
 from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
@@ -79,6 +81,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "unread": draft.unread,
         "ceus": draft.ceus,
         "also": [[str(amount), category] for amount, category in draft.also],
+        "parts": [[str(amount), list(named)] for amount, named in draft.parts],
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -99,6 +102,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         unread=str(data.get("unread") or ""),
         ceus=str(data.get("ceus") or ""),
         also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
+        parts=tuple((Decimal(str(a)), tuple(t)) for a, t in data.get("parts") or ()),
     )
 
 
@@ -183,9 +187,7 @@ def _narrower_topics(logged: frozenset[str]) -> frozenset[str]:
 def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: str = "") -> None:
     draft = draft_from_state(data)
     key = str(data.get("id") or "")
-    topic_text = (
-        ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
-    )
+    topic_text = _topics_said(draft)
     text = texts.LOG_CONFIRM.format(
         question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
         amount=credits_amount(draft.amount, draft.category),
@@ -212,6 +214,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
     if draft.ceus:
         text += texts.LOG_FROM_CEUS.format(ceus=html.escape(draft.ceus))
+    if draft.parts:
+        text += _parts_note(draft)
     narrower = [t for t in data.get("narrower") or () if t in draft.topic_suggestions]
     if narrower:  # QA round 9: saved as is, it silently counted nowhere toward the mandate
         text += texts.LOG_NARROWER_NOTE.format(
@@ -237,6 +241,65 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         turn.edit(text, buttons)
     else:
         turn.say(text, buttons)
+
+
+def _labels(topic_ids: Sequence[str]) -> str:
+    return ", ".join(html.escape(topics.label(t)) for t in topic_ids)
+
+
+def _topics_said(draft: LogDraft) -> str:
+    """The draft's topics; with parts, which hours have which ("Pharmacology for 6 of the
+    18 contact hours; no topic for the other 12")."""
+    if not draft.parts:
+        return _labels(draft.topics) or texts.LOG_NO_TOPICS
+    parts = " and ".join(
+        texts.LOG_TOPICS_PART.format(topics=_labels(named), amount=number(amount))
+        for amount, named in draft.parts
+    )
+    whole = credits_amount(draft.amount, draft.category)
+    if draft.rest <= 0:
+        return texts.LOG_TOPICS_ALL_IN_PARTS.format(parts=parts, whole=whole)
+    return texts.LOG_TOPICS_IN_PARTS.format(
+        parts=parts, whole=whole,
+        rest_topics=_labels(draft.topics) or texts.LOG_NO_TOPIC, rest=number(draft.rest),
+    )  # fmt: skip
+
+
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _parts_note(draft: LogDraft) -> str:
+    """Said plainly before Save: the entries the activity becomes, so only the part's hours
+    count toward its topic (QA: 18 hours counted toward a 25-hour pharmacology minimum)."""
+    pieces = draft.pieces
+    entries = ", ".join(
+        texts.LOG_PART_ENTRY.format(amount=credits_amount(amount, draft.category),
+                                    topics=_labels(named))
+        if named else
+        texts.LOG_PART_ENTRY_NO_TOPIC.format(amount=credits_amount(amount, draft.category))
+        for amount, named in pieces
+    )  # fmt: skip
+    counted = " and ".join(
+        texts.LOG_PART_COUNTED.format(amount=number(amount), topics=_labels(named))
+        for amount, named in draft.parts
+    )
+    count = _COUNT_WORDS.get(len(pieces), str(len(pieces)))
+    return texts.LOG_PARTS_NOTE.format(
+        count=count, entries=entries, counted=counted, whole=number(draft.amount)
+    )
+
+
+def _amount_said(draft: LogDraft) -> str:
+    """The amount a Saved / Updated line names: every kind, or the parts on their topics."""
+    if draft.parts:
+        return texts.LOG_SAVED_PARTS.format(
+            whole=credits_amount(draft.amount, draft.category),
+            parts=", ".join(
+                texts.LOG_SAVED_PART.format(amount=number(amount), topics=_labels(named))
+                for amount, named in draft.parts
+            ),
+        )
+    return " + ".join(credits_amount(amount, category) for amount, category in draft.kinds)
 
 
 LONG_AGO_YEARS = 6  # longer than any cycle's look-back: likely a slip of the year
@@ -422,6 +485,10 @@ async def amount_answered(turn: Turn, text: str) -> None:
     if isinstance(amount, LogProblem):  # QA: "twelve" at "How many points?" said credits
         turn.say(problem_text(amount, topics.category_says(str(data.get("category") or ""))))
         return
+    if (parted := sum((a for a, _ in draft_from_state(data).parts), Decimal(0))) > amount:
+        unit = topics.category_says(str(data.get("category") or ""))
+        turn.say(texts.LOG_LESS_THAN_PARTS.format(parts=number(parted), unit=unit))
+        return
     data["amount"] = str(amount)
     data.pop("ceus", None)  # the amount is the clinician's own now, not a conversion
     await _update(turn, data)
@@ -432,8 +499,11 @@ async def topic_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
     if text.strip().lower() in {"none", "no topic", "no topics", "-"}:
-        data.update(topics=[], suggestions=[])
+        data.update(topics=[], suggestions=[], parts=[])
         await _update(turn, data)
+        return
+    if (part := parse_part_answer(text)) is not None:
+        await _part_answered(turn, data, part)
         return
     # The answer replaces the draft's topics ("ethics, human trafficking": both); a part
     # not understood is offered as buttons, and the topics stay as they were when no part
@@ -442,13 +512,52 @@ async def topic_answered(turn: Turn, text: str) -> None:
     suggestions = [t for part in unknown for t in topics.suggest_topics(part, n=2)]
     if unknown:
         shown = html.escape(", ".join(unknown)[:60])
-        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=""))
+        hint = "" if found or suggestions else texts.LOG_TOPIC_HINT  # a way forward
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=hint))
     if found:
         data["topics"] = list(found)
     if found or suggestions:
         data["suggestions"] = [t for t in dict.fromkeys(suggestions) if t not in found][:2]
         data["pick_replaces"] = not found  # the answer meant to replace the topics
         await _update(turn, data)
+
+
+async def _part_answered(turn: Turn, data: dict[str, Any], part: PartAnswer | LogProblem) -> None:
+    """ "6 of the 18 hours were pharmacology" at "Which topic?": those hours become an entry
+    of their own on that topic, the rest keeps the activity's topics (QA: "I don't know the
+    topic …", and no way forward)."""
+    draft = draft_from_state(data)
+    unit = topics.category_says(draft.category)
+    if isinstance(part, LogProblem):
+        turn.say(problem_text(part, unit))
+        return
+    if part.topic is None:
+        shown = html.escape(part.said[:60])
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=texts.LOG_TOPIC_HINT))
+        return
+    if part.whole is not None and part.whole != draft.amount:
+        amount = credits_amount(draft.amount, draft.category)
+        turn.say(texts.LOG_PART_WHOLE_DIFFERS.format(amount=amount, whole=number(part.whole)))
+        return
+    editing = data.get("editing")
+    if draft.also or (
+        isinstance(editing, int)
+        and (entry := await credit_store.get(turn.session, turn.clinician, editing))
+        and await credit_store.same_activity(turn.session, turn.clinician, entry)
+    ):  # one activity in two kinds of credit: which kind's hours would it split?
+        turn.say(problem_text(LogProblem("part_with_kinds", topics.label(part.topic)), unit))
+        return
+    others = [(a, t) for a, t in draft.parts if part.topic not in t]
+    parts = [*others, (part.amount, (part.topic,))]
+    if sum(a for a, _ in parts) > draft.amount:
+        turn.say(problem_text(LogProblem("part_too_big", number(part.amount)), unit))
+        return
+    if parts == [(draft.amount, (part.topic,))]:  # all of it: the entry's topic
+        data.update(topics=sorted({*draft.topics, part.topic}), parts=[])
+    else:
+        data["parts"] = [[str(a), list(t)] for a, t in parts]
+    data["suggestions"] = []
+    await _update(turn, data)
 
 
 _TOPIC_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*", re.IGNORECASE)
@@ -683,11 +792,21 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             await flows.clear(turn)
             turn.edit(texts.CREDITS_GONE)
             return
+        (first_amount, first_topics), *parts = draft.pieces
         _apply(entry, draft)
+        entry.amount, entry.topics = first_amount, sorted(first_topics)
         # Its other kinds of credit are the same activity: same day, title and topics.
         for other in await credit_store.same_activity(turn.session, turn.clinician, entry):
             _apply_shared(other, draft)
         ids = [entry.id]
+        for amount, named in parts:  # "6 of the 18 hours were pharmacology": entries of their own
+            part = await credit_store.add(
+                turn.session, turn.clinician,
+                completed_on=draft.completed_on, amount=amount, category=draft.category,
+                title=draft.title, topics=named, provider=draft.provider,
+                certificate_id=entry.certificate_id, source=entry.source, now=turn.now,
+            )  # fmt: skip
+            ids.append(part.id)
         template = texts.LOG_UPDATED
     else:
         # One entry per credit type of the activity (Category 1 credits and MOC points
@@ -698,13 +817,14 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         ):
             certificate_id = None  # its file was dropped meanwhile: the entry without it
         saved = []
-        for amount, category in draft.kinds:
+        for amount, category, named in _entries_of(draft):
             added = await credit_store.add(
                 turn.session, turn.clinician,
                 completed_on=draft.completed_on, amount=amount, category=category,
-                title=draft.title, topics=draft.topics, provider=draft.provider,
+                title=draft.title, topics=named, provider=draft.provider,
                 certificate_id=certificate_id, source=data.get("source") or "chat",
-                now=turn.now, same_activity_as=saved[0].id if saved else None,
+                now=turn.now,
+                same_activity_as=saved[0].id if saved and not draft.parts else None,
             )  # fmt: skip
             saved.append(added)
         entry, ids = saved[0], [item.id for item in saved]
@@ -713,15 +833,12 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     after = await views(turn)
     await replan(turn)
     await _announce_completions(turn, before, after)
-    amounts = " + ".join(
-        credits_amount(amount, category)
-        for amount, category in draft.kinds
-    )
     turn.edit(
         template.format(
-            amount=amounts, title=html.escape(draft.title), date=day(draft.completed_on)
+            amount=_amount_said(draft), title=html.escape(draft.title),
+            date=day(draft.completed_on),
         )
-    )
+    )  # fmt: skip
     rulebook, today = turn.context.services.rulebook, turn.local_now.date()
     toward = _counts_toward(
         ids, before, after, entry.completed_on,
@@ -729,6 +846,15 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     )  # fmt: skip
     if after or flows.held(turn, flows.SETUP) is None:  # else the set-up asks for a licence
         turn.say(toward)  # next, not "You have no licences… add one" first (QA round 6)
+
+
+def _entries_of(draft: LogDraft) -> list[tuple[Decimal, str, Sequence[str]]]:
+    """(amount, category, topics) of each entry a new draft is saved as: one per kind of
+    credit (the same activity, counted once where both count), or the rest and each part
+    on its own topic (different hours, each counted)."""
+    if draft.parts:
+        return [(amount, draft.category, named) for amount, named in draft.pieces]
+    return [(amount, category, draft.topics) for amount, category in draft.kinds]
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -935,7 +1061,7 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
         # went); 🗑 on one line of /credits removes that line.
         others = []
         if action == "undoyes":
-            others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+            others = await _logged_together(turn, entry)
         removed = [entry, *others]
         described = _described(entry, others, await _certificate_goes(turn, removed))
         for item in removed:
@@ -961,13 +1087,26 @@ async def undo(turn: Turn) -> None:
     if entry is None:
         turn.say(texts.UNDO_NOTHING)
         return
-    others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+    others = await _logged_together(turn, entry)
     goes = await _certificate_goes(turn, [entry, *others])
     turn.say(
         texts.UNDO_CONFIRM.format(**_described(entry, others, goes)),
         [[(texts.CREDITS_DELETE_YES, encode("cred", "undoyes", entry.id)),
           (texts.CANCEL, encode("noop"))]],
     )  # fmt: skip
+
+
+async def _logged_together(turn: Turn, entry: CreditEntry) -> list[CreditEntry]:
+    """What /undo takes back with the entry: its activity's other kinds of credit, and the
+    other parts saved with it ("including 6 pharmacology": the 12 hours must not stay)."""
+    others = {
+        other.id: other
+        for other in [
+            *await credit_store.same_activity(turn.session, turn.clinician, entry),
+            *await credit_store.logged_with(turn.session, turn.clinician, entry),
+        ]
+    }
+    return list(others.values())
 
 
 async def _certificate_goes(turn: Turn, removed: Sequence[CreditEntry]) -> bool:

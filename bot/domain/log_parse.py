@@ -65,11 +65,30 @@ class LogDraft:
     unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
     also: tuple[tuple[Decimal, str], ...] = ()  # the same activity's other credit types
     ceus: str = ""  # the amount was given in CEUs (this many), converted to hours
+    # Hours of the amount on a topic of their own ("18 contact hours including 6
+    # pharmacology"): (amount, topics), each logged as an entry of its own.
+    parts: tuple[tuple[Decimal, tuple[str, ...]], ...] = ()
 
     @property
     def kinds(self) -> list[tuple[Decimal, str]]:
         """(amount, category) of each kind of credit the activity gave, this one first."""
         return [(self.amount, self.category), *self.also]
+
+    @property
+    def rest(self) -> Decimal:
+        """The amount not in a part: what the entry with the activity's own topics gets."""
+        return self.amount - sum((amount for amount, _ in self.parts), Decimal(0))
+
+    @property
+    def pieces(self) -> list[tuple[Decimal, tuple[str, ...]]]:
+        """(amount, topics) of each entry the activity is logged as: the rest with its own
+        topics, then each part with its topic and the activity's (a part of a geriatrics
+        conference on pharmacology is geriatrics too)."""
+        own = tuple(sorted(set(self.topics)))
+        rest = [(self.rest, own)] if self.rest > 0 else []  # "6 ethics and 12 pharmacology"
+        return rest + [
+            (amount, tuple(sorted({*self.topics, *named}))) for amount, named in self.parts
+        ]
 
     def with_(self, **changes: object) -> LogDraft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -80,7 +99,7 @@ class LogProblem:
     """Why the line could not become an entry; ``reason`` is stable for texts and tests."""
 
     reason: str  # no_amount | bad_amount | zero | negative | too_many | date_* | no_text
-    #              | several_activities
+    #              | several_activities | part_too_big | part_with_kinds
     detail: str = ""
     suggestions: tuple[str, ...] = ()
     unit: str = "credits"  # what the amount counts ("points": "Zero points can't ...")
@@ -278,8 +297,11 @@ def parse_log_line(
     elif (unread := _unread_date(body)) is not None:
         return unread
 
+    parts, body = _parts_on_topics(body)
     dual = _several_credit_types(body)
     also: tuple[tuple[Decimal, str], ...] = ()
+    if parts and dual is not None:
+        return LogProblem("part_with_kinds", topics.label(parts[0][1][0]))
     if dual is not None:  # "1 cat 1 credit and 1 MOC point": one activity, two kinds
         if isinstance(dual, LogProblem):
             return dual
@@ -303,6 +325,11 @@ def parse_log_line(
 
     words = re.findall(r"[\w'’./+-]+", body)
     found_topics, found_categories, rest = _take_terms(words)
+    if parts and sum(a for a, _ in parts) > amount:  # "18 hours including 20 pharmacology"
+        return LogProblem("part_too_big", " + ".join(f"{a.normalize():f}" for a, _ in parts))
+    if len(parts) == 1 and parts[0][0] == amount:  # all of it: one entry on that topic
+        found_topics += [t for t in parts[0][1] if t not in found_topics]
+        parts = ()
     meaningful = [word for word in rest if word.lower() not in _FILLER]
     if not unit_word:  # "10 moc pionts": the unit, misspelt, is not the title
         slips = {word: unit for word in meaningful if (unit := _misspelt_unit(word))}
@@ -347,7 +374,98 @@ def parse_log_line(
         topic_suggestions=suggestions,
         unread=unread,
         ceus=ceus_in(text),
+        parts=parts,
     )
+
+
+_PART_START = re.compile(
+    r"(?:\(|\b(?:including|includes|included|incl\.?|inc\.|of\s+which|with|among\s+them)(?!\w))"
+    r"\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
+    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
+    re.IGNORECASE,
+)
+_PART_MORE = re.compile(
+    r"\s*(?:,|and|&|\+)\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
+    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
+    re.IGNORECASE,
+)
+_PART_END = re.compile(
+    r"\s*(?:(?:contact\s+)?(?:hours?|hrs?|credits?|creds?)(?![\w.]))?\s*\)?", re.IGNORECASE
+)
+_PART_WORD = re.compile(r"[\w'’+-]+")
+
+
+def _parts_on_topics(body: str) -> tuple[tuple[tuple[Decimal, tuple[str, ...]], ...], str]:
+    """Hours of a line's amount on a topic of their own, and the line without them:
+    "18 contact hours including 6 pharmacology", "of which 6 pharmacology", "(6 ethics)",
+    "incl. 6 hrs pharmacology and 2 ethics" (QA: 18 hours counted toward a 25-hour
+    pharmacology minimum, titled "Texas NP conference including 6")."""
+    for start in _PART_START.finditer(body):
+        parts: list[tuple[Decimal, tuple[str, ...]]] = []
+        match: re.Match[str] | None = start
+        end = start.start()
+        while match is not None:
+            topic, after = _topic_at(body, match.end())
+            amount = _checked_amount(match.group("amount"))
+            if topic is None or isinstance(amount, LogProblem):
+                break
+            parts.append((amount, (topic,)))
+            end = _PART_END.match(body, after).end()  # type: ignore[union-attr]
+            match = _PART_MORE.match(body, end)
+        if parts:
+            return tuple(parts), body[: start.start()] + " " + body[end:]
+    return (), body
+
+
+def _topic_at(body: str, at: int) -> tuple[str | None, int]:
+    """The topic the words from ``at`` begin with (longest phrase first) and where it ends."""
+    words = list(_PART_WORD.finditer(body, at))[:_MAX_NGRAM]
+    if not words or body[at : words[0].start()].strip():
+        return None, at
+    for size in range(len(words), 0, -1):
+        if any(body[words[i].end() : words[i + 1].start()].strip() for i in range(size - 1)):
+            continue  # a comma or bracket inside: not one phrase
+        if topic := topics.normalize_topic(body[words[0].start() : words[size - 1].end()]):
+            return topic, words[size - 1].end()
+    return None, at
+
+
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_UNIT = r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?|points?)(?![\w.]))"
+_PART_ANSWER = re.compile(
+    rf"\s*(?:(?:including|incl\.?|of\s+which|with)\s+)?(?P<part>{_NUMBER})\s*{_UNIT}?\s*"
+    rf"(?:(?:of|out\s+of)\s+(?:(?:the|my|those|these|them|it)\b\s*)?(?P<whole>{_NUMBER})?"
+    rf"\s*{_UNIT}?\s*)?(?:(?:were|was|are|is|in|on|of|for|about)\s+)*(?P<topic>[^\d].*?)\W*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PartAnswer:
+    """ "6 of the 18 hours were pharmacology": hours of an entry on a topic of their own."""
+
+    amount: Decimal
+    whole: Decimal | None  # the total the clinician said, to check against the entry's
+    topic: str | None  # None: the words (``said``) name no topic
+    said: str
+
+
+def parse_part_answer(text: str) -> PartAnswer | LogProblem | None:
+    """An answer to "Which topic?" that gives some of the hours a topic ("6 of the 18 hours
+    were pharmacology", "6 pharmacology"); None when it starts with no number (QA: "I
+    don't know the topic", and nothing said what to type)."""
+    match = _PART_ANSWER.fullmatch(spoken_amounts(text))
+    if match is None:
+        return None
+    amount = _checked_amount(match.group("part"))
+    if isinstance(amount, LogProblem):
+        return amount
+    whole = _checked_amount(match.group("whole")) if match.group("whole") else None
+    if isinstance(whole, LogProblem):
+        return whole
+    said = match.group("topic").strip()
+    topic = topics.normalize_topic(said) or topics.misspelt_topic(said)
+    return PartAnswer(amount, whole, topic, said)
 
 
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.

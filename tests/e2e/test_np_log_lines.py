@@ -1,0 +1,129 @@
+"""A nurse practitioner's log lines, end to end (QA, sandbox session by an NP): hours of a
+conference on a topic of their own, a duration beside the amount, a topic before the unit,
+edit requests, "pharm", CEUs and amounts with more than two decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bot.domain.custom_requirements import CustomRequirementSpec, parse_custom_requirement
+from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, licences
+from bot.store.db import transaction
+from bot.store.models import CreditEntry
+from tests.e2e.conftest import START, BotUnderTest, reply_with
+
+TEXAS_APRN = "Texas APRN: 75 contact hours including 25 pharmacology by 2027-10-31"
+
+
+async def nurse_practitioner(bot: BotUnderTest) -> SandboxUser:
+    """Ana, an NP whose Texas APRN licence wants 25 of its 75 contact hours in pharmacology."""
+    spec = parse_custom_requirement(TEXAS_APRN, "np")
+    assert isinstance(spec, CustomRequirementSpec)
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=START,
+        )  # fmt: skip
+        owner.profession = "np"
+        await licences.add(
+            session, owner, label="Texas APRN", now=START, custom_rule=spec.to_dict(),
+            renewal_date=spec.deadline,
+        )  # fmt: skip
+    return bot.user(1001, "Ana")
+
+
+async def entries(bot: BotUnderTest) -> list[tuple[Decimal, list[str], str]]:
+    """(amount, topics, title) of every entry, in the order saved."""
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = (await session.execute(select(CreditEntry).order_by(CreditEntry.id))).scalars()
+        return [(row.amount, list(row.topics), row.title) for row in rows]
+
+
+async def test_hours_of_a_conference_on_pharmacology_count_alone(bot: BotUnderTest) -> None:
+    """QA: "18 contact hours including 6 pharmacology" was one entry of 18 hours on
+    pharmacology, titled "Texas NP conference including 6": 18 counted toward the
+    25-hour pharmacology minimum."""
+    ana = await nurse_practitioner(bot)
+    await ana.send(
+        "Attended the Texas NP conference Oct 14-16, 2026, 18 contact hours including 6 "
+        "pharmacology"
+    )
+    draft = (await ana.next_reply()).text
+    assert "• 18 contact hours — ANCC" in draft, draft
+    assert "• Topics: Pharmacology for 6 of the 18 contact hours; no topic for the other 12" in (
+        draft
+    ), draft
+    assert "• Title: Texas NP conference\n" in draft, draft
+    assert (
+        "Logged as two entries of this activity: 12 contact hours with no topic, 6 contact "
+        "hours of Pharmacology; so 6 count toward Pharmacology, not all 18." in draft
+    ), draft
+    await ana.press("✅ Save")
+    saved = (await ana.next_edit()).text
+    assert saved.startswith("Saved: 18 contact hours (6 of them Pharmacology), Texas NP"), saved
+    await reply_with(ana, "Counts toward: Texas APRN")
+    assert await entries(bot) == [
+        (Decimal("12.00"), [], "Texas NP conference"),
+        (Decimal("6.00"), ["pharmacology"], "Texas NP conference"),
+    ]
+    await ana.send("/status")
+    status = (await ana.next_reply()).text
+    assert "Pharmacology: 6 of 25" in status, status
+
+    await ana.send("/undo")  # both parts go: the activity was logged once
+    assert "(12 contact hours + 6 contact hours, Oct 16, 2026)" in (await ana.next_reply()).text
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
+    assert await entries(bot) == []
+
+
+async def test_other_ways_to_say_a_part(bot: BotUnderTest) -> None:
+    ana = await nurse_practitioner(bot)
+    for line in (
+        "Texas NP conference Oct 16, 2026, 18 contact hours of which 6 pharmacology",
+        "Texas NP conference Oct 16, 2026, 18 contact hours incl. 6 hrs pharmacology",
+        "Texas NP conference Oct 16, 2026, 18 contact hours (6 pharmacology)",
+    ):
+        await ana.send(line)
+        draft = (await ana.next_reply()).text
+        assert "Pharmacology for 6 of the 18 contact hours" in draft, (line, draft)
+        assert "• Title: Texas NP conference\n" in draft, (line, draft)
+    await ana.send("Texas NP conference Oct 16, 2026, 18 contact hours including 20 pharmacology")
+    refused = (await ana.next_reply()).text
+    assert refused.startswith("The hours on a topic of their own (20) are more than"), refused
+
+
+async def test_a_part_typed_at_the_topic_question_splits_the_entry(bot: BotUnderTest) -> None:
+    """QA: editing an entry's topic, "6 of the 18 hours were pharmacology" got "I don't
+    know the topic …" and nothing said what to type."""
+    ana = await nurse_practitioner(bot)
+    await ana.send("18 contact hours Texas NP conference Oct 16")
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+    await ana.send("/credits")
+    await ana.next_reply()
+    await ana.press("✏️ 1")
+    assert "Change this entry to:" in (await ana.next_reply()).text
+    await ana.press("🧩 Topic")
+    await ana.next_reply()
+    await ana.send("lots of pharm stuff")
+    unknown = (await ana.next_reply()).text
+    assert "6 of the 18 hours were pharmacology" in unknown, unknown  # a way forward
+    await ana.send("6 of the 20 hours were pharmacology")
+    assert (await ana.next_reply()).text.startswith("This is 18 contact hours, not 20")
+    await ana.send("6 of the 18 hours were pharmacology")
+    draft = (await ana.next_reply()).text
+    assert draft.startswith("Change this entry to:"), draft
+    assert "Pharmacology for 6 of the 18 contact hours; no topic for the other 12" in draft
+    await ana.press("✅ Save")
+    updated = (await ana.next_edit()).text
+    assert updated.startswith("Updated: 18 contact hours (6 of them Pharmacology)"), updated
+    assert await entries(bot) == [
+        (Decimal("12.00"), [], "Texas NP conference"),
+        (Decimal("6.00"), ["pharmacology"], "Texas NP conference"),
+    ]

@@ -43,6 +43,7 @@ _FILLER = frozenset(
         # QA round 9: "logged 2 cred …" was titled "logged", "pls log …" "pls grand rounds"
         "logged", "pls", "plz", "cred", "creds", "cr", "crs", "attended", "finished", "took",
         "contact", "live",  # QA round 10: "1.5 ANCC contact hours …" was titled "contact"
+        "went",  # "I went to a 3 day conference last week, got 12 hours" (QA, an NP)
     }
 )  # fmt: skip
 _MAX_NGRAM = 5
@@ -309,7 +310,7 @@ def parse_log_line(
         also = tuple(others)
         unit_word, body = "", dual.rest
     else:
-        amount_match = _AMOUNT.search(body)
+        amount_match = _amount_in(body)
         if amount_match is None:
             return LogProblem("no_amount", body.strip()[:60])
         if (several := _several_activities(body)) is not None:
@@ -323,7 +324,7 @@ def parse_log_line(
         unit_word = (amount_match.group(2) or "").lower()
         body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
-    words = re.findall(r"[\w'’./+-]+", body)
+    words = re.findall(r"[\w'’./+-]+", _SPACED_DURATION.sub(" ", body))
     found_topics, found_categories, rest = _take_terms(words)
     if parts and sum(a for a, _ in parts) > amount:  # "18 hours including 20 pharmacology"
         return LogProblem("part_too_big", " + ".join(f"{a.normalize():f}" for a, _ in parts))
@@ -470,6 +471,25 @@ def parse_part_answer(text: str) -> PartAnswer | LogProblem | None:
 
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.
 _LEADING_FRACTION = re.compile(r"\s*(?:(\d{1,2})\s+)?([13])/([24])(?![\d/])")
+
+
+_DURATION_NEXT = re.compile(
+    r"\s*-?\s*(?:days?|nights?|weeks?|wks?|months?|years?|yrs?)(?![\w-])", re.IGNORECASE
+)
+_SPACED_DURATION = re.compile(
+    r"(?<![\w.-])\d+\s+(?:days?|nights?|weeks?|wks?|months?)(?![\w-])", re.IGNORECASE
+)
+""""a 3 day conference": how long it lasted, not a word of its title ("3-day Pri-Med
+conference" keeps its hyphenated words)."""
+
+
+def _amount_in(body: str) -> re.Match[str] | None:
+    """The amount of a line: its first number that is not how long the activity lasted
+    (QA: "I went to a 3 day conference last week, got 12 hours" was 3 hours)."""
+    for match in _AMOUNT.finditer(body):
+        if match.group(2) or not _DURATION_NEXT.match(body, match.end()):
+            return match
+    return None
 
 
 def _leading_fraction(body: str) -> str:

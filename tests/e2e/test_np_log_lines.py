@@ -127,3 +127,17 @@ async def test_a_part_typed_at_the_topic_question_splits_the_entry(bot: BotUnder
         (Decimal("12.00"), [], "Texas NP conference"),
         (Decimal("6.00"), ["pharmacology"], "Texas NP conference"),
     ]
+
+
+async def test_how_long_a_conference_lasted_is_not_its_hours(bot: BotUnderTest) -> None:
+    """QA: "I went to a 3 day conference last week, got 12 hours" was proposed as 3 contact
+    hours titled "went day conference 12"."""
+    ana = await nurse_practitioner(bot)
+    await ana.send("I went to a 3 day conference last week, got 12 hours")
+    draft = (await ana.next_reply()).text
+    assert "• 12 contact hours — ANCC" in draft, draft
+    assert "• Title: conference\n" in draft and "Tue Nov 17, 2026" in draft, draft
+    await ana.send("12 hrs from the 3-day Pri-Med conference Jul 10-12")  # as before
+    draft = (await ana.next_reply()).text
+    assert "• 12 contact hours — ANCC" in draft, draft
+    assert "• Title: 3-day Pri-Med conference\n" in draft, draft

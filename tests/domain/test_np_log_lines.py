@@ -1,0 +1,41 @@
+"""An NP's log lines (QA, sandbox session by a nurse practitioner): which number is the
+amount, which line is a log, and what "pharm", CEUs and a third decimal mean."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.log_parse import LogDraft, LogProblem, parse_log_line
+
+NOW = datetime(2026, 11, 24, 15, tzinfo=UTC)  # a Tuesday
+
+
+def parse(line: str) -> LogDraft | LogProblem:
+    return parse_log_line(line, NOW, "America/New_York", default_category="ancc")
+
+
+@pytest.mark.parametrize(
+    ("line", "amount", "title", "completed_on"),
+    [("I went to a 3 day conference last week, got 12 hours", 12, "conference",
+      date(2026, 11, 17)),
+     ("12 hrs from the 3-day Pri-Med conference Jul 10-12", 12, "3-day Pri-Med conference",
+      date(2026, 7, 12)),
+     ("3-day Pri-Med conference Jul 10-12, 12 hrs", 12, "3-day Pri-Med conference",
+      date(2026, 7, 12)),
+     ("2 week wound care course, 14 credits yesterday", 14, "wound care", date(2026, 11, 23)),
+     ("a 2 day ACLS renewal, 8 contact hours, Nov 3", 8, "ACLS renewal", date(2026, 11, 3))],
+)  # fmt: skip
+def test_how_long_it_lasted_is_not_the_amount(
+    line: str, amount: int, title: str, completed_on: date
+) -> None:
+    draft = parse(line)
+    assert isinstance(draft, LogDraft), draft
+    assert (draft.amount, draft.title, draft.completed_on) == (amount, title, completed_on)
+
+
+def test_a_number_before_the_days_is_still_an_amount_when_nothing_else_is() -> None:
+    draft = parse("log 2 ethics today")
+    assert isinstance(draft, LogDraft) and draft.amount == Decimal(2), draft

@@ -50,7 +50,7 @@ async def on_text(turn: Turn) -> None:
         return
     if licences.looks_like_custom_requirement(text):
         await licences.add_custom(turn, text)
-    elif is_log(text):
+    elif is_log(text, turn.now, turn.tz):
         await credits.log_text(turn, text)
     elif (
         await phrases.maybe_handle(turn, text)

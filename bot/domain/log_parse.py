@@ -635,6 +635,26 @@ def looks_like_a_log(text: str) -> bool:
     return bool(_EARNED.search(text) and _AMOUNT_BEFORE_UNIT.search(text))
 
 
+_AMOUNT_WORDS_UNIT = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s+(?P<between>(?:[\w'’-]+\s+){0,3}?)"
+    r"(?:credits?|creds?|hours?|hrs?|contact\s+hours?|points?|ceus?)\b",
+    re.IGNORECASE,
+)
+
+
+def amount_with_unit(text: str, *, only_terms: bool = False) -> bool:
+    """An amount counted in credits or hours, a few words before the unit allowed ("4
+    pharmacology hours", "12 AOA 1-A credits"); ``only_terms``: those words must name a
+    topic or a kind of credit ("4 pharmacology hours", not "2 more hours")."""
+    for match in _AMOUNT_WORDS_UNIT.finditer(spoken_amounts(text)):
+        between = match.group("between").strip()
+        if not only_terms or not between:
+            return True
+        if topics.normalize_topic(between) or topics.normalize_category(between):
+            return True
+    return False
+
+
 _EARNED = re.compile(
     r"\b(?:earned|got|completed|did|finished|attended|log(?:ged)?\s+(?:that|this|it|them))\b",
     re.IGNORECASE,

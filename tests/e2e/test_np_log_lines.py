@@ -4,6 +4,7 @@ edit requests, "pharm", CEUs and amounts with more than two decimals."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -141,3 +142,28 @@ async def test_how_long_a_conference_lasted_is_not_its_hours(bot: BotUnderTest) 
     draft = (await ana.next_reply()).text
     assert "• 12 contact hours — ANCC" in draft, draft
     assert "• Title: 3-day Pri-Med conference\n" in draft, draft
+
+
+async def test_hours_of_a_topic_on_a_past_day_are_logged(bot: BotUnderTest) -> None:
+    """QA: "4 pharmacology hours, AANP webinar, 11/20/2026" was searched as a course ("That
+    date has passed; I look for upcoming courses"); "logged 4 pharmacology hours at the
+    AANP webinar on 11/20/2026" got "Sorry, I didn't understand that"."""
+    ana = await nurse_practitioner(bot)
+    for line in (
+        "4 pharmacology hours, AANP webinar, 11/20/2026",
+        "logged 4 pharmacology hours at the AANP webinar on 11/20/2026",
+    ):
+        await ana.send(line)
+        draft = (await ana.next_reply()).text
+        assert draft.startswith("Log this?\n• 4 contact hours — ANCC"), (line, draft)
+        assert "• Topics: Pharmacology\n• Title: AANP webinar\n" in draft, (line, draft)
+        assert "• Completed: Fri Nov 20, 2026" in draft, (line, draft)
+    await ana.send("5 pharmacology hours AANP national conference Sept 23 2028")
+    assert (await ana.next_reply()).text == (  # as "5 hours pharmacology …" is answered
+        "“Sept 23 2028” is in the future, but you can only log what you have completed."
+    )
+    bot.clock.set(datetime(2028, 10, 2, 15, tzinfo=UTC))
+    await ana.send("5 pharmacology hours AANP national conference Sept 23 2028")
+    draft = await reply_with(ana, "Log this?")
+    assert "• 5 contact hours — ANCC" in draft and "Sat Sep 23, 2028" in draft, draft
+    assert "• Title: AANP national conference\n" in draft, draft

@@ -756,6 +756,10 @@ CREDITS_DELETE_YES = "Delete"
 CREDITS_DELETED = "Deleted “{title}”{certificate}."
 WITH_CERTIFICATE = " and its certificate 📎"
 CREDITS_GONE = "That entry no longer exists."
+EDIT_WHICH = "Several entries fit “{what}”. Which one? Press its ✏️ to change it:"
+EDIT_NONE_FITS = (
+    "I found no entry like “{what}”, so nothing changed. Press ✏️ beside the one to change:"
+)
 UNDO_NOTHING = "There is nothing to undo."
 UNDO_CONFIRM = "Remove your last entry, “{title}” ({amount}, {date}){certificate}?"
 AMOUNT = "{amount} {unit}"

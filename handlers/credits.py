@@ -30,6 +30,7 @@ from bot.domain.log_parse import (
     default_category_for,
     looks_like_a_log,
     parse_amount,
+    parse_edit_request,
     parse_log_date,
     parse_log_line,
     parse_part_answer,
@@ -322,6 +323,8 @@ async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> No
 # ------------------------------------------------------------------ entry points
 async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) -> None:
     """Parse a one-line log and propose it (or say precisely what was wrong)."""
+    if certificate_id is None and await edit_request(turn, text, read_as_log=True):
+        return  # never a new entry from "change the wound care entry to 2.5 hours" (QA)
     parsed = parse_log_line(
         text, turn.now, turn.tz, default_category=default_category_for(turn.clinician.profession)
     )
@@ -983,6 +986,90 @@ async def _announce_completions(
             ],
             turn.now,
         )  # fmt: skip
+
+
+# ------------------------------------------------------------------ "change the … entry"
+async def edit_request(turn: Turn, text: str, *, read_as_log: bool = False) -> bool:
+    """ "change the wound care entry to 2.5 hours": the entry whose title or topic says
+    "wound care", offered with its new amount and the edit's usual Save / Cancel; when no
+    entry or several fit, that is said and the entries are shown to pick from (QA: it was
+    proposed as a new entry titled "change wound care entry"). False when the text is not
+    about an entry ("set quiet hours to 10"); ``read_as_log``: it was taken for a log line,
+    so it is answered even then, never logged."""
+    request = parse_edit_request(text)
+    if request is None:
+        return False
+    if request.what:
+        everything = await credit_store.list_for(turn.session, turn.clinician)
+        found = _entries_named(everything, request.what)
+    else:  # "change it to 4", "change the last entry to 3 credits"
+        last = await credit_store.last_added(turn.session, turn.clinician)
+        found = [last] if last is not None else []
+    if not found and not (request.names_entry or read_as_log):
+        return False
+    amount = parse_amount(request.amount) if request.amount else None
+    if isinstance(amount, LogProblem):
+        turn.say(problem_text(amount))
+        return True
+    if len(found) == 1:
+        entry = found[0]
+        draft = LogDraft(
+            amount=amount or entry.amount, completed_on=entry.completed_on,
+            category=entry.category, topics=tuple(entry.topics or ()), title=entry.title,
+            provider=entry.provider,
+        )  # fmt: skip
+        await propose(turn, draft, editing=entry.id)
+    elif found:
+        which = texts.EDIT_WHICH.format(what=html.escape(request.what[:60]))
+        _say_entries(turn, found[:PAGE_SIZE], which)
+    else:
+        turn.say(texts.EDIT_NONE_FITS.format(what=html.escape(request.what[:60])))
+        await show_page(turn, 0)
+    return True
+
+
+_NOT_A_NAME = frozenset(
+    {"entry", "entries", "log", "record", "one", "course", "activity", "credit", "credits",
+     "hour", "hours", "contact", "my", "the", "a", "an"}
+)  # fmt: skip
+
+
+def _entries_named(entries: Sequence[CreditEntry], what: str) -> list[CreditEntry]:
+    """The entries ``what`` names: by a topic they have ("pharmacology"), or by words of
+    their title or topics, each the start of one ("wound care" for "Wound Care Update")."""
+    topic = topics.normalize_topic(what)
+    words = [w for w in topics.fold(what).split() if w not in _NOT_A_NAME]
+
+    def fits(entry: CreditEntry) -> bool:
+        if topic is not None and topic in topics.expand(entry.topics or ()):
+            return True
+        labels = " ".join(topics.label(t) for t in entry.topics or ())
+        said = topics.fold(f"{entry.title} {labels}").split()
+        return bool(words) and all(any(s.startswith(w) for s in said) for w in words)
+
+    return [entry for entry in entries if fits(entry)]
+
+
+def _say_entries(turn: Turn, entries: Sequence[CreditEntry], intro: str) -> None:
+    """Some entries as /credits lists them, each with its ✏️ to change it."""
+    lines = [intro]
+    for index, entry in enumerate(entries, start=1):
+        topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
+        lines.append(
+            texts.CREDITS_ITEM.format(
+                index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
+                amount=credits_amount(entry.amount, entry.category),
+                category=html.escape(topics.category_label(entry.category)),
+                title=html.escape(entry.title),
+                topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
+                certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
+            )
+        )  # fmt: skip
+    buttons = [
+        [(texts.CREDITS_EDIT.format(index=index), encode("cred", "edit", entry.id))
+         for index, entry in enumerate(entries, start=1)]
+    ]  # fmt: skip
+    turn.say("\n".join(lines), buttons)
 
 
 # ------------------------------------------------------------------ /credits, /undo

@@ -469,6 +469,40 @@ def parse_part_answer(text: str) -> PartAnswer | LogProblem | None:
     return PartAnswer(amount, whole, topic, said)
 
 
+_EDIT_REQUEST = re.compile(
+    r"\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?"
+    r"(?:change|edit|update|correct|fix|amend|set|adjust)\s+(?:the\s+|my\s+|that\s+)?"
+    r"(?P<what>.+?)(?P<named>\s+(?:entry|entries|log|record|one))?"
+    r"(?:'s\s+|\s+)?(?:(?:amount|hours|credits)\s+)?"
+    rf"(?:(?:to|into)\s+(?P<amount>{_NUMBER})\s*{_UNIT}?)?\s*(?:please|pls)?[.!]*\s*",
+    re.IGNORECASE,
+)
+_THE_LAST = re.compile(r"(?:it|that|this|last|the\s+last|my\s+last)(?:\s+one)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """ "change the wound care entry to 2.5 hours": which entry, and its new amount."""
+
+    what: str  # words naming the entry ("wound care"); "" for the last one logged
+    amount: str | None  # as typed, checked by :func:`parse_amount`
+    names_entry: bool  # "entry" / "log" said: surely about an entry, even if none matches
+
+
+def parse_edit_request(text: str) -> EditRequest | None:
+    """A request to change a logged entry (QA: "change the wound care entry to 2.5 hours"
+    was proposed as a new entry titled "change wound care entry"); None for other text.
+    Only "… to <amount>" or "… entry" is one: "change my time zone" is not."""
+    match = _EDIT_REQUEST.fullmatch(text)
+    if match is None or not (match.group("amount") or match.group("named")):
+        return None
+    what = match.group("what").strip(" ,:;-")
+    if re.search(r"\d", what):  # "update 2 ethics yesterday to …": not one entry's words
+        return None
+    what = "" if _THE_LAST.fullmatch(what) else what
+    return EditRequest(what, match.group("amount"), bool(match.group("named")))
+
+
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.
 _LEADING_FRACTION = re.compile(r"\s*(?:(\d{1,2})\s+)?([13])/([24])(?![\d/])")
 

@@ -8,7 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain.log_parse import LogDraft, LogProblem, parse_log_line
+from bot.domain.log_parse import (
+    EditRequest,
+    LogDraft,
+    LogProblem,
+    parse_edit_request,
+    parse_log_line,
+)
 
 NOW = datetime(2026, 11, 24, 15, tzinfo=UTC)  # a Tuesday
 
@@ -39,3 +45,21 @@ def test_how_long_it_lasted_is_not_the_amount(
 def test_a_number_before_the_days_is_still_an_amount_when_nothing_else_is() -> None:
     draft = parse("log 2 ethics today")
     assert isinstance(draft, LogDraft) and draft.amount == Decimal(2), draft
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("change the wound care entry to 2.5 hours", EditRequest("wound care", "2.5", True)),
+     ("change the wound care entry's amount to 2.5", EditRequest("wound care", "2.5", True)),
+     ("update my wound care to 2.5 hrs please", EditRequest("wound care", "2.5", False)),
+     ("fix the sepsis one to 1.5", EditRequest("sepsis", "1.5", True)),
+     ("edit the wound care entry", EditRequest("wound care", None, True)),
+     ("change the last entry to 3 credits", EditRequest("", "3", True)),
+     ("change it to 4", EditRequest("", "4", False)),
+     ("change my time zone to Chicago", None), ("change my profession to nurse", None),
+     ("change my renewal date to 12/31", None), ("change 2 ethics to 3", None),
+     ("log 2 ethics yesterday", None)],
+)  # fmt: skip
+def test_a_request_to_change_an_entry(text: str, expected: EditRequest | None) -> None:
+    """QA: "change the wound care entry to 2.5 hours" was logged as a new entry."""
+    assert parse_edit_request(text) == expected

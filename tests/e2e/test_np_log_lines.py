@@ -167,3 +167,53 @@ async def test_hours_of_a_topic_on_a_past_day_are_logged(bot: BotUnderTest) -> N
     draft = await reply_with(ana, "Log this?")
     assert "• 5 contact hours — ANCC" in draft and "Sat Sep 23, 2028" in draft, draft
     assert "• Title: AANP national conference\n" in draft, draft
+
+
+async def save_line(ana: SandboxUser, line: str) -> None:
+    await ana.send(line)
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+
+
+async def test_an_edit_request_changes_the_entry_it_names(bot: BotUnderTest) -> None:
+    """QA: "change the wound care entry to 2.5 hours" proposed a new entry titled "change
+    wound care entry"."""
+    ana = await nurse_practitioner(bot)
+    await save_line(ana, "2 contact hours Wound Care Update Nov 10")
+    await save_line(ana, "1 contact hour ethics Nov 12")
+    await ana.send("change the wound care entry to 2.5 hours")
+    offer = await ana.next_reply()
+    assert offer.text.startswith("Change this entry to:\n• 2.5 contact hours"), offer.text
+    assert "• Title: Wound Care Update\n" in offer.text, offer.text
+    assert ["✅ Save", "Cancel"] in offer.buttons, offer.buttons
+    await ana.press("✅ Save")
+    assert (await ana.next_edit()).text.startswith("Updated: 2.5 contact hours, Wound Care")
+    await reply_with(ana, "Counts toward")
+    assert sorted(await entries(bot)) == [
+        (Decimal("1.00"), ["ethics"], "Medical ethics"),
+        (Decimal("2.50"), [], "Wound Care Update"),
+    ]
+
+    await ana.send("change the sepsis entry to 3 hours")  # none fits: said, and the list
+    assert (await ana.next_reply()).text.startswith("I found no entry like “sepsis”")
+    listing = await ana.next_reply()
+    assert "Your credits" in listing.text and ["✏️ 1", "✏️ 2"] in listing.buttons
+
+    await ana.send("/log 1 ethics yesterday")  # a draft waits: still an edit, not a log
+    await ana.next_reply()
+    await ana.send("change the wound care entry to 3 hours")
+    offer = (await ana.next_reply()).text
+    assert offer.startswith("Change this entry to:\n• 3 contact hours"), offer
+    await ana.press("Cancel")
+    await ana.next_edit()
+
+    await save_line(ana, "1 contact hour wound care dressings Nov 14")
+    await ana.send("change the wound care entry to 2")  # two fit: which one?
+    which = await ana.next_reply()
+    assert which.text.startswith("Several entries fit “wound care”. Which one?"), which.text
+    assert "Wound Care Update" in which.text and "wound care dressings" in which.text
+    await ana.press("✏️ 1")
+    assert "Change this entry to:" in (await ana.next_reply()).text
+    assert len(await entries(bot)) == 3, "nothing new was logged"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.domain import topics
 from bot.domain.log_parse import (
     EditRequest,
     LogDraft,
@@ -63,3 +64,17 @@ def test_a_number_before_the_days_is_still_an_amount_when_nothing_else_is() -> N
 def test_a_request_to_change_an_entry(text: str, expected: EditRequest | None) -> None:
     """QA: "change the wound care entry to 2.5 hours" was logged as a new entry."""
     assert parse_edit_request(text) == expected
+
+
+@pytest.mark.parametrize("word", ["pharm", "Pharm.", "pharmacol", "pharmaco", "PHARMACOLOGY"])
+def test_an_nps_abbreviation_of_pharmacology_is_pharmacology(word: str) -> None:
+    """QA: "2.5 hrs pharm last Tuesday" had no topic, and offered State laws and rules
+    before Pharmacology."""
+    assert topics.normalize_topic(word) == "pharmacology"
+    draft = parse(f"2.5 hrs {word} last Tuesday")
+    assert isinstance(draft, LogDraft), draft
+    assert (draft.topics, draft.topic_suggestions) == (("pharmacology",), ())
+
+
+def test_a_shortened_word_is_offered_the_one_word_name_first() -> None:
+    assert topics.suggest_topics("pharma")[0] == "pharmacology"

@@ -217,3 +217,16 @@ async def test_an_edit_request_changes_the_entry_it_names(bot: BotUnderTest) -> 
     await ana.press("✏️ 1")
     assert "Change this entry to:" in (await ana.next_reply()).text
     assert len(await entries(bot)) == 3, "nothing new was logged"
+
+
+async def test_pharm_is_pharmacology(bot: BotUnderTest) -> None:
+    """QA: "2.5 hrs pharm last Tuesday" → "Topics: none, Title: pharm", with "Did you mean
+    State laws and rules?" above "Pharmacology"."""
+    ana = await nurse_practitioner(bot)
+    await ana.send("2.5 hrs pharm last Tuesday")
+    draft = await ana.next_reply()
+    assert "• Topics: Pharmacology\n• Title: Pharmacology\n" in draft.text, draft.text
+    assert not any("Did you mean" in label for row in draft.buttons for label in row)
+    await ana.send("Texas NP conference Oct 16, 2026, 18 contact hours (6 pharm)")
+    draft = await ana.next_reply()
+    assert "Pharmacology for 6 of the 18 contact hours" in draft.text, draft.text

@@ -604,10 +604,13 @@ LOG_PART_ENTRY = "{amount} of {topics}"
 LOG_PART_ENTRY_NO_TOPIC = "{amount} with no topic"
 LOG_SAVED_PARTS = "{whole} ({parts})"
 LOG_SAVED_PART = "{amount} of them {topics}"
-LOG_FROM_CEUS = (
-    "\n<i>{ceus} CEU counted as ten contact hours each (IACET and ANCC): if yours were "
-    "hours, press 🔢 Amount; if they are another kind of credit, press 🏷 Category.</i>"
+LOG_CEUS = "{ceus} CEU{s}"
+LOG_ASK_CEUS = (
+    "<b>{ceus}: {as_ceus} or {as_hours}?</b>\n"
+    "One CEU is ten contact hours (IACET and ANCC), but CEUs often mean hours. Choose, "
+    "then check the entry before saving."
 )
+LOG_CEUS_AS_CEUS = "{amount} ({ceus})"
 LOG_UNREAD = (
     "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "
     "buttons below.</i>"

@@ -149,7 +149,8 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
         data["file"] = await credit_store.certificate_name(
             turn.session, turn.clinician, certificate_id
         )
-    await flows.expect(turn, "log_confirm", log=data)
+    data["ceus_ask"] = bool(draft.ceus) and data.get("editing") is None
+    await flows.expect(turn, "log_ceus" if data["ceus_ask"] else "log_confirm", log=data)
     if flows.held(turn, flows.LOG_DRAFT) is not None:  # replaced, and named below
         await flows.release(turn, flows.LOG_DRAFT)
     note = ""
@@ -157,7 +158,75 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
         note = texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title"))))
         if replaced.get("certificate_id") != data.get("certificate_id"):
             await _discard_upload(turn, replaced)  # "send it again": not kept unseen (QA)
-    show_draft(turn, data, note=note)
+    if data["ceus_ask"]:
+        ask_ceus(turn, data, note=note)
+    else:
+        show_draft(turn, data, note=note)
+
+
+def ask_ceus(turn: Turn, data: dict[str, Any], *, note: str = "") -> None:
+    """ "2 CEUs …": ten contact hours each (IACET, ANCC), or hours said as CEUs, as nurses
+    often do? Asked before the draft, with one button each (QA: one tap on Save logged 20
+    hours, with only a warning under the draft)."""
+    draft, key = draft_from_state(data), str(data.get("id") or "")
+    ceus = texts.LOG_CEUS.format(ceus=html.escape(draft.ceus), s="" if draft.ceus == "1" else "s")
+    as_ceus = credits_amount(draft.amount, draft.category)
+    as_hours = credits_amount(_ceus_as_hours(draft), draft.category)
+    turn.say(
+        texts.LOG_ASK_CEUS.format(ceus=ceus, as_ceus=as_ceus, as_hours=as_hours) + note,
+        [[(texts.LOG_CEUS_AS_CEUS.format(amount=as_ceus, ceus=ceus),
+           encode("logu", "ceus", key))],
+         [(as_hours, encode("logu", "hours", key))]],
+    )  # fmt: skip
+
+
+def _ceus_as_hours(draft: LogDraft) -> Decimal:
+    """The amount when the CEUs were hours: the number typed ("2 CEUs" → 2)."""
+    amount = parse_amount(draft.ceus)
+    return draft.amount if isinstance(amount, LogProblem) else amount
+
+
+async def _ceus_chosen(turn: Turn, data: dict[str, Any], *, as_hours: bool, edit: bool) -> None:
+    """The CEUs' meaning chosen: the draft, with its amount, to check and save."""
+    if as_hours:
+        data["amount"] = str(_ceus_as_hours(draft_from_state(data)))
+    data.update(ceus_ask=False, ceus="")
+    await _update(turn, data, edit=edit)
+
+
+@route("logu")
+async def ceus_pressed(turn: Turn, press: Press) -> None:
+    data = _pressed_draft(turn, press.arg(1))
+    if data is None:
+        return
+    if not data.get("ceus_ask") or press.arg(0) not in ("ceus", "hours"):
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await _ceus_chosen(turn, data, as_hours=press.arg(0) == "hours", edit=True)
+
+
+_HOURS_WORDS = re.compile(r"\s*(?:(?:contact\s+)?hours?|hrs?|h)\W*", re.IGNORECASE)
+_CEU_WORDS = re.compile(r"\s*ceus?\W*", re.IGNORECASE)
+
+
+@flows.step("log_ceus")
+async def ceus_typed(turn: Turn, text: str) -> bool | None:
+    """ "hours", "CEUs", or one of the two amounts typed instead of pressed; anything else
+    is routed as usual (the question stays until a button is pressed)."""
+    data = _current(turn)
+    if data is None or not data.get("ceus_ask"):
+        return False
+    draft = draft_from_state(data)
+    typed = parse_amount(text)
+    if _HOURS_WORDS.fullmatch(text) or typed == _ceus_as_hours(draft):
+        await _ceus_chosen(turn, data, as_hours=True, edit=False)
+    elif _CEU_WORDS.fullmatch(text) or typed == draft.amount:
+        await _ceus_chosen(turn, data, as_hours=False, edit=False)
+    elif _CONFIRM.fullmatch(text):  # "save" before the question is answered: asked again
+        ask_ceus(turn, data)
+    else:
+        return False
+    return None
 
 
 async def _narrower_mandate_topics(turn: Turn, logged: Sequence[str]) -> list[str]:
@@ -213,8 +282,6 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
-    if draft.ceus:
-        text += texts.LOG_FROM_CEUS.format(ceus=html.escape(draft.ceus))
     if draft.parts:
         text += _parts_note(draft)
     narrower = [t for t in data.get("narrower") or () if t in draft.topic_suggestions]
@@ -493,7 +560,6 @@ async def amount_answered(turn: Turn, text: str) -> None:
         turn.say(texts.LOG_LESS_THAN_PARTS.format(parts=number(parted), unit=unit))
         return
     data["amount"] = str(amount)
-    data.pop("ceus", None)  # the amount is the clinician's own now, not a conversion
     await _update(turn, data)
 
 
@@ -773,6 +839,9 @@ async def _discard_upload(turn: Turn, data: dict[str, Any]) -> str | None:
 
 # ------------------------------------------------------------------ saving
 async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = False) -> None:
+    if data.get("ceus_ask"):  # "save" typed before the CEUs were said: asked again
+        ask_ceus(turn, data)
+        return
     draft = draft_from_state(data)
     editing = data.get("editing")
     if not allow_duplicate and editing is None:

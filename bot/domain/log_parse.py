@@ -374,7 +374,7 @@ def parse_log_line(
         category_given=bool(found_categories),
         topic_suggestions=suggestions,
         unread=unread,
-        ceus=ceus_in(text),
+        ceus=_ceus_alone(text),
         parts=parts,
     )
 
@@ -501,6 +501,20 @@ def parse_edit_request(text: str) -> EditRequest | None:
         return None
     what = "" if _THE_LAST.fullmatch(what) else what
     return EditRequest(what, match.group("amount"), bool(match.group("named")))
+
+
+_CEUS_SAID = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*ceus?\b", re.IGNORECASE)
+_HOURS_SAID = re.compile(
+    r"\d\s*(?:contact\s+hours?|hours?|hrs?|h|credits?|creds?|points?|min\w*)\b", re.IGNORECASE
+)
+
+
+def _ceus_alone(text: str) -> str:
+    """The CEUs a line's amount was given in ("2 CEUs controlled substances"), whose meaning
+    the chat asks; "" when none, or when the line gives its hours too ("2 contact hours
+    (0.2 CEUs)": those are the amount)."""
+    ceus = ceus_in(text)
+    return "" if ceus and _HOURS_SAID.search(_CEUS_SAID.sub(" ", text)) else ceus
 
 
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.

@@ -230,3 +230,33 @@ async def test_pharm_is_pharmacology(bot: BotUnderTest) -> None:
     await ana.send("Texas NP conference Oct 16, 2026, 18 contact hours (6 pharm)")
     draft = await ana.next_reply()
     assert "Pharmacology for 6 of the 18 contact hours" in draft.text, draft.text
+
+
+async def test_ceus_are_asked_about_before_anything_is_logged(bot: BotUnderTest) -> None:
+    """QA: "2 CEUs controlled substances 12/3" was proposed as 20 contact hours with a
+    warning below, and one tap on Save logged 20 hours; nurses often say CEUs for hours."""
+    ana = await nurse_practitioner(bot)
+    await ana.send("2 CEUs controlled substances 12/3")
+    asked = await ana.next_reply()
+    assert asked.text.startswith("2 CEUs: 20 contact hours or 2 contact hours?"), asked.text
+    assert asked.buttons == [["20 contact hours (2 CEUs)"], ["2 contact hours"]]
+    await ana.send("save")  # not before the question is answered
+    assert (await ana.next_reply()).text.startswith("2 CEUs: 20 contact hours or 2")
+    await ana.send("/courses")  # another question sets it aside: "save" still asks
+    assert "Where should I look" in (await ana.next_reply()).text
+    await ana.send("save")
+    assert (await ana.next_reply()).text.startswith("2 CEUs: 20 contact hours or 2")
+    assert await entries(bot) == []
+    await ana.press("2 contact hours", message_id=asked.message_id)
+    draft = (await ana.next_edit()).text
+    assert draft.startswith("Log this?\n• 2 contact hours — ANCC"), draft
+    assert "Controlled-substance prescribing" in draft and "Wed Dec 3, 2025" in draft
+    await ana.press("✅ Save", message_id=asked.message_id)
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+    assert [amount for amount, _, _ in await entries(bot)] == [Decimal("2.00")]
+
+    await ana.send("0.5 CEU ethics yesterday")
+    assert "0.5 CEUs: 5 contact hours or 0.5 contact hours?" in (await ana.next_reply()).text
+    await ana.send("ceus")  # typed instead of pressed
+    assert "• 5 contact hours — ANCC" in (await ana.next_reply()).text

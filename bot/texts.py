@@ -604,6 +604,10 @@ LOG_PART_ENTRY = "{amount} of {topics}"
 LOG_PART_ENTRY_NO_TOPIC = "{amount} with no topic"
 LOG_SAVED_PARTS = "{whole} ({parts})"
 LOG_SAVED_PART = "{amount} of them {topics}"
+LOG_ROUNDED = (
+    "\n<i>{typed} rounded to {amount}: amounts keep two decimals (🔢 Amount if that is "
+    "wrong).</i>"
+)
 LOG_CEUS = "{ceus} CEU{s}"
 LOG_ASK_CEUS = (
     "<b>{ceus}: {as_ceus} or {as_hours}?</b>\n"

@@ -34,6 +34,7 @@ from bot.domain.log_parse import (
     parse_log_date,
     parse_log_line,
     parse_part_answer,
+    rounded_from,
 )
 from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
@@ -83,6 +84,7 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "ceus": draft.ceus,
         "also": [[str(amount), category] for amount, category in draft.also],
         "parts": [[str(amount), list(named)] for amount, named in draft.parts],
+        "rounded": draft.rounded,
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -104,6 +106,7 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         ceus=str(data.get("ceus") or ""),
         also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
         parts=tuple((Decimal(str(a)), tuple(t)) for a, t in data.get("parts") or ()),
+        rounded=str(data.get("rounded") or ""),
     )
 
 
@@ -282,6 +285,10 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
+    if draft.rounded:  # "1.234 hours": kept to hundredths, said
+        text += texts.LOG_ROUNDED.format(
+            typed=html.escape(draft.rounded), amount=number(draft.amount)
+        )
     if draft.parts:
         text += _parts_note(draft)
     narrower = [t for t in data.get("narrower") or () if t in draft.topic_suggestions]
@@ -560,7 +567,12 @@ async def amount_answered(turn: Turn, text: str) -> None:
         turn.say(texts.LOG_LESS_THAN_PARTS.format(parts=number(parted), unit=unit))
         return
     data["amount"] = str(amount)
+    typed = _LEADING_AMOUNT.match(text)
+    data["rounded"] = rounded_from(typed.group(), amount) if typed else ""
     await _update(turn, data)
+
+
+_LEADING_AMOUNT = re.compile(r"\s*(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 
 
 @flows.step("log_fix_topic")

@@ -69,6 +69,7 @@ class LogDraft:
     # Hours of the amount on a topic of their own ("18 contact hours including 6
     # pharmacology"): (amount, topics), each logged as an entry of its own.
     parts: tuple[tuple[Decimal, tuple[str, ...]], ...] = ()
+    rounded: str = ""  # the amount as typed, when it had more than two decimals ("1.234")
 
     @property
     def kinds(self) -> list[tuple[Decimal, str]]:
@@ -139,6 +140,16 @@ def _checked_amount(raw: str, unit_word: str = "") -> Decimal | LogProblem:
     if amount > MAX_CREDITS_PER_ENTRY:
         return LogProblem("too_many", raw, unit=unit)
     return amount
+
+
+def rounded_from(typed: str, amount: Decimal) -> str:
+    """What was typed, when the amount kept is that rounded to hundredths ("1.234" →
+    1.23), so the chat says so (QA: 1.23 was proposed without a word); else ""."""
+    try:
+        exact = Decimal(typed.strip().replace(",", "."))
+    except InvalidOperation:
+        return ""
+    return typed.strip() if exact.is_finite() and exact != amount else ""
 
 
 def parse_log_date(text: str, now: datetime, tz: ZoneInfo | str) -> date | LogProblem:
@@ -301,6 +312,7 @@ def parse_log_line(
     parts, body = _parts_on_topics(body)
     dual = _several_credit_types(body)
     also: tuple[tuple[Decimal, str], ...] = ()
+    rounded = ""
     if parts and dual is not None:
         return LogProblem("part_with_kinds", topics.label(parts[0][1][0]))
     if dual is not None:  # "1 cat 1 credit and 1 MOC point": one activity, two kinds
@@ -321,6 +333,7 @@ def parse_log_line(
         amount = _checked_amount(amount_match.group(1), named_unit)
         if isinstance(amount, LogProblem):
             return amount
+        rounded = rounded_from(amount_match.group(1), amount)
         unit_word = (amount_match.group(2) or "").lower()
         body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
@@ -376,6 +389,7 @@ def parse_log_line(
         unread=unread,
         ceus=_ceus_alone(text),
         parts=parts,
+        rounded=rounded,
     )
 
 

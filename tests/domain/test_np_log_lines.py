@@ -78,3 +78,18 @@ def test_an_nps_abbreviation_of_pharmacology_is_pharmacology(word: str) -> None:
 
 def test_a_shortened_word_is_offered_the_one_word_name_first() -> None:
     assert topics.suggest_topics("pharma")[0] == "pharmacology"
+
+
+@pytest.mark.parametrize(
+    ("line", "amount", "rounded"),
+    [("log 1.234 hours ethics", "1.23", "1.234"), ("log 1,234 hours ethics", "1.23", "1,234"),
+     ("log 0.005 hours ethics", "0.01", "0.005"), ("log 1.25 hours ethics", "1.25", ""),
+     ("log 1.50 hours ethics", "1.50", "")],
+)  # fmt: skip
+def test_an_amount_with_more_than_two_decimals_is_rounded_and_said(
+    line: str, amount: str, rounded: str
+) -> None:
+    """QA: "log 1.234 hours ethics" became 1.23 without a word."""
+    draft = parse(line)
+    assert isinstance(draft, LogDraft), draft
+    assert (str(draft.amount), draft.rounded) == (amount, rounded)

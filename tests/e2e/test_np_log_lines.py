@@ -260,3 +260,24 @@ async def test_ceus_are_asked_about_before_anything_is_logged(bot: BotUnderTest)
     assert "0.5 CEUs: 5 contact hours or 0.5 contact hours?" in (await ana.next_reply()).text
     await ana.send("ceus")  # typed instead of pressed
     assert "• 5 contact hours — ANCC" in (await ana.next_reply()).text
+
+
+async def test_an_amount_rounded_to_hundredths_says_so(bot: BotUnderTest) -> None:
+    """QA: "log 1.234 hours ethics" became 1.23 hours without a word."""
+    ana = await nurse_practitioner(bot)
+    await ana.send("log 1.234 hours ethics")
+    draft = (await ana.next_reply()).text
+    assert "• 1.23 contact hours — ANCC" in draft, draft
+    assert "1.234 rounded to 1.23: amounts keep two decimals" in draft, draft
+    await ana.press("🔢 Amount")
+    await ana.next_reply()
+    await ana.send("1.255")
+    fixed = (await ana.next_reply()).text
+    assert "• 1.26 contact hours" in fixed and "1.255 rounded to 1.26" in fixed, fixed
+    await ana.press("🔢 Amount")
+    await ana.next_reply()
+    await ana.send("1.25")
+    fixed = (await ana.next_reply()).text
+    assert "• 1.25 contact hours" in fixed and "rounded" not in fixed, fixed
+    await ana.send("log 1.5 hours ethics")
+    assert "rounded" not in (await ana.next_reply()).text

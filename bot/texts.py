@@ -767,6 +767,10 @@ EDIT_WHICH = "Several entries fit “{what}”. Which one? Press its ✏️ to c
 EDIT_NONE_FITS = (
     "I found no entry like “{what}”, so nothing changed. Press ✏️ beside the one to change:"
 )
+EDIT_NOTHING_LOGGED = (
+    "You haven't logged any credits yet, so there is no entry to change. Log one like "
+    "<i>2 contact hours wound care yesterday</i>."
+)
 UNDO_NOTHING = "There is nothing to undo."
 UNDO_CONFIRM = "Remove your last entry, “{title}” ({amount}, {date}){certificate}?"
 AMOUNT = "{amount} {unit}"

@@ -1080,11 +1080,11 @@ async def edit_request(turn: Turn, text: str, *, read_as_log: bool = False) -> b
     request = parse_edit_request(text)
     if request is None:
         return False
-    if request.what:
+    last = await credit_store.last_added(turn.session, turn.clinician)
+    if request.what and last is not None:
         everything = await credit_store.list_for(turn.session, turn.clinician)
         found = _entries_named(everything, request.what)
     else:  # "change it to 4", "change the last entry to 3 credits"
-        last = await credit_store.last_added(turn.session, turn.clinician)
         found = [last] if last is not None else []
     if not found and not (request.names_entry or read_as_log):
         return False
@@ -1103,6 +1103,8 @@ async def edit_request(turn: Turn, text: str, *, read_as_log: bool = False) -> b
     elif found:
         which = texts.EDIT_WHICH.format(what=html.escape(request.what[:60]))
         _say_entries(turn, found[:PAGE_SIZE], which)
+    elif last is None:
+        turn.say(texts.EDIT_NOTHING_LOGGED)
     else:
         turn.say(texts.EDIT_NONE_FITS.format(what=html.escape(request.what[:60])))
         await show_page(turn, 0)

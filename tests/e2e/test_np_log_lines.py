@@ -181,6 +181,8 @@ async def test_an_edit_request_changes_the_entry_it_names(bot: BotUnderTest) -> 
     """QA: "change the wound care entry to 2.5 hours" proposed a new entry titled "change
     wound care entry"."""
     ana = await nurse_practitioner(bot)
+    await ana.send("change the wound care entry to 2.5 hours")  # nothing logged yet
+    assert (await ana.next_reply()).text.startswith("You haven't logged any credits yet, so")
     await save_line(ana, "2 contact hours Wound Care Update Nov 10")
     await save_line(ana, "1 contact hour ethics Nov 12")
     await ana.send("change the wound care entry to 2.5 hours")

@@ -612,10 +612,43 @@ LOG_CATEGORY_ASSUMED = " <i>(your usual kind: tap 🏷 Category if not)</i>"
 LOG_QUESTION_NEW = "Log this?"
 LOG_QUESTION_EDIT = "Change this entry to:"
 LOG_NO_TOPICS = "none"
-LOG_FROM_CEUS = (
-    "\n<i>{ceus} CEU counted as ten contact hours each (IACET and ANCC): if yours were "
-    "hours, press 🔢 Amount; if they are another kind of credit, press 🏷 Category.</i>"
+# "18 contact hours including 6 pharmacology": the parts on a topic of their own.
+LOG_TOPICS_IN_PARTS = "{parts} of the {whole}; {rest_topics} for the other {rest}"
+LOG_TOPICS_PART = "{topics} for {amount}"
+LOG_TOPICS_ALL_IN_PARTS = "{parts} of the {whole}"
+LOG_NO_TOPIC = "no topic"
+LOG_TOPIC_HINT = (
+    " Type a topic, e.g. <i>pharmacology</i>, <i>none</i> for no topic, or the hours of a "
+    "part, e.g. <i>6 of the 18 hours were pharmacology</i>."
 )
+LOG_PART_WHOLE_DIFFERS = (
+    "This is {amount}, not {whole}: tap 🔢 Amount to change the whole first, then tell me "
+    "the part again."
+)
+LOG_LESS_THAN_PARTS = (
+    "{parts} {unit} of it are on a topic of their own, so the whole can't be less. How many "
+    "{unit} in all? (🧩 Topic changes the parts.)"
+)
+LOG_PARTS_NOTE = (
+    "\n<i>Logged as {count} entries of this activity: {entries}; so {counted}, not all "
+    "{whole}.</i>"
+)
+LOG_PART_COUNTED = "{amount} count toward {topics}"
+LOG_PART_ENTRY = "{amount} of {topics}"
+LOG_PART_ENTRY_NO_TOPIC = "{amount} with no topic"
+LOG_SAVED_PARTS = "{whole} ({parts})"
+LOG_SAVED_PART = "{amount} of them {topics}"
+LOG_ROUNDED = (
+    "\n<i>{typed} rounded to {amount}: amounts keep two decimals (🔢 Amount if that is "
+    "wrong).</i>"
+)
+LOG_CEUS = "{ceus} CEU{s}"
+LOG_ASK_CEUS = (
+    "<b>{ceus}: {as_ceus} or {as_hours}?</b>\n"
+    "One CEU is ten contact hours (IACET and ANCC), but CEUs often mean hours. Choose, "
+    "then check the entry before saving."
+)
+LOG_CEUS_AS_CEUS = "{amount} ({ceus})"
 LOG_UNREAD = (
     "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "
     "buttons below.</i>"
@@ -726,6 +759,15 @@ LOG_PROBLEMS = {
         "That reads as more than one activity ({detail}). Please log them one at a time, "
         "e.g. <i>/log 3 ethics Nov 3</i>, then <i>/log 2 opioid Nov 4</i>."
     ),
+    "part_too_big": (
+        "The hours on a topic of their own ({detail}) are more than the whole activity's: "
+        "write the whole first, then the part, e.g. <i>18 contact hours including 6 "
+        "pharmacology</i>."
+    ),
+    "part_with_kinds": (
+        "I can't split the {detail} hours out of an activity that gave two kinds of credit. "
+        "Log the two kinds first, then change the topic of one in /credits."
+    ),
     "date_in_future": (
         "“{detail}” is in the future, but you can only log what you have completed."
     ),
@@ -755,6 +797,14 @@ CREDITS_DELETE_YES = "Delete"
 CREDITS_DELETED = "Deleted “{title}”{certificate}."
 WITH_CERTIFICATE = " and its certificate 📎"
 CREDITS_GONE = "That entry no longer exists."
+EDIT_WHICH = "Several entries fit “{what}”. Which one? Press its ✏️ to change it:"
+EDIT_NONE_FITS = (
+    "I found no entry like “{what}”, so nothing changed. Press ✏️ beside the one to change:"
+)
+EDIT_NOTHING_LOGGED = (
+    "You haven't logged any credits yet, so there is no entry to change. Log one like "
+    "<i>2 contact hours wound care yesterday</i>."
+)
 UNDO_NOTHING = "There is nothing to undo."
 UNDO_CONFIRM = "Remove your last entry, “{title}” ({amount}, {date}){certificate}?"
 AMOUNT = "{amount} {unit}"

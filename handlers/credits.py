@@ -25,12 +25,16 @@ from bot.domain import dates, topics
 from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
+    PartAnswer,
     clip_title,
     default_category_for,
     looks_like_a_log,
     parse_amount,
+    parse_edit_request,
     parse_log_date,
     parse_log_line,
+    parse_part_answer,
+    rounded_from,
 )
 from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
@@ -79,6 +83,8 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "unread": draft.unread,
         "ceus": draft.ceus,
         "also": [[str(amount), category] for amount, category in draft.also],
+        "parts": [[str(amount), list(named)] for amount, named in draft.parts],
+        "rounded": draft.rounded,
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -99,6 +105,8 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         unread=str(data.get("unread") or ""),
         ceus=str(data.get("ceus") or ""),
         also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
+        parts=tuple((Decimal(str(a)), tuple(t)) for a, t in data.get("parts") or ()),
+        rounded=str(data.get("rounded") or ""),
     )
 
 
@@ -144,7 +152,8 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
         data["file"] = await credit_store.certificate_name(
             turn.session, turn.clinician, certificate_id
         )
-    await flows.expect(turn, "log_confirm", log=data)
+    data["ceus_ask"] = bool(draft.ceus) and data.get("editing") is None
+    await flows.expect(turn, "log_ceus" if data["ceus_ask"] else "log_confirm", log=data)
     if flows.held(turn, flows.LOG_DRAFT) is not None:  # replaced, and named below
         await flows.release(turn, flows.LOG_DRAFT)
     note = ""
@@ -152,7 +161,75 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
         note = texts.LOG_DRAFT_SET_ASIDE.format(title=html.escape(str(replaced.get("title"))))
         if replaced.get("certificate_id") != data.get("certificate_id"):
             await _discard_upload(turn, replaced)  # "send it again": not kept unseen (QA)
-    show_draft(turn, data, note=note)
+    if data["ceus_ask"]:
+        ask_ceus(turn, data, note=note)
+    else:
+        show_draft(turn, data, note=note)
+
+
+def ask_ceus(turn: Turn, data: dict[str, Any], *, note: str = "") -> None:
+    """ "2 CEUs …": ten contact hours each (IACET, ANCC), or hours said as CEUs, as nurses
+    often do? Asked before the draft, with one button each (QA: one tap on Save logged 20
+    hours, with only a warning under the draft)."""
+    draft, key = draft_from_state(data), str(data.get("id") or "")
+    ceus = texts.LOG_CEUS.format(ceus=html.escape(draft.ceus), s="" if draft.ceus == "1" else "s")
+    as_ceus = credits_amount(draft.amount, draft.category)
+    as_hours = credits_amount(_ceus_as_hours(draft), draft.category)
+    turn.say(
+        texts.LOG_ASK_CEUS.format(ceus=ceus, as_ceus=as_ceus, as_hours=as_hours) + note,
+        [[(texts.LOG_CEUS_AS_CEUS.format(amount=as_ceus, ceus=ceus),
+           encode("logu", "ceus", key))],
+         [(as_hours, encode("logu", "hours", key))]],
+    )  # fmt: skip
+
+
+def _ceus_as_hours(draft: LogDraft) -> Decimal:
+    """The amount when the CEUs were hours: the number typed ("2 CEUs" → 2)."""
+    amount = parse_amount(draft.ceus)
+    return draft.amount if isinstance(amount, LogProblem) else amount
+
+
+async def _ceus_chosen(turn: Turn, data: dict[str, Any], *, as_hours: bool, edit: bool) -> None:
+    """The CEUs' meaning chosen: the draft, with its amount, to check and save."""
+    if as_hours:
+        data["amount"] = str(_ceus_as_hours(draft_from_state(data)))
+    data.update(ceus_ask=False, ceus="")
+    await _update(turn, data, edit=edit)
+
+
+@route("logu")
+async def ceus_pressed(turn: Turn, press: Press) -> None:
+    data = _pressed_draft(turn, press.arg(1))
+    if data is None:
+        return
+    if not data.get("ceus_ask") or press.arg(0) not in ("ceus", "hours"):
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    await _ceus_chosen(turn, data, as_hours=press.arg(0) == "hours", edit=True)
+
+
+_HOURS_WORDS = re.compile(r"\s*(?:(?:contact\s+)?hours?|hrs?|h)\W*", re.IGNORECASE)
+_CEU_WORDS = re.compile(r"\s*ceus?\W*", re.IGNORECASE)
+
+
+@flows.step("log_ceus")
+async def ceus_typed(turn: Turn, text: str) -> bool | None:
+    """ "hours", "CEUs", or one of the two amounts typed instead of pressed; anything else
+    is routed as usual (the question stays until a button is pressed)."""
+    data = _current(turn)
+    if data is None or not data.get("ceus_ask"):
+        return False
+    draft = draft_from_state(data)
+    typed = parse_amount(text)
+    if _HOURS_WORDS.fullmatch(text) or typed == _ceus_as_hours(draft):
+        await _ceus_chosen(turn, data, as_hours=True, edit=False)
+    elif _CEU_WORDS.fullmatch(text) or typed == draft.amount:
+        await _ceus_chosen(turn, data, as_hours=False, edit=False)
+    elif _CONFIRM.fullmatch(text):  # "save" before the question is answered: asked again
+        ask_ceus(turn, data)
+    else:
+        return False
+    return None
 
 
 async def _narrower_mandate_topics(turn: Turn, logged: Sequence[str]) -> list[str]:
@@ -183,9 +260,7 @@ def _narrower_topics(logged: frozenset[str]) -> frozenset[str]:
 def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: str = "") -> None:
     draft = draft_from_state(data)
     key = str(data.get("id") or "")
-    topic_text = (
-        ", ".join(html.escape(topics.label(t)) for t in draft.topics) or texts.LOG_NO_TOPICS
-    )
+    topic_text = _topics_said(draft)
     text = texts.LOG_CONFIRM.format(
         question=texts.LOG_QUESTION_EDIT if data.get("editing") else texts.LOG_QUESTION_NEW,
         amount=credits_amount(draft.amount, draft.category),
@@ -210,8 +285,12 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
         text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
-    if draft.ceus:
-        text += texts.LOG_FROM_CEUS.format(ceus=html.escape(draft.ceus))
+    if draft.rounded:  # "1.234 hours": kept to hundredths, said
+        text += texts.LOG_ROUNDED.format(
+            typed=html.escape(draft.rounded), amount=number(draft.amount)
+        )
+    if draft.parts:
+        text += _parts_note(draft)
     narrower = [t for t in data.get("narrower") or () if t in draft.topic_suggestions]
     if narrower:  # QA round 9: saved as is, it silently counted nowhere toward the mandate
         text += texts.LOG_NARROWER_NOTE.format(
@@ -239,6 +318,65 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         turn.say(text, buttons)
 
 
+def _labels(topic_ids: Sequence[str]) -> str:
+    return ", ".join(html.escape(topics.label(t)) for t in topic_ids)
+
+
+def _topics_said(draft: LogDraft) -> str:
+    """The draft's topics; with parts, which hours have which ("Pharmacology for 6 of the
+    18 contact hours; no topic for the other 12")."""
+    if not draft.parts:
+        return _labels(draft.topics) or texts.LOG_NO_TOPICS
+    parts = " and ".join(
+        texts.LOG_TOPICS_PART.format(topics=_labels(named), amount=number(amount))
+        for amount, named in draft.parts
+    )
+    whole = credits_amount(draft.amount, draft.category)
+    if draft.rest <= 0:
+        return texts.LOG_TOPICS_ALL_IN_PARTS.format(parts=parts, whole=whole)
+    return texts.LOG_TOPICS_IN_PARTS.format(
+        parts=parts, whole=whole,
+        rest_topics=_labels(draft.topics) or texts.LOG_NO_TOPIC, rest=number(draft.rest),
+    )  # fmt: skip
+
+
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _parts_note(draft: LogDraft) -> str:
+    """Said plainly before Save: the entries the activity becomes, so only the part's hours
+    count toward its topic (QA: 18 hours counted toward a 25-hour pharmacology minimum)."""
+    pieces = draft.pieces
+    entries = ", ".join(
+        texts.LOG_PART_ENTRY.format(amount=credits_amount(amount, draft.category),
+                                    topics=_labels(named))
+        if named else
+        texts.LOG_PART_ENTRY_NO_TOPIC.format(amount=credits_amount(amount, draft.category))
+        for amount, named in pieces
+    )  # fmt: skip
+    counted = " and ".join(
+        texts.LOG_PART_COUNTED.format(amount=number(amount), topics=_labels(named))
+        for amount, named in draft.parts
+    )
+    count = _COUNT_WORDS.get(len(pieces), str(len(pieces)))
+    return texts.LOG_PARTS_NOTE.format(
+        count=count, entries=entries, counted=counted, whole=number(draft.amount)
+    )
+
+
+def _amount_said(draft: LogDraft) -> str:
+    """The amount a Saved / Updated line names: every kind, or the parts on their topics."""
+    if draft.parts:
+        return texts.LOG_SAVED_PARTS.format(
+            whole=credits_amount(draft.amount, draft.category),
+            parts=", ".join(
+                texts.LOG_SAVED_PART.format(amount=number(amount), topics=_labels(named))
+                for amount, named in draft.parts
+            ),
+        )
+    return " + ".join(credits_amount(amount, category) for amount, category in draft.kinds)
+
+
 LONG_AGO_YEARS = 6  # longer than any cycle's look-back: likely a slip of the year
 
 
@@ -259,6 +397,8 @@ async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> No
 # ------------------------------------------------------------------ entry points
 async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) -> None:
     """Parse a one-line log and propose it (or say precisely what was wrong)."""
+    if certificate_id is None and await edit_request(turn, text, read_as_log=True):
+        return  # never a new entry from "change the wound care entry to 2.5 hours" (QA)
     parsed = parse_log_line(
         text, turn.now, turn.tz, default_category=default_category_for(turn.clinician.profession)
     )
@@ -422,9 +562,17 @@ async def amount_answered(turn: Turn, text: str) -> None:
     if isinstance(amount, LogProblem):  # QA: "twelve" at "How many points?" said credits
         turn.say(problem_text(amount, topics.category_says(str(data.get("category") or ""))))
         return
+    if (parted := sum((a for a, _ in draft_from_state(data).parts), Decimal(0))) > amount:
+        unit = topics.category_says(str(data.get("category") or ""))
+        turn.say(texts.LOG_LESS_THAN_PARTS.format(parts=number(parted), unit=unit))
+        return
     data["amount"] = str(amount)
-    data.pop("ceus", None)  # the amount is the clinician's own now, not a conversion
+    typed = _LEADING_AMOUNT.match(text)
+    data["rounded"] = rounded_from(typed.group(), amount) if typed else ""
     await _update(turn, data)
+
+
+_LEADING_AMOUNT = re.compile(r"\s*(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 
 
 @flows.step("log_fix_topic")
@@ -432,8 +580,11 @@ async def topic_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
     if text.strip().lower() in {"none", "no topic", "no topics", "-"}:
-        data.update(topics=[], suggestions=[])
+        data.update(topics=[], suggestions=[], parts=[])
         await _update(turn, data)
+        return
+    if (part := parse_part_answer(text)) is not None:
+        await _part_answered(turn, data, part)
         return
     # The answer replaces the draft's topics ("ethics, human trafficking": both); a part
     # not understood is offered as buttons, and the topics stay as they were when no part
@@ -442,13 +593,52 @@ async def topic_answered(turn: Turn, text: str) -> None:
     suggestions = [t for part in unknown for t in topics.suggest_topics(part, n=2)]
     if unknown:
         shown = html.escape(", ".join(unknown)[:60])
-        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=""))
+        hint = "" if found or suggestions else texts.LOG_TOPIC_HINT  # a way forward
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=hint))
     if found:
         data["topics"] = list(found)
     if found or suggestions:
         data["suggestions"] = [t for t in dict.fromkeys(suggestions) if t not in found][:2]
         data["pick_replaces"] = not found  # the answer meant to replace the topics
         await _update(turn, data)
+
+
+async def _part_answered(turn: Turn, data: dict[str, Any], part: PartAnswer | LogProblem) -> None:
+    """ "6 of the 18 hours were pharmacology" at "Which topic?": those hours become an entry
+    of their own on that topic, the rest keeps the activity's topics (QA: "I don't know the
+    topic …", and no way forward)."""
+    draft = draft_from_state(data)
+    unit = topics.category_says(draft.category)
+    if isinstance(part, LogProblem):
+        turn.say(problem_text(part, unit))
+        return
+    if part.topic is None:
+        shown = html.escape(part.said[:60])
+        turn.say(texts.LOG_UNKNOWN_TOPIC.format(text=shown, hint=texts.LOG_TOPIC_HINT))
+        return
+    if part.whole is not None and part.whole != draft.amount:
+        amount = credits_amount(draft.amount, draft.category)
+        turn.say(texts.LOG_PART_WHOLE_DIFFERS.format(amount=amount, whole=number(part.whole)))
+        return
+    editing = data.get("editing")
+    if draft.also or (
+        isinstance(editing, int)
+        and (entry := await credit_store.get(turn.session, turn.clinician, editing))
+        and await credit_store.same_activity(turn.session, turn.clinician, entry)
+    ):  # one activity in two kinds of credit: which kind's hours would it split?
+        turn.say(problem_text(LogProblem("part_with_kinds", topics.label(part.topic)), unit))
+        return
+    others = [(a, t) for a, t in draft.parts if part.topic not in t]
+    parts = [*others, (part.amount, (part.topic,))]
+    if sum(a for a, _ in parts) > draft.amount:
+        turn.say(problem_text(LogProblem("part_too_big", number(part.amount)), unit))
+        return
+    if parts == [(draft.amount, (part.topic,))]:  # all of it: the entry's topic
+        data.update(topics=sorted({*draft.topics, part.topic}), parts=[])
+    else:
+        data["parts"] = [[str(a), list(t)] for a, t in parts]
+    data["suggestions"] = []
+    await _update(turn, data)
 
 
 _TOPIC_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b)\s*", re.IGNORECASE)
@@ -661,6 +851,9 @@ async def _discard_upload(turn: Turn, data: dict[str, Any]) -> str | None:
 
 # ------------------------------------------------------------------ saving
 async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = False) -> None:
+    if data.get("ceus_ask"):  # "save" typed before the CEUs were said: asked again
+        ask_ceus(turn, data)
+        return
     draft = draft_from_state(data)
     editing = data.get("editing")
     if not allow_duplicate and editing is None:
@@ -683,11 +876,21 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             await flows.clear(turn)
             turn.edit(texts.CREDITS_GONE)
             return
+        (first_amount, first_topics), *parts = draft.pieces
         _apply(entry, draft)
+        entry.amount, entry.topics = first_amount, sorted(first_topics)
         # Its other kinds of credit are the same activity: same day, title and topics.
         for other in await credit_store.same_activity(turn.session, turn.clinician, entry):
             _apply_shared(other, draft)
         ids = [entry.id]
+        for amount, named in parts:  # "6 of the 18 hours were pharmacology": entries of their own
+            part = await credit_store.add(
+                turn.session, turn.clinician,
+                completed_on=draft.completed_on, amount=amount, category=draft.category,
+                title=draft.title, topics=named, provider=draft.provider,
+                certificate_id=entry.certificate_id, source=entry.source, now=turn.now,
+            )  # fmt: skip
+            ids.append(part.id)
         template = texts.LOG_UPDATED
     else:
         # One entry per credit type of the activity (Category 1 credits and MOC points
@@ -698,13 +901,14 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         ):
             certificate_id = None  # its file was dropped meanwhile: the entry without it
         saved = []
-        for amount, category in draft.kinds:
+        for amount, category, named in _entries_of(draft):
             added = await credit_store.add(
                 turn.session, turn.clinician,
                 completed_on=draft.completed_on, amount=amount, category=category,
-                title=draft.title, topics=draft.topics, provider=draft.provider,
+                title=draft.title, topics=named, provider=draft.provider,
                 certificate_id=certificate_id, source=data.get("source") or "chat",
-                now=turn.now, same_activity_as=saved[0].id if saved else None,
+                now=turn.now,
+                same_activity_as=saved[0].id if saved and not draft.parts else None,
             )  # fmt: skip
             saved.append(added)
         entry, ids = saved[0], [item.id for item in saved]
@@ -713,15 +917,12 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     after = await views(turn)
     await replan(turn)
     await _announce_completions(turn, before, after)
-    amounts = " + ".join(
-        credits_amount(amount, category)
-        for amount, category in draft.kinds
-    )
     turn.edit(
         template.format(
-            amount=amounts, title=html.escape(draft.title), date=day(draft.completed_on)
+            amount=_amount_said(draft), title=html.escape(draft.title),
+            date=day(draft.completed_on),
         )
-    )
+    )  # fmt: skip
     rulebook, today = turn.context.services.rulebook, turn.local_now.date()
     toward = _counts_toward(
         ids, before, after, entry.completed_on,
@@ -729,6 +930,15 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     )  # fmt: skip
     if after or flows.held(turn, flows.SETUP) is None:  # else the set-up asks for a licence
         turn.say(toward)  # next, not "You have no licences… add one" first (QA round 6)
+
+
+def _entries_of(draft: LogDraft) -> list[tuple[Decimal, str, Sequence[str]]]:
+    """(amount, category, topics) of each entry a new draft is saved as: one per kind of
+    credit (the same activity, counted once where both count), or the rest and each part
+    on its own topic (different hours, each counted)."""
+    if draft.parts:
+        return [(amount, draft.category, named) for amount, named in draft.pieces]
+    return [(amount, category, draft.topics) for amount, category in draft.kinds]
 
 
 def _apply(entry: CreditEntry, draft: LogDraft) -> None:
@@ -859,6 +1069,92 @@ async def _announce_completions(
         )  # fmt: skip
 
 
+# ------------------------------------------------------------------ "change the … entry"
+async def edit_request(turn: Turn, text: str, *, read_as_log: bool = False) -> bool:
+    """ "change the wound care entry to 2.5 hours": the entry whose title or topic says
+    "wound care", offered with its new amount and the edit's usual Save / Cancel; when no
+    entry or several fit, that is said and the entries are shown to pick from (QA: it was
+    proposed as a new entry titled "change wound care entry"). False when the text is not
+    about an entry ("set quiet hours to 10"); ``read_as_log``: it was taken for a log line,
+    so it is answered even then, never logged."""
+    request = parse_edit_request(text)
+    if request is None:
+        return False
+    last = await credit_store.last_added(turn.session, turn.clinician)
+    if request.what and last is not None:
+        everything = await credit_store.list_for(turn.session, turn.clinician)
+        found = _entries_named(everything, request.what)
+    else:  # "change it to 4", "change the last entry to 3 credits"
+        found = [last] if last is not None else []
+    if not found and not (request.names_entry or read_as_log):
+        return False
+    amount = parse_amount(request.amount) if request.amount else None
+    if isinstance(amount, LogProblem):
+        turn.say(problem_text(amount))
+        return True
+    if len(found) == 1:
+        entry = found[0]
+        draft = LogDraft(
+            amount=amount or entry.amount, completed_on=entry.completed_on,
+            category=entry.category, topics=tuple(entry.topics or ()), title=entry.title,
+            provider=entry.provider,
+        )  # fmt: skip
+        await propose(turn, draft, editing=entry.id)
+    elif found:
+        which = texts.EDIT_WHICH.format(what=html.escape(request.what[:60]))
+        _say_entries(turn, found[:PAGE_SIZE], which)
+    elif last is None:
+        turn.say(texts.EDIT_NOTHING_LOGGED)
+    else:
+        turn.say(texts.EDIT_NONE_FITS.format(what=html.escape(request.what[:60])))
+        await show_page(turn, 0)
+    return True
+
+
+_NOT_A_NAME = frozenset(
+    {"entry", "entries", "log", "record", "one", "course", "activity", "credit", "credits",
+     "hour", "hours", "contact", "my", "the", "a", "an"}
+)  # fmt: skip
+
+
+def _entries_named(entries: Sequence[CreditEntry], what: str) -> list[CreditEntry]:
+    """The entries ``what`` names: by a topic they have ("pharmacology"), or by words of
+    their title or topics, each the start of one ("wound care" for "Wound Care Update")."""
+    topic = topics.normalize_topic(what)
+    words = [w for w in topics.fold(what).split() if w not in _NOT_A_NAME]
+
+    def fits(entry: CreditEntry) -> bool:
+        if topic is not None and topic in topics.expand(entry.topics or ()):
+            return True
+        labels = " ".join(topics.label(t) for t in entry.topics or ())
+        said = topics.fold(f"{entry.title} {labels}").split()
+        return bool(words) and all(any(s.startswith(w) for s in said) for w in words)
+
+    return [entry for entry in entries if fits(entry)]
+
+
+def _say_entries(turn: Turn, entries: Sequence[CreditEntry], intro: str) -> None:
+    """Some entries as /credits lists them, each with its ✏️ to change it."""
+    lines = [intro]
+    for index, entry in enumerate(entries, start=1):
+        topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
+        lines.append(
+            texts.CREDITS_ITEM.format(
+                index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
+                amount=credits_amount(entry.amount, entry.category),
+                category=html.escape(topics.category_label(entry.category)),
+                title=html.escape(entry.title),
+                topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
+                certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
+            )
+        )  # fmt: skip
+    buttons = [
+        [(texts.CREDITS_EDIT.format(index=index), encode("cred", "edit", entry.id))
+         for index, entry in enumerate(entries, start=1)]
+    ]  # fmt: skip
+    turn.say("\n".join(lines), buttons)
+
+
 # ------------------------------------------------------------------ /credits, /undo
 async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
     entries, total = await credit_store.page_for(
@@ -935,7 +1231,7 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
         # went); 🗑 on one line of /credits removes that line.
         others = []
         if action == "undoyes":
-            others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+            others = await _logged_together(turn, entry)
         removed = [entry, *others]
         described = _described(entry, others, await _certificate_goes(turn, removed))
         for item in removed:
@@ -961,13 +1257,26 @@ async def undo(turn: Turn) -> None:
     if entry is None:
         turn.say(texts.UNDO_NOTHING)
         return
-    others = await credit_store.same_activity(turn.session, turn.clinician, entry)
+    others = await _logged_together(turn, entry)
     goes = await _certificate_goes(turn, [entry, *others])
     turn.say(
         texts.UNDO_CONFIRM.format(**_described(entry, others, goes)),
         [[(texts.CREDITS_DELETE_YES, encode("cred", "undoyes", entry.id)),
           (texts.CANCEL, encode("noop"))]],
     )  # fmt: skip
+
+
+async def _logged_together(turn: Turn, entry: CreditEntry) -> list[CreditEntry]:
+    """What /undo takes back with the entry: its activity's other kinds of credit, and the
+    other parts saved with it ("including 6 pharmacology": the 12 hours must not stay)."""
+    others = {
+        other.id: other
+        for other in [
+            *await credit_store.same_activity(turn.session, turn.clinician, entry),
+            *await credit_store.logged_with(turn.session, turn.clinician, entry),
+        ]
+    }
+    return list(others.values())
 
 
 async def _certificate_goes(turn: Turn, removed: Sequence[CreditEntry]) -> bool:

@@ -50,7 +50,9 @@ async def on_text(turn: Turn) -> None:
         return
     if licences.looks_like_custom_requirement(text):
         await licences.add_custom(turn, text)
-    elif is_log(text):
+    elif await credits.edit_request(turn, text):  # "change the wound care entry to 2.5"
+        return
+    elif is_log(text, turn.now, turn.tz):
         await credits.log_text(turn, text)
     elif (
         await phrases.maybe_handle(turn, text)

@@ -156,7 +156,7 @@ def identity_of(update: Update) -> clinicians.TelegramIdentity | None:
     )
 
 
-WAITS_FOR_A_BUTTON = frozenset({"log_confirm"})
+WAITS_FOR_A_BUTTON = frozenset({"log_confirm", "log_ceus"})
 """Steps that wait for a button rather than typed text: a command meanwhile (a look at
 /status) leaves them waiting, since their step takes no text for an answer but a new
 log line (QA: Save said "expired" after /status). A command that asks its own question

@@ -43,6 +43,7 @@ _FILLER = frozenset(
         # QA round 9: "logged 2 cred …" was titled "logged", "pls log …" "pls grand rounds"
         "logged", "pls", "plz", "cred", "creds", "cr", "crs", "attended", "finished", "took",
         "contact", "live",  # QA round 10: "1.5 ANCC contact hours …" was titled "contact"
+        "went",  # "I went to a 3 day conference last week, got 12 hours" (QA, an NP)
     }
 )  # fmt: skip
 _MAX_NGRAM = 5
@@ -65,11 +66,31 @@ class LogDraft:
     unread: str = ""  # words beside a quoted title that fit nothing ("ethcs", "Febuary 31")
     also: tuple[tuple[Decimal, str], ...] = ()  # the same activity's other credit types
     ceus: str = ""  # the amount was given in CEUs (this many), converted to hours
+    # Hours of the amount on a topic of their own ("18 contact hours including 6
+    # pharmacology"): (amount, topics), each logged as an entry of its own.
+    parts: tuple[tuple[Decimal, tuple[str, ...]], ...] = ()
+    rounded: str = ""  # the amount as typed, when it had more than two decimals ("1.234")
 
     @property
     def kinds(self) -> list[tuple[Decimal, str]]:
         """(amount, category) of each kind of credit the activity gave, this one first."""
         return [(self.amount, self.category), *self.also]
+
+    @property
+    def rest(self) -> Decimal:
+        """The amount not in a part: what the entry with the activity's own topics gets."""
+        return self.amount - sum((amount for amount, _ in self.parts), Decimal(0))
+
+    @property
+    def pieces(self) -> list[tuple[Decimal, tuple[str, ...]]]:
+        """(amount, topics) of each entry the activity is logged as: the rest with its own
+        topics, then each part with its topic and the activity's (a part of a geriatrics
+        conference on pharmacology is geriatrics too)."""
+        own = tuple(sorted(set(self.topics)))
+        rest = [(self.rest, own)] if self.rest > 0 else []  # "6 ethics and 12 pharmacology"
+        return rest + [
+            (amount, tuple(sorted({*self.topics, *named}))) for amount, named in self.parts
+        ]
 
     def with_(self, **changes: object) -> LogDraft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -80,7 +101,7 @@ class LogProblem:
     """Why the line could not become an entry; ``reason`` is stable for texts and tests."""
 
     reason: str  # no_amount | bad_amount | zero | negative | too_many | date_* | no_text
-    #              | several_activities
+    #              | several_activities | part_too_big | part_with_kinds
     detail: str = ""
     suggestions: tuple[str, ...] = ()
     unit: str = "credits"  # what the amount counts ("points": "Zero points can't ...")
@@ -119,6 +140,16 @@ def _checked_amount(raw: str, unit_word: str = "") -> Decimal | LogProblem:
     if amount > MAX_CREDITS_PER_ENTRY:
         return LogProblem("too_many", raw, unit=unit)
     return amount
+
+
+def rounded_from(typed: str, amount: Decimal) -> str:
+    """What was typed, when the amount kept is that rounded to hundredths ("1.234" →
+    1.23), so the chat says so (QA: 1.23 was proposed without a word); else ""."""
+    try:
+        exact = Decimal(typed.strip().replace(",", "."))
+    except InvalidOperation:
+        return ""
+    return typed.strip() if exact.is_finite() and exact != amount else ""
 
 
 def parse_log_date(text: str, now: datetime, tz: ZoneInfo | str) -> date | LogProblem:
@@ -278,8 +309,12 @@ def parse_log_line(
     elif (unread := _unread_date(body)) is not None:
         return unread
 
+    parts, body = _parts_on_topics(body)
     dual = _several_credit_types(body)
     also: tuple[tuple[Decimal, str], ...] = ()
+    rounded = ""
+    if parts and dual is not None:
+        return LogProblem("part_with_kinds", topics.label(parts[0][1][0]))
     if dual is not None:  # "1 cat 1 credit and 1 MOC point": one activity, two kinds
         if isinstance(dual, LogProblem):
             return dual
@@ -287,7 +322,7 @@ def parse_log_line(
         also = tuple(others)
         unit_word, body = "", dual.rest
     else:
-        amount_match = _AMOUNT.search(body)
+        amount_match = _amount_in(body)
         if amount_match is None:
             return LogProblem("no_amount", body.strip()[:60])
         if (several := _several_activities(body)) is not None:
@@ -298,11 +333,17 @@ def parse_log_line(
         amount = _checked_amount(amount_match.group(1), named_unit)
         if isinstance(amount, LogProblem):
             return amount
+        rounded = rounded_from(amount_match.group(1), amount)
         unit_word = (amount_match.group(2) or "").lower()
         body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
-    words = re.findall(r"[\w'’./+-]+", body)
+    words = re.findall(r"[\w'’./+-]+", _SPACED_DURATION.sub(" ", body))
     found_topics, found_categories, rest = _take_terms(words)
+    if parts and sum(a for a, _ in parts) > amount:  # "18 hours including 20 pharmacology"
+        return LogProblem("part_too_big", " + ".join(f"{a.normalize():f}" for a, _ in parts))
+    if len(parts) == 1 and parts[0][0] == amount:  # all of it: one entry on that topic
+        found_topics += [t for t in parts[0][1] if t not in found_topics]
+        parts = ()
     meaningful = [word for word in rest if word.lower() not in _FILLER]
     if not unit_word:  # "10 moc pionts": the unit, misspelt, is not the title
         slips = {word: unit for word in meaningful if (unit := _misspelt_unit(word))}
@@ -346,12 +387,171 @@ def parse_log_line(
         category_given=bool(found_categories),
         topic_suggestions=suggestions,
         unread=unread,
-        ceus=ceus_in(text),
+        ceus=_ceus_alone(text),
+        parts=parts,
+        rounded=rounded,
     )
+
+
+_PART_START = re.compile(
+    r"(?:\(|\b(?:including|includes|included|incl\.?|inc\.|of\s+which|with|among\s+them)(?!\w))"
+    r"\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
+    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
+    re.IGNORECASE,
+)
+_PART_MORE = re.compile(
+    r"\s*(?:,|and|&|\+)\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
+    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
+    re.IGNORECASE,
+)
+_PART_END = re.compile(
+    r"\s*(?:(?:contact\s+)?(?:hours?|hrs?|credits?|creds?)(?![\w.]))?\s*\)?", re.IGNORECASE
+)
+_PART_WORD = re.compile(r"[\w'’+-]+")
+
+
+def _parts_on_topics(body: str) -> tuple[tuple[tuple[Decimal, tuple[str, ...]], ...], str]:
+    """Hours of a line's amount on a topic of their own, and the line without them:
+    "18 contact hours including 6 pharmacology", "of which 6 pharmacology", "(6 ethics)",
+    "incl. 6 hrs pharmacology and 2 ethics" (QA: 18 hours counted toward a 25-hour
+    pharmacology minimum, titled "Texas NP conference including 6")."""
+    for start in _PART_START.finditer(body):
+        parts: list[tuple[Decimal, tuple[str, ...]]] = []
+        match: re.Match[str] | None = start
+        end = start.start()
+        while match is not None:
+            topic, after = _topic_at(body, match.end())
+            amount = _checked_amount(match.group("amount"))
+            if topic is None or isinstance(amount, LogProblem):
+                break
+            parts.append((amount, (topic,)))
+            end = _PART_END.match(body, after).end()  # type: ignore[union-attr]
+            match = _PART_MORE.match(body, end)
+        if parts:
+            return tuple(parts), body[: start.start()] + " " + body[end:]
+    return (), body
+
+
+def _topic_at(body: str, at: int) -> tuple[str | None, int]:
+    """The topic the words from ``at`` begin with (longest phrase first) and where it ends."""
+    words = list(_PART_WORD.finditer(body, at))[:_MAX_NGRAM]
+    if not words or body[at : words[0].start()].strip():
+        return None, at
+    for size in range(len(words), 0, -1):
+        if any(body[words[i].end() : words[i + 1].start()].strip() for i in range(size - 1)):
+            continue  # a comma or bracket inside: not one phrase
+        if topic := topics.normalize_topic(body[words[0].start() : words[size - 1].end()]):
+            return topic, words[size - 1].end()
+    return None, at
+
+
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_UNIT = r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?|points?)(?![\w.]))"
+_PART_ANSWER = re.compile(
+    rf"\s*(?:(?:including|incl\.?|of\s+which|with)\s+)?(?P<part>{_NUMBER})\s*{_UNIT}?\s*"
+    rf"(?:(?:of|out\s+of)\s+(?:(?:the|my|those|these|them|it)\b\s*)?(?P<whole>{_NUMBER})?"
+    rf"\s*{_UNIT}?\s*)?(?:(?:were|was|are|is|in|on|of|for|about)\s+)*(?P<topic>[^\d].*?)\W*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PartAnswer:
+    """ "6 of the 18 hours were pharmacology": hours of an entry on a topic of their own."""
+
+    amount: Decimal
+    whole: Decimal | None  # the total the clinician said, to check against the entry's
+    topic: str | None  # None: the words (``said``) name no topic
+    said: str
+
+
+def parse_part_answer(text: str) -> PartAnswer | LogProblem | None:
+    """An answer to "Which topic?" that gives some of the hours a topic ("6 of the 18 hours
+    were pharmacology", "6 pharmacology"); None when it starts with no number (QA: "I
+    don't know the topic", and nothing said what to type)."""
+    match = _PART_ANSWER.fullmatch(spoken_amounts(text))
+    if match is None:
+        return None
+    amount = _checked_amount(match.group("part"))
+    if isinstance(amount, LogProblem):
+        return amount
+    whole = _checked_amount(match.group("whole")) if match.group("whole") else None
+    if isinstance(whole, LogProblem):
+        return whole
+    said = match.group("topic").strip()
+    topic = topics.normalize_topic(said) or topics.misspelt_topic(said)
+    return PartAnswer(amount, whole, topic, said)
+
+
+_EDIT_REQUEST = re.compile(
+    r"\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?"
+    r"(?:change|edit|update|correct|fix|amend|set|adjust)\s+(?:the\s+|my\s+|that\s+)?"
+    r"(?P<what>.+?)(?P<named>\s+(?:entry|entries|log|record|one))?"
+    r"(?:'s\s+|\s+)?(?:(?:amount|hours|credits)\s+)?"
+    rf"(?:(?:to|into)\s+(?P<amount>{_NUMBER})\s*{_UNIT}?)?\s*(?:please|pls)?[.!]*\s*",
+    re.IGNORECASE,
+)
+_THE_LAST = re.compile(r"(?:it|that|this|last|the\s+last|my\s+last)(?:\s+one)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """ "change the wound care entry to 2.5 hours": which entry, and its new amount."""
+
+    what: str  # words naming the entry ("wound care"); "" for the last one logged
+    amount: str | None  # as typed, checked by :func:`parse_amount`
+    names_entry: bool  # "entry" / "log" said: surely about an entry, even if none matches
+
+
+def parse_edit_request(text: str) -> EditRequest | None:
+    """A request to change a logged entry (QA: "change the wound care entry to 2.5 hours"
+    was proposed as a new entry titled "change wound care entry"); None for other text.
+    Only "… to <amount>" or "… entry" is one: "change my time zone" is not."""
+    match = _EDIT_REQUEST.fullmatch(text)
+    if match is None or not (match.group("amount") or match.group("named")):
+        return None
+    what = match.group("what").strip(" ,:;-")
+    if re.search(r"\d", what):  # "update 2 ethics yesterday to …": not one entry's words
+        return None
+    what = "" if _THE_LAST.fullmatch(what) else what
+    return EditRequest(what, match.group("amount"), bool(match.group("named")))
+
+
+_CEUS_SAID = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*ceus?\b", re.IGNORECASE)
+_HOURS_SAID = re.compile(
+    r"\d\s*(?:contact\s+hours?|hours?|hrs?|h|credits?|creds?|points?|min\w*)\b", re.IGNORECASE
+)
+
+
+def _ceus_alone(text: str) -> str:
+    """The CEUs a line's amount was given in ("2 CEUs controlled substances"), whose meaning
+    the chat asks; "" when none, or when the line gives its hours too ("2 contact hours
+    (0.2 CEUs)": those are the amount)."""
+    ceus = ceus_in(text)
+    return "" if ceus and _HOURS_SAID.search(_CEUS_SAID.sub(" ", text)) else ceus
 
 
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.
 _LEADING_FRACTION = re.compile(r"\s*(?:(\d{1,2})\s+)?([13])/([24])(?![\d/])")
+
+
+_DURATION_NEXT = re.compile(
+    r"\s*-?\s*(?:days?|nights?|weeks?|wks?|months?|years?|yrs?)(?![\w-])", re.IGNORECASE
+)
+_SPACED_DURATION = re.compile(
+    r"(?<![\w.-])\d+\s+(?:days?|nights?|weeks?|wks?|months?)(?![\w-])", re.IGNORECASE
+)
+""""a 3 day conference": how long it lasted, not a word of its title ("3-day Pri-Med
+conference" keeps its hyphenated words)."""
+
+
+def _amount_in(body: str) -> re.Match[str] | None:
+    """The amount of a line: its first number that is not how long the activity lasted
+    (QA: "I went to a 3 day conference last week, got 12 hours" was 3 hours)."""
+    for match in _AMOUNT.finditer(body):
+        if match.group(2) or not _DURATION_NEXT.match(body, match.end()):
+            return match
+    return None
 
 
 def _leading_fraction(body: str) -> str:
@@ -495,6 +695,26 @@ def looks_like_a_log(text: str) -> bool:
         return True
     # "I earned 12 AOA 1-A credits there ... can you log that for me" (QA round 7)
     return bool(_EARNED.search(text) and _AMOUNT_BEFORE_UNIT.search(text))
+
+
+_AMOUNT_WORDS_UNIT = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s+(?P<between>(?:[\w'’-]+\s+){0,3}?)"
+    r"(?:credits?|creds?|hours?|hrs?|contact\s+hours?|points?|ceus?)\b",
+    re.IGNORECASE,
+)
+
+
+def amount_with_unit(text: str, *, only_terms: bool = False) -> bool:
+    """An amount counted in credits or hours, a few words before the unit allowed ("4
+    pharmacology hours", "12 AOA 1-A credits"); ``only_terms``: those words must name a
+    topic or a kind of credit ("4 pharmacology hours", not "2 more hours")."""
+    for match in _AMOUNT_WORDS_UNIT.finditer(spoken_amounts(text)):
+        between = match.group("between").strip()
+        if not only_terms or not between:
+            return True
+        if topics.normalize_topic(between) or topics.normalize_category(between):
+            return True
+    return False
 
 
 _EARNED = re.compile(

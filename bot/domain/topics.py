@@ -195,9 +195,14 @@ class TermSet:
         exact = self.normalize(text)
         if exact:
             found.append(exact)
-        for phrase, term_id in self._phrases.items():
-            if any(word.startswith(folded) for word in phrase.split()) or phrase.startswith(folded):
-                found.append(term_id)
+        prefixed = [
+            (phrase, term_id) for phrase, term_id in self._phrases.items()
+            if any(word.startswith(folded) for word in phrase.split()) or phrase.startswith(folded)
+        ]  # fmt: skip
+        if " " not in folded:  # one word shortens a one-word name first: "pharma" is
+            # Pharmacology before "pharmacy law" (QA: State laws and rules was offered first)
+            prefixed.sort(key=lambda pair: " " in pair[0])
+        found.extend(term_id for _, term_id in prefixed)
         close = difflib.get_close_matches(folded, list(self._phrases), n=n * 4, cutoff=0.6)
         # A slip rarely hits the first letter (QA: "immunization" offered "communication"),
         # and a near-perfect match makes the far ones noise (QA: "pharmacolgy" offered

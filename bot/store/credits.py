@@ -153,6 +153,35 @@ async def same_activity(
     return list(rows)
 
 
+async def logged_with(
+    session: AsyncSession, owner: Clinician, entry: CreditEntry
+) -> list[CreditEntry]:
+    """The other entries saved together with ``entry`` for one activity ("18 contact hours
+    including 6 pharmacology": the 12 and the 6): same title and day, same moment saved, ids
+    next to each other; /undo takes them back together."""
+    rows = await session.scalars(
+        select(CreditEntry)
+        .where(
+            CreditEntry.clinician_id == owner.id,
+            CreditEntry.created_at == entry.created_at,
+            CreditEntry.completed_on == entry.completed_on,
+            CreditEntry.title == entry.title,
+        )
+        .order_by(CreditEntry.id)
+    )
+    found = list(rows)
+    ids = [row.id for row in found]
+    if entry.id not in ids:
+        return []
+    at = ids.index(entry.id)
+    low = high = at  # the run of consecutive ids around the entry
+    while low > 0 and ids[low - 1] == ids[low] - 1:
+        low -= 1
+    while high + 1 < len(ids) and ids[high + 1] == ids[high] + 1:
+        high += 1
+    return [row for row in found[low : high + 1] if row.id != entry.id]
+
+
 async def add_certificate(
     session: AsyncSession,
     owner: Clinician,

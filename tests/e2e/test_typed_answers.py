@@ -460,8 +460,7 @@ async def test_the_day_asked_for_a_month_is_answered(bot: BotUnderTest) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "amount"),
-    [("1 CEU pharmacology yesterday", "10"),  # a CEU is ten contact hours
-     ("½ credit ethics today", "0.5"),
+    [("½ credit ethics today", "0.5"),
      ("half a credit of ethics today", "0.5"),
      ("2 and a half hours ethics yesterday", "2.5")],
 )  # fmt: skip
@@ -491,19 +490,17 @@ async def test_thanks_gets_a_reply(bot: BotUnderTest) -> None:
     assert "didn't understand" not in (await ana.next_reply()).text
 
 
-async def test_ceus_say_how_they_were_counted_until_the_amount_is_changed(
-    bot: BotUnderTest,
-) -> None:
-    """QA: "1 CEU" became 10 credits without a word."""
+async def test_ceus_are_asked_about_before_the_draft(bot: BotUnderTest) -> None:
+    """QA: "1 CEU" became 10 credits without a word; then (an NP's session) a warning under
+    the draft was not enough: one tap on Save logged ten times the hours meant."""
     ana = bot.user()
     await ana.send("1 CEU pharmacology yesterday")
-    draft = await reply_with(ana, "Log this?")
-    assert "1 CEU counted as ten contact hours each" in draft
-    await ana.press("🔢 Amount")
-    await ana.next_reply()
-    await ana.send("1")
-    fixed = await reply_with(ana, "Log this?")
-    assert "• 1 credit —" in fixed and "CEU" not in fixed
+    asked = await ana.next_reply()
+    assert asked.text.startswith("1 CEU: 10 credits or 1 credit?"), asked.text
+    assert asked.buttons == [["10 credits (1 CEU)"], ["1 credit"]], asked.buttons
+    await ana.press("10 credits (1 CEU)")  # a CEU is ten contact hours
+    draft = (await ana.next_edit()).text
+    assert draft.startswith("Log this?\n• 10 credits —") and "CEU" not in draft, draft
 
 
 async def test_a_certificate_or_a_log_during_the_set_up_then_continues_it(

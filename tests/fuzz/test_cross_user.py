@@ -55,6 +55,7 @@ SUB_ACTIONS: dict[str, tuple[str, ...]] = {
     "log": ("save", "cancel", "date", "amount", "topic", "cat", "title", "provider"),
     "logc": ("ama_pra_1",),
     "logt": ("ethics",),
+    "logu": ("ceus", "hours"),
     "mute": (),
     "noop": (),
     "notes": (),

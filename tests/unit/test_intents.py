@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from handlers.intents import is_log
@@ -63,3 +65,34 @@ def test_log_lines_with_by_are_not_requirements(text: str) -> None:
     from handlers.licences import looks_like_custom_requirement
 
     assert not looks_like_custom_requirement(text) and is_log(text)
+
+
+NOW = datetime(2026, 11, 24, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4 pharmacology hours, AANP webinar, 11/20/2026",
+        "5 pharmacology hours AANP national conference Sept 23 2028",  # "in the future" is said
+        "logged 4 pharmacology hours at the AANP webinar on 11/20/2026",
+        "4 pharmacology hours online webinar 11/20/2026",  # "online": a day past, still a log
+        "2 credit online courses on 11/20/2026",
+    ],
+)
+def test_an_amount_in_hours_on_a_day_is_a_log(text: str) -> None:
+    """QA (an NP): searched as a course ("That date has passed"), or not understood."""
+    assert is_log(text, NOW, "America/New_York")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need 4 pharmacology hours", "I still need 4 pharmacology hours",
+        "2 pharmacology credits courses in December", "2 pharmacology credit courses on Dec 12",
+        "find 4 pharmacology hours online", "4 pharmacology hours webinar next Friday",
+        "2 credit courses near Boston", "did I log 4 pharmacology hours on 11/20/2026?",
+    ],
+)  # fmt: skip
+def test_hours_of_a_topic_without_a_past_day_are_not_a_log(text: str) -> None:
+    assert not is_log(text, NOW, "America/New_York")

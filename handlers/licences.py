@@ -81,7 +81,14 @@ _CUSTOM_HINT = re.compile(
     # "Georgia 40 category 1 credits by Dec '27" (QA round 9: "I don't have rules for")
     r"|^\s*[A-Z][^:\d]{1,40}?\s+\d+(?:\.\d+)?\s+(?:[a-z.]+\s+){0,3}\d?\s*(?:contact\s+)?"
     r"(?:hours?|hrs?|credits?|creds?|ceus?|units?|points?)\b.*\b(?:by|before|until|due)\s+"
-    rf"(?:the\s+)?(?:{DATE_PATTERN})",  # a date right after: not "by Mayo Clinic on Nov 3"
+    rf"(?:the\s+)?(?:{DATE_PATTERN})"  # a date right after: not "by Mayo Clinic on Nov 3"
+    # "My Texas APRN license renews every 2 years, next is 2027-03-31. I need 20 contact
+    # hours, 5 of them pharmacology": the same parts in another order (QA round 11: matched
+    # to ABIM and refused as another profession's rule)
+    r"|^(?=.*\b(?:renews?|renewal|expires?|every\s+(?:\d+|\w+)\s+(?:years?|yrs?))\b)"
+    r"(?=.*\b(?:needs?|must|have\s+to|requires?)\b)"
+    r"(?=.*\d\s*(?:contact\s+)?(?:hours?|hrs?|credits?|ceus?|units?|points?|cme)\b)"
+    r"(?=.*(?:\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2}\b))",
     re.I,
 )
 # "I did 2 credits on my renewal course, Nov 3 2026" is a log, not a requirement.

@@ -55,7 +55,9 @@ _FORMATS = (
 )  # fmt: skip
 _MONTH_ONLY = ("%B %Y", "%b %Y", "%m/%Y")
 _SEPARATORS = re.compile(
-    r"\s*(?:[,;]|\bincluding\b|\bincl\.?|\bwith\b|\bof\s+which\b|\bplus\b|\band\b)\s*", re.I
+    r"\s*(?:[,;]|(?<!\d)\.(?=\s)|\bincluding\b|\bincl\.?|\bwith\b|\bof\s+which\b|\bplus\b"
+    r"|\band\b)\s*",
+    re.I,
 )
 _NUMBER = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<rest>.*)", re.S)
 _FILLER = re.compile(
@@ -79,6 +81,12 @@ _NAMED = re.compile(
 )  # "Ohio RN, 24 contact hours ..." and "Ohio PA license - 100 hrs ..." too (QA rounds 7, 8)
 # "Georgia 40 category 1 credits by Dec 2027": a capitalised name right before the amount
 # (QA round 9: refused as a licence "I don't have rules for").
+# "My Texas APRN license renews every 2 years, …": the name before "renews" (QA round 11:
+# "renews every" was read into the name, "2 years" as the amount).
+_NAMED_RENEWS = re.compile(
+    r"^\s*(?:my\s+)?(?P<name>[^:,\d]{2,60}?)\s+(?=(?:renews?|expires?|is\s+due|comes\s+due)\b)",
+    re.I,
+)
 _NAMED_BEFORE_NUMBER = re.compile(r"^\s*(?P<name>[A-Z][^:,\d]{1,40}?)\s+(?=\d)")
 _LICENCE_WORDS = re.compile(
     r"\b(?:[A-Z]{2,6}|licen[cs]e|board|registration|certification|permit)\b"
@@ -135,6 +143,9 @@ _SPEAKER = re.compile(
     r"(?:\s+(?:also|still|will|really|now|too))*",
     re.I,
 )
+
+
+_SPEAKER_AFTER_NAME = re.compile(r"\s*[-–—,]\s*(?:i|we)(?:\s+(?:also|still|really))*\s*$", re.I)
 
 
 def _is_not_a_name(words: str) -> bool:
@@ -344,7 +355,7 @@ def parse_custom_requirement(
 
     text = fix_date_spelling(text)
     name = ""
-    named = _NAMED.match(text) or _name_before_number(text)
+    named = _NAMED.match(text) or _NAMED_RENEWS.match(text) or _name_before_number(text)
     if named and not _is_not_a_name(named.group("name")):
         name = named.group("name").strip()
         text = text[named.end() :]
@@ -352,7 +363,8 @@ def parse_custom_requirement(
         # "for my license" names nothing more than the default label does.
         name = "" if _LICENCE_NOUNS.fullmatch(named.group("name").strip()) else named["name"]
         text = f"{text[: named.start()]} {text[named.end() :]}"
-    name = spell_state_names(name)
+    # "Texas RN license - I need …": the speaker after a dash is not in the name (QA round 11)
+    name = spell_state_names(_SPEAKER_AFTER_NAME.sub("", name))
     deadline = start = None
     rest = text
     for match in list(_DATED.finditer(text)):
@@ -462,7 +474,7 @@ def _parts(text: str) -> list[tuple[Decimal, str]]:
     """(amount, phrase) pieces; a piece without a number continues the previous phrase."""
     parts: list[tuple[Decimal, str]] = []
     for raw in _SEPARATORS.split(text):
-        piece = raw.strip(" .:")
+        piece = _LEAD.sub("", raw).strip(" .:")  # "…, next is 2027-03-31. I need 20 hours"
         if not piece:
             continue
         match = _NUMBER.search(piece)

@@ -256,6 +256,13 @@ def test_a_name_before_a_dash_and_cme_as_the_unit() -> None:
          (("pain_management", Decimal(12)),)),
         ("And we still need 30 hours by Dec 2027", "", ()),
         ("I also need 10 hours by Dec 2027", "", ()),
+        # QA round 11: "renews every" read into the name, "2 years" as the amount; the
+        # speaker after a dash kept in it ("Texas RN license - I")
+        ("My Texas APRN license renews every 2 years, next is 2027-03-31. I need 20 contact "
+         "hours, 5 of them pharmacology", "Texas APRN license",
+         (("pharmacology", Decimal(5)),)),
+        ("Texas RN license - I need 20 contact hours by March 31 2027 every two years",
+         "Texas RN license", ()),
     ],
 )  # fmt: skip
 def test_a_name_after_for_and_a_misspelt_state_in_the_name(

@@ -76,3 +76,16 @@ async def test_a_recurring_requirement_names_only_its_current_cycle(
     ), status
     assert "2025" not in status and "Due Mar 31, 2029" in status, status
     assert await held(bot) == [("Texas APRN", "US-TX")]
+
+
+async def test_a_requirement_told_in_its_own_order_at_the_set_up(
+    bot: BotUnderTest, clinician: SandboxUser
+) -> None:
+    """QA round 11: matched to ABIM ("for another profession") and refused."""
+    await start_as(clinician, "Nurse practitioner")
+    saved = await describe(
+        clinician, "My Texas APRN license renews every 2 years, next is 2027-03-31. I need 20 "
+        "contact hours, 5 of them pharmacology", "Saved",
+    )  # fmt: skip
+    assert "including 5 contact hours of Pharmacology" in saved, saved
+    assert await held(bot) == [("Texas APRN license", "US-TX")]

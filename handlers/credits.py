@@ -858,12 +858,13 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     editing = data.get("editing")
     if not allow_duplicate and editing is None:
         duplicate = await credit_store.find_duplicate(
-            turn.session, turn.clinician, title=draft.title, completed_on=draft.completed_on
-        )
+            turn.session, turn.clinician, title=draft.title, completed_on=draft.completed_on,
+            amount=draft.amount, category=draft.category, topics=draft.topics,
+        )  # fmt: skip
         if duplicate is not None:
             turn.say(
                 texts.LOG_DUPLICATE.format(
-                    title=html.escape(draft.title), date=day(draft.completed_on)
+                    title=html.escape(duplicate.title), date=day(draft.completed_on)
                 ),
                 [[(texts.LOG_DUPLICATE_YES, encode("log", "save", data.get("id") or "", "dup")),
                   (texts.CANCEL, encode("log", "cancel", data.get("id") or ""))]],

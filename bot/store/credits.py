@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -107,19 +107,39 @@ async def last_added(session: AsyncSession, owner: Clinician) -> CreditEntry | N
 
 
 async def find_duplicate(
-    session: AsyncSession, owner: Clinician, *, title: str, completed_on: date
+    session: AsyncSession,
+    owner: Clinician,
+    *,
+    title: str,
+    completed_on: date,
+    amount: Decimal | None = None,
+    category: str | None = None,
+    topics: Collection[str] = (),
 ) -> CreditEntry | None:
-    """An entry with the same title (case-insensitive) on the same day, if any."""
+    """An entry that looks like this one logged again: on the same day, with the same title
+    (case-insensitive), or with the same amount, category and topics under other words
+    (QA round 11: "a 2 hour medical errors course … January 20" and "/log 2 medical errors
+    Jan 20" were both counted)."""
     result = await session.execute(
-        select(CreditEntry)
-        .where(
-            CreditEntry.clinician_id == owner.id,
-            CreditEntry.completed_on == completed_on,
-            func.lower(CreditEntry.title) == title.strip().lower(),
+        select(CreditEntry).where(
+            CreditEntry.clinician_id == owner.id, CreditEntry.completed_on == completed_on
         )
-        .limit(1)
     )
-    return result.scalar_one_or_none()
+    same_day = list(result.scalars())
+    wanted = title.strip().lower()
+    for entry in same_day:
+        if entry.title.strip().lower() == wanted:
+            return entry
+    if amount is None:
+        return None
+    for entry in same_day:
+        if (
+            entry.amount == amount
+            and entry.category == category
+            and set(entry.topics or ()) == set(topics)
+        ):
+            return entry
+    return None
 
 
 async def remove(session: AsyncSession, owner: Clinician, entry_id: int) -> bool:

@@ -394,3 +394,22 @@ async def test_the_amount_asked_for_again_is_taken_and_a_typed_title_names_its_t
     await ana.send('/log 2 "Domestic Violence Update" Nov 20 2026')
     proposal = await reply_with(ana, "Log this?")
     assert "Topics: Domestic violence" in proposal, proposal
+
+
+async def test_the_same_activity_under_other_words_is_caught(bot: BotUnderTest) -> None:
+    """QA round 11: "a 2 hour medical errors course I took on January 20" and "/log 2
+    medical errors Jan 20" were both saved, 4 hours counted for 2."""
+    ana = bot.user(1001, "Ana")
+
+    async def log(line: str) -> str:
+        await ana.send(line)
+        await reply_with(ana, "Log this?")
+        await ana.press("✅ Save")
+        return "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+
+    await log('/log 2 medical errors Nov 20 "Hospital safety course"')
+    said = await log("/log 2 medical errors Nov 20")
+    assert "already logged “Hospital safety course” on Fri Nov 20, 2026" in said, said
+    await ana.press("Cancel")
+    await ana.replies_until_quiet()
+    assert "already logged" not in await log("/log 3 medical errors Nov 20")  # another one

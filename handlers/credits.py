@@ -22,6 +22,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import dates, topics
+from bot.domain.credit_types import CreditItem
 from bot.domain.log_parse import (
     LogDraft,
     LogProblem,
@@ -40,7 +41,7 @@ from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
 from bot.store import outbox
 from bot.store.models import CreditEntry, Licence
-from bot.tracking import LicenceView, cycle_end_on
+from bot.tracking import LicenceView, credit_item, cycle_end_on, view_on_deadline
 from bot.views import credits_amount, number, shortfall_said, unit_word
 from bot.views import day as calendar_day
 from handlers import flows
@@ -925,9 +926,21 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         )
     )  # fmt: skip
     rulebook, today = turn.context.services.rulebook, turn.local_now.date()
+    items: list[CreditItem] = []
+    if any(v.status and entry.completed_on < v.status.window.start for v in after):
+        items = [credit_item(e) for e in await credit_store.list_for(turn.session, turn.clinician)]
+
+    def counted_then(licence: Licence, ended: date) -> bool:
+        """Whether the entry counts in the cycle that ended then (QA round 11: a Category 2
+        credit was said to count toward California's ended cycle, which takes Category 1)."""
+        then = view_on_deadline(turn.clinician, licence, items, ended, today, rulebook)
+        counted = then.status.counted_entry_ids if then and then.status else ()
+        return any(str(i) in counted for i in ids)
+
     toward = _counts_toward(
         ids, before, after, entry.completed_on,
         lambda licence: cycle_end_on(licence, turn.clinician, entry.completed_on, today, rulebook),
+        counted_then,
     )  # fmt: skip
     if after or flows.held(turn, flows.SETUP) is None:  # else the set-up asks for a licence
         turn.say(toward)  # next, not "You have no licences… add one" first (QA round 6)
@@ -962,9 +975,11 @@ def _counts_toward(
     after: list[LicenceView],
     completed_on: date,
     cycle_end: Callable[[Licence], date | None],
+    counted_then: Callable[[Licence, date], bool] = lambda _licence, _ended: True,
 ) -> str:
     """Which licences the new entry counts toward; ``cycle_end``: the deadline of the
-    cycle it falls in, for one dated in an earlier cycle."""
+    cycle it falls in, for one dated in an earlier cycle; ``counted_then``: whether it
+    counts there."""
     where, earlier = [], []
     for view in after:
         status = view.status
@@ -980,6 +995,8 @@ def _counts_toward(
                 )
         elif completed_on < status.window.start and status.starts_on is None:
             ended = cycle_end(view.licence)
+            if ended is not None and not counted_then(view.licence, ended):
+                continue  # not a credit that cycle takes either
             earlier.append(_earlier_cycle(label, before.get(view.licence.id), view, ended))
     if where or earlier:
         parts = [texts.LOG_COUNTS_TOWARD.format(where="; ".join(where))] if where else []

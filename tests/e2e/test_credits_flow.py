@@ -13,7 +13,7 @@ from bot.sandbox.user import SandboxUser
 from bot.store import clinicians, credits
 from bot.store.db import transaction
 from bot.store.models import CreditEntry, Licence
-from tests.e2e.conftest import BotUnderTest, reply_with, start_as
+from tests.e2e.conftest import BotUnderTest, reply_with, seed_licence, start_as
 
 pytestmark = pytest.mark.postgres
 
@@ -413,3 +413,24 @@ async def test_the_same_activity_under_other_words_is_caught(bot: BotUnderTest) 
     await ana.press("Cancel")
     await ana.replies_until_quiet()
     assert "already logged" not in await log("/log 3 medical errors Nov 20")  # another one
+
+
+async def test_a_credit_an_ended_cycle_would_not_take_is_not_said_to_count_there(
+    bot: BotUnderTest,
+) -> None:
+    """QA round 11: a Category 2 credit dated in California's ended cycle "counts toward the
+    cycle that ended Aug 31, 2025", though California takes Category 1 only."""
+    await seed_licence(bot, "us-ca-md", "Medical Board of California", date(2027, 8, 31),
+                       renewals_done=3)  # fmt: skip
+    ana = bot.user(1001, "Ana")
+
+    async def log(line: str) -> str:
+        await ana.send(line)
+        await reply_with(ana, "Log this?")
+        await ana.press("✅ Save")
+        return "\n".join(m.text or "" for m in await ana.replies_until_quiet(1.0))
+
+    said = await log('/log 3 category 2 "Teaching residents" Aug 30 2025')
+    assert "cycle that ended" not in said and "doesn't count" in said, said
+    said = await log('/log 3 category 1 "Grand rounds" Aug 30 2025')
+    assert "counts toward the cycle that ended Sun Aug 31, 2025" in said, said

@@ -195,12 +195,22 @@ async def test_a_credit_dated_in_an_earlier_cycle_says_what_it_changed(
     assert "Dated before the current cycle" in said
     assert "it counts toward the cycle that ended Mon Jun 30, 2025, not this one" in said
 
-    await ana.send("/log 1 cat 1 on Jan 5 2019")  # QA: it named the last cycle too
+    await ana.send("/log 1 cat 1 on Jan 5 2021")  # QA: it named the last cycle too
     assert "Log this?" in (await ana.next_reply()).text
     await ana.press("✅ Save")
     await ana.next_edit()
     said = (await ana.next_reply()).text
-    assert "it counts toward the cycle that ended Sun Jun 30, 2019, not this one" in said
+    assert "it counts toward the cycle that ended Wed Jun 30, 2021, not this one" in said
+
+    # Before the cycle of the first renewal (renewed three times by 2027: 2021, 2023,
+    # 2025) the licence had no cycle: it counts nowhere, not toward "the cycle that ended
+    # Jun 30, 2019" (QA round 11).
+    await ana.send("/log 1 cat 1 on Jan 5 2019")
+    assert "Log this?" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    said = (await ana.next_reply()).text
+    assert "doesn't count toward any" in said and "2019" not in said, said
 
     await ana.send("/log 60 cat 1 on March 4 2025")
     assert "Log this?" in (await ana.next_reply()).text

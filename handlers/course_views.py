@@ -181,10 +181,9 @@ def after_deadline_line(course: Course, deadlines: list[Deadline], tz: ZoneInfo)
     if not missed:
         return None
     which = " and ".join(
-        esc(label) if day(when) in label
-        else texts.COURSE_ITEM_DEADLINE.format(label=esc(label), deadline=day(when))
+        texts.COURSE_ITEM_DEADLINE.format(label=esc(label), deadline=day(when))
         for when, label in missed[:2]
-    )  # fmt: skip
+    )
     return texts.COURSE_ITEM_AFTER_DEADLINE.format(which=which)
 
 

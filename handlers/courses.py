@@ -24,7 +24,7 @@ from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course
-from bot.tracking import cycle_end_on, licence_states, load_views
+from bot.tracking import licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -276,16 +276,18 @@ async def _search(
 
 
 async def _licence_deadlines(turn: Turn) -> list[Deadline]:
-    """Each licence's current deadline (its cycle's, else the date the clinician gave),
-    earliest first; deadlines already past are left out."""
+    """Each licence's current deadline while credits are still needed, earliest first;
+    deadlines already past are left out, and so are licences complete for this cycle (QA
+    round 11: "after your deadline" under four of five courses, both licences named
+    complete)."""
     today = turn.local_now.date()
-    rulebook = turn.context.services.rulebook
     found: list[Deadline] = []
-    for licence in await licence_store.list_for(turn.session, turn.clinician):
-        when = cycle_end_on(licence, turn.clinician, today, today, rulebook)
-        when = when or licence.renewal_date
-        if when is not None and when >= today:
-            found.append((when, licence.label))
+    rulebook = turn.context.services.rulebook
+    for view in await load_views(turn.session, turn.clinician, today, rulebook):
+        status = view.status
+        when = status.deadline if status else view.licence.renewal_date
+        if when is not None and when >= today and not (status and status.complete):
+            found.append((when, view.licence.label))
     return sorted(found)
 
 

@@ -735,6 +735,17 @@ async def test_a_course_after_the_licence_deadline_says_so(
     assert "⏳ After your deadline for Ohio MD (Jan 31, 2027)" in late, found
     early = next(block for head, block in blocks.items() if "Prescribing Update" in head)
     assert "⏳" not in early, found
+    # Complete for this cycle: a later course costs nothing (QA round 11: the line stood
+    # under four of five courses for two complete licences).
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        await credits.add(
+            session, owner, completed_on=date(2026, 11, 1), amount=Decimal(50),
+            category="ama_pra_1", topics=["duty_to_report"], title="All of it", now=START,
+        )  # fmt: skip
+    found = texts_of(await ask(ana, "opioid courses near Boston"))
+    assert "After your deadline" not in found, found
 
 
 async def test_courses_i_need_does_not_count_toward_a_total_already_met(

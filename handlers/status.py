@@ -33,6 +33,11 @@ from handlers.callbacks import Press, encode, route
 from handlers.course_query import COUNTS_QUESTION
 from handlers.turn import Turn, clinician_handler
 
+# "what's due first?", "which licence is due soonest" (QA round 11: the full status of each)
+_DUE_FIRST = (
+    r"due\s+(?:first|next|soonest|earliest)|(?:which|what)\s+(?:licen[cs]e|one|certification"
+    r"|requirement)s?\s+(?:is|are|comes?)\s+(?:due|up)"
+)
 # "am I done?" asks for a yes or no on completion; "am I on track?" on pace. Both are
 # status questions too: their figures follow the yes or no.
 _DONE = r"am\s+i\s+(?:done|complete|finished|compliant)|compliant|compliance"
@@ -46,13 +51,14 @@ _STATUS_QUESTION = re.compile(
     # QA: "whats due", "where do I stand", "do I need ethics", "what do I need"
     r"|what(?:'?s|\s+is)\s+due|where\s+do\s+i\s+stand|(?:do|what\s+do)\s+i\s+(?:still\s+)?need"
     r"|when\s+does\s+my\b.{0,40}\b(?:expire|renew|run\s+out)"  # QA round 6
+    rf"|{_DUE_FIRST}"
     rf"|{_DONE}|{_PACE})\b",
     re.IGNORECASE,
 )
 _DONE_QUESTION = re.compile(rf"\b(?:{_DONE})\b", re.IGNORECASE)
 _PACE_QUESTION = re.compile(rf"\b(?:{_PACE}|behind|ahead)\b", re.IGNORECASE)
 _DEADLINE_QUESTION = re.compile(
-    r"\b(?:deadlines?|dead\s+lines?|due\s+dates?|renewal\s+dates?|expir\w*\s+dates?"
+    rf"\b(?:{_DUE_FIRST}|deadlines?|dead\s+lines?|due\s+dates?|renewal\s+dates?|expir\w*\s+dates?"
     r"|when\s+(?:is|are|do|does)\b.{0,40}\b(?:due|renew\w*|expir\w*))\b",
     re.IGNORECASE,
 )
@@ -230,8 +236,9 @@ async def say_status(turn: Turn, question: str = "") -> None:
         and not _PACE_QUESTION.search(question)  # "am I on track for my deadline?" (review)
         and not _DONE_QUESTION.search(question)
     ):
-        # "wat's my deadline": the dates, one line each (QA round 9: every full status)
-        turn.say(_deadlines(shown))
+        # "wat's my deadline": the dates, one line each (QA round 9: every full status),
+        # the soonest first
+        turn.say(_deadlines(sorted(shown, key=_by_deadline)))
         return
     buttons = [
         [(texts.STATUS_CHART_BUTTON.format(label=clip_title(view.licence.label, 24)),
@@ -250,6 +257,10 @@ async def say_status(turn: Turn, question: str = "") -> None:
         verdicts = [line for view in shown if (line := render_verdict(view, today, pace=pace))]
         parts.insert(0, "\n".join(verdicts))
     turn.say(texts.STATUS_SEPARATOR.join(part for part in parts if part), buttons)
+
+
+def _by_deadline(view: LicenceView) -> date:
+    return view.status.deadline if view.status else date.max
 
 
 def _deadlines(shown: Sequence[LicenceView]) -> str:

@@ -540,6 +540,21 @@ async def test_a_deadline_question_gets_the_deadlines(bot: BotUnderTest) -> None
     assert "Texas Medical Board: behind" in (await ana.next_reply()).text
 
 
+async def test_what_is_due_first_gets_the_deadlines_soonest_first(bot: BotUnderTest) -> None:
+    """QA round 11: "What's due first?" answered with every licence's full status."""
+    bot.clock.set(QA_TODAY)
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=3, flags=["direct_patient_care"])  # fmt: skip
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                       renewals_done=2)  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    for question in ("What's due first?", "which licence is due soonest"):
+        await ana.send(question)
+        lines = (await ana.next_reply()).text.splitlines()
+        assert lines[0].startswith("• Florida Board of Medicine: Due Jan 31, 2027"), lines
+        assert lines[1].startswith("• Texas Medical Board: Due Jun 30, 2027"), lines
+
+
 @pytest.mark.parametrize(
     ("line", "label"),
     [

@@ -176,6 +176,13 @@ _QUIET_SET = re.compile(
     r"(?P<range>\S.{2,80})",
     re.IGNORECASE,
 )
+# "no messages before 9am or after 8pm please" (QA round 11: only "8pm-9am" was read)
+_QUIET_ENDS = re.compile(
+    r"\s*(?:please\s+)?(?:no|(?:don'?t|do\s+not|never)\s+send(?:\s+me)?(?:\s+any)?)\s+"
+    r"(?:messages?|reminders?|notifications?|texts?|pings?)\s+"
+    r"(?P<range>(?:before|after|until|past)\b.{3,60})",
+    re.IGNORECASE,
+)
 _LADDER_SET = re.compile(
     r"\s*(?:please\s+|pls\s+)?remind\s+me\s+(?P<days>\d[\d ,;and]*\s*days?"
     r"(?:\s+(?:before|ahead|prior))?(?:\s+(?:the\s+|my\s+)?(?:deadlines?|renewals?))?"
@@ -248,6 +255,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
      _command(privacy.privacy)),
     (_TRAVEL, _travel),
     (_QUIET_SET, _quiet_hours),
+    (_QUIET_ENDS, _quiet_hours),
     (_LADDER_SET, _ladder),
 )  # fmt: skip
 

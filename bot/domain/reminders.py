@@ -243,6 +243,34 @@ def _clock_minutes(hour: str, minute: str | None, half: str | None) -> int | Non
     return h * 60 + m if h <= 23 else None
 
 
+_BEFORE = rf"\b(?:before|until|till)\s+{_CLOCK}"
+_AFTER = rf"\b(?:after|past)\s+{_CLOCK}"
+_ENDS = (re.compile(rf"{_BEFORE}(?![\w:]).*?{_AFTER}(?![\w:])", re.I),
+         re.compile(rf"{_AFTER}(?![\w:]).*?{_BEFORE}(?![\w:])", re.I))  # fmt: skip
+
+
+def _quiet_from_ends(text: str) -> QuietHours | None:
+    """ "no messages before 9am or after 8pm" → 20:00-09:00 (QA round 11: asked for a
+    range instead); "before 9" is morning and "after 8" evening when not said."""
+    for order, pattern in enumerate(_ENDS):
+        found = pattern.search(text)
+        if found is None:
+            continue
+        first, second = found.groups()[:3], found.groups()[3:]
+        before, after = (first, second) if order == 0 else (second, first)
+        end = _clock_minutes(*before[:2], before[2] or _half(before[0], "a"))
+        start = _clock_minutes(*after[:2], after[2] or _half(after[0], "p"))
+        if start is None or end is None or start == end:
+            return None
+        return QuietHours(start, end)
+    return None
+
+
+def _half(hour: str, assumed: str) -> str | None:
+    """The half of day an hour without am/pm is taken in (none for 13-23: already clear)."""
+    return assumed if 1 <= int(hour) <= 12 else None
+
+
 def parse_quiet_hours(text: str) -> QuietHours | None:
     """ "22:00-07:00", "10pm to 6am", "9p-7a" or "off"; a zero-length window is off.
 
@@ -254,6 +282,8 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     # a range said the other way round ("only remind me 6pm-9pm") or dates ("12/20 to 1/5").
     if _NOT_QUIET.search(text) or "/" in text:
         return None
+    if (ends := _quiet_from_ends(text)) is not None:
+        return ends
     found = list(_QUIET_RANGE.finditer(text))
     if len(found) != 1:
         return None  # none, or two ranges: asked again rather than guessed

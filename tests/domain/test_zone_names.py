@@ -110,6 +110,10 @@ def test_a_tiny_town_spelt_like_a_big_city_asks() -> None:
         ("8-17", (8 * 60, 17 * 60)),
         ("10pm to 12pm pls, i work nights", (22 * 60, 12 * 60)),  # QA round 9: refused
         ("quiet from 22 to 7 please", (22 * 60, 7 * 60)),
+        # the two ends said apart (QA round 11: refused)
+        ("no messages before 9am or after 8pm please", (20 * 60, 9 * 60)),
+        ("after 22:00 and before 7", (22 * 60, 7 * 60)),
+        ("before 9 or after 8", (20 * 60, 9 * 60)),
     ],
 )
 def test_quiet_hours_in_12_and_24_hour_forms(text: str, window: tuple[int, int]) -> None:
@@ -121,6 +125,7 @@ def test_quiet_hours_in_12_and_24_hour_forms(text: str, window: tuple[int, int])
     [
         "13pm-1am", "25:00-07:00", "10:60-7", "whenever", "I work 7-3 and 3-11",
         "only remind me 6pm-9pm", "quiet except 8-10am", "12/20 to 1/5",  # review
+        "before 7am",  # one end only
     ],
 )
 def test_quiet_hours_that_are_not_times(text: str) -> None:

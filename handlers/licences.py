@@ -397,10 +397,17 @@ def custom_label(name: str, held: Sequence[str]) -> str:
     return label
 
 
-def renews(licence: Licence) -> str:
-    if licence.renewal_date is None:
+async def renews(turn: Turn, licence: Licence) -> str:
+    """When it renews next: its current cycle's deadline, else the date given (QA round 11:
+    the date typed at set-up, two cycles on)."""
+    views = await load_views(
+        turn.session, turn.clinician, turn.local_now.date(), turn.context.services.rulebook
+    )
+    status = next((v.status for v in views if v.licence.id == licence.id and v.status), None)
+    deadline = status.deadline if status else licence.renewal_date
+    if deadline is None:
         return texts.LICENCE_RENEWS_UNKNOWN
-    return texts.LICENCE_RENEWS.format(deadline=day(licence.renewal_date))
+    return texts.LICENCE_RENEWS.format(deadline=day(deadline))
 
 
 async def already_have(turn: Turn, rule: Rule) -> bool:
@@ -409,8 +416,9 @@ async def already_have(turn: Turn, rule: Rule) -> bool:
     existing = await licence_store.find_by_rule(turn.session, turn.clinician, rule.id)
     if existing is None:
         return False
+    when = await renews(turn, existing)
     turn.say(
-        texts.LICENCE_DUPLICATE.format(label=html.escape(existing.label), when=renews(existing)),
+        texts.LICENCE_DUPLICATE.format(label=html.escape(existing.label), when=when),
         [[(texts.LICENCE_CHANGE_DATE, encode("lic", "date", existing.id))]],
     )
     return True

@@ -105,6 +105,16 @@ async def test_the_same_licence_is_not_added_twice(bot: BotUnderTest) -> None:
     assert await stored(bot) == [("us-tx-md", date(2027, 8, 31))]
     await ana.press("Change its renewal date")
     assert "renewal deadline" in (await ana.next_reply()).text
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    # Two cycles on, the deadline it says is the current one (QA round 11: the set-up's)
+    bot.clock.set(datetime(2029, 12, 1, 15, tzinfo=UTC))
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("➕ Add")
+    await ana.next_reply()
+    await ana.send("texas")
+    assert "(renews Aug 31, 2031)" in (await ana.next_reply()).text
 
 
 # ------------------------------------------------------------------ 3. renewal dates

@@ -740,12 +740,18 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
 async def renewals_typed(turn: Turn, text: str) -> None:
     count = count_of(text)  # "3", "three", "none" (QA: words were refused)
     if count is None and _DONT_KNOW.fullmatch(text):  # ("no", "none": count_of reads 0)
-        await _next_flag_or_save(turn, _draft(turn))  # QA: no way past it but /cancel
+        await _renewals_unknown(turn)  # QA: no way past it but /cancel
         return
     if count is None or count > 40:
         turn.say(texts.LICENCE_RENEWALS_BAD)
         return
     await _renewals_chosen(turn, count)
+
+
+async def _renewals_unknown(turn: Turn) -> None:
+    draft = _draft(turn)
+    draft["renewals_done"] = None  # asked again: "I don't know" replaces the old count
+    await _next_flag_or_save(turn, draft)
 
 
 async def _renewals_chosen(turn: Turn, count: int) -> None:
@@ -781,7 +787,9 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
         )  # fmt: skip
         return
     specialties = _specialties_that_matter(rule, draft)
-    if specialties and not turn.clinician.specialties and not draft.get("asked_specialty"):
+    asking_again = draft.get("licence_id") is not None  # then asked even if known
+    if (specialties and not draft.get("asked_specialty")
+            and (asking_again or not turn.clinician.specialties)):  # fmt: skip
         await flows.update_state(turn, step="licence_specialty", draft=draft)
         _ask_specialty(turn, specialties)
         return
@@ -860,7 +868,52 @@ async def flag_typed(turn: Turn, text: str) -> None:
     await _next_flag_or_save(turn, draft)
 
 
+def _has_questions(rule: Rule | None) -> bool:
+    """Whether the set-up asked anything about this licence beyond its date."""
+    return rule is not None and bool(
+        rule.renewal_count_matters or _flags_needed(rule)
+        or any(m.only_specialties for m in rule.mandates)
+    )
+
+
+async def _ask_again(turn: Turn, licence_id: int | None) -> None:
+    """A licence's set-up questions asked again, its answers kept until the last is given
+    (QA round 11: a wrong renewal count or DEA answer could only be fixed by removing the
+    licence and its history with it)."""
+    licence = await _owned(turn, licence_id)
+    rule = _licence_rule(turn, licence) if licence is not None else None
+    if licence is None or rule is None:
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    draft: dict[str, Any] = {
+        "rule_id": rule.id, "licence_id": licence.id, "flags": list(licence.flags or []),
+        "renewals_done": licence.renewals_done,
+    }  # fmt: skip
+    turn.say(texts.LICENCE_ANSWERS_AGAIN.format(label=html.escape(licence.label)))
+    await _ask_renewals(turn, draft)
+
+
+async def _update_answers(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
+    """The answers given again, stored on the licence they are about."""
+    licence = await _owned(turn, draft.get("licence_id"))
+    await flows.clear(turn)
+    if licence is None or licence.rule_id != rule.id:
+        turn.say(texts.LICENCE_GONE)
+        return
+    licence.renewals_done = draft.get("renewals_done")
+    licence.flags = list(draft.get("flags") or [])
+    licence.updated_at = turn.now
+    await replan(turn)
+    turn.say(texts.LICENCE_ANSWERS_SAVED.format(label=html.escape(licence.label)))
+    from handlers.status import say_status
+
+    await say_status(turn)
+
+
 async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
+    if draft.get("licence_id") is not None:
+        await _update_answers(turn, rule, draft)
+        return
     if await already_have(turn, rule):  # added meanwhile, e.g. from an older message
         await flows.clear(turn)
         return
@@ -997,7 +1050,7 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
     elif action == "renmore" and flows.state(turn).get("step") == "licence_renewals":
         turn.say(texts.LICENCE_RENEWALS_TYPE)
     elif action == "rennone" and flows.state(turn).get("step") == "licence_renewals":
-        await _next_flag_or_save(turn, _draft(turn))  # unknown: renewal-gated topics show as due
+        await _renewals_unknown(turn)  # unknown: renewal-gated topics show as due
     elif action == "flag" and flows.state(turn).get("step") == "licence_flag":
         await _flag_answered(turn, press.arg(1), press.arg(2) == "y")
     elif action == "spec" and flows.state(turn).get("step") == "licence_specialty":
@@ -1024,6 +1077,8 @@ async def licence_pressed(turn: Turn, press: Press) -> None:
         await _same_again(turn, press.int_arg(1), press.arg(2))
     elif action == "name":
         await _ask_new_name(turn, press.int_arg(1))
+    elif action == "facts":
+        await _ask_again(turn, press.int_arg(1))
     else:
         turn.answer(texts.BUTTON_EXPIRED)
 
@@ -1074,11 +1129,15 @@ async def list_licences(turn: Turn) -> None:
             lines.append(texts.LICENCE_LIST_ITEM_UNKNOWN.format(index=index, label=label))
         if licence.reminders_muted:  # QA: muted nowhere to be seen but in /reminders
             lines[-1] += texts.LICENCE_LIST_MUTED
-        buttons.append(
-            [(texts.LICENCE_EDIT_DATE.format(index=index), encode("lic", "date", licence.id)),
-             (texts.LICENCE_RENAME.format(index=index), encode("lic", "name", licence.id)),
-             (texts.LICENCE_REMOVE.format(index=index), encode("lic", "del", licence.id))]
-        )  # fmt: skip
+        ident = licence.id
+        date_button = (texts.LICENCE_EDIT_DATE.format(index=index), encode("lic", "date", ident))
+        rename = (texts.LICENCE_RENAME.format(index=index), encode("lic", "name", ident))
+        remove = (texts.LICENCE_REMOVE.format(index=index), encode("lic", "del", ident))
+        if _has_questions(_licence_rule(turn, licence)):  # two rows: four are cut on a phone
+            answers = (texts.LICENCE_ANSWERS.format(index=index), encode("lic", "facts", ident))
+            buttons += [[date_button, answers], [rename, remove]]
+        else:
+            buttons.append([date_button, rename, remove])  # fmt: skip
     buttons.append([(texts.LICENCE_ADD, encode("lic", "add"))])
     turn.say("\n".join(lines), buttons)
 

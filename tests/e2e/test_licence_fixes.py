@@ -646,3 +646,28 @@ async def test_the_date_shown_after_a_rollover_typed_again_changes_nothing(
     csv_file = await ana.next_reply(10)
     assert csv_file.document_file is not None, csv_file.text
     assert b"2025-02-01,2027-01-31" in csv_file.document_file.data
+
+
+async def test_the_set_up_answers_can_be_given_again(bot: BotUnderTest) -> None:
+    """QA round 11: a wrong renewal count or DEA answer could only be fixed by removing the
+    licence; "Answers 1" asks the questions again and keeps the rest."""
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                       renewals_done=2)  # fmt: skip
+    ana = bot.user()
+    await ana.send("/licences")
+    listed = await ana.next_reply()
+    assert ["Renewal date 1", "Answers 1"] in listed.buttons, listed.buttons
+    await ana.press("Answers 1")
+    assert "again" in (await ana.next_reply()).text
+    assert "already renewed" in (await ana.next_reply()).text
+    await ana.press("3")
+    assert "DEA registration" in (await ana.next_reply()).text
+    await ana.press("Yes")
+    assert "Updated your answers for Florida Board of Medicine" in (await ana.next_reply()).text
+    status = await reply_with(ana, "Due Jan 31, 2027")
+    assert "controlled substances: 0 of 2 h" in status and "this is renewal 4" in status, status
+    async with transaction(bot.services.sessionmaker) as session:
+        licence = (await session.execute(select(Licence))).scalar_one()
+        assert (licence.renewals_done, licence.flags, licence.renewal_date) == (
+            3, ["dea_registrant"], date(2027, 1, 31)
+        )

@@ -10,8 +10,9 @@ in the clinician's conversation state.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
@@ -23,8 +24,8 @@ from bot.store import courses as course_store
 from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
-from bot.store.models import Course
-from bot.tracking import licence_states, load_views
+from bot.store.models import Course, Licence
+from bot.tracking import cycle_end_on, licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -268,27 +269,37 @@ async def _search(
     if not result.hits:
         text, buttons = await _nothing_found(turn, query, title + note)
     else:
-        deadlines = await _licence_deadlines(turn)
+        deadlines = await _licence_deadlines(turn, result.hits)
         text, buttons = _results(
             turn, query, title + note, result.hits, offset, result.total, deadlines
         )
     (turn.edit if edit else turn.say)(text, buttons)
 
 
-async def _licence_deadlines(turn: Turn) -> list[Deadline]:
+async def _licence_deadlines(turn: Turn, hits: Sequence[CourseHit]) -> list[Deadline]:
     """Each licence's current deadline while credits are still needed, earliest first;
     deadlines already past are left out, and so are licences complete for this cycle (QA
     round 11: "after your deadline" under four of five courses, both licences named
-    complete)."""
+    complete). The statuses are worked out only when a course starts after a deadline:
+    the search stays a query and a page, most of the time."""
     today = turn.local_now.date()
-    found: list[Deadline] = []
     rulebook = turn.context.services.rulebook
-    for view in await load_views(turn.session, turn.clinician, today, rulebook):
-        status = view.status
-        when = status.deadline if status else view.licence.renewal_date
-        if when is not None and when >= today and not (status and status.complete):
-            found.append((when, view.licence.label))
-    return sorted(found)
+    found: list[tuple[date, str, Licence]] = []
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        when = cycle_end_on(licence, turn.clinician, today, today, rulebook)
+        when = when or licence.renewal_date
+        if when is not None and when >= today:
+            found.append((when, licence.label, licence))
+    latest_start = max((hit.course.starts_at.astimezone(turn.tz).date() for hit in hits),
+                       default=today)  # fmt: skip
+    if any(when < latest_start for when, _, _ in found):
+        complete = {
+            view.licence.id for view in await load_views(
+                turn.session, turn.clinician, today, rulebook
+            ) if view.status is not None and view.status.complete
+        }  # fmt: skip
+        found = [item for item in found if item[2].id not in complete]
+    return sorted((when, label) for when, label, _ in found)
 
 
 def _results(

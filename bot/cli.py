@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep upcoming courses an earlier import of this source listed and this one "
         "does not (default: they are marked cancelled)",
     )
+    importer.add_argument(
+        "--allow-cancellations",
+        action="store_true",
+        help="cancel them even when they are more than 20%% of the catalogue's upcoming "
+        "courses (and 3 or more); without it such an import changes nothing and exits 4",
+    )
     commands.add_parser("version", help="print the version")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
@@ -98,7 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "courses":
             from bot.courses.importer import courses_import_main
 
-            return courses_import_main(settings, args.source, keep_missing=args.keep_missing)
+            return courses_import_main(
+                settings,
+                args.source,
+                keep_missing=args.keep_missing,
+                allow_cancellations=args.allow_cancellations,
+            )
         if args.command == "chat":
             from bot.chat import chat_main
 

@@ -107,6 +107,15 @@ STATS_FEED = "• {url}: last refreshed {when}{error}"
 STATS_NO_FEEDS = "• none configured"
 STATS_CATALOGUE = "• {source}: {count} (last changed {when})"
 STATS_NO_CATALOGUES = "• none"
+
+# ------------------------------------------------------------ operator (CLI) messages
+
+IMPORT_CANCEL_REFUSED = (
+    "{source} no longer lists {missing} of the {listed} upcoming courses it listed before "
+    "(more than {share}%): importing it would cancel them and tell their subscribers, so "
+    "nothing was changed. If the file is complete, run again with --allow-cancellations; "
+    "to keep those courses listed, with --keep-missing"
+)
 BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
 BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
 BROADCAST_PREVIEW = (

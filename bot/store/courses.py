@@ -357,6 +357,15 @@ async def missing_upcoming(
     ]
 
 
+async def count_upcoming(session: AsyncSession, source: str, *, now: datetime) -> int:
+    """How many upcoming active courses ``source`` lists (what :func:`missing_upcoming`
+    chooses from)."""
+    query = select(func.count()).select_from(Course).where(
+        Course.source == source, Course.status == "active", Course.starts_at > now
+    )
+    return int(await session.scalar(query) or 0)
+
+
 async def cancel_courses(
     session: AsyncSession, source: str, ids: Collection[int], *, now: datetime
 ) -> list[CourseChange]:

@@ -72,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
     db_commands.required = True
     upgrade = db_commands.add_parser("upgrade", help="apply pending migrations")
-    upgrade.add_argument("revision", nargs="?", default="head")
-    db_commands.add_parser("current", help="print the applied migration revision")
+    upgrade.add_argument(
+        "revision", nargs="?", default="head", help="the revision to reach (default: head)"
+    )
+    db_commands.add_parser(
+        "current", help="print the applied migration revision and how many are pending"
+    )
     backup = db_commands.add_parser(
         "backup", help="copy a SQLite database safely while the bot runs (online backup API)"
     )
@@ -128,8 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import check_database
-    from bot.store import migrate
+    from bot.store import migrate, schema
     from bot.store.db import create_engine
 
     if args.db_command == "backup":
@@ -138,23 +141,42 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
         pages = backup_sqlite(settings.database_url, Path(args.path))
         print(f"backed up {pages} pages to {args.path}")
         return 0
+    if args.db_command == "current":
+        _require_sqlite_file(settings)  # a read-only look must not create an empty database
 
     engine = create_engine(settings.database_url)
     try:
-        await check_database(engine)
+        await schema.check_database(engine)
         if args.db_command == "upgrade":
             from alembic.util import CommandError
 
+            status = await schema.schema_status(engine)
+            if status.ahead:
+                raise schema.newer_error(status)
             try:
                 await migrate.upgrade(engine, args.revision)
             except CommandError as exc:  # "Can't locate revision identified by 'x'"
                 raise CliError(f"cannot upgrade to {args.revision!r}: {exc}", EXIT_USAGE) from exc
             print(f"database at {await migrate.current_revision(engine)}")
         elif args.db_command == "current":
-            print(await migrate.current_revision(engine) or "empty (no migrations applied)")
+            print(schema.describe(await schema.schema_status(engine)))
     finally:
         await engine.dispose()
     return 0
+
+
+def _require_sqlite_file(settings: Settings) -> None:
+    """One line when DATABASE_URL names a SQLite file that does not exist (QA: `db current`
+    in the wrong folder created an empty cme.db and called it "empty")."""
+    from sqlalchemy.engine import make_url
+
+    from bot import texts
+
+    url = make_url(settings.database_url)
+    name = url.database or ""
+    local = url.get_backend_name() == "sqlite" and name not in ("", ":memory:")
+    if local and not Path(name).is_file():
+        raise CliError(texts.NO_SQLITE_DATABASE.format(path=name), EXIT_USAGE)
 
 
 if __name__ == "__main__":

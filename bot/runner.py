@@ -13,7 +13,6 @@ import signal
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
@@ -21,18 +20,10 @@ from bot.app import CMEApplication, build_application, settle_heap
 from bot.config import Settings
 from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from bot.polling import PollerLock
-from bot.store.db import create_engine, ping
+from bot.store import schema
+from bot.store.db import create_engine
 
 log = logging.getLogger(__name__)
-
-
-async def check_database(engine: AsyncEngine) -> None:
-    """Fail fast with one line when the database is unreachable."""
-    try:
-        await asyncio.wait_for(ping(engine), timeout=10)
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-        raise CliError(f"cannot reach the database: {reason}", EXIT_UNAVAILABLE) from None
 
 
 def _require_token(settings: Settings) -> str:
@@ -47,9 +38,10 @@ def _require_token(settings: Settings) -> str:
 
 
 async def _check(settings: Settings) -> None:
+    """The database is reachable and at this code's schema (migrated if AUTO_MIGRATE)."""
     engine = create_engine(settings.database_url)
     try:
-        await check_database(engine)
+        await schema.ready(engine, auto_migrate=settings.migrate_on_start)
     finally:
         await engine.dispose()
 

@@ -116,6 +116,27 @@ IMPORT_CANCEL_REFUSED = (
     "nothing was changed. If the file is complete, run again with --allow-cancellations; "
     "to keep those courses listed, with --keep-missing"
 )
+SCHEMA_BEHIND = (
+    "the database is at revision {current}, this version needs {head}: "
+    "run `cme-bot db upgrade`"
+)
+SCHEMA_EMPTY = (
+    "the database has no tables yet (no migrations applied), this version needs {head}: "
+    "run `cme-bot db upgrade`"
+)
+SCHEMA_NEWER = (
+    "the database is newer ({current}) than this code ({head}): upgrade the code "
+    "(a newer cme-bot migrated it)"
+)
+SCHEMA_CURRENT_OK = "{current} (up to date)"
+SCHEMA_CURRENT_PENDING = (
+    "{current}: {pending} migration{plural} pending (head is {head}): run `cme-bot db upgrade`"
+)
+SCHEMA_CURRENT_NEWER = "{current}: newer than this code (its head is {head}): upgrade the code"
+NO_SQLITE_DATABASE = (
+    "no SQLite database at {path} (DATABASE_URL): check the path and the working folder; "
+    "`cme-bot db upgrade` creates one"
+)
 BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
 BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
 BROADCAST_PREVIEW = (

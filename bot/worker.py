@@ -19,6 +19,7 @@ from telegram import Bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import EXIT_USAGE, CliError
+from bot.store import schema
 from bot.store.db import create_engine, create_sessionmaker
 from bot.transport import bot_api_request
 from scheduler.dispatcher import SEND_CONCURRENCY, Dispatcher
@@ -71,6 +72,11 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
     """Tick until SIGTERM/SIGINT; then finish the chunk in hand and release the rest."""
     bot = build_bot(settings)
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        await schema.ready(engine, auto_migrate=settings.migrate_on_start)
+    except CliError:
+        await engine.dispose()
+        raise
     dispatcher = build_dispatcher(settings, engine, bot, share_budget=share_budget)
     stop = asyncio.Event()
 

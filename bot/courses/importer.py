@@ -29,13 +29,12 @@ from bot.config import Settings
 from bot.courses import records as rec
 from bot.courses.fetch import FeedState, FetchError, Limits, Sleep, fetch, is_url
 from bot.courses.parsers import ParseError, RawRow, parse
-from bot.errors import EXIT_IMPORT_REFUSED, EXIT_UNAVAILABLE, CliError
+from bot.errors import EXIT_IMPORT_REFUSED
 from bot.store import courses as store
-from bot.store import migrate
+from bot.store import schema
 from bot.store.db import (
     create_engine,
     create_sessionmaker,
-    ping,
     read_transaction,
     transaction,
 )
@@ -468,19 +467,10 @@ def courses_import_main(
     moved course are told, as when a feed or a chat upload changes it."""
     from bot.courses.geocode import place_geocoder
 
-    async def run() -> ImportSummary | None:
+    async def run() -> ImportSummary:
         engine = create_engine(settings.database_url)
         try:
-            try:
-                await asyncio.wait_for(ping(engine), timeout=10)
-                if settings.migrate_on_start:
-                    await migrate.upgrade(engine)
-            except (SQLAlchemyError, OSError, TimeoutError) as exc:
-                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-                print(f"cme-bot: cannot reach the database: {reason}", file=sys.stderr)
-                return None
-            if await migrate.current_revision(engine) is None:
-                raise CliError("the database has no tables yet: run `cme-bot db upgrade`")
+            await schema.ready(engine, auto_migrate=settings.migrate_on_start)
             options = ImportOptions(
                 default_timezone=settings.default_timezone, geocoder=place_geocoder,
                 mark_missing_cancelled=not keep_missing,
@@ -496,8 +486,6 @@ def courses_import_main(
             await engine.dispose()
 
     summary = asyncio.run(run())
-    if summary is None:
-        return EXIT_UNAVAILABLE
     if not summary.ok:
         print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -12,7 +13,7 @@ from pathlib import Path
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.requirements import RuleFileError
 from bot.errors import EXIT_USAGE, CliError
-from bot.logs import setup_logging
+from bot.logs import redact, register_secret, setup_logging
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cme-bot {package_version()}")
             return 0
         settings = load_settings()
+        register_secret(settings.telegram_bot_token)
+        register_secret(settings.webhook_secret)
         setup_logging(settings.log_level, settings.log_format)
         if args.command == "run":
             from bot.runner import run_polling
@@ -124,10 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cme-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as exc:
-        print(str(exc) if str(exc).startswith("cme-bot") else f"cme-bot: {exc}", file=sys.stderr)
+        message = redact(str(exc))
+        print(message if message.startswith("cme-bot") else f"cme-bot: {message}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: its traceback through the redacting log, never a raw one
+        logging.getLogger("bot.cli").exception("cme-bot stopped on an unexpected error")
+        return 1
     return EXIT_USAGE
 
 

@@ -14,11 +14,11 @@ from urllib.parse import urlparse
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import Conflict, TelegramError
 
 from bot.app import CMEApplication, build_application, settle_heap
 from bot.config import Settings
-from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
+from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError, telegram_start_error
 from bot.polling import PollerLock
 from bot.store import schema
 from bot.store.db import create_engine
@@ -58,12 +58,9 @@ def _stop_event() -> asyncio.Event:
 async def _start(app: CMEApplication) -> None:
     try:
         await app.initialize()
-    except InvalidToken:
-        await _close_requests(app)
-        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (401): check it", EXIT_USAGE) from None
     except TelegramError as exc:
         await _close_requests(app)
-        raise CliError(f"cannot reach the Telegram Bot API: {exc}", EXIT_UNAVAILABLE) from None
+        raise telegram_start_error(exc) from None
     if app.post_init:
         await app.post_init(app)
     await app.start()

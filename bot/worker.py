@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import EXIT_USAGE, CliError
+from bot.errors import EXIT_USAGE, CliError, telegram_start_error
 from bot.store import schema
 from bot.store.db import create_engine, create_sessionmaker
 from bot.transport import bot_api_request
@@ -87,6 +88,12 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
+    try:
+        await bot.initialize()  # getMe: a bad token or no network is one line, as in `run`
+    except TelegramError as exc:
+        await bot.shutdown()
+        await engine.dispose()
+        raise telegram_start_error(exc) from None
     async with bot:
         try:
             while not stop.is_set():

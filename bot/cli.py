@@ -32,7 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cme-bot", description="Telegram assistant for CME credits.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    commands.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    run = commands.add_parser(
+        "run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)"
+    )
+    run.add_argument(
+        "--take-over-webhook",
+        action="store_true",
+        help="if a webhook is set for this token, delete it and poll (without this flag "
+        "`run` refuses, exit 78: webhook processes would get nothing)",
+    )
     commands.add_parser(
         "webhook", help="run the bot behind a webhook (needs WEBHOOK_URL and WEBHOOK_SECRET)"
     )
@@ -99,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from bot.runner import run_polling
 
-            return run_polling(settings)
+            return run_polling(settings, take_over_webhook=args.take_over_webhook)
         if args.command == "webhook":
             from bot.runner import run_webhook
 

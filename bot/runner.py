@@ -10,16 +10,24 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
+from bot import texts
 from bot.app import CMEApplication, build_application, settle_heap
 from bot.config import Settings
-from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError, telegram_start_error
-from bot.polling import PollerLock
+from bot.errors import (
+    EXIT_CONFIG,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    CliError,
+    telegram_start_error,
+)
+from bot.polling import ConflictWatch, PollerLock, Verdict
 from bot.store import schema
 from bot.store.db import create_engine
 
@@ -55,12 +63,21 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-async def _start(app: CMEApplication) -> None:
+async def _start(
+    app: CMEApplication, before: Callable[[CMEApplication], Awaitable[None]] | None = None
+) -> None:
+    """getMe, then ``before`` (checks that need the Bot API), then open the database and
+    start the jobs."""
     try:
         await app.initialize()
+        if before is not None:
+            await before(app)
     except TelegramError as exc:
         await _close_requests(app)
         raise telegram_start_error(exc) from None
+    except CliError:
+        await _close_requests(app)
+        raise
     if app.post_init:
         await app.post_init(app)
     await app.start()
@@ -90,7 +107,7 @@ async def _shutdown(app: CMEApplication) -> None:
         await app.post_shutdown(app)
 
 
-async def serve_polling(settings: Settings) -> int:
+async def serve_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:
     token = _require_token(settings)
     await _check(settings)
     lock = PollerLock(settings.database_url, token)
@@ -102,7 +119,7 @@ async def serve_polling(settings: Settings) -> int:
     if not granted:
         raise CliError(ANOTHER_POLLER + " (its lock is held in the database)", EXIT_UNAVAILABLE)
     try:
-        return await _poll(settings, lock)
+        return await _poll(settings, lock, take_over_webhook=take_over_webhook)
     finally:
         await lock.release()
 
@@ -113,11 +130,39 @@ ANOTHER_POLLER = (
 )
 
 
-async def _poll(settings: Settings, lock: PollerLock) -> int:
+def _no_webhook(take_over: bool) -> Callable[[CMEApplication], Awaitable[None]]:
+    """Refuse to poll while a webhook is set: PTB's start_polling deletes it without a
+    word, and the webhook processes then get nothing (QA round 11)."""
+
+    async def check(app: CMEApplication) -> None:
+        info = await app.bot.get_webhook_info()
+        if not info.url:
+            return
+        if not take_over:
+            raise CliError(texts.POLL_WEBHOOK_SET.format(url=info.url), EXIT_CONFIG)
+        log.warning(texts.POLL_WEBHOOK_TAKEN_OVER.format(url=info.url))
+
+    return check
+
+
+async def _webhook_url(app: CMEApplication) -> str:
+    with contextlib.suppress(TelegramError, RuntimeError):
+        return (await app.bot.get_webhook_info()).url or "gone again"
+    return "unknown"
+
+
+def _without_offset_cleanup(record: logging.LogRecord) -> bool:
+    """On stop PTB confirms the last offset with one more getUpdates; with a webhook set
+    that can only fail, and its traceback would bury the one line that says why."""
+    return "one more time to mark all fetched updates" not in record.getMessage()
+
+
+async def _poll(settings: Settings, lock: PollerLock, *, take_over_webhook: bool = False) -> int:
     app = build_application(settings)
     stop = _stop_event()
-    conflict: list[str] = []
+    verdict: list[Verdict] = []
     lock_lost = asyncio.Event()
+    watch = ConflictWatch(settings.poll_conflict_seconds)
 
     async def watch_lock() -> None:
         while not stop.is_set():
@@ -127,19 +172,28 @@ async def _poll(settings: Settings, lock: PollerLock) -> int:
                 lock_lost.set()
                 stop.set()
 
-    polling_request = app.bot_data.services.polling_request
+    def on_success() -> None:
+        if watch.success():
+            log.info(texts.POLL_CONFLICT_ENDED.format(quiet=watch.quiet))
 
     def on_poll_error(error: TelegramError) -> None:
         if not isinstance(error, Conflict):
             log.warning("polling error: %s", error)
-        elif polling_request is not None and polling_request.succeeded:
-            log.error("another process is polling with this token: stop it (409 Conflict)")
-        else:
-            conflict.append(str(error))
+            return
+        seen = watch.conflict(error.message)
+        if seen is Verdict.STARTED:
+            reason = error.message.removeprefix("Conflict: ")
+            log.error(texts.POLL_CONFLICT_STARTED.format(reason=reason, grace=watch.grace))
+        elif seen is not Verdict.GOES_ON:
+            verdict.append(seen)
             stop.set()
 
-    await _start(app)
+    polling_request = app.bot_data.services.polling_request
+    if polling_request is not None:
+        polling_request.on_success = on_success
+    await _start(app, before=_no_webhook(take_over_webhook))
     watcher = asyncio.create_task(watch_lock())
+    webhook = ""
     try:
         assert app.updater is not None
         # drop_pending_updates=False: messages sent while the bot was down are answered.
@@ -148,14 +202,21 @@ async def _poll(settings: Settings, lock: PollerLock) -> int:
         )
         log.info("polling for updates")
         await stop.wait()
+        if verdict and verdict[0] is Verdict.WEBHOOK:
+            webhook = await _webhook_url(app)
+            logging.getLogger("telegram.ext.Updater").addFilter(_without_offset_cleanup)
     finally:
         watcher.cancel()
         await _shutdown(app)
     if lock_lost.is_set():
         raise CliError(ANOTHER_POLLER + " (it took the lock in the database)", EXIT_UNAVAILABLE)
-    if conflict:
-        raise CliError(ANOTHER_POLLER + " (Telegram answered 409 Conflict)", EXIT_UNAVAILABLE)
-    return 0
+    if not verdict:
+        return 0
+    if verdict[0] is Verdict.WEBHOOK:
+        raise CliError(texts.POLL_WEBHOOK_APPEARED.format(url=webhook), EXIT_CONFIG)
+    if verdict[0] is Verdict.GIVE_UP:
+        raise CliError(texts.POLL_CONFLICT_GAVE_UP.format(seconds=watch.fought_for), EXIT_CONFIG)
+    raise CliError(ANOTHER_POLLER + texts.POLL_CONFLICT_NEWCOMER, EXIT_CONFIG)
 
 
 async def serve_webhook(settings: Settings) -> int:
@@ -205,9 +266,9 @@ async def serve_webhook(settings: Settings) -> int:
     return 0
 
 
-def run_polling(settings: Settings) -> int:
+def run_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:
     """``cme-bot run``: long polling until SIGINT/SIGTERM."""
-    return asyncio.run(serve_polling(settings))
+    return asyncio.run(serve_polling(settings, take_over_webhook=take_over_webhook))
 
 
 def run_webhook(settings: Settings) -> int:

@@ -165,6 +165,27 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
+    @field_validator("certificates_dir")
+    @classmethod
+    def _writable_dir(cls, value: Path | None) -> Path | None:
+        """Checked (and created) at start: otherwise the first certificate upload failed,
+        was retried for 30 s as "database unreachable" and ended in an apology (QA)."""
+        if value is None:
+            return None
+        value = value.expanduser()
+        if not value.exists():
+            if not value.parent.is_dir():
+                raise ValueError(f"{value} does not exist, nor does the folder {value.parent}")
+            try:
+                value.mkdir()
+            except OSError as exc:
+                raise ValueError(f"cannot create {value}: {exc.strerror or exc}") from None
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        if not os.access(value, os.W_OK | os.X_OK):
+            raise ValueError(f"{value} is not writable by this user")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:

@@ -19,6 +19,7 @@ import contextlib
 import enum
 import fcntl
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -31,7 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import BaseRequest
 
 from bot.store.db import create_engine
-from scheduler.leader import LeaderLock
+from scheduler.leader import LeaderLock, LockRole
+
+log = logging.getLogger(__name__)
+POLLER = LockRole("poller", "polls Telegram for this bot's updates")
 
 
 class PollingRequest(BaseRequest):
@@ -155,7 +159,7 @@ class PollerLock:
         """True if this process may poll; False if another one holds the lock."""
         if self._url.get_backend_name() == "postgresql":
             self._engine = create_engine(self._url.render_as_string(False), pool_size=1)
-            self._leader = LeaderLock(self._engine, key=self._key)
+            self._leader = LeaderLock(self._engine, key=self._key, role=POLLER)
             if await self._leader.acquire():
                 return True
             await self.release()
@@ -170,6 +174,8 @@ class PollerLock:
             os.close(fd)
             return False
         self._fd = fd
+        log.info("took the poller lock (%s.poller.lock): this process now %s", database,
+                 POLLER.duty)  # fmt: skip
         return True
 
     async def still_held(self) -> bool:
@@ -195,3 +201,4 @@ class PollerLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+            log.info("released the poller lock: this process no longer %s", POLLER.duty)

@@ -105,6 +105,7 @@ async def _shutdown(app: CMEApplication) -> None:
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)
+    log.info("stopped")
 
 
 async def serve_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:

@@ -94,6 +94,7 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
         await bot.shutdown()
         await engine.dispose()
         raise telegram_start_error(exc) from None
+    log.info("dispatch started: it sends due reminders while it holds the dispatcher lock")
     async with bot:
         try:
             while not stop.is_set():
@@ -106,6 +107,7 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
         finally:
             await dispatcher.shutdown()
             await engine.dispose()
+    log.info("dispatch stopped")
     return 0
 
 

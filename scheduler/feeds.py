@@ -32,12 +32,13 @@ from bot.store import outbox
 from bot.store.courses import CourseChange
 from bot.store.db import transaction
 from bot.store.models import Clinician, Course, CourseSubscription
-from scheduler.leader import LeaderLock
+from scheduler.leader import LeaderLock, LockRole
 from scheduler.planner import plan_clinician, quiet_hours
 
 log = logging.getLogger(__name__)
 
 FEEDS_LOCK_KEY = 0x434D4502  # "CME" + 2: one process refreshes feeds at a time
+FEEDS = LockRole("feeds", "refreshes the course feeds", per_pass=True)
 URGENT = timedelta(hours=12)
 """A change to a course this close is sent at once, quiet hours or not."""
 
@@ -56,7 +57,9 @@ async def refresh_tick(services: Services) -> None:
     urls = services.settings.course_feeds
     if not urls or services.sessionmaker is None:
         return
-    lock = LeaderLock(services.engine, FEEDS_LOCK_KEY) if services.engine is not None else None
+    lock = services.extras.get("feeds_lock")
+    if lock is None and services.engine is not None:  # kept: "stands by" is logged once
+        lock = services.extras["feeds_lock"] = LeaderLock(services.engine, FEEDS_LOCK_KEY, FEEDS)
     if lock is not None and not await lock.acquire():
         return  # another process is refreshing right now
     try:

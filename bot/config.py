@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     db_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
     poller_lock_check_seconds: float = Field(default=15.0, gt=0, le=3600)
     poll_conflict_seconds: float = Field(default=30.0, gt=0, le=3600)
+    course_file_max_mb: float = Field(default=5.0, gt=0, le=1024)
     plan_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("telegram_bot_token")

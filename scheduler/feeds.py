@@ -24,7 +24,7 @@ from bot import texts
 from bot.context import Services
 from bot.courses.feeds import refresh_feeds
 from bot.courses.geocode import place_geocoder
-from bot.courses.importer import ImportOptions, ImportSummary
+from bot.courses.importer import ImportOptions, ImportSummary, limits_for
 from bot.domain import places
 from bot.domain.reminders import move_out_of_quiet_hours
 from bot.domain.requirements import RuleBook
@@ -66,7 +66,9 @@ async def refresh_tick(services: Services) -> None:
         # The first geocoded row would build the place index on the event loop (~1 s).
         await asyncio.to_thread(places.get_index)
         options = ImportOptions(
-            default_timezone=services.settings.default_timezone, geocoder=place_geocoder
+            default_timezone=services.settings.default_timezone,
+            geocoder=place_geocoder,
+            limits=limits_for(services.settings),
         )
         now = services.clock.now()
         if services.http is not None:

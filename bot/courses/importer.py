@@ -111,6 +111,14 @@ class ImportOptions:
     source_name: str | None = None
 
 
+def limits_for(settings: Settings) -> Limits:
+    """The size cap COURSE_FILE_MAX_MB sets, named in the refusal (QA: an undocumented,
+    fixed 5 MB refused a 50,000-row catalogue)."""
+    return Limits(
+        max_bytes=int(settings.course_file_max_mb * 1024 * 1024), setting="COURSE_FILE_MAX_MB"
+    )
+
+
 def source_key(source: str) -> str:
     """The ``courses.source`` value for a path or URL (absolute path; long URLs hashed)."""
     key = source if is_url(source) else "file:" + str(Path(source).expanduser().resolve())
@@ -474,7 +482,7 @@ def courses_import_main(
             options = ImportOptions(
                 default_timezone=settings.default_timezone, geocoder=place_geocoder,
                 mark_missing_cancelled=not keep_missing,
-                guard_cancellations=not allow_cancellations,
+                guard_cancellations=not allow_cancellations, limits=limits_for(settings),
             )  # fmt: skip
             now = (clock or SystemClock()).now()
             sessionmaker = create_sessionmaker(engine)

@@ -1,0 +1,34 @@
+"""`cme-bot courses import` as an operator's nightly job sees it (QA round 11): the size
+cap is a setting named when it refuses, and the exit code tells a partial import apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.courses.importer import courses_import_main
+
+HEADER = "id,title,credits,format,start,description\n"
+
+
+def _rows(count: int, width: int = 0) -> str:
+    pad = "x" * width
+    return "".join(f"r{i},Course {i},1,webinar,2031-01-{1 + i % 28:02d} 09:00,{pad}\n"
+                   for i in range(count))  # fmt: skip
+
+
+def test_the_size_cap_is_a_setting_and_the_refusal_names_it(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + _rows(1200, width=1000), encoding="utf-8")  # about 1.2 MB
+    small = Settings(database_url=database_url, course_file_max_mb=1, _env_file=None)  # type: ignore[call-arg]
+    assert courses_import_main(small, str(path)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "big.csv is 1.2 MB, more than the 1.0 MB limit (COURSE_FILE_MAX_MB: raise it" in err
+    roomy = Settings(database_url=database_url, course_file_max_mb=2, _env_file=None)  # type: ignore[call-arg]
+    assert courses_import_main(roomy, str(path)) == 0
+    assert "1200 added" in capsys.readouterr().out

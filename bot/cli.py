@@ -28,6 +28,16 @@ def package_version() -> str:
         return "0+unknown"
 
 
+IMPORT_EXIT_CODES = """exit codes:
+  0   imported, no row rejected
+  1   nothing imported: the source could not be read, or every row was rejected
+  2   bad usage or setting
+  3   imported, but some rows were rejected (they are listed)
+  4   refused: it would cancel too many courses; nothing was changed
+  69  the database cannot be reached
+  78  the database schema is not this version's (see the message)"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cme-bot", description="Telegram assistant for CME credits.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -61,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     course_commands.required = True
     importer = course_commands.add_parser(
-        "import", help="import a CSV, iCalendar (.ics) or JSON catalogue from a file or URL"
+        "import",
+        help="import a CSV, iCalendar (.ics) or JSON catalogue from a file or URL",
+        epilog=IMPORT_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     importer.add_argument("source", metavar="PATH_OR_URL")
     importer.add_argument(

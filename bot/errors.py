@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 EXIT_USAGE = 2
+EXIT_IMPORT_PARTIAL = 3  # courses import: some rows were rejected, the others imported
 EXIT_IMPORT_REFUSED = 4  # courses import: it would cancel too much; nothing was changed
 EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: a service (the database) cannot be reached
 EXIT_CONFIG = 78  # EX_CONFIG: the deployment must change first (schema, token use); a

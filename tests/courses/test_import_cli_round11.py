@@ -32,3 +32,19 @@ def test_the_size_cap_is_a_setting_and_the_refusal_names_it(
     roomy = Settings(database_url=database_url, course_file_max_mb=2, _env_file=None)  # type: ignore[call-arg]
     assert courses_import_main(roomy, str(path)) == 0
     assert "1200 added" in capsys.readouterr().out
+
+
+def test_a_partial_import_has_its_own_exit_code(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA round 11: 6 of 7 rows rejected exited 0; the good row is still imported."""
+    path = tmp_path / "baddates.csv"
+    bad = "".join(f"b{i},Bad {i},1,webinar,31/02/2031\n" for i in range(6))
+    path.write_text(HEADER + _rows(1) + bad, encoding="utf-8")
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    assert courses_import_main(settings, str(path)) == 3
+    assert "1 added, 0 updated, 0 unchanged, 6 rejected" in capsys.readouterr().out
+    path.write_text(HEADER + bad, encoding="utf-8")
+    assert courses_import_main(settings, str(path)) == 1
+    path.write_text(HEADER + _rows(1), encoding="utf-8")
+    assert courses_import_main(settings, str(path)) == 0

@@ -105,6 +105,9 @@ STATS = (
 )
 STATS_FEED = "• {url}: last refreshed {when}{error}"
 STATS_NO_FEEDS = "• none configured"
+STATS_FEED_NOT_FETCHED = (
+    "• {url}: configured, not fetched yet (the first refresh runs about 30 s after start)"
+)
 STATS_CATALOGUE = "• {source}: {count} (last changed {when})"
 STATS_NO_CATALOGUES = "• none"
 

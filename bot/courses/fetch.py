@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ USER_AGENT = "cme-bot course import (+https://github.com/cme-bot)"
 ACCEPT = "text/csv, text/calendar, application/json, application/ld+json;q=0.9, */*;q=0.5"
 
 Sleep = Callable[[float], Awaitable[None]]
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 class FetchError(Exception):
@@ -86,6 +88,14 @@ async def fetch(
 
     ``sleep`` is injectable so tests of the retry backoff do not wait.
     """
+    if not source.strip():  # QA: "" was read as the current folder, ". is a directory"
+        raise FetchError("no file or URL given")
+    scheme = _SCHEME.match(source)
+    if scheme and scheme.group(1).lower() not in ("http", "https", "file"):
+        raise FetchError(  # QA: ftp://x/y.csv was "no such file: ftp:/x/y.csv"
+            f"{scheme.group(1)}:// is not supported: give an http:// or https:// URL, "
+            "or a file on this machine"
+        )
     if not is_url(source):
         name, content = await asyncio.to_thread(_read_file, source, limits)
         return Fetched(source, content, _kind(content, name, None), FeedState())

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 from sqlalchemy import select
@@ -326,13 +327,26 @@ _TITLES_SHOWN = 5
 def _titles(changes: Sequence[store.CourseChange], esc: Callable[[str], str]) -> str:
     """ ": Sepsis Update (Jan 18), …": which courses, not only how many (QA round 9: the
     CLI said "1 course(s) changed date" without naming it)."""
-    named = [
-        f"{esc(c.title)} ({c.old_starts_at:%b %-d, %Y}"
-        + (f" → {c.new_starts_at:%b %-d, %Y})" if c.kind == "rescheduled" else ")")
-        for c in changes[:_TITLES_SHOWN]
-    ]
+    named = [f"{esc(c.title)} ({_when(c)})" for c in changes[:_TITLES_SHOWN]]
     more = f", … and {len(changes) - _TITLES_SHOWN} more" if len(changes) > _TITLES_SHOWN else ""
     return ": " + "; ".join(named) + more if named else ""
+
+
+def _when(change: store.CourseChange) -> str:
+    """ "Jan 18, 2027", "Jan 18, 2027 → Feb 1, 2027", or, for a course moved within its
+    day, "Mar 5, 2027, 8:00 AM → 9:00 AM EST" (QA: "Mar 5, 2027 → Mar 5, 2027")."""
+    old, new = change.old_starts_at, change.new_starts_at
+    if change.kind != "rescheduled":
+        return f"{old:%b %-d, %Y}"
+    if change.timezone:  # both in the venue's time, as the catalogue gives them
+        try:
+            zone = ZoneInfo(change.timezone)
+            old, new = old.astimezone(zone), new.astimezone(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    if old.date() != new.date():
+        return f"{old:%b %-d, %Y} → {new:%b %-d, %Y}"
+    return f"{old:%b %-d, %Y, %-I:%M %p} → {new:%-I:%M %p %Z}"
 
 
 def format_summary(
@@ -451,6 +465,8 @@ def rejections_csv(summary: ImportSummary) -> bytes:
 
 
 def _short(source: str) -> str:
+    if not source.strip():
+        return f'"{source}"'
     return source if is_url(source) or len(source) <= 60 else "…" + source[-59:]
 
 

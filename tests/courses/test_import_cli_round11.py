@@ -48,3 +48,41 @@ def test_a_partial_import_has_its_own_exit_code(
     assert courses_import_main(settings, str(path)) == 1
     path.write_text(HEADER + _rows(1), encoding="utf-8")
     assert courses_import_main(settings, str(path)) == 0
+
+
+def test_a_course_moved_within_its_day_shows_the_times(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA round 11: "changed date: Safe Opioid Prescribing (Mar 5, 2027 → Mar 5, 2027)"."""
+    path = tmp_path / "c.csv"
+    row = "k1,Safe Opioid Prescribing,2,webinar,2027-03-05 {time},,America/Chicago\n"
+    header = "id,title,credits,format,start,description,timezone\n"
+    path.write_text(header + row.format(time="08:00"), encoding="utf-8")
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    assert courses_import_main(settings, str(path)) == 0
+    path.write_text(header + row.format(time="09:00"), encoding="utf-8")
+    capsys.readouterr()
+    assert courses_import_main(settings, str(path)) == 0
+    out = capsys.readouterr().out
+    assert (
+        "1 course(s) changed date: Safe Opioid Prescribing (Mar 5, 2027, 8:00 AM → 9:00 AM CST)."
+        in out
+    ), out
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ("ftp://x/y.csv", "Could not import ftp://x/y.csv: ftp:// is not supported: give an "
+                          "http:// or https:// URL, or a file on this machine"),
+        ("", 'Could not import "": no file or URL given'),
+        ("  ", "no file or URL given"),
+    ],
+)  # fmt: skip
+def test_sources_that_cannot_be_read_say_why(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, said: str
+) -> None:
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    assert courses_import_main(settings, source) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err, err

@@ -35,7 +35,9 @@ from bot.store.db import create_engine
 from scheduler.leader import LeaderLock, LockRole
 
 log = logging.getLogger(__name__)
-POLLER = LockRole("poller", "polls Telegram for this bot's updates")
+POLLER = LockRole("poller", "polls Telegram for this bot's updates", quiet=True)
+"""Quiet: `run` says it holds the lock once polling has started, so that a start that
+fails (no network, a webhook set) is one line."""
 
 
 class PollingRequest(BaseRequest):
@@ -149,6 +151,7 @@ class PollerLock:
         self._engine: AsyncEngine | None = None
         self._leader: LeaderLock | None = None
         self._fd: int | None = None
+        self.announced = False  # `run` logged that it holds the lock (and will log its release)
 
     @property
     def key(self) -> int:
@@ -174,8 +177,7 @@ class PollerLock:
             os.close(fd)
             return False
         self._fd = fd
-        log.info("took the poller lock (%s.poller.lock): this process now %s", database,
-                 POLLER.duty)  # fmt: skip
+        log.debug("took the poller lock (%s.poller.lock)", database)
         return True
 
     async def still_held(self) -> bool:
@@ -201,4 +203,4 @@ class PollerLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-            log.info("released the poller lock: this process no longer %s", POLLER.duty)
+            log.debug("released the poller lock (its file)")

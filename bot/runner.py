@@ -27,7 +27,7 @@ from bot.errors import (
     CliError,
     telegram_start_error,
 )
-from bot.polling import ConflictWatch, PollerLock, Verdict
+from bot.polling import POLLER, ConflictWatch, PollerLock, Verdict
 from bot.store import schema
 from bot.store.db import create_engine
 
@@ -105,7 +105,6 @@ async def _shutdown(app: CMEApplication) -> None:
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)
-    log.info("stopped")
 
 
 async def serve_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:
@@ -123,6 +122,9 @@ async def serve_polling(settings: Settings, *, take_over_webhook: bool = False) 
         return await _poll(settings, lock, take_over_webhook=take_over_webhook)
     finally:
         await lock.release()
+        if lock.announced:
+            log.info("released the poller lock: this process no longer %s", POLLER.duty)
+            log.info("stopped")
 
 
 ANOTHER_POLLER = (
@@ -201,7 +203,8 @@ async def _poll(settings: Settings, lock: PollerLock, *, take_over_webhook: bool
         await app.updater.start_polling(
             allowed_updates=Update.ALL_TYPES, error_callback=on_poll_error
         )
-        log.info("polling for updates")
+        log.info("took the poller lock: this process now %s", POLLER.duty)
+        lock.announced = True
         await stop.wait()
         if verdict and verdict[0] is Verdict.WEBHOOK:
             webhook = await _webhook_url(app)
@@ -264,6 +267,7 @@ async def serve_webhook(settings: Settings) -> int:
         await serving
     finally:
         await _shutdown(app)
+    log.info("stopped")
     return 0
 
 

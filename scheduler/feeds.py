@@ -38,7 +38,7 @@ from scheduler.planner import plan_clinician, quiet_hours
 log = logging.getLogger(__name__)
 
 FEEDS_LOCK_KEY = 0x434D4502  # "CME" + 2: one process refreshes feeds at a time
-FEEDS = LockRole("feeds", "refreshes the course feeds", per_pass=True)
+FEEDS = LockRole("feeds", "refreshes the course feeds", quiet=True)
 URGENT = timedelta(hours=12)
 """A change to a course this close is sent at once, quiet hours or not."""
 

@@ -29,7 +29,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # alone changes (a cycle rolling over, a course feed moving a date).
 PLAN_INTERVAL = timedelta(hours=6)
 PLANNER_LOCK_KEY = 0x434D4503  # one process plans everyone at a time
-PLANNER = LockRole("planner", "re-plans everyone's reminders", per_pass=True)
+PLANNER = LockRole("planner", "re-plans everyone's reminders", quiet=True)
 FEED_INTERVAL = timedelta(hours=1)  # conditional requests: an unchanged feed costs one 304
 # Several runs of one job never overlap; a tick missed while busy is simply skipped.
 _JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}

@@ -27,7 +27,7 @@ class LockRole:
 
     name: str  # "dispatcher": the "dispatcher lock"
     duty: str  # "sends the reminders": "this process now sends the reminders"
-    per_pass: bool = False  # taken and released around each pass: those lines at DEBUG
+    quiet: bool = False  # take/release at DEBUG: each pass takes it, or the caller says it
 
 
 DISPATCHER = LockRole("dispatcher", "sends the reminders")
@@ -53,7 +53,7 @@ class LeaderLock:
         return self._connection is not None or self._engine.dialect.name != "postgresql"
 
     def _log_change(self, message: str) -> None:
-        log.log(logging.DEBUG if self._role.per_pass else logging.INFO, message)
+        log.log(logging.DEBUG if self._role.quiet else logging.INFO, message)
 
     async def acquire(self) -> bool:
         if self._engine.dialect.name != "postgresql":

@@ -163,8 +163,8 @@ POLL_CONFLICT_GAVE_UP = (
     "Run one polling process (or several `cme-bot webhook` processes on one database)"
 )
 POLL_CONFLICT_NEWCOMER = (
-    " (Telegram answered 409 Conflict before this process got any update: the other one "
-    "is on another host or uses another database)"
+    " (Telegram answered this process's first poll with 409 Conflict: the other one is on "
+    "another host or uses another database)"
 )
 NO_SQLITE_DATABASE = (
     "no SQLite database at {path} (DATABASE_URL): check the path and the working folder; "

@@ -20,6 +20,8 @@ from bot.errors import EXIT_USAGE, CliError
 from bot.sandbox.ptb import polling
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.terminal import run_terminal_chat
+from bot.store import schema
+from bot.store.db import create_engine
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +96,22 @@ def _place_coordinates(text: str) -> tuple[float, float] | None:
     return None
 
 
+async def _check_database(settings: Settings) -> None:
+    """One line, before the sandbox starts, for a database that is down or at another
+    schema (QA: an unmigrated PostgreSQL gave a traceback and unclosed sessions)."""
+    engine = create_engine(settings.database_url)
+    try:
+        await schema.ready(engine, auto_migrate=settings.migrate_on_start)
+    finally:
+        await engine.dispose()
+
+
 def chat_main(settings: Settings) -> int:
     # Operational INFO lines would interleave with the conversation; keep warnings only.
     root = logging.getLogger()
     root.setLevel(max(root.level, logging.WARNING))
     downloads = Path("sandbox-downloads").resolve()
+    asyncio.run(_check_database(settings))
     try:
         return asyncio.run(run_chat(settings, downloads_dir=downloads))
     except OSError as exc:

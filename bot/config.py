@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     bot_api_client: Literal["aiohttp", "httpx"] = "aiohttp"
     db_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
     poller_lock_check_seconds: float = Field(default=15.0, gt=0, le=3600)
+    poll_conflict_seconds: float = Field(default=30.0, gt=0, le=3600)
+    course_file_max_mb: float = Field(default=5.0, gt=0, le=1024)
     plan_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("telegram_bot_token")
@@ -162,6 +164,27 @@ class Settings(BaseSettings):
     def _existing_dir(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_dir():
             raise ValueError(f"{value} is not a folder")
+        return value
+
+    @field_validator("certificates_dir")
+    @classmethod
+    def _writable_dir(cls, value: Path | None) -> Path | None:
+        """Checked (and created) at start: otherwise the first certificate upload failed,
+        was retried for 30 s as "database unreachable" and ended in an apology (QA)."""
+        if value is None:
+            return None
+        value = value.expanduser()
+        if not value.exists():
+            if not value.parent.is_dir():
+                raise ValueError(f"{value} does not exist, nor does the folder {value.parent}")
+            try:
+                value.mkdir()
+            except OSError as exc:
+                raise ValueError(f"cannot create {value}: {exc.strerror or exc}") from None
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        if not os.access(value, os.W_OK | os.X_OK):
+            raise ValueError(f"{value} is not writable by this user")
         return value
 
     @field_validator("default_timezone")

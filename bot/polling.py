@@ -2,20 +2,28 @@
 
 :class:`PollerLock` refuses a second poller before it polls at all (same database).
 
-For processes on different databases, :class:`PollingRequest` knows whether this
-process ever polled successfully, to settle 409 Conflicts. When two processes poll one
-token, Telegram ends the older poll with 409 whenever the newer one polls, and vice
-versa: both see conflicts. The process that never had a
-successful ``getUpdates`` is the newcomer and must refuse to run; the incumbent keeps
-serving and warns.
+For processes on different databases, :class:`ConflictWatch` settles 409 Conflicts.
+When two processes poll one token, Telegram ends the older poll with 409 whenever the
+newer one polls, and vice versa: both see conflicts, and each update goes to one of
+them (and its database). A process that never had a successful ``getUpdates`` is the
+newcomer and refuses at once. Often both have had one (Telegram ends the older poll, so
+the newcomer's first poll succeeds: QA round 11, both fought for good); then each stops
+once the conflicts have gone on for ``POLL_CONFLICT_SECONDS``, and a process that had
+polled alone at least that long first waits four times as long, so the newcomer stops
+and the incumbent goes on. A 409 saying a webhook is set is not another poller at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import fcntl
 import hashlib
+import logging
 import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -24,7 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import BaseRequest
 
 from bot.store.db import create_engine
-from scheduler.leader import LeaderLock
+from scheduler.leader import LeaderLock, LockRole
+
+log = logging.getLogger(__name__)
+POLLER = LockRole("poller", "polls Telegram for this bot's updates", quiet=True)
+"""Quiet: `run` says it holds the lock once polling has started, so that a start that
+fails (no network, a webhook set) is one line."""
 
 
 class PollingRequest(BaseRequest):
@@ -36,6 +49,7 @@ class PollingRequest(BaseRequest):
     def __init__(self, inner: BaseRequest) -> None:
         self._inner = inner
         self.succeeded = False
+        self.on_success: Callable[[], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -51,7 +65,70 @@ class PollingRequest(BaseRequest):
         status, payload = await self._inner.do_request(*args, **kwargs)
         if status == 200:
             self.succeeded = True
+            if self.on_success is not None:
+                self.on_success()
         return status, payload
+
+
+class Verdict(enum.Enum):
+    """What one 409 Conflict from ``getUpdates`` means for this process."""
+
+    WEBHOOK = "a webhook is set: no poller gets updates"
+    NEWCOMER = "never polled successfully: another process was here first"
+    STARTED = "conflicts began: say so once"
+    GOES_ON = "conflicts go on, not yet for long"
+    GIVE_UP = "conflicts went on too long: stop"
+
+
+INCUMBENT_FACTOR = 4
+"""A process that had polled alone for ``POLL_CONFLICT_SECONDS`` waits this many times as
+long before it gives up, so of two pollers the newcomer stops first."""
+QUIET_SECONDS = 60.0
+"""Conflicts this far apart are two episodes, not one. Within one, PTB backs off up to 30 s
+between tries, so a process may see a 409 only every ~30 s while the fight goes on."""
+
+
+@dataclass
+class ConflictWatch:
+    """Decides what each 409 means, and when this poller should give up the fight."""
+
+    give_up: float  # POLL_CONFLICT_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    quiet: float = QUIET_SECONDS
+    first_success: float | None = None
+    streak_start: float | None = None
+    last_conflict: float | None = None
+    grace: float = 0.0
+
+    def success(self) -> bool:
+        """A getUpdates answered 200; True when that ends an episode of conflicts."""
+        now = self.clock()
+        if self.first_success is None:
+            self.first_success = now
+        if self.streak_start is not None and now - (self.last_conflict or now) > self.quiet:
+            self.streak_start = self.last_conflict = None
+            return True
+        return False
+
+    def conflict(self, reason: str) -> Verdict:
+        if "webhook" in reason.lower():
+            return Verdict.WEBHOOK
+        if self.first_success is None:
+            return Verdict.NEWCOMER
+        now = self.clock()
+        fresh = self.last_conflict is None or now - self.last_conflict > self.quiet
+        self.last_conflict = now
+        if fresh or self.streak_start is None:
+            self.streak_start = now
+            alone = now - self.first_success
+            self.grace = self.give_up * (INCUMBENT_FACTOR if alone >= self.give_up else 1)
+            return Verdict.STARTED
+        return Verdict.GIVE_UP if now - self.streak_start >= self.grace else Verdict.GOES_ON
+
+    @property
+    def fought_for(self) -> float:
+        """Seconds since this episode of conflicts began."""
+        return 0.0 if self.streak_start is None else self.clock() - self.streak_start
 
 
 class PollerLock:
@@ -74,6 +151,7 @@ class PollerLock:
         self._engine: AsyncEngine | None = None
         self._leader: LeaderLock | None = None
         self._fd: int | None = None
+        self.announced = False  # `run` logged that it holds the lock (and will log its release)
 
     @property
     def key(self) -> int:
@@ -84,7 +162,7 @@ class PollerLock:
         """True if this process may poll; False if another one holds the lock."""
         if self._url.get_backend_name() == "postgresql":
             self._engine = create_engine(self._url.render_as_string(False), pool_size=1)
-            self._leader = LeaderLock(self._engine, key=self._key)
+            self._leader = LeaderLock(self._engine, key=self._key, role=POLLER)
             if await self._leader.acquire():
                 return True
             await self.release()
@@ -99,6 +177,7 @@ class PollerLock:
             os.close(fd)
             return False
         self._fd = fd
+        log.debug("took the poller lock (%s.poller.lock)", database)
         return True
 
     async def still_held(self) -> bool:
@@ -124,3 +203,4 @@ class PollerLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+            log.debug("released the poller lock (its file)")

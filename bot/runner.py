@@ -10,29 +10,28 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import Conflict, TelegramError
 
+from bot import texts
 from bot.app import CMEApplication, build_application, settle_heap
 from bot.config import Settings
-from bot.errors import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
-from bot.polling import PollerLock
-from bot.store.db import create_engine, ping
+from bot.errors import (
+    EXIT_CONFIG,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    CliError,
+    telegram_start_error,
+)
+from bot.polling import POLLER, ConflictWatch, PollerLock, Verdict
+from bot.store import schema
+from bot.store.db import create_engine
 
 log = logging.getLogger(__name__)
-
-
-async def check_database(engine: AsyncEngine) -> None:
-    """Fail fast with one line when the database is unreachable."""
-    try:
-        await asyncio.wait_for(ping(engine), timeout=10)
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-        raise CliError(f"cannot reach the database: {reason}", EXIT_UNAVAILABLE) from None
 
 
 def _require_token(settings: Settings) -> str:
@@ -47,9 +46,10 @@ def _require_token(settings: Settings) -> str:
 
 
 async def _check(settings: Settings) -> None:
+    """The database is reachable and at this code's schema (migrated if AUTO_MIGRATE)."""
     engine = create_engine(settings.database_url)
     try:
-        await check_database(engine)
+        await schema.ready(engine, auto_migrate=settings.migrate_on_start)
     finally:
         await engine.dispose()
 
@@ -63,15 +63,21 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-async def _start(app: CMEApplication) -> None:
+async def _start(
+    app: CMEApplication, before: Callable[[CMEApplication], Awaitable[None]] | None = None
+) -> None:
+    """getMe, then ``before`` (checks that need the Bot API), then open the database and
+    start the jobs."""
     try:
         await app.initialize()
-    except InvalidToken:
-        await _close_requests(app)
-        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (401): check it", EXIT_USAGE) from None
+        if before is not None:
+            await before(app)
     except TelegramError as exc:
         await _close_requests(app)
-        raise CliError(f"cannot reach the Telegram Bot API: {exc}", EXIT_UNAVAILABLE) from None
+        raise telegram_start_error(exc) from None
+    except CliError:
+        await _close_requests(app)
+        raise
     if app.post_init:
         await app.post_init(app)
     await app.start()
@@ -101,7 +107,7 @@ async def _shutdown(app: CMEApplication) -> None:
         await app.post_shutdown(app)
 
 
-async def serve_polling(settings: Settings) -> int:
+async def serve_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:
     token = _require_token(settings)
     await _check(settings)
     lock = PollerLock(settings.database_url, token)
@@ -113,9 +119,12 @@ async def serve_polling(settings: Settings) -> int:
     if not granted:
         raise CliError(ANOTHER_POLLER + " (its lock is held in the database)", EXIT_UNAVAILABLE)
     try:
-        return await _poll(settings, lock)
+        return await _poll(settings, lock, take_over_webhook=take_over_webhook)
     finally:
         await lock.release()
+        if lock.announced:
+            log.info("released the poller lock: this process no longer %s", POLLER.duty)
+            log.info("stopped")
 
 
 ANOTHER_POLLER = (
@@ -124,11 +133,39 @@ ANOTHER_POLLER = (
 )
 
 
-async def _poll(settings: Settings, lock: PollerLock) -> int:
+def _no_webhook(take_over: bool) -> Callable[[CMEApplication], Awaitable[None]]:
+    """Refuse to poll while a webhook is set: PTB's start_polling deletes it without a
+    word, and the webhook processes then get nothing (QA round 11)."""
+
+    async def check(app: CMEApplication) -> None:
+        info = await app.bot.get_webhook_info()
+        if not info.url:
+            return
+        if not take_over:
+            raise CliError(texts.POLL_WEBHOOK_SET.format(url=info.url), EXIT_CONFIG)
+        log.warning(texts.POLL_WEBHOOK_TAKEN_OVER.format(url=info.url))
+
+    return check
+
+
+async def _webhook_url(app: CMEApplication) -> str:
+    with contextlib.suppress(TelegramError, RuntimeError):
+        return (await app.bot.get_webhook_info()).url or "gone again"
+    return "unknown"
+
+
+def _without_offset_cleanup(record: logging.LogRecord) -> bool:
+    """On stop PTB confirms the last offset with one more getUpdates; with a webhook set
+    that can only fail, and its traceback would bury the one line that says why."""
+    return "one more time to mark all fetched updates" not in record.getMessage()
+
+
+async def _poll(settings: Settings, lock: PollerLock, *, take_over_webhook: bool = False) -> int:
     app = build_application(settings)
     stop = _stop_event()
-    conflict: list[str] = []
+    verdict: list[Verdict] = []
     lock_lost = asyncio.Event()
+    watch = ConflictWatch(settings.poll_conflict_seconds)
 
     async def watch_lock() -> None:
         while not stop.is_set():
@@ -138,35 +175,52 @@ async def _poll(settings: Settings, lock: PollerLock) -> int:
                 lock_lost.set()
                 stop.set()
 
-    polling_request = app.bot_data.services.polling_request
+    def on_success() -> None:
+        if watch.success():
+            log.info(texts.POLL_CONFLICT_ENDED.format(quiet=watch.quiet))
 
     def on_poll_error(error: TelegramError) -> None:
         if not isinstance(error, Conflict):
             log.warning("polling error: %s", error)
-        elif polling_request is not None and polling_request.succeeded:
-            log.error("another process is polling with this token: stop it (409 Conflict)")
-        else:
-            conflict.append(str(error))
+            return
+        seen = watch.conflict(error.message)
+        if seen is Verdict.STARTED:
+            reason = error.message.removeprefix("Conflict: ")
+            log.error(texts.POLL_CONFLICT_STARTED.format(reason=reason, grace=watch.grace))
+        elif seen is not Verdict.GOES_ON:
+            verdict.append(seen)
             stop.set()
 
-    await _start(app)
+    polling_request = app.bot_data.services.polling_request
+    if polling_request is not None:
+        polling_request.on_success = on_success
+    await _start(app, before=_no_webhook(take_over_webhook))
     watcher = asyncio.create_task(watch_lock())
+    webhook = ""
     try:
         assert app.updater is not None
         # drop_pending_updates=False: messages sent while the bot was down are answered.
         await app.updater.start_polling(
             allowed_updates=Update.ALL_TYPES, error_callback=on_poll_error
         )
-        log.info("polling for updates")
+        log.info("took the poller lock: this process now %s", POLLER.duty)
+        lock.announced = True
         await stop.wait()
+        if verdict and verdict[0] is Verdict.WEBHOOK:
+            webhook = await _webhook_url(app)
+            logging.getLogger("telegram.ext.Updater").addFilter(_without_offset_cleanup)
     finally:
         watcher.cancel()
         await _shutdown(app)
     if lock_lost.is_set():
         raise CliError(ANOTHER_POLLER + " (it took the lock in the database)", EXIT_UNAVAILABLE)
-    if conflict:
-        raise CliError(ANOTHER_POLLER + " (Telegram answered 409 Conflict)", EXIT_UNAVAILABLE)
-    return 0
+    if not verdict:
+        return 0
+    if verdict[0] is Verdict.WEBHOOK:
+        raise CliError(texts.POLL_WEBHOOK_APPEARED.format(url=webhook), EXIT_CONFIG)
+    if verdict[0] is Verdict.GIVE_UP:
+        raise CliError(texts.POLL_CONFLICT_GAVE_UP.format(seconds=watch.fought_for), EXIT_CONFIG)
+    raise CliError(ANOTHER_POLLER + texts.POLL_CONFLICT_NEWCOMER, EXIT_CONFIG)
 
 
 async def serve_webhook(settings: Settings) -> int:
@@ -213,12 +267,13 @@ async def serve_webhook(settings: Settings) -> int:
         await serving
     finally:
         await _shutdown(app)
+    log.info("stopped")
     return 0
 
 
-def run_polling(settings: Settings) -> int:
+def run_polling(settings: Settings, *, take_over_webhook: bool = False) -> int:
     """``cme-bot run``: long polling until SIGINT/SIGTERM."""
-    return asyncio.run(serve_polling(settings))
+    return asyncio.run(serve_polling(settings, take_over_webhook=take_over_webhook))
 
 
 def run_webhook(settings: Settings) -> int:

@@ -105,8 +105,71 @@ STATS = (
 )
 STATS_FEED = "• {url}: last refreshed {when}{error}"
 STATS_NO_FEEDS = "• none configured"
+STATS_FEED_NOT_FETCHED = (
+    "• {url}: configured, not fetched yet (the first refresh runs about 30 s after start)"
+)
 STATS_CATALOGUE = "• {source}: {count} (last changed {when})"
 STATS_NO_CATALOGUES = "• none"
+
+# ------------------------------------------------------------ operator (CLI) messages
+
+IMPORT_CANCEL_REFUSED = (
+    "{source} no longer lists {missing} of the {listed} upcoming courses it listed before "
+    "(more than {share}%): importing it would cancel them and tell their subscribers, so "
+    "nothing was changed. If the file is complete, run again with --allow-cancellations; "
+    "to keep those courses listed, with --keep-missing"
+)
+SCHEMA_BEHIND = (
+    "the database is at revision {current}, this version needs {head}: run `cme-bot db upgrade`"
+)
+SCHEMA_EMPTY = (
+    "the database has no tables yet (no migrations applied), this version needs {head}: "
+    "run `cme-bot db upgrade`"
+)
+SCHEMA_NEWER = (
+    "the database is newer ({current}) than this code ({head}): upgrade the code "
+    "(a newer cme-bot migrated it)"
+)
+SCHEMA_CURRENT_OK = "{current} (up to date)"
+SCHEMA_CURRENT_PENDING = (
+    "{current}: {pending} migration{plural} pending (head is {head}): run `cme-bot db upgrade`"
+)
+SCHEMA_CURRENT_NEWER = "{current}: newer than this code (its head is {head}): upgrade the code"
+POLL_WEBHOOK_SET = (
+    "a webhook is set for this token ({url}): Telegram sends the updates there, and "
+    "polling would delete it, leaving the webhook processes with nothing. Keep to "
+    "`cme-bot webhook` processes, or stop them and start `cme-bot run --take-over-webhook`"
+)
+POLL_WEBHOOK_TAKEN_OVER = (
+    "deleting the webhook {url} (--take-over-webhook): from now on this process gets the "
+    "updates, and webhook processes get none"
+)
+POLL_WEBHOOK_APPEARED = (
+    "a webhook was set for this token while this process polled ({url}; by a `cme-bot "
+    "webhook` process?): Telegram now refuses getUpdates (409 Conflict: can't use getUpdates "
+    "method while webhook is active) and sends the updates there. Keep to webhook "
+    "processes, or stop them and start `cme-bot run --take-over-webhook`"
+)
+POLL_CONFLICT_STARTED = (
+    "another process is polling with this token (409 Conflict: {reason}); it does not hold "
+    "this database's poller lock, so it runs on another host or with another database, and "
+    "each update goes to one of the two. Stop one of them: this one stops by itself if the "
+    "conflicts go on for {grace:g} s (from POLL_CONFLICT_SECONDS)"
+)
+POLL_CONFLICT_ENDED = "no 409 Conflict for {quiet:g} s: the other poller has stopped"
+POLL_CONFLICT_GAVE_UP = (
+    "stopped after {seconds:.0f} s of 409 Conflicts: another process polls with this token, "
+    "on another host or with another database, and each update went to one of the two. "
+    "Run one polling process (or several `cme-bot webhook` processes on one database)"
+)
+POLL_CONFLICT_NEWCOMER = (
+    " (Telegram answered this process's first poll with 409 Conflict: the other one is on "
+    "another host or uses another database)"
+)
+NO_SQLITE_DATABASE = (
+    "no SQLite database at {path} (DATABASE_URL): check the path and the working folder; "
+    "`cme-bot db upgrade` creates one"
+)
 BROADCAST_USAGE = "Write the announcement after the command: /broadcast New courses are online!"
 BROADCAST_TOO_LONG = "That announcement is too long: keep it under {limit} characters."
 BROADCAST_PREVIEW = (

@@ -15,10 +15,12 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import EXIT_USAGE, CliError
+from bot.errors import EXIT_USAGE, CliError, telegram_start_error
+from bot.store import schema
 from bot.store.db import create_engine, create_sessionmaker
 from bot.transport import bot_api_request
 from scheduler.dispatcher import SEND_CONCURRENCY, Dispatcher
@@ -71,6 +73,11 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
     """Tick until SIGTERM/SIGINT; then finish the chunk in hand and release the rest."""
     bot = build_bot(settings)
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        await schema.ready(engine, auto_migrate=settings.migrate_on_start)
+    except CliError:
+        await engine.dispose()
+        raise
     dispatcher = build_dispatcher(settings, engine, bot, share_budget=share_budget)
     stop = asyncio.Event()
 
@@ -81,6 +88,13 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
+    try:
+        await bot.initialize()  # getMe: a bad token or no network is one line, as in `run`
+    except TelegramError as exc:
+        await bot.shutdown()
+        await engine.dispose()
+        raise telegram_start_error(exc) from None
+    log.info("dispatch started: it sends due reminders while it holds the dispatcher lock")
     async with bot:
         try:
             while not stop.is_set():
@@ -93,6 +107,7 @@ async def serve_dispatcher(settings: Settings, *, share_budget: bool = True) -> 
         finally:
             await dispatcher.shutdown()
             await engine.dispose()
+    log.info("dispatch stopped")
     return 0
 
 

@@ -34,14 +34,23 @@ async def stats(turn: Turn) -> None:
         _not_for_you(turn)
         return
     numbers = await admin_store.stats(turn.session, turn.now)
-    feeds = "\n".join(
+    feed_lines = [
         texts.STATS_FEED.format(
             url=html.escape(url),
             when=f"{ok_at:%Y-%m-%d %H:%M} UTC" if ok_at else "never",
             error=f" — last error: {html.escape(error[:80])}" if error else "",
         )
         for url, ok_at, error in numbers.feeds
-    )
+    ]
+    # COURSE_FEEDS not fetched yet have no row: "none configured" was said until the
+    # first refresh, 30 s after start (QA round 11).
+    known = {url for url, _, _ in numbers.feeds}
+    feed_lines += [
+        texts.STATS_FEED_NOT_FETCHED.format(url=html.escape(url))
+        for url in turn.context.services.settings.course_feeds
+        if url not in known
+    ]
+    feeds = "\n".join(feed_lines)
     catalogues = "\n".join(  # QA round 9: which catalogue lists what, not one total
         texts.STATS_CATALOGUE.format(
             source=html.escape(source[:80]),

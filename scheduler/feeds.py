@@ -24,7 +24,7 @@ from bot import texts
 from bot.context import Services
 from bot.courses.feeds import refresh_feeds
 from bot.courses.geocode import place_geocoder
-from bot.courses.importer import ImportOptions, ImportSummary
+from bot.courses.importer import ImportOptions, ImportSummary, limits_for
 from bot.domain import places
 from bot.domain.reminders import move_out_of_quiet_hours
 from bot.domain.requirements import RuleBook
@@ -32,12 +32,13 @@ from bot.store import outbox
 from bot.store.courses import CourseChange
 from bot.store.db import transaction
 from bot.store.models import Clinician, Course, CourseSubscription
-from scheduler.leader import LeaderLock
+from scheduler.leader import LeaderLock, LockRole
 from scheduler.planner import plan_clinician, quiet_hours
 
 log = logging.getLogger(__name__)
 
 FEEDS_LOCK_KEY = 0x434D4502  # "CME" + 2: one process refreshes feeds at a time
+FEEDS = LockRole("feeds", "refreshes the course feeds", quiet=True)
 URGENT = timedelta(hours=12)
 """A change to a course this close is sent at once, quiet hours or not."""
 
@@ -56,14 +57,18 @@ async def refresh_tick(services: Services) -> None:
     urls = services.settings.course_feeds
     if not urls or services.sessionmaker is None:
         return
-    lock = LeaderLock(services.engine, FEEDS_LOCK_KEY) if services.engine is not None else None
+    lock = services.extras.get("feeds_lock")
+    if lock is None and services.engine is not None:  # kept: "stands by" is logged once
+        lock = services.extras["feeds_lock"] = LeaderLock(services.engine, FEEDS_LOCK_KEY, FEEDS)
     if lock is not None and not await lock.acquire():
         return  # another process is refreshing right now
     try:
         # The first geocoded row would build the place index on the event loop (~1 s).
         await asyncio.to_thread(places.get_index)
         options = ImportOptions(
-            default_timezone=services.settings.default_timezone, geocoder=place_geocoder
+            default_timezone=services.settings.default_timezone,
+            geocoder=place_geocoder,
+            limits=limits_for(services.settings),
         )
         now = services.clock.now()
         if services.http is not None:

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackContext
 from bot.context import Services
 from scheduler.dispatcher import Dispatcher
 from scheduler.feeds import refresh_tick
-from scheduler.leader import LeaderLock
+from scheduler.leader import LeaderLock, LockRole
 from scheduler.planner import plan_everyone
 from scheduler.ratelimit import SendPacer
 from scheduler.renderers import default_renderers
@@ -29,6 +29,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # alone changes (a cycle rolling over, a course feed moving a date).
 PLAN_INTERVAL = timedelta(hours=6)
 PLANNER_LOCK_KEY = 0x434D4503  # one process plans everyone at a time
+PLANNER = LockRole("planner", "re-plans everyone's reminders", quiet=True)
 FEED_INTERVAL = timedelta(hours=1)  # conditional requests: an unchanged feed costs one 304
 # Several runs of one job never overlap; a tick missed while busy is simply skipped.
 _JOB_KWARGS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
@@ -94,7 +95,11 @@ async def _dispatch_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def _plan_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     services = _services(context.application)
     assert services.engine is not None
-    lock = LeaderLock(services.engine, PLANNER_LOCK_KEY)
+    lock = services.extras.get("planner_lock")
+    if lock is None:  # kept, so that "stands by" is logged once, not every pass
+        lock = services.extras["planner_lock"] = LeaderLock(
+            services.engine, PLANNER_LOCK_KEY, PLANNER
+        )
     try:
         if not await lock.acquire():
             return  # another process is planning right now

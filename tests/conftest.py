@@ -30,6 +30,14 @@ PG_ADMIN_URL = os.environ.get(
 SKIP_PG = os.environ.get("CME_TEST_SKIP_PG") == "1"
 _TEMPLATE = f"cme_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
+# Tests that start `python -m bot.cli` do so from a temporary folder: without this, the
+# child imports the checkout the virtualenv was installed from (an editable install of
+# another worktree), not the code under test.
+_ROOT = Path(__file__).resolve().parent.parent
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    part for part in (str(_ROOT), os.environ.get("PYTHONPATH")) if part
+)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

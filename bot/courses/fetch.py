@@ -8,6 +8,8 @@ with exponential backoff; an HTML page served instead of data is an error, not a
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ USER_AGENT = "cme-bot course import (+https://github.com/cme-bot)"
 ACCEPT = "text/csv, text/calendar, application/json, application/ld+json;q=0.9, */*;q=0.5"
 
 Sleep = Callable[[float], Awaitable[None]]
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 class FetchError(Exception):
@@ -40,6 +43,14 @@ class Limits:
     attempts: int = ATTEMPTS
     backoff: float = BACKOFF_SECONDS
     request_timeout: float = TIMEOUT_SECONDS
+    setting: str | None = None  # the setting that sets max_bytes, named when it refuses
+
+    def too_big(self, subject: str) -> str:
+        """ "x.csv is 8.0 MB, more than the 5.0 MB limit (COURSE_FILE_MAX_MB: …)" """
+        message = f"{subject}, more than the {_mb(self.max_bytes)} limit"
+        if self.setting:
+            message += f" ({self.setting}: raise it, or split the catalogue)"
+        return message
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +88,16 @@ async def fetch(
 
     ``sleep`` is injectable so tests of the retry backoff do not wait.
     """
+    if not source.strip():  # QA: "" was read as the current folder, ". is a directory"
+        raise FetchError("no file or URL given")
+    scheme = _SCHEME.match(source)
+    if scheme and scheme.group(1).lower() not in ("http", "https", "file"):
+        raise FetchError(  # QA: ftp://x/y.csv was "no such file: ftp:/x/y.csv"
+            f"{scheme.group(1)}:// is not supported: give an http:// or https:// URL, "
+            "or a file on this machine"
+        )
     if not is_url(source):
-        name, content = await asyncio.to_thread(_read_file, source, limits.max_bytes)
+        name, content = await asyncio.to_thread(_read_file, source, limits)
         return Fetched(source, content, _kind(content, name, None), FeedState())
     if client is not None:
         return await _fetch_url(source, client, state, limits, sleep)
@@ -86,19 +105,22 @@ async def fetch(
         return await _fetch_url(source, own, state, limits, sleep)
 
 
-def _read_file(source: str, max_bytes: int) -> tuple[str, bytes]:
+def _read_file(source: str, limits: Limits) -> tuple[str, bytes]:
     path = Path(source.removeprefix("file://")).expanduser()
     try:
         with path.open("rb") as fh:
-            content = fh.read(max_bytes + 1)
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_bytes:
+                raise FetchError(limits.too_big(f"{path.name} is {_mb(size)}"))
+            content = fh.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise FetchError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise FetchError(f"{path} is a directory, not a file") from None
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(content) > max_bytes:
-        raise FetchError(f"{path.name} is larger than {_mb(max_bytes)}")
+    if len(content) > limits.max_bytes:  # it grew while being read
+        raise FetchError(limits.too_big(f"{path.name} grew while read"))
     return path.name, content
 
 
@@ -136,7 +158,7 @@ async def _fetch_url(
                 elif response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} from {host} for {url}")
                 else:
-                    content = await _read_body(response, limits.max_bytes, host)
+                    content = await _read_body(response, limits, host)
                     content_type = response.headers.get("content-type")
                     kind = _kind(content, urlsplit(str(response.url)).path, content_type)
                     return Fetched(url, content, kind, _state(response, None))
@@ -149,20 +171,20 @@ async def _fetch_url(
     raise FetchError(f"{problem} (tried {attempts} times)")
 
 
-async def _read_body(response: httpx.Response, max_bytes: int, host: str) -> bytes:
+async def _read_body(response: httpx.Response, limits: Limits, host: str) -> bytes:
     """The body, refusing HTML pages and stopping as soon as it exceeds ``max_bytes``."""
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in ("text/html", "application/xhtml+xml"):
         raise FetchError(f"{host} sent an HTML page, not a course catalogue (a login page?)")
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"{host} sent {_mb(int(declared))}; the limit is {_mb(max_bytes)}")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(limits.too_big(f"{host} sent {_mb(int(declared))}"))
     chunks: list[bytes] = []
     total = 0
     async for chunk in response.aiter_bytes():
         total += len(chunk)
-        if total > max_bytes:
-            raise FetchError(f"{host} sent more than {_mb(max_bytes)}; stopped reading (the limit)")
+        if total > limits.max_bytes:
+            raise FetchError(limits.too_big(f"{host} kept sending (reading stopped)"))
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -17,25 +17,51 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.courses import records as rec
 from bot.courses.fetch import FeedState, FetchError, Limits, Sleep, fetch, is_url
 from bot.courses.parsers import ParseError, RawRow, parse
-from bot.errors import EXIT_UNAVAILABLE, CliError
+from bot.errors import EXIT_IMPORT_PARTIAL, EXIT_IMPORT_REFUSED
 from bot.store import courses as store
-from bot.store import migrate
-from bot.store.db import create_engine, create_sessionmaker, ping, transaction
+from bot.store import schema
+from bot.store.db import (
+    create_engine,
+    create_sessionmaker,
+    read_transaction,
+    transaction,
+)
 from bot.store.models import Course
 
 BATCH_SIZE = 200
 SHOWN_REJECTIONS = 10
+CANCEL_GUARD_SHARE = 0.2
+CANCEL_GUARD_MIN = 3
+"""An import that would cancel more than this share of a catalogue's upcoming courses, and
+at least this many, is refused unless allowed: a truncated file cancelled 3 of 4 courses
+and told their subscribers (QA round 11)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRefusal:
+    """Why an import changed nothing: it would have cancelled ``missing`` of ``listed``."""
+
+    missing: int
+    listed: int
+
+
+def too_many_cancelled(missing: int, listed: int) -> bool:
+    """Whether cancelling ``missing`` of a catalogue's ``listed`` upcoming courses needs a
+    yes first (a routine update drops a course or two; a cut-off file drops most)."""
+    return missing >= CANCEL_GUARD_MIN and missing > CANCEL_GUARD_SHARE * listed
 
 
 @dataclass(slots=True)
@@ -57,6 +83,7 @@ class ImportSummary:
     changes: list[store.CourseChange] = field(default_factory=list)
     missing: list[store.CourseChange] = field(default_factory=list)  # listed before, not now
     fatal: str | None = None
+    refused: CancelRefusal | None = None  # nothing was stored: too many would be cancelled
     not_modified: bool = False
     feed_state: FeedState | None = None
 
@@ -77,11 +104,20 @@ class ImportOptions:
 
     mark_missing_cancelled: bool = False
     report_missing: bool = False  # list them in ``summary.missing`` (a chat asks first)
+    guard_cancellations: bool = False  # refuse (store nothing) when too_many_cancelled
     default_timezone: str = "America/New_York"
     geocoder: rec.Geocoder | None = None
     limits: Limits = field(default_factory=Limits)
     sleep: Sleep = asyncio.sleep
     source_name: str | None = None
+
+
+def limits_for(settings: Settings) -> Limits:
+    """The size cap COURSE_FILE_MAX_MB sets, named in the refusal (QA: an undocumented,
+    fixed 5 MB refused a 50,000-row catalogue)."""
+    return Limits(
+        max_bytes=int(settings.course_file_max_mb * 1024 * 1024), setting="COURSE_FILE_MAX_MB"
+    )
 
 
 def source_key(source: str) -> str:
@@ -133,6 +169,10 @@ async def import_source(
         return summary
     try:
         good = await _without_unknown_cancelled(sessionmaker, key, good, summary)
+        if options.mark_missing_cancelled and options.guard_cancellations and good and not unknown:
+            summary.refused = await _cancel_refusal(sessionmaker, key, present, now)
+            if summary.refused is not None:
+                return summary
         await _store(sessionmaker, good, now, summary)
         if unknown and (options.mark_missing_cancelled or options.report_missing):
             # A row refused without an id may be a course listed before: it is not missing
@@ -156,6 +196,19 @@ async def import_source(
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
         summary.fatal = f"database error after {done} course(s): {reason}"
     return summary
+
+
+async def _cancel_refusal(
+    sessionmaker: async_sessionmaker[AsyncSession], key: str, present: set[str], now: datetime
+) -> CancelRefusal | None:
+    """A refusal when this version would cancel too much of the catalogue, before anything
+    is stored (so a refused import changes nothing)."""
+    async with read_transaction(sessionmaker) as session:
+        missing = await store.missing_upcoming(session, key, present, now=now)
+        listed = await store.count_upcoming(session, key, now=now) if missing else 0
+    if too_many_cancelled(len(missing), listed):
+        return CancelRefusal(len(missing), listed)
+    return None
 
 
 def _validate(
@@ -274,13 +327,26 @@ _TITLES_SHOWN = 5
 def _titles(changes: Sequence[store.CourseChange], esc: Callable[[str], str]) -> str:
     """ ": Sepsis Update (Jan 18), …": which courses, not only how many (QA round 9: the
     CLI said "1 course(s) changed date" without naming it)."""
-    named = [
-        f"{esc(c.title)} ({c.old_starts_at:%b %-d, %Y}"
-        + (f" → {c.new_starts_at:%b %-d, %Y})" if c.kind == "rescheduled" else ")")
-        for c in changes[:_TITLES_SHOWN]
-    ]
+    named = [f"{esc(c.title)} ({_when(c)})" for c in changes[:_TITLES_SHOWN]]
     more = f", … and {len(changes) - _TITLES_SHOWN} more" if len(changes) > _TITLES_SHOWN else ""
     return ": " + "; ".join(named) + more if named else ""
+
+
+def _when(change: store.CourseChange) -> str:
+    """ "Jan 18, 2027", "Jan 18, 2027 → Feb 1, 2027", or, for a course moved within its
+    day, "Mar 5, 2027, 8:00 AM → 9:00 AM EST" (QA: "Mar 5, 2027 → Mar 5, 2027")."""
+    old, new = change.old_starts_at, change.new_starts_at
+    if change.kind != "rescheduled":
+        return f"{old:%b %-d, %Y}"
+    if change.timezone:  # both in the venue's time, as the catalogue gives them
+        try:
+            zone = ZoneInfo(change.timezone)
+            old, new = old.astimezone(zone), new.astimezone(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    if old.date() != new.date():
+        return f"{old:%b %-d, %Y} → {new:%b %-d, %Y}"
+    return f"{old:%b %-d, %Y, %-I:%M %p} → {new:%-I:%M %p %Z}"
 
 
 def format_summary(
@@ -399,6 +465,8 @@ def rejections_csv(summary: ImportSummary) -> bytes:
 
 
 def _short(source: str) -> str:
+    if not source.strip():
+        return f'"{source}"'
     return source if is_url(source) or len(source) <= 60 else "…" + source[-59:]
 
 
@@ -406,33 +474,31 @@ def _short(source: str) -> str:
 
 
 def courses_import_main(
-    settings: Settings, source: str, *, clock: Clock | None = None, keep_missing: bool = False
+    settings: Settings,
+    source: str,
+    *,
+    clock: Clock | None = None,
+    keep_missing: bool = False,
+    allow_cancellations: bool = False,
 ) -> int:
-    """``cme-bot courses import PATH_OR_URL``: 0 if any course was read, 1 if none (the
-    source unreadable, or every row rejected: a cron job must notice), 69 no database.
+    """``cme-bot courses import PATH_OR_URL``; the exit codes are in :mod:`bot.errors`.
 
     Importing the same path or URL again is a new version of that catalogue: upcoming
     courses it no longer lists are marked cancelled, unless ``keep_missing`` (a file that
-    adds to the catalogue). Subscribers of a cancelled or moved course are told, as when
-    a feed or a chat upload changes it."""
+    adds to the catalogue). When that would cancel a large share of the catalogue
+    (:func:`too_many_cancelled`), nothing is imported unless ``allow_cancellations``: the
+    chat asks first, and the CLI must not be less careful. Subscribers of a cancelled or
+    moved course are told, as when a feed or a chat upload changes it."""
     from bot.courses.geocode import place_geocoder
 
-    async def run() -> ImportSummary | None:
+    async def run() -> ImportSummary:
         engine = create_engine(settings.database_url)
         try:
-            try:
-                await asyncio.wait_for(ping(engine), timeout=10)
-                if settings.migrate_on_start:
-                    await migrate.upgrade(engine)
-            except (SQLAlchemyError, OSError, TimeoutError) as exc:
-                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-                print(f"cme-bot: cannot reach the database: {reason}", file=sys.stderr)
-                return None
-            if await migrate.current_revision(engine) is None:
-                raise CliError("the database has no tables yet: run `cme-bot db upgrade`")
+            await schema.ready(engine, auto_migrate=settings.migrate_on_start)
             options = ImportOptions(
                 default_timezone=settings.default_timezone, geocoder=place_geocoder,
                 mark_missing_cancelled=not keep_missing,
+                guard_cancellations=not allow_cancellations, limits=limits_for(settings),
             )  # fmt: skip
             now = (clock or SystemClock()).now()
             sessionmaker = create_sessionmaker(engine)
@@ -444,13 +510,27 @@ def courses_import_main(
             await engine.dispose()
 
     summary = asyncio.run(run())
-    if summary is None:
-        return EXIT_UNAVAILABLE
     if not summary.ok:
         print(f"cme-bot: {format_summary(summary)}", file=sys.stderr)
         return 1
+    if summary.refused is not None:
+        print("cme-bot: " + refusal_text(summary), file=sys.stderr)
+        return EXIT_IMPORT_REFUSED
     print(format_summary(summary, shown=None))
     read = summary.added or summary.updated or summary.unchanged or summary.listed_elsewhere
     if summary.rejected and not read:
         return 1
+    if summary.rejected:  # a nightly job must notice a file that is 86% broken (QA)
+        return EXIT_IMPORT_PARTIAL
     return 0
+
+
+def refusal_text(summary: ImportSummary) -> str:
+    """One line: how many courses the import would have cancelled, and the flags."""
+    assert summary.refused is not None
+    return texts.IMPORT_CANCEL_REFUSED.format(
+        source=_short(summary.source),
+        missing=summary.refused.missing,
+        listed=summary.refused.listed,
+        share=round(CANCEL_GUARD_SHARE * 100),
+    )

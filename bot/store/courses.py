@@ -52,6 +52,7 @@ class CourseChange:
     title: str
     old_starts_at: datetime
     new_starts_at: datetime
+    timezone: str | None = None  # where it takes place: a summary shows its times there
 
 
 @dataclass(slots=True)
@@ -304,7 +305,9 @@ def _apply(
     kind = _change_kind(course, record, values["status"])
     change = None
     if kind is not None:
-        change = CourseChange(course.id, kind, record.title, course.starts_at, record.starts_at)
+        change = CourseChange(
+            course.id, kind, record.title, course.starts_at, record.starts_at, record.timezone
+        )
     stored = {(row.topic, row.geo_cell, row.starts_at) for row in course.topic_rows}
     if stored != {(k["topic"], k["geo_cell"], k["starts_at"]) for k in _topic_keys(values)}:
         course.topic_rows = _topic_rows(values)
@@ -355,6 +358,15 @@ async def missing_upcoming(
         for r in rows
         if r.source_id not in present
     ]
+
+
+async def count_upcoming(session: AsyncSession, source: str, *, now: datetime) -> int:
+    """How many upcoming active courses ``source`` lists (what :func:`missing_upcoming`
+    chooses from)."""
+    query = select(func.count()).select_from(Course).where(
+        Course.source == source, Course.status == "active", Course.starts_at > now
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def cancel_courses(

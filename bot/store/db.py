@@ -138,7 +138,10 @@ def connection_failed(error: BaseException) -> bool:
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
         if isinstance(current, (ConnectionError, TimeoutError)) or (
-            isinstance(current, OSError) and current.errno is not None
+            # A socket error (a unix socket that is gone: FileNotFoundError without a file
+            # name), not a file the handler could not write (QA: a missing CERTIFICATES_DIR
+            # was retried for 30 s as "database unreachable").
+            isinstance(current, OSError) and current.errno is not None and current.filename is None
         ):
             return True
         sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)

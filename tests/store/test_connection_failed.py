@@ -44,3 +44,12 @@ async def test_a_terminated_session_is_a_connection_failure(fresh_pg_database: s
         pytest.fail("terminating its own backend did not fail the session")
     finally:
         await engine.dispose()
+
+
+def test_a_file_the_handler_cannot_write_is_not_a_connection_failure(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """QA round 11: a missing CERTIFICATES_DIR was retried for 30 s as "database
+    unreachable"; a unix socket that is gone (no file name on the error) still counts."""
+    with pytest.raises(OSError) as caught:
+        (tmp_path / "missing" / "certificate.pdf").write_bytes(b"%PDF")
+    assert not connection_failed(caught.value)
+    assert connection_failed(FileNotFoundError(2, "No such file or directory"))

@@ -39,6 +39,7 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
             "cannot reach the database",
         ),
         (["db", "upgrade"], {"ADMIN_IDS": "x"}, 2, "ADMIN_IDS"),
+        (["run"], {"CERTIFICATES_DIR": "/proc/nonexistent/x"}, 2, "setting CERTIFICATES_DIR"),
         (["db", "upgrade", "nonsense-rev"], {}, 2, "cannot upgrade to 'nonsense-rev'"),
     ],
 )

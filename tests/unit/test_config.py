@@ -116,3 +116,18 @@ def test_env_example_documents_every_setting_and_loads_as_is(monkeypatch, tmp_pa
             assert lines[index - 1].startswith("#"), f"{line} has no comment line"
     (tmp_path / ".env").write_text(example.read_text())
     load_settings()  # a copied .env.example is valid as it stands
+
+
+def test_the_certificates_folder_is_made_or_refused_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """QA round 11: /proc/nonexistent/x was accepted, and the first upload then failed."""
+    made = load_settings(certificates_dir=str(tmp_path / "certificates")).certificates_dir
+    assert made is not None and made.is_dir()
+    (tmp_path / "a-file").write_text("x")
+    for bad, why in [
+        ("/proc/nonexistent/x", "does not exist, nor does the folder /proc/nonexistent"),
+        (str(tmp_path / "a-file"), "is not a folder"),
+        ("/proc/certificates", "cannot create /proc/certificates"),
+    ]:
+        with pytest.raises(SettingsError, match="invalid setting CERTIFICATES_DIR") as caught:
+            load_settings(certificates_dir=bad)
+        assert why in str(caught.value)

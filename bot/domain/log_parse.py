@@ -491,6 +491,19 @@ _EDIT_REQUEST = re.compile(
     rf"(?:(?:to|into)\s+(?P<amount>{_NUMBER})\s*{_UNIT}?)?\s*(?:please|pls)?[.!]*\s*",
     re.IGNORECASE,
 )
+# "actually the wound care one was 2 hours, please fix", "the wound care workshop should
+# be 2 hours, not 2.5" (QA round 12: each proposed as a new entry)
+_EDIT_STATEMENT = re.compile(
+    r"\s*(?:(?:actually|oops|sorry|no|wait|hmm|so)[\s,]+)*(?:the|my|that)\s+"
+    r"(?P<what>[^\d]+?)(?:\s+(?P<named>entry|log|record|one)"
+    r"|\s+(?:workshop|webinar|session|class|lecture|conference|module|course))?\s+"
+    r"(?:was|were|is|should\s+(?:have\s+)?be(?:en)?)\s+(?:actually\s+|only\s+|really\s+)?"
+    rf"(?P<amount>{_NUMBER})\s*{_UNIT}?"
+    rf"(?:[\s,]+(?:not|instead\s+of)\s+{_NUMBER}\s*{_UNIT}?)?"
+    r"(?:[\s,.;-]+(?:please\s+|pls\s+|can\s+you\s+)?(?:fix|change|correct|update)"
+    r"(?:\s+(?:it|that))?)?\s*(?:please|pls)?[.!]*\s*",
+    re.IGNORECASE,
+)
 _THE_LAST = re.compile(r"(?:it|that|this|last|the\s+last|my\s+last)(?:\s+one)?", re.IGNORECASE)
 
 
@@ -507,7 +520,7 @@ def parse_edit_request(text: str) -> EditRequest | None:
     """A request to change a logged entry (QA: "change the wound care entry to 2.5 hours"
     was proposed as a new entry titled "change wound care entry"); None for other text.
     Only "… to <amount>" or "… entry" is one: "change my time zone" is not."""
-    match = _EDIT_REQUEST.fullmatch(text)
+    match = _EDIT_REQUEST.fullmatch(text) or _EDIT_STATEMENT.fullmatch(text)
     if match is None or not (match.group("amount") or match.group("named")):
         return None
     what = match.group("what").strip(" ,:;-")

@@ -59,7 +59,13 @@ def test_a_number_before_the_days_is_still_an_amount_when_nothing_else_is() -> N
      ("change it to 4", EditRequest("", "4", False)),
      ("change my time zone to Chicago", None), ("change my profession to nurse", None),
      ("change my renewal date to 12/31", None), ("change 2 ethics to 3", None),
-     ("log 2 ethics yesterday", None)],
+     ("log 2 ethics yesterday", None),
+     # said as a statement (QA round 12: each proposed as a new entry)
+     ("actually the wound care one was 2 hours, please fix",
+      EditRequest("wound care", "2", True)),
+     ("the wound care workshop should be 2 hours, not 2.5",
+      EditRequest("wound care", "2", False)),
+     ("The ethics course was great", None), ("2 hours ethics yesterday", None)],
 )  # fmt: skip
 def test_a_request_to_change_an_entry(text: str, expected: EditRequest | None) -> None:
     """QA: "change the wound care entry to 2.5 hours" was logged as a new entry."""

@@ -198,6 +198,14 @@ async def test_an_edit_request_changes_the_entry_it_names(bot: BotUnderTest) -> 
         (Decimal("2.50"), [], "Wound Care Update"),
     ]
 
+    for statement in ("actually the wound care one was 2 hours, please fix",
+                      "the wound care workshop should be 2 hours, not 2.5"):  # QA round 12
+        await ana.send(statement)
+        offer = await ana.next_reply()
+        assert offer.text.startswith("Change this entry to:\n• 2 contact hours"), offer.text
+        await ana.press("Cancel")
+        await ana.next_edit()
+
     await ana.send("change the sepsis entry to 3 hours")  # none fits: said, and the list
     assert (await ana.next_reply()).text.startswith("I found no entry like “sepsis”")
     listing = await ana.next_reply()

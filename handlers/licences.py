@@ -268,16 +268,26 @@ async def add_custom(turn: Turn, text: str) -> None:
 def _already_tracked(held: Sequence[Licence], spec: CustomRequirementSpec) -> Licence | None:
     """The held requirement this one repeats: the same in every figure and date, under the
     same name or one spelt a letter or two apart ("Georgia RN" / "Georgia RNs")."""
-    wanted = spec.to_dict()
+    wanted = _comparable(spec.to_dict())
     for licence in held:
         if not licence.custom_rule:
             continue
-        if licence.custom_rule == wanted:
+        theirs = _comparable(licence.custom_rule)
+        if theirs == wanted:
             return licence
-        theirs = {**licence.custom_rule, "name": wanted.get("name")}
-        if theirs == wanted and _close_names(licence.custom_rule.get("name"), spec.name):
+        if {**theirs, "name": wanted.get("name")} == wanted and _close_names(
+            licence.custom_rule.get("name"), spec.name
+        ):
             return licence
     return None
+
+
+def _comparable(rule: dict[str, Any]) -> dict[str, Any]:
+    """A described rule as compared for repeats: "30 hours" and "30 contact hours" are one
+    requirement said two ways (QA round 12: a second Georgia licence, credits counted
+    twice)."""
+    unit = rule.get("unit_word")
+    return {**rule, "unit_word": "hours" if unit == "contact hours" else unit}
 
 
 def _close_names(first: object, second: str) -> bool:

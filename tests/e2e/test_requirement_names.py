@@ -35,6 +35,7 @@ async def test_a_state_licence_named_after_for_and_its_misspelt_repeats(
     for repeat in (
         "Gerogia licence: I need 30 hours by Dec 2027",
         "Georgia, 30 hours by Dec 2027",
+        "Georgia license: 30 contact hours due 12/31/2027",  # QA round 12: another unit word
         "I need 30 hours for Georiga by Dec 2027",
     ):
         said = await describe(clinician, repeat, "already track")

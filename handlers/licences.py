@@ -843,6 +843,9 @@ async def specialty_said(turn: Turn, words: str) -> None:
     if specialty is None:
         turn.say(texts.SPECIALTY_UNKNOWN.format(text=html.escape(words.strip()[:40])))
         return
+    if flows.state(turn).get("step") == "licence_specialty":  # the set-up's question
+        await _specialty_answered(turn, specialty)
+        return
     turn.clinician.specialties = [specialty]
     await replan(turn)
     label = topics.vocabulary().specialties.label(specialty)

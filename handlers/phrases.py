@@ -74,10 +74,20 @@ def _specialty_words() -> str:
 # "I'm an internist", "my specialty is radiology" (QA round 11: not understood, and nothing
 # else could say it, so California's geriatrics never applied).
 _SPECIALTY = _phrase(
-    r"(?:(?:i'?m|i\s+am)\s+(?:an?\s+)?|(?:my\s+)?specialty\s*(?:is|:|=)?\s*"
-    rf"|i\s+(?:practi[cs]e|work\s+in|do)\s+)(?P<what>{_specialty_words()})"
-    r"(?:\s+(?:doc|doctor|physician|specialist))?"
+    r"(?:(?:actually|well|oh|so|no|sorry)[\s,]+)*"
+    r"(?:(?:i'?m|i\s+am)\s+(?:actually\s+|really\s+)?(?:an?\s+)?"
+    r"|(?:my\s+)?specialty\s*(?:is|:|=)?\s*"
+    r"|i\s+(?:actually\s+)?(?:practi[cs]e|work\s+in|do)\s+)(?P<what>"
+    rf"{_specialty_words()})(?:\s+(?:doc|doctor|physician|specialist))?"
 )
+
+
+def specialty_said(text: str) -> str | None:
+    """The specialty a message says ("I am a family physician", "actually I practice family
+    medicine"), if it is only that: read before the profession, which "family physician"
+    also names (QA round 12: the profession was set, the specialty not)."""
+    match = _SPECIALTY.fullmatch(text)
+    return None if match is None else match.group("what")
 
 
 async def _specialty(turn: Turn, match: re.Match[str]) -> None:

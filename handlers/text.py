@@ -41,6 +41,9 @@ async def on_text(turn: Turn) -> None:
     if is_cancel(text) and (pending := flows.state(turn)).get("step"):
         await cancel_pending(turn, pending)
         return
+    if (specialty := phrases.specialty_said(text)) is not None:  # before the profession
+        await licences.specialty_said(turn, specialty)
+        return
     if (profession := phrases.profession_said(text)) is not None:
         # Whatever was asked ("Where do you practise?"), "I'm actually a pharmacist" is not
         # its answer (QA round 7: it became a licence's name, then a place).

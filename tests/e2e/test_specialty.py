@@ -37,7 +37,7 @@ async def test_the_specialty_is_asked_when_a_requirement_depends_on_it(
     asked = await clinician.next_reply()
     assert "what is your specialty?" in asked.text, asked.text
     assert asked.buttons == [["Family medicine"], ["Internal medicine"], ["Another specialty"]]
-    await clinician.send("internist")  # typed, not pressed
+    await clinician.send("I'm an internist")  # typed as a sentence, not pressed
     status = await reply_with(clinician, "Due Aug 31, 2027")
     assert GERIATRICS in status, status
     assert await specialties(bot) == ["internal_medicine"]
@@ -65,6 +65,11 @@ async def test_said_in_words_it_changes_what_is_required(
     await clinician.send("my specialty is radiology")
     status = await reply_with(clinician, "Due Aug 31, 2027")
     assert "(not required for Radiology)" in status and GERIATRICS not in status, status
+    for said, specialty in (("I am a family physician", "Family medicine"),  # QA round 12:
+                            ("actually I practice radiology", "Radiology")):  # profession only
+        await clinician.send(said)
+        assert specialty in await reply_with(clinician, "Noted: your specialty")
+        await reply_with(clinician, "Due Aug 31, 2027")
     await clinician.send("I'm tired")  # not a specialty: not taken for one
-    assert "didn't understand" in (await clinician.next_reply()).text
+    assert "specialty" not in (await clinician.next_reply()).text
     assert await specialties(bot) == ["radiology"]

@@ -48,7 +48,8 @@ def _pausing(*, paused: bool) -> Callable[[Turn, re.Match[str]], Any]:
 # "pause reminders until Jan 15", "no reminders for 2 weeks", "don't remind me until
 # January" (sandbox: "until Jan" was not understood).
 _PAUSE_UNTIL = _phrase(
-    r"(?:(?:stop|pause|mute|silence|turn\s+off|disable|hold|snooze)\s+(?:all\s+)?"
+    r"(?:(?:stop|pause|mute|silence|turn\s+off|disable|hold(?:\s+off(?:\s+on)?)?|snooze)\s+"
+    r"(?:all\s+)?"
     r"(?:my\s+|the\s+|these\s+|any\s+)?reminders?(?:\s+off)?"
     r"|no\s+(?:more\s+)?reminders?|reminders?\s+off"
     r"|(?:don'?t|do\s+not|stop)\s+remind(?:ing)?\s+me(?:\s+(?:of\s+)?anything)?)"
@@ -188,8 +189,8 @@ _QUIET_SET = re.compile(
 )
 # "no messages before 9am or after 8pm please" (QA round 11: only "8pm-9am" was read)
 _QUIET_ENDS = re.compile(
-    r"\s*(?:please\s+)?(?:no|(?:don'?t|do\s+not|never)\s+send(?:\s+me)?(?:\s+any)?)\s+"
-    r"(?:messages?|reminders?|notifications?|texts?|pings?)\s+"
+    r"\s*(?:please\s+)?(?:nothing|(?:(?:no|(?:don'?t|do\s+not|never)\s+send(?:\s+me)?"
+    r"(?:\s+any)?)\s+(?:messages?|reminders?|notifications?|texts?|pings?)))\s+"
     r"(?P<range>(?:before|after|until|past)\b.{3,60})",
     re.IGNORECASE,
 )

@@ -111,7 +111,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
             "days": status.days_left,
             "pace": number(status.weekly_pace),
             "unit": remaining_unit,
-            "units": status.unit,
+            "units": unit_word(status.weekly_pace, status.unit),  # "1 hour a week" (QA round 12)
         }
         if status.makeup_until is not None:
             values["until"] = day(status.makeup_until)

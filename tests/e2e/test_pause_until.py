@@ -94,3 +94,10 @@ async def test_a_day_that_cannot_be_used_changes_nothing(
     await tick_now(bot.app)
     assert answer in await said(ana, typed)
     assert await paused_until(bot) is None and len(await pending(bot)) == 8
+
+
+async def test_held_off_until_a_day_in_numbers(bot: BotUnderTest) -> None:
+    """QA round 12: "hold off on reminders until 3/1" was not understood."""
+    ana = await texas_clinician(bot)
+    assert "Paused until Mar 1, 2027" in await said(ana, "hold off on reminders until 3/1")
+    assert await paused_until(bot) == date(2027, 3, 1)

@@ -439,6 +439,8 @@ async def test_quiet_hours_and_reminder_days_said_in_a_message(bot: BotUnderTest
     assert "60, 30, 7, 1 days before" in said, said
     await ana.send("no messages before 9am or after 8pm please")  # QA round 11
     assert "Quiet hours: 20:00–09:00" in (await ana.next_reply()).text
+    await ana.send("nothing after 9pm or before 7am")  # QA round 12
+    assert "Quiet hours: 21:00–07:00" in (await ana.next_reply()).text
 
 
 async def test_a_time_zone_request_at_the_set_ups_question_is_its_answer(

@@ -188,6 +188,17 @@ async def which_answered(turn: Turn, text: str) -> bool | None:
     turn.say(texts.LICENCE_PICK.format(text=html.escape(text[:60])), buttons)
 
 
+async def add_named(turn: Turn, name: str) -> bool:
+    """ "add California", "add my DEA registration": the licence question answered with
+    that name (QA round 12: not understood); False when it names no state or rule."""
+    found = turn.context.services.rulebook.find_licence(name, turn.clinician.profession)
+    if not (found.matches or found.other_professions or places.states_named_in(name)):
+        return False
+    await flows.expect(turn, "licence_which")
+    await which_answered(turn, name)
+    return True
+
+
 def profession_name(profession: str) -> str:
     """ "registered nurse", "nurse practitioner": the profession as a sentence names it."""
     if profession in texts.PROFESSION_NAMES:

@@ -111,6 +111,15 @@ async def _audit(turn: Turn, match: re.Match[str]) -> None:
     await transcript_handlers.send_transcript(turn, match.group(0))
 
 
+_ADD_LICENCE = _phrase(
+    r"(?:add|track|set\s+up)\s+(?:my\s+|a\s+|an\s+|the\s+)?(?P<name>[a-z][a-z .'()/-]{1,40}?)"
+)
+
+
+async def _add_licence(turn: Turn, match: re.Match[str]) -> bool:
+    return await licences.add_named(turn, match.group("name"))
+
+
 _TIME_ZONE = _phrase(
     r"(?:(?:change|set|update)\s+)?(?:my\s+)?time\s*zone(?:\s+(?:to|is|=)?\s*(?P<place>.{2,60}?))?"
 )
@@ -267,6 +276,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
     (_TRAVEL, _travel),
     (_QUIET_SET, _quiet_hours),
     (_QUIET_ENDS, _quiet_hours),
+    (_ADD_LICENCE, _add_licence),
     (_LADDER_SET, _ladder),
 )  # fmt: skip
 

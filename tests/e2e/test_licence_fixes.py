@@ -671,3 +671,15 @@ async def test_the_set_up_answers_can_be_given_again(bot: BotUnderTest) -> None:
         assert (licence.renewals_done, licence.flags, licence.renewal_date) == (
             3, ["dea_registrant"], date(2027, 1, 31)
         )
+
+
+async def test_add_a_state_in_words(bot: BotUnderTest) -> None:
+    """QA round 12: "add California" was not understood."""
+    ana = bot.user()
+    await ana.send("add California")
+    asked = (await ana.next_reply()).text
+    assert "Medical Board of California" in asked and "renewal deadline" in asked, asked
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    await ana.send("add something silly")
+    assert "didn't understand" in (await ana.next_reply()).text

@@ -999,6 +999,7 @@ TRANSCRIPT_NO_PREVIOUS = (
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
 TRANSCRIPT_CAPTION_DAY = "Your transcript of the cycles that include {day}."
+TRANSCRIPT_ONLY = " Only {labels}."
 TRANSCRIPT_NO_CYCLE = (
     "None of your licences has a cycle I can count that includes {day} (a requirement you "
     "described without “every N years” has one window). /transcript gives the current ones."

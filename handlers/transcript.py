@@ -102,6 +102,10 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
         stamp += f"-cycle-{day_asked:%Y%m%d}"
     elif previous:
         stamp += "-previous"
+    if named:  # QA round 12: nothing said the file was Florida's alone
+        caption += texts.TRANSCRIPT_ONLY.format(
+            labels=", ".join(html.escape(view.licence.label) for view in found)
+        )
     turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=caption)
     turn.document(csv_bytes, f"cme-transcript-{stamp}.csv", caption=texts.TRANSCRIPT_CAPTION_CSV)
 

@@ -32,6 +32,7 @@ async def test_one_licence_by_its_name(bot: BotUnderTest) -> None:
     ana = await two_states(bot)
     data = await csv_of(ana, "/transcript florida")
     assert b"Florida" in data and b"Texas" not in data, data[:300]
+    assert "Only Florida Board of Medicine." in (ana.messages[-2].caption or ""), ana.messages[-2]
 
 
 async def test_the_cycles_that_include_a_day_two_cycles_back(bot: BotUnderTest) -> None:

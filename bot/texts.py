@@ -436,6 +436,14 @@ LICENCE_SAVED = "Saved <b>{label}</b>."
 LICENCE_ADD_ANOTHER = "Add another licence"
 LICENCES_DONE = "All set. /status shows where each licence stands; /licences changes them."
 LICENCE_CUSTOM_SAVED = "Saved your requirement: {description}."
+LICENCE_CUSTOM_TOPIC = "{hours} {unit} of {topic}"
+LICENCE_CUSTOM_TOPICS_ADDED = (
+    "Added to <b>{label}</b>: {added}, within its {total} {unit}. /status shows it."
+)
+LICENCE_CUSTOM_TOPICS_OVER = (
+    "Its topics would then ask for more than <b>{label}</b>'s {total} {unit} in all, so I "
+    "changed nothing. To change the total, remove it in /licences and describe it anew."
+)
 LICENCE_CUSTOM_ALREADY = (
     "You already track exactly this requirement (<b>{label}</b>), so I didn't add it again. "
     "To change it, remove it in /licences and describe it anew."

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from telegram.ext import Application, CommandHandler
@@ -46,7 +47,7 @@ from bot.domain.topics import label as topic_label
 from bot.store import licences as licence_store
 from bot.store.models import Licence
 from bot.tracking import facts_for, load_views
-from bot.views import day
+from bot.views import day, number
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.intents import is_other_request, said_in_words, yes_or_no
@@ -239,6 +240,9 @@ async def add_custom(turn: Turn, text: str) -> None:
     onboarding = bool(flows.state(turn).get("onboarding"))
     held = await licence_store.list_for(turn.session, turn.clinician)
     label = custom_label(parsed.name, [licence.label for licence in held])
+    if (target := _topics_for_held(held, parsed)) is not None:
+        await _add_topics(turn, target, parsed, onboarding)
+        return
     if (same := _already_tracked(held, parsed)) is not None:
         # QA round 7: the same sentence sent twice tracked it twice, every credit counted
         # toward both.
@@ -291,6 +295,52 @@ def _already_tracked(held: Sequence[Licence], spec: CustomRequirementSpec) -> Li
         ):
             return licence
     return None
+
+
+def _topics_for_held(held: Sequence[Licence], spec: CustomRequirementSpec) -> Licence | None:
+    """The held requirement a sentence of topics alone adds to ("also need 2 hours ethics
+    for my Texas RN license by March 2027": same name, same deadline, all of it a topic);
+    QA round 12: it became "Texas RN license 2", a requirement of 2 hours of its own."""
+    topic_hours = sum((hours for _, hours in spec.topic_minimums), Decimal(0))
+    if not spec.name or not spec.topic_minimums or spec.category_minimums:
+        return None
+    if topic_hours < spec.total:
+        return None
+    for licence in held:
+        if not licence.custom_rule or not _close_names(licence.custom_rule.get("name"), spec.name):
+            continue
+        if CustomRequirementSpec.from_dict(licence.custom_rule).deadline == spec.deadline:
+            return licence
+    return None
+
+
+async def _add_topics(
+    turn: Turn, licence: Licence, spec: CustomRequirementSpec, onboarding: bool
+) -> None:
+    held = CustomRequirementSpec.from_dict(licence.custom_rule or {})
+    minimums = dict(held.topic_minimums) | dict(spec.topic_minimums)
+    if sum(minimums.values(), Decimal(0)) > held.total:
+        turn.say(texts.LICENCE_CUSTOM_TOPICS_OVER.format(
+            label=html.escape(licence.label), total=number(held.total), unit=held.unit_word
+        ))  # fmt: skip
+    else:
+        licence.custom_rule = replace(held, topic_minimums=tuple(minimums.items())).to_dict()
+        licence.updated_at = turn.now
+        await replan(turn)
+        added = ", ".join(
+            texts.LICENCE_CUSTOM_TOPIC.format(
+                hours=number(hours), unit=held.unit_word, topic=html.escape(topic_label(topic))
+            )
+            for topic, hours in spec.topic_minimums
+        )  # fmt: skip
+        turn.say(texts.LICENCE_CUSTOM_TOPICS_ADDED.format(
+            label=html.escape(licence.label), added=added, total=number(held.total),
+            unit=held.unit_word,
+        ))  # fmt: skip
+    if onboarding:
+        await ask_another(turn)
+    else:
+        await flows.clear(turn)
 
 
 def _comparable(rule: dict[str, Any]) -> dict[str, Any]:

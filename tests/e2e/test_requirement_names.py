@@ -90,3 +90,26 @@ async def test_a_requirement_told_in_its_own_order_at_the_set_up(
     )  # fmt: skip
     assert "including 5 contact hours of Pharmacology" in saved, saved
     assert await held(bot) == [("Texas APRN license", "US-TX")]
+
+
+async def test_a_topic_said_later_is_added_to_the_requirement_it_names(
+    bot: BotUnderTest, clinician: SandboxUser
+) -> None:
+    """QA round 12: "also need 2 hours ethics for my Texas RN license by March 2027" became
+    "Texas RN license 2", a 2-hour requirement of its own."""
+    await start_as(clinician, "Nurse")
+    await describe(
+        clinician, "Texas RN license - I need 20 contact hours by March 31 2027 every two "
+        "years", "Add another licence?",
+    )  # fmt: skip
+    added = await describe(
+        clinician, "also need 2 hours ethics for my Texas RN license by March 2027", "Added to"
+    )
+    assert "Texas RN license: 2 contact hours of Medical ethics, within its 20" in added, added
+    refused = await describe(
+        clinician, "Texas RN license: I need 30 hours of ethics by March 2027", "changed nothing"
+    )
+    assert "more than Texas RN license's 20 contact hours" in refused, refused
+    assert await held(bot) == [("Texas RN license", "US-TX")]
+    await clinician.send("/status")
+    assert "Medical ethics: 0 of 2 h" in await reply_with(clinician, "Due Mar 31, 2027")

@@ -1153,19 +1153,7 @@ def _entries_named(entries: Sequence[CreditEntry], what: str) -> list[CreditEntr
 
 def _say_entries(turn: Turn, entries: Sequence[CreditEntry], intro: str) -> None:
     """Some entries as /credits lists them, each with its ✏️ to change it."""
-    lines = [intro]
-    for index, entry in enumerate(entries, start=1):
-        topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
-        lines.append(
-            texts.CREDITS_ITEM.format(
-                index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
-                amount=credits_amount(entry.amount, entry.category),
-                category=html.escape(topics.category_label(entry.category)),
-                title=html.escape(entry.title),
-                topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
-                certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
-            )
-        )  # fmt: skip
+    lines = [intro, *(credit_line(i, entry) for i, entry in enumerate(entries, start=1))]
     buttons = [
         [(texts.CREDITS_EDIT.format(index=index), encode("cred", "edit", entry.id))
          for index, entry in enumerate(entries, start=1)]
@@ -1174,6 +1162,19 @@ def _say_entries(turn: Turn, entries: Sequence[CreditEntry], intro: str) -> None
 
 
 # ------------------------------------------------------------------ /credits, /undo
+def credit_line(index: int, entry: CreditEntry) -> str:
+    """One entry as /credits lists it: date, amount (QA: "2 … Credit"), category, title."""
+    topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
+    return texts.CREDITS_ITEM.format(
+        index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
+        amount=credits_amount(entry.amount, entry.category),
+        category=html.escape(topics.category_label(entry.category)),
+        title=html.escape(entry.title),
+        topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
+        certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
+    )  # fmt: skip
+
+
 async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
     entries, total = await credit_store.page_for(
         turn.session, turn.clinician, offset=max(offset, 0), limit=PAGE_SIZE
@@ -1188,17 +1189,7 @@ async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
     row_buttons: list[tuple[str, str]] = []
     edit_buttons: list[tuple[str, str]] = []
     for index, entry in enumerate(entries, start=offset + 1):
-        topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
-        lines.append(
-            texts.CREDITS_ITEM.format(
-                index=index, date=entry.completed_on.strftime("%b %-d, %Y"),
-                amount=credits_amount(entry.amount, entry.category),  # QA: "2 … Credit"
-                category=html.escape(topics.category_label(entry.category)),
-                title=html.escape(entry.title),
-                topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
-                certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
-            )
-        )  # fmt: skip
+        lines.append(credit_line(index, entry))
         edit_buttons.append(
             (texts.CREDITS_EDIT.format(index=index), encode("cred", "edit", entry.id))
         )

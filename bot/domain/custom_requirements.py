@@ -136,23 +136,7 @@ _NOT_A_NAME = frozenset({
     "also", "and", "then", "please", "by", "before", "until", "i need", "we need", "need",
     "i have", "i must", "i still need",
 })  # fmt: skip
-# "Also I need …", "And we still need …": the speaker, not a licence's name (sandbox: a
-# requirement was saved as "Also I").
-_SPEAKER = re.compile(
-    r"(?:(?:also|and|then|so|ok|okay|oh|plus|but|now|well|hi|hey)[\s,]+)*(?:i|we)"
-    r"(?:\s+(?:also|still|will|really|now|too))*",
-    re.I,
-)
-
-
 _SPEAKER_AFTER_NAME = re.compile(r"\s*[-–—,]\s*(?:i|we)(?:\s+(?:also|still|really))*\s*$", re.I)
-
-
-def _is_not_a_name(words: str) -> bool:
-    said = words.strip().lower()
-    return said in _NOT_A_NAME or _SPEAKER.fullmatch(said) is not None
-
-
 # "every 2 years", "biennially": the window's length, from the deadline back.
 _EVERY = re.compile(
     r"\b(?:every\s+(?P<n>\d+)\s+(?:years?|yrs?)|every\s+(?:year|yr)|annually|yearly|biennial(?:ly)?"
@@ -353,10 +337,12 @@ def parse_custom_requirement(
     implicit bias" (a name, a cycle length, "all of them ethics")."""
     from bot.domain.places import spell_state_names
 
-    text = fix_date_spelling(text)
+    # "Also I need …" read as "I need …" before any name is looked for (sandbox: saved as
+    # the requirement "Also I")
+    text = _LEAD.sub("", fix_date_spelling(text), count=1)
     name = ""
     named = _NAMED.match(text) or _NAMED_RENEWS.match(text) or _name_before_number(text)
-    if named and not _is_not_a_name(named.group("name")):
+    if named and named.group("name").strip().lower() not in _NOT_A_NAME:
         name = named.group("name").strip()
         text = text[named.end() :]
     elif (named := _name_after_for(text)) is not None:

@@ -393,17 +393,15 @@ def parse_log_line(
     )
 
 
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_UNIT = r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?|points?)(?![\w.]))"
+_PART_AMOUNT = rf"\s*(?P<amount>{_NUMBER})\s*{_UNIT}?\s*(?:(?:of|in|on)\s+)?"
 _PART_START = re.compile(
     r"(?:\(|\b(?:including|includes|included|incl\.?|inc\.|of\s+which|with|among\s+them)(?!\w))"
-    r"\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
-    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
+    + _PART_AMOUNT,
     re.IGNORECASE,
 )
-_PART_MORE = re.compile(
-    r"\s*(?:,|and|&|\+)\s*(?P<amount>\d+(?:[.,]\d+)?|[.,]\d+)\s*"
-    r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?)(?![\w.]))?\s*(?:(?:of|in|on)\s+)?",
-    re.IGNORECASE,
-)
+_PART_MORE = re.compile(r"\s*(?:,|and|&|\+)" + _PART_AMOUNT, re.IGNORECASE)
 _PART_END = re.compile(
     r"\s*(?:(?:contact\s+)?(?:hours?|hrs?|credits?|creds?)(?![\w.]))?\s*\)?", re.IGNORECASE
 )
@@ -445,8 +443,6 @@ def _topic_at(body: str, at: int) -> tuple[str | None, int]:
     return None, at
 
 
-_NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
-_UNIT = r"(?:(?:contact\s+)?(?:hours?|hrs?|h|credits?|creds?|points?)(?![\w.]))"
 _PART_ANSWER = re.compile(
     rf"\s*(?:(?:including|incl\.?|of\s+which|with)\s+)?(?P<part>{_NUMBER})\s*{_UNIT}?\s*"
     rf"(?:(?:of|out\s+of)\s+(?:(?:the|my|those|these|them|it)\b\s*)?(?P<whole>{_NUMBER})?"

@@ -53,7 +53,8 @@ _PAUSE_UNTIL = _phrase(
     r"(?:my\s+|the\s+|these\s+|any\s+)?reminders?(?:\s+off)?"
     r"|no\s+(?:more\s+)?reminders?|reminders?\s+off"
     r"|(?:don'?t|do\s+not|stop)\s+remind(?:ing)?\s+me(?:\s+(?:of\s+)?anything)?)"
-    r"\s+(?P<how>until|till|til|'til|through|thru|over|for)\s+(?P<when>[^?!]{2,40}?)"
+    r"\s+(?P<how>until|untill|untl|till|til|'til|through|thru|over|for)\s+"
+    r"(?P<when>[^?!]{2,40}?)"
 )
 
 

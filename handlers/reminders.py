@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain.dates import is_impossible_date
 from bot.domain.log_parse import clip_title
 from bot.domain.reminders import (
     DEFAULT_COURSE_OFFSETS,
@@ -254,7 +255,11 @@ async def pause_until_typed(turn: Turn, how: str, when: str) -> None:
     today = turn.local_now.date()
     resume = pause_end(how, when, turn.now, turn.tz)
     if resume is None:
-        turn.say(texts.PAUSE_UNTIL_UNREAD.format(text=html.escape(when.strip()[:40])))
+        shown = html.escape(when.strip()[:40])
+        turn.say(
+            texts.LICENCE_DATE_IMPOSSIBLE.format(text=shown) if is_impossible_date(when)
+            else texts.PAUSE_UNTIL_UNREAD.format(text=shown)
+        )  # fmt: skip
         return
     if resume <= today:
         turn.say(texts.PAUSE_UNTIL_PAST.format(day=day(resume)))

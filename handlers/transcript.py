@@ -12,8 +12,9 @@ from functools import partial
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
+from bot.domain import places
 from bot.domain.credit_types import CreditItem
-from bot.domain.dates import check_past_range, extract_date_phrase
+from bot.domain.dates import check_past_range, extract_date_phrase, is_impossible_date
 from bot.reports.model import TranscriptLicence, transcript_licence
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
@@ -48,11 +49,16 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
         turn.say(texts.TRANSCRIPT_NONE)
         return
     rulebook = turn.context.services.rulebook
+    said = places.spell_state_names(said)  # "/transcript flordia"
     previous = any(word.lower() in PREVIOUS_WORDS for word in re.findall(r"[A-Za-z]+", said))
     named = licences_named([view.licence for view in found], said, rulebook)
     day_asked = _day_asked(said, turn)
     if strict and said.strip() and not (previous or named or day_asked):
-        turn.say(texts.TRANSCRIPT_USAGE.format(text=html.escape(said.strip()[:60])))
+        shown = html.escape(said.strip()[:60])
+        turn.say(
+            texts.LICENCE_DATE_IMPOSSIBLE.format(text=shown) if is_impossible_date(said)
+            else texts.TRANSCRIPT_USAGE.format(text=shown)
+        )  # fmt: skip
         return
     if named:
         found = [view for view in found if view.licence in named]

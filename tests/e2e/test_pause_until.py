@@ -85,6 +85,7 @@ async def test_resuming_early_brings_them_back(bot: BotUnderTest) -> None:
         ("pause reminders until the holidays", "I couldn't tell until when from “the holidays”"),
         ("pause reminders until today", "is not after today, so there is nothing to pause"),
         ("pause reminders for 2 years", "That is more than a year away"),
+        ("pause reminders until Feb 30", "“Feb 30” is not a real date"),
     ],
 )
 async def test_a_day_that_cannot_be_used_changes_nothing(
@@ -101,3 +102,8 @@ async def test_held_off_until_a_day_in_numbers(bot: BotUnderTest) -> None:
     ana = await texas_clinician(bot)
     assert "Paused until Mar 1, 2027" in await said(ana, "hold off on reminders until 3/1")
     assert await paused_until(bot) == date(2027, 3, 1)
+
+
+async def test_a_misspelt_until_and_month_still_pause(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    assert "Paused until Feb 3, 2027" in await said(ana, "pause reminders untill Febuary 3")

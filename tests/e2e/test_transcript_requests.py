@@ -33,6 +33,8 @@ async def test_one_licence_by_its_name(bot: BotUnderTest) -> None:
     data = await csv_of(ana, "/transcript florida")
     assert b"Florida" in data and b"Texas" not in data, data[:300]
     assert "Only Florida Board of Medicine." in (ana.messages[-2].caption or ""), ana.messages[-2]
+    data = await csv_of(ana, "/transcript flordia")  # misspelt, as typed on a phone
+    assert b"Florida" in data and b"Texas" not in data, data[:300]
 
 
 async def test_the_cycles_that_include_a_day_two_cycles_back(bot: BotUnderTest) -> None:
@@ -48,6 +50,8 @@ async def test_a_day_before_the_licence_and_words_that_say_nothing(bot: BotUnder
     assert "includes May 1, 2015" in (await ana.next_reply()).text
     await ana.send("/transcript nonsense words")
     assert "I didn't follow “nonsense words”" in (await ana.next_reply()).text
+    await ana.send("/transcript 2025-13-45")
+    assert "“2025-13-45” is not a real date" in (await ana.next_reply()).text
 
 
 async def test_asked_for_in_words_for_an_audit(bot: BotUnderTest) -> None:

@@ -123,6 +123,14 @@ def step_load(full: bool) -> list[Row]:
                 target=0.5,
             )
         )
+        floor = run.get("floor")
+        if floor:
+            rows.append(Row(f"  {backend}: database floor", floor.get("updates_per_s"),
+                            "updates/s", note="echo + one transaction looking the sender up"))
+            rows.append(Row(f"  {backend}: floor / echo ceiling", run.get("floor_ratio_to_ceiling"),
+                            "x", target=0.5, note="the most any handler using the database gets"))
+            rows.append(Row(f"  {backend}: mix / database floor", run.get("ratio_to_floor"), "x",
+                            note="3-6 queries and a reply with buttons vs 1 query"))  # fmt: skip
         if run.get("ratio_to_ptb_httpx_echo") is not None:
             rows.append(Row(f"  {backend}: mix / httpx echo", run["ratio_to_ptb_httpx_echo"], "x",
                             note="the ceiling of a default PTB bot"))  # fmt: skip

@@ -74,11 +74,7 @@ async def plan_in_processes(
         ]
         done = PlanPass()
         for part in await asyncio.gather(*futures):
-            done = PlanPass(
-                done.clinicians + part.clinicians,
-                done.replanned + part.replanned,
-                done.rows + part.rows,
-            )
+            done = done.plus(part)
         return done
     except BrokenProcessPool as error:
         # A worker died (killed, out of memory) or none could start: the pass is done in

@@ -8,6 +8,7 @@ and pending rows that no longer apply are cancelled.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -88,6 +89,13 @@ class PlanPass:
     clinicians: int = 0
     replanned: int = 0  # the others' inputs were unchanged since the last pass
     rows: int = 0  # reminders wanted by the clinicians re-planned
+
+    def plus(self, other: PlanPass) -> PlanPass:
+        return PlanPass(
+            self.clinicians + other.clinicians,
+            self.replanned + other.replanned,
+            self.rows + other.rows,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,24 +414,51 @@ async def plan_range(
 
     Each batch is read in one short transaction, evaluated outside any, and written in
     another: on SQLite every transaction holds the one write lock, so the chat waits for
-    a batch's reads and writes but not for its arithmetic (most of a pass).
+    a batch's reads and writes but not for its arithmetic (most of a pass). A batch is
+    written while the next one is read and evaluated: the database inserts the rows
+    while this process computes (on PostgreSQL; SQLite's one connection takes them in
+    turn).
     """
     done = PlanPass()
-    while True:
-        batch = await _read_batch(sessionmaker, after_id, upto_id, batch_size, now)
-        if batch is None:
-            return done
-        digests = {cid: _digest(data, now, rulebook) for cid, data in batch.data.items()}
-        stale = [cid for cid in batch.data if full or digests[cid] != batch.fresh_digest(cid)]
-        plans = {cid: plan_rows(batch.data[cid], now, rulebook) for cid in stale}
-        async with transaction(sessionmaker) as session:
-            written = await _write_batch(session, batch, plans, digests, now)
-        done = PlanPass(
-            done.clinicians + len(batch.data),
-            done.replanned + len(written),
-            done.rows + sum(len(plans[cid]) for cid in written),
-        )
-        after_id = max(batch.data)
+    writing: asyncio.Task[PlanPass] | None = None
+    try:
+        while True:
+            batch = await _read_batch(sessionmaker, after_id, upto_id, batch_size, now)
+            if batch is None:
+                break
+            digests = {cid: _digest(data, now, rulebook) for cid, data in batch.data.items()}
+            stale = [cid for cid in batch.data if full or digests[cid] != batch.fresh_digest(cid)]
+            plans = {cid: plan_rows(batch.data[cid], now, rulebook) for cid in stale}
+            if writing is not None:
+                done = done.plus(await writing)
+            writing = asyncio.create_task(_write(sessionmaker, batch, plans, digests, now))
+            after_id = max(batch.data)
+        if writing is not None:
+            done, writing = done.plus(await writing), None
+        return done
+    except asyncio.CancelledError:  # shutting down: the write in flight is rolled back
+        if writing is not None:
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
+        raise
+    except Exception:  # a later batch failed: the one evaluated before it is still written
+        if writing is not None:
+            await asyncio.gather(writing, return_exceptions=True)
+        raise
+
+
+async def _write(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    batch: _Batch,
+    plans: dict[int, list[outbox.Planned]],
+    digests: dict[int, str],
+    now: datetime,
+) -> PlanPass:
+    """Write one evaluated batch in its own transaction; what it did."""
+    async with transaction(sessionmaker) as session:
+        written = await _write_batch(session, batch, plans, digests, now)
+    rows = sum(len(plans[cid]) for cid in written)
+    return PlanPass(len(batch.data), len(written), rows)
 
 
 @dataclass(frozen=True, slots=True)

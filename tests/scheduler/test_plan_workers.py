@@ -128,3 +128,28 @@ async def test_a_broken_worker_pool_leaves_the_pass_to_this_process(
     assert "planning in this process" in caplog.text
     done = await planner.plan_everyone(sessionmaker, NOW, RULES)
     assert done == planner.PlanPass(6, 6, 6 * 8)
+
+
+async def test_a_failing_batch_leaves_the_batch_before_it_written(
+    sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is written while the next is read: when that read fails, the write in
+    flight still completes (not cancelled, not left unawaited), and the error surfaces."""
+    await _seed(sessionmaker, people=6)
+    real_read = planner._read_batch
+    reads = 0
+
+    async def second_read_fails(*args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        if reads == 2:
+            raise RuntimeError("the database went away")
+        return await real_read(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "_read_batch", second_read_fails)
+    with pytest.raises(RuntimeError, match="went away"):
+        await planner.plan_range(sessionmaker, NOW, RULES, batch_size=4)
+    assert len({row[1] for row in await _outbox(sessionmaker)}) == 4  # the first batch
+    monkeypatch.undo()
+    done = await planner.plan_everyone(sessionmaker, NOW, RULES)
+    assert done == planner.PlanPass(6, 2, 16)  # the next pass plans only the other two

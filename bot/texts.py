@@ -119,6 +119,12 @@ IMPORT_CANCEL_REFUSED = (
     "nothing was changed. If the file is complete, run again with --allow-cancellations; "
     "to keep those courses listed, with --keep-missing"
 )
+FEED_CANCEL_REFUSED = (
+    "no longer lists {missing} of the {listed} upcoming courses it listed before "
+    "(more than {share}%), so nothing was changed: a cut-off feed would cancel them and tell "
+    "their subscribers. If they really are gone: cme-bot courses import {url} "
+    "--allow-cancellations"
+)
 SCHEMA_BEHIND = (
     "the database is at revision {current}, this version needs {head}: run `cme-bot db upgrade`"
 )

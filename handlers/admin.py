@@ -38,7 +38,8 @@ async def stats(turn: Turn) -> None:
         texts.STATS_FEED.format(
             url=html.escape(url),
             when=f"{ok_at:%Y-%m-%d %H:%M} UTC" if ok_at else "never",
-            error=f" — last error: {html.escape(error[:80])}" if error else "",
+            # Long enough for a refused feed's "how to accept it" (the command and its URL).
+            error=f" — last error: {html.escape(error[:400])}" if error else "",
         )
         for url, ok_at, error in numbers.feeds
     ]

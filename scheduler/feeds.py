@@ -47,6 +47,8 @@ def result_label(summary: ImportSummary) -> str:
     """Low-cardinality metric label for one feed refresh."""
     if summary.fatal is not None:
         return "error"
+    if summary.refused is not None:
+        return "refused"
     if summary.not_modified:
         return "not_modified"
     return "partial" if summary.rejected else "ok"
@@ -84,6 +86,11 @@ async def refresh_tick(services: Services) -> None:
             services.metrics.feed_refreshes.labels(result_label(summary)).inc()
             if summary.fatal is not None:
                 log.warning("course feed %s failed: %s", summary.source, summary.fatal)
+            elif summary.refused is not None:
+                log.warning(
+                    "course feed %s refused: it would cancel %d of %d upcoming courses",
+                    summary.source, summary.refused.missing, summary.refused.listed,
+                )  # fmt: skip
         changes = [change for summary in summaries for change in summary.changes]
         if changes:
             async with transaction(services.sessionmaker) as session:

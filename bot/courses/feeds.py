@@ -2,7 +2,9 @@
 
 A failing feed keeps its last good courses (nothing is cancelled on an error) and the
 error is recorded on its ``course_feeds`` row for operators; an unchanged feed costs one
-conditional request (304).
+conditional request (304). A feed that suddenly drops many of its upcoming courses (a
+truncated or half-generated response) is refused like such a file is by the CLI: nothing
+changes, nobody is told of a cancellation, and the row says how to accept the drop.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import texts
 from bot.courses.fetch import FeedState
-from bot.courses.importer import ImportOptions, ImportSummary, import_source, source_key
+from bot.courses.importer import (
+    CANCEL_GUARD_SHARE,
+    ImportOptions,
+    ImportSummary,
+    import_source,
+    source_key,
+)
 from bot.store import courses as store
 from bot.store.db import transaction
 
@@ -29,7 +38,7 @@ async def refresh_feeds(
     options: ImportOptions = ImportOptions(),
 ) -> list[ImportSummary]:
     """Refresh every feed once, in order; one feed's failure never affects another."""
-    options = replace(options, mark_missing_cancelled=True)
+    options = replace(options, mark_missing_cancelled=True, guard_cancellations=True)
     summaries = []
     for url in dict.fromkeys(urls):
         async with transaction(sessionmaker) as session:
@@ -53,6 +62,14 @@ async def _record(
         if summary.fatal is not None:
             feed.last_status = "error"
             feed.last_error = summary.fatal
+            return
+        if summary.refused is not None:
+            # The validators are not kept: the next refresh fetches the feed whole again.
+            feed.last_status = "refused"
+            feed.last_error = texts.FEED_CANCEL_REFUSED.format(
+                missing=summary.refused.missing, listed=summary.refused.listed,
+                share=round(CANCEL_GUARD_SHARE * 100), url=url,
+            )  # fmt: skip
             return
         if summary.not_modified:
             feed.last_status = "not_modified"

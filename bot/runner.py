@@ -223,6 +223,20 @@ async def _poll(settings: Settings, lock: PollerLock, *, take_over_webhook: bool
     raise CliError(ANOTHER_POLLER + texts.POLL_CONFLICT_NEWCOMER, EXIT_CONFIG)
 
 
+async def _poller_running(settings: Settings) -> bool:
+    """Whether a ``cme-bot run`` of this bot and database holds the poller lock now: setting
+    a webhook would cut it off (it stops on the next 409). Webhook processes never hold the
+    lock (several serve one bot), so it is only tried and let go. Unknown (the database is
+    unreachable) counts as no: ``_check`` has just reached it, and the 409 rule remains."""
+    lock = PollerLock(settings.database_url, _require_token(settings))
+    try:
+        return not await lock.acquire()
+    except (SQLAlchemyError, OSError):
+        return False
+    finally:
+        await lock.release()
+
+
 async def serve_webhook(settings: Settings) -> int:
     import uvicorn
 
@@ -236,6 +250,8 @@ async def serve_webhook(settings: Settings) -> int:
             "WEBHOOK_SECRET is not set: refusing to accept updates anyone could forge", EXIT_USAGE
         )
     await _check(settings)
+    if await _poller_running(settings):
+        raise CliError(texts.WEBHOOK_POLLER_RUNNING, EXIT_CONFIG)
     app = build_application(settings)
     path = urlparse(settings.webhook_url).path or "/"
     asgi = build_webhook_app(app, secret=settings.webhook_secret, path=path)

@@ -141,6 +141,11 @@ SCHEMA_CURRENT_PENDING = (
     "{current}: {pending} migration{plural} pending (head is {head}): run `cme-bot db upgrade`"
 )
 SCHEMA_CURRENT_NEWER = "{current}: newer than this code (its head is {head}): upgrade the code"
+WEBHOOK_POLLER_RUNNING = (
+    "a `cme-bot run` process is polling for this bot (same database): setting a webhook "
+    "would cut it off from its updates. Stop it first, then start the `cme-bot webhook` "
+    "processes"
+)
 POLL_WEBHOOK_SET = (
     "a webhook is set for this token ({url}): Telegram sends the updates there, and "
     "polling would delete it, leaving the webhook processes with nothing. Keep to "

@@ -122,3 +122,27 @@ async def test_a_webhook_set_while_polling_is_named_as_such(tmp_path: Path) -> N
         assert poller.returncode == 78, log
         assert f"a webhook was set for this token while this process polled ({hook}" in log
         assert "another process is polling" not in log and "Traceback" not in log
+
+
+async def test_webhook_refuses_to_start_while_a_poller_runs(tmp_path: Path) -> None:
+    """Setting the webhook would end the poller's updates (it stops at the next 409):
+    `cme-bot webhook` says so in one line instead, and the poller goes on answering."""
+    async with BotApiSandbox() as sandbox:
+        env = _env(sandbox, tmp_path / "a.db")
+        poller = await _spawn(["run"], env, tmp_path)
+        try:
+            ana = sandbox.user(1001, "Ana")
+            await _answers(ana, wait=30)
+            port = _free_port()
+            hook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/tg", "WEBHOOK_SECRET": "s" * 32,
+                    "PORT": str(port)}  # fmt: skip
+            refused = await _spawn(["webhook"], {**env, **hook}, tmp_path)
+            _, stderr = await asyncio.wait_for(refused.communicate(), timeout=30)
+            lines = [line for line in stderr.decode().splitlines() if line.strip()]
+            assert refused.returncode == 78, stderr.decode()
+            assert len(lines) == 1 and "a `cme-bot run` process is polling" in lines[-1], lines
+            assert not sandbox.webhook_url
+            await _answers(ana)
+        finally:
+            code, log = await _stop(poller)
+        assert code == 0, log

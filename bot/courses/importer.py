@@ -265,6 +265,13 @@ def _validate(
             "If that is wrong, add a timezone column (e.g. America/Chicago) and send the file "
             "again."
         )
+    without_id = sum(1 for _, record in good if record.source_id.startswith("auto:"))
+    if without_id:  # QA round 11c: documented, but an admin learnt it from a "cancelled"
+        summary.notes.append(
+            f"{without_id} course(s) have no id, so each is known by its title, start and "
+            "place: correcting one of those later makes it a new course and cancels the old "
+            "one (its clinicians are told). Give every row an id to avoid that."
+        )
     return good, present, unknown
 
 

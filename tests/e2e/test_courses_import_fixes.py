@@ -77,3 +77,20 @@ async def test_csv_sent_as_json_imports_and_a_note_is_not_a_catalogue(bot: BotUn
     await boss.upload("notes.txt", b"Remember to renew the DEA licence.\n", "text/plain")
     assert "Imported" not in texts_of(await boss.next_reply(10))
     assert await course_count(bot) == 2
+
+
+async def test_a_catalogue_without_ids_is_told_what_that_means(bot: BotUnderTest) -> None:
+    """QA round 11c: without ids, a corrected title later cancels the course and adds a
+    new one; docs/catalogues.md said so, the import did not."""
+    boss = bot.user(ADMIN, "Boss")
+    no_ids = (
+        "title,credits,start,format\n"
+        "Sepsis Update,1,2027-01-21 08:00,webinar\n"
+        "Wound Care,2,2027-01-22 09:00,webinar\n"
+    )
+    await boss.upload("spring.csv", no_ids.encode(), "text/csv")
+    said = texts_of(await boss.next_reply(10))
+    assert "2 added" in said
+    assert "2 course(s) have no id, so each is known by its title, start and place" in said
+    await boss.upload("mercy.csv", MERCY.encode(), "text/csv")
+    assert "have no id" not in texts_of(await boss.next_reply(10))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store import migrate
 from bot.store.db import create_engine, create_sessionmaker
+from tests.feed_server import feed_server  # noqa: F401  (a fixture for every folder)
 from tests.server_lock import postgres_server_lock
 
 PG_ADMIN_URL = os.environ.get(

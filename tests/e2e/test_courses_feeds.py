@@ -3,7 +3,6 @@ that their course moved or was cancelled, and their course reminders follow the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,15 +23,6 @@ SEPSIS = "f2,Feed Sepsis Update,2,ama_pra_1,sepsis,in_person,2026-12-14 09:00,20
 SEPSIS += "America/New_York,Hall B,Boston,MA,42.3601,-71.0589\n"
 FIRST = HEADER + ETHICS.format(start="2026-12-10 09:00", end="2026-12-10 12:00") + SEPSIS
 MOVED = HEADER + ETHICS.format(start="2026-12-12 10:00", end="2026-12-12 13:00")  # f2 dropped
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ no subscriber is told, and /stats says why and how to accept the drop."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +18,6 @@ from tests.e2e.conftest import START, BotUnderTest
 
 ADMIN = 9001
 FIVE = ["f1", "f2", "f3", "f4", "f5"]
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
 
 
 @pytest.fixture

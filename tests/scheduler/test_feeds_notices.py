@@ -3,7 +3,6 @@ per subscriber and change, quiet hours respected unless the course is imminent."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -28,15 +27,6 @@ from tests.courses.conftest import FeedServer, Reply
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 02:00 in New York: quiet hours
 START = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
 
 
 def record(source_id: str, starts_at: datetime) -> CourseRecord:

@@ -215,6 +215,11 @@ STATUS_STARTS_LATER = (
 )
 STATUS_PACE = "Pace needed: about {pace} {unit} a week"
 STATUS_REMAINING = "Still needed: <b>{remaining}</b> {unit}"
+STATUS_REMAINING_TOPICS = (  # QA: Florida's total met, 3 topics of 2 h open: "Still needed: 2"
+    "Still needed: <b>{remaining}</b> {unit} (the open topics below add up: a course on one "
+    "does not count toward another)"
+)
+NEEDED_AT_LEAST = "at least {remaining}"  # a figure a course on several topics may lower
 STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."
 STATUS_OVERDUE = (
     "⚠️ The cycle that ended {deadline} is short by {remaining} {unit}. "

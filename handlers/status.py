@@ -21,13 +21,11 @@ from bot.views import (
     day,
     deadline_line,
     note_is_cut,
-    number,
     render_rule_notes,
     render_status,
     render_topic_status,
     render_verdict,
     still_needed,
-    unit_word,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.course_query import COUNTS_QUESTION
@@ -181,10 +179,10 @@ def _nothing_due_by(shown: list[LicenceView], limit: date) -> str:
         return texts.STATUS_NOTHING_DUE_BY_DONE.format(limit=day(limit))
     first = min(open_ones, key=_urgency)
     assert first.status is not None
+    remaining, unit = still_needed(first.status)  # "at least 4" where a floor
     return texts.STATUS_NOTHING_DUE_BY.format(
         limit=day(limit), label=html.escape(first.licence.label),
-        deadline=day(first.status.deadline), remaining=number(first.status.hours_needed),
-        unit=unit_word(first.status.hours_needed, first.status.unit),
+        deadline=day(first.status.deadline), remaining=remaining, unit=unit,
     )  # fmt: skip
 
 

@@ -311,4 +311,6 @@ def _render(
         starts_on=starts_on,
         unit=rule.unit_label or rule.unit,  # the words for it; counting is by rule.unit
         previous_logged=previous_logged,
+        needed_adds_topics=needed > tally.hours_needed_least(applied),
+        needed_at_least=not tally.needed_exact(applied),
     )

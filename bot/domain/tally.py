@@ -256,6 +256,59 @@ class Bucket:
         return sum((min(v, caps[g]) if g >= 0 else v for g, v in self.sums.items()), start=ZERO)
 
 
+# Mandates one course could serve together: (mandate ids, one topic counts toward them all).
+TopicGroup = tuple[tuple[str, ...], bool]
+_GROUPS: RuleMemo[tuple[TopicGroup, ...]] = RuleMemo(kept=256)
+
+
+def topic_groups(rule: Rule) -> tuple[TopicGroup, ...]:
+    """The rule's mandates, grouped where an activity on one topic counts toward several.
+
+    The tally counts an entry toward every mandate one of its topics (or their broader
+    ancestors) fits, minus the ``not_from`` refusals. So two mandates share hours only
+    through a topic that fits both: Texas ethics and human trafficking (trafficking is an
+    ethics topic), the opioid mandates of one rule. Florida's medical errors, domestic
+    violence, HIV/AIDS and controlled substances have no topic in common: a course on
+    one is not a course on another, so their open hours add up. A group whose mandates
+    are linked only in a chain (A with B, B with C, no topic for all three) is marked, as
+    its hours are then somewhere between its largest and their sum.
+    """
+    hit = _GROUPS.get(rule)
+    if hit is not None:
+        return hit
+    mandates = rule.mandates
+    ids = [m.id for m in mandates]
+    topics = vocabulary().topics
+    candidates = set(topics.ids).union(*(m.topics for m in mandates))
+    served: set[frozenset[int]] = set()
+    for topic in candidates:
+        closure = topics.ancestors(topic)
+        fits = {i for i, m in enumerate(mandates) if not closure.isdisjoint(m.topics)}
+        fit_ids = {ids[i] for i in fits}
+        kept = frozenset(i for i in fits if fit_ids.isdisjoint(mandates[i].not_from))
+        if len(kept) > 1:
+            served.add(kept)
+    parent = list(range(len(mandates)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for together in served:
+        first, *rest = sorted(together)
+        for other in rest:
+            parent[root(other)] = root(first)
+    members: dict[int, list[int]] = {}
+    for i in range(len(mandates)):
+        members.setdefault(root(i), []).append(i)
+    groups = tuple(
+        (tuple(ids[i] for i in group), len(group) == 1 or any(s >= set(group) for s in served))
+        for group in members.values()
+    )
+    return _GROUPS.put(rule, groups)
+
+
 @dataclass(slots=True)
 class Tally:
     """One evaluation of one cycle."""
@@ -277,15 +330,47 @@ class Tally:
     reserved: Decimal = ZERO  # credits that went to cure the previous cycle
     # (mandate, mandates whose credits may not count toward it): no hour serves both
     apart: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    groups: tuple[TopicGroup, ...] = ()  # mandates a course on one topic can serve together
 
     def hours_needed(self, carry: Decimal = ZERO) -> Decimal:
-        """At least this many more credits are needed, whatever they are."""
+        """The credits still needed, a course per open topic where no topic serves two
+        mandates (Florida: 2 h of medical errors and 2 h of domestic violence open with
+        the total met need 4, not 2); exact unless :meth:`needed_exact` says otherwise."""
+        low, _ = self._topic_needs()
+        return max([*self._general_needs(carry), low])
+
+    def hours_needed_least(self, carry: Decimal = ZERO) -> Decimal:
+        """The fewest credits that could do: one activity logged with several open topics
+        counts toward each of their mandates (the tally allows it), so the largest open
+        mandate, not their sum, is the floor."""
+        largest = [m.remaining for m in self.mandates if m.blocking]
+        return max([*self._general_needs(carry), *largest])
+
+    def needed_exact(self, carry: Decimal = ZERO) -> bool:
+        """Whether :meth:`hours_needed` is exact for courses on one topic each: not when a
+        group of mandates is linked only in a chain and its hours decide the figure."""
+        _, high = self._topic_needs()
+        return max([*self._general_needs(carry), high]) == self.hours_needed(carry)
+
+    def _general_needs(self, carry: Decimal) -> list[Decimal]:
+        """Everything but the topic mandates' sum: the total, minimums, apart mandates."""
         remaining = [max(ZERO, self.total_required - self.earned_total - carry)]
         remaining += [c.remaining for c in self.categories]
         remaining += [a.remaining for a in self.activities]
-        remaining += [m.remaining for m in self.mandates if m.blocking]
         remaining += self._apart_needs()
-        return max(remaining)
+        return remaining
+
+    def _topic_needs(self) -> tuple[Decimal, Decimal]:
+        """The open mandates' hours added up across groups that share no topic (each
+        group: its largest, or its sum for the high end of a chain-linked group)."""
+        open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
+        low = high = ZERO
+        for ids, one_topic in self.groups:
+            open_hours = [open_by_id[i] for i in ids if open_by_id.get(i, ZERO) > 0]
+            if open_hours:
+                low += max(open_hours)
+                high += max(open_hours) if one_topic else sum(open_hours, ZERO)
+        return low, high
 
     def _apart_needs(self) -> list[Decimal]:
         """A mandate whose hours may not come from another's needs both (Pennsylvania:
@@ -417,6 +502,7 @@ def evaluate(
         ],
         mandates=mandates,
         apart=tuple((m.id, m.not_from) for m in rule.mandates if m.not_from),
+        groups=topic_groups(rule),
         activities_required=0 if exempt else rule.min_activities,
         activities_counted=activities,
         caps_applied=_caps_applied(rule, total),

@@ -1011,6 +1011,22 @@ TRANSCRIPT_NO_PREVIOUS = (
     "“every N years” has one window). /transcript gives the current ones."
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
+# A cycle that ended before the bot was first used, with nothing logged in it: not "0 of 40"
+TRANSCRIPT_NOT_TRACKED = (
+    "Not tracked here: nothing was logged in the bot for this cycle, which ended before the "
+    "bot was first used on {first}. That is not 0 {unit} earned: log past activities with "
+    "their dates to include them."
+)
+TRANSCRIPT_NOT_TRACKED_ROW = (
+    "Not tracked here: nothing logged in the bot for this cycle (first used on {first})"
+)
+TRANSCRIPT_NOT_TRACKED_MARK = "not tracked"
+TRANSCRIPT_CAPTION_NOT_TRACKED = (
+    "\nNot tracked here, as nothing is logged for them and they ended before you first used "
+    "the bot on {first}: {cycles}. Log past activities with their dates to include them."
+)
+TRANSCRIPT_CYCLE = "{label} ({start} – {end})"
+TRANSCRIPT_CYCLES_COUNT = "{count} cycles, each marked in the file"
 TRANSCRIPT_CAPTION_DAY = "Your transcript of the cycles that include {day}."
 TRANSCRIPT_ONLY = " Only {labels}."
 TRANSCRIPT_NO_CYCLE = (

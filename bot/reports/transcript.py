@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from bot import texts
 from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.reports.fonts import FontFamily, default_family
 from bot.reports.model import ProgressLine, TranscriptEntry, TranscriptLicence, format_amount
@@ -139,6 +140,11 @@ def _section(
     if licence.renewal_number:
         cycle += f" · {_renewals_before(licence.renewal_number)}"
     parts.append(Paragraph(escape(cycle), styles["body"]))
+    if licence.not_tracked_since is not None:  # no "0 of 40" for a cycle before the bot
+        first = _long_date(licence.not_tracked_since)
+        text = texts.TRANSCRIPT_NOT_TRACKED.format(first=first, unit=licence.unit)
+        parts.append(Paragraph(f"<b>{escape(text)}</b>", styles["body"]))
+        return parts
     parts.append(Paragraph(_standing(licence), styles["body"]))
     if licence.source == CUSTOM_SOURCE:  # QA: "Requirements from entered by you"
         source = f"Requirements as described by the clinician on {licence.checked.isoformat()}"

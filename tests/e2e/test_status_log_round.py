@@ -4,6 +4,7 @@ was used, titles made of leftover words, "what's due frist?", and split log part
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -60,3 +61,48 @@ async def test_texas_topics_one_course_serves_are_not_added(bot: BotUnderTest) -
     text = await status_text(ana)
     assert "Still needed: 2 credits\n" in text, text
     assert "add up" not in text
+
+
+# ------------------------------------------------------------------ 2. transcript
+async def transcript(ana: SandboxUser, request: str) -> tuple[str, str, str]:
+    """The PDF's caption and text, and the CSV, of a /transcript request."""
+    from pypdf import PdfReader
+
+    await ana.send(request)
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None, pdf.text
+    csv_file = await ana.next_reply(10)
+    assert csv_file.document_file is not None, csv_file.text
+    pages = PdfReader(io.BytesIO(pdf.document_file.data)).pages
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+    return pdf.caption or "", text, csv_file.document_file.data.decode("utf-8-sig")
+
+
+@pytest.mark.postgres
+async def test_a_cycle_from_before_the_bot_is_not_shown_as_nothing_done(
+    bot: BotUnderTest,
+) -> None:
+    """QA: first used on Nov 24, 2026, "/transcript previous" showed Florida's cycle of
+    2023–2025 at 0 of 40 credits. Nothing is logged in it: it is said not to be tracked.
+    An activity logged later with a date in that cycle makes it a cycle like any other."""
+    await seed_licence(bot, "us-fl-md", "Florida", date(2027, 1, 31), renewals_done=2)
+    ana = bot.user()
+    caption, pdf, csv = await transcript(ana, "/transcript previous")
+    assert "Not tracked here" in caption and "Florida (Feb 1, 2023 – Jan 31, 2025)" in caption
+    assert "Nov 24, 2026" in caption, caption
+    assert "Not tracked here: nothing was logged in the bot for this cycle" in pdf, pdf
+    assert "That is not 0 credits earned" in pdf and "more credits needed" not in pdf, pdf
+    rows = [line.split(",") for line in csv.splitlines()[1:]]
+    assert [row[-1] for row in rows] == ["not tracked"], csv  # no TOTAL of 0
+    assert rows[0][:3] == ["Florida", "2023-02-01", "2025-01-31"], rows
+    # The cycles including a day, asked for by the day: the same.
+    caption, _, csv = await transcript(ana, "/transcript 2024-05-01")
+    assert "Not tracked here" in caption and "TOTAL" not in csv, csv
+
+    await log(ana, '/log 2 medical errors "Errors in the clinic" on 2024-05-01')
+    caption, pdf, csv = await transcript(ana, "/transcript previous")
+    assert "Not tracked" not in caption and "Not tracked" not in pdf, caption
+    assert "Errors in the clinic" in csv and "Errors in the clinic" in pdf, csv
+    total = next(line.split(",") for line in csv.splitlines() if "TOTAL" in line)
+    assert total[8] == "2", total
+    assert "38 more credits needed" in pdf, pdf  # what the bot knows of that cycle

@@ -8,8 +8,11 @@ import io
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import CreditEntry
 from tests.e2e.conftest import BotUnderTest, seed_licence
 
 
@@ -106,3 +109,36 @@ async def test_a_cycle_from_before_the_bot_is_not_shown_as_nothing_done(
     total = next(line.split(",") for line in csv.splitlines() if "TOTAL" in line)
     assert total[8] == "2", total
     assert "38 more credits needed" in pdf, pdf  # what the bot knows of that cycle
+
+
+# ------------------------------------------------------------------ 3. titles
+async def stored_titles(bot: BotUnderTest) -> list[str]:
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = await session.execute(select(CreditEntry.title).order_by(CreditEntry.id))
+        return list(rows.scalars())
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("/log 8 hours of MATE act training for DEA 8 yesterday",
+         "DEA MATE Act training (substance use disorders)"),
+        ("/log 2 ethics x 2 yesterday", "Medical ethics"),
+        ("/log 4 hours opioid 4hr yesterday", "Opioid prescribing"),
+        ("I did 2 credits ethics p. 4 yesterday", "Medical ethics"),
+        ("/log 2 credits Board review part 2 yesterday", "Board review part 2"),  # kept
+        ("/log 1 hour ACLS recert yesterday", "ACLS recert"),
+    ],
+)  # fmt: skip
+async def test_a_title_is_made_of_words_that_name_something(
+    bot: BotUnderTest, line: str, title: str
+) -> None:
+    """QA: leftover words made titles like "DEA 8": junk now gives the topic's name."""
+    ana = bot.user()
+    await ana.send(line)
+    proposal = await ana.next_reply()
+    assert title in proposal.text, proposal.text
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.next_reply()
+    assert await stored_titles(bot) == [title]

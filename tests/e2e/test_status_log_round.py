@@ -142,3 +142,22 @@ async def test_a_title_is_made_of_words_that_name_something(
     await ana.next_edit()
     await ana.next_reply()
     assert await stored_titles(bot) == [title]
+
+
+# ------------------------------------------------------------------ 4. "due frist"
+async def test_what_is_due_first_with_a_typo_gets_the_deadlines(bot: BotUnderTest) -> None:
+    """QA: "What's due first?" gave the deadline list, "what's due frist?" every full
+    status. A slip in the word after "due" is read as meant; other words are not."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=3, flags=["direct_patient_care"])  # fmt: skip
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2027, 1, 31),
+                       renewals_done=2)  # fmt: skip
+    ana = bot.user()
+    for question in ("what's due frist?", "whats due fisrt", "which licence is due soonets"):
+        await ana.send(question)
+        lines = (await ana.next_reply()).text.splitlines()
+        assert lines[0].startswith("• Florida Board of Medicine: Due Jan 31, 2027"), lines
+        assert lines[1].startswith("• Texas Medical Board: Due Jun 30, 2027"), lines
+    for question in ("what's due soon?", "what's due for Florida?"):  # not a slip of those
+        text = await status_text(ana, question)
+        assert "Source:" in text and "• Florida Board of Medicine: Due" not in text, text

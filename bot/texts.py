@@ -766,6 +766,13 @@ LOG_ASK_TOPIC = "Which topic? Type it, e.g. <i>opioid prescribing</i>, <i>ethics
 LOG_UNKNOWN_TOPIC = "I don't know the topic “{text}”.{hint}"
 LOG_SAVED = "Saved: <b>{amount}</b>, {title} ({date})."
 LOG_UPDATED = "Updated: <b>{amount}</b>, {title} ({date})."
+# An edit of one part of a split activity ("18 contact hours including 6 pharmacology")
+LOG_PARTS_MOVED = (
+    "\n<i>The rest of this activity, logged with it ({parts}), has the same date, title and "
+    "credit type now.</i>"
+)
+LOG_PART_SAID = "{amount} of {topics}"
+LOG_PART_NO_TOPIC = "{amount} without a topic"
 LOG_COUNTS_TOWARD = "Counts toward: {where}."
 EARNED = "{when} you logged {entries}: {kinds}. /credits lists them."
 EARNED_PERIOD = "From {start} to {end}"

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from bot.sandbox.user import SandboxUser
+from bot.store import clinicians, credits
 from bot.store.db import transaction
 from bot.store.models import CreditEntry
-from tests.e2e.conftest import BotUnderTest, seed_licence
+from tests.e2e.conftest import START, BotUnderTest, reply_with, seed_licence
+from tests.e2e.test_np_log_lines import nurse_practitioner
 
 
 async def log(ana: SandboxUser, line: str) -> str:
@@ -161,3 +164,82 @@ async def test_what_is_due_first_with_a_typo_gets_the_deadlines(bot: BotUnderTes
     for question in ("what's due soon?", "what's due for Florida?"):  # not a slip of those
         text = await status_text(ana, question)
         assert "Source:" in text and "• Florida Board of Medicine: Due" not in text, text
+
+
+# ------------------------------------------------------------------ 5. split parts
+CONFERENCE = (
+    "Attended the Texas NP conference Oct 14-16, 2026, 18 contact hours including 6 pharmacology"
+)
+
+
+async def stored_parts(bot: BotUnderTest) -> list[tuple[Decimal, str, date, int | None]]:
+    """(amount, title, day, group_id as an offset from the first id) of every entry."""
+    async with transaction(bot.services.sessionmaker) as session:
+        rows = list((await session.execute(select(CreditEntry).order_by(CreditEntry.id))).scalars())
+    first = rows[0].id if rows else 0
+    return [
+        (row.amount, row.title, row.completed_on,
+         None if row.group_id is None else row.group_id - first)
+        for row in rows
+    ]  # fmt: skip
+
+
+@pytest.mark.postgres
+async def test_split_parts_are_linked_edited_and_undone_together(bot: BotUnderTest) -> None:
+    """QA: the parts of "18 contact hours including 6 pharmacology" were found by title,
+    day and save time, so once one part was renamed /undo took back the other alone and
+    left 12 hours logged. They are linked now, and an edit of one moves the other."""
+    ana = await nurse_practitioner(bot)
+    await ana.send(CONFERENCE)
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await reply_with(ana, "Counts toward")
+    day = date(2026, 10, 16)
+    assert await stored_parts(bot) == [
+        (Decimal(12), "Texas NP conference", day, 0),
+        (Decimal(6), "Texas NP conference", day, 0),
+    ]
+    await ana.send("/credits")  # newest first: 1 is the 6 hours, 2 the 12
+    await ana.next_reply()
+    await ana.press("✏️ 2")
+    await ana.next_reply()
+    await ana.press("✏️ Title")
+    await ana.next_reply()
+    await ana.send("TX NP Conference 2026")
+    assert "Change this entry to:" in (await ana.next_reply()).text
+    await ana.press("✅ Save")
+    updated = (await ana.next_edit()).text
+    assert updated.startswith("Updated: 12 contact hours, TX NP Conference 2026"), updated
+    assert "The rest of this activity, logged with it (6 contact hours of Pharmacology), " \
+        "has the same date, title and credit type now." in updated, updated
+    assert await stored_parts(bot) == [
+        (Decimal(12), "TX NP Conference 2026", day, 0),
+        (Decimal(6), "TX NP Conference 2026", day, 0),
+    ]
+    await ana.replies_until_quiet()
+    await ana.send("/undo")
+    assert "(12 contact hours + 6 contact hours, Oct 16, 2026)" in (await ana.next_reply()).text
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
+    assert await stored_parts(bot) == []
+
+
+async def test_split_parts_saved_before_the_link_still_go_together(bot: BotUnderTest) -> None:
+    """Parts saved before group_id existed (NULL) are found as before: same title, day
+    and save time, ids next to each other. Another activity logged later stays."""
+    ana = await nurse_practitioner(bot)
+    async with transaction(bot.services.sessionmaker) as session:
+        owner = await clinicians.find(session, 1001)
+        assert owner is not None
+        for amount, named in ((Decimal(12), []), (Decimal(6), ["pharmacology"])):
+            await credits.add(
+                session, owner, completed_on=date(2026, 10, 16), amount=amount,
+                category="ancc", title="Texas NP conference", topics=named, now=START,
+            )  # fmt: skip
+    assert [part[3] for part in await stored_parts(bot)] == [None, None]
+    await ana.send("/undo")
+    assert "(12 contact hours + 6 contact hours, Oct 16, 2026)" in (await ana.next_reply()).text
+    await ana.press("Delete")
+    assert "Deleted" in (await ana.next_edit()).text
+    assert await stored_parts(bot) == []

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.domain.credit_types import (
     ActivityStatus,
@@ -309,6 +310,18 @@ def topic_groups(rule: Rule) -> tuple[TopicGroup, ...]:
     return _GROUPS.put(rule, groups)
 
 
+class Needed(NamedTuple):
+    """The credits still needed (``hours``), with how sure that figure is."""
+
+    hours: Decimal  # a course per open topic where no one topic serves two mandates
+    # The fewest that could do: one activity logged with several open topics counts toward
+    # each of their mandates (the tally allows it), so the largest open mandate, not a sum.
+    least: Decimal
+    # False: a group of mandates linked only in a chain (A with B, B with C) decides the
+    # figure, which is then a floor ("at least").
+    exact: bool
+
+
 @dataclass(slots=True)
 class Tally:
     """One evaluation of one cycle."""
@@ -335,48 +348,33 @@ class Tally:
     def hours_needed(self, carry: Decimal = ZERO) -> Decimal:
         """The credits still needed, a course per open topic where no topic serves two
         mandates (Florida: 2 h of medical errors and 2 h of domestic violence open with
-        the total met need 4, not 2); exact unless :meth:`needed_exact` says otherwise."""
-        low, _ = self._topic_needs()
-        return max([*self._general_needs(carry), low])
+        the total met need 4, not 2); see :meth:`needs`."""
+        return self.needs(carry).hours
 
-    def hours_needed_least(self, carry: Decimal = ZERO) -> Decimal:
-        """The fewest credits that could do: one activity logged with several open topics
-        counts toward each of their mandates (the tally allows it), so the largest open
-        mandate, not their sum, is the floor."""
-        largest = [m.remaining for m in self.mandates if m.blocking]
-        return max([*self._general_needs(carry), *largest])
-
-    def needed_exact(self, carry: Decimal = ZERO) -> bool:
-        """Whether :meth:`hours_needed` is exact for courses on one topic each: not when a
-        group of mandates is linked only in a chain and its hours decide the figure."""
-        _, high = self._topic_needs()
-        return max([*self._general_needs(carry), high]) == self.hours_needed(carry)
-
-    def _general_needs(self, carry: Decimal) -> list[Decimal]:
-        """Everything but the topic mandates' sum: the total, minimums, apart mandates."""
-        remaining = [max(ZERO, self.total_required - self.earned_total - carry)]
-        remaining += [c.remaining for c in self.categories]
-        remaining += [a.remaining for a in self.activities]
-        remaining += self._apart_needs()
-        return remaining
-
-    def _topic_needs(self) -> tuple[Decimal, Decimal]:
-        """The open mandates' hours added up across groups that share no topic (each
-        group: its largest, or its sum for the high end of a chain-linked group)."""
+    def needs(self, carry: Decimal = ZERO) -> Needed:
+        """What is still needed, worked out once: the total, minimums and apart mandates
+        (Pennsylvania), and the open mandates added up across the groups no one topic
+        serves together (each group: its largest)."""
         open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
+        general = max(ZERO, self.total_required - self.earned_total - carry)
+        for minimum in (*self.categories, *self.activities):
+            general = max(general, minimum.remaining)
+        for apart in self._apart_needs(open_by_id):
+            general = max(general, apart)
         low = high = ZERO
         for ids, one_topic in self.groups:
             open_hours = [open_by_id[i] for i in ids if open_by_id.get(i, ZERO) > 0]
             if open_hours:
                 low += max(open_hours)
                 high += max(open_hours) if one_topic else sum(open_hours, ZERO)
-        return low, high
+        hours = max(general, low)
+        least = max(general, max(open_by_id.values(), default=ZERO))
+        return Needed(hours, least, max(general, high) == hours)
 
-    def _apart_needs(self) -> list[Decimal]:
+    def _apart_needs(self, open_by_id: Mapping[str, Decimal]) -> list[Decimal]:
         """A mandate whose hours may not come from another's needs both (Pennsylvania:
         12 h of patient safety not counting the 2 h of opioid education; QA round 10: "10
         still needed" with 10 h of safety and 0.5 h of opioid open)."""
-        open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
         return [
             open_by_id[mandate] + max((open_by_id.get(o, ZERO) for o in others), default=ZERO)
             for mandate, others in self.apart

@@ -72,6 +72,7 @@ class TranscriptLicence:
     makeup_until: date | None = None
     renewal_number: int | None = None
     hours_needed: Decimal = _ZERO
+    needed_at_least: bool = False  # ``hours_needed`` is a floor, not the figure
     notes: tuple[str, ...] = ()
     unit: str = "credits"
     earlier: tuple[TranscriptEntry, ...] = ()
@@ -198,6 +199,7 @@ def transcript_licence(
         makeup_until=status.makeup_until,
         renewal_number=status.renewal_number,
         hours_needed=status.hours_needed,
+        needed_at_least=status.needed_at_least,
         notes=_notes(status),
         unit=status.unit,
         earlier=tuple(earlier),

@@ -185,7 +185,11 @@ def _standing(licence: TranscriptLicence) -> str:
     if licence.complete:
         return f'<font color="{_GOOD.hexval()}"><b>Requirements met for this cycle.</b></font>'
     needed = format_amount(licence.hours_needed)
-    text = f"At least {needed} more {licence.unit} needed."
+    # The figure the status gives, said as it does: "at least" only where it is a floor
+    # (it said "At least" always, when the figure was the largest open topic's).
+    text = f"{needed} more {licence.unit} needed."
+    if licence.needed_at_least:
+        text = f"At least {text}"
     if licence.overdue and licence.makeup_until:
         text = f"Overdue: make-up allowed until {_long_date(licence.makeup_until)}. " + text
     elif licence.overdue:

@@ -226,6 +226,11 @@ STATUS_STARTS_LATER = (
 )
 STATUS_PACE = "Pace needed: about {pace} {unit} a week"
 STATUS_REMAINING = "Still needed: <b>{remaining}</b> {unit}"
+STATUS_REMAINING_TOPICS = (  # QA: Florida's total met, 3 topics of 2 h open: "Still needed: 2"
+    "Still needed: <b>{remaining}</b> {unit} (the open topics below add up: a course on one "
+    "does not count toward another)"
+)
+NEEDED_AT_LEAST = "at least {remaining}"  # a figure a course on several topics may lower
 STATUS_COMPLETE = "✅ <b>Complete</b> for this cycle: nothing more is needed by {deadline}."
 STATUS_OVERDUE = (
     "⚠️ The cycle that ended {deadline} is short by {remaining} {unit}. "
@@ -772,6 +777,13 @@ LOG_ASK_TOPIC = "Which topic? Type it, e.g. <i>opioid prescribing</i>, <i>ethics
 LOG_UNKNOWN_TOPIC = "I don't know the topic “{text}”.{hint}"
 LOG_SAVED = "Saved: <b>{amount}</b>, {title} ({date})."
 LOG_UPDATED = "Updated: <b>{amount}</b>, {title} ({date})."
+# An edit of one part of a split activity ("18 contact hours including 6 pharmacology")
+LOG_PARTS_MOVED = (
+    "\n<i>The rest of this activity, logged with it ({parts}), has the same date, title and "
+    "credit type now.</i>"
+)
+LOG_PART_SAID = "{amount} of {topics}"
+LOG_PART_NO_TOPIC = "{amount} without a topic"
 LOG_COUNTS_TOWARD = "Counts toward: {where}."
 EARNED = "{when} you logged {entries}: {kinds}. /credits lists them."
 EARNED_PERIOD = "From {start} to {end}"
@@ -1017,6 +1029,22 @@ TRANSCRIPT_NO_PREVIOUS = (
     "“every N years” has one window). /transcript gives the current ones."
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
+# A cycle that ended before the bot was first used, with nothing logged in it: not "0 of 40"
+TRANSCRIPT_NOT_TRACKED = (
+    "Not tracked here: nothing was logged in the bot for this cycle, which ended before the "
+    "bot was first used on {first}. That is not 0 {unit} earned: log past activities with "
+    "their dates to include them."
+)
+TRANSCRIPT_NOT_TRACKED_ROW = (
+    "Not tracked here: nothing logged in the bot for this cycle (first used on {first})"
+)
+TRANSCRIPT_NOT_TRACKED_MARK = "not tracked"
+TRANSCRIPT_CAPTION_NOT_TRACKED = (
+    "\nNot tracked here, as nothing is logged for them and they ended before you first used "
+    "the bot on {first}: {cycles}. Log past activities with their dates to include them."
+)
+TRANSCRIPT_CYCLE = "{label} ({start} – {end})"
+TRANSCRIPT_CYCLES_COUNT = "{count} cycles, each marked in the file"
 TRANSCRIPT_CAPTION_DAY = "Your transcript of the cycles that include {day}."
 TRANSCRIPT_ONLY = " Only {labels}."
 TRANSCRIPT_NO_CYCLE = (

@@ -147,7 +147,7 @@ def _progress_line(status: LicenceStatus) -> str:
     if earned >= required and status.hours_needed > 0:
         # QA: a full bar at "48 / 48 (100%)" above "Still needed: 2.5" (Category 1 short):
         # the bar shows what counts, and the line says why it is not full.
-        counted = required - status.hours_needed
+        counted = max(Decimal(0), required - status.hours_needed)  # topics may exceed it
         bar = progress_bar(counted, required)
         return texts.STATUS_PROGRESS_MINIMUMS_SHORT.format(bar=bar, **values)
     bar = progress_bar(earned, required)
@@ -235,7 +235,10 @@ def still_needed(status: LicenceStatus) -> tuple[str, str]:
     missing = status.activities_required - status.activities_counted
     if status.hours_needed == 0 and missing > 0:
         return str(missing), activities_word(missing)
-    return number(status.hours_needed), unit_word(status.hours_needed, status.unit)
+    remaining = number(status.hours_needed)
+    if status.needed_at_least:
+        remaining = texts.NEEDED_AT_LEAST.format(remaining=remaining)
+    return remaining, unit_word(status.hours_needed, status.unit)
 
 
 def shortfall_said(shortfall: PreviousShortfall, unit: str) -> tuple[str, str]:
@@ -254,6 +257,9 @@ def required_said(status: LicenceStatus) -> tuple[str, str]:
 
 def _still_needed(status: LicenceStatus) -> str:
     remaining, unit = still_needed(status)
+    if status.needed_adds_topics and not status.needed_at_least:
+        # Not only the largest open topic (QA: a lower bound read as exact): say they add up.
+        return texts.STATUS_REMAINING_TOPICS.format(remaining=remaining, unit=unit)
     return texts.STATUS_REMAINING.format(remaining=remaining, unit=unit)
 
 

@@ -879,12 +879,16 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
             turn.edit(texts.CREDITS_GONE)
             return
         (first_amount, first_topics), *parts = draft.pieces
+        # Read before the edit: parts saved before group_id are found by title and day.
+        siblings = await credit_store.parts_of(turn.session, turn.clinician, entry)
         _apply(entry, draft)
         entry.amount, entry.topics = first_amount, sorted(first_topics)
         # Its other kinds of credit are the same activity: same day, title and topics.
         for other in await credit_store.same_activity(turn.session, turn.clinician, entry):
             _apply_shared(other, draft)
+        moved = [other for other in siblings if _apply_to_part(other, draft)]
         ids = [entry.id]
+        new_parts = []
         for amount, named in parts:  # "6 of the 18 hours were pharmacology": entries of their own
             part = await credit_store.add(
                 turn.session, turn.clinician,
@@ -893,7 +897,10 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 certificate_id=entry.certificate_id, source=entry.source, now=turn.now,
             )  # fmt: skip
             ids.append(part.id)
-        template = texts.LOG_UPDATED
+            new_parts.append(part)
+        if new_parts:  # one activity: the parts it had and the new ones, linked
+            credit_store.link_parts(sorted([entry, *siblings], key=lambda e: e.id) + new_parts)
+        template, note = texts.LOG_UPDATED, _parts_moved(moved)
     else:
         # One entry per credit type of the activity (Category 1 credits and MOC points
         # count toward different requirements); the first is the one reported.
@@ -913,8 +920,10 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 same_activity_as=saved[0].id if saved and not draft.parts else None,
             )  # fmt: skip
             saved.append(added)
+        if draft.parts and len(saved) > 1:  # /undo and an edit find them by the link
+            credit_store.link_parts(saved)
         entry, ids = saved[0], [item.id for item in saved]
-        template = texts.LOG_SAVED
+        template, note = texts.LOG_SAVED, ""
     await _done_with_draft(turn)
     after = await views(turn)
     await replan(turn)
@@ -923,7 +932,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
         template.format(
             amount=_amount_said(draft), title=html.escape(draft.title),
             date=day(draft.completed_on),
-        )
+        ) + note
     )  # fmt: skip
     rulebook, today = turn.context.services.rulebook, turn.local_now.date()
     items: list[CreditItem] = []
@@ -967,6 +976,31 @@ def _apply_shared(entry: CreditEntry, draft: LogDraft) -> None:
     entry.topics = sorted(draft.topics)
     entry.title = draft.title
     entry.provider = draft.provider
+
+
+def _apply_to_part(part: CreditEntry, draft: LogDraft) -> bool:
+    """What the parts of a split activity share, set on another part from the edited one:
+    its day, title, provider and credit type, not its hours or topics (the 6 hours of
+    pharmacology stay 6 and pharmacology). Whether anything changed."""
+    shared = (draft.completed_on, draft.title, draft.provider, draft.category)
+    if (part.completed_on, part.title, part.provider, part.category) == shared:
+        return False
+    part.completed_on, part.title, part.provider, part.category = shared
+    return True
+
+
+def _parts_moved(parts: Sequence[CreditEntry]) -> str:
+    """The note an edit adds when the activity's other parts changed with it ("" if none)."""
+    if not parts:
+        return ""
+    said = ", ".join(
+        (texts.LOG_PART_SAID if part.topics else texts.LOG_PART_NO_TOPIC).format(
+            amount=credits_amount(part.amount, part.category),
+            topics=", ".join(topics.label(t) for t in part.topics or ()),
+        )
+        for part in parts
+    )
+    return texts.LOG_PARTS_MOVED.format(parts=html.escape(said))
 
 
 def _counts_toward(
@@ -1282,7 +1316,7 @@ async def _logged_together(turn: Turn, entry: CreditEntry) -> list[CreditEntry]:
         other.id: other
         for other in [
             *await credit_store.same_activity(turn.session, turn.clinician, entry),
-            *await credit_store.logged_with(turn.session, turn.clinician, entry),
+            *await credit_store.parts_of(turn.session, turn.clinician, entry),
         ]
     }
     return list(others.values())

@@ -11,7 +11,7 @@ from datetime import date
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.domain import dates, places, topics
+from bot.domain import date_spelling, dates, places, topics
 from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
@@ -21,13 +21,11 @@ from bot.views import (
     day,
     deadline_line,
     note_is_cut,
-    number,
     render_rule_notes,
     render_status,
     render_topic_status,
     render_verdict,
     still_needed,
-    unit_word,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.course_query import COUNTS_QUESTION
@@ -68,9 +66,25 @@ _AMOUNT_QUESTION = re.compile(
 )
 
 
+_DUE_ORDER = ("first", "next", "soonest", "earliest")
+_AFTER_DUE = re.compile(r"\b(due\s+)([A-Za-z]{4,9})\b", re.IGNORECASE)
+
+
+def spell_due_order(text: str) -> str:
+    """ "what's due frist?" → "what's due first?" (QA: the full status instead of the
+    deadline list): the word right after "due" only, read as the month names are
+    ("frist", "soonets", "earlist"), so "due soon" or "due friday" stay as typed."""
+
+    def spelt(match: re.Match[str]) -> str:
+        return match[1] + (date_spelling.slip_of(match[2], _DUE_ORDER) or match[2])
+
+    return _AFTER_DUE.sub(spelt, text)
+
+
 def is_status_question(text: str) -> bool:
     """ "how many credits do I still need?", "when is my renewal?", "what's left for Texas?",
     "is my child abuse course ok for pennsylvania?"."""
+    text = spell_due_order(text)
     return bool(_STATUS_QUESTION.search(text) or COUNTS_QUESTION.search(text))
 
 
@@ -181,10 +195,10 @@ def _nothing_due_by(shown: list[LicenceView], limit: date) -> str:
         return texts.STATUS_NOTHING_DUE_BY_DONE.format(limit=day(limit))
     first = min(open_ones, key=_urgency)
     assert first.status is not None
+    remaining, unit = still_needed(first.status)  # "at least 4" where a floor
     return texts.STATUS_NOTHING_DUE_BY.format(
         limit=day(limit), label=html.escape(first.licence.label),
-        deadline=day(first.status.deadline), remaining=number(first.status.hours_needed),
-        unit=unit_word(first.status.hours_needed, first.status.unit),
+        deadline=day(first.status.deadline), remaining=remaining, unit=unit,
     )  # fmt: skip
 
 
@@ -231,7 +245,7 @@ async def say_status(turn: Turn, question: str = "") -> None:
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
         return
     if (
-        _DEADLINE_QUESTION.search(question)
+        _DEADLINE_QUESTION.search(spell_due_order(question))
         and not _AMOUNT_QUESTION.search(question)
         and not _PACE_QUESTION.search(question)  # "am I on track for my deadline?" (review)
         and not _DONE_QUESTION.search(question)

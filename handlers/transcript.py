@@ -14,7 +14,12 @@ from telegram.ext import Application, CommandHandler
 from bot import texts
 from bot.domain import places
 from bot.domain.credit_types import CreditItem
-from bot.domain.dates import check_past_range, extract_date_phrase, is_impossible_date
+from bot.domain.dates import (
+    check_past_range,
+    extract_date_phrase,
+    is_impossible_date,
+    local_today,
+)
 from bot.reports.model import TranscriptLicence, transcript_licence
 from bot.reports.transcript_csv import render_transcript_csv
 from bot.store import credits as credit_store
@@ -26,6 +31,7 @@ from handlers.turn import Turn, clinician_handler
 CE_PROFESSIONS = frozenset({"rn", "pharmacist"})
 
 
+_CYCLES_IN_CAPTION = 600  # characters of cycle names; more are counted, not named
 PREVIOUS_WORDS = frozenset({"previous", "prev", "last", "past", "earlier", "before"})
 _RANGE_SPLIT = re.compile(r"\s+(?:to|through|thru|until|till|-|–|—)\s+", re.IGNORECASE)
 
@@ -79,6 +85,7 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
             return
     providers = {str(e.id): e.provider for e in entries if e.provider}
     with_certificate = {str(e.id) for e in entries if e.certificate_id}
+    first_used = local_today(turn.clinician.created_at, turn.clinician.timezone)
     licences: list[TranscriptLicence] = [
         transcript_licence(
             view.status,  # type: ignore[arg-type]
@@ -86,9 +93,11 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
             label=view.licence.label,
             providers=providers,
             certificates=with_certificate,
+            first_used=first_used,
         )
         for view in found
     ]
+    caption += _not_tracked_caption(licences)
     # reportlab (~80 ms, several MB) loads on the first /transcript, not at start.
     from bot.reports.transcript import render_transcript_pdf
 
@@ -114,6 +123,26 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
         )
     turn.document(pdf, f"cme-transcript-{stamp}.pdf", caption=caption)
     turn.document(csv_bytes, f"cme-transcript-{stamp}.csv", caption=texts.TRANSCRIPT_CAPTION_CSV)
+
+
+def _not_tracked_caption(licences: list[TranscriptLicence]) -> str:
+    """One line naming the cycles that ended before the bot was first used with nothing
+    logged in them ("" when none): the files say so for each, not 0 earned."""
+    before = [licence for licence in licences if licence.not_tracked_since is not None]
+    if not before:
+        return ""
+    cycles = ", ".join(
+        texts.TRANSCRIPT_CYCLE.format(
+            label=html.escape(licence.label), start=day(licence.window_start),
+            end=day(licence.window_end),
+        )
+        for licence in before
+    )  # fmt: skip
+    if len(cycles) > _CYCLES_IN_CAPTION:  # a caption holds 1,024 characters
+        cycles = texts.TRANSCRIPT_CYCLES_COUNT.format(count=len(before))
+    first = before[0].not_tracked_since
+    assert first is not None
+    return texts.TRANSCRIPT_CAPTION_NOT_TRACKED.format(first=day(first), cycles=cycles)
 
 
 def _day_asked(said: str, turn: Turn) -> date | None:

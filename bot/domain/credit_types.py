@@ -118,7 +118,7 @@ class LicenceStatus:
     claimed_total: Decimal  # qualifying credits in the window, before caps
     earned_total: Decimal  # counted: after caps, plus carry-over
     remaining_total: Decimal
-    hours_needed: Decimal  # at least this many more credits, whatever their mix
+    hours_needed: Decimal  # more credits needed, a course per open topic (see below)
     weekly_pace: Decimal
     categories: tuple[CategoryStatus, ...]
     activities: tuple[ActivityStatus, ...]
@@ -143,6 +143,12 @@ class LicenceStatus:
     # Of the counted entries, those the total takes (the rest count toward a topic or a
     # category only: Florida's domestic violence in Category 2, QA round 11).
     total_entry_ids: frozenset[str] = frozenset()
+    # ``hours_needed`` adds up open topics no one topic serves together (Florida's medical
+    # errors and domestic violence): fewer would do only for one activity logged with
+    # several of them. And a floor rather than exact (a group of mandates linked only in
+    # a chain, which no shipped rule has): the chat says "at least".
+    needed_adds_topics: bool = False
+    needed_at_least: bool = False
 
     @property
     def previous_deadline(self) -> date:

@@ -273,7 +273,8 @@ def _render(
     # says by how many days rather than "due today".
     days_overdue = 0 if makeup_until else max(0, (today - cycle.deadline).days)
     earned = tally.earned_total + applied
-    needed = tally.hours_needed(applied)
+    needs = tally.needs(applied)
+    needed = needs.hours
     return LicenceStatus(
         licence_id=facts.licence_id,
         rule_id=rule.id,
@@ -311,4 +312,6 @@ def _render(
         starts_on=starts_on,
         unit=rule.unit_label or rule.unit,  # the words for it; counting is by rule.unit
         previous_logged=previous_logged,
+        needed_adds_topics=needed > needs.least,
+        needed_at_least=not needs.exact,
     )

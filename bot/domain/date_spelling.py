@@ -40,8 +40,17 @@ def correct_date_word(word: str) -> str | None:
         return _SHORTHANDS[low]
     if low in _ABBREVIATIONS:
         return None
-    for name in (*_FULL_NAMES, *_DAY_WORDS):
-        if len(name) < 4 or low[0] != name[0] or low.startswith(name):
+    return slip_of(low, (*_FULL_NAMES, *_DAY_WORDS))
+
+
+def slip_of(word: str, names: tuple[str, ...]) -> str | None:
+    """The one of ``names`` (lower case) that ``word`` misspells, by the rule above: the
+    first letter kept; a name of five letters or fewer only with its letters swapped
+    ("frist", "Jnue"), a longer one with one or two slips (difflib ratio 0.8). None for a
+    name itself, a word beginning with one ("Augusta"), or anything further off."""
+    low = word.lower()
+    for name in names:
+        if len(name) < 4 or not low or low[0] != name[0] or low.startswith(name):
             continue  # "Augusta" is a city, not a slip
         if len(name) <= 5:
             if sorted(low) == sorted(name):

@@ -366,7 +366,7 @@ def parse_log_line(
         slips = (topics.misspelt_topic_phrase(pair) for pair in pairs)
         suggestions = tuple(t for t in slips if t)[:1]
     if not title:
-        title = " ".join(meaningful).strip(" -,.") if meaningful else ""
+        title = _title_from(meaningful, found_topics, found_categories)
     if not title and found_topics:
         title = topics.label(found_topics[0])
     if not title:
@@ -390,6 +390,62 @@ def parse_log_line(
         ceus=_ceus_alone(text),
         parts=parts,
         rounded=rounded,
+    )
+
+
+# Leftover words that make no title (QA: "DEA 8", "x 2", "4hr", "p. 4", "..."): a number
+# with a unit stuck to it, a stray unit or sign, and words too vague to name an activity.
+_NUMBER_WITH_UNIT = re.compile(
+    r"[#x×]?\d+(?:[.,]\d+)?(?:x|h|hrs?|hours?|cr|creds?|credits?|pts?|points?|mins?)\.?",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"[#№]?\d+(?:[.,]\d+)?\.?")
+_STRAY = frozenset({"h", "hr", "hrs", "x", "×", "p", "pp", "pg", "no", "nr", "min", "mins"})
+_VAGUE = frozenset({"part", "page", "module", "requirement", "requirements", "req"})
+# A number after these belongs to the title ("Board review part 2", "Step 2 review").
+_NUMBERED = frozenset(
+    {"part", "step", "module", "day", "session", "week", "level", "chapter", "vol", "volume",
+     "unit", "lecture", "episode", "block", "no"}
+)  # fmt: skip
+
+
+def _title_from(
+    words: list[str], found_topics: list[str], found_categories: list[str]
+) -> str:
+    """A title from a line's leftover words, or "" when they say nothing a title should:
+    numbers or units at its ends (the amount said again: "DEA 8"), stray signs, vague
+    words alone ("part", "module"), or only the topic or credit type already taken ("8
+    hours of MATE act training for DEA" left "DEA"). Then the topic's name is the title.
+    Numbers inside stay ("Step 2 review"), as do a numbered part's ("Board review part 2")."""
+    kept = [word for word in words if any(c.isalnum() for c in word)]
+    kept = [word for word in kept if not _unit_junk(word)]
+    while kept and _BARE_NUMBER.fullmatch(kept[0]):
+        kept.pop(0)
+    while kept and _BARE_NUMBER.fullmatch(kept[-1]) and not _numbered(kept):
+        kept.pop()
+    strong = [
+        word for word in kept
+        if not _BARE_NUMBER.fullmatch(word) and word.lower().strip(".") not in _VAGUE
+        and not _names_taken(word, found_topics, found_categories)
+    ]  # fmt: skip
+    return " ".join(kept).strip(" -,.") if strong else ""
+
+
+def _unit_junk(word: str) -> bool:
+    """ "4hr", "2h", "1.5x", "x", "hrs", "p.": a number with its unit, or a unit alone."""
+    return bool(_NUMBER_WITH_UNIT.fullmatch(word)) or word.lower().strip(".") in _STRAY
+
+
+def _numbered(words: list[str]) -> bool:
+    """The last word is a number some word before it numbers ("part 2")."""
+    return len(words) >= 2 and words[-2].lower().strip(".") in _NUMBERED
+
+
+def _names_taken(word: str, found_topics: list[str], found_categories: list[str]) -> bool:
+    """The word alone names a topic or credit type the line already gave ("DEA", "MATE")."""
+    topic = topics.normalize_topic(word)
+    return (topic is not None and topic in found_topics) or (
+        (category := topics.normalize_category(word)) is not None and category in found_categories
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.domain.credit_types import (
     ActivityStatus,
@@ -256,6 +257,71 @@ class Bucket:
         return sum((min(v, caps[g]) if g >= 0 else v for g, v in self.sums.items()), start=ZERO)
 
 
+# Mandates one course could serve together: (mandate ids, one topic counts toward them all).
+TopicGroup = tuple[tuple[str, ...], bool]
+_GROUPS: RuleMemo[tuple[TopicGroup, ...]] = RuleMemo(kept=256)
+
+
+def topic_groups(rule: Rule) -> tuple[TopicGroup, ...]:
+    """The rule's mandates, grouped where an activity on one topic counts toward several.
+
+    The tally counts an entry toward every mandate one of its topics (or their broader
+    ancestors) fits, minus the ``not_from`` refusals. So two mandates share hours only
+    through a topic that fits both: Texas ethics and human trafficking (trafficking is an
+    ethics topic), the opioid mandates of one rule. Florida's medical errors, domestic
+    violence, HIV/AIDS and controlled substances have no topic in common: a course on
+    one is not a course on another, so their open hours add up. A group whose mandates
+    are linked only in a chain (A with B, B with C, no topic for all three) is marked, as
+    its hours are then somewhere between its largest and their sum.
+    """
+    hit = _GROUPS.get(rule)
+    if hit is not None:
+        return hit
+    mandates = rule.mandates
+    ids = [m.id for m in mandates]
+    topics = vocabulary().topics
+    candidates = set(topics.ids).union(*(m.topics for m in mandates))
+    served: set[frozenset[int]] = set()
+    for topic in candidates:
+        closure = topics.ancestors(topic)
+        fits = {i for i, m in enumerate(mandates) if not closure.isdisjoint(m.topics)}
+        fit_ids = {ids[i] for i in fits}
+        kept = frozenset(i for i in fits if fit_ids.isdisjoint(mandates[i].not_from))
+        if len(kept) > 1:
+            served.add(kept)
+    parent = list(range(len(mandates)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for together in served:
+        first, *rest = sorted(together)
+        for other in rest:
+            parent[root(other)] = root(first)
+    members: dict[int, list[int]] = {}
+    for i in range(len(mandates)):
+        members.setdefault(root(i), []).append(i)
+    groups = tuple(
+        (tuple(ids[i] for i in group), len(group) == 1 or any(s >= set(group) for s in served))
+        for group in members.values()
+    )
+    return _GROUPS.put(rule, groups)
+
+
+class Needed(NamedTuple):
+    """The credits still needed (``hours``), with how sure that figure is."""
+
+    hours: Decimal  # a course per open topic where no one topic serves two mandates
+    # The fewest that could do: one activity logged with several open topics counts toward
+    # each of their mandates (the tally allows it), so the largest open mandate, not a sum.
+    least: Decimal
+    # False: a group of mandates linked only in a chain (A with B, B with C) decides the
+    # figure, which is then a floor ("at least").
+    exact: bool
+
+
 @dataclass(slots=True)
 class Tally:
     """One evaluation of one cycle."""
@@ -277,21 +343,38 @@ class Tally:
     reserved: Decimal = ZERO  # credits that went to cure the previous cycle
     # (mandate, mandates whose credits may not count toward it): no hour serves both
     apart: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    groups: tuple[TopicGroup, ...] = ()  # mandates a course on one topic can serve together
 
     def hours_needed(self, carry: Decimal = ZERO) -> Decimal:
-        """At least this many more credits are needed, whatever they are."""
-        remaining = [max(ZERO, self.total_required - self.earned_total - carry)]
-        remaining += [c.remaining for c in self.categories]
-        remaining += [a.remaining for a in self.activities]
-        remaining += [m.remaining for m in self.mandates if m.blocking]
-        remaining += self._apart_needs()
-        return max(remaining)
+        """The credits still needed, a course per open topic where no topic serves two
+        mandates (Florida: 2 h of medical errors and 2 h of domestic violence open with
+        the total met need 4, not 2); see :meth:`needs`."""
+        return self.needs(carry).hours
 
-    def _apart_needs(self) -> list[Decimal]:
+    def needs(self, carry: Decimal = ZERO) -> Needed:
+        """What is still needed, worked out once: the total, minimums and apart mandates
+        (Pennsylvania), and the open mandates added up across the groups no one topic
+        serves together (each group: its largest)."""
+        open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
+        general = max(ZERO, self.total_required - self.earned_total - carry)
+        for minimum in (*self.categories, *self.activities):
+            general = max(general, minimum.remaining)
+        for apart in self._apart_needs(open_by_id):
+            general = max(general, apart)
+        low = high = ZERO
+        for ids, one_topic in self.groups:
+            open_hours = [open_by_id[i] for i in ids if open_by_id.get(i, ZERO) > 0]
+            if open_hours:
+                low += max(open_hours)
+                high += max(open_hours) if one_topic else sum(open_hours, ZERO)
+        hours = max(general, low)
+        least = max(general, max(open_by_id.values(), default=ZERO))
+        return Needed(hours, least, max(general, high) == hours)
+
+    def _apart_needs(self, open_by_id: Mapping[str, Decimal]) -> list[Decimal]:
         """A mandate whose hours may not come from another's needs both (Pennsylvania:
         12 h of patient safety not counting the 2 h of opioid education; QA round 10: "10
         still needed" with 10 h of safety and 0.5 h of opioid open)."""
-        open_by_id = {m.mandate_id: m.remaining for m in self.mandates if m.blocking}
         return [
             open_by_id[mandate] + max((open_by_id.get(o, ZERO) for o in others), default=ZERO)
             for mandate, others in self.apart
@@ -417,6 +500,7 @@ def evaluate(
         ],
         mandates=mandates,
         apart=tuple((m.id, m.not_from) for m in rule.mandates if m.not_from),
+        groups=topic_groups(rule),
         activities_required=0 if exempt else rule.min_activities,
         activities_counted=activities,
         caps_applied=_caps_applied(rule, total),

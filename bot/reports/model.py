@@ -72,6 +72,7 @@ class TranscriptLicence:
     makeup_until: date | None = None
     renewal_number: int | None = None
     hours_needed: Decimal = _ZERO
+    needed_at_least: bool = False  # ``hours_needed`` is a floor, not the figure
     notes: tuple[str, ...] = ()
     unit: str = "credits"
     earlier: tuple[TranscriptEntry, ...] = ()
@@ -79,6 +80,11 @@ class TranscriptLicence:
     (Texas opioid hours: once every 8 years): listed apart, never in the cycle's total."""
     carried: Decimal = _ZERO  # credits carried into this cycle from the one before
     carried_from: date | None = None  # the end of the cycle they were earned in
+    not_tracked_since: date | None = None
+    """The day the bot was first used, when this cycle ended before it and nothing is
+    logged in it: its figures would read as nothing done (QA: "/transcript previous"
+    showed 0 of 40 for a cycle from before the clinician joined), so the files say the
+    cycle is not tracked instead of listing them."""
 
     @property
     def lines(self) -> tuple[ProgressLine, ...]:
@@ -126,6 +132,15 @@ def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
     return (total, *mandates, *minimums)
 
 
+def not_tracked(status: LicenceStatus, items: Iterable[CreditItem], first_used: date) -> bool:
+    """Whether a cycle predates the bot: it ended before ``first_used`` (the clinician's
+    first day with it) and no entry of theirs, for any licence, is dated in it. One
+    back-logged entry makes it tracked: its figures then stand for what was logged."""
+    if status.deadline >= first_used:
+        return False
+    return not any(item.completed_on in status.window for item in items)
+
+
 def transcript_licence(
     status: LicenceStatus,
     items: Iterable[CreditItem],
@@ -133,12 +148,15 @@ def transcript_licence(
     label: str = "",
     providers: Mapping[str, str] | None = None,
     certificates: Collection[str] = (),
+    first_used: date | None = None,
 ) -> TranscriptLicence:
     """Combine a status with the logged items it counted (others are left out).
 
     ``providers`` maps entry ids to provider names and ``certificates`` holds the ids
-    with a certificate on file: the arithmetic does not carry either.
+    with a certificate on file: the arithmetic does not carry either. ``first_used``:
+    the day the clinician first used the bot, to tell a cycle from before it.
     """
+    items = list(items)
     counted = set(status.counted_entry_ids)
     providers = providers or {}
     listed = sorted(
@@ -181,11 +199,17 @@ def transcript_licence(
         makeup_until=status.makeup_until,
         renewal_number=status.renewal_number,
         hours_needed=status.hours_needed,
+        needed_at_least=status.needed_at_least,
         notes=_notes(status),
         unit=status.unit,
         earlier=tuple(earlier),
         carried=status.carry_over.applied if status.carry_over else _ZERO,
         carried_from=status.carry_over.from_window.end if status.carry_over else None,
+        not_tracked_since=(
+            first_used
+            if first_used is not None and not_tracked(status, items, first_used)
+            else None
+        ),
     )
 
 

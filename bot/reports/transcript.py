@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from bot import texts
 from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.reports.fonts import FontFamily, default_family
 from bot.reports.model import ProgressLine, TranscriptEntry, TranscriptLicence, format_amount
@@ -139,6 +140,11 @@ def _section(
     if licence.renewal_number:
         cycle += f" · {_renewals_before(licence.renewal_number)}"
     parts.append(Paragraph(escape(cycle), styles["body"]))
+    if licence.not_tracked_since is not None:  # no "0 of 40" for a cycle before the bot
+        first = _long_date(licence.not_tracked_since)
+        text = texts.TRANSCRIPT_NOT_TRACKED.format(first=first, unit=licence.unit)
+        parts.append(Paragraph(f"<b>{escape(text)}</b>", styles["body"]))
+        return parts
     parts.append(Paragraph(_standing(licence), styles["body"]))
     if licence.source == CUSTOM_SOURCE:  # QA: "Requirements from entered by you"
         source = f"Requirements as described by the clinician on {licence.checked.isoformat()}"
@@ -179,7 +185,11 @@ def _standing(licence: TranscriptLicence) -> str:
     if licence.complete:
         return f'<font color="{_GOOD.hexval()}"><b>Requirements met for this cycle.</b></font>'
     needed = format_amount(licence.hours_needed)
-    text = f"At least {needed} more {licence.unit} needed."
+    # The figure the status gives, said as it does: "at least" only where it is a floor
+    # (it said "At least" always, when the figure was the largest open topic's).
+    text = f"{needed} more {licence.unit} needed."
+    if licence.needed_at_least:
+        text = f"At least {text}"
     if licence.overdue and licence.makeup_until:
         text = f"Overdue: make-up allowed until {_long_date(licence.makeup_until)}. " + text
     elif licence.overdue:

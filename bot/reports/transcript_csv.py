@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from bot import texts
 from bot.reports.model import TranscriptEntry, TranscriptLicence, format_amount
 
 __all__ = ["HEADER", "neutralise", "render_transcript_csv"]
@@ -47,6 +48,13 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
     rows: list[list[str]] = [list(HEADER)]
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
+        if licence.not_tracked_since is not None:  # one row saying so, not a TOTAL of 0
+            first = licence.not_tracked_since.isoformat()
+            rows.append(_row(
+                *head, "", texts.TRANSCRIPT_NOT_TRACKED_ROW.format(first=first), "", "", "", "",
+                "", texts.TRANSCRIPT_NOT_TRACKED_MARK,
+            ))  # fmt: skip
+            continue
         rows += [
             _entry_row(head, entry, IN_CYCLE if entry.toward_total else TOPIC_ONLY)
             for entry in licence.entries

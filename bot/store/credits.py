@@ -29,6 +29,7 @@ async def add(
     certificate_id: int | None = None,
     source: str = "chat",
     same_activity_as: int | None = None,
+    group_id: int | None = None,
 ) -> CreditEntry:
     entry = CreditEntry(
         clinician_id=owner.id,
@@ -43,6 +44,7 @@ async def add(
         source=source,
         created_at=now,
         same_activity_as=same_activity_as,
+        group_id=group_id,
     )
     session.add(entry)
     await session.flush()
@@ -173,12 +175,45 @@ async def same_activity(
     return list(rows)
 
 
+def link_parts(entries: Sequence[CreditEntry]) -> None:
+    """Mark entries (flushed, the first first) as the parts of one activity."""
+    for entry in entries:
+        entry.group_id = entries[0].id
+
+
+async def parts_of(
+    session: AsyncSession, owner: Clinician, entry: CreditEntry
+) -> list[CreditEntry]:
+    """The other parts of the activity ``entry`` is a part of ("18 contact hours including
+    6 pharmacology": the 12 and the 6), oldest first: by ``group_id``; for entries saved
+    before it was kept, by :func:`logged_with`, less the activity's other kinds of credit
+    (those are :func:`same_activity`'s: a line is split into parts or kinds, never both)."""
+    if entry.group_id is not None:
+        rows = await session.scalars(
+            select(CreditEntry)
+            .where(
+                CreditEntry.clinician_id == owner.id,
+                CreditEntry.group_id == entry.group_id,
+                CreditEntry.id != entry.id,
+            )
+            .order_by(CreditEntry.id)
+        )
+        return list(rows)
+    if entry.same_activity_as is not None:
+        return []
+    return [
+        other
+        for other in await logged_with(session, owner, entry)
+        if other.same_activity_as is None and other.group_id is None
+    ]
+
+
 async def logged_with(
     session: AsyncSession, owner: Clinician, entry: CreditEntry
 ) -> list[CreditEntry]:
     """The other entries saved together with ``entry`` for one activity ("18 contact hours
     including 6 pharmacology": the 12 and the 6): same title and day, same moment saved, ids
-    next to each other; /undo takes them back together."""
+    next to each other. How parts saved before ``group_id`` (0014) are still found."""
     rows = await session.scalars(
         select(CreditEntry)
         .where(

@@ -170,6 +170,11 @@ class CreditEntry(Base):
     # "2 Category 1 credits and 2 MOC points" for one activity: two entries, the second
     # naming the first, so a requirement that accepts both counts the activity once.
     same_activity_as: Mapped[int | None] = mapped_column(Integer)
+    # "18 contact hours including 6 pharmacology" for one activity: the rest and each part
+    # are entries of their own (different hours, each counted), all carrying the id of the
+    # first, so /undo and an edit treat them as one activity. NULL: not split, or saved
+    # before the link (0014; those are found by title, day and the moment saved).
+    group_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Course(Base):

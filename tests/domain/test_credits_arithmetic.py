@@ -11,6 +11,7 @@ import pytest
 from bot.domain.credits import CreditItem, LicenceFacts, licence_status, status_for_all
 from bot.domain.cycles import MissingFactError
 from bot.domain.requirements import Mandate, shipped_rulebook
+from bot.domain.tally import topic_groups
 
 D = date
 RULES = shipped_rulebook()
@@ -180,3 +181,66 @@ def test_a_mandate_others_may_not_count_toward_needs_both() -> None:
     assert (open_hours["pa-patient-safety"], open_hours["pa-opioid"]) == (10, Decimal("0.5"))
     assert status.remaining_total == 0
     assert status.hours_needed == Decimal("10.5")
+
+
+def test_florida_topics_open_with_the_total_met_add_up() -> None:
+    """QA: Florida's 40 h met, medical errors, domestic violence and controlled substances
+    open (2 h each): no topic counts toward two of them, so 6 are needed, not 2."""
+    fl = replace(FL, renewals_done=2, flags=frozenset({"dea_registrant"}))
+    entries = [item("general", D(2026, 3, 1), 40)]
+    status = licence_status(fl, entries, D(2026, 6, 1))
+    assert status.remaining_total == 0
+    assert status.hours_needed == 6
+    assert status.needed_adds_topics and not status.needed_at_least
+    topics = ("medical_errors", "domestic_violence", "florida_controlled_substance")
+    one_course = item("all", D(2026, 4, 1), 2, topics=topics)
+    # Logged with all three topics, one course counts toward each (the tally allows it).
+    assert licence_status(fl, [*entries, one_course], D(2026, 6, 1)).complete
+
+
+def test_topics_one_course_serves_are_not_added() -> None:
+    """Texas: a human-trafficking course is an ethics course, so 2 h of ethics and 1 h of
+    trafficking open need 2; the opioid mandates share their topics too."""
+    # Renewal 4, direct patient care: trafficking is due (renewals 1, 4, 7 ...).
+    tx = replace(TX, renewals_done=3, flags=frozenset({"direct_patient_care"}))
+    opioid = item("opioid", D(2026, 1, 2), 4, topics=("texas_opioid",))
+    entries = [item("general", D(2026, 1, 1), 60), opioid]
+    status = licence_status(tx, entries, D(2026, 6, 1))
+    open_hours = {m.mandate_id: m.remaining for m in status.mandates if m.blocking and m.remaining}
+    assert set(open_hours) == {"tx-ethics", "tx-human-trafficking"}, open_hours
+    assert open_hours["tx-ethics"] == 2 and open_hours["tx-human-trafficking"] == 1
+    assert status.hours_needed == 2
+    assert not status.needed_adds_topics and not status.needed_at_least
+
+
+def test_topic_groups_follow_the_topics_mandates_share() -> None:
+    groups = {ids: one for ids, one in topic_groups(RULES.get("us-tx-md"))}
+    assert groups[("tx-ethics", "tx-human-trafficking")]
+    assert len(topic_groups(RULES.get("us-fl-md"))) == 4  # nothing shared
+    pa = {ids for ids, _ in topic_groups(RULES.get("us-pa-md"))}
+    assert ("pa-patient-safety",) in pa  # not_from: no hour serves it and the others
+
+
+def test_pennsylvania_apart_mandates_add_up_with_each_other() -> None:
+    """Patient safety may not come from child-abuse or opioid hours, and those two share
+    no topic: 12 + 2 + 2 with the total met (one course on child abuse and opioids,
+    logged with both topics, would make it 14)."""
+    pa = LicenceFacts(rule_id="us-pa-md", renewals_done=3)
+    status = licence_status(pa, [item("general", D(2025, 3, 1), 100)], D(2026, 6, 1))
+    assert status.hours_needed == 16 and status.needed_adds_topics
+
+
+def test_a_chain_of_shared_topics_is_said_to_be_a_floor() -> None:
+    """A shares a topic with B, B with C, nothing with all three: between 2 and 4."""
+    rule = RULES.get("us-pa-md")
+
+    def mandate(mandate_id: str, *topic_ids: str) -> Mandate:
+        return Mandate(mandate_id, mandate_id, frozenset(topic_ids), Decimal(2))
+
+    chain = (mandate("a", "child_abuse"),
+             mandate("b", "pennsylvania_child_abuse", "new_york_infection_control"),
+             mandate("c", "infection_control"))  # fmt: skip
+    facts = LicenceFacts(custom_rule=replace(rule, mandates=chain, category_minimums=()))
+    assert topic_groups(facts.custom_rule) == ((("a", "b", "c"), False),)
+    status = licence_status(facts, [item("general", D(2025, 3, 1), 100)], D(2026, 6, 1))
+    assert status.hours_needed == 2 and status.needed_at_least

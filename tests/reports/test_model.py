@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.domain.credits import CreditItem, LicenceFacts, status_for_all
-from bot.reports.model import format_amount, progress_lines, transcript_licence
+from bot.reports.model import format_amount, not_tracked, progress_lines, transcript_licence
+from bot.reports.transcript_csv import render_transcript_csv
 from tests.reports.factories import FLORIDA, TEXAS, TODAY, entries
 
 
@@ -74,3 +75,28 @@ def test_format_amount() -> None:
     assert format_amount(Decimal("40")) == "40"
     assert format_amount(Decimal("0.00")) == "0"
     assert format_amount(Decimal("1E+2")) == "100"
+
+
+def test_a_cycle_from_before_the_bot_with_nothing_logged_is_not_tracked() -> None:
+    """QA: a cycle that ended before the clinician first used the bot read "0 of 40"."""
+    status = status_for_all([FLORIDA], [], TODAY)[0]
+    first_used = status.deadline + timedelta(days=1)
+    before = transcript_licence(status, [], first_used=first_used)
+    assert before.not_tracked_since == first_used
+    assert transcript_licence(status, []).not_tracked_since is None  # no first day known
+    during = transcript_licence(status, [], first_used=status.deadline)  # used by its end
+    assert during.not_tracked_since is None
+    # Logged in that cycle for any licence (counted here or not), it is tracked.
+    other = CreditItem("x", status.window.start, Decimal(1), "moc")
+    assert transcript_licence(status, [other], first_used=first_used).not_tracked_since is None
+    older = CreditItem("y", status.window.start - timedelta(days=1), Decimal(1), "ama_pra_1")
+    assert not_tracked(status, [older], first_used)
+
+
+def test_a_cycle_not_tracked_is_one_csv_row_without_a_total() -> None:
+    status = status_for_all([FLORIDA], [], TODAY)[0]
+    first_used = status.deadline + timedelta(days=1)
+    licence = transcript_licence(status, [], label="FL", first_used=first_used)
+    rows = render_transcript_csv([licence]).decode("utf-8-sig").splitlines()[1:]
+    assert len(rows) == 1 and "TOTAL" not in rows[0], rows
+    assert rows[0].endswith(",not tracked") and f"first used on {first_used}" in rows[0], rows

@@ -7,6 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -147,3 +148,28 @@ def test_earlier_activities_are_a_table_of_their_own() -> None:
     assert "Earlier activities counted toward a topic requirement (1): not part of this" in flat
     assert "Total: 1 activity" in flat
     assert f"Total: {len(licence.entries)} activities" in flat
+
+
+def _flat(licence: TranscriptLicence) -> str:
+    """The PDF of one licence as one line of text."""
+    pdf = render_transcript_pdf("A", [licence], GENERATED, "UTC")
+    return " ".join("\n".join(_pages(pdf)).split())
+
+
+def test_what_is_needed_is_said_as_the_status_says_it() -> None:
+    """"At least" only for a floor: the figure adds up open topics now (QA: Florida's
+    "Still needed" was the largest topic's, a floor the PDF said as one)."""
+    first = replace(licences(4)[0], complete=False, hours_needed=Decimal(6))
+    flat = _flat(first)
+    assert "6 more credits needed." in flat and "At least" not in flat
+    floor = replace(first, needed_at_least=True)
+    flat = _flat(floor)
+    assert "At least 6 more credits needed." in flat
+
+
+def test_a_cycle_from_before_the_bot_says_so_instead_of_its_figures() -> None:
+    first = replace(licences(4)[0], entries=(), not_tracked_since=datetime(2026, 11, 24).date())
+    flat = _flat(first)
+    assert "Not tracked here: nothing was logged in the bot for this cycle" in flat, flat
+    assert "first used on Nov 24, 2026" in flat and "more credits needed" not in flat
+    assert "Activities counted" not in flat

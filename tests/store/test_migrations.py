@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,7 +15,7 @@ from sqlalchemy import insert, inspect, select
 
 from bot.store import migrate
 from bot.store.db import create_engine
-from bot.store.models import Base, Clinician, Course, CourseTopic, Licence
+from bot.store.models import Base, Clinician, Course, CourseTopic, CreditEntry, Licence
 
 
 def _revisions() -> list[str]:
@@ -146,5 +147,50 @@ async def test_described_requirements_lose_the_date_in_their_labels(
                 "Texas APRN", "My requirement", "My requirement 2", "Texas Medical Board (due x)",
                 "Board (due Jan 1, 2027)",
             ]  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+async def test_entries_keep_their_rows_across_the_group_link(empty_database_url: str) -> None:
+    """0014 adds credit_entries.group_id (the parts of a split activity): entries saved
+    before it keep every value and no link (the old matching finds their parts); a
+    downgrade drops the column and keeps the rows."""
+    engine = create_engine(empty_database_url)
+    now = datetime(2026, 12, 8, 12, tzinfo=UTC)
+    try:
+        await migrate.upgrade(engine, "0013")
+        async with engine.begin() as connection:
+            await connection.execute(insert(Clinician.__table__), [{
+                "id": 1, "telegram_id": 1, "chat_id": 1, "first_name": "A", "timezone": "UTC",
+                "quiet_start_min": 0, "quiet_end_min": 0, "flags": [], "active": True,
+                "reminders_paused": False, "created_at": now, "updated_at": now,
+            }])  # fmt: skip
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO credit_entries (id, clinician_id, completed_on, amount, category,"
+                    " topics, title, source, created_at) VALUES (:id, 1, :day, :amount, 'ancc',"
+                    " :topics, 'Conference', 'chat', :now)"
+                ),
+                [{"id": 1, "day": date(2026, 10, 16), "amount": 1200, "topics": "[]", "now": now},
+                 {"id": 2, "day": date(2026, 10, 16), "amount": 600, "topics": '["pharmacology"]',
+                  "now": now}],
+            )  # fmt: skip
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(CreditEntry.id, CreditEntry.amount, CreditEntry.topics,
+                       CreditEntry.group_id).order_by(CreditEntry.id)
+            )  # fmt: skip
+            assert [tuple(row) for row in rows] == [
+                (1, Decimal(12), [], None), (2, Decimal(6), ["pharmacology"], None),
+            ]  # fmt: skip
+        await migrate.downgrade(engine, "0013")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("credit_entries")}
+            )
+            assert "group_id" not in columns
+            count = await connection.scalar(sa.text("SELECT count(*) FROM credit_entries"))
+            assert count == 2
     finally:
         await engine.dispose()

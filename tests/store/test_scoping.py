@@ -172,3 +172,29 @@ async def test_one_activitys_kinds_of_credit_stay_the_owners_and_part_when_one_g
         assert await credits.remove(session, a, first.id)
         await session.refresh(moc)
         assert moc.same_activity_as is None
+
+
+async def test_the_parts_of_a_split_activity_are_the_owners(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """group_id links the parts of "18 hours including 6 pharmacology": only the owner's
+    rows with that link, whatever another clinician's rows carry."""
+    async with transaction(sessionmaker) as session:
+        a, b = await _two_clinicians(session)
+        common = {"completed_on": date(2026, 11, 1), "title": "Conference", "now": NOW}
+        rest = await credits.add(session, a, amount=Decimal(12), category="ancc", **common)
+        part = await credits.add(
+            session, a, amount=Decimal(6), category="ancc", topics=["pharmacology"], **common
+        )
+        credits.link_parts([rest, part])
+        bens = await credits.add(
+            session, b, amount=Decimal(1), category="ancc", group_id=rest.id, **common
+        )
+        later = {**common, "now": NOW.replace(hour=13)}
+        alone = await credits.add(session, a, amount=Decimal(1), category="ancc", **later)
+        await session.flush()
+        assert rest.group_id == part.group_id == rest.id
+        assert [e.id for e in await credits.parts_of(session, a, rest)] == [part.id]
+        assert [e.id for e in await credits.parts_of(session, a, part)] == [rest.id]
+        assert await credits.parts_of(session, b, bens) == []  # not A's, same group_id
+        assert await credits.parts_of(session, a, alone) == []  # saved at another moment

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from handlers.intents import is_log
+from handlers.status import spell_due_order
 
 
 @pytest.mark.parametrize(
@@ -96,3 +97,25 @@ def test_an_amount_in_hours_on_a_day_is_a_log(text: str) -> None:
 )  # fmt: skip
 def test_hours_of_a_topic_without_a_past_day_are_not_a_log(text: str) -> None:
     assert not is_log(text, NOW, "America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("what's due frist?", "what's due first?"), ("Whats due fisrt", "Whats due first"),
+        ("which one is due soonets", "which one is due soonest"),
+        ("what is due earlist", "what is due earliest"), ("what's due nxet", "what's due next"),
+    ],
+)  # fmt: skip
+def test_a_slip_after_due_is_read_as_meant(text: str, meant: str) -> None:
+    """QA: "what's due frist?" got the full status, "What's due first?" the deadlines."""
+    assert spell_due_order(text) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what's due soon?", "what's due friday", "due fist", "what's due for Florida?",
+     "due firsts", "first aid course frist", "my frist renewal"],
+)  # fmt: skip
+def test_other_words_stay_as_typed(text: str) -> None:
+    assert spell_due_order(text) == text

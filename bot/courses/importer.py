@@ -42,6 +42,8 @@ from bot.store.db import (
 from bot.store.models import Course
 
 BATCH_SIZE = 200
+SQLITE_BATCH_PAUSE_S = 0.02
+"""Between two batches on SQLite, so other writers get the lock (see ``_store``)."""
 SHOWN_REJECTIONS = 10
 CANCEL_GUARD_SHARE = 0.2
 CANCEL_GUARD_MIN = 3
@@ -173,7 +175,7 @@ async def import_source(
             summary.refused = await _cancel_refusal(sessionmaker, key, present, now)
             if summary.refused is not None:
                 return summary
-        await _store(sessionmaker, good, now, summary)
+        await _store(sessionmaker, good, now, summary, options.sleep)
         if unknown and (options.mark_missing_cancelled or options.report_missing):
             # A row refused without an id may be a course listed before: it is not missing
             # (review: one unreadable row had its course cancelled, subscribers told).
@@ -304,10 +306,21 @@ async def _store(
     good: list[tuple[str, rec.CourseRecord]],
     now: datetime,
     summary: ImportSummary,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
-    """Upsert in batches, one transaction each; refused rows become rejections."""
+    """Upsert in batches, one transaction each; refused rows become rejections.
+
+    On SQLite each batch holds the database's one write lock. A bot process waiting for
+    it retries in its busy handler every few milliseconds, so with no pause between
+    batches it rarely gets in: a 60,000-row `courses import` kept the chat waiting for
+    minutes. The pause after each batch lets it in (measured, 150 batches against a
+    transaction every 0.1 s: longest wait 0.96 s with no pause, 26 ms with 20 ms).
+    """
     where = {record.source_id: location for location, record in good}
+    pause = SQLITE_BATCH_PAUSE_S if sessionmaker.kw["bind"].dialect.name == "sqlite" else 0.0
     for start in range(0, len(good), BATCH_SIZE):
+        if start and pause:
+            await sleep(pause)
         batch = [record for _, record in good[start : start + BATCH_SIZE]]
         async with transaction(sessionmaker) as session:
             result = await store.upsert_courses(session, batch, now=now)

@@ -90,6 +90,23 @@ async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def record_said(session: AsyncSession, said: Sequence[Planned], now: datetime) -> set[str]:
+    """Record messages a chat turn says itself as ``sent`` rows; returns the keys that were
+    new. A key recorded before (in any state) is left alone and not returned: the caller
+    says only the new ones, so a note meant once per key stays once (the 🎉 of a cycle,
+    after an undo and the same entry logged again)."""
+    if not said:
+        return set()
+    rows = [_row(item, now) | {"status": "sent", "sent_at": now} for item in said]
+    statement = (
+        _insert(session)(ReminderOutbox)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(ReminderOutbox.dedupe_key)
+    )
+    return set((await session.execute(statement)).scalars().all())
+
+
 async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> None:
     """Insert planned rows; keys that exist already are left as they are.
 

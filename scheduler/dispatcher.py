@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -25,6 +25,7 @@ from bot.store import outbox
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.leader import LeaderLock
+from scheduler.messages import Rendered, Superseded
 from scheduler.ratelimit import SendPacer, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -34,16 +35,13 @@ BACKOFF_BASE = timedelta(seconds=30)
 SEND_CONCURRENCY = 32  # sends in flight per chunk; the sending Bot needs a connection each
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What to send for a reminder, computed from the data as it is at send time."""
-
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
-
-
-# A renderer returns None when there is nothing to say any more (e.g. licence complete).
-Renderer = Callable[[AsyncSession, ReminderOutbox, Clinician, datetime], Awaitable[Rendered | None]]
+# A renderer returns None when there is nothing to say any more (e.g. licence complete),
+# SUPERSEDED when a newer row about the same thing is due too and goes instead.
+Renderer = Callable[
+    [AsyncSession, ReminderOutbox, Clinician, datetime], Awaitable[Rendered | Superseded | None]
+]
+SUPERSEDED_BY_NEWER = "a newer reminder about the same thing was due too: it went instead"
+SUPERSEDED_BY_SENT = "said by a reminder sent shortly before"
 
 
 @dataclass
@@ -57,6 +55,7 @@ class DispatchStats:
     rate_limited: int = 0
     reclaimed_in_flight: int = 0
     deferred: int = 0  # due in the clinician's quiet hours: moved to their end
+    superseded: int = 0  # a newer row about the same thing was due too, or sent just before
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchStats) -> None:
@@ -70,6 +69,7 @@ class DispatchStats:
             "rate_limited",
             "reclaimed_in_flight",
             "deferred",
+            "superseded",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -201,7 +201,7 @@ class Dispatcher:
                 1 for row in rows if row.last_error == outbox.POSSIBLE_DUPLICATE
             )
             people = await self._clinicians(session, {row.clinician_id for row in rows})
-            dropped = []
+            dropped, superseded = [], []
             for row in rows:
                 clinician = people.get(row.clinician_id)
                 if clinician is not None and (
@@ -218,7 +218,9 @@ class Dispatcher:
                 if clinician is not None and clinician.active:
                     renderer = self.renderers.get(row.kind)
                     rendered = await renderer(session, row, clinician, now) if renderer else None
-                if rendered is None:
+                if isinstance(rendered, Superseded):
+                    superseded.append(row.id)
+                elif rendered is None:
                     dropped.append(row.id)
                 else:
                     jobs.append(
@@ -228,9 +230,15 @@ class Dispatcher:
                 session, dropped, self.worker, now, status="dropped",
                 error="nothing to send any more",
             )  # fmt: skip
-        stats.dropped = len(dropped)
+            await outbox.mark_done_many(
+                session, superseded, self.worker, now, status="superseded",
+                error=SUPERSEDED_BY_NEWER,
+            )  # fmt: skip
+        stats.dropped, stats.superseded = len(dropped), len(superseded)
         for _ in dropped:
             self.on_outcome("dropped")
+        for _ in superseded:
+            self.on_outcome("superseded")
         retry_after_before = self.retry_after_total
         # Paced, the next chunk starts once every send of this one has passed the pacer, not
         # after its answers and its "sent" commit: the pacer never idles for a round trip
@@ -308,13 +316,28 @@ class Dispatcher:
             for job, outcome in pairs
             if outcome.kind == "sent" and outcome.message_id is not None
         ]
+        # Rows the sent messages said already, later the same day: never sent now. Only
+        # after the send, so a message that fails leaves them to come at their time.
+        redundant = [
+            row_id
+            for job, outcome in pairs
+            if outcome.kind == "sent"
+            for row_id in job.rendered.supersedes
+        ]
         async with transaction(self.sessionmaker) as session:
-            await outbox.mark_sent_many(session, sent, self.worker, self.clock.now())
+            now = self.clock.now()
+            await outbox.mark_sent_many(session, sent, self.worker, now)
+            superseded = await outbox.supersede_pending(
+                session, redundant, now, reason=SUPERSEDED_BY_SENT
+            )
             for job, outcome in pairs:
                 await self._record(session, job, outcome)
+        stats.superseded += superseded
         for outcome in outcomes:
             setattr(stats, outcome.kind, getattr(stats, outcome.kind) + 1)
             self.on_outcome(outcome.kind)
+        for _ in range(superseded):
+            self.on_outcome("superseded")
 
     async def _send(self, job: _Job, paced: Callable[[], None] = lambda: None) -> _Outcome:
         """One message, retried in place on 429; every other failure becomes an outcome."""

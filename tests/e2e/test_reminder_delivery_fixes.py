@@ -1,16 +1,25 @@
 """QA round on reminder delivery, end to end: a step caught up after downtime is sent
-once and worded for the day it arrives, reminders due together reach the clinician as one
-message, and the 🎉 of a completed licence comes with the save, before the next reply."""
+once and worded for the day it arrives, and the 🎉 of a completed licence comes with the
+save, before the next reply."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlalchemy import select
 
+from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import ReminderOutbox
 from scheduler.jobs import tick_now
 from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_reminders import texas_clinician
+from tests.e2e.test_timezone_and_reminders_fixes import add_course, remind_me
+
+pytestmark = pytest.mark.postgres
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 async def outbox_rows(bot: BotUnderTest, kind: str) -> list[ReminderOutbox]:
@@ -19,6 +28,110 @@ async def outbox_rows(bot: BotUnderTest, kind: str) -> list[ReminderOutbox]:
             select(ReminderOutbox).where(ReminderOutbox.kind == kind).order_by(ReminderOutbox.id)
         )
         return list(rows.scalars())
+
+
+async def steps(bot: BotUnderTest, kind: str = "renewal") -> dict[str, ReminderOutbox]:
+    """The rows of a kind by the last part of their key ("d7", "h1"); one licence or course."""
+    return {row.dedupe_key.rsplit(":", 1)[-1]: row for row in await outbox_rows(bot, kind)}
+
+
+async def at(bot: BotUnderTest, user: SandboxUser, moment: datetime) -> list[str]:
+    """Move the clock, run the periodic work; the messages that came, as sent (HTML)."""
+    bot.clock.set(moment)
+    await tick_now(bot.app)
+    return [m.raw_text or "" for m in await user.replies_until_quiet(quiet=0.3)]
+
+
+# ------------------------------------------------------------- caught up after downtime
+async def test_a_step_caught_up_after_downtime_is_sent_once_for_the_day_it_comes(
+    bot: BotUnderTest,
+) -> None:
+    """QA: down across the 7-day step, back the night before the deadline's eve: the 7-day
+    step came as "due tomorrow", then the 1-day step said it again two hours later."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    planned = await steps(bot)
+    (d14,) = await at(bot, ana, planned["d14"].due_at + timedelta(minutes=1))
+    assert "renews in <b>14 days</b>" in d14
+    # Down from then on; back at 03:00 on Jun 29 (the deadline is Jun 30), in quiet hours.
+    assert await at(bot, ana, datetime(2027, 6, 29, 3, 0, tzinfo=NEW_YORK)) == []
+    (caught_up,) = await at(bot, ana, datetime(2027, 6, 29, 8, 1, tzinfo=NEW_YORK))
+    assert "is due <b>tomorrow</b> (Jun 30, 2027)" in caught_up
+    assert planned["d1"].due_at > bot.clock.now()  # the 1-day step was still to come…
+    assert await at(bot, ana, planned["d1"].due_at + timedelta(minutes=1)) == []  # …not now
+    done = await steps(bot)
+    assert (done["d7"].status, done["d1"].status) == ("sent", "superseded")
+    assert [done[s].status for s in ("d180", "d90", "d60", "d30")] == ["superseded"] * 4
+    # The note the day after the deadline still comes.
+    ended = (await steps(bot, "cycle_end"))["ended"].due_at
+    (note,) = await at(bot, ana, ended + timedelta(minutes=1))
+    assert "the cycle due Jun 30, 2027 ended 38 credits short" in note
+
+
+async def test_a_caught_up_step_that_fails_to_send_supersedes_nothing(bot: BotUnderTest) -> None:
+    """Never lost: the 1-day step is superseded once the caught-up step has been sent, not
+    before; while the Bot API fails, both wait."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    planned = await steps(bot)
+    await at(bot, ana, planned["d14"].due_at + timedelta(minutes=1))
+    bot.sandbox.faults.error_rate = 1.0  # every send fails (502)
+    assert await at(bot, ana, datetime(2027, 6, 29, 8, 1, tzinfo=NEW_YORK)) == []
+    waiting = await steps(bot)
+    assert (waiting["d7"].status, waiting["d1"].status) == ("pending", "pending")
+    assert waiting["d7"].last_error and waiting["d7"].due_at > bot.clock.now()  # a retry
+    bot.sandbox.faults.error_rate = 0.0
+    (caught_up,) = await at(bot, ana, datetime(2027, 6, 29, 8, 5, tzinfo=NEW_YORK))
+    assert "is due <b>tomorrow</b>" in caught_up
+    done = await steps(bot)
+    assert (done["d7"].status, done["d1"].status) == ("sent", "superseded")
+
+
+async def test_a_step_caught_up_days_before_the_next_leaves_the_next_to_come(
+    bot: BotUnderTest,
+) -> None:
+    """Back two days before the deadline: "renews in 2 days" now, and the 1-day step still
+    comes the next day ("due tomorrow"): a new thing to say, a day later."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    planned = await steps(bot)
+    await at(bot, ana, planned["d14"].due_at + timedelta(minutes=1))
+    (caught_up,) = await at(bot, ana, datetime(2027, 6, 28, 15, 0, tzinfo=NEW_YORK))
+    assert "renews in <b>2 days</b> (Jun 30, 2027)" in caught_up
+    (last,) = await at(bot, ana, planned["d1"].due_at + timedelta(minutes=1))
+    assert "is due <b>tomorrow</b>" in last
+    done = await steps(bot)
+    assert (done["d7"].status, done["d1"].status) == ("sent", "sent")
+
+
+async def test_a_course_reminder_caught_up_near_the_start_is_not_repeated(
+    bot: BotUnderTest,
+) -> None:
+    """The day-before reminder caught up 80 minutes before the start says "in 80 minutes";
+    the hour-before one, 20 minutes later, would say it again: it is not sent."""
+    ana = bot.user()
+    start = datetime(2026, 12, 10, 14, 0, tzinfo=NEW_YORK)
+    await remind_me(ana, await add_course(bot, start))
+    await ana.callback_answer()
+    ana.mark_all_read()
+    (caught_up,) = await at(bot, ana, start - timedelta(minutes=80))
+    assert "starts in 80 minutes" in caught_up
+    assert await at(bot, ana, start - timedelta(minutes=59)) == []
+    done = await steps(bot, "course")
+    assert (done["d1"].status, done["h1"].status) == ("sent", "superseded")
+
+
+async def test_course_reminders_all_overdue_make_one_message(bot: BotUnderTest) -> None:
+    """Down across both the day-before and the hour-before reminders: one, "in 30 minutes"."""
+    ana = bot.user()
+    start = datetime(2026, 12, 10, 14, 0, tzinfo=NEW_YORK)
+    await remind_me(ana, await add_course(bot, start))
+    await ana.callback_answer()
+    ana.mark_all_read()
+    (caught_up,) = await at(bot, ana, start - timedelta(minutes=30))
+    assert "starts in 30 minutes" in caught_up
+    done = await steps(bot, "course")
+    assert (done["d1"].status, done["h1"].status) == ("superseded", "sent")
 
 
 async def test_the_completion_note_comes_with_the_save_before_the_next_reply(

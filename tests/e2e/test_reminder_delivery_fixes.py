@@ -1,10 +1,10 @@
 """QA round on reminder delivery, end to end: a step caught up after downtime is sent
-once and worded for the day it arrives, and the 🎉 of a completed licence comes with the
-save, before the next reply."""
+once and worded for the day it arrives, reminders due together reach the clinician as one
+message, and the 🎉 of a completed licence comes with the save, before the next reply."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +14,7 @@ from bot.sandbox.user import SandboxUser
 from bot.store.db import transaction
 from bot.store.models import ReminderOutbox
 from scheduler.jobs import tick_now
-from tests.e2e.conftest import BotUnderTest
+from tests.e2e.conftest import BotUnderTest, seed_licence
 from tests.e2e.test_reminders import texas_clinician
 from tests.e2e.test_timezone_and_reminders_fixes import add_course, remind_me
 
@@ -159,3 +159,64 @@ async def test_the_completion_note_comes_with_the_save_before_the_next_reply(
     await tick_now(bot.app)
     assert await ana.replies_until_quiet(quiet=0.3) == []
     assert [row.status for row in await outbox_rows(bot, "complete")] == ["sent"]
+
+
+# ------------------------------------------------------------- due together, one message
+async def test_two_licences_due_the_same_minute_make_one_message(bot: BotUnderTest) -> None:
+    """QA: two licences renewing the same day sent two messages in the same minute. One
+    message says both; the buttons that read alike carry the number of their part."""
+    ana = await texas_clinician(bot)
+    await seed_licence(bot, "us-dea-mate", "DEA registration", date(2027, 6, 30), renewals_done=1)
+    await tick_now(bot.app)
+    d30 = (await steps(bot))["d30"].due_at  # both licences' 30-day steps are due then
+    bot.clock.set(d30 + timedelta(minutes=1))
+    await tick_now(bot.app)
+    (message,) = await ana.replies_until_quiet(quiet=0.3)
+    texas, dea = (message.raw_text or "").split("\n\n")
+    assert texas.startswith("1️⃣ ⏰ <b>Texas Medical Board</b> renews in <b>30 days</b>"), texas
+    assert dea.startswith("2️⃣ ⏰ <b>DEA registration</b> renews in <b>30 days</b>"), dea
+    assert message.buttons == [
+        ["1️⃣ Snooze 1 day", "1️⃣ Snooze 1 week"],
+        ["Courses that fit", "1️⃣ Stop these reminders"],  # the same button for both: once
+        ["2️⃣ Snooze 1 day", "2️⃣ Snooze 1 week"],
+        ["2️⃣ Stop these reminders"],
+    ]
+    rows = [row for row in await outbox_rows(bot, "renewal") if row.status == "sent"]
+    assert {row.telegram_message_id for row in rows} == {message.message_id}
+    assert len(rows) == 2
+
+    await ana.press("2️⃣ Stop these reminders")  # acts on its own licence
+    assert "DEA registration" in (await ana.next_reply()).text
+    await ana.press("1️⃣ Snooze 1 day", message_id=message.message_id)
+    await ana.next_reply()
+    (again,) = await at(bot, ana, bot.clock.now() + timedelta(days=1))
+    assert again.startswith("⏰ <b>Texas Medical Board</b> renews in <b>29 days</b>"), again
+
+
+async def test_a_deadline_and_a_course_due_together_make_one_message(bot: BotUnderTest) -> None:
+    """Back after downtime with a renewal step and a chosen course's reminder both due: one
+    message, the course's buttons beside the licence's."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    d30 = (await steps(bot))["d30"].due_at
+    course = await add_course(bot, datetime(2027, 5, 31, 18, 0, tzinfo=NEW_YORK))
+    await remind_me(ana, course)
+    await ana.callback_answer()
+    ana.mark_all_read()
+    bot.clock.set(d30 + timedelta(minutes=5))  # the course's day-before reminder is overdue
+    await tick_now(bot.app)
+    (message,) = await ana.replies_until_quiet(quiet=0.3)
+    reminder, renewal = (message.raw_text or "").split("\n\n", 1)  # in the order they fell due
+    assert reminder.startswith("📅 Reminder: <b>Early Sepsis Rounds</b> starts today"), reminder
+    assert renewal.startswith("⏰ <b>Texas Medical Board</b> renews in <b>30 days</b>"), renewal
+    assert message.buttons == [
+        ["Details"],
+        ["Snooze 1 day", "Snooze 1 week"],
+        ["Courses that fit", "Stop these reminders"],
+    ]
+    sent = [r for r in [*await outbox_rows(bot, "renewal"), *await outbox_rows(bot, "course")]
+            if r.status == "sent"]  # fmt: skip
+    assert sorted(r.dedupe_key.rsplit(":", 1)[-1] for r in sent) == ["d1", "d30"]
+    assert {r.telegram_message_id for r in sent} == {message.message_id}
+    await ana.press("Details", message_id=message.message_id)
+    assert "Early Sepsis Rounds" in (await ana.next_reply()).text

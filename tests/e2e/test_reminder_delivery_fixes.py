@@ -161,6 +161,42 @@ async def test_the_completion_note_comes_with_the_save_before_the_next_reply(
     assert [row.status for row in await outbox_rows(bot, "complete")] == ["sent"]
 
 
+async def log_a_credit(ana: SandboxUser, line: str) -> None:
+    """Log and save an entry (which re-plans the clinician's reminders)."""
+    await ana.send(line)
+    await ana.next_reply()
+    await ana.press("✅ Save")
+    await ana.next_edit()
+    await ana.next_reply()
+
+
+async def test_a_note_held_for_the_morning_survives_a_re_plan_at_night(bot: BotUnderTest) -> None:
+    """Back at 03:00 the night after the day-after-deadline note was due: it waits for the
+    end of quiet hours. A credit logged at 05:00 re-planned, and the re-plan cancelled it
+    (its moment was past, so no plan wanted it): it never came."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    assert await at(bot, ana, datetime(2027, 7, 2, 3, 0, tzinfo=NEW_YORK)) == []
+    bot.clock.set(datetime(2027, 7, 2, 5, 0, tzinfo=NEW_YORK))
+    await log_a_credit(ana, '/log 1 cat 1 "Journal club" on Jul 1')
+    (note,) = await at(bot, ana, datetime(2027, 7, 2, 8, 1, tzinfo=NEW_YORK))
+    assert "the cycle due Jun 30, 2027 ended 37 credits short" in note
+
+
+async def test_a_reminder_waiting_to_be_retried_survives_a_re_plan(bot: BotUnderTest) -> None:
+    """The Bot API failed at the 30-day step's moment; a credit logged before the retry
+    re-planned, and the re-plan cancelled the step waiting for it."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    d30 = (await steps(bot))["d30"].due_at
+    bot.sandbox.faults.error_rate = 1.0
+    assert await at(bot, ana, d30 + timedelta(minutes=1)) == []
+    bot.sandbox.faults.error_rate = 0.0
+    await log_a_credit(ana, '/log 1 cat 1 "Journal club" on May 30')
+    (reminder,) = await at(bot, ana, d30 + timedelta(minutes=5))
+    assert "renews in <b>30 days</b>" in reminder and "Still needed: <b>37</b>" in reminder
+
+
 # ------------------------------------------------------------- due together, one message
 async def test_two_licences_due_the_same_minute_make_one_message(bot: BotUnderTest) -> None:
     """QA: two licences renewing the same day sent two messages in the same minute. One

@@ -41,7 +41,7 @@ from handlers.callbacks import encode
 from scheduler.dispatcher import Renderer
 from scheduler.messages import SUPERSEDED, Rendered, Superseded
 from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up, resumes_at
-from scheduler.repeats import newer_due, repeated_later
+from scheduler.repeats import series_of
 
 
 async def render_notice(
@@ -83,7 +83,8 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         licence = await _remindable_licence(session, row, clinician)
         if licence is None:
             return None
-        if await newer_due(session, row, now):
+        series = await series_of(session, row, clinician, now)
+        if series.newer_due:
             return SUPERSEDED
         status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None or status.complete:
@@ -131,7 +132,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         return Rendered(
             template.format(**values),
             renewal_buttons(licence.id, days_to_last, status.deadline),
-            supersedes=await repeated_later(session, row, clinician, now),
+            supersedes=series.repeats,
         )
 
     return render_renewal
@@ -333,7 +334,8 @@ async def render_course(
     tz = ZoneInfo(clinician.timezone)
     if follow_up:
         return await _follow_up(session, course, clinician, tz)
-    if await newer_due(session, row, now):  # the day-before one, caught up with the hour-before
+    series = await series_of(session, row, clinician, now)
+    if series.newer_due:  # the day-before one, caught up with the hour-before
         return SUPERSEDED
     if is_all_day(course):  # its days are the venue's, whatever the clinician's clock
         first = course.starts_at.astimezone(venue_zone(course)).date()
@@ -362,7 +364,7 @@ async def render_course(
             where=where,
         ),
         course_buttons(course),
-        supersedes=await repeated_later(session, row, clinician, now),
+        supersedes=series.repeats,
     )
 
 

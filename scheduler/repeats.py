@@ -10,6 +10,7 @@ before the deadline said "due tomorrow", then the 1-day step said it again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,46 +45,46 @@ def _same_series(row: ReminderOutbox) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def newer_due(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
-    """Whether a later step of the series is also due (or was sent): only the newest goes,
-    worded for now, not a burst of stale ones. Of two due at the same moment (a snooze on a
-    ladder step's day) the later-made one goes."""
-    newer = await session.scalar(
-        select(ReminderOutbox.id)
-        .where(
-            *_same_series(row),
-            or_(
-                ReminderOutbox.due_at > row.due_at,
-                and_(ReminderOutbox.due_at == row.due_at, ReminderOutbox.id > row.id),
-            ),
-            ReminderOutbox.due_at <= now,
-            ReminderOutbox.status.in_(("pending", "claimed", "sending", "sent")),
-        )
-        .limit(1)
-    )
-    return newer is not None
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Where a row stands in its series as it is about to be sent."""
+
+    newer_due: bool
+    """A later step is also due (or was sent): only the newest goes, worded for now, not a
+    burst of stale ones. Of two due at the same moment (a snooze on a ladder step's day)
+    the later-made one goes."""
+    repeats: tuple[int, ...]
+    """The pending rows that would repeat this one's message if sent after it: for a
+    licence, those due later the same local day (its text changes only with the day: "due
+    tomorrow" twice, QA); for a course, those due within ``COURSE_REPEAT_WINDOW``. A step
+    due on a later day says something new ("renews in 2 days", then "due tomorrow") and
+    still comes."""
 
 
-async def repeated_later(
+async def series_of(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
-) -> tuple[int, ...]:
-    """The pending rows of the series that would repeat ``row``'s message if sent after it:
-    for a licence, those due later the same local day (its text changes only with the day:
-    "due tomorrow" twice, QA); for a course, those due within ``COURSE_REPEAT_WINDOW``.
-    A step due on a later day says something new ("renews in 2 days", then "due
-    tomorrow") and still comes."""
+) -> Series:
+    """``row``'s place in its series, in one query (the renderer asks for every row)."""
     until = (
         now + COURSE_REPEAT_WINDOW if row.kind == "course" else _next_local_midnight(clinician, now)
     )
-    ids = await session.scalars(
-        select(ReminderOutbox.id).where(
-            *_same_series(row),
-            ReminderOutbox.status == "pending",
-            ReminderOutbox.due_at > now,
-            ReminderOutbox.due_at < until,
+    later = (
+        await session.execute(
+            select(ReminderOutbox.id, ReminderOutbox.due_at, ReminderOutbox.status).where(
+                *_same_series(row),
+                or_(
+                    ReminderOutbox.due_at > row.due_at,
+                    and_(ReminderOutbox.due_at == row.due_at, ReminderOutbox.id > row.id),
+                ),
+                ReminderOutbox.due_at < until,
+                ReminderOutbox.status.in_(("pending", "claimed", "sending", "sent")),
+            )
         )
+    ).all()
+    return Series(
+        newer_due=any(other.due_at <= now for other in later),
+        repeats=tuple(o.id for o in later if o.status == "pending" and o.due_at > now),
     )
-    return tuple(ids)
 
 
 def _next_local_midnight(clinician: Clinician, now: datetime) -> datetime:

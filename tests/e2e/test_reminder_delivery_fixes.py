@@ -46,8 +46,8 @@ async def at(bot: BotUnderTest, user: SandboxUser, moment: datetime) -> list[str
 async def test_a_step_caught_up_after_downtime_is_sent_once_for_the_day_it_comes(
     bot: BotUnderTest,
 ) -> None:
-    """QA: down across the 7-day step, back the night before the deadline's eve: the 7-day
-    step came as "due tomorrow", then the 1-day step said it again two hours later."""
+    """QA: down across the 7-day step, back the day before the deadline: the caught-up
+    7-day step said "due tomorrow", then the 1-day step said it again hours later."""
     ana = await texas_clinician(bot)
     await tick_now(bot.app)
     planned = await steps(bot)

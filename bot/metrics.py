@@ -50,7 +50,7 @@ class Metrics:
         )
         self.reminders = Counter(
             "cme_reminders_total",
-            "Reminder delivery outcomes (sent, retried, failed, dropped, blocked)",
+            "Reminder delivery outcomes (sent, retried, failed, dropped, superseded, blocked)",
             ["outcome"],
             registry=self.registry,
         )

@@ -666,6 +666,11 @@ REMINDER_COURSE_ALL_DAY = "{day}, all day"
 REMINDER_COURSE_ONLINE = "\n💻 Online"
 REMINDER_COURSE_MOVED = "🔁 <b>{title}</b> has moved: it now starts {local}."
 REMINDER_COURSE_CANCELLED = "❌ <b>{title}</b> ({local}) has been cancelled by the provider."
+# Reminders due together, said in one message: buttons that read alike but belong to
+# different parts ("Snooze 1 day" of two licences) carry their part's number.
+MERGED_MARKS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+MERGED_PART = "{mark} {text}"
+MERGED_BUTTON = "{mark} {label}"
 SNOOZE_DAY = "Snooze 1 day"
 SNOOZE_WEEK = "Snooze 1 week"
 STOP_REMINDERS = "Stop these reminders"

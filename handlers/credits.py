@@ -927,7 +927,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     await _done_with_draft(turn)
     after = await views(turn)
     await replan(turn)
-    await _announce_completions(turn, before, after)
+    celebrated = await _completions_said(turn, before, after)
     turn.edit(
         template.format(
             amount=_amount_said(draft), title=html.escape(draft.title),
@@ -953,6 +953,8 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
     )  # fmt: skip
     if after or flows.held(turn, flows.SETUP) is None:  # else the set-up asks for a licence
         turn.say(toward)  # next, not "You have no licences… add one" first (QA round 6)
+    if celebrated:
+        turn.say(celebrated)  # right after what the entry counts toward, in this turn
 
 
 def _entries_of(draft: LogDraft) -> list[tuple[Decimal, str, Sequence[str]]]:
@@ -1094,12 +1096,18 @@ def _earlier_cycle(
     return texts.LOG_EARLIER_ONLY.format(label=label, ended=day(ended or now.previous_deadline))
 
 
-async def _announce_completions(
+async def _completions_said(
     turn: Turn, before: dict[int, LicenceView], after: list[LicenceView]
-) -> None:
-    """The entry that completes a licence queues one "you're complete" message."""
+) -> str | None:
+    """The 🎉 note for each licence the saved entry completes, once per cycle; None when
+    it completes none (or each was congratulated already this cycle).
+
+    Said by this turn, after the save's own replies, not queued for the dispatcher: its
+    next tick came after the reply to the clinician's next message (QA: the 🎉 arrived
+    after the next log's draft). The outbox keeps a row per licence and deadline as the
+    record that it was said, so an undo and the same entry logged again say it once."""
     completed = [
-        view
+        (view, view.status)
         for view in after
         if view.status is not None
         and view.status.complete
@@ -1107,18 +1115,20 @@ async def _announce_completions(
         and prior.status is not None
         and not prior.status.complete
     ]
-    if completed:
-        await outbox.upsert_planned(
-            turn.session,
-            [
-                outbox.Planned(
-                    turn.clinician.id, "complete", view.licence.id,
-                    f"{view.status.deadline}", turn.now,  # type: ignore[union-attr]
-                )
-                for view in completed
-            ],
-            turn.now,
-        )  # fmt: skip
+    planned = [
+        outbox.Planned(turn.clinician.id, "complete", view.licence.id, f"{status.deadline}",
+                       turn.now)
+        for view, status in completed
+    ]  # fmt: skip
+    new = await outbox.record_said(turn.session, planned, turn.now)
+    notes = [
+        texts.REMINDER_COMPLETE.format(
+            label=html.escape(view.licence.label), deadline=calendar_day(status.deadline)
+        )
+        for (view, status), item in zip(completed, planned, strict=True)
+        if item.key in new
+    ]
+    return "\n".join(notes) or None
 
 
 # ------------------------------------------------------------------ "change the … entry"

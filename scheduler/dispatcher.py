@@ -8,14 +8,15 @@ import math
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -25,6 +26,7 @@ from bot.store import outbox
 from bot.store.db import transaction
 from bot.store.models import Clinician, ReminderOutbox
 from scheduler.leader import LeaderLock
+from scheduler.messages import Rendered, Superseded, merged, pack
 from scheduler.ratelimit import SendPacer, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -34,16 +36,13 @@ BACKOFF_BASE = timedelta(seconds=30)
 SEND_CONCURRENCY = 32  # sends in flight per chunk; the sending Bot needs a connection each
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What to send for a reminder, computed from the data as it is at send time."""
-
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
-
-
-# A renderer returns None when there is nothing to say any more (e.g. licence complete).
-Renderer = Callable[[AsyncSession, ReminderOutbox, Clinician, datetime], Awaitable[Rendered | None]]
+# A renderer returns None when there is nothing to say any more (e.g. licence complete),
+# SUPERSEDED when a newer row about the same thing is due too and goes instead.
+Renderer = Callable[
+    [AsyncSession, ReminderOutbox, Clinician, datetime], Awaitable[Rendered | Superseded | None]
+]
+SUPERSEDED_BY_NEWER = "a newer reminder about the same thing was due too: it went instead"
+SUPERSEDED_BY_SENT = "said by a reminder sent shortly before"
 
 
 @dataclass
@@ -57,6 +56,8 @@ class DispatchStats:
     rate_limited: int = 0
     reclaimed_in_flight: int = 0
     deferred: int = 0  # due in the clinician's quiet hours: moved to their end
+    superseded: int = 0  # a newer row about the same thing was due too, or sent just before
+    messages: int = 0  # messages sent: rows due together for one clinician make one
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchStats) -> None:
@@ -70,25 +71,50 @@ class DispatchStats:
             "rate_limited",
             "reclaimed_in_flight",
             "deferred",
+            "superseded",
+            "messages",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass(frozen=True, slots=True)
-class _Job:
+class _Part:
+    """One claimed row and what it says."""
+
     row_id: int
-    clinician_id: int
-    chat_id: int
     rendered: Rendered
     attempts: int
 
 
 @dataclass(frozen=True, slots=True)
+class _Job:
+    """One message to one chat: the rows of a clinician claimed together, in due order."""
+
+    clinician_id: int
+    chat_id: int
+    parts: tuple[_Part, ...]
+
+    @property
+    def row_ids(self) -> list[int]:
+        return [part.row_id for part in self.parts]
+
+
+@dataclass(frozen=True, slots=True)
 class _Outcome:
-    kind: str  # a DispatchStats field: sent, retried, failed, blocked
+    kind: str  # a DispatchStats field (sent, retried, failed, blocked), or "transient"
     message_id: int | None = None
     error: str = ""
     delay: float = 0.0
+
+    def for_row(self, attempts: int) -> _Outcome:
+        """What a transient failure (a 5xx, a dropped connection) means for one row of the
+        message: retried with backoff, or failed once the row has had its attempts."""
+        if self.kind != "transient":
+            return self
+        if attempts >= MAX_ATTEMPTS:
+            return _Outcome("failed", error=f"gave up after {attempts}: {self.error}")
+        delay = BACKOFF_BASE.total_seconds() * 2 ** (attempts - 1)
+        return _Outcome("retried", error=self.error, delay=delay)
 
 
 QUIET_HOURS_WAIT = "waits for the end of the clinician's quiet hours"
@@ -187,11 +213,11 @@ class Dispatcher:
 
         Each chunk is committed as "sending" just before its calls and as "sent" (with
         Telegram's message ids) right after, in one statement each: a crash can only
-        duplicate the chunk in flight.
+        duplicate the chunk in flight. A clinician's rows in the batch make one message
+        (or as few as Telegram's limits allow), recorded on each of them.
         """
         stats = DispatchStats()
         now = self.clock.now()
-        jobs: list[_Job] = []
         async with transaction(self.sessionmaker) as session:
             rows = await outbox.claim_due(
                 session, now=now, limit=self._batch_limit(), worker=self.worker, lease=self.lease
@@ -200,37 +226,8 @@ class Dispatcher:
             stats.reclaimed_in_flight = sum(
                 1 for row in rows if row.last_error == outbox.POSSIBLE_DUPLICATE
             )
-            people = await self._clinicians(session, {row.clinician_id for row in rows})
-            dropped = []
-            for row in rows:
-                clinician = people.get(row.clinician_id)
-                if clinician is not None and (
-                    after := _after_quiet_hours(clinician, now, row.due_at)
-                ):
-                    # Due while the bot was down or busy, and it is now night where they
-                    # are: sent when their quiet hours end (QA round 7: one came at 22:26).
-                    await outbox.mark_retry(
-                        session, row.id, self.worker, now, at=after, error=QUIET_HOURS_WAIT
-                    )
-                    stats.deferred += 1
-                    continue
-                rendered = None
-                if clinician is not None and clinician.active:
-                    renderer = self.renderers.get(row.kind)
-                    rendered = await renderer(session, row, clinician, now) if renderer else None
-                if rendered is None:
-                    dropped.append(row.id)
-                else:
-                    jobs.append(
-                        _Job(row.id, row.clinician_id, clinician.chat_id, rendered, row.attempts)  # type: ignore[union-attr]
-                    )
-            await outbox.mark_done_many(
-                session, dropped, self.worker, now, status="dropped",
-                error="nothing to send any more",
-            )  # fmt: skip
-        stats.dropped = len(dropped)
-        for _ in dropped:
-            self.on_outcome("dropped")
+            parts = await self._render(session, rows, now, stats)
+        jobs = _jobs(parts)
         retry_after_before = self.retry_after_total
         # Paced, the next chunk starts once every send of this one has passed the pacer, not
         # after its answers and its "sent" commit: the pacer never idles for a round trip
@@ -261,6 +258,49 @@ class Dispatcher:
         stats.rate_limited = self.retry_after_total - retry_after_before
         return stats
 
+    async def _render(
+        self, session: AsyncSession, rows: Sequence[ReminderOutbox], now: datetime,
+        stats: DispatchStats,
+    ) -> list[tuple[Clinician, _Part]]:  # fmt: skip
+        """What each claimed row says, with its clinician; the rows that wait for the end
+        of quiet hours, have nothing to say or are superseded are recorded as such."""
+        people = await self._clinicians(session, {row.clinician_id for row in rows})
+        parts: list[tuple[Clinician, _Part]] = []
+        dropped: list[int] = []
+        superseded: list[int] = []
+        for row in rows:
+            clinician = people.get(row.clinician_id)
+            if clinician is not None and (after := _after_quiet_hours(clinician, now, row.due_at)):
+                # Due while the bot was down or busy, and it is now night where they
+                # are: sent when their quiet hours end (QA round 7: one came at 22:26).
+                await outbox.mark_retry(
+                    session, row.id, self.worker, now, at=after, error=QUIET_HOURS_WAIT
+                )
+                stats.deferred += 1
+                continue
+            renderer = self.renderers.get(row.kind)
+            if clinician is None or not clinician.active or renderer is None:
+                dropped.append(row.id)
+                continue
+            rendered = await renderer(session, row, clinician, now)
+            if isinstance(rendered, Superseded):
+                superseded.append(row.id)
+            elif rendered is None:
+                dropped.append(row.id)
+            else:
+                parts.append((clinician, _Part(row.id, rendered, row.attempts)))
+        await outbox.mark_done_many(
+            session, dropped, self.worker, now, status="dropped", error="nothing to send any more"
+        )
+        await outbox.mark_done_many(
+            session, superseded, self.worker, now, status="superseded", error=SUPERSEDED_BY_NEWER
+        )
+        stats.dropped, stats.superseded = len(dropped), len(superseded)
+        for outcome, count in (("dropped", len(dropped)), ("superseded", len(superseded))):
+            for _ in range(count):
+                self.on_outcome(outcome)
+        return parts
+
     def _batch_limit(self) -> int:
         """At a paced rate, claim no more than can be sent well within the lease."""
         if self.pacer.unlimited:
@@ -288,9 +328,10 @@ class Dispatcher:
         """Commit "sending", send (setting ``released`` once all passed the pacer), record."""
         async with transaction(self.sessionmaker) as session:
             still_ours = await outbox.mark_sending_many(
-                session, [job.row_id for job in chunk], self.worker, self.clock.now()
-            )
-        chunk = [job for job in chunk if job.row_id in still_ours]
+                session, [row_id for job in chunk for row_id in job.row_ids], self.worker,
+                self.clock.now(),
+            )  # fmt: skip
+        chunk = [job for job in (_keep(job, still_ours) for job in chunk) if job is not None]
         waiting = len(chunk)
 
         def paced() -> None:
@@ -304,20 +345,41 @@ class Dispatcher:
         outcomes = await asyncio.gather(*(self._send(job, paced) for job in chunk))
         pairs = list(zip(chunk, outcomes, strict=True))
         sent = [
-            (job.row_id, outcome.message_id)
+            (part.row_id, outcome.message_id)
             for job, outcome in pairs
             if outcome.kind == "sent" and outcome.message_id is not None
+            for part in job.parts
+        ]
+        # Rows the sent messages said already, later the same day: never sent now. Only
+        # after the send, so a message that fails leaves them to come at their time.
+        redundant = [
+            row_id
+            for job, outcome in pairs
+            if outcome.kind == "sent"
+            for part in job.parts
+            for row_id in part.rendered.supersedes
         ]
         async with transaction(self.sessionmaker) as session:
-            await outbox.mark_sent_many(session, sent, self.worker, self.clock.now())
+            now = self.clock.now()
+            await outbox.mark_sent_many(session, sent, self.worker, now)
+            superseded = await outbox.supersede_pending(
+                session, redundant, now, reason=SUPERSEDED_BY_SENT
+            )
             for job, outcome in pairs:
                 await self._record(session, job, outcome)
-        for outcome in outcomes:
-            setattr(stats, outcome.kind, getattr(stats, outcome.kind) + 1)
-            self.on_outcome(outcome.kind)
+        stats.superseded += superseded
+        for job, outcome in pairs:
+            stats.messages += outcome.kind == "sent"
+            for part in job.parts:
+                kind = outcome.for_row(part.attempts).kind
+                setattr(stats, kind, getattr(stats, kind) + 1)
+                self.on_outcome(kind)
+        for _ in range(superseded):
+            self.on_outcome("superseded")
 
     async def _send(self, job: _Job, paced: Callable[[], None] = lambda: None) -> _Outcome:
         """One message, retried in place on 429; every other failure becomes an outcome."""
+        rendered = merged([part.rendered for part in job.parts])
         retries = 0
         while True:
             await self.pacer.wait(job.chat_id)
@@ -325,7 +387,7 @@ class Dispatcher:
                 paced()
             try:
                 message = await self.bot.send_message(
-                    job.chat_id, job.rendered.text, reply_markup=job.rendered.reply_markup
+                    job.chat_id, rendered.text, reply_markup=rendered.reply_markup
                 )
             except RetryAfter as exc:
                 retries += 1
@@ -341,28 +403,48 @@ class Dispatcher:
             except BadRequest as exc:
                 return _Outcome("failed", error=f"bad request: {exc}")
             except (NetworkError, TelegramError) as exc:
-                if job.attempts >= MAX_ATTEMPTS:
-                    return _Outcome("failed", error=f"gave up after {job.attempts}: {exc}")
-                delay = BACKOFF_BASE.total_seconds() * 2 ** (job.attempts - 1)
-                return _Outcome("retried", error=f"{type(exc).__name__}: {exc}", delay=delay)
+                return _Outcome("transient", error=f"{type(exc).__name__}: {exc}")
             return _Outcome("sent", message_id=message.message_id)
 
     async def _record(self, session: AsyncSession, job: _Job, outcome: _Outcome) -> None:
+        """A failed message's outcome on each of its rows (a sent one is recorded already)."""
         now = self.clock.now()
-        if outcome.kind == "retried":
-            await outbox.mark_retry(
-                session, job.row_id, self.worker, now,
-                at=now + timedelta(seconds=outcome.delay), error=outcome.error,
-            )  # fmt: skip
-        elif outcome.kind == "failed":
-            await outbox.mark_done(
-                session, job.row_id, self.worker, now, status="failed", error=outcome.error
-            )
-        elif outcome.kind == "blocked":
-            await outbox.mark_done(
-                session, job.row_id, self.worker, now, status="failed", error=outcome.error
-            )
+        for part in job.parts:
+            result = outcome.for_row(part.attempts)
+            if result.kind == "retried":
+                await outbox.mark_retry(
+                    session, part.row_id, self.worker, now,
+                    at=now + timedelta(seconds=result.delay), error=result.error,
+                )  # fmt: skip
+            elif result.kind in ("failed", "blocked"):
+                await outbox.mark_done(
+                    session, part.row_id, self.worker, now, status="failed", error=result.error
+                )
+        if outcome.kind == "blocked":
             await clinician_store.mark_inactive(session, job.clinician_id, now)
+
+
+def _keep(job: _Job, still_ours: set[int]) -> _Job | None:
+    """The job with only the rows still leased to this worker (None if none is)."""
+    parts = tuple(part for part in job.parts if part.row_id in still_ours)
+    if len(parts) == len(job.parts):
+        return job
+    return replace(job, parts=parts) if parts else None
+
+
+def _jobs(parts: Sequence[tuple[Clinician, _Part]]) -> list[_Job]:
+    """The batch's messages: each clinician's rows in claim (due) order, as few messages
+    as Telegram's limits allow (QA: several reminders in the same minute, one message each)."""
+    by_clinician: dict[int, list[_Part]] = defaultdict(list)  # in order of first row
+    chats: dict[int, int] = {}
+    for clinician, part in parts:
+        by_clinician[clinician.id].append(part)
+        chats[clinician.id] = clinician.chat_id
+    return [
+        _Job(clinician_id, chats[clinician_id], tuple(group))
+        for clinician_id, mine in by_clinician.items()
+        for group in pack(mine, lambda part: part.rendered)
+    ]
 
 
 async def _set_or_done(event: asyncio.Event, task: asyncio.Task[None]) -> None:

@@ -260,7 +260,8 @@ async def apply_plans(
     One read of their future planned rows, then at most one statement per kind of
     change (insert, move, revive, cancel): re-planning an unchanged clinician writes
     nothing, which is what makes the periodic pass over everyone cheap. Pending snoozes
-    are kept, at the clinician's current time of their day.
+    are kept, at the clinician's current time of their day, and so are rows the dispatcher
+    put back (a retry, a hold until the end of quiet hours).
     """
     if not people:
         return
@@ -272,6 +273,7 @@ async def apply_plans(
                 ReminderOutbox.dedupe_key,
                 ReminderOutbox.due_at,
                 ReminderOutbox.status,
+                ReminderOutbox.attempts,
             ).where(
                 ReminderOutbox.clinician_id.in_([person.id for person in people]),
                 ReminderOutbox.kind.in_(PLANNED_KINDS),
@@ -290,10 +292,18 @@ async def apply_plans(
         and (by_key[key].status == "cancelled" or by_key[key].due_at != item.due_at)
     ]
     moves += _snoozes_moved(existing, people, now)
+    # A row with attempts was due and is the dispatcher's now: put back for a retry, or
+    # held for the end of the clinician's quiet hours. Its step is in the past, so no plan
+    # wants it; cancelling it lost the message (the note the day after a deadline, held
+    # at night, was gone if the clinician logged a credit before morning). Whether it still
+    # has something to say is decided when it is sent (render late).
     cancels = [
         row.id
         for key, row in by_key.items()
-        if row.status == "pending" and key not in wanted and SNOOZE_MARK not in key
+        if row.status == "pending"
+        and key not in wanted
+        and SNOOZE_MARK not in key
+        and not row.attempts
     ]
     if inserts:
         await outbox.insert_new(session, inserts, now)

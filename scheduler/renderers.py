@@ -11,7 +11,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -38,8 +38,10 @@ from bot.views import (
     weekly_pace_shown,
 )
 from handlers.callbacks import encode
-from scheduler.dispatcher import Rendered, Renderer
+from scheduler.dispatcher import Renderer
+from scheduler.messages import SUPERSEDED, Rendered, Superseded
 from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up, resumes_at
+from scheduler.repeats import series_of
 
 
 async def render_notice(
@@ -77,10 +79,13 @@ def renewal_buttons(licence_id: int, days_left: int, deadline: date) -> InlineKe
 def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
     async def render_renewal(
         session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
-    ) -> Rendered | None:
+    ) -> Rendered | Superseded | None:
         licence = await _remindable_licence(session, row, clinician)
-        if licence is None or await _superseded(session, row, now):
+        if licence is None:
             return None
+        series = await series_of(session, row, clinician, now)
+        if series.newer_due:
+            return SUPERSEDED
         status = await _status_now(session, clinician, licence, now, rulebook)
         if status is None or status.complete:
             return None
@@ -127,6 +132,7 @@ def make_renewal_renderer(rulebook: RuleBook) -> Renderer:
         return Rendered(
             template.format(**values),
             renewal_buttons(licence.id, days_to_last, status.deadline),
+            supersedes=series.repeats,
         )
 
     return render_renewal
@@ -184,29 +190,6 @@ def _paused_then(row: ReminderOutbox, clinician: Clinician) -> bool:
     """Due before a pause until a day ends (a snooze the pause's re-plan left in place)."""
     resume = resumes_at(clinician)
     return resume is not None and row.due_at < resume
-
-
-async def _superseded(session: AsyncSession, row: ReminderOutbox, now: datetime) -> bool:
-    """A later step for the same licence is also due (the bot was down, or the sandbox
-    clock jumped): send only the newest, not a burst of stale ones. Of two rows due at
-    the same moment (a snooze on a ladder step's day) only the later-made one goes."""
-    newer = await session.scalar(
-        select(ReminderOutbox.id)
-        .where(
-            ReminderOutbox.clinician_id == row.clinician_id,
-            ReminderOutbox.kind == row.kind,
-            ReminderOutbox.target_id == row.target_id,
-            ReminderOutbox.id != row.id,
-            or_(
-                ReminderOutbox.due_at > row.due_at,
-                and_(ReminderOutbox.due_at == row.due_at, ReminderOutbox.id > row.id),
-            ),
-            ReminderOutbox.due_at <= now,
-            ReminderOutbox.status.in_(("pending", "claimed", "sending", "sent")),
-        )
-        .limit(1)
-    )
-    return newer is not None
 
 
 def make_complete_renderer(rulebook: RuleBook) -> Renderer:
@@ -333,7 +316,7 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
 
 async def render_course(
     session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
-) -> Rendered | None:
+) -> Rendered | Superseded | None:
     if clinician.reminders_paused or _paused_then(row, clinician):
         return None
     course = await session.get(Course, row.target_id) if row.target_id else None
@@ -351,6 +334,9 @@ async def render_course(
     tz = ZoneInfo(clinician.timezone)
     if follow_up:
         return await _follow_up(session, course, clinician, tz)
+    series = await series_of(session, row, clinician, now)
+    if series.newer_due:  # the day-before one, caught up with the hour-before
+        return SUPERSEDED
     if is_all_day(course):  # its days are the venue's, whatever the clinician's clock
         first = course.starts_at.astimezone(venue_zone(course)).date()
         when = _on_day(first, now.astimezone(tz).date())
@@ -378,6 +364,7 @@ async def render_course(
             where=where,
         ),
         course_buttons(course),
+        supersedes=series.repeats,
     )
 
 

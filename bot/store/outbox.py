@@ -3,9 +3,10 @@
 Row life: ``pending`` → ``claimed`` (leased to one dispatcher) → ``sending`` (committed
 just before the Telegram call) → ``sent`` (with Telegram's message id). Side exits:
 ``pending`` again with a later ``due_at`` (retry), ``failed``, ``dropped`` (nothing to
-say any more, e.g. the licence is complete), ``cancelled``. A crashed dispatcher leaves
-``claimed``/``sending`` rows whose lease expires; they are claimed again. Only rows
-that were ``sending`` at the crash can be delivered twice.
+say any more, e.g. the licence is complete), ``cancelled``, ``superseded`` (another
+message said it: a newer step due at the same time, or one sent shortly before). A
+crashed dispatcher leaves ``claimed``/``sending`` rows whose lease expires; they are
+claimed again. Only rows that were ``sending`` at the crash can be delivered twice.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.store.models import Clinician, ReminderOutbox
 
 OPEN_STATUSES = ("pending", "claimed", "sending")
 POSSIBLE_DUPLICATE = "lease expired while sending: possible duplicate"
-DONE_STATUSES = ("sent", "failed", "dropped", "cancelled")
+DONE_STATUSES = ("sent", "failed", "dropped", "cancelled", "superseded")
 
 
 def dedupe_key(clinician_id: int, kind: str, target_id: int | None, step: str) -> str:
@@ -88,6 +89,23 @@ async def upsert_planned(session: AsyncSession, planned: Sequence[Planned], now:
     )
     result = await session.execute(statement)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def record_said(session: AsyncSession, said: Sequence[Planned], now: datetime) -> set[str]:
+    """Record messages a chat turn says itself as ``sent`` rows; returns the keys that were
+    new. A key recorded before (in any state) is left alone and not returned: the caller
+    says only the new ones, so a note meant once per key stays once (the 🎉 of a cycle,
+    after an undo and the same entry logged again)."""
+    if not said:
+        return set()
+    rows = [_row(item, now) | {"status": "sent", "sent_at": now} for item in said]
+    statement = (
+        _insert(session)(ReminderOutbox)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(ReminderOutbox.dedupe_key)
+    )
+    return set((await session.execute(statement)).scalars().all())
 
 
 async def insert_new(session: AsyncSession, planned: Sequence[Planned], now: datetime) -> None:
@@ -183,6 +201,22 @@ async def cancel_ids(
         .values(status="cancelled", last_error=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def supersede_pending(
+    session: AsyncSession, ids: Sequence[int], now: datetime, *, reason: str
+) -> int:
+    """Mark these rows superseded if they are still pending (a row claimed meanwhile is
+    left to its dispatcher); returns how many were."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(ReminderOutbox)
+        .where(ReminderOutbox.id.in_(list(set(ids))), ReminderOutbox.status == "pending")
+        .values(status="superseded", last_error=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def cancel_pending(

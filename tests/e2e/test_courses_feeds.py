@@ -85,7 +85,8 @@ async def test_a_moved_and_a_dropped_course_are_announced_once(
 
     feed.update(body=MOVED, etag='"v2"')
     await tick_now(bot.app)
-    told = sorted(m.text or "" for m in await ana.replies_until_quiet(0.5))
+    (message,) = await ana.replies_until_quiet(0.5)  # due together: one message
+    told = sorted((message.text or "").split("\n\n"))
     assert told == [
         "❌ Feed Sepsis Update (Mon Dec 14, 9:00 AM EST) has been cancelled by the provider.",
         "🔁 Feed Ethics Day has moved: it now starts Sat Dec 12, 10:00 AM EST.",

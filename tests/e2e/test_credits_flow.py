@@ -50,13 +50,18 @@ async def onboard(ana: SandboxUser) -> None:
     await reply_with(ana, "All set.")
 
 
-async def confirm(ana: SandboxUser) -> str:
-    """Press Save on the proposed entry; returns the 'counts toward' line."""
+async def confirm(ana: SandboxUser, *, completes: str | None = None) -> str:
+    """Press Save on the proposed entry; returns the 'counts toward' line. ``completes``:
+    the licence the entry completes, whose 🎉 the save says next."""
     proposal = await ana.next_reply()
     assert "Log this?" in proposal.text, proposal.text
     await ana.press("✅ Save")
     await ana.next_edit()
-    return (await ana.next_reply()).text
+    toward = (await ana.next_reply()).text
+    if completes is not None:
+        note = (await ana.next_reply()).text
+        assert note.startswith(f"🎉 {completes} is complete for this cycle"), note
+    return toward
 
 
 async def test_onboarding_logging_and_exact_status(bot: BotUnderTest) -> None:

@@ -61,7 +61,9 @@ async def test_a_training_logged_once_counts_and_stays_done_in_later_cycles(
     on 2024-08-15" (before the registration existed) and the training vanished."""
     ana = await dea(bot, renewals_done)
     await ana.send(LOG_MATE.format(day="Oct 1"))
-    assert "Counts toward: DEA registration (complete ✓)" in await confirm(ana)
+    assert "Counts toward: DEA registration (complete ✓)" in await confirm(
+        ana, completes="DEA registration"
+    )
     text = await status(ana)
     assert "✅ Complete for this cycle" in text, text
     assert f"{MATE}: 8 of 8 h ✓" in text and "done Oct 1, 2026" in text, text
@@ -81,7 +83,9 @@ async def test_a_training_done_before_this_cycle_counts(bot: BotUnderTest) -> No
     """One-time means whenever it was done: a 2023 training counts in the 2024-2027 cycle."""
     ana = await dea(bot, renewals_done=1)
     await ana.send(LOG_MATE.format(day="May 2 2023"))
-    assert "Counts toward: DEA registration (complete ✓)" in await confirm(ana)
+    assert "Counts toward: DEA registration (complete ✓)" in await confirm(
+        ana, completes="DEA registration"
+    )
     text = await status(ana)
     assert "✅ Complete for this cycle" in text and "done May 2, 2023" in text, text
 
@@ -93,7 +97,7 @@ async def test_the_transcript_has_no_total_a_registration_does_not_ask(
     for a registration never renewed."""
     ana = await dea(bot, renewals_done=0)
     await ana.send(LOG_MATE.format(day="Oct 1"))
-    await confirm(ana)
+    await confirm(ana, completes="DEA registration")
     await ana.send('/log 27.5 cat 1 "Cardiology update" on Oct 2')
     await confirm(ana)
     await ana.send("/transcript")
@@ -113,7 +117,7 @@ async def test_the_note_after_the_deadline_says_the_training_is_done(
     now counts toward it." for a registration whose one-time training was done."""
     ana = await dea(bot, renewals_done=0)
     await ana.send(LOG_MATE.format(day="Oct 1"))
-    await confirm(ana)
+    await confirm(ana, completes="DEA registration")
     await tick_now(bot.app)
     bot.clock.set(datetime(2027, 8, 16, 18, 0, tzinfo=NEW_YORK))
     await tick_now(bot.app)

@@ -98,6 +98,7 @@ async def test_a_topic_a_mandate_wants_narrower_is_offered(bot: BotUnderTest) ->
     await ana.next_edit()
     counted = (await ana.next_reply()).text
     assert counted.startswith("Counts toward: New York"), counted
+    assert (await ana.next_reply()).text.startswith("🎉 New York is complete")  # its one topic
     await ana.send("/status")
     status = (await ana.next_reply()).text
     assert "Infection control and barrier precautions (NYSDOH approved): 1 of 1" in status, status

@@ -101,9 +101,10 @@ async def test_completion_is_announced_once_and_stops_the_ladder(bot: BotUnderTe
     await ana.press("✅ Save")
     await ana.next_edit()
     assert "complete" in (await ana.next_reply()).text
-    await tick_now(bot.app)
-    announcement = await ana.next_reply()
+    announcement = await ana.next_reply()  # said by the save itself, not by a tick
     assert "is complete for this cycle" in announcement.text
+    await tick_now(bot.app)
+    assert await ana.replies_until_quiet(quiet=0.3) == []  # and not again by the dispatcher
     # No renewal reminders while nothing remains; the note the day after the deadline stays.
     assert [row.kind for row in await pending(bot)] == ["cycle_end"]
     await tick_now(bot.app)

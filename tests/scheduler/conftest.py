@@ -68,8 +68,10 @@ async def seed_notices(
     *,
     users: int | None = None,
     due: datetime = NOW - timedelta(minutes=1),
+    pad: int = 0,
 ) -> list[int]:
-    """``count`` due notices spread over ``users`` clinicians (default: one each)."""
+    """``count`` due notices spread over ``users`` clinicians (default: one each), each
+    ``pad`` characters long at least."""
     users = users or count
     ids = []
     async with transaction(sessionmaker) as session:
@@ -91,7 +93,7 @@ async def seed_notices(
                 target_id=None,
                 step=f"n{index}",
                 due_at=due,
-                payload={"text": f"notice #{index}"},
+                payload={"text": f"notice #{index}".ljust(pad, ".")},
             )
             for index in range(count)
         ]

@@ -23,8 +23,13 @@ pytestmark = pytest.mark.postgres
 
 
 def delivered(sandbox: BotApiSandbox, chat_ids: range) -> Counter[str]:
+    """How often each notice reached its chat (a clinician's notices due together come
+    as one message, one part each)."""
     return Counter(
-        message.text or "" for chat_id in chat_ids for message in sandbox.messages(chat_id)
+        part
+        for chat_id in chat_ids
+        for message in sandbox.messages(chat_id)
+        for part in (message.text or "").split("\n\n")
     )
 
 
@@ -97,14 +102,15 @@ async def test_paced_dispatch_gets_no_429(
     sandbox.rate_limiter.enabled = True
     sandbox.rate_limiter.per_second = 30
     sandbox.rate_limiter.reset()
-    await seed_notices(sessionmaker, sandbox, 30, users=10)  # 3 per chat: per-chat pacing matters
+    # 3 per chat, too long to make one message: per-chat pacing matters.
+    await seed_notices(sessionmaker, sandbox, 30, users=10, pad=2500)
     # Margins a loaded CI machine keeps: with 28/s and 1.05 s, a send delayed ~60 ms on its
     # way to the sandbox put two of one chat's within its 1 s window (1 of 4 suite runs).
     dispatcher = make_dispatcher(
         tg_bot, sessionmaker, clock, registry=dispatchers, rate=25, per_chat=1.25
     )
     stats = await dispatcher.drain()
-    assert stats.sent == 30 and stats.rate_limited == 0
+    assert stats.sent == 30 and stats.messages == 30 and stats.rate_limited == 0
 
 
 async def test_server_errors_are_retried_with_backoff_then_delivered(
@@ -307,3 +313,61 @@ async def test_a_row_its_sender_placed_in_quiet_hours_goes_out_then(
     dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
     stats = await dispatcher.drain()
     assert (stats.sent, stats.deferred) == (1, 0)
+
+
+async def test_a_clinicians_rows_due_together_make_one_message_recorded_on_each(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """QA: reminders due in the same minute came as separate messages. One message, in due
+    order; each row sent once, with that message's id; nothing sent again."""
+    await seed_notices(sessionmaker, sandbox, 6, users=2)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    stats = await dispatcher.drain()
+    assert (stats.sent, stats.messages) == (6, 2)
+    assert [m.text for m in sandbox.messages(10_000)] == ["notice #0\n\nnotice #2\n\nnotice #4"]
+    assert [m.text for m in sandbox.messages(10_001)] == ["notice #1\n\nnotice #3\n\nnotice #5"]
+    sent = await rows(sessionmaker)
+    assert {r.status for r in sent} == {"sent"}
+    by_chat = {(r.clinician_id, r.telegram_message_id) for r in sent}
+    assert len(by_chat) == 2  # one message id per clinician, on each of their rows
+    assert (await dispatcher.drain()).claimed == 0
+
+
+async def test_a_merged_message_that_fails_leaves_every_row_to_retry(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """A failed send loses none of the rows it carried, and the retry sends them once."""
+    sandbox.faults.error_rate = 1.0
+    await seed_notices(sessionmaker, sandbox, 3, users=1)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    stats = await dispatcher.drain()
+    assert (stats.retried, stats.sent) == (3, 0)
+    assert {(r.status, r.attempts) for r in await rows(sessionmaker)} == {("pending", 1)}
+    sandbox.faults.error_rate = 0
+    clock.advance(timedelta(hours=1))
+    assert (await dispatcher.drain()).messages == 1
+    assert [m.text for m in sandbox.messages(10_000)] == ["notice #0\n\nnotice #1\n\nnotice #2"]
+    assert {r.status for r in await rows(sessionmaker)} == {"sent"}
+
+
+async def test_rows_too_long_together_are_packed_into_few_messages(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """Within Telegram's 4096 characters: 1,500 each, two to a message."""
+    await seed_notices(sessionmaker, sandbox, 5, users=1, pad=1500)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+    stats = await dispatcher.drain()
+    assert (stats.sent, stats.messages) == (5, 3)
+    assert [m.text.count("notice #") for m in sandbox.messages(10_000)] == [2, 2, 1]

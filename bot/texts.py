@@ -954,6 +954,10 @@ PAUSE_UNTIL_TOO_FAR = (
     "That is more than a year away. To stop reminders with no end date, say "
     "<i>pause reminders</i>; resume them any time in /reminders."
 )
+REMINDERS_BACK_FROM_PAUSE = (
+    "▶️ Reminders are back on (paused until {day}). Some fell due during the pause and "
+    "were not sent; where you stand now:"
+)
 REMINDERS_MISSED = (
     "▶️ Reminders are back on. {count} fell due while they were paused and were not "
     "sent; where you stand now:"
@@ -984,6 +988,7 @@ REMINDERS_WHAT = {
     "complete": "licence complete: {label}",
     "cycle_end": "end-of-cycle note: {label}",
     "notice": "announcement",
+    "resumed": "back from the pause: where you stand",
 }
 
 # ---------------------------------------------------------------- certificates & transcript

@@ -30,6 +30,7 @@ from handlers.replan import replan
 from handlers.status import views
 from handlers.turn import Turn, clinician_handler
 from scheduler.planner import (
+    BACK_FROM_PAUSE,
     PLANNED_KINDS,
     SNOOZE_MARK,
     course_plan,
@@ -270,6 +271,7 @@ async def pause_until_typed(turn: Turn, how: str, when: str) -> None:
     clinician = turn.clinician
     clinician.reminders_paused = False
     clinician.reminders_paused_until = resume
+    await _drop_back_from_pause(turn)  # an earlier pause's day: the re-plan makes this one's
     await replan(turn)  # the plan leaves out what falls before the day; the rest is kept
     lines = [texts.PAUSE_UNTIL_SET.format(day=day(resume))]
     lines += [
@@ -289,6 +291,8 @@ async def _set_paused(turn: Turn, paused: bool) -> None:
     clinician = turn.clinician
     timed = clinician.reminders_paused_until is not None
     clinician.reminders_paused_until = None
+    if timed:
+        await _drop_back_from_pause(turn)
     if clinician.reminders_paused == paused:
         if timed:
             await replan(turn)
@@ -303,6 +307,13 @@ async def _set_paused(turn: Turn, paused: bool) -> None:
         turn.session, clinician.id, turn.now
     )):  # fmt: skip
         await _say_missed(turn, missed)
+
+
+async def _drop_back_from_pause(turn: Turn) -> None:
+    """The note planned for the day a pause until a day ends: that day no longer comes."""
+    await outbox.cancel_pending(
+        turn.session, turn.clinician.id, turn.now, kinds=[BACK_FROM_PAUSE], reason="pause changed"
+    )
 
 
 async def _say_missed(turn: Turn, missed: int) -> None:

@@ -146,7 +146,10 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
             step = f"{stamp}:{FOLLOW_UP_STEP}"
             planned.append(outbox.Planned(clinician.id, "course", course.id, step, after))
     if (resume := resumes_at(clinician)) is not None:  # "pause until Jan 15": none before
+        held = any(row.kind == "renewal" and row.due_at < resume for row in planned)
         planned = [row for row in planned if row.due_at >= resume]
+        if held and clinician.reminders_paused_until is not None:
+            planned.append(back_from_pause(clinician, slot))
     return planned
 
 
@@ -155,6 +158,22 @@ def resumes_at(clinician: Clinician) -> datetime | None:
     Reminders due before it are neither planned nor sent; after it nothing has to happen."""
     day = clinician.reminders_paused_until
     return None if day is None else local_datetime(day, time(0), local_zone(clinician))
+
+
+BACK_FROM_PAUSE = "resumed"
+"""The kind of the note on the day a pause until a day ends, when renewal reminders fell in
+it: where each open licence stands (QA round 13: the 90-day step fell in the pause and was
+never made up). Not a planned kind: a later re-plan, once the held steps are in the past,
+wants no such row, yet it must stay; its renderer drops it if the pause changed."""
+
+
+def back_from_pause(clinician: Clinician, slot: Callable[[date], datetime]) -> outbox.Planned:
+    """The note for the day this clinician's pause ends, at their time of that day."""
+    day = clinician.reminders_paused_until
+    assert day is not None
+    return outbox.Planned(
+        clinician.id, BACK_FROM_PAUSE, None, f"{day}:back", slot(day), {"day": day.isoformat()}
+    )
 
 
 FOLLOW_UP_STEP = "followup"

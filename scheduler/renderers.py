@@ -32,6 +32,7 @@ from bot.views import (
     mandate_gaps,
     next_cycle_said,
     number,
+    render_verdict,
     shortfall_said,
     still_needed,
     unit_word,
@@ -40,7 +41,13 @@ from bot.views import (
 from handlers.callbacks import encode
 from scheduler.dispatcher import Renderer
 from scheduler.messages import SUPERSEDED, Rendered, Superseded
-from scheduler.planner import MAKEUP_MARK, SNOOZE_MARK, is_follow_up, resumes_at
+from scheduler.planner import (
+    BACK_FROM_PAUSE,
+    MAKEUP_MARK,
+    SNOOZE_MARK,
+    is_follow_up,
+    resumes_at,
+)
 from scheduler.repeats import series_of
 
 
@@ -190,6 +197,41 @@ def _paused_then(row: ReminderOutbox, clinician: Clinician) -> bool:
     """Due before a pause until a day ends (a snooze the pause's re-plan left in place)."""
     resume = resumes_at(clinician)
     return resume is not None and row.due_at < resume
+
+
+def make_back_from_pause_renderer(rulebook: RuleBook) -> Renderer:
+    async def render_back_from_pause(
+        session: AsyncSession, row: ReminderOutbox, clinician: Clinician, now: datetime
+    ) -> Rendered | None:
+        """The day a pause until a day ends: where each open licence stands, since the
+        reminders that fell in the pause were not sent. Nothing when the pause changed
+        since (resumed early, paused until another day, or with no end)."""
+        ended = clinician.reminders_paused_until
+        if clinician.reminders_paused or ended is None:
+            return None
+        if (row.payload or {}).get("day") != ended.isoformat():
+            return None
+        today = now.astimezone(ZoneInfo(clinician.timezone)).date()
+        items = [credit_item(r) for r in await credit_store.credit_rows(session, clinician)]
+        licences = [
+            licence
+            for licence in await session.scalars(
+                select(Licence).where(Licence.clinician_id == clinician.id).order_by(Licence.id)
+            )
+            if not licence.reminders_muted
+        ]
+        lines = [
+            line
+            for view in views_for_items(clinician, licences, items, today, rulebook)
+            if view.status is not None and not view.status.complete
+            and (line := render_verdict(view, today, pace=False)) is not None
+        ]  # fmt: skip
+        if not lines:
+            return None
+        heading = texts.REMINDERS_BACK_FROM_PAUSE.format(day=day(ended))
+        return Rendered("\n".join([heading, *lines]))
+
+    return render_back_from_pause
 
 
 def make_complete_renderer(rulebook: RuleBook) -> Renderer:
@@ -431,6 +473,7 @@ def default_renderers(rulebook: RuleBook) -> dict[str, Renderer]:
         "notice": render_notice,
         "renewal": make_renewal_renderer(rulebook),
         "complete": make_complete_renderer(rulebook),
+        BACK_FROM_PAUSE: make_back_from_pause_renderer(rulebook),
         "cycle_end": make_cycle_end_renderer(rulebook),
         "course": render_course,
     }

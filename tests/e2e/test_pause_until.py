@@ -5,6 +5,7 @@ inside the pause is pointed out, and phrases that name no usable day change noth
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from tests.e2e.conftest import BotUnderTest
 from tests.e2e.test_reminders import pending, texas_clinician
 
 pytestmark = pytest.mark.postgres
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 async def said(ana: SandboxUser, text: str) -> str:
@@ -38,12 +40,21 @@ async def test_none_before_the_day_and_the_next_one_after_it_by_itself(bot: BotU
     assert "Paused until May 15, 2027" in reply and "is due" not in reply, reply
     assert "Reminders are paused until May 15, 2027" in reply  # the panel says it too
     assert [r.dedupe_key.rsplit(":", 1)[-1] for r in await pending(bot)] == [
-        "d30", "d14", "d7", "d1", "ended",
+        "back", "d30", "d14", "d7", "d1", "ended",
     ]  # fmt: skip
     for step in ("d180", "d90", "d60"):  # the days pass: nothing comes
         bot.clock.set(steps[step] + timedelta(minutes=1))
         await tick_now(bot.app)
     assert await ana.replies_until_quiet(quiet=0.3) == []
+    # The day the pause ends: the steps it held back are not sent late, where Texas stands
+    # is (QA round 13: the 90-day reminder fell in the pause and nothing made up for it).
+    back = next(r for r in await pending(bot) if r.dedupe_key.endswith(":back"))
+    assert back.due_at.astimezone(NEW_YORK).date() == date(2027, 5, 15)
+    bot.clock.set(back.due_at + timedelta(minutes=1))
+    await tick_now(bot.app)
+    note = (await ana.next_reply()).text or ""
+    assert note.startswith("▶️ Reminders are back on (paused until May 15, 2027)"), note
+    assert "Texas Medical Board" in note, note
     bot.clock.set(steps["d30"] + timedelta(minutes=1))
     await tick_now(bot.app)
     reminder = await ana.next_reply()
@@ -73,10 +84,28 @@ async def test_resuming_early_brings_them_back(bot: BotUnderTest) -> None:
     ana = await texas_clinician(bot)
     await tick_now(bot.app)
     await said(ana, "mute reminders until May 15")
-    assert len(await pending(bot)) == 5
+    assert len(await pending(bot)) == 6  # five steps after the day, and the note on it
     panel = await said(ana, "resume reminders")
     assert "paused" not in panel, panel
-    assert len(await pending(bot)) == 8 and await paused_until(bot) is None
+    keys = [r.dedupe_key for r in await pending(bot)]
+    assert len(keys) == 8 and await paused_until(bot) is None, keys  # no note: no pause
+    assert not [key for key in keys if key.endswith(":back")]
+
+
+async def test_a_pause_moved_to_another_day_has_its_note_on_that_day(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    await said(ana, "pause reminders until May 15")
+    await said(ana, "pause reminders until May 20")
+    backs = [r.dedupe_key for r in await pending(bot) if r.dedupe_key.endswith(":back")]
+    assert backs == [f"{backs[0].split(':')[0]}:resumed:-:2027-05-20:back"], backs
+
+
+async def test_no_note_when_nothing_fell_in_the_pause(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)  # d180 is Jan 1, 2027
+    await tick_now(bot.app)
+    await said(ana, "pause reminders until Dec 20")  # no step before Dec 20
+    assert not [r for r in await pending(bot) if r.dedupe_key.endswith(":back")]
 
 
 @pytest.mark.parametrize(
@@ -107,3 +136,10 @@ async def test_held_off_until_a_day_in_numbers(bot: BotUnderTest) -> None:
 async def test_a_misspelt_until_and_month_still_pause(bot: BotUnderTest) -> None:
     ana = await texas_clinician(bot)
     assert "Paused until Feb 3, 2027" in await said(ana, "pause reminders untill Febuary 3")
+
+
+async def test_the_panel_lists_the_note_on_the_day_the_pause_ends(bot: BotUnderTest) -> None:
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    panel = await said(ana, "pause reminders until May 15")
+    assert "back from the pause: where you stand" in panel, panel

@@ -119,6 +119,11 @@ IMPORT_CANCEL_REFUSED = (
     "nothing was changed. If the file is complete, run again with --allow-cancellations; "
     "to keep those courses listed, with --keep-missing"
 )
+IMPORT_NO_IDS = (
+    "{count} course(s) have no id, so each is known by its title, start and place: "
+    "correcting one of those later makes it a new course and cancels the old one (its "
+    "clinicians are told). Give every row an id to avoid that."
+)
 FEED_CANCEL_REFUSED = (
     "no longer lists {missing} of the {listed} upcoming courses it listed before "
     "(more than {share}%), so nothing was changed: a cut-off feed would cancel them and tell "

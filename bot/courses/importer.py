@@ -43,7 +43,8 @@ from bot.store.models import Course
 
 BATCH_SIZE = 200
 SQLITE_BATCH_PAUSE_S = 0.02
-"""Between two batches on SQLite, so other writers get the lock (see ``_store``)."""
+"""``cme-bot courses import`` on SQLite: between two batches, so the bot's processes get the
+write lock (see ``_store``)."""
 SHOWN_REJECTIONS = 10
 CANCEL_GUARD_SHARE = 0.2
 CANCEL_GUARD_MIN = 3
@@ -112,6 +113,10 @@ class ImportOptions:
     limits: Limits = field(default_factory=Limits)
     sleep: Sleep = asyncio.sleep
     source_name: str | None = None
+    batch_pause: float = 0.0
+    """Seconds between two batches: the CLI on SQLite lets the bot's processes, waiting for
+    the one write lock, in (see ``_store``). Not in the chat: there all batches run in the
+    turn's one transaction."""
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -175,7 +180,7 @@ async def import_source(
             summary.refused = await _cancel_refusal(sessionmaker, key, present, now)
             if summary.refused is not None:
                 return summary
-        await _store(sessionmaker, good, now, summary, options.sleep)
+        await _store(sessionmaker, good, now, summary, options)
         if unknown and (options.mark_missing_cancelled or options.report_missing):
             # A row refused without an id may be a course listed before: it is not missing
             # (review: one unreadable row had its course cancelled, subscribers told).
@@ -269,11 +274,7 @@ def _validate(
         )
     without_id = sum(1 for _, record in good if record.source_id.startswith("auto:"))
     if without_id:  # QA round 11c: documented, but an admin learnt it from a "cancelled"
-        summary.notes.append(
-            f"{without_id} course(s) have no id, so each is known by its title, start and "
-            "place: correcting one of those later makes it a new course and cancels the old "
-            "one (its clinicians are told). Give every row an id to avoid that."
-        )
+        summary.notes.append(texts.IMPORT_NO_IDS.format(count=without_id))
     return good, present, unknown
 
 
@@ -306,21 +307,21 @@ async def _store(
     good: list[tuple[str, rec.CourseRecord]],
     now: datetime,
     summary: ImportSummary,
-    sleep: Sleep = asyncio.sleep,
+    options: ImportOptions,
 ) -> None:
     """Upsert in batches, one transaction each; refused rows become rejections.
 
-    On SQLite each batch holds the database's one write lock. A bot process waiting for
-    it retries in its busy handler every few milliseconds, so with no pause between
-    batches it rarely gets in: a 60,000-row `courses import` kept the chat waiting for
-    minutes. The pause after each batch lets it in (measured, 150 batches against a
-    transaction every 0.1 s: longest wait 0.96 s with no pause, 26 ms with 20 ms).
+    With ``options.batch_pause`` the import waits that long between batches. On SQLite
+    each batch holds the database's one write lock, and another process waiting for it
+    retries in its busy handler every few milliseconds: with no pause it rarely gets in (a
+    60,000-row `courses import` kept the chat waiting for minutes; measured with 150
+    batches against a transaction every 0.1 s: longest wait 0.96 s with no pause, 26 ms
+    with 20 ms).
     """
     where = {record.source_id: location for location, record in good}
-    pause = SQLITE_BATCH_PAUSE_S if sessionmaker.kw["bind"].dialect.name == "sqlite" else 0.0
     for start in range(0, len(good), BATCH_SIZE):
-        if start and pause:
-            await sleep(pause)
+        if start and options.batch_pause:
+            await options.sleep(options.batch_pause)
         batch = [record for _, record in good[start : start + BATCH_SIZE]]
         async with transaction(sessionmaker) as session:
             result = await store.upsert_courses(session, batch, now=now)
@@ -519,6 +520,7 @@ def courses_import_main(
                 default_timezone=settings.default_timezone, geocoder=place_geocoder,
                 mark_missing_cancelled=not keep_missing,
                 guard_cancellations=not allow_cancellations, limits=limits_for(settings),
+                batch_pause=SQLITE_BATCH_PAUSE_S if engine.dialect.name == "sqlite" else 0.0,
             )  # fmt: skip
             now = (clock or SystemClock()).now()
             sessionmaker = create_sessionmaker(engine)

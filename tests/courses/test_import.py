@@ -415,13 +415,11 @@ async def test_a_repeated_row_without_ids_is_named_in_words(
     assert repeated.reason == "the same course as line 2 (same title, start and place)"
 
 
-@pytest.mark.postgres
-async def test_on_sqlite_batches_pause_so_other_writers_get_the_lock(
+async def test_batches_pause_when_asked_so_other_writers_get_the_lock(
     sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    """A big import on SQLite pauses after each batch: a bot process waiting for the one
-    write lock gets in (QA round 11c: the chat waited for a whole 60,000-row import).
-    PostgreSQL locks rows, not the database: no pause there."""
+    """`courses import` on SQLite pauses after each batch: a bot process waiting for the
+    one write lock gets in (QA round 11c: the chat waited for a whole 60,000-row import)."""
     rows = [
         f"p{i},Course {i},1,ethics,webinar,2027-01-10 08:00,2027-01-10 09:00,,,,,0\n"
         for i in range(2 * importer.BATCH_SIZE + 50)
@@ -433,8 +431,7 @@ async def test_on_sqlite_batches_pause_so_other_writers_get_the_lock(
 
     summary = await import_source(
         sessionmaker, _write(tmp_path / "big.csv", *rows), now=NOW,
-        options=ImportOptions(sleep=recorded),
+        options=ImportOptions(sleep=recorded, batch_pause=0.02),
     )  # fmt: skip
     assert summary.added == len(rows)
-    sqlite = sessionmaker.kw["bind"].dialect.name == "sqlite"
-    assert pauses == ([importer.SQLITE_BATCH_PAUSE_S] * 2 if sqlite else [])
+    assert pauses == [0.02, 0.02]

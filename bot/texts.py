@@ -993,7 +993,7 @@ REMINDERS_WHAT = {
     "complete": "licence complete: {label}",
     "cycle_end": "end-of-cycle note: {label}",
     "notice": "announcement",
-    "resumed": "back from the pause: where you stand",
+    "back_from_pause": "back from the pause: where you stand",
 }
 
 # ---------------------------------------------------------------- certificates & transcript

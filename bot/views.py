@@ -154,6 +154,18 @@ def _progress_line(status: LicenceStatus) -> str:
     return texts.STATUS_PROGRESS.format(bar=bar, percent=percent(earned, required), **values)
 
 
+def open_licence_verdicts(views: list[LicenceView], today: date) -> list[str]:
+    """Where each licence still open stands, a line each (after reminders were held back:
+    a pause, a pause until a day). Muted and complete licences are left out."""
+    return [
+        line
+        for view in views
+        if view.status is not None and not view.status.complete
+        and not view.licence.reminders_muted
+        and (line := render_verdict(view, today, pace=False)) is not None
+    ]  # fmt: skip
+
+
 def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
     """ "Am I on track?" (``pace``) or "am I done?" for one licence: yes or no in a line
     (None without a status)."""

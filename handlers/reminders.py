@@ -23,7 +23,7 @@ from bot.domain.reminders import (
 from bot.store import licences as licence_store
 from bot.store import outbox
 from bot.store.models import Course, Licence, ReminderOutbox
-from bot.views import day, render_verdict
+from bot.views import day, open_licence_verdicts
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.replan import replan
@@ -33,6 +33,7 @@ from scheduler.planner import (
     BACK_FROM_PAUSE,
     PLANNED_KINDS,
     SNOOZE_MARK,
+    back_from_pause_key,
     course_plan,
     is_follow_up,
     quiet_hours,
@@ -271,7 +272,7 @@ async def pause_until_typed(turn: Turn, how: str, when: str) -> None:
     clinician = turn.clinician
     clinician.reminders_paused = False
     clinician.reminders_paused_until = resume
-    await _drop_back_from_pause(turn)  # an earlier pause's day: the re-plan makes this one's
+    await _drop_back_from_pause(turn, keep=resume)
     await replan(turn)  # the plan leaves out what falls before the day; the rest is kept
     lines = [texts.PAUSE_UNTIL_SET.format(day=day(resume))]
     lines += [
@@ -309,22 +310,20 @@ async def _set_paused(turn: Turn, paused: bool) -> None:
         await _say_missed(turn, missed)
 
 
-async def _drop_back_from_pause(turn: Turn) -> None:
-    """The note planned for the day a pause until a day ends: that day no longer comes."""
+async def _drop_back_from_pause(turn: Turn, keep: date | None = None) -> None:
+    """The notes planned for the day a pause until a day ends, but ``keep``'s: those days
+    no longer end a pause (the re-plan that follows revives ``keep``'s if it was dropped)."""
     await outbox.cancel_pending(
-        turn.session, turn.clinician.id, turn.now, kinds=[BACK_FROM_PAUSE], reason="pause changed"
-    )
+        turn.session, turn.clinician.id, turn.now, kinds=[BACK_FROM_PAUSE],
+        keep_keys=[] if keep is None else [back_from_pause_key(turn.clinician.id, keep)],
+        reason="pause changed",
+    )  # fmt: skip
 
 
 async def _say_missed(turn: Turn, missed: int) -> None:
     """What fell due during the pause is not sent late: where each open licence stands
     is said instead, so nothing due goes unmentioned."""
-    today = turn.local_now.date()
-    lines = [
-        line for view in await views(turn)
-        if view.status is not None and not view.status.complete
-        and (line := render_verdict(view, today, pace=False)) is not None
-    ]  # fmt: skip
+    lines = open_licence_verdicts(await views(turn), turn.local_now.date())
     if not lines:
         turn.say(texts.REMINDERS_MISSED_NOTHING_OPEN.format(count=_reminders(missed)))
         return

@@ -148,7 +148,14 @@ def plan_rows(data: ClinicianData, now: datetime, rulebook: RuleBook) -> list[ou
     if (resume := resumes_at(clinician)) is not None:  # "pause until Jan 15": none before
         held = any(row.kind == "renewal" and row.due_at < resume for row in planned)
         planned = [row for row in planned if row.due_at >= resume]
-        if held and clinician.reminders_paused_until is not None:
+        back = clinician.reminders_paused_until
+        # A ladder step on the day itself says where that licence stands (review: the note
+        # and the 30-day step, due the same minute, said Texas twice in one message).
+        step_that_day = any(
+            row.kind == "renewal" and row.due_at.astimezone(tz).date() == back
+            for row in planned
+        )
+        if held and back is not None and not step_that_day:
             planned.append(back_from_pause(clinician, slot))
     return planned
 
@@ -160,11 +167,12 @@ def resumes_at(clinician: Clinician) -> datetime | None:
     return None if day is None else local_datetime(day, time(0), local_zone(clinician))
 
 
-BACK_FROM_PAUSE = "resumed"
+BACK_FROM_PAUSE = "back_from_pause"
 """The kind of the note on the day a pause until a day ends, when renewal reminders fell in
 it: where each open licence stands (QA round 13: the 90-day step fell in the pause and was
-never made up). Not a planned kind: a later re-plan, once the held steps are in the past,
-wants no such row, yet it must stay; its renderer drops it if the pause changed."""
+never made up). A plan that wants it revives it; one that does not (the held steps are in
+the past by then) leaves it: the pause's handlers cancel it when its day changes, and its
+renderer drops it if the pause changed anyway."""
 
 
 def back_from_pause(clinician: Clinician, slot: Callable[[date], datetime]) -> outbox.Planned:
@@ -172,8 +180,16 @@ def back_from_pause(clinician: Clinician, slot: Callable[[date], datetime]) -> o
     day = clinician.reminders_paused_until
     assert day is not None
     return outbox.Planned(
-        clinician.id, BACK_FROM_PAUSE, None, f"{day}:back", slot(day), {"day": day.isoformat()}
+        clinician.id, BACK_FROM_PAUSE, None, _back_step(day), slot(day), {"day": day.isoformat()}
     )
+
+
+def back_from_pause_key(clinician_id: int, day: date) -> str:
+    return outbox.dedupe_key(clinician_id, BACK_FROM_PAUSE, None, _back_step(day))
+
+
+def _back_step(day: date) -> str:
+    return f"{day}:back"
 
 
 FOLLOW_UP_STEP = "followup"
@@ -293,9 +309,10 @@ async def apply_plans(
                 ReminderOutbox.due_at,
                 ReminderOutbox.status,
                 ReminderOutbox.attempts,
+                ReminderOutbox.kind,
             ).where(
                 ReminderOutbox.clinician_id.in_([person.id for person in people]),
-                ReminderOutbox.kind.in_(PLANNED_KINDS),
+                ReminderOutbox.kind.in_((*PLANNED_KINDS, BACK_FROM_PAUSE)),
                 ReminderOutbox.status.in_(("pending", "cancelled")),
                 ReminderOutbox.due_at > now,
             )
@@ -323,6 +340,7 @@ async def apply_plans(
         and key not in wanted
         and SNOOZE_MARK not in key
         and not row.attempts
+        and row.kind != BACK_FROM_PAUSE
     ]
     if inserts:
         await outbox.insert_new(session, inserts, now)

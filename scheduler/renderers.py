@@ -32,7 +32,7 @@ from bot.views import (
     mandate_gaps,
     next_cycle_said,
     number,
-    render_verdict,
+    open_licence_verdicts,
     shortfall_said,
     still_needed,
     unit_word,
@@ -213,19 +213,11 @@ def make_back_from_pause_renderer(rulebook: RuleBook) -> Renderer:
             return None
         today = now.astimezone(ZoneInfo(clinician.timezone)).date()
         items = [credit_item(r) for r in await credit_store.credit_rows(session, clinician)]
-        licences = [
-            licence
-            for licence in await session.scalars(
-                select(Licence).where(Licence.clinician_id == clinician.id).order_by(Licence.id)
-            )
-            if not licence.reminders_muted
-        ]
-        lines = [
-            line
-            for view in views_for_items(clinician, licences, items, today, rulebook)
-            if view.status is not None and not view.status.complete
-            and (line := render_verdict(view, today, pace=False)) is not None
-        ]  # fmt: skip
+        licences = await session.scalars(
+            select(Licence).where(Licence.clinician_id == clinician.id).order_by(Licence.id)
+        )
+        views = views_for_items(clinician, list(licences), items, today, rulebook)
+        lines = open_licence_verdicts(views, today)
         if not lines:
             return None
         heading = texts.REMINDERS_BACK_FROM_PAUSE.format(day=day(ended))

@@ -98,7 +98,7 @@ async def test_a_pause_moved_to_another_day_has_its_note_on_that_day(bot: BotUnd
     await said(ana, "pause reminders until May 15")
     await said(ana, "pause reminders until May 20")
     backs = [r.dedupe_key for r in await pending(bot) if r.dedupe_key.endswith(":back")]
-    assert backs == [f"{backs[0].split(':')[0]}:resumed:-:2027-05-20:back"], backs
+    assert backs == [f"{backs[0].split(':')[0]}:back_from_pause:-:2027-05-20:back"], backs
 
 
 async def test_no_note_when_nothing_fell_in_the_pause(bot: BotUnderTest) -> None:
@@ -143,3 +143,30 @@ async def test_the_panel_lists_the_note_on_the_day_the_pause_ends(bot: BotUnderT
     await tick_now(bot.app)
     panel = await said(ana, "pause reminders until May 15")
     assert "back from the pause: where you stand" in panel, panel
+
+
+async def backs(bot: BotUnderTest) -> list[str]:
+    return [r.dedupe_key for r in await pending(bot) if r.dedupe_key.endswith(":back")]
+
+
+async def test_the_note_survives_the_same_day_given_again(bot: BotUnderTest) -> None:
+    """Review: typed twice, or paused, resumed and paused again until the same day, the
+    note was cancelled and the re-plan could not bring it back."""
+    ana = await texas_clinician(bot)
+    await tick_now(bot.app)
+    await said(ana, "pause reminders until May 15")
+    await said(ana, "pause reminders until May 15")
+    assert len(await backs(bot)) == 1
+    await said(ana, "resume reminders")
+    assert await backs(bot) == []
+    await said(ana, "pause reminders until May 15")
+    assert len(await backs(bot)) == 1
+
+
+async def test_no_note_when_a_ladder_step_comes_that_day(bot: BotUnderTest) -> None:
+    """Review: the note and the 30-day step, due the same minute, said Texas twice."""
+    ana = await texas_clinician(bot)  # d30 is May 31, 2027
+    await tick_now(bot.app)
+    await said(ana, "pause reminders until May 31")
+    assert await backs(bot) == []
+    assert next(r.dedupe_key.rsplit(":", 1)[-1] for r in await pending(bot)) == "d30"

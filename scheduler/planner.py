@@ -8,7 +8,6 @@ and pending rows that no longer apply are cancelled.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -462,36 +461,21 @@ async def plan_range(
     Each batch is read in one short transaction, evaluated outside any, and written in
     another: on SQLite every transaction holds the one write lock, so the chat waits for
     a batch's reads and writes but not for its arithmetic (most of a pass). A batch is
-    written while the next one is read and evaluated: the database inserts the rows
-    while this process computes (on PostgreSQL; SQLite's one connection takes them in
-    turn).
+    written before the next is read: writing it while the next is evaluated kept its
+    transaction open through that evaluation (the event loop is busy), holding row locks
+    and widening the window in which a chat's re-plan could be overwritten (review); the
+    gain was within this machine's noise.
     """
     done = PlanPass()
-    writing: asyncio.Task[PlanPass] | None = None
-    try:
-        while True:
-            batch = await _read_batch(sessionmaker, after_id, upto_id, batch_size, now)
-            if batch is None:
-                break
-            digests = {cid: _digest(data, now, rulebook) for cid, data in batch.data.items()}
-            stale = [cid for cid in batch.data if full or digests[cid] != batch.fresh_digest(cid)]
-            plans = {cid: plan_rows(batch.data[cid], now, rulebook) for cid in stale}
-            if writing is not None:
-                done = done.plus(await writing)
-            writing = asyncio.create_task(_write(sessionmaker, batch, plans, digests, now))
-            after_id = max(batch.data)
-        if writing is not None:
-            done, writing = done.plus(await writing), None
-        return done
-    except asyncio.CancelledError:  # shutting down: the write in flight is rolled back
-        if writing is not None:
-            writing.cancel()
-            await asyncio.gather(writing, return_exceptions=True)
-        raise
-    except Exception:  # a later batch failed: the one evaluated before it is still written
-        if writing is not None:
-            await asyncio.gather(writing, return_exceptions=True)
-        raise
+    while True:
+        batch = await _read_batch(sessionmaker, after_id, upto_id, batch_size, now)
+        if batch is None:
+            return done
+        digests = {cid: _digest(data, now, rulebook) for cid, data in batch.data.items()}
+        stale = [cid for cid in batch.data if full or digests[cid] != batch.fresh_digest(cid)]
+        plans = {cid: plan_rows(batch.data[cid], now, rulebook) for cid in stale}
+        done = done.plus(await _write(sessionmaker, batch, plans, digests, now))
+        after_id = max(batch.data)
 
 
 async def _write(

@@ -133,8 +133,7 @@ async def test_a_broken_worker_pool_leaves_the_pass_to_this_process(
 async def test_a_failing_batch_leaves_the_batch_before_it_written(
     sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch is written while the next is read: when that read fails, the write in
-    flight still completes (not cancelled, not left unawaited), and the error surfaces."""
+    """A pass that fails part way keeps the batches it wrote, and says why."""
     await _seed(sessionmaker, people=6)
     real_read = planner._read_batch
     reads = 0

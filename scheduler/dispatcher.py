@@ -105,6 +105,7 @@ class _Outcome:
     message_id: int | None = None
     error: str = ""
     delay: float = 0.0
+    refused: bool = False  # Telegram refused this message (400): its parts may not be
 
     def for_row(self, attempts: int) -> _Outcome:
         """What a transient failure (a 5xx, a dropped connection) means for one row of the
@@ -342,21 +343,30 @@ class Dispatcher:
 
         if not chunk:
             released.set()
-        outcomes = await asyncio.gather(*(self._send(job, paced) for job in chunk))
-        pairs = list(zip(chunk, outcomes, strict=True))
+        sent_jobs = await asyncio.gather(
+            *(self._send(job, paced) for job in chunk), return_exceptions=True
+        )
+        # One outcome per row. Whatever went wrong in a send is recorded on its rows, never
+        # left to the lease (its rows would be sent again as possible duplicates, review).
+        per_job = [
+            (job, _outcomes(job, result)) for job, result in zip(chunk, sent_jobs, strict=True)
+        ]
+        pairs = [
+            (part, outcome)
+            for job, outcomes in per_job
+            for part, outcome in zip(job.parts, outcomes, strict=True)
+        ]
         sent = [
             (part.row_id, outcome.message_id)
-            for job, outcome in pairs
+            for part, outcome in pairs
             if outcome.kind == "sent" and outcome.message_id is not None
-            for part in job.parts
         ]
         # Rows the sent messages said already, later the same day: never sent now. Only
         # after the send, so a message that fails leaves them to come at their time.
         redundant = [
             row_id
-            for job, outcome in pairs
+            for part, outcome in pairs
             if outcome.kind == "sent"
-            for part in job.parts
             for row_id in part.rendered.supersedes
         ]
         async with transaction(self.sessionmaker) as session:
@@ -365,29 +375,59 @@ class Dispatcher:
             superseded = await outbox.supersede_pending(
                 session, redundant, now, reason=SUPERSEDED_BY_SENT
             )
-            for job, outcome in pairs:
-                await self._record(session, job, outcome)
+            by_row = {part.row_id: outcome for part, outcome in pairs}
+            for job in chunk:
+                await self._record(session, job, by_row)
         stats.superseded += superseded
-        for job, outcome in pairs:
-            stats.messages += outcome.kind == "sent"
-            for part in job.parts:
-                kind = outcome.for_row(part.attempts).kind
-                setattr(stats, kind, getattr(stats, kind) + 1)
-                self.on_outcome(kind)
+        stats.messages += sum(  # message ids count per chat
+            len({outcome.message_id for outcome in outcomes if outcome.kind == "sent"})
+            for _, outcomes in per_job
+        )
+        for part, outcome in pairs:
+            kind = outcome.for_row(part.attempts).kind
+            setattr(stats, kind, getattr(stats, kind) + 1)
+            self.on_outcome(kind)
         for _ in range(superseded):
             self.on_outcome("superseded")
 
-    async def _send(self, job: _Job, paced: Callable[[], None] = lambda: None) -> _Outcome:
+    async def _send(
+        self, job: _Job, paced: Callable[[], None] = lambda: None
+    ) -> list[_Outcome]:
+        """The job's rows as one message; one outcome per row. Parts go one by one when
+        they cannot be merged, or when Telegram refuses the merged message (one part's
+        button, say): one bad part must not take the others down with it (review)."""
+        if len(job.parts) == 1:
+            return [await self._send_one(job.chat_id, job.parts[0].rendered, paced)]
+        try:
+            rendered = merged([part.rendered for part in job.parts])
+        except Exception:  # a bug in merging: the parts are still worth sending
+            log.exception("could not merge %d reminders: sending them one by one", len(job.parts))
+            return await self._send_parts(job, paced)
+        outcome = await self._send_one(job.chat_id, rendered, paced)
+        if outcome.kind == "failed" and outcome.refused:
+            return await self._send_parts(job, lambda: None)
+        return [outcome] * len(job.parts)
+
+    async def _send_parts(self, job: _Job, paced: Callable[[], None]) -> list[_Outcome]:
+        outcomes = []
+        for index, part in enumerate(job.parts):
+            outcomes.append(
+                await self._send_one(job.chat_id, part.rendered, paced if index == 0 else _noop)
+            )
+        return outcomes
+
+    async def _send_one(
+        self, chat_id: int, rendered: Rendered, paced: Callable[[], None]
+    ) -> _Outcome:
         """One message, retried in place on 429; every other failure becomes an outcome."""
-        rendered = merged([part.rendered for part in job.parts])
         retries = 0
         while True:
-            await self.pacer.wait(job.chat_id)
+            await self.pacer.wait(chat_id)
             if retries == 0:
                 paced()
             try:
                 message = await self.bot.send_message(
-                    job.chat_id, rendered.text, reply_markup=rendered.reply_markup
+                    chat_id, rendered.text, reply_markup=rendered.reply_markup
                 )
             except RetryAfter as exc:
                 retries += 1
@@ -401,16 +441,18 @@ class Dispatcher:
             except Forbidden as exc:
                 return _Outcome("blocked", error=str(exc))
             except BadRequest as exc:
-                return _Outcome("failed", error=f"bad request: {exc}")
+                return _Outcome("failed", error=f"bad request: {exc}", refused=True)
             except (NetworkError, TelegramError) as exc:
                 return _Outcome("transient", error=f"{type(exc).__name__}: {exc}")
             return _Outcome("sent", message_id=message.message_id)
 
-    async def _record(self, session: AsyncSession, job: _Job, outcome: _Outcome) -> None:
-        """A failed message's outcome on each of its rows (a sent one is recorded already)."""
+    async def _record(
+        self, session: AsyncSession, job: _Job, outcomes: dict[int, _Outcome]
+    ) -> None:
+        """A failed row's outcome (a sent one is recorded already); by row id."""
         now = self.clock.now()
         for part in job.parts:
-            result = outcome.for_row(part.attempts)
+            result = outcomes[part.row_id].for_row(part.attempts)
             if result.kind == "retried":
                 await outbox.mark_retry(
                     session, part.row_id, self.worker, now,
@@ -420,8 +462,22 @@ class Dispatcher:
                 await outbox.mark_done(
                     session, part.row_id, self.worker, now, status="failed", error=result.error
                 )
-        if outcome.kind == "blocked":
+        if any(outcomes[part.row_id].kind == "blocked" for part in job.parts):
             await clinician_store.mark_inactive(session, job.clinician_id, now)
+
+
+def _noop() -> None:
+    return None
+
+
+def _outcomes(job: _Job, result: list[_Outcome] | BaseException) -> list[_Outcome]:
+    """A send's outcomes, one per row; an unexpected error is a transient failure of each
+    (retried with backoff, failed after its attempts), logged once."""
+    if isinstance(result, BaseException):
+        log.error("sending %d reminder(s) failed unexpectedly", len(job.parts), exc_info=result)
+        error = f"unexpected {type(result).__name__}: {result}"
+        return [_Outcome("transient", error=error)] * len(job.parts)
+    return result
 
 
 def _keep(job: _Job, still_ours: set[int]) -> _Job | None:

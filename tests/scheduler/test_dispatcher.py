@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
 
 from bot.clock import ManualClock
 from bot.sandbox.server import BotApiSandbox
@@ -356,6 +358,58 @@ async def test_a_merged_message_that_fails_leaves_every_row_to_retry(
     assert (await dispatcher.drain()).messages == 1
     assert [m.text for m in sandbox.messages(10_000)] == ["notice #0\n\nnotice #1\n\nnotice #2"]
     assert {r.status for r in await rows(sessionmaker)} == {"sent"}
+
+
+async def test_a_part_telegram_refuses_does_not_take_the_others_down(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+) -> None:
+    """Review: one part Telegram refuses (here its HTML) failed the whole merged message,
+    and every row with it for good. The parts then go one by one: only that one fails."""
+    await seed_notices(sessionmaker, sandbox, 3, users=1)
+    ids = [row.id for row in sorted(await rows(sessionmaker), key=lambda row: row.id)]
+    async with transaction(sessionmaker) as session:
+        broken = await session.get(ReminderOutbox, ids[1])
+        assert broken is not None
+        broken.payload = {"text": "notice <b>#1"}
+    html_bot = ExtBot(  # as the bot's own: replies are HTML
+        sandbox.token, base_url=sandbox.base_url, defaults=Defaults(parse_mode=ParseMode.HTML)
+    )
+    async with html_bot:
+        dispatcher = make_dispatcher(html_bot, sessionmaker, clock, registry=dispatchers)
+        stats = await dispatcher.drain()
+    assert (stats.sent, stats.failed, stats.messages) == (2, 1, 2)
+    assert [m.text for m in sandbox.messages(10_000)] == ["notice #0", "notice #2"]
+    status = {r.id: r.status for r in await rows(sessionmaker)}
+    assert status == {ids[0]: "sent", ids[1]: "failed", ids[2]: "sent"}
+
+
+async def test_an_unexpected_error_in_a_send_is_recorded_not_left_sending(
+    sandbox: BotApiSandbox,
+    tg_bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    dispatchers: list[Dispatcher],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review: an exception other than Telegram's left the rows 'sending' until their
+    lease ran out, then they were sent again as possible duplicates."""
+    await seed_notices(sessionmaker, sandbox, 2, users=1)
+    dispatcher = make_dispatcher(tg_bot, sessionmaker, clock, registry=dispatchers)
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(dispatcher, "_send_one", broken)
+    stats = await dispatcher.drain()
+    assert stats.retried == 2
+    assert {(r.status, r.attempts) for r in await rows(sessionmaker)} == {("pending", 1)}
+    monkeypatch.undo()
+    clock.advance(timedelta(hours=1))
+    assert (await dispatcher.drain()).sent == 2
 
 
 async def test_rows_too_long_together_are_packed_into_few_messages(

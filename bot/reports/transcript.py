@@ -232,7 +232,7 @@ def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) 
         rows.append(
             [
                 entry.completed_on.isoformat(),
-                _wrap(entry.title, 300, _COLUMNS[1], font),
+                _activity_cell(entry, font),
                 _wrap(entry.provider, 160, _COLUMNS[2], font),
                 _wrap(entry.category, 80, _COLUMNS[3], font),
                 _wrap(", ".join(entry.topics), 200, _COLUMNS[4], font),
@@ -292,6 +292,13 @@ def _base_style(family: FontFamily) -> list[tuple[Any, ...]]:
 
 
 # ------------------------------------------------------------------ helpers
+def _activity_cell(entry: TranscriptEntry, font: str) -> str:
+    """The title, and under it how it was attended and its UAN (what an ACPE audit asks)."""
+    title = _wrap(entry.title, 300, _COLUMNS[1], font)
+    details = " · ".join(d for d in (entry.activity_type, entry.uan and f"UAN {entry.uan}") if d)
+    return f"{title}\n{_wrap(details, 120, _COLUMNS[1], font)}" if details else title
+
+
 def _wrap(text: str, limit: int, width: float, font: str) -> str:
     """Text broken into lines that fit ``width`` points (long words cut too).
 

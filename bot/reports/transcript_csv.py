@@ -26,6 +26,8 @@ HEADER = (
     "category",
     "topics",
     "amount",
+    "activity_type",
+    "uan",
     "certificate",
     "counted_for",
 )
@@ -52,7 +54,7 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
             first = licence.not_tracked_since.isoformat()
             rows.append(_row(
                 *head, "", texts.TRANSCRIPT_NOT_TRACKED_ROW.format(first=first), "", "", "", "",
-                "", texts.TRANSCRIPT_NOT_TRACKED_MARK,
+                "", "", "", texts.TRANSCRIPT_NOT_TRACKED_MARK,
             ))  # fmt: skip
             continue
         rows += [
@@ -63,11 +65,11 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
             # QA: the CSV's total left out what /status and the PDF count as carried over
             rows.append(_row(
                 *head, "", f"Carried over from the cycle ending {licence.carried_from}", "",
-                "", "", format_amount(licence.carried), "", CARRIED,
+                "", "", format_amount(licence.carried), "", "", "", CARRIED,
             ))  # fmt: skip
         total = format_amount(licence.entries_total + licence.carried)
         certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
-        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs, ""))
+        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, "", "", certs, ""))
         rows += [_entry_row(head, entry, LOOK_BACK) for entry in licence.earlier]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
@@ -77,7 +79,7 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
 def _entry_row(head: tuple[str, str, str], entry: TranscriptEntry, counted_for: str) -> list[str]:
     return _row(
         *head, entry.completed_on.isoformat(), entry.title, entry.provider, entry.category,
-        "; ".join(entry.topics), format_amount(entry.amount),
+        "; ".join(entry.topics), format_amount(entry.amount), entry.activity_type, entry.uan,
         "yes" if entry.certificate else "no", counted_for,
     )  # fmt: skip
 

@@ -187,7 +187,8 @@ def _standing(licence: TranscriptLicence) -> str:
     needed = format_amount(licence.hours_needed)
     # The figure the status gives, said as it does: "at least" only where it is a floor
     # (it said "At least" always, when the figure was the largest open topic's).
-    text = f"{needed} more {licence.unit} needed."
+    unit = licence.unit.removesuffix("s") if licence.hours_needed == 1 else licence.unit
+    text = f"{needed} more {unit} needed."  # "1 more contact hour" (QA round 13: "hours")
     if licence.needed_at_least:
         text = f"At least {text}"
     if licence.overdue and licence.makeup_until:
@@ -256,7 +257,7 @@ def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) 
             "",
             "",
             format_amount(sum((e.amount for e in entries if e.toward_total), Decimal(0))),
-            f"{with_cert}/{count}",
+            f"{with_cert} of {count}",  # QA round 13: "1/2" read like a fraction
         ]
     )
     style = [

@@ -45,8 +45,8 @@ def neutralise(cell: str) -> str:
 
 
 def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
-    """One row per counted entry per licence, then a ``TOTAL`` row per licence (the cycle's
-    entries; earlier ones a topic requirement's look-back counts follow it, marked)."""
+    """One row per counted entry per licence (the cycle's, then earlier ones a topic
+    requirement's look-back counts, marked), then a ``TOTAL`` row of the cycle's, last."""
     rows: list[list[str]] = [list(HEADER)]
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
@@ -67,10 +67,13 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
                 *head, "", f"Carried over from the cycle ending {licence.carried_from}", "",
                 "", "", format_amount(licence.carried), "", "", "", CARRIED,
             ))  # fmt: skip
-        total = format_amount(licence.entries_total + licence.carried)
-        certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
-        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, "", "", certs, ""))
+        # Earlier activities a topic's look-back counts, then the TOTAL: last for every
+        # licence (QA round 13: it came first for one licence, last for another).
         rows += [_entry_row(head, entry, LOOK_BACK) for entry in licence.earlier]
+        total = format_amount(licence.entries_total + licence.carried)
+        with_cert = sum(1 for e in licence.entries if e.certificate)
+        certs = f"{with_cert} of {len(licence.entries)}"  # not "1/2", a fraction (QA round 13)
+        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, "", "", certs, ""))
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")

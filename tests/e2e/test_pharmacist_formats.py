@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     reply_with,
     seed_licence,
     set_up_with_requirement,
+    start_as,
 )
 from tests.reports.certificates import certificate_pdf
 
@@ -356,3 +357,35 @@ async def test_the_amount_editor_takes_ceus_as_log_does(bot: BotUnderTest) -> No
     assert "• 3 contact hours — ACPE pharmacy CE" in draft, draft
     await save(ana)
     assert [e.amount for e in await entries(bot)] == [Decimal(3)]
+
+
+# ------------------------------------------------------------------ 8. wording
+async def test_units_counts_and_the_child_abuse_line_read_plainly(bot: BotUnderTest) -> None:
+    """QA: "At least 1 more contact hours needed.", "24 ACPE pharmacy CE" without its unit,
+    "(once, at licensure) (once, before your first licence…)", a "1/2" certificate count."""
+    ana = bot.user(1001, "Ana")
+    await start_as(ana, "Pharmacist")
+    await ana.send("Texas RPh: I need 30 contact hours by 2027-09-30, 24 of them ACPE")
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "including 24 contact hours of ACPE pharmacy CE" in saved, saved
+    await ana.send("/cancel")
+    await ana.replies_until_quiet()
+    await ana.send("/log 29 contact hours ACPE pharmacy law Nov 3")
+    await reply_with(ana, "Log this?")
+    await save(ana)
+    await ana.send("/transcript")
+    pdf_file, csv_file = await reply_with_document(ana), await reply_with_document(ana)
+    pages = pypdf.PdfReader(io.BytesIO(pdf_file.document_file.data)).pages
+    pdf_text = "\n".join(page.extract_text() for page in pages)
+    assert "1 more contact hour needed." in pdf_text, pdf_text
+    assert "0 of 1" in pdf_text, pdf_text  # certificates on file, not "0/1"
+    rows = list(csv.DictReader(io.StringIO(csv_file.document_file.data.decode("utf-8-sig"))))
+    assert rows[-1]["title"] == "TOTAL" and rows[-1]["certificate"] == "0 of 1", rows
+
+
+async def test_new_yorks_child_abuse_line_says_once_once(bot: BotUnderTest) -> None:
+    await seed_licence(bot, "us-ny-md", "New York", date(2027, 6, 30))
+    ana = bot.user()
+    text = await status_text(ana)
+    assert "Child abuse identification and reporting (once, before your first licence" in text
+    assert "at licensure" not in text, text

@@ -25,7 +25,7 @@ from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course, Licence
-from bot.tracking import cycle_end_on, licence_states, load_views
+from bot.tracking import cycle_end_on, facts_for, licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -299,7 +299,22 @@ async def _licence_deadlines(turn: Turn, hits: Sequence[CourseHit]) -> list[Dead
             ) if view.status is not None and view.status.complete
         }  # fmt: skip
         found = [item for item in found if item[2].id not in complete]
-    return sorted((when, label) for when, label, _ in found)
+    return [
+        _deadline(turn, when, label, licence) for when, label, licence in sorted(
+            found, key=lambda item: (item[0], item[1])
+        )
+    ]  # fmt: skip
+
+
+def _deadline(turn: Turn, when: date, label: str, licence: Licence) -> Deadline:
+    """The deadline with what its rule counts (a rule no longer shipped: any course)."""
+    try:
+        rule = facts_for(licence, turn.clinician).rule(turn.context.services.rulebook)
+    except (KeyError, ValueError):
+        return Deadline(when, label)
+    categories = None if rule.total_categories is None else frozenset(rule.total_categories)
+    wanted = frozenset(topic for mandate in rule.mandates for topic in mandate.topics)
+    return Deadline(when, label, categories, rule.total > 0, wanted)
 
 
 def _results(

@@ -9,6 +9,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -27,6 +28,7 @@ from tests.e2e.conftest import (
     set_up_with_requirement,
     start_as,
 )
+from tests.e2e.test_courses_chat import ask, import_directly, texts_of
 from tests.reports.certificates import certificate_pdf
 
 UAN = "0204-0000-26-045-H05-P"
@@ -389,3 +391,30 @@ async def test_new_yorks_child_abuse_line_says_once_once(bot: BotUnderTest) -> N
     text = await status_text(ana)
     assert "Child abuse identification and reporting (once, before your first licence" in text
     assert "at licensure" not in text, text
+
+
+# ------------------------------------------------------------------ 7. courses
+async def test_after_your_deadline_names_only_licences_the_course_counts_toward(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: an implicit-bias course was "after your deadline for DEA registration": the DEA
+    registration counts only its MATE training, which the course is not."""
+    await import_directly(bot, tmp_path)
+    await seed_licence(bot, "us-oh-md", "Ohio MD", date(2027, 1, 31), renewals_done=2)
+    await seed_licence(bot, "us-dea-mate", "DEA registration", date(2027, 1, 31))
+    ana = bot.user(1001, "Ana")
+    found = texts_of(await ask(ana, "opioid courses near Boston"))
+    blocks = {block.split("\n", 1)[0]: block for block in found.split("\n\n")}
+    late = next(block for head, block in blocks.items() if "Spring Review" in head)
+    assert "⏳ After your deadline for Ohio MD (Jan 31, 2027)" in late, found
+    assert "DEA registration" not in late, found
+
+
+async def test_in_person_is_no_topic_in_a_course_search(bot: BotUnderTest, tmp_path: Path) -> None:
+    """QA: "in-person courses near Albany next month" → "Known topics include: Human
+    trafficking" ("person" read as "trafficked persons")."""
+    await import_directly(bot, tmp_path)
+    ana = bot.user(1001, "Ana")
+    found = texts_of(await ask(ana, "in-person courses near Boston next month"))
+    assert "Known topics include" not in found and "topic" not in found.lower(), found
+    assert "Boston" in found, found

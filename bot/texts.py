@@ -1284,3 +1284,11 @@ CERTIFICATE_ONLY_AMOUNT = (
     "gave. How many? E.g. <i>1.5</i> or <i>0.15 CEU</i>."
 )
 CERTIFICATE_READ_PROVIDER = " by {provider}"
+LOG_NOT_OWN_CREDIT = (
+    "\n⚠️ <i>This is {category}, not {own}: it counts only if your board accepts it "
+    "(tap 🏷 Category if it was {own}).</i>"
+)
+COURSES_NEED_NOT_YOURS = (
+    "<i>None of these courses gives {own}: each counts only if your board accepts its "
+    "credit.</i>"
+)

@@ -304,6 +304,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         date_note=_date_note(draft, turn.local_now.date()),
     )
     text += _format_lines(draft)
+    text += _not_own_credit(turn, draft)
     if data.get("file") and data.get("editing") is None:
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
@@ -340,6 +341,24 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         turn.edit(text, buttons)
     else:
         turn.say(text, buttons)
+
+
+# Professions whose boards count their own CE (ACPE, ANCC), not physicians' credit.
+_OWN_CE = frozenset({"pharmacist", "rn", "np"})
+
+
+def _not_own_credit(turn: Turn, draft: LogDraft) -> str:
+    """A note when a pharmacist's or nurse's entry is physicians' credit (an AOA webinar's
+    "Log 1 credit"): it counts toward their described requirements only if their board
+    takes it (QA round 13: counted toward a pharmacist's mandate without a word)."""
+    profession = turn.clinician.profession
+    own = default_category_for(profession)
+    if profession not in _OWN_CE or topics.qualifies(draft.category, {own}):
+        return ""
+    return texts.LOG_NOT_OWN_CREDIT.format(
+        category=html.escape(topics.category_label(draft.category)),
+        own=html.escape(topics.category_label(own)),
+    )
 
 
 def _format_lines(draft: LogDraft) -> str:

@@ -418,3 +418,20 @@ async def test_in_person_is_no_topic_in_a_course_search(bot: BotUnderTest, tmp_p
     found = texts_of(await ask(ana, "in-person courses near Boston next month"))
     assert "Known topics include" not in found and "topic" not in found.lower(), found
     assert "Boston" in found, found
+
+
+async def test_physicians_courses_and_credit_are_said_to_be_no_acpe(
+    bot: BotUnderTest, tmp_path: Path
+) -> None:
+    """QA: "courses I need" listed AMA PRA / AOA / AAFP courses to a pharmacist as fits,
+    and an AOA webinar's credit counted toward a Texas RPh mandate without a note."""
+    await import_directly(bot, tmp_path)
+    ana = await pharmacist(bot, "30 contact hours by 2027-09-30, 1 of them human trafficking")
+    found = texts_of(await ask(ana, "courses I need"))
+    assert "None of these courses gives ACPE pharmacy CE" in found, found
+    await ana.send("/log 1 AOA 1-A credit human trafficking webinar Nov 3")
+    draft = (await ana.next_reply()).text
+    assert "not ACPE pharmacy CE: it counts only if your board accepts it" in draft, draft
+    await ana.send("/log 1 hour human trafficking webinar Nov 3")
+    draft = (await ana.next_reply()).text
+    assert "not ACPE" not in draft, draft

@@ -1277,3 +1277,33 @@ ADMIN_MISSING_EXPIRED = (
     "since): send the catalogue again to see what it no longer lists."
 )
 ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."
+
+# ---------------------------------------------------------- activity format and UAN (QA round 13)
+LOG_FORMAT = "\n• Format: {format}"
+LOG_FORMAT_UNSAID = "not said <i>(tap 🎓 Format if live or home study counts for you)</i>"
+LOG_UAN = "\n• UAN: {uan}"
+LOG_CHANGE_FORMAT = "🎓 Format"
+LOG_ASK_FORMAT = (
+    "How did you take part? A live minimum counts only live activities (in person, or a "
+    "webinar at its set time); home study is enduring material."
+)
+LOG_FORMAT_NONE = "Not said"
+LOG_UNKNOWN_FORMAT = (
+    "I don't know the format “{text}”. Tap one of the buttons, or type e.g. <i>live</i>, "
+    "<i>webinar</i> or <i>home study</i>."
+)
+CREDITS_DETAILS = " <i>({details})</i>"
+CREDITS_UAN = "UAN {uan}"
+CERTIFICATE_ONLY_AMOUNT = (
+    "📎 I saved <b>{file}</b> and read <b>{title}</b>{provider}, but not how many {unit} it "
+    "gave. How many? E.g. <i>1.5</i> or <i>0.15 CEU</i>."
+)
+CERTIFICATE_READ_PROVIDER = " by {provider}"
+LOG_NOT_OWN_CREDIT = (
+    "\n⚠️ <i>This is {category}, not {own}: it counts only if your board accepts it "
+    "(tap 🏷 Category if it was {own}).</i>"
+)
+COURSES_NEED_NOT_YOURS = (
+    "<i>None of these courses gives {own}: each counts only if your board accepts its "
+    "credit.</i>"
+)

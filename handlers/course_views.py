@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -169,20 +170,36 @@ def course_lines(
     return lines
 
 
-Deadline = tuple[date, str]
-"""A licence's current deadline and its label, for :func:`after_deadline_line`."""
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A licence's current deadline and label, and what counts toward it, for
+    :func:`after_deadline_line`."""
+
+    when: date
+    label: str
+    categories: frozenset[str] | None = None  # what its total takes (None: any credit)
+    has_total: bool = True
+    mandate_topics: frozenset[str] = frozenset()  # what it asks when it has no total
+
+    def counts(self, course: Course) -> bool:
+        """Whether the course would count toward this licence at all (QA round 13: a DEA
+        registration was named under an implicit-bias course)."""
+        if not topics.qualifies(course.category, self.categories):
+            return False
+        covered = topics.expand(frozenset(course.topics or ()))
+        return self.has_total or not covered.isdisjoint(self.mandate_topics)
 
 
 def after_deadline_line(course: Course, deadlines: list[Deadline], tz: ZoneInfo) -> str | None:
     """Which licences' deadlines a course begins after (QA: "courses near …" listed one
     after the renewal date without a word; it would not count for this cycle)."""
     starts = course.starts_at.astimezone(tz).date()
-    missed = [(when, label) for when, label in deadlines if when < starts]
+    missed = [d for d in deadlines if d.when < starts and d.counts(course)]
     if not missed:
         return None
     which = " and ".join(
-        texts.COURSE_ITEM_DEADLINE.format(label=esc(label), deadline=day(when))
-        for when, label in missed[:2]
+        texts.COURSE_ITEM_DEADLINE.format(label=esc(d.label), deadline=day(d.when))
+        for d in missed[:2]
     )
     return texts.COURSE_ITEM_AFTER_DEADLINE.format(which=which)
 

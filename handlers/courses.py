@@ -18,19 +18,26 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.courses.ranking import Ranked
 from bot.domain import dates, geo, places, topics
-from bot.domain.log_parse import MAX_CREDITS_PER_ENTRY, LogDraft, clip_title, looks_like_a_log
+from bot.domain.log_parse import (
+    MAX_CREDITS_PER_ENTRY,
+    LogDraft,
+    clip_title,
+    default_category_for,
+    looks_like_a_log,
+)
 from bot.store import courses as course_store
 from bot.store import licences as licence_store
 from bot.store import subscriptions
 from bot.store.courses import CourseHit
 from bot.store.models import Course, Licence
-from bot.tracking import cycle_end_on, licence_states, load_views
+from bot.tracking import cycle_end_on, facts_for, licence_states, load_views
 from bot.views import number, unit_word
 from handlers import flows
 from handlers.callbacks import Press, encode, route
 from handlers.course_admin import handle_admin_upload
-from handlers.course_gaps import needs_for, rank
+from handlers.course_gaps import Candidate, needs_for, rank
 from handlers.course_query import (
     DEFAULT_RADIUS,
     DEFAULT_UNIT,
@@ -299,7 +306,22 @@ async def _licence_deadlines(turn: Turn, hits: Sequence[CourseHit]) -> list[Dead
             ) if view.status is not None and view.status.complete
         }  # fmt: skip
         found = [item for item in found if item[2].id not in complete]
-    return sorted((when, label) for when, label, _ in found)
+    return [
+        _deadline(turn, when, label, licence) for when, label, licence in sorted(
+            found, key=lambda item: (item[0], item[1])
+        )
+    ]  # fmt: skip
+
+
+def _deadline(turn: Turn, when: date, label: str, licence: Licence) -> Deadline:
+    """The deadline with what its rule counts (a rule no longer shipped: any course)."""
+    try:
+        rule = facts_for(licence, turn.clinician).rule(turn.context.services.rulebook)
+    except (KeyError, ValueError):
+        return Deadline(when, label)
+    categories = None if rule.total_categories is None else frozenset(rule.total_categories)
+    wanted = frozenset(topic for mandate in rule.mandates for topic in mandate.topics)
+    return Deadline(when, label, categories, rule.total > 0, wanted)
 
 
 def _results(
@@ -541,8 +563,17 @@ async def log_course_pressed(turn: Turn, press: Press) -> None:
         amount=min(course.credits, MAX_CREDITS_PER_ENTRY), completed_on=ended,
         category=course.category, topics=tuple(course.topics), title=clip_title(course.title),
         provider=course.provider[:200] if course.provider else None, category_given=True,
+        activity_type=_COURSE_FORMATS.get(course.format),
     )  # fmt: skip
     await propose(turn, draft, source="course")
+
+
+# A catalogue's format as the entry's activity type ("hybrid": how it was attended is
+# the clinician's to say, with 🎓 Format).
+_COURSE_FORMATS = {
+    "in_person": "live", "workshop": "live_course", "live_online": "internet_live",
+    "on_demand": "enduring",
+}  # fmt: skip
 
 
 @route("cr")
@@ -761,6 +792,9 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
     uncovered = [need.title for need in needs.mandates if need.key not in filled]
     if offset == 0 and uncovered:  # QA: "mandated topics first" above a telehealth course
         blocks.insert(1, texts.COURSES_NEED_UNCOVERED.format(titles=esc("; ".join(uncovered))))
+    if offset == 0 and (own := _own_credit_missing(turn.clinician.profession, ranked)):
+        # QA round 13: physicians' courses listed to a pharmacist as fits, none ACPE
+        blocks.insert(1, texts.COURSES_NEED_NOT_YOURS.format(own=esc(own)))
     some_filled = len(uncovered) < len(needs.mandates)
     showing = texts.COURSES_NEED_SHOWING if some_filled else texts.COURSES_NEED_SHOWING_TOTALS
     blocks.append(showing.format(first=offset + 1, last=offset + len(page), total=len(ranked)))
@@ -777,6 +811,18 @@ async def _gap_page(turn: Turn, offset: int, token: str, radius: int, *, edit: b
 
 
 HOURS_UNITS = frozenset({"hours", "contact hours"})
+_OWN_CE = frozenset({"pharmacist", "rn", "np"})
+
+
+def _own_credit_missing(profession: str | None, ranked: Sequence[Ranked[Candidate]]) -> str:
+    """The label of a pharmacist's or nurse's own kind of CE when no course listed gives
+    it ("" when one does, or for physicians)."""
+    if profession not in _OWN_CE:
+        return ""
+    own = default_category_for(profession)
+    if any(topics.qualifies(item.course.category, {own}) for item in ranked):
+        return ""
+    return topics.category_label(own)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ import html
 import re
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import dates, topics
+from bot.domain.activity_format import format_choices, format_label
 from bot.domain.credit_types import CreditItem
 from bot.domain.log_parse import (
     LogDraft,
@@ -37,6 +39,7 @@ from bot.domain.log_parse import (
     parse_part_answer,
     rounded_from,
 )
+from bot.domain.numbers import ceus_in, spoken_amounts
 from bot.reports.certificate_title import topics_in
 from bot.store import credits as credit_store
 from bot.store import outbox
@@ -86,6 +89,8 @@ def draft_to_state(draft: LogDraft, *, editing: int | None = None, source: str =
         "also": [[str(amount), category] for amount, category in draft.also],
         "parts": [[str(amount), list(named)] for amount, named in draft.parts],
         "rounded": draft.rounded,
+        "activity_type": draft.activity_type,
+        "uan": draft.uan,
         "editing": editing,
         "source": source,
         "certificate_id": certificate_id,
@@ -108,7 +113,14 @@ def draft_from_state(data: dict[str, Any]) -> LogDraft:
         also=tuple((Decimal(str(a)), str(c)) for a, c in data.get("also") or ()),
         parts=tuple((Decimal(str(a)), tuple(t)) for a, t in data.get("parts") or ()),
         rounded=str(data.get("rounded") or ""),
+        activity_type=_known_format(data.get("activity_type")),
+        uan=str(data.get("uan") or ""),
     )
+
+
+def _known_format(value: object) -> str | None:
+    """A draft's activity type, if the vocabulary still has it (state outlives releases)."""
+    return value if isinstance(value, str) and value in format_choices() else None
 
 
 def _current(turn: Turn) -> dict[str, Any] | None:
@@ -146,9 +158,7 @@ async def propose(turn: Turn, draft: LogDraft, **extra: Any) -> None:
     one it replaces is named, so nothing vanishes unsaid)."""
     replaced = _current(turn) or (turn.abandoned or {}).get("log")
     data = {**draft_to_state(draft, **extra), "id": secrets.token_hex(3)}
-    if narrower := await _narrower_mandate_topics(turn, draft.topics):
-        data["suggestions"] = list(dict.fromkeys([*narrower, *data["suggestions"]]))[:2]
-        data["narrower"] = narrower[:2]
+    await _offer_narrower(turn, data)
     if isinstance(certificate_id := data.get("certificate_id"), int):  # shown with the draft
         data["file"] = await credit_store.certificate_name(
             turn.session, turn.clinician, certificate_id
@@ -233,6 +243,17 @@ async def ceus_typed(turn: Turn, text: str) -> bool | None:
     return None
 
 
+async def _offer_narrower(turn: Turn, data: dict[str, Any]) -> None:
+    """The narrower topics an open mandate wants, as the first buttons under the draft,
+    whenever its topics are set: on the first proposal and after 🧩 Topic alike (QA round
+    13: New York infection control was offered only in a later edit)."""
+    narrower = await _narrower_mandate_topics(turn, data.get("topics") or ())
+    if narrower:
+        offered = [*narrower, *(data.get("suggestions") or ())]
+        data["suggestions"] = list(dict.fromkeys(offered))[:2]
+    data["narrower"] = narrower[:2]
+
+
 async def _narrower_mandate_topics(turn: Turn, logged: Sequence[str]) -> list[str]:
     """Open mandates that want a narrower kind of a logged topic ("infection control" for
     New York's NYSDOH-approved course): offered as a button, since only the clinician knows
@@ -282,6 +303,8 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         date=day(draft.completed_on),
         date_note=_date_note(draft, turn.local_now.date()),
     )
+    text += _format_lines(draft)
+    text += _not_own_credit(turn, draft)
     if data.get("file") and data.get("editing") is None:
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
     if draft.unread:
@@ -307,6 +330,7 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
          (texts.LOG_CHANGE_TOPIC, encode("log", "topic", key))],
         [(texts.LOG_CHANGE_TITLE, encode("log", "title", key)),
          (texts.LOG_CHANGE_PROVIDER, encode("log", "provider", key))],
+        [(texts.LOG_CHANGE_FORMAT, encode("log", "format", key))],
     ]  # fmt: skip
     for topic in reversed(draft.topic_suggestions[:2]):
         template = texts.LOG_TOPIC_NARROWER if topic in narrower else texts.LOG_TOPIC_SUGGEST
@@ -317,6 +341,36 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
         turn.edit(text, buttons)
     else:
         turn.say(text, buttons)
+
+
+# Professions whose boards count their own CE (ACPE, ANCC), not physicians' credit.
+_OWN_CE = frozenset({"pharmacist", "rn", "np"})
+
+
+def _not_own_credit(turn: Turn, draft: LogDraft) -> str:
+    """A note when a pharmacist's or nurse's entry is physicians' credit (an AOA webinar's
+    "Log 1 credit"): it counts toward their described requirements only if their board
+    takes it (QA round 13: counted toward a pharmacist's mandate without a word)."""
+    profession = turn.clinician.profession
+    own = default_category_for(profession)
+    if profession not in _OWN_CE or topics.qualifies(draft.category, {own}):
+        return ""
+    return texts.LOG_NOT_OWN_CREDIT.format(
+        category=html.escape(topics.category_label(draft.category)),
+        own=html.escape(topics.category_label(own)),
+    )
+
+
+def _format_lines(draft: LogDraft) -> str:
+    """How it was attended and its UAN, under the date: what a live minimum counts and
+    what an audit asks for (QA round 13: neither was shown or kept)."""
+    said = texts.LOG_FORMAT.format(
+        format=html.escape(format_label(draft.activity_type)) if draft.activity_type
+        else texts.LOG_FORMAT_UNSAID
+    )  # fmt: skip
+    if draft.uan:
+        said += texts.LOG_UAN.format(uan=html.escape(draft.uan))
+    return said
 
 
 def _labels(topic_ids: Sequence[str]) -> str:
@@ -391,13 +445,17 @@ def _date_note(draft: LogDraft, today: date) -> str:
 
 
 async def _update(turn: Turn, data: dict[str, Any], *, edit: bool = False) -> None:
+    await _offer_narrower(turn, data)
     await flows.expect(turn, "log_confirm", log=data)
     show_draft(turn, data, edit=edit)
 
 
 # ------------------------------------------------------------------ entry points
-async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) -> None:
-    """Parse a one-line log and propose it (or say precisely what was wrong)."""
+async def log_text(
+    turn: Turn, text: str, *, certificate_id: int | None = None, read: object = None
+) -> None:
+    """Parse a one-line log and propose it (or say precisely what was wrong); ``read``:
+    what a certificate without an amount gave, for what the line does not say."""
     if certificate_id is None and await edit_request(turn, text, read_as_log=True):
         return  # never a new entry from "change the wound care entry to 2.5 hours" (QA)
     parsed = parse_log_line(
@@ -409,21 +467,44 @@ async def log_text(turn: Turn, text: str, *, certificate_id: int | None = None) 
             # "On which day?" is answered next (QA: "Oct 15" was not understood).
             await flows.expect(
                 turn, "log_which_day", line=text, phrase=parsed.detail,
-                certificate_id=certificate_id,
+                certificate_id=certificate_id, read=read,
             )  # fmt: skip
         elif parsed.reason in _AMOUNT_ASKED and parsed.detail:
             # "How many did you earn?" is answered next (QA: "1.5" was not understood).
             await flows.expect(
                 turn, "log_amount_again", line=text, amount=parsed.detail,
-                certificate_id=certificate_id,
+                certificate_id=certificate_id, read=read,
             )  # fmt: skip
         return
+    if isinstance(read, dict):
+        parsed = _with_read(parsed, read)
     if not parsed.topics and (named := topics_in(parsed.title)):
         parsed = parsed.with_(topics=named)  # QA: "Domestic Violence Update" had no topic
     if certificate_id is not None:
         await propose(turn, parsed, source="certificate", certificate_id=certificate_id)
         return
     await propose(turn, parsed)
+
+
+def _with_read(said: LogDraft, read: dict[str, Any]) -> LogDraft:
+    """The line's draft, with what the certificate gave where the line says nothing: the
+    answer to "how many?" is often the amount alone ("1.5")."""
+    topics_only = {"CME activity", *(topics.label(t) for t in said.topics)}
+    category = read.get("category")
+    when = read.get("completed_on")
+    return said.with_(
+        title=said.title if said.title not in topics_only else str(read.get("title") or said.title),
+        provider=said.provider or read.get("provider"),
+        completed_on=said.completed_on if said.date_given or not isinstance(when, str)
+        else date.fromisoformat(when),
+        date_given=said.date_given or bool(read.get("date_given")),
+        category=said.category if said.category_given or not isinstance(category, str)
+        else category,
+        category_given=said.category_given or isinstance(category, str),
+        topics=said.topics or tuple(read.get("topics") or ()),
+        activity_type=said.activity_type or _known_format(read.get("activity_type")),
+        uan=said.uan or str(read.get("uan") or ""),
+    )  # fmt: skip
 
 
 _AMOUNT_ASKED = frozenset({"zero", "too_many", "negative", "bad_amount"})
@@ -440,10 +521,11 @@ async def amount_again(turn: Turn, text: str) -> bool | None:
         await flows.clear(turn)
         return False
     certificate_id = pending.get("certificate_id")
+    read = pending.get("read")
     await flows.clear(turn)
     await log_text(
         turn, line[: where.start()] + text.strip() + line[where.end() :],
-        certificate_id=certificate_id if isinstance(certificate_id, int) else None,
+        certificate_id=certificate_id if isinstance(certificate_id, int) else None, read=read,
     )  # fmt: skip
     return None
 
@@ -456,7 +538,7 @@ async def day_answered(turn: Turn, text: str) -> bool | None:
     certificate_id = pending.get("certificate_id")
     certificate_id = certificate_id if isinstance(certificate_id, int) else None
     if looks_like_a_log(text):
-        await log_text(turn, text, certificate_id=certificate_id)
+        await log_text(turn, text, certificate_id=certificate_id, read=pending.get("read"))
         return None
     when = parse_log_date(text, turn.now, turn.tz)
     if isinstance(when, LogProblem):
@@ -467,8 +549,9 @@ async def day_answered(turn: Turn, text: str) -> bool | None:
         return None
     line, phrase = str(pending.get("line") or ""), str(pending.get("phrase") or "")
     await log_text(
-        turn, line.replace(phrase, f"on {when.isoformat()}", 1), certificate_id=certificate_id
-    )
+        turn, line.replace(phrase, f"on {when.isoformat()}", 1), certificate_id=certificate_id,
+        read=pending.get("read"),
+    )  # fmt: skip
     return None
 
 
@@ -491,10 +574,12 @@ async def line_answered(turn: Turn, text: str) -> bool:
     awaited (QA: after a photo, "how many hours do I still need?" was read as a log)."""
     if not looks_like_a_log(text) and _another_request(text):
         return False
-    certificate_id = flows.state(turn).get("certificate_id")
+    pending = flows.state(turn)
+    certificate_id = pending.get("certificate_id")
     await log_text(
-        turn, text, certificate_id=certificate_id if isinstance(certificate_id, int) else None
-    )
+        turn, text, certificate_id=certificate_id if isinstance(certificate_id, int) else None,
+        read=pending.get("read"),
+    )  # fmt: skip
     return True
 
 
@@ -559,7 +644,8 @@ async def date_answered(turn: Turn, text: str) -> None:
 async def amount_answered(turn: Turn, text: str) -> None:
     if (data := _current_or_say_expired(turn)) is None:
         return
-    amount = parse_amount(text)
+    ceus = ceus_in(text)
+    amount = parse_amount(spoken_amounts(text) if ceus else text)
     if isinstance(amount, LogProblem):  # QA: "twelve" at "How many points?" said credits
         turn.say(problem_text(amount, topics.category_says(str(data.get("category") or ""))))
         return
@@ -569,7 +655,12 @@ async def amount_answered(turn: Turn, text: str) -> None:
         return
     data["amount"] = str(amount)
     typed = _LEADING_AMOUNT.match(text)
-    data["rounded"] = rounded_from(typed.group(), amount) if typed else ""
+    data["rounded"] = "" if ceus else rounded_from(typed.group(), amount) if typed else ""
+    if ceus:  # "0.3 CEU": asked as /log asks (QA round 13: "not a number of contact hours")
+        data.update(ceus=ceus, ceus_ask=True)
+        await flows.expect(turn, "log_ceus", log=data)
+        ask_ceus(turn, data)
+        return
     await _update(turn, data)
 
 
@@ -764,6 +855,9 @@ async def log_pressed(turn: Turn, press: Press) -> None:
     elif action == "provider":
         await flows.expect(turn, "log_fix_provider", log=data)
         turn.say(texts.LOG_ASK_PROVIDER)
+    elif action == "format":
+        await flows.expect(turn, "log_fix_format", log=data)
+        turn.say(texts.LOG_ASK_FORMAT, _format_buttons(str(data.get("id") or "")))
     elif action == "cat":
         await flows.expect(turn, "log_fix_category", log=data)
         key = str(data.get("id") or "")
@@ -787,6 +881,41 @@ async def category_pressed(turn: Turn, press: Press) -> None:
     data["category"] = category
     data["category_given"] = True
     await _update(turn, data, edit=True)
+
+
+def _format_buttons(key: str) -> list[list[tuple[str, str]]]:
+    """One button per activity type (two a row), and one to leave it unsaid."""
+    choices = [(clip_title(format_label(t), 40), encode("logf", t, key)) for t in format_choices()]
+    rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+    return [*rows, [(texts.LOG_FORMAT_NONE, encode("logf", "-", key))]]
+
+
+@route("logf")
+async def format_pressed(turn: Turn, press: Press) -> None:
+    data = _pressed_draft(turn, press.arg(1))
+    if data is None:
+        return
+    chosen = press.arg(0)
+    if chosen != "-" and chosen not in format_choices():
+        turn.answer(texts.BUTTON_EXPIRED)
+        return
+    data["activity_type"] = None if chosen == "-" else chosen
+    await _update(turn, data, edit=True)
+
+
+@flows.step("log_fix_format")
+async def format_typed(turn: Turn, text: str) -> None:
+    """ "live", "home study", "webinar" typed at "How did you attend it?"."""
+    if (data := _current_or_say_expired(turn)) is None:
+        return
+    if text.strip().lower() in {"none", "-", "unknown", "not sure"}:
+        data["activity_type"] = None
+    elif (chosen := topics.normalize_activity_type(text)) is not None:
+        data["activity_type"] = chosen
+    else:
+        turn.say(texts.LOG_UNKNOWN_FORMAT.format(text=html.escape(text.strip()[:40])))
+        return
+    await _update(turn, data)
 
 
 @route("logt")
@@ -895,6 +1024,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 completed_on=draft.completed_on, amount=amount, category=draft.category,
                 title=draft.title, topics=named, provider=draft.provider,
                 certificate_id=entry.certificate_id, source=entry.source, now=turn.now,
+                activity_type=draft.activity_type, uan=draft.uan,
             )  # fmt: skip
             ids.append(part.id)
             new_parts.append(part)
@@ -916,7 +1046,7 @@ async def save(turn: Turn, data: dict[str, Any], *, allow_duplicate: bool = Fals
                 completed_on=draft.completed_on, amount=amount, category=category,
                 title=draft.title, topics=named, provider=draft.provider,
                 certificate_id=certificate_id, source=data.get("source") or "chat",
-                now=turn.now,
+                now=turn.now, activity_type=draft.activity_type, uan=draft.uan,
                 same_activity_as=saved[0].id if saved and not draft.parts else None,
             )  # fmt: skip
             saved.append(added)
@@ -978,16 +1108,21 @@ def _apply_shared(entry: CreditEntry, draft: LogDraft) -> None:
     entry.topics = sorted(draft.topics)
     entry.title = draft.title
     entry.provider = draft.provider
+    entry.activity_type = draft.activity_type
+    entry.uan = draft.uan or None
 
 
 def _apply_to_part(part: CreditEntry, draft: LogDraft) -> bool:
     """What the parts of a split activity share, set on another part from the edited one:
-    its day, title, provider and credit type, not its hours or topics (the 6 hours of
-    pharmacology stay 6 and pharmacology). Whether anything changed."""
-    shared = (draft.completed_on, draft.title, draft.provider, draft.category)
-    if (part.completed_on, part.title, part.provider, part.category) == shared:
+    its day, title, provider, credit type, format and UAN, not its hours or topics (the 6
+    hours of pharmacology stay 6 and pharmacology). Whether anything changed."""
+    shared = (draft.completed_on, draft.title, draft.provider, draft.category,
+              draft.activity_type, draft.uan or None)  # fmt: skip
+    if (part.completed_on, part.title, part.provider, part.category, part.activity_type,
+            part.uan) == shared:  # fmt: skip
         return False
-    part.completed_on, part.title, part.provider, part.category = shared
+    (part.completed_on, part.title, part.provider, part.category, part.activity_type,
+     part.uan) = shared  # fmt: skip
     return True
 
 
@@ -1156,11 +1291,7 @@ async def edit_request(turn: Turn, text: str, *, read_as_log: bool = False) -> b
         return True
     if len(found) == 1:
         entry = found[0]
-        draft = LogDraft(
-            amount=amount or entry.amount, completed_on=entry.completed_on,
-            category=entry.category, topics=tuple(entry.topics or ()), title=entry.title,
-            provider=entry.provider,
-        )  # fmt: skip
+        draft = replace(_draft_of(entry), amount=amount or entry.amount)
         await propose(turn, draft, editing=entry.id)
     elif found:
         which = texts.EDIT_WHICH.format(what=html.escape(request.what[:60]))
@@ -1206,6 +1337,15 @@ def _say_entries(turn: Turn, entries: Sequence[CreditEntry], intro: str) -> None
 
 
 # ------------------------------------------------------------------ /credits, /undo
+def _draft_of(entry: CreditEntry) -> LogDraft:
+    """A saved entry as a draft, for its edit screen."""
+    return LogDraft(
+        amount=entry.amount, completed_on=entry.completed_on, category=entry.category,
+        topics=tuple(entry.topics or ()), title=entry.title, provider=entry.provider,
+        activity_type=_known_format(entry.activity_type), uan=entry.uan or "",
+    )  # fmt: skip
+
+
 def credit_line(index: int, entry: CreditEntry) -> str:
     """One entry as /credits lists it: date, amount (QA: "2 … Credit"), category, title."""
     topic_labels = ", ".join(topics.label(t) for t in entry.topics or ())
@@ -1216,7 +1356,15 @@ def credit_line(index: int, entry: CreditEntry) -> str:
         title=html.escape(entry.title),
         topics=f" [{html.escape(topic_labels)}]" if topic_labels else "",
         certificate=texts.CREDITS_CERTIFICATE if entry.certificate_id else "",
-    )  # fmt: skip
+    ) + _entry_details(entry)
+
+
+def _entry_details(entry: CreditEntry) -> str:
+    """Its format and UAN after an entry's line, when known."""
+    said = [html.escape(format_label(entry.activity_type))] if entry.activity_type else []
+    if entry.uan:
+        said.append(texts.CREDITS_UAN.format(uan=html.escape(entry.uan)))
+    return texts.CREDITS_DETAILS.format(details=" · ".join(said)) if said else ""
 
 
 async def show_page(turn: Turn, offset: int, *, edit: bool = False) -> None:
@@ -1294,11 +1442,7 @@ async def credits_pressed(turn: Turn, press: Press) -> None:
         await replan(turn)
         turn.edit(texts.CREDITS_DELETED.format(**described))
     elif action == "edit":
-        draft = LogDraft(
-            amount=entry.amount, completed_on=entry.completed_on, category=entry.category,
-            topics=tuple(entry.topics or ()), title=entry.title, provider=entry.provider,
-        )  # fmt: skip
-        await propose(turn, draft, editing=entry.id)
+        await propose(turn, _draft_of(entry), editing=entry.id)
     else:
         turn.answer(texts.BUTTON_EXPIRED)
 

@@ -13,7 +13,9 @@ import hashlib
 import html
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
@@ -24,10 +26,16 @@ from bot.domain import topics
 from bot.domain.log_parse import (
     MAX_CREDITS_PER_ENTRY,
     LogDraft,
+    clip_title,
     default_category_for,
     parse_log_line,
 )
-from bot.reports.certificate import MAX_PAGES, CertificateProblem, read_certificate
+from bot.reports.certificate import (
+    MAX_PAGES,
+    CertificateProblem,
+    CertificateReading,
+    read_certificate,
+)
 from bot.reports.certificate_types import CreditClaim
 from bot.store import credits as credit_store
 from bot.store import licences as licence_store
@@ -129,6 +137,19 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     if said is not None and (reading.needs_manual or reading.amount is None):
         await propose(turn, said, source="certificate", certificate_id=certificate.id)
         return
+    if not reading.needs_manual and reading.amount is None and reading.title is not None:
+        # What was read is kept: only the amount is asked (QA round 13: the title and
+        # provider were lost, and the whole line asked for again).
+        read = _read_fields(reading, turn.local_now.date(), name)
+        await flows.expect(turn, "log_line", certificate_id=certificate.id, read=read)
+        turn.say(texts.CERTIFICATE_ONLY_AMOUNT.format(
+            file=safe_name, title=html.escape(str(read["title"])),
+            provider=texts.CERTIFICATE_READ_PROVIDER.format(
+                provider=html.escape(str(read["provider"]))
+            ) if read.get("provider") else "",
+            unit=topics.category_says(str(read.get("category") or _usual(turn))),
+        ))  # fmt: skip
+        return
     if reading.needs_manual or reading.amount is None:
         await flows.expect(turn, "log_line", certificate_id=certificate.id)
         template = texts.CERTIFICATE_MANUAL if reading.needs_manual else texts.CERTIFICATE_NO_AMOUNT
@@ -157,6 +178,7 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
             key=lambda claim: claim.confidence,
             default=own,
         )
+    chosen = own or max(reading.claims, key=lambda claim: claim.confidence, default=None)
     draft = LogDraft(
         amount=Decimal(own.amount if own else reading.amount.value),
         completed_on=completed_on or today,
@@ -168,6 +190,9 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
         provider=reading.provider.value[:200] if reading.provider else None,
         date_given=completed_on is not None,
         category_given=bool(own and own.category) or reading.category is not None,
+        activity_type=reading.activity_type,
+        uan=reading.uan,
+        ceus=chosen.ceus if chosen is not None else "",  # "1.5 CEUs": asked, as /log asks
     )
     draft = replace(draft, also=_other_kinds(reading.claims, draft.category, per_licence))
     if said is not None:
@@ -182,6 +207,25 @@ async def on_document(turn: Turn, name: str, mime: str, data: bytes) -> None:
     if "future_date_ignored" in reading.warnings and not draft.date_given:
         turn.say(texts.CERTIFICATE_FUTURE_DATE)  # QA: replaced by today without a word
     await propose(turn, draft, source="certificate", certificate_id=certificate.id)
+
+
+def _usual(turn: Turn) -> str:
+    return default_category_for(turn.clinician.profession)
+
+
+def _read_fields(reading: CertificateReading, today: date, name: str) -> dict[str, Any]:
+    """What a certificate without an amount still gave, kept with the question for it."""
+    completed_on = reading.completed_on.value if reading.completed_on else None
+    return {
+        "title": clip_title((reading.title.value if reading.title else name)[:200]),
+        "provider": reading.provider.value[:200] if reading.provider else None,
+        "completed_on": (completed_on or today).isoformat(),
+        "date_given": completed_on is not None,
+        "category": reading.category.value if reading.category else None,
+        "topics": list(reading.topics),
+        "activity_type": reading.activity_type,
+        "uan": reading.uan,
+    }
 
 
 async def _categories_per_licence(turn: Turn) -> list[frozenset[str] | None]:
@@ -252,6 +296,9 @@ def _with_caption(read: LogDraft, said: LogDraft) -> LogDraft:
         category_given=said.category_given or read.category_given,
         topics=said.topics or read.topics,
         also=said.also if said.category_given else read.also,
+        activity_type=said.activity_type or read.activity_type,
+        uan=said.uan or read.uan,
+        ceus=said.ceus,  # the caption's amount is the one asked about, if any
     )
 
 

@@ -302,7 +302,9 @@ def _topics_for_held(held: Sequence[Licence], spec: CustomRequirementSpec) -> Li
     for my Texas RN license by March 2027": same name, same deadline, all of it a topic);
     QA round 12: it became "Texas RN license 2", a requirement of 2 hours of its own."""
     topic_hours = sum((hours for _, hours in spec.topic_minimums), Decimal(0))
-    if not spec.name or not spec.topic_minimums or spec.category_minimums:
+    if not spec.name or not spec.topic_minimums:
+        return None
+    if spec.category_minimums or spec.activity_minimums:  # more than topics: its own
         return None
     if topic_hours < spec.total:
         return None

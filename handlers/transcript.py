@@ -84,6 +84,7 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
             turn.say(texts.TRANSCRIPT_NO_PREVIOUS)
             return
     providers = {str(e.id): e.provider for e in entries if e.provider}
+    uans = {str(e.id): e.uan for e in entries if e.uan}
     with_certificate = {str(e.id) for e in entries if e.certificate_id}
     first_used = local_today(turn.clinician.created_at, turn.clinician.timezone)
     licences: list[TranscriptLicence] = [
@@ -92,6 +93,7 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
             items,
             label=view.licence.label,
             providers=providers,
+            uans=uans,
             certificates=with_certificate,
             first_used=first_used,
         )

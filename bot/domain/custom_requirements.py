@@ -15,12 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.activity_format import format_in_words
 from bot.domain.cycles import add_months, month_end
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
-from bot.domain.requirements import CategoryMinimum, Mandate, RenewalRule, Rule
+from bot.domain.requirements import ActivityMinimum, CategoryMinimum, Mandate, RenewalRule, Rule
 from bot.domain.topics import (
+    activity_label,
     category_label,
+    category_says,
     label,
     normalize_category_for,
     normalize_topic,
@@ -176,6 +179,9 @@ class CustomRequirementSpec:
     name: str = ""  # what the clinician called it ("California BRN"), for its label
     every_months: int | None = None  # said to recur ("every 2 years"); None: a one-off
     unit_word: str = "credits"  # as the total was given: a nurse's "24 contact hours"
+    # "10 of them live": hours of a format (activity type), e.g. Florida pharmacists' live
+    # hours (QA round 13: "I don't know the topic 'live'").
+    activity_minimums: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def start(self) -> date:
@@ -200,6 +206,7 @@ class CustomRequirementSpec:
             "name": self.name,
             "every_months": self.every_months,
             "unit_word": self.unit_word,
+            "activity_minimums": {a: str(h) for a, h in self.activity_minimums},
         }
 
     @classmethod
@@ -211,6 +218,12 @@ class CustomRequirementSpec:
         for topic, _ in topics:
             if topic not in vocab.topics:
                 raise ValueError(f"unknown topic {topic!r}")
+        acts = tuple(
+            (a, Decimal(h)) for a, h in (data.get("activity_minimums") or {}).items()
+        )
+        for activity_type, _ in acts:
+            if activity_type not in vocab.activity_types:
+                raise ValueError(f"unknown activity type {activity_type!r}")
         total_category = data.get("total_category")
         for category in [c for c, _ in cats] + ([total_category] if total_category else []):
             if category not in vocab.categories:
@@ -227,6 +240,7 @@ class CustomRequirementSpec:
             name=data.get("name") or "",
             every_months=int(data["every_months"]) if data.get("every_months") else None,
             unit_word=data.get("unit_word") if data.get("unit_word") in UNIT_WORDS else "credits",
+            activity_minimums=acts,
         )
 
     def _renewal(self, start: date) -> RenewalRule:
@@ -276,6 +290,10 @@ class CustomRequirementSpec:
             unit_label="" if self.unit_word == "credits" else self.unit_word,
             total_categories=(self.total_category,) if self.total_category else None,
             category_minimums=tuple(CategoryMinimum(c, h) for c, h in self.category_minimums),
+            activity_minimums=tuple(
+                ActivityMinimum(a, h, label=_activity_minimum_label(a))
+                for a, h in self.activity_minimums
+            ),
             mandates=tuple(
                 Mandate(id=f"custom-{topic}", title=label(topic), topics=frozenset({topic}),
                         hours=hours)
@@ -388,15 +406,23 @@ def parse_custom_requirement(
             return _unknown(total_phrase)
         topics[topic] = total
     categories: dict[str, Decimal] = {}
+    formats: dict[str, Decimal] = {}
     for amount, phrase in extras:
         category = normalize_category_for(phrase, profession) if phrase else None
         topic = None if category else normalize_topic(phrase)
+        said_format = None if category or topic else _format_alone(phrase)
         if category:
             categories[category] = categories.get(category, Decimal(0)) + amount
         elif topic:
             topics[topic] = topics.get(topic, Decimal(0)) + amount
+        elif said_format:
+            formats[said_format] = formats.get(said_format, Decimal(0)) + amount
         else:
             return _unknown(phrase)
+    if any(hours > total for hours in formats.values()):
+        return ParseFailure(
+            "bad_window", f"More {unit_word} of one format than the {total} in all: check them."
+        )
     return CustomRequirementSpec(
         total=total,
         deadline=deadline,
@@ -407,7 +433,23 @@ def parse_custom_requirement(
         name=name,
         every_months=every_months,
         unit_word=unit_word,
+        activity_minimums=tuple(formats.items()),
     )
+
+
+def _format_alone(phrase: str) -> str | None:
+    """The format a phrase names when that is all it says ("live", "in person", "live
+    activities"): "live ethics" is no format minimum."""
+    words = re.findall(r"[\w'’-]+", phrase)
+    said = format_in_words(words)
+    rest = [w for i, w in enumerate(words) if i not in said.format_words]
+    rest = [w for w in rest if w.lower() not in ("activity", "activities", "programs", "cpe")]
+    return said.activity_type if said.activity_type and not rest else None
+
+
+def _activity_minimum_label(activity_type: str) -> str:
+    """ "Live activities" for the status line "Live activities: 4 of 10"."""
+    return "Live activities" if activity_type == "live" else activity_label(activity_type)
 
 
 UNIT_WORDS = ("credits", "hours", "contact hours")
@@ -516,7 +558,9 @@ def describe(spec: CustomRequirementSpec) -> str:
     )  # fmt: skip
     line = f"{spec.total} {what} from {_day(spec.start)} to {_day(spec.deadline)}"
     extras = [f"{_in_units(h, spec.unit_word)}{label(t)}" for t, h in spec.topic_minimums]
-    extras += [f"{h} {_plural(category_label(c), h)}" for c, h in spec.category_minimums]
+    extras += [_category_said(c, h) for c, h in spec.category_minimums]
+    extras += [f"{_in_units(h, spec.unit_word)}{_activity_minimum_label(a).lower()}"
+               for a, h in spec.activity_minimums]  # fmt: skip
     return line + (", including " + ", ".join(extras) if extras else "")
 
 
@@ -525,6 +569,15 @@ def _in_units(amount: Decimal, unit_word: str) -> str:
     if unit_word == "credits":
         return f"{amount} "
     return f"{amount} {unit_word.removesuffix('s') if amount == 1 else unit_word} of "
+
+
+def _category_said(category: str, amount: Decimal) -> str:
+    """ "20 AMA PRA Category 1 Credits", "24 contact hours of ACPE pharmacy CE" (QA round 13:
+    "24 ACPE pharmacy CE", no unit)."""
+    name, unit = category_label(category), category_says(category)
+    if name.endswith("Credit") or unit == "credits":  # "50 AAPA Category 1 CME"
+        return f"{amount} {_plural(name, amount)}"
+    return f"{amount} {unit.removesuffix('s') if amount == 1 else unit} of {name}"
 
 
 def _plural(name: str, amount: Decimal) -> str:

@@ -15,20 +15,23 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
+from bot.domain.activity_format import find_uan, format_in_words, uan_format
 from bot.domain.numbers import ceus_in, leading_word_as_digits, spoken_amounts
+from bot.domain.state_approved import state_approved
 
 MAX_CREDITS_PER_ENTRY = Decimal(100)
 MAX_TITLE = 200
 
 _LEAD = re.compile(
-    r"^\s*(?:/log(?:@\w+)?|log|add|i\s+(?:just\s+)?(?:did|completed|finished|earned|got|attended|"
+    r"^\s*(?:/log(?:@\w+)?|l+o+g+|lgo|add|i\s+(?:just\s+)?(?:did|completed|finished|earned|got|attended|"
     r"took|have\s+done|logged)|please\s+log|record)\b[\s:,]*",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|'([^']{2,300})'")
 _AMOUNT = re.compile(
     r"(?<![\w.])(-?\d+(?:[.,]\d+)?|-?[.,]\d+)\s*"
-    r"(credits?|creds?|crs?|hours?|hrs?|h|points?|pts|contact\s+hours?|ce|cme|units?)?(?![\w.])",
+    r"(credits?|creds?|crs?|hours?|hrs?|h|points?|pts|contact\s+(?:hours?|hrs?)|ce|cme|units?)?"
+    r"(?![\w.])",
     re.IGNORECASE,
 )
 _FILLER = frozenset(
@@ -70,6 +73,8 @@ class LogDraft:
     # pharmacology"): (amount, topics), each logged as an entry of its own.
     parts: tuple[tuple[Decimal, tuple[str, ...]], ...] = ()
     rounded: str = ""  # the amount as typed, when it had more than two decimals ("1.234")
+    activity_type: str | None = None  # how it was attended (vocabulary id): "live", "enduring"
+    uan: str = ""  # the ACPE Universal Activity Number, for audits
 
     @property
     def kinds(self) -> list[tuple[Decimal, str]]:
@@ -287,6 +292,10 @@ def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
     """Understand one line describing credits earned."""
+    uan = ""
+    if (found_uan := find_uan(text)) is not None:  # its digits are no amount, date or title
+        uan = found_uan.group("uan").upper()
+        text = text[: found_uan.start()] + " " + text[found_uan.end() :]
     body = _number_word_first(_LEAD.sub("", spoken_amounts(text.strip()), count=1))
     body = _leading_fraction(body)
     title = ""
@@ -338,6 +347,8 @@ def parse_log_line(
         body = body[: amount_match.start()] + " " + body[amount_match.end() :]
 
     words = re.findall(r"[\w'’./+-]+", _SPACED_DURATION.sub(" ", body))
+    said_format = format_in_words(words)
+    words = [word for i, word in enumerate(words) if i not in said_format.format_words]
     found_topics, found_categories, rest = _take_terms(words)
     if parts and sum(a for a, _ in parts) > amount:  # "18 hours including 20 pharmacology"
         return LogProblem("part_too_big", " + ".join(f"{a.normalize():f}" for a, _ in parts))
@@ -358,13 +369,15 @@ def parse_log_line(
             suggestions = tuple(topics.suggest_topics(word, n=3))
             if suggestions:
                 break
-    if not suggestions:  # "just finished 1.5 hrs opiod cme", "opiod safe prescribing"
-        slips = (topics.misspelt_topic(word) for word in meaningful)
-        suggestions = tuple(t for t in slips if t and t not in found_topics)[:1]
     if not suggestions and not found_topics:  # QA: "domestic vilence" found no topic
+        # Two words first: "medicaton saftey" is medication safety, not "safety" alone
+        # (QA round 13: Patient safety was offered for a medication-errors webinar).
         pairs = (" ".join(meaningful[i : i + 2]) for i in range(len(meaningful) - 1))
         slips = (topics.misspelt_topic_phrase(pair) for pair in pairs)
         suggestions = tuple(t for t in slips if t)[:1]
+    if not suggestions:  # "just finished 1.5 hrs opiod cme", "opiod safe prescribing"
+        slips = (topics.misspelt_topic(word) for word in meaningful)
+        suggestions = tuple(t for t in slips if t and t not in found_topics)[:1]
     if not title:
         title = _title_from(meaningful, found_topics, found_categories)
     if not title and found_topics:
@@ -381,7 +394,7 @@ def parse_log_line(
         completed_on=completed_on or dates.local_today(now, tz),
         category=found_categories[0] if found_categories else default_category,
         also=also,
-        topics=tuple(found_topics),
+        topics=state_approved(found_topics, text),  # "NYSDOH approved infection control"
         title=clip_title(title),
         date_given=completed_on is not None,
         category_given=bool(found_categories),
@@ -390,6 +403,9 @@ def parse_log_line(
         ceus=_ceus_alone(text),
         parts=parts,
         rounded=rounded,
+        # Said in words, else the UAN's letter: the clinician knows how they attended.
+        activity_type=said_format.activity_type or (uan_format(uan) if uan else None),
+        uan=uan,
     )
 
 
@@ -611,11 +627,19 @@ conference" keeps its hyphenated words)."""
 
 
 def _amount_in(body: str) -> re.Match[str] | None:
-    """The amount of a line: its first number that is not how long the activity lasted
-    (QA: "I went to a 3 day conference last week, got 12 hours" was 3 hours)."""
-    for match in _AMOUNT.finditer(body):
-        if match.group(2) or not _DURATION_NEXT.match(body, match.end()):
+    """The amount of a line: its first number that is neither how long the activity
+    lasted (QA: "I went to a 3 day conference last week, got 12 hours" was 3 hours) nor
+    a year before an amount with a unit (QA round 13: "ASHP Midyear 2026 live sessions,
+    12.5 contact hrs" was 2026 credits)."""
+    numbers = list(_AMOUNT.finditer(body))
+    for index, match in enumerate(numbers):
+        if match.group(2):
             return match
+        if _DURATION_NEXT.match(body, match.end()):
+            continue
+        if _YEAR_IN.fullmatch(match.group(1)) and any(m.group(2) for m in numbers[index:]):
+            continue
+        return match
     return None
 
 
@@ -755,7 +779,8 @@ def looks_like_a_log(text: str) -> bool:
     if _LEAD.match(text) and _AMOUNT.search(text):
         return True
     if re.search(
-        r"\d\s*(?:credits?|creds?|crs?|hours?|hrs?|contact\s+hours?|points?|cme|ce)\b", text, re.I
+        r"\d\s*(?:credits?|creds?|crs?|hours?|hrs?|contact\s+(?:hours?|hrs?)|points?|cme|ce)\b",
+        text, re.I,
     ):
         return True
     # "I earned 12 AOA 1-A credits there ... can you log that for me" (QA round 7)
@@ -764,7 +789,7 @@ def looks_like_a_log(text: str) -> bool:
 
 _AMOUNT_WORDS_UNIT = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s+(?P<between>(?:[\w'’-]+\s+){0,3}?)"
-    r"(?:credits?|creds?|hours?|hrs?|contact\s+hours?|points?|ceus?)\b",
+    r"(?:credits?|creds?|hours?|hrs?|contact\s+(?:hours?|hrs?)|points?|ceus?)\b",
     re.IGNORECASE,
 )
 

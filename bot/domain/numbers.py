@@ -62,10 +62,19 @@ def _hours(minutes: int) -> str:
     return f"{round(minutes / 60, 2):g} hours"
 
 
+# "a 3-hour course", "the 1.5-credit module": the amount with its unit (QA round 13: not
+# understood). Days stay joined: "3-day conference" is how long it lasted.
+_HYPHENED_UNIT = re.compile(
+    r"(?<![\w.-])(\d+(?:\.\d+)?)-(hours?|hrs?|credits?|(?:contact[- ])hours?)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
 def spoken_amounts(text: str) -> str:
     """Amounts as people type them, as digits: "½ credit", "half a credit", "1½ hours",
     "2 and a half hours", "1 CEU" (ten contact hours), "90 minutes" and "1h30" (hours).
     QA: each was "not understood", or "90 minutes" was 90 credits."""
+    text = _HYPHENED_UNIT.sub(lambda m: f"{m.group(1)} {m.group(2).replace('-', ' ')}", text)
     text = _HOURS_MINUTES.sub(lambda m: _hours(int(m.group(1)) * 60 + int(m.group(2))), text)
     text = _MINUTES.sub(lambda m: _hours(int(m.group(1))), text)
     text = _HALF_AFTER_DIGIT.sub(r"\1.5", text).replace("½", "0.5")

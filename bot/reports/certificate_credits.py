@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from bot.domain.numbers import CONTACT_HOURS_PER_CEU
 from bot.domain.topics import normalize_category
 from bot.reports.certificate_types import CreditClaim, Proposal
 
@@ -88,6 +89,9 @@ _SPECIFIC: tuple[tuple[re.Pattern[str], _Phrase], ...] = (
         lambda _, __: ("ACPE", 0.85),
     ),
 )
+# "1.5 CEUs": ten contact hours each (IACET, ACPE), as /log reads them; the chat asks
+# whether they were hours said as CEUs (QA round 13: "couldn't find the number of credits").
+_CEUS = re.compile(rf"{_NUM}\s+(?:(?:IACET|ACPE|pharmacy|nursing)\s+)?CEUs?\b", re.I)
 _GENERIC = re.compile(
     rf"{_NUM}\s+(?:CME\s+|CE\s+|continuing\s+(?:medical\s+)?education\s+)?"
     r"(?:credit\s+hours?|credits?|hours?|hrs?|CE)\b",  # "6.0 CE" (QA round 7)
@@ -109,12 +113,14 @@ _CLAIMED_LABEL = re.compile(r"\b(?:claimed|awarded|earned|granted)\b", re.I)
 
 def credit_claims(text: str) -> list[CreditClaim]:
     """Every amount with a unit, in order; confidence up for "claimed", down for "maximum"."""
-    found: list[tuple[int, int, Decimal, str, str | None, float]] = []
+    found: list[tuple[int, int, Decimal, str, str | None, float, str]] = []
     taken = bytearray(len(text) + 1)  # characters already inside a claim (linear, not O(n²))
     context = _Context.of(text)
 
-    def add(match: re.Match[str], amount: Decimal, category: str | None, base: float) -> None:
-        found.append((match.start(), match.end(), amount, match.group(0), category, base))
+    def add(
+        match: re.Match[str], amount: Decimal, category: str | None, base: float, ceus: str = ""
+    ) -> None:
+        found.append((match.start(), match.end(), amount, match.group(0), category, base, ceus))
         taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
 
     for pattern, phrase_of in _SPECIFIC:
@@ -124,6 +130,15 @@ def credit_claims(text: str) -> list[CreditClaim]:
                 continue
             phrase, base = phrase_of(match, context)
             add(match, amount, normalize_category(phrase) if phrase else None, base)
+    for match in _CEUS.finditer(text):
+        ceus = _amount(match["n"])
+        if ceus is None or ceus * CONTACT_HOURS_PER_CEU > 500 or any(
+            taken[match.start() : match.end()]
+        ):
+            continue
+        # Below a printed amount in hours ("2.0 contact hours (0.2 CEUs)"), which wins.
+        hours, said = ceus * CONTACT_HOURS_PER_CEU, format(ceus.normalize(), "f")
+        add(match, hours, normalize_category(context.contact[0]), 0.7, said)
     for pattern in (_GENERIC, _LABELLED):
         for match in pattern.finditer(text):
             amount = _amount(match["n"])
@@ -138,13 +153,15 @@ def credit_claims(text: str) -> list[CreditClaim]:
             else:
                 add(match, amount, None, 0.6)
     claims = []
-    for start, _end, amount, phrase, category, base in sorted(found, key=lambda f: f[0]):
+    for start, _end, amount, phrase, category, base, ceus in sorted(found, key=lambda f: f[0]):
         before = text[max(0, start - 60) : start]
         if _CLAIMED.search(before) or _CLAIMED_LABEL.search(phrase):  # "Credits claimed: 2.5"
             base += 0.1
         elif _MAXIMUM.search(before):
             base -= 0.1
-        claims.append(CreditClaim(amount, category, " ".join(phrase.split()), round(base, 2)))
+        claims.append(
+            CreditClaim(amount, category, " ".join(phrase.split()), round(base, 2), ceus=ceus)
+        )
     return claims
 
 

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from datetime import date
 
+from bot.domain.activity_format import find_uan, format_in_text, uan_format
+from bot.domain.state_approved import state_approved
 from bot.reports.certificate_credits import category_only, credit_claims
 from bot.reports.certificate_dates import completion_date, find_dates
 from bot.reports.certificate_provider import propose_provider
@@ -48,14 +50,19 @@ def parse_certificate_text(text: str, today: date) -> CertificateReading:
         category = Proposal(best.category, best.confidence, best.phrase)
     elif (fallback := category_only(flat)) is not None:
         category = fallback
+    found_uan = find_uan(flat)
+    uan = found_uan.group("uan").upper() if found_uan else ""
+    named = topics_in(title.value) if title else ()
     return CertificateReading(
         title=title,
         provider=propose_provider(lines, flat),
         completed_on=completed,
         amount=amount,
         category=category,
-        topics=topics_in(title.value) if title else (),
+        topics=state_approved(named, flat),
         claims=tuple(claims),
+        activity_type=(uan_format(uan) if uan else None) or format_in_text(flat),
+        uan=uan,
         warnings=tuple(warnings),
     )
 

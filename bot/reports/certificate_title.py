@@ -33,6 +33,9 @@ _FILLER_WORDS = (
     r"|on-?demand|recorded|accredited|educational|cme|ce|continuing|medical|nursing|education"
     r"|activity|course|program(?:me)?|webinar|webcast|session|module|event|lecture|conference"
     r"|symposium|workshop|meeting|podcast|self-?study|certified|grand\s+rounds"
+    # ACPE's activity types (QA round 13: "the knowledge-based home-study activity" was
+    # the title, the quoted one under it lost)
+    r"|(?:knowledge|application|practice)-?\s*based|home-?\s*study"
 )
 _FILLER = re.compile(
     rf"^(?:(?:{_FILLER_WORDS})(?:\s+|(?=:)|$))*(?:(?:titled|entitled|called|named)\b\W*|:\s*|$)",
@@ -59,6 +62,13 @@ _CONNECTORS = frozenset({
     "versus", "from",
 })  # fmt: skip
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{6,160})[”\"’']")
+# "New York State Department of Health approved course": what kind of course, not its
+# title, which is on the next line (QA round 13).
+_DESCRIPTOR = re.compile(
+    r"^(?:the\s+|an?\s+)?[\w\s.&,'’-]{0,80}?\b(?:approved|accredited|certified|designated)\s+"
+    r"(?:course|activity|program(?:me)?|training|module|webinar|session)\W*$",
+    re.I,
+)
 
 
 def propose_title(lines: list[str]) -> Proposal[str] | None:
@@ -75,10 +85,16 @@ def propose_title(lines: list[str]) -> Proposal[str] | None:
             filler = _FILLER.match(rest)
             if filler:
                 rest = rest[filler.end() :]
+        if quoted := _quoted_near(lines, index, line[len(line) - len(rest) :]):
+            return quoted  # a quoted title is the title, whatever words come before it
         rest = _cut_tail(rest)
+        if _DESCRIPTOR.match(rest):
+            rest = ""
         same_line = bool(rest)
         nxt = index + 1
         if not rest:
+            if nxt < len(lines) and _DESCRIPTOR.match(lines[nxt]):
+                nxt += 1  # "… approved course" on its own line, the title under it
             if nxt >= len(lines) or _is_stop(lines[nxt]):
                 continue
             rest, nxt, confidence = _cut_tail(lines[nxt]), nxt + 1, 0.8
@@ -92,6 +108,21 @@ def propose_title(lines: list[str]) -> Proposal[str] | None:
         if title and not _is_header(title):
             return Proposal(title, confidence, " / ".join(lines[index:nxt]))
     return _title_fallback(lines)
+
+
+def _quoted_near(lines: list[str], index: int, rest: str) -> Proposal[str] | None:
+    """A quoted title in what follows an intro or label: on its line, or on one of the two
+    lines after it before anything that ends a title."""
+    candidates = [(rest, lines[index])]
+    for line in lines[index + 1 : index + 3]:
+        if _is_stop(line) and not _QUOTED.search(line):
+            break
+        candidates.append((line, line))
+    for text, line in candidates:
+        quoted = _QUOTED.search(text)
+        if quoted and not _is_header(quoted.group(1)):
+            return Proposal(_tidy(quoted.group(1)), 0.9, line)
+    return None
 
 
 def _title_fallback(lines: list[str]) -> Proposal[str] | None:

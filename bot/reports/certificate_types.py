@@ -29,6 +29,7 @@ class CreditClaim:
     category: str | None
     phrase: str
     confidence: float
+    ceus: str = ""  # printed in CEUs (this many): ``amount`` is them as contact hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class CertificateReading:
     category: Proposal[str] | None = None
     topics: tuple[str, ...] = ()
     claims: tuple[CreditClaim, ...] = ()
+    activity_type: str | None = None  # how it was attended: its UAN's letter, else its words
+    uan: str = ""  # the ACPE Universal Activity Number printed on it
     needs_manual: bool = False
     warnings: tuple[str, ...] = ()
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from bot.domain.activity_format import format_label
 from bot.domain.credit_types import CreditItem, LicenceStatus
 from bot.domain.topics import category_label
 from bot.domain.topics import label as topic_label
@@ -50,6 +51,8 @@ class TranscriptEntry:
     amount: Decimal
     certificate: bool
     toward_total: bool = True  # False: counted toward a topic or category requirement only
+    activity_type: str = ""  # how it was attended, labelled ("Live activity"); "" unsaid
+    uan: str = ""  # its ACPE Universal Activity Number, for an audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +152,18 @@ def transcript_licence(
     providers: Mapping[str, str] | None = None,
     certificates: Collection[str] = (),
     first_used: date | None = None,
+    uans: Mapping[str, str] | None = None,
 ) -> TranscriptLicence:
     """Combine a status with the logged items it counted (others are left out).
 
     ``providers`` maps entry ids to provider names and ``certificates`` holds the ids
     with a certificate on file: the arithmetic does not carry either. ``first_used``:
-    the day the clinician first used the bot, to tell a cycle from before it.
+    the day the clinician first used the bot, to tell a cycle from before it. ``uans``
+    maps entry ids to their ACPE activity numbers.
     """
     items = list(items)
     counted = set(status.counted_entry_ids)
-    providers = providers or {}
+    providers, uans = providers or {}, uans or {}
     listed = sorted(
         (
             TranscriptEntry(
@@ -171,6 +176,8 @@ def transcript_licence(
                 amount=item.amount,
                 certificate=item.entry_id in certificates,
                 toward_total=not status.total_required or item.entry_id in status.total_entry_ids,
+                activity_type=format_label(item.activity_type),
+                uan=uans.get(item.entry_id, ""),
             )
             for item in items
             if item.entry_id in counted

@@ -187,7 +187,8 @@ def _standing(licence: TranscriptLicence) -> str:
     needed = format_amount(licence.hours_needed)
     # The figure the status gives, said as it does: "at least" only where it is a floor
     # (it said "At least" always, when the figure was the largest open topic's).
-    text = f"{needed} more {licence.unit} needed."
+    unit = licence.unit.removesuffix("s") if licence.hours_needed == 1 else licence.unit
+    text = f"{needed} more {unit} needed."  # "1 more contact hour" (QA round 13: "hours")
     if licence.needed_at_least:
         text = f"At least {text}"
     if licence.overdue and licence.makeup_until:
@@ -232,7 +233,7 @@ def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) 
         rows.append(
             [
                 entry.completed_on.isoformat(),
-                _wrap(entry.title, 300, _COLUMNS[1], font),
+                _activity_cell(entry, font),
                 _wrap(entry.provider, 160, _COLUMNS[2], font),
                 _wrap(entry.category, 80, _COLUMNS[3], font),
                 _wrap(", ".join(entry.topics), 200, _COLUMNS[4], font),
@@ -256,7 +257,7 @@ def _entries(entries: Sequence[TranscriptEntry], family: FontFamily, unit: str) 
             "",
             "",
             format_amount(sum((e.amount for e in entries if e.toward_total), Decimal(0))),
-            f"{with_cert}/{count}",
+            f"{with_cert} of {count}",  # QA round 13: "1/2" read like a fraction
         ]
     )
     style = [
@@ -292,6 +293,13 @@ def _base_style(family: FontFamily) -> list[tuple[Any, ...]]:
 
 
 # ------------------------------------------------------------------ helpers
+def _activity_cell(entry: TranscriptEntry, font: str) -> str:
+    """The title, and under it how it was attended and its UAN (what an ACPE audit asks)."""
+    title = _wrap(entry.title, 300, _COLUMNS[1], font)
+    details = " · ".join(d for d in (entry.activity_type, entry.uan and f"UAN {entry.uan}") if d)
+    return f"{title}\n{_wrap(details, 120, _COLUMNS[1], font)}" if details else title
+
+
 def _wrap(text: str, limit: int, width: float, font: str) -> str:
     """Text broken into lines that fit ``width`` points (long words cut too).
 

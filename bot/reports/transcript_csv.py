@@ -26,6 +26,8 @@ HEADER = (
     "category",
     "topics",
     "amount",
+    "activity_type",
+    "uan",
     "certificate",
     "counted_for",
 )
@@ -43,8 +45,8 @@ def neutralise(cell: str) -> str:
 
 
 def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
-    """One row per counted entry per licence, then a ``TOTAL`` row per licence (the cycle's
-    entries; earlier ones a topic requirement's look-back counts follow it, marked)."""
+    """One row per counted entry per licence (the cycle's, then earlier ones a topic
+    requirement's look-back counts, marked), then a ``TOTAL`` row of the cycle's, last."""
     rows: list[list[str]] = [list(HEADER)]
     for licence in licences:
         head = (licence.label, licence.window_start.isoformat(), licence.window_end.isoformat())
@@ -52,7 +54,7 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
             first = licence.not_tracked_since.isoformat()
             rows.append(_row(
                 *head, "", texts.TRANSCRIPT_NOT_TRACKED_ROW.format(first=first), "", "", "", "",
-                "", texts.TRANSCRIPT_NOT_TRACKED_MARK,
+                "", "", "", texts.TRANSCRIPT_NOT_TRACKED_MARK,
             ))  # fmt: skip
             continue
         rows += [
@@ -63,12 +65,15 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
             # QA: the CSV's total left out what /status and the PDF count as carried over
             rows.append(_row(
                 *head, "", f"Carried over from the cycle ending {licence.carried_from}", "",
-                "", "", format_amount(licence.carried), "", CARRIED,
+                "", "", format_amount(licence.carried), "", "", "", CARRIED,
             ))  # fmt: skip
-        total = format_amount(licence.entries_total + licence.carried)
-        certs = f"{sum(1 for e in licence.entries if e.certificate)}/{len(licence.entries)}"
-        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, certs, ""))
+        # Earlier activities a topic's look-back counts, then the TOTAL: last for every
+        # licence (QA round 13: it came first for one licence, last for another).
         rows += [_entry_row(head, entry, LOOK_BACK) for entry in licence.earlier]
+        total = format_amount(licence.entries_total + licence.carried)
+        with_cert = sum(1 for e in licence.entries if e.certificate)
+        certs = f"{with_cert} of {len(licence.entries)}"  # not "1/2", a fraction (QA round 13)
+        rows.append(_row(*head, "", TOTAL_MARKER, "", "", "", total, "", "", certs, ""))
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
@@ -77,7 +82,7 @@ def render_transcript_csv(licences: Sequence[TranscriptLicence]) -> bytes:
 def _entry_row(head: tuple[str, str, str], entry: TranscriptEntry, counted_for: str) -> list[str]:
     return _row(
         *head, entry.completed_on.isoformat(), entry.title, entry.provider, entry.category,
-        "; ".join(entry.topics), format_amount(entry.amount),
+        "; ".join(entry.topics), format_amount(entry.amount), entry.activity_type, entry.uan,
         "yes" if entry.certificate else "no", counted_for,
     )  # fmt: skip
 

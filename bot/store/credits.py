@@ -30,6 +30,7 @@ async def add(
     source: str = "chat",
     same_activity_as: int | None = None,
     group_id: int | None = None,
+    uan: str | None = None,
 ) -> CreditEntry:
     entry = CreditEntry(
         clinician_id=owner.id,
@@ -45,6 +46,7 @@ async def add(
         created_at=now,
         same_activity_as=same_activity_as,
         group_id=group_id,
+        uan=uan or None,
     )
     session.add(entry)
     await session.flush()

@@ -175,6 +175,8 @@ class CreditEntry(Base):
     # first, so /undo and an edit treat them as one activity. NULL: not split, or saved
     # before the link (0014; those are found by title, day and the moment saved).
     group_id: Mapped[int | None] = mapped_column(Integer)
+    # The ACPE Universal Activity Number ("0204-0000-26-045-H05-P"), kept for audits (0015).
+    uan: Mapped[str | None] = mapped_column(String(32))
 
 
 class Course(Base):

@@ -366,3 +366,42 @@ def test_one_activity_with_several_dates_is_not_a_transcript() -> None:
         "2 AMA PRA Category 1 Credits\nRelease date: 01/01/2026 Expires 12/31/2027\n"
     )
     assert "several_activities" not in parse_certificate_text(text, TODAY).warnings
+
+
+# ------------------------------------------------------------------ QA round 13
+@pytest.mark.parametrize(
+    "text",
+    [
+        # words before the quoted title that are no filler: the quoted title wins
+        "Certificate\nMaria Lopez, PharmD\nhas completed the ACPE-accredited activity "
+        "“Look-Alike Sound-Alike Errors in the ED” on 11/12/2026\n2.0 contact hours",
+        "Certificate\nfor successfully completing the live program\n"
+        "\"Look-Alike Sound-Alike Errors in the ED\"\n2.0 contact hours",
+        "Activity Title:\n“Look-Alike Sound-Alike Errors in the ED”\n2.0 contact hours",
+    ],
+)
+def test_a_quoted_title_after_its_intro_is_the_title(text: str) -> None:
+    reading = parse_certificate_text(text, TODAY)
+    assert reading.title is not None
+    assert reading.title.value == "Look-Alike Sound-Alike Errors in the ED"
+
+
+def test_ceus_are_contact_hours_below_hours_printed() -> None:
+    alone = parse_certificate_text("Certificate\nEthics update\nAwarded 1.5 CEUs", TODAY)
+    assert alone.amount is not None and alone.amount.value == Decimal(15)
+    assert [c.ceus for c in alone.claims] == ["1.5"]
+    both = parse_certificate_text(
+        "Certificate\nEthics update\nContact hours: 2.0 (0.2 CEUs)", TODAY
+    )
+    assert both.amount is not None and both.amount.value == Decimal(2)
+    assert max(both.claims, key=lambda c: c.confidence).ceus == ""
+
+
+def test_uan_and_format_are_read() -> None:
+    reading = parse_certificate_text(
+        "Statement of credit\nhas completed the live activity\nPharmacy law update\n"
+        "UAN 0204-0000-26-101-L03-P\nDate: 11/12/2026\n2.0 contact hours",
+        TODAY,
+    )
+    assert reading.uan == "0204-0000-26-101-L03-P" and reading.activity_type == "live"
+    assert reading.completed_on is not None and reading.completed_on.value == date(2026, 11, 12)

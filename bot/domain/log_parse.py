@@ -416,7 +416,7 @@ _NUMBER_WITH_UNIT = re.compile(
     re.IGNORECASE,
 )
 _BARE_NUMBER = re.compile(r"[#№]?\d+(?:[.,]\d+)?\.?")
-_STRAY = frozenset({"h", "hr", "hrs", "x", "×", "p", "pp", "pg", "no", "nr", "min", "mins"})
+_STRAY = frozenset({"h", "hr", "hrs", "x", "×", "p", "pp", "pg", "nr", "min", "mins"})
 _VAGUE = frozenset({"part", "page", "module", "requirement", "requirements", "req"})
 # A number after these belongs to the title ("Board review part 2", "Step 2 review").
 _NUMBERED = frozenset(
@@ -429,27 +429,40 @@ def _title_from(
     words: list[str], found_topics: list[str], found_categories: list[str]
 ) -> str:
     """A title from a line's leftover words, or "" when they say nothing a title should:
-    numbers or units at its ends (the amount said again: "DEA 8"), stray signs, vague
-    words alone ("part", "module"), or only the topic or credit type already taken ("8
-    hours of MATE act training for DEA" left "DEA"). Then the topic's name is the title.
-    Numbers inside stay ("Step 2 review"), as do a numbered part's ("Board review part 2")."""
+    a number with its unit anywhere ("4hr"), stray signs and short numbers at its ends
+    (the amount said again: "DEA 8", "ethics x 2", "p. 4"), vague words alone ("part"),
+    or only the topic or credit type already taken ("8 hours of MATE act training for
+    DEA" left "DEA"). Then the topic's name is the title. Words inside stay ("No Surprises
+    Act", "Step 2 review"), as do a numbered part ("Board review part 2") and a course
+    number ("Hep C 101"); with no topic, a numbered vague word is a title ("Module 3")."""
     kept = [word for word in words if any(c.isalnum() for c in word)]
-    kept = [word for word in kept if not _unit_junk(word)]
-    while kept and _BARE_NUMBER.fullmatch(kept[0]):
+    kept = [word for word in kept if not _NUMBER_WITH_UNIT.fullmatch(word)]
+    while kept and (_BARE_NUMBER.fullmatch(kept[0]) or _stray(kept[0])):
         kept.pop(0)
-    while kept and _BARE_NUMBER.fullmatch(kept[-1]) and not _numbered(kept):
+    while kept and (_stray(kept[-1]) or (_short_number(kept[-1]) and not _numbered(kept))):
         kept.pop()
     strong = [
         word for word in kept
         if not _BARE_NUMBER.fullmatch(word) and word.lower().strip(".") not in _VAGUE
         and not _names_taken(word, found_topics, found_categories)
     ]  # fmt: skip
-    return " ".join(kept).strip(" -,.") if strong else ""
+    if strong or (not found_topics and _numbered(kept)):
+        return " ".join(kept).strip(" -,.")
+    return ""
 
 
-def _unit_junk(word: str) -> bool:
-    """ "4hr", "2h", "1.5x", "x", "hrs", "p.": a number with its unit, or a unit alone."""
-    return bool(_NUMBER_WITH_UNIT.fullmatch(word)) or word.lower().strip(".") in _STRAY
+def _stray(word: str) -> bool:
+    """ "x", "hrs", "p.": a unit or sign alone."""
+    return word.lower().strip(".") in _STRAY
+
+
+def _short_number(word: str) -> bool:
+    """One or two digits: the amount or a count said again ("DEA 8"), not a course number
+    ("Hep C 101") or a year."""
+    if not _BARE_NUMBER.fullmatch(word):
+        return False
+    digits = word.strip("#№.")
+    return len(digits) <= 2 or any(c in digits for c in ".,")  # "0.5": an amount
 
 
 def _numbered(words: list[str]) -> bool:

@@ -55,6 +55,10 @@ def test_leftover_numbers_units_and_taken_words_make_no_title(line: str, title: 
         ("12 credits AAFP 12", "AAFP"),  # the amount said again is dropped
         ("8 hrs mate act dea registration", "dea registration"),
         ("3 cme credits at ACP", "ACP"),
+        # Review: words inside were dropped, and course numbers at the end.
+        ("2 credits No Surprises Act", "No Surprises Act"),
+        ("1 credit Hep C 101", "Hep C 101"),
+        ("1 credit Module 3", "Module 3"),
     ],
 )
 def test_real_titles_are_kept(line: str, title: str) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -131,6 +132,16 @@ class ConflictWatch:
         return 0.0 if self.streak_start is None else self.clock() - self.streak_start
 
 
+_POLLER_LOCKED = text(
+    """SELECT EXISTS (
+        SELECT 1 FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND ((classid::bigint << 32) | objid::bigint) = :key
+    )"""
+)
+
+
 class PollerLock:
     """One poller per bot and database, decided before the first ``getUpdates``.
 
@@ -179,6 +190,33 @@ class PollerLock:
         self._fd = fd
         log.debug("took the poller lock (%s.poller.lock)", database)
         return True
+
+    async def held_elsewhere(self) -> bool:
+        """Whether a poller holds the lock now, without taking it: `cme-bot webhook`
+        replicas starting together must not see each other's probe as a poller (review).
+        PostgreSQL lists advisory locks in ``pg_locks`` (a bigint key is classid << 32 |
+        objid, objsubid 1); SQLite's file takes a shared lock unless a poller has it."""
+        if self._url.get_backend_name() == "postgresql":
+            engine = create_engine(self._url.render_as_string(False), pool_size=1)
+            try:
+                async with engine.connect() as connection:
+                    return bool(await connection.scalar(_POLLER_LOCKED, {"key": self._key}))
+            finally:
+                await engine.dispose()
+        database = self._url.database
+        if not database or database == ":memory:":
+            return False
+        try:
+            fd = os.open(f"{database}.poller.lock", os.O_RDONLY)
+        except FileNotFoundError:  # no poller ever ran here
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing releases the shared lock
+        return False
 
     async def still_held(self) -> bool:
         """Re-check the PostgreSQL lock: a database restart drops it with its connection,

@@ -225,16 +225,13 @@ async def _poll(settings: Settings, lock: PollerLock, *, take_over_webhook: bool
 
 async def _poller_running(settings: Settings) -> bool:
     """Whether a ``cme-bot run`` of this bot and database holds the poller lock now: setting
-    a webhook would cut it off (it stops on the next 409). Webhook processes never hold the
-    lock (several serve one bot), so it is only tried and let go. Unknown (the database is
+    a webhook would cut it off (it stops on the next 409). Unknown (the database is
     unreachable) counts as no: ``_check`` has just reached it, and the 409 rule remains."""
     lock = PollerLock(settings.database_url, _require_token(settings))
     try:
-        return not await lock.acquire()
+        return await lock.held_elsewhere()
     except (SQLAlchemyError, OSError):
         return False
-    finally:
-        await lock.release()
 
 
 async def serve_webhook(settings: Settings) -> int:

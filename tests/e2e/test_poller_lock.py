@@ -92,3 +92,21 @@ async def test_a_poller_that_lost_its_lock_stops_with_a_clear_line(
 
 
 pytestmark = pytest.mark.postgres
+
+
+async def test_a_probe_sees_a_poller_without_taking_its_lock(
+    fresh_pg_database: str, tmp_path: Path
+) -> None:
+    """`cme-bot webhook` asks whether a poller runs: two replicas asking together must not
+    take the lock and see each other as pollers (review), on either database."""
+    for url in (fresh_pg_database, f"sqlite+aiosqlite:///{tmp_path / 'cme.db'}"):
+        poller, probe, other = (PollerLock(url, TOKEN) for _ in range(3))
+        assert not await probe.held_elsewhere()  # nobody polls; no lock file yet on SQLite
+        assert await poller.acquire()
+        try:
+            assert await probe.held_elsewhere() and await other.held_elsewhere()
+        finally:
+            await poller.release()
+        assert not await probe.held_elsewhere() and not await other.held_elsewhere()
+        assert await other.acquire(), "probing took nothing"
+        await other.release()

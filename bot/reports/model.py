@@ -137,9 +137,12 @@ def progress_lines(status: LicenceStatus) -> tuple[ProgressLine, ...]:
 
 def not_tracked(status: LicenceStatus, items: Iterable[CreditItem], first_used: date) -> bool:
     """Whether a cycle predates the bot: it ended before ``first_used`` (the clinician's
-    first day with it) and no entry of theirs, for any licence, is dated in it. One
-    back-logged entry makes it tracked: its figures then stand for what was logged."""
-    if status.deadline >= first_used:
+    first day with it), no entry of theirs, for any licence, is dated in it, and none
+    counted toward it (a course dated years before, counted toward a mandate with a
+    longer look-back: review). One back-logged entry makes it tracked: its figures then
+    stand for what was logged."""
+    counted = status.counted_entry_ids or any(mandate.earned for mandate in status.mandates)
+    if status.deadline >= first_used or counted:
         return False
     return not any(item.completed_on in status.window for item in items)
 

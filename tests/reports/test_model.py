@@ -100,3 +100,17 @@ def test_a_cycle_not_tracked_is_one_csv_row_without_a_total() -> None:
     rows = render_transcript_csv([licence]).decode("utf-8-sig").splitlines()[1:]
     assert len(rows) == 1 and "TOTAL" not in rows[0], rows
     assert rows[0].endswith(",not tracked") and f"first used on {first_used}" in rows[0], rows
+
+
+def test_a_cycle_with_an_older_entry_counted_toward_it_is_tracked() -> None:
+    """Review: a course dated before the cycle, counted toward a mandate with a longer
+    look-back (Texas opioid prescribing, once in 8 years), was hidden as "not tracked"."""
+    status = status_for_all([TEXAS], [], TODAY)[0]
+    older = CreditItem(
+        "opioid", status.window.start - timedelta(days=400), Decimal(2), "ama_pra_1",
+        ("opioid_prescribing",),
+    )  # fmt: skip
+    status = status_for_all([TEXAS], [older], TODAY)[0]
+    assert status.mandates[-1].earned == 2  # counted toward the 8-year mandate only
+    first_used = status.deadline + timedelta(days=1)
+    assert not not_tracked(status, [older], first_used)

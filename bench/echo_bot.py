@@ -6,7 +6,7 @@ pool and a one-connection pool for getUpdates (``bot.app.bot_api_requests``).
 One update in, one ``sendMessage`` out, no database: whatever it achieves against a
 sandbox is the most any handler could achieve there.
 
-The *database floor* (:func:`build_floor_app`) adds the least any CME command does: one
+The *one-query ceiling* (:func:`one_query_handler`) adds the least any CME command does: one
 transaction looking the sender up (``clinicians.find``) through the same engine and
 session helpers as the bot. What it achieves is the most a handler that touches the
 database at all could achieve with this stack (SQLAlchemy async over aiosqlite/asyncpg).
@@ -37,7 +37,7 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(message.chat_id, message.text[:4096])
 
 
-def floor_handler(
+def one_query_handler(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     """Echo after one transaction that looks the sender up, as every CME command starts."""
@@ -63,7 +63,7 @@ def build_echo_app(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> EchoApp:
     """An echo Application pointed at ``base_url`` (``http://host:port/bot``); with a
-    ``sessionmaker``, the database floor instead."""
+    ``sessionmaker``, the one-query ceiling instead."""
     calls, polls = bot_api_requests(client, concurrent_updates)
     app: EchoApp = (
         ApplicationBuilder()
@@ -75,6 +75,6 @@ def build_echo_app(
         .get_updates_request(polls)
         .build()
     )
-    handler = echo if sessionmaker is None else floor_handler(sessionmaker)
+    handler = echo if sessionmaker is None else one_query_handler(sessionmaker)
     app.add_handler(MessageHandler(filters.TEXT, handler))
     return app

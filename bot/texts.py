@@ -1045,6 +1045,11 @@ TRANSCRIPT_NO_PREVIOUS = (
 )
 TRANSCRIPT_CAPTION_CSV = "The same entries as a spreadsheet (CSV)."
 # A cycle that ended before the bot was first used, with nothing logged in it: not "0 of 40"
+TRANSCRIPT_MET = "Requirements met for this cycle."
+TRANSCRIPT_NEEDED = "{needed} more {unit} needed."
+TRANSCRIPT_AT_LEAST = "At least {text}"
+TRANSCRIPT_OVERDUE = "Overdue. {text}"
+TRANSCRIPT_OVERDUE_MAKEUP = "Overdue: make-up allowed until {until}. {text}"
 TRANSCRIPT_NOT_TRACKED = (
     "Not tracked here: nothing was logged in the bot for this cycle, which ended before the "
     "bot was first used on {first}. That is not 0 {unit} earned: log past activities with "

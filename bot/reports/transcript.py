@@ -183,18 +183,19 @@ def _renewals_before(renewal_number: int) -> str:
 
 def _standing(licence: TranscriptLicence) -> str:
     if licence.complete:
-        return f'<font color="{_GOOD.hexval()}"><b>Requirements met for this cycle.</b></font>'
+        return f'<font color="{_GOOD.hexval()}"><b>{escape(texts.TRANSCRIPT_MET)}</b></font>'
     needed = format_amount(licence.hours_needed)
     # The figure the status gives, said as it does: "at least" only where it is a floor
     # (it said "At least" always, when the figure was the largest open topic's).
     unit = licence.unit.removesuffix("s") if licence.hours_needed == 1 else licence.unit
-    text = f"{needed} more {unit} needed."  # "1 more contact hour" (QA round 13: "hours")
+    text = texts.TRANSCRIPT_NEEDED.format(needed=needed, unit=unit)  # "1 more contact hour"
     if licence.needed_at_least:
-        text = f"At least {text}"
+        text = texts.TRANSCRIPT_AT_LEAST.format(text=text)
     if licence.overdue and licence.makeup_until:
-        text = f"Overdue: make-up allowed until {_long_date(licence.makeup_until)}. " + text
+        until = _long_date(licence.makeup_until)
+        text = texts.TRANSCRIPT_OVERDUE_MAKEUP.format(until=until, text=text)
     elif licence.overdue:
-        text = "Overdue. " + text
+        text = texts.TRANSCRIPT_OVERDUE.format(text=text)
     return f'<font color="{_BAD.hexval()}"><b>{escape(text)}</b></font>'
 
 

@@ -45,11 +45,19 @@ async def stats(session: AsyncSession, now: datetime) -> BotStats:
     pending = await session.scalar(
         select(func.count()).select_from(ReminderOutbox).where(ReminderOutbox.status == "pending")
     )
-    sent_day = await session.scalar(
-        select(func.count())
-        .select_from(ReminderOutbox)
-        .where(ReminderOutbox.status == "sent", ReminderOutbox.sent_at >= day_ago)
+    # Messages the dispatcher sent (reminders due together share one), not rows: a 🎉 a
+    # chat turn said itself is recorded as sent with no message of the dispatcher's (review).
+    sent_messages = (
+        select(ReminderOutbox.clinician_id, ReminderOutbox.telegram_message_id)
+        .where(
+            ReminderOutbox.status == "sent",
+            ReminderOutbox.sent_at >= day_ago,
+            ReminderOutbox.telegram_message_id.is_not(None),
+        )
+        .distinct()
+        .subquery()
     )
+    sent_day = await session.scalar(select(func.count()).select_from(sent_messages))
     failed_day = await session.scalar(
         select(func.count())
         .select_from(ReminderOutbox)

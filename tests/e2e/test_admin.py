@@ -78,6 +78,8 @@ async def test_broadcast_previews_confirms_and_is_delivered_once(bot: BotUnderTe
         assert [m.text for m in user.messages if "New <opioid>" in (m.text or "")] == [
             "New <opioid> courses are online & free"
         ]
+    await boss.send("/stats")  # messages the dispatcher sent, once each
+    assert "last day 4 sent, 0 failed" in ((await boss.next_reply()).text or "")
 
 
 async def test_broadcast_cancel_sends_nothing(bot: BotUnderTest) -> None:

@@ -1262,3 +1262,11 @@ ADMIN_MISSING_EXPIRED = (
     "since): send the catalogue again to see what it no longer lists."
 )
 ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it as a feed."
+
+# ---------------------------------------------------------------- licences (QA round 13)
+# Kept together at the end: another branch edits texts elsewhere in this file.
+LICENCE_RENEWALS_ASK_BEFORE = (
+    "How many times have you <b>already renewed</b> this licence? Count the renewals done "
+    "so far, not the one due {deadline}. (Some topics are due only at the first or every "
+    "third renewal.)"
+)

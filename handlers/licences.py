@@ -33,10 +33,13 @@ from bot.domain.custom_requirements import (
 )
 from bot.domain.cycles import (
     LicenceFacts,
+    MissingFactError,
     add_months,
+    cycle_info,
     missing_facts,
     on_rule_day,
     renewals_done_after_move,
+    renewals_done_said_today,
 )
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
@@ -800,11 +803,57 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
         return
     await flows.update_state(turn, step="licence_renewals", draft=draft)
     numbers = [(str(n), encode("lic", "ren", n)) for n in range(6)]
+    facts = await _draft_facts(turn, rule, draft) if rule is not None else None
+    deadline = _deadline_counted(rule, facts, turn.local_now.date()) if rule and facts else None
+    # The renewal ahead named, so "already" cannot be read as including it (QA round 13).
+    question = (
+        texts.LICENCE_RENEWALS_ASK_BEFORE.format(deadline=day(deadline)) if deadline
+        else texts.LICENCE_RENEWALS_ASK
+    )  # fmt: skip
     turn.say(
-        texts.LICENCE_RENEWALS_ASK,
+        question,
         [numbers[:3], numbers[3:], [(texts.LICENCE_RENEWALS_MORE, encode("lic", "renmore")),
                                     (texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "rennone"))]],
     )  # fmt: skip
+
+
+async def _draft_facts(turn: Turn, rule: Rule, draft: dict[str, Any]) -> LicenceFacts | None:
+    """The facts the answers are about, the renewal count left out: the stored licence's
+    when its questions are asked again, else what the set-up has gathered so far."""
+    if draft.get("licence_id") is not None:
+        licence = await _owned(turn, draft.get("licence_id"))
+        if licence is None or licence.rule_id != rule.id:
+            return None
+        return replace(facts_for(licence, turn.clinician), renewals_done=None)
+    renewal, issued = draft.get("renewal_date"), draft.get("issued_on")
+    return LicenceFacts(
+        rule_id=rule.id,
+        birth_month=turn.clinician.birth_month,
+        birth_year=turn.clinician.birth_year,
+        issued_on=date.fromisoformat(issued) if issued else None,
+        renewal_date=date.fromisoformat(renewal) if renewal else None,
+    )
+
+
+def _deadline_counted(rule: Rule, facts: LicenceFacts, today: date) -> date | None:
+    """The deadline the status counts toward with these facts (None when not yet known)."""
+    try:
+        return cycle_info(rule, facts, today).deadline
+    except (MissingFactError, ValueError):
+        return None
+
+
+async def _count_to_store(
+    turn: Turn, rule: Rule, draft: dict[str, Any]
+) -> tuple[int | None, date | None]:
+    """(renewals_done, renewal_date) to store for the count answered: the answer is "as of
+    today", the stored count is relative to the stored date (see the domain function)."""
+    facts = await _draft_facts(turn, rule, draft)
+    said = draft.get("renewals_done")
+    given = facts.renewal_date if facts is not None else None
+    if facts is None or not isinstance(said, int):
+        return said if isinstance(said, int) else None, given
+    return renewals_done_said_today(rule, facts, said, turn.local_now.date())
 
 
 @flows.step("licence_renewals")
@@ -974,7 +1023,7 @@ async def _update_answers(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None
     if licence is None or licence.rule_id != rule.id:
         turn.say(texts.LICENCE_GONE)
         return
-    licence.renewals_done = draft.get("renewals_done")
+    licence.renewals_done, licence.renewal_date = await _count_to_store(turn, rule, draft)
     licence.flags = list(draft.get("flags") or [])
     licence.updated_at = turn.now
     await replan(turn)
@@ -991,17 +1040,17 @@ async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
     if await already_have(turn, rule):  # added meanwhile, e.g. from an older message
         await flows.clear(turn)
         return
-    renewal = draft.get("renewal_date")
     issued = draft.get("issued_on")
+    renewals_done, renewal_date = await _count_to_store(turn, rule, draft)
     await licence_store.add(
         turn.session, turn.clinician,
         label=rule_label(rule)[:128],
         rule_id=rule.id,
         jurisdiction=rule.jurisdiction,
         profession=turn.clinician.profession,
-        renewal_date=date.fromisoformat(renewal) if renewal else None,
+        renewal_date=renewal_date,
         issued_on=date.fromisoformat(issued) if issued else None,
-        renewals_done=draft.get("renewals_done"),
+        renewals_done=renewals_done,
         flags=draft.get("flags") or [],
         now=turn.now,
     )  # fmt: skip

@@ -1,0 +1,111 @@
+"""QA round 13 (a New York physician with ABIM and a DEA registration; a pharmacist with
+Florida and Texas licences described in words), through the real bot: renewal counts
+answered after a rollover, the DEA training's status, the DEA answer cross-checked,
+described licences picked by their state, status questions about a topic's due date, a
+state's law topic kept, a requirement typed outside the set-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.user import SandboxUser
+from bot.store.db import transaction
+from bot.store.models import Licence
+from tests.e2e.conftest import BotUnderTest, name_licence, reply_with, seed_licence
+
+pytestmark = pytest.mark.postgres
+
+
+async def stored_licences(bot: BotUnderTest) -> list[Licence]:
+    async with transaction(bot.services.sessionmaker) as session:
+        return list((await session.execute(select(Licence).order_by(Licence.id))).scalars())
+
+
+async def said_after(ana: SandboxUser, wait: float = 1.0) -> str:
+    return "\n".join(message.text or "" for message in await ana.replies_until_quiet(wait))
+
+
+async def answer_again(ana: SandboxUser, count: str, *, index: int = 1) -> str:
+    """/licences → "Answers n" → the renewal count typed → "No" to any yes/no question;
+    everything said after the count."""
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press(f"Answers {index}")
+    asked = await reply_with(ana, "already renewed")
+    await ana.send(count)
+    said = [await ana.next_reply()]
+    while "One more question" in (said[-1].text or ""):
+        await ana.press("No")
+        said.append(await ana.next_reply())
+    return asked + "\n" + "\n".join(m.text or "" for m in said) + "\n" + await said_after(ana)
+
+
+# ------------------------------------------------------------------ 1. renewals answered
+async def test_a_count_answered_after_a_rollover_counts_as_of_today(bot: BotUnderTest) -> None:
+    """QA: Florida expiring Jan 31, 2029, the clock past it, "Answers" → 5 (the count after
+    the Jan 2029 renewal) gave "this is renewal 7" and no domestic violence course."""
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2029, 1, 31),
+                       renewals_done=3)  # fmt: skip
+    bot.clock.set(datetime(2029, 3, 1, 15, tzinfo=UTC))
+    ana = bot.user()
+    said = await answer_again(ana, "5")
+    assert "not the one due Jan 31, 2031" in said, said
+    assert "Domestic violence: 0 of 2 h — 2 to go" in said, said
+    assert "this is renewal 6" in said and "renewal 7" not in said, said
+    [licence] = await stored_licences(bot)
+    assert (licence.renewals_done, licence.renewal_date) == (4, date(2029, 1, 31))
+
+    # The date the status shows, typed afterwards, keeps the numbering (the move logic
+    # reads the count against the stored date).
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Renewal date 1")
+    await ana.next_reply()
+    await ana.send("Jan 31 2031")
+    said = await said_after(ana)
+    assert "this is renewal 6" in said and "renewal 7" not in said, said
+    [licence] = await stored_licences(bot)
+    assert (licence.renewals_done, licence.renewal_date) == (5, date(2031, 1, 31))
+
+
+async def test_new_york_answered_after_its_rollover(bot: BotUnderTest) -> None:
+    """QA: New York, "8" after its rollover gave "this is renewal 10"."""
+    await seed_licence(bot, "us-ny-md", "New York", date(2027, 2, 28), renewals_done=2)
+    bot.clock.set(datetime(2027, 4, 1, 15, tzinfo=UTC))
+    said = await answer_again(bot.user(), "8")
+    assert "not the one due Feb 28, 2029" in said, said
+    assert "this is renewal 9" in said and "renewal 10" not in said, said
+
+
+async def test_a_count_smaller_than_the_cycles_rolled_past_moves_the_date(
+    bot: BotUnderTest,
+) -> None:
+    """Stored Jan 31, 2029, now in 2031's next cycle (two rollovers), "1": the stored date
+    cannot be right with that count, so the status's deadline replaces it."""
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2029, 1, 31),
+                       renewals_done=0)  # fmt: skip
+    bot.clock.set(datetime(2031, 3, 1, 15, tzinfo=UTC))
+    said = await answer_again(bot.user(), "1")
+    assert "this is renewal 2" in said, said
+    [licence] = await stored_licences(bot)
+    assert (licence.renewals_done, licence.renewal_date) == (1, date(2033, 1, 31))
+
+
+async def test_the_set_up_with_a_passed_date_counts_as_of_today(bot: BotUnderTest) -> None:
+    """The first set-up: a renewal date that has passed (the status counts the next one),
+    then "2 renewals so far" is renewal 3 (domestic violence due), not 4."""
+    ana = bot.user()
+    assert "renewal deadline" in await name_licence(ana, "Florida")
+    await ana.send("Jan 31 2026")
+    asked = await reply_with(ana, "already renewed")
+    assert "not the one due Jan 31, 2028" in asked, asked
+    await ana.press("2")
+    await reply_with(ana, "One more question")
+    await ana.press("No")
+    said = await said_after(ana)
+    assert "Domestic violence: 0 of 2 h" in said and "this is renewal 3" in said, said
+    [licence] = await stored_licences(bot)
+    assert (licence.renewals_done, licence.renewal_date) == (1, date(2026, 1, 31))

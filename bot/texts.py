@@ -1270,3 +1270,19 @@ LICENCE_RENEWALS_ASK_BEFORE = (
     "so far, not the one due {deadline}. (Some topics are due only at the first or every "
     "third renewal.)"
 )
+STATUS_MANDATE_PART_LOGGED = (
+    "  Only {earned} of {required} h is logged for it: if you did the rest, /log it with its "
+    "date (it may be split over several activities; any date counts)."
+)
+STATUS_RENEWS = "Renews {deadline} — {days} days left"
+STATUS_PAST_DUE_NOT_TIED = (
+    "The one-time training below is not tied to that date: it was due at an earlier "
+    "registration or renewal, so it is overdue until logged."
+)
+DEADLINE_LINE_PAST_DUE = "; its one-time training, due earlier, is overdue: {remaining} h to log"
+CYCLE_NEXT_ONE_TIME_PART = (
+    "It asks only for a one-time training ({titles}), of which {logged} of {required} h is "
+    "logged: if you did the rest, /log it with its date (any date counts). It renews next "
+    "on {deadline}: a different date? Change it in /licences."
+)
+CYCLE_CLOSED_ONE_TIME = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you."

@@ -21,6 +21,7 @@ from bot.views import (
     day,
     deadline_line,
     note_is_cut,
+    only_past_due_left,
     render_rule_notes,
     render_status,
     render_topic_status,
@@ -289,6 +290,9 @@ def _deadlines(shown: Sequence[LicenceView]) -> str:
         remaining, unit = still_needed(status)
         left = (
             texts.DEADLINE_LINE_DONE if status.complete
+            # Not "to go" by the renewal date: it was due earlier (QA round 13, DEA)
+            else texts.DEADLINE_LINE_PAST_DUE.format(remaining=remaining)
+            if only_past_due_left(status)
             else texts.DEADLINE_LINE_LEFT.format(remaining=remaining, unit=unit)
         )  # fmt: skip
         lines.append(texts.DEADLINE_LINE.format(label=label, when=deadline_line(status), left=left))

@@ -213,6 +213,10 @@ def _due_at(since: date, facts: LicenceFacts, schedule: Schedule) -> tuple[date,
         # Renewed n times (counted back from the renewal date): registered after it.
         return before_first + timedelta(days=1), "when you first registered"
     first = schedule.cycle(schedule.index_for(since)).deadline
+    if issued is None and schedule.first_index is None:
+        # Neither the issue date nor the renewals are known (the set-up does not ask: the
+        # count changes nothing but this sentence): registered later, it was due then.
+        return first, f"at your renewal on {_day(first)}, or when you first registered if later"
     return first, f"at your renewal on {_day(first)}"
 
 

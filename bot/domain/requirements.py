@@ -141,6 +141,15 @@ class Exemption:
 _RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure"})  # due alike at every renewal
 
 
+def _counted_by_dates(recurrence: Recurrence) -> bool:
+    """A one-time training due at the first registration or renewal from a date (DEA MATE):
+    whether it is due, due now or past due follows from the cycle's dates alone; the
+    renewal count only changed how the date was said (QA round 13: asked for nothing)."""
+    return recurrence.kind == "once" and recurrence.first_deadline_on_or_after is not None and (
+        recurrence.by_renewal is None and recurrence.within_months_of_issue is None
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One licence, registration, certification or membership requirement."""
@@ -178,7 +187,8 @@ class Rule:
         """Whether anything here depends on which renewal a cycle ends in (an exemption, a
         mandate due at some renewals); when nothing does, the chat does not ask."""
         return bool(self.exemptions) or any(
-            m.recurrence.kind not in _RENEWAL_BLIND for m in self.mandates
+            m.recurrence.kind not in _RENEWAL_BLIND and not _counted_by_dates(m.recurrence)
+            for m in self.mandates
         )
 
     def mandate(self, mandate_id: str) -> Mandate:

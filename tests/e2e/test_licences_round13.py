@@ -109,3 +109,59 @@ async def test_the_set_up_with_a_passed_date_counts_as_of_today(bot: BotUnderTes
     assert "Domestic violence: 0 of 2 h" in said and "this is renewal 3" in said, said
     [licence] = await stored_licences(bot)
     assert (licence.renewals_done, licence.renewal_date) == (1, date(2026, 1, 31))
+
+
+# ------------------------------------------------------------------ 2. the DEA training
+MATE = "Treatment and management of patients with opioid or other substance use disorders"
+
+
+async def add_dea(ana: SandboxUser, expires: str = "May 31 2027") -> str:
+    """/licences → "DEA" → its expiry; everything said after the date (nothing more is
+    asked: the training's status follows from the dates)."""
+    assert "renewal deadline" in await name_licence(ana, "DEA")
+    await ana.send(expires)
+    return await said_after(ana)
+
+
+async def test_the_dea_set_up_asks_nothing_the_training_does_not_need(bot: BotUnderTest) -> None:
+    """QA: setting up DEA asked "How many times have you already renewed this licence?",
+    which changes nothing for a one-time training."""
+    ana = bot.user()
+    said = await add_dea(ana)
+    assert "already renewed" not in said and "Saved" in said, said
+    assert "was due at your renewal on May 31, 2024, or when you first registered if later" in (
+        said
+    ), said
+    await ana.send("/licences")
+    listed = await ana.next_reply()
+    assert not any("Answers" in text for row in listed.buttons for text in row), listed.buttons
+
+
+async def test_the_dea_training_partly_logged_is_said_as_such(bot: BotUnderTest) -> None:
+    """QA: "3 of 8 h — 5 to go" directly above "No training is logged for it"; "Due May 31,
+    2027 — 175 days left" beside "was due at your renewal on May 31, 2024"; the rollover
+    note said "none is logged"."""
+    from scheduler.jobs import tick_now
+    from tests.e2e.test_credits_flow import confirm
+
+    await seed_licence(bot, "us-dea-mate", "DEA registration", date(2027, 5, 31), renewals_done=1)
+    ana = bot.user()
+    await ana.send('/log 3 hours "Opioid use disorder update" substance use disorder on Oct 1')
+    await confirm(ana)
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert f"{MATE}: 3 of 8 h — 5 to go" in text, text
+    assert "No training is logged" not in text, text
+    assert "Only 3 of 8 h is logged for it: if you did the rest, /log it" in text, text
+    assert "Due May 31, 2027" not in text and "Renews May 31, 2027 — 188 days left" in text, text
+    assert "not tied to that date: it was due at an earlier registration or renewal" in text, text
+
+    await ana.send("what's due first?")
+    listed = (await ana.next_reply()).text or ""
+    assert "Renews May 31, 2027" in listed and "overdue: 5 h to log" in listed, listed
+
+    await tick_now(bot.app)
+    bot.clock.set(datetime(2027, 6, 1, 18, 0, tzinfo=UTC))
+    await tick_now(bot.app)
+    note = await reply_with(ana, "is behind you")
+    assert "none is logged" not in note and "of which 3 of 8 h is logged" in note, note

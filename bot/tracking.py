@@ -64,12 +64,13 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
 
 def licence_states(licence: Licence) -> set[str]:
     """The US state codes a licence is in: its jurisdiction's ("US-TX"), or for a described
-    requirement, which has none, the state its name gives ("Ohio RN")."""
+    requirement, which has none, the state its name gives ("Ohio RN", "FL RPh license":
+    QA round 13, a code in the name was not read)."""
     from bot.domain import places  # the place index loads lazily
 
     states = places.us_states([licence.jurisdiction])
     if not states and licence.custom_rule:
-        states = places.states_named_in(licence.label)
+        states = places.states_named_in(licence.label) | places.state_codes_in(licence.label)
     return states
 
 

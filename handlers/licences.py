@@ -454,7 +454,7 @@ def _state_named(name: str) -> str | None:
     """ "US-GA" for a requirement named after one state ("Georgia MD"): kept, so a new
     name ("GA Composite Med Board") still finds it (QA round 9: "am i ok for georgia?"
     then answered for every licence)."""
-    states = places.states_named_in(name)
+    states = places.states_named_in(name) or places.state_codes_in(name)  # "FL RPh license"
     return f"US-{states.pop()}" if len(states) == 1 else None
 
 

@@ -128,7 +128,7 @@ def licence_names(licence: Licence, rulebook: RuleBook) -> set[str]:
     names |= _state_code(licence.jurisdiction)
     for code in licence_states(licence):  # "georgia" for a renamed "GA Composite Med Board"
         words = set(re.findall(r"[a-z]{3,}", (places.US_STATE_NAMES.get(code) or "").lower()))
-        names |= words - _STATE_NAME_COMMON
+        names |= (words - _STATE_NAME_COMMON) | {code.lower()}  # "FL" for "FL RPh license"
     rule = rulebook.find(licence.rule_id) if licence.rule_id else None
     return names | _rule_names(rule) if rule is not None else names
 
@@ -144,16 +144,32 @@ def _state_code(jurisdiction: str | None) -> set[str]:
 
 
 def licences_named(licences: list[Licence], text: str, rulebook: RuleBook) -> list[Licence]:
-    """The licences ``text`` names ("my nccpa deadline ..."), by the words above."""
+    """The licences ``text`` names ("my nccpa deadline ..."), by the words above; when it
+    names a state, not those of another state that share a word with it ("FL RPh license"
+    is not "TX RPh": QA round 13, both were taken)."""
     words = _asked_words(text)
-    return [licence for licence in licences if words & licence_names(licence, rulebook)]
+    named = [licence for licence in licences if words & licence_names(licence, rulebook)]
+    asked = _states_asked(words)
+    if not asked:
+        return named
+    return [licence for licence in named if not licence_states(licence) - asked] or named
+
+
+def _states_asked(words: set[str]) -> set[str]:
+    """The US states the question's words name: a state's code or its name's words."""
+    return {code for code, named in _STATE_WORDS.items() if code.lower() in words or named <= words}
+
+
+_STATE_WORDS = {
+    code: frozenset(re.findall(r"[a-z]{3,}", name.lower())) - _STATE_NAME_COMMON
+    for code, name in places.US_STATE_NAMES.items()
+}  # "york" names New York: "new" alone is too common a word
 
 
 def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> list[LicenceView]:
     """Licences named in the question ("what's left for Texas?", "... for FL"), else all."""
-    words = _asked_words(text)
-    named = [view for view in all_views if words & _names(view, rulebook)]
-    return named or all_views
+    named = licences_named([view.licence for view in all_views], text, rulebook)
+    return [view for view in all_views if view.licence in named] or all_views
 
 
 def _unheld_named(

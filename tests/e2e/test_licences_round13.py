@@ -165,3 +165,66 @@ async def test_the_dea_training_partly_logged_is_said_as_such(bot: BotUnderTest)
     await tick_now(bot.app)
     note = await reply_with(ana, "is behind you")
     assert "none is logged" not in note and "of which 3 of 8 h is logged" in note, note
+
+
+# ------------------------------------------------------------------ 4. described, by state
+async def pharmacist_in_two_states(bot: BotUnderTest) -> SandboxUser:
+    """The QA pharmacist's two described licences, stored as QA's were (no jurisdiction:
+    the state is only in the name, as a code)."""
+    from bot.domain.custom_requirements import CustomRequirementSpec
+    from bot.store import clinicians, licences
+
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=bot.clock.now(),
+        )  # fmt: skip
+        owner.profession = "pharmacist"
+        for label, deadline in (("TX RPh", date(2027, 3, 31)),
+                                ("FL RPh license", date(2027, 9, 30))):  # fmt: skip
+            spec = CustomRequirementSpec(total=30, deadline=deadline, name=label, every_months=24,
+                                         unit_word="hours")  # fmt: skip
+            await licences.add(session, owner, label=label, custom_rule=spec.to_dict(),
+                               renewal_date=deadline, now=bot.clock.now())  # fmt: skip
+    return bot.user()
+
+
+async def transcript_caption(ana: SandboxUser, request: str) -> str:
+    await ana.send(request)
+    pdf = await ana.next_reply(10)
+    assert pdf.document_file is not None, pdf.text
+    csv_file = await ana.next_reply(10)
+    assert csv_file.document_file is not None, csv_file.text
+    return pdf.caption or ""
+
+
+@pytest.mark.parametrize(
+    "request_",
+    ["/transcript florida", "/transcript FL", "/transcript fl", "/transcript FL RPh license",
+     "export my credits for the Florida board audit"],
+)  # fmt: skip
+async def test_a_described_licence_is_picked_by_its_state(
+    bot: BotUnderTest, request_: str
+) -> None:
+    """QA: "/transcript florida" → "I didn't follow" (the bot's own example); "/transcript
+    FL" not understood; the exact name and the audit request gave both licences."""
+    ana = await pharmacist_in_two_states(bot)
+    caption = await transcript_caption(ana, request_)
+    assert "Only FL RPh license." in caption, caption
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's left for FL?", "how many CEUs do I still need for my Florida license?"],
+)
+async def test_a_status_question_picks_a_described_licence_by_its_state(
+    bot: BotUnderTest, question: str
+) -> None:
+    """QA: both licences, Texas first."""
+    ana = await pharmacist_in_two_states(bot)
+    await ana.send(question)
+    text = (await ana.next_reply()).text or ""
+    assert "FL RPh license" in text and "TX RPh" not in text, text
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert "FL RPh license" in text and "TX RPh" in text, text  # no state named: both

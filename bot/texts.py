@@ -1286,3 +1286,15 @@ CYCLE_NEXT_ONE_TIME_PART = (
     "on {deadline}: a different date? Change it in /licences."
 )
 CYCLE_CLOSED_ONE_TIME = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you."
+LICENCE_FLAG_FROM_DEA = (
+    "You track a DEA registration, so I count you as a DEA registrant here too (if you no "
+    "longer hold one, remove it in /licences)."
+)
+LICENCE_DEA_COUNTED_FOR = (
+    "You are now counted as a DEA registrant for <b>{labels}</b>, so requirements for "
+    "registrants apply there too."
+)
+LICENCE_DEA_REMOVED_STILL = (
+    "You are still counted as a DEA registrant for <b>{labels}</b>. If you no longer hold a "
+    "registration, change that in /licences → Answers."
+)

@@ -898,6 +898,14 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
     for flag in _flags_needed(rule):
         if flag in asked:
             continue
+        if flag == DEA_FLAG and await _tracks_dea(turn, draft):
+            # The answer is known (QA round 13: New York's questions answered again with
+            # "No" dropped its opioid course, a DEA registration tracked beside it).
+            draft["flags"] = [*(f for f in draft.get("flags") or [] if f != flag), flag]
+            draft["asked_flags"] = [*(draft.get("asked_flags") or []), flag]
+            asked.add(flag)
+            turn.say(texts.LICENCE_FLAG_FROM_DEA)
+            continue
         await flows.update_state(turn, step="licence_flag", draft=draft)
         question = texts.FLAG_QUESTIONS.get(flag, flag.replace("_", " ") + "?")
         turn.say(
@@ -914,6 +922,33 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
         _ask_specialty(turn, specialties)
         return
     await _save(turn, rule, draft)
+
+
+DEA_RULE_ID = "us-dea-mate"
+DEA_FLAG = "dea_registrant"
+
+
+async def _tracks_dea(turn: Turn, draft: dict[str, Any]) -> bool:
+    """Whether the clinician tracks a DEA registration (besides the licence asked about)."""
+    held = await licence_store.list_for(turn.session, turn.clinician)
+    return any(
+        licence.rule_id == DEA_RULE_ID and licence.id != draft.get("licence_id") for licence in held
+    )
+
+
+async def _registrant_everywhere(turn: Turn, added: Licence) -> list[str]:
+    """A DEA registration just added: the held licences that ask whether one is held now
+    count it (their mandates for registrants apply); their labels, for saying so."""
+    changed = []
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        rule = _licence_rule(turn, licence)
+        if licence.id == added.id or rule is None or DEA_FLAG not in _flags_needed(rule):
+            continue
+        if DEA_FLAG not in (licence.flags or []):
+            licence.flags = [*(licence.flags or []), DEA_FLAG]
+            licence.updated_at = turn.now
+            changed.append(licence.label)
+    return changed
 
 
 def _specialties_that_matter(rule: Rule, draft: dict[str, Any]) -> list[str]:
@@ -1042,7 +1077,7 @@ async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
         return
     issued = draft.get("issued_on")
     renewals_done, renewal_date = await _count_to_store(turn, rule, draft)
-    await licence_store.add(
+    added = await licence_store.add(
         turn.session, turn.clinician,
         label=rule_label(rule)[:128],
         rule_id=rule.id,
@@ -1054,10 +1089,14 @@ async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
         flags=draft.get("flags") or [],
         now=turn.now,
     )  # fmt: skip
+    registrant = await _registrant_everywhere(turn, added) if rule.id == DEA_RULE_ID else []
     onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.clear(turn)
     await replan(turn)
     turn.say(texts.LICENCE_SAVED.format(label=html.escape(rule_label(rule))))
+    if registrant:
+        labels = ", ".join(html.escape(label) for label in registrant)
+        turn.say(texts.LICENCE_DEA_COUNTED_FOR.format(labels=labels))
     await after_saved(turn, onboarding)
 
 
@@ -1292,6 +1331,18 @@ async def _remove(turn: Turn, licence_id: int | None) -> None:
     await licence_store.remove(turn.session, turn.clinician, licence.id)
     await replan(turn)
     turn.edit(texts.LICENCE_REMOVED.format(label=html.escape(label)))
+    if licence.rule_id == DEA_RULE_ID and (still := await _still_registrant(turn)):
+        # The other licences' answer stays (it may still be true): said, not silently kept.
+        turn.say(texts.LICENCE_DEA_REMOVED_STILL.format(labels=html.escape(", ".join(still))))
+
+
+async def _still_registrant(turn: Turn) -> list[str]:
+    """Labels of the licences that count the clinician as a DEA registrant."""
+    return [
+        licence.label
+        for licence in await licence_store.list_for(turn.session, turn.clinician)
+        if DEA_FLAG in (licence.flags or [])
+    ]
 
 
 async def _ask_about(turn: Turn, licence_id: int | None, step: str, question: str) -> None:

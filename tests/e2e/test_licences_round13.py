@@ -228,3 +228,44 @@ async def test_a_status_question_picks_a_described_licence_by_its_state(
     await ana.send("/status")
     text = (await ana.next_reply()).text or ""
     assert "FL RPh license" in text and "TX RPh" in text, text  # no state named: both
+
+
+# ------------------------------------------------------------------ 3. DEA cross-checked
+NY_PAIN = "Pain management, palliative care and addiction (3 hours every 3 years)"
+
+
+async def test_new_yorks_dea_question_is_answered_by_the_tracked_registration(
+    bot: BotUnderTest,
+) -> None:
+    """QA: a DEA registration tracked, New York's questions answered again with DEA = No
+    silently dropped its pain-management/opioid course ("only for DEA registrants")."""
+    await seed_licence(bot, "us-ny-md", "New York", date(2027, 8, 31), renewals_done=2)
+    await seed_licence(bot, "us-dea-mate", "DEA registration", date(2027, 5, 31))
+    said = await answer_again(bot.user(), "2")
+    assert "One more question" not in said, said
+    assert "You track a DEA registration, so I count you as a DEA registrant here" in said, said
+    assert f"{NY_PAIN}: 0 of 3 h" in said and "only for DEA registrants" not in said, said
+    ny = next(licence for licence in await stored_licences(bot) if licence.rule_id == "us-ny-md")
+    assert ny.flags == ["dea_registrant"]
+
+
+async def test_a_dea_registration_added_counts_for_the_licences_that_ask(
+    bot: BotUnderTest,
+) -> None:
+    """New York answered "not a registrant", then a DEA registration added: New York counts
+    it (said), and removing the registration says New York still does."""
+    await seed_licence(bot, "us-ny-md", "New York", date(2027, 8, 31), renewals_done=2)
+    ana = bot.user()
+    said = await add_dea(ana)
+    assert "You are now counted as a DEA registrant for New York" in said, said
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert f"{NY_PAIN}: 0 of 3 h" in text and "only for DEA registrants" not in text, text
+
+    await ana.send("/licences")
+    await ana.next_reply()
+    await ana.press("Remove 2")
+    await ana.next_reply()
+    await ana.press("Remove it")
+    said = await said_after(ana)
+    assert "You are still counted as a DEA registrant for New York" in said, said

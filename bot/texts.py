@@ -1298,3 +1298,18 @@ LICENCE_DEA_REMOVED_STILL = (
     "You are still counted as a DEA registrant for <b>{labels}</b>. If you no longer hold a "
     "registration, change that in /licences → Answers."
 )
+STATUS_TOPIC_NEXT = (
+    "  Next needed by <b>{day}</b> ({why}): what you have logged covers it until then."
+)
+STATUS_TOPIC_ONCE_DONE = "  Done for good: it is a one-time requirement."
+STATUS_TOPIC_NOT_DUE_NEXT = "; next needed by <b>{day}</b> ({why})"
+STATUS_FORMAT_NOT_RECORDED = (
+    "I don't record yet whether an activity was live or home study, so I can't count live "
+    "hours apart: below, everything you logged counts the same."
+)
+STATUS_FORMAT_RECORDED = (
+    "Recorded as {kind}: {amount} credits. {unrecorded} of your {entries} logged activities "
+    "don't say how they were taken, so they are not in that figure."
+)
+FORMAT_LIVE = "live"
+FORMAT_HOME = "home study"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
 from bot import texts
 from bot.domain import topics
 from bot.domain.credit_types import PreviousShortfall
-from bot.domain.credits import LicenceStatus, MandateStatus
+from bot.domain.credits import LicenceStatus, MandateStatus, NextNeeded
 from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.domain.mandates import DOES_NOT_APPLY, NOT_DUE
 from bot.domain.pace import Standing, verdict
@@ -348,21 +349,41 @@ def _mandate_lines(mandate: MandateStatus) -> list[str]:
     return lines
 
 
-def render_topic_status(view: LicenceView, asked: frozenset[str]) -> str | None:
+def topic_mandates(view: LicenceView, asked: frozenset[str]) -> list[MandateStatus]:
+    """The licence's mandates on the topics asked about (through the hierarchy)."""
+    if view.status is None:
+        return []
+    wanted = topics.expand(asked)  # an opioid question meets Florida's controlled substances
+    return [m for m in view.status.mandates if not wanted.isdisjoint(topics.expand(m.topics))]
+
+
+def render_topic_status(
+    view: LicenceView, asked: frozenset[str], later: Mapping[str, NextNeeded] | None = None
+) -> str | None:
     """One licence's requirements on the topics asked about ("how many ethics hours do I
-    need?"), with its deadline; None when it has none on them."""
+    need?"), with its deadline; None when it has none on them. ``later``: when each is next
+    needed, for those done or not due now (QA round 13: "when do I need to redo the pain
+    management training?" got "3 of 3 h ✓" and no date)."""
     status = view.status
     if status is None:
         return None
-    wanted = topics.expand(asked)  # an opioid question meets Florida's controlled substances
+    later = later or {}
     lines = []
-    for mandate in status.mandates:
-        if wanted.isdisjoint(topics.expand(mandate.topics)):
-            continue
+    for mandate in topic_mandates(view, asked):
+        after = later.get(mandate.mandate_id)
         if mandate.due:
             lines += _mandate_lines(mandate)
+            if mandate.remaining <= 0 and after is not None:
+                lines.append(texts.STATUS_TOPIC_NEXT.format(day=day(after.due_by),
+                                                            why=html.escape(after.why)))
+            elif mandate.remaining <= 0 and mandate.one_time:
+                lines.append(texts.STATUS_TOPIC_ONCE_DONE)
         else:
-            lines.append(texts.STATUS_TOPIC_NOT_DUE.format(title=html.escape(mandate.title)))
+            line = texts.STATUS_TOPIC_NOT_DUE.format(title=html.escape(mandate.title))
+            if after is not None:
+                line += texts.STATUS_TOPIC_NOT_DUE_NEXT.format(day=day(after.due_by),
+                                                               why=html.escape(after.why))
+            lines.append(line)
     if not lines:
         return None
     deadline = day(status.deadline)

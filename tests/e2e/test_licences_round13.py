@@ -269,3 +269,54 @@ async def test_a_dea_registration_added_counts_for_the_licences_that_ask(
     await ana.press("Remove it")
     said = await said_after(ana)
     assert "You are still counted as a DEA registrant for New York" in said, said
+
+
+# ------------------------------------------------------------------ 5. status questions
+NY_INFECTION = "Infection control and barrier precautions (NYSDOH approved)"
+
+
+async def new_york_registrant(bot: BotUnderTest) -> SandboxUser:
+    await seed_licence(bot, "us-ny-md", "New York", date(2027, 8, 31), renewals_done=2,
+                       flags=["dea_registrant"])  # fmt: skip
+    return bot.user()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["when is my infection control course due again?", "when is infection control due?"],
+)
+async def test_when_a_topic_is_due(bot: BotUnderTest, question: str) -> None:
+    """QA: "I don't know a place called “when due again”." and "not understood"."""
+    ana = await new_york_registrant(bot)
+    await ana.send(question)
+    text = (await ana.next_reply()).text or ""
+    assert "New York — due Aug 31, 2027" in text, text
+    assert f"{NY_INFECTION}: 0 of 1 h — 1 to go" in text, text
+    assert "Pain management" not in text, text
+
+
+async def test_when_a_topic_done_is_next_needed(bot: BotUnderTest) -> None:
+    """QA: "when do I need to redo the pain management training?" → "3 of 3 h ✓" and no
+    date for the next one."""
+    from tests.e2e.test_credits_flow import confirm
+
+    ana = await new_york_registrant(bot)
+    await ana.send('/log 3 hours "Pain management and opioids" pain management on Oct 1')
+    await confirm(ana)
+    await ana.send("when do I need to redo the pain management training?")
+    text = (await ana.next_reply()).text or ""
+    assert f"{NY_PAIN}: 3 of 3 h ✓" in text, text
+    assert "Next needed by Aug 31, 2031" in text, text
+    assert "what you have logged covers it until then" in text, text
+
+
+async def test_live_hours_are_not_made_up(bot: BotUnderTest) -> None:
+    """QA: "how many live hours do I have?" got the full status, "live" silently ignored."""
+    from tests.e2e.test_credits_flow import confirm
+
+    ana = await new_york_registrant(bot)
+    await ana.send('/log 2 cat 1 "Grand rounds" on Oct 1')
+    await confirm(ana)
+    await ana.send("how many live hours do I have?")
+    said = await said_after(ana)
+    assert "I don't record yet whether an activity was live or home study" in said, said

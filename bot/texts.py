@@ -1313,3 +1313,7 @@ STATUS_FORMAT_RECORDED = (
 )
 FORMAT_LIVE = "live"
 FORMAT_HOME = "home study"
+LICENCE_CUSTOM_GENERALISED = (
+    "\nNote: I have no state-specific version of “{phrase}”, so it is tracked as "
+    "<b>{topic}</b>: a course on it from any state counts."
+)

@@ -267,6 +267,12 @@ async def add_custom(turn: Turn, text: str) -> None:
     await flows.clear(turn)
     await replan(turn)
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
+    saved += "".join(  # a state's topic read as any state's is said, not silent (QA round 13)
+        texts.LICENCE_CUSTOM_GENERALISED.format(
+            phrase=html.escape(phrase), topic=html.escape(topic_label(topic))
+        )
+        for phrase, topic in parsed.generalised
+    )
     if assumed:
         saved += texts.LICENCE_CUSTOM_ASSUMED.format(years=assumed // 12)
     if parsed.deadline != given_deadline:

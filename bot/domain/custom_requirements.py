@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from bot.domain.topics import (
     label,
     normalize_category_for,
     normalize_topic,
+    state_of_topic,
     suggest_topics,
     vocabulary,
 )
@@ -176,6 +177,9 @@ class CustomRequirementSpec:
     name: str = ""  # what the clinician called it ("California BRN"), for its label
     every_months: int | None = None  # said to recur ("every 2 years"); None: a one-off
     unit_word: str = "credits"  # as the total was given: a nurse's "24 contact hours"
+    # Phrases naming a state whose topic has no version of that state ("Texas ethics" is
+    # Ethics): said at set-up, not stored.
+    generalised: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def start(self) -> date:
@@ -278,10 +282,27 @@ class CustomRequirementSpec:
             category_minimums=tuple(CategoryMinimum(c, h) for c, h in self.category_minimums),
             mandates=tuple(
                 Mandate(id=f"custom-{topic}", title=label(topic), topics=frozenset({topic}),
-                        hours=hours)
+                        hours=hours, notes=_state_note(topic))
                 for topic, hours in self.topic_minimums
             ),
         )  # fmt: skip
+
+
+def _state_note(topic: str) -> str:
+    """For a state's version of a topic: only a course on that state's counts (QA round 13:
+    a Florida pharmacy-law course counted toward Texas's hour), and how to log one."""
+    state = state_of_topic(topic)
+    if state is None:
+        return ""
+    example = STATE_LAW_EXAMPLE.format(state=state) if topic.endswith("_laws_and_rules") else ""
+    return STATE_TOPIC_NOTE.format(state=state, example=example)
+
+
+STATE_TOPIC_NOTE = (
+    "Only a course specific to {state} counts (not another state's, nor one naming no "
+    "state): put “{state}” in what you log{example}."
+)
+STATE_LAW_EXAMPLE = ", e.g. “1 hour {state} laws and rules”"
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,11 +403,13 @@ def parse_custom_requirement(
     extras = [(total if amount == _ALL else amount, phrase) for amount, phrase in extras]
     total_category = normalize_category_for(total_phrase, profession) if total_phrase else None
     topics: dict[str, Decimal] = {}
+    generalised: list[tuple[str, str]] = []
     if total_phrase and total_category is None:  # "40 ethics credits": all of them on a topic
         topic = normalize_topic(total_phrase)
         if topic is None:
             return _unknown(total_phrase)
         topics[topic] = total
+        generalised += _generalised(total_phrase, topic)
     categories: dict[str, Decimal] = {}
     for amount, phrase in extras:
         category = normalize_category_for(phrase, profession) if phrase else None
@@ -395,6 +418,7 @@ def parse_custom_requirement(
             categories[category] = categories.get(category, Decimal(0)) + amount
         elif topic:
             topics[topic] = topics.get(topic, Decimal(0)) + amount
+            generalised += _generalised(phrase, topic)
         else:
             return _unknown(phrase)
     return CustomRequirementSpec(
@@ -407,7 +431,16 @@ def parse_custom_requirement(
         name=name,
         every_months=every_months,
         unit_word=unit_word,
+        generalised=tuple(generalised),
     )
+
+
+def _generalised(phrase: str, topic: str) -> list[tuple[str, str]]:
+    """[(phrase, topic)] when the phrase names a state the topic is not a version of."""
+    from bot.domain.places import state_codes_in, states_named_in
+
+    named = states_named_in(phrase) or state_codes_in(phrase)
+    return [(phrase, topic)] if named and state_of_topic(topic) is None else []
 
 
 UNIT_WORDS = ("credits", "hours", "contact hours")

@@ -320,3 +320,46 @@ async def test_live_hours_are_not_made_up(bot: BotUnderTest) -> None:
     await ana.send("how many live hours do I have?")
     said = await said_after(ana)
     assert "I don't record yet whether an activity was live or home study" in said, said
+
+
+# ------------------------------------------------------------------ 6. a state's topic kept
+TEXAS_SENTENCE = (
+    "I need 30 hours by March 31 2027 every 2 years, 1 of them texas pharmacy law, "
+    "1 human trafficking, 2 texas ethics"
+)
+
+
+async def test_a_described_states_law_topic_counts_only_that_states_law(
+    bot: BotUnderTest,
+) -> None:
+    """QA: "1 of them texas pharmacy law" became "1 hour of State laws and rules", then a
+    Florida pharmacy-law course counted toward Texas's hour."""
+    from tests.e2e.conftest import start_as
+    from tests.e2e.test_credits_flow import confirm
+
+    ana = bot.user()
+    await start_as(ana, "Pharmacist")
+    await ana.send(TEXAS_SENTENCE)
+    saved = await reply_with(ana, "Saved your requirement")
+    assert "1 hour of Texas laws and rules" in saved and "State laws" not in saved, saved
+    # A topic with no state version is said to be generalised, not silently.
+    assert "no state-specific version of “texas ethics”" in saved, saved
+    await reply_with(ana, "Add another licence?")
+    await ana.press("Done")
+    await reply_with(ana, "Or keep the time zone as it is")
+    await ana.press("Skip")
+    await said_after(ana)
+
+    await ana.send('/log 1 hour "Florida pharmacy law update" florida pharmacy law on Oct 1')
+    await confirm(ana)
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert "Texas laws and rules: 0 of 1 h — 1 to go" in text, text
+    assert "Only a course specific to Texas counts" in text, text
+    assert "“1 hour Texas laws and rules”" in text, text
+
+    await ana.send('/log 1 hour "Texas pharmacy law update" texas pharmacy law on Oct 2')
+    await confirm(ana)
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert "Texas laws and rules: 1 of 1 h ✓" in text, text

@@ -197,7 +197,7 @@ async def test_a_nurses_contact_hours_are_called_contact_hours(bot: BotUnderTest
     )  # fmt: skip
     assert (
         "24 contact hours from Nov 1, 2025 to Oct 31, 2027, including 1 contact hour of "
-        "State laws and rules" in saved
+        "Ohio laws and rules" in saved  # QA round 13: Ohio's, not any state's
     ), saved
     await ana.press("Done")
     await ana.replies_until_quiet(0.5)

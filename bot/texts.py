@@ -1317,3 +1317,10 @@ LICENCE_CUSTOM_GENERALISED = (
     "\nNote: I have no state-specific version of “{phrase}”, so it is tracked as "
     "<b>{topic}</b>: a course on it from any state counts."
 )
+CUSTOM_LABEL_STATE = "{state} requirement"
+LICENCE_CUSTOM_SAVED_AS = (
+    "\nTracked as a new requirement, <b>{label}</b>: not what you meant? Rename or remove it "
+    "below (or in /licences)."
+)
+LICENCE_CUSTOM_RENAME = "✏️ Rename"
+LICENCE_CUSTOM_REMOVE = "🗑 Remove"

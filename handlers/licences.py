@@ -228,18 +228,45 @@ def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:
     )
 
 
-async def add_custom(turn: Turn, text: str) -> None:
-    """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
+@dataclass(frozen=True, slots=True)
+class _ReadRequirement:
+    """A described requirement as it would be tracked: its current window, the deadline
+    typed, and the cycle months assumed (when its window had not begun)."""
+
+    spec: CustomRequirementSpec
+    typed_deadline: date
+    assumed: int | None
+
+
+async def _read_custom(turn: Turn, text: str) -> _ReadRequirement | None:
+    """The sentence read as a requirement; None after saying why it could not be."""
     parsed = parse_custom_requirement(text, turn.clinician.profession)
     if isinstance(parsed, ParseFailure):
         await _say_failure(turn, text, parsed)
-        return
+        return None
     if not parsed.name and isinstance(named := flows.state(turn).get("named"), str):
         parsed = replace(parsed, name=named)
+    elif not parsed.name and (state := _one_state_in(text)):
+        # "Texas requirement", not "My requirement" (QA round 13: Texas was in the sentence)
+        parsed = replace(parsed, name=texts.CUSTOM_LABEL_STATE.format(state=state))
     today = turn.local_now.date()
-    given_deadline = parsed.deadline
-    parsed = current_cycle(parsed, today)
-    parsed, assumed = _window_that_has_begun(parsed, today)
+    spec, assumed = _window_that_has_begun(current_cycle(parsed, today), today)
+    return _ReadRequirement(spec, parsed.deadline, assumed)
+
+
+def _one_state_in(text: str) -> str | None:
+    """The one US state a sentence names (by name, or a code in capitals), else None."""
+    states = places.states_named_in(places.spell_state_names(text)) or places.state_codes_in(text)
+    return places.US_STATE_NAMES.get(states.pop()) if len(states) == 1 else None
+
+
+async def add_custom(turn: Turn, text: str) -> None:
+    """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
+    read = await _read_custom(turn, text)
+    if read is None:
+        return
+    parsed, given_deadline, assumed = read.spec, read.typed_deadline, read.assumed
+    today = turn.local_now.date()
     onboarding = bool(flows.state(turn).get("onboarding"))
     held = await licence_store.list_for(turn.session, turn.clinician)
     label = custom_label(parsed.name, [licence.label for licence in held])
@@ -255,7 +282,7 @@ async def add_custom(turn: Turn, text: str) -> None:
         else:
             await flows.clear(turn)
         return
-    await licence_store.add(
+    added = await licence_store.add(
         turn.session,
         turn.clinician,
         label=label[:128],
@@ -267,6 +294,7 @@ async def add_custom(turn: Turn, text: str) -> None:
     await flows.clear(turn)
     await replan(turn)
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
+    saved += texts.LICENCE_CUSTOM_SAVED_AS.format(label=html.escape(label[:128]))
     saved += "".join(  # a state's topic read as any state's is said, not silent (QA round 13)
         texts.LICENCE_CUSTOM_GENERALISED.format(
             phrase=html.escape(phrase), topic=html.escape(topic_label(topic))
@@ -285,7 +313,10 @@ async def add_custom(turn: Turn, text: str) -> None:
             deadline=day(parsed.deadline), total=parsed.total,
             example=add_months(parsed.deadline, 24).isoformat(),
         )  # fmt: skip
-    turn.say(saved)
+    # Saved at once, also from a sentence typed in passing (QA round 13): what it was saved
+    # as, with its undo and rename a tap away.
+    turn.say(saved, [[(texts.LICENCE_CUSTOM_RENAME, encode("lic", "name", added.id)),
+                      (texts.LICENCE_CUSTOM_REMOVE, encode("lic", "del", added.id))]])
     await after_saved(turn, onboarding)
 
 

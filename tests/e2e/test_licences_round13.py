@@ -363,3 +363,55 @@ async def test_a_described_states_law_topic_counts_only_that_states_law(
     await ana.send("/status")
     text = (await ana.next_reply()).text or ""
     assert "Texas laws and rules: 1 of 1 h ✓" in text, text
+
+
+# ------------------------------------------------------------------ 8. typed in passing
+async def pharmacist(bot: BotUnderTest) -> SandboxUser:
+    """A pharmacist past the set-up, no licence yet."""
+    from bot.store import clinicians
+
+    async with transaction(bot.services.sessionmaker) as session:
+        owner, _ = await clinicians.get_or_create(
+            session, clinicians.TelegramIdentity(1001, 1001, "Ana"),
+            default_timezone="America/New_York", now=bot.clock.now(),
+        )  # fmt: skip
+        owner.profession = "pharmacist"
+    return bot.user()
+
+
+async def test_a_requirement_typed_in_passing_is_named_after_its_state_and_easy_to_undo(
+    bot: BotUnderTest,
+) -> None:
+    """QA: typed as a plain message it became "My requirement" at once, though the sentence
+    said Texas; nothing said how to undo it."""
+    ana = await pharmacist(bot)
+    await ana.send(
+        "I need 24 ACPE contact hours by Sep 30 2027 every 2 years, 1 of them Texas pharmacy law"
+    )
+    saved = await ana.next_reply()
+    assert "Saved your requirement" in saved.text, saved.text
+    assert "Tracked as a new requirement, Texas requirement: not what you meant?" in saved.text
+    assert ["✏️ Rename", "🗑 Remove"] in saved.buttons, saved.buttons
+    [licence] = await stored_licences(bot)
+    assert (licence.label, licence.jurisdiction) == ("Texas requirement", "US-TX")
+    await ana.replies_until_quiet()
+
+    await ana.press("🗑 Remove", message_id=saved.message_id)
+    assert "Remove Texas requirement?" in (await ana.next_reply()).text
+    await ana.press("Remove it")
+    assert "Removed Texas requirement" in (await ana.next_edit()).text
+    assert await stored_licences(bot) == []
+
+
+async def test_a_requirement_naming_no_state_keeps_the_plain_name(bot: BotUnderTest) -> None:
+    ana = await pharmacist(bot)
+    await ana.send("I need 30 hours by Sep 30 2027 every 2 years, 2 of them pharmacology")
+    saved = await ana.next_reply()
+    assert "Tracked as a new requirement, My requirement" in saved.text, saved.text
+    await ana.replies_until_quiet()
+    await ana.press("✏️ Rename", message_id=saved.message_id)
+    assert "What should I call" in (await ana.next_reply()).text
+    await ana.send("GA RPh")
+    assert "Renamed: GA RPh" in (await ana.next_reply()).text
+    [licence] = await stored_licences(bot)
+    assert (licence.label, licence.jurisdiction) == ("GA RPh", "US-GA")

@@ -111,7 +111,8 @@ def next_needed(
         deadline = info.schedule.cycle(info.current.index + ahead).deadline
         status = _status(facts, prepared, deadline, rulebook)  # that cycle, on its last day
         for mandate in status.mandates:
-            if mandate.mandate_id in wanted - found.keys() and mandate.blocking and (
+            # Due there, even if by a date after that cycle (the law's own periods, NY)
+            if mandate.mandate_id in wanted - found.keys() and mandate.due and (
                 mandate.remaining > 0
             ):
                 found[mandate.mandate_id] = NextNeeded(mandate.due_by or deadline, mandate.why)
@@ -162,7 +163,7 @@ def _status(
                     return _render(rule, facts, made_up, today, overdue=True, carry=prev_carry)
             # Whether or not it is still shown, a short cycle takes make-up credits first.
             cured = _cure(table, makeup, prev_tally, prev_tally.hours_needed(carried))
-    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured)
+    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured, today)
     notes = []
     if tally.reserved > 0:
         notes.append(

@@ -45,6 +45,7 @@ RECURRENCES = (
     "every_n_years",  # hours within the `years` before each deadline
     "once",  # one-time, any time before it is due
     "at_licensure",  # once, before the licence was issued: shown, never due at renewal
+    "fixed_periods",  # once within each `years`-year period ending on `period_end`'s day
 )
 
 
@@ -76,6 +77,7 @@ class Recurrence:
     by_renewal: int | None = None
     within_months_of_issue: int | None = None
     first_deadline_on_or_after: date | None = None
+    period_end: date | None = None  # fixed_periods: the end of one period (NY: 2017-07-01)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,8 @@ class Exemption:
     note: str = ""
 
 
-_RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure"})  # due alike at every renewal
+# Due alike at every renewal, or by dates that do not depend on it (fixed periods).
+_RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure", "fixed_periods"})
 
 
 def _counted_by_dates(recurrence: Recurrence) -> bool:

@@ -306,7 +306,7 @@ async def test_when_a_topic_done_is_next_needed(bot: BotUnderTest) -> None:
     await ana.send("when do I need to redo the pain management training?")
     text = (await ana.next_reply()).text or ""
     assert f"{NY_PAIN}: 3 of 3 h ✓" in text, text
-    assert "Next needed by Aug 31, 2031" in text, text
+    assert "Next needed by Jul 1, 2032" in text, text  # the law's next period (item 7)
     assert "what you have logged covers it until then" in text, text
 
 
@@ -415,3 +415,28 @@ async def test_a_requirement_naming_no_state_keeps_the_plain_name(bot: BotUnderT
     assert "Renamed: GA RPh" in (await ana.next_reply()).text
     [licence] = await stored_licences(bot)
     assert (licence.label, licence.jurisdiction) == ("GA RPh", "US-GA")
+
+
+# ------------------------------------------------------------------ 7. NY's own periods
+async def test_new_yorks_pain_course_follows_the_laws_periods(bot: BotUnderTest) -> None:
+    """QA: the 3-hour course was tied to the registration ("since Sep 1, 2025", due with
+    the registration on Aug 31, 2028); the law sets periods ending July 1, 2020, 2023,
+    2026, 2029…, so a course of Oct 2025 counts for the period that ended July 1, 2026."""
+    from tests.e2e.test_credits_flow import confirm
+
+    await seed_licence(bot, "us-ny-md", "New York", date(2028, 8, 31), renewals_done=2,
+                       flags=["dea_registrant"])  # fmt: skip
+    ana = bot.user()
+    await ana.send('/log 3 hours "Pain, palliative care and addiction" pain management on '
+                   "Oct 1 2025")  # fmt: skip
+    await confirm(ana)
+    await ana.send("/status")
+    text = (await ana.next_reply()).text or ""
+    assert f"{NY_PAIN}: 0 of 3 h — 3 to go" in text, text
+    assert "this one Jul 2, 2026 – Jul 1, 2029" in text and "Sep 1, 2025" not in text, text
+
+    await ana.send('/log 3 hours "Pain, palliative care and addiction" pain management on Nov 2')
+    await confirm(ana)
+    await ana.send("when do I need to redo the pain management course?")
+    text = (await ana.next_reply()).text or ""
+    assert f"{NY_PAIN}: 3 of 3 h ✓" in text and "Next needed by Jul 1, 2032" in text, text

@@ -98,7 +98,7 @@ def is_status_question(text: str) -> bool:
 
 
 _WHEN_NEEDED = re.compile(
-    r"\bwhen\b.{0,80}?\b(?:due|needed|expir\w*|redo|repeat|retake|renew\w*|again)\b",
+    r"\bwhen\b.{0,80}?\b(?:due|needed|expir\w*|redo|repeat|retake|renew\w*)\b",
     re.IGNORECASE,
 )
 

@@ -1312,3 +1312,65 @@ COURSES_NEED_NOT_YOURS = (
     "<i>None of these courses gives {own}: each counts only if your board accepts its "
     "credit.</i>"
 )
+
+# ---------------------------------------------------------------- licences (QA round 13)
+# Kept together at the end: another branch edits texts elsewhere in this file.
+LICENCE_RENEWALS_ASK_BEFORE = (
+    "How many times have you <b>already renewed</b> this licence? Count the renewals done "
+    "so far, not the one due {deadline}. (Some topics are due only at the first or every "
+    "third renewal.)"
+)
+STATUS_MANDATE_PART_LOGGED = (
+    "  Only {earned} of {required} h is logged for it: if you did the rest, /log it with its "
+    "date (it may be split over several activities; any date counts)."
+)
+STATUS_RENEWS = "Renews {deadline} — {days} days left"
+STATUS_PAST_DUE_NOT_TIED = (
+    "The one-time training below is not tied to that date: it was due at an earlier "
+    "registration or renewal, so it is overdue until logged."
+)
+DEADLINE_LINE_PAST_DUE = "; its one-time training, due earlier, is overdue: {remaining} h to log"
+CYCLE_NEXT_ONE_TIME_PART = (
+    "It asks only for a one-time training ({titles}), of which {logged} of {required} h is "
+    "logged: if you did the rest, /log it with its date (any date counts). It renews next "
+    "on {deadline}: a different date? Change it in /licences."
+)
+CYCLE_CLOSED_ONE_TIME = "🔄 <b>{label}</b>: the cycle due {deadline} is behind you."
+LICENCE_FLAG_FROM_DEA = (
+    "You track a DEA registration, so I count you as a DEA registrant here too (if you no "
+    "longer hold one, remove it in /licences)."
+)
+LICENCE_DEA_COUNTED_FOR = (
+    "You are now counted as a DEA registrant for <b>{labels}</b>, so requirements for "
+    "registrants apply there too."
+)
+LICENCE_DEA_REMOVED_STILL = (
+    "You are still counted as a DEA registrant for <b>{labels}</b>. If you no longer hold a "
+    "registration, change that in /licences → Answers."
+)
+STATUS_TOPIC_NEXT = (
+    "  Next needed by <b>{day}</b> ({why}): what you have logged covers it until then."
+)
+STATUS_TOPIC_ONCE_DONE = "  Done for good: it is a one-time requirement."
+STATUS_TOPIC_NOT_DUE_NEXT = "; next needed by <b>{day}</b> ({why})"
+STATUS_FORMAT_NOT_RECORDED = (
+    "I don't record yet whether an activity was live or home study, so I can't count live "
+    "hours apart: below, everything you logged counts the same."
+)
+STATUS_FORMAT_RECORDED = (
+    "Recorded as {kind}: {amount} credits. {unrecorded} of your {entries} logged activities "
+    "don't say how they were taken, so they are not in that figure."
+)
+FORMAT_LIVE = "live"
+FORMAT_HOME = "home study"
+LICENCE_CUSTOM_GENERALISED = (
+    "\nNote: I have no state-specific version of “{phrase}”, so it is tracked as "
+    "<b>{topic}</b>: a course on it from any state counts."
+)
+CUSTOM_LABEL_STATE = "{state} requirement"
+LICENCE_CUSTOM_SAVED_AS = (
+    "\nTracked as a new requirement, <b>{label}</b>: not what you meant? Rename or remove it "
+    "below (or in /licences)."
+)
+LICENCE_CUSTOM_RENAME = "✏️ Rename"
+LICENCE_CUSTOM_REMOVE = "🗑 Remove"

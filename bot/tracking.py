@@ -14,7 +14,13 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.credits import CreditItem, LicenceStatus, status_for_all
+from bot.domain.credits import (
+    CreditItem,
+    LicenceStatus,
+    NextNeeded,
+    next_needed,
+    status_for_all,
+)
 from bot.domain.custom_requirements import CustomRequirementSpec
 from bot.domain.cycles import (
     LicenceFacts,
@@ -64,13 +70,33 @@ def facts_for(licence: Licence, clinician: Clinician) -> LicenceFacts:
 
 def licence_states(licence: Licence) -> set[str]:
     """The US state codes a licence is in: its jurisdiction's ("US-TX"), or for a described
-    requirement, which has none, the state its name gives ("Ohio RN")."""
+    requirement, which has none, the state its name gives ("Ohio RN", "FL RPh license":
+    QA round 13, a code in the name was not read)."""
     from bot.domain import places  # the place index loads lazily
 
     states = places.us_states([licence.jurisdiction])
     if not states and licence.custom_rule:
-        states = places.states_named_in(licence.label)
+        states = places.states_named_in(licence.label) | places.state_codes_in(licence.label)
     return states
+
+
+def next_needed_for(
+    licence: Licence,
+    clinician: Clinician,
+    items: Sequence[CreditItem],
+    mandate_ids: Sequence[str],
+    today: date,
+    rulebook: RuleBook,
+) -> dict[str, NextNeeded]:
+    """When each of these mandates of the licence is next needed (see
+    :func:`~bot.domain.credits.next_needed`); empty when its facts give no cycles."""
+    if not mandate_ids:
+        return {}
+    try:
+        facts = facts_for(licence, clinician)
+        return next_needed(facts, items, today, mandate_ids, rulebook)
+    except (MissingFactError, UnknownRuleError, KeyError, ValueError):
+        return {}
 
 
 def credit_item(entry: CreditEntry | Row[Any]) -> CreditItem:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
 from bot import texts
 from bot.domain import topics
 from bot.domain.credit_types import PreviousShortfall
-from bot.domain.credits import LicenceStatus, MandateStatus
+from bot.domain.credits import LicenceStatus, MandateStatus, NextNeeded
 from bot.domain.custom_requirements import CUSTOM_SOURCE
 from bot.domain.mandates import DOES_NOT_APPLY, NOT_DUE
 from bot.domain.pace import Standing, verdict
@@ -81,6 +82,8 @@ def render_status(view: LicenceView) -> str:
         lines.append(texts.STATUS_COMPLETE.format(deadline=day(status.deadline)))
     else:
         lines.append(deadline_line(status))
+        if only_past_due_left(status) and status.days_left > 1:
+            lines.append(texts.STATUS_PAST_DUE_NOT_TIED)
         lines.append(_still_needed(status))
         if weekly_pace_shown(status):
             pace = number(status.weekly_pace)
@@ -215,6 +218,11 @@ def render_verdict(view: LicenceView, today: date, *, pace: bool) -> str | None:
 
 
 def deadline_line(status: LicenceStatus) -> str:
+    if only_past_due_left(status) and status.days_left > 1:
+        # What is open was due at an earlier registration or renewal: the date ahead is
+        # only the next renewal (QA round 13: "Due May 31, 2027" beside "was due at your
+        # renewal on May 31, 2024").
+        return texts.STATUS_RENEWS.format(deadline=day(status.deadline), days=status.days_left)
     if status.days_overdue == 1:
         return texts.STATUS_PAST_DUE_ONE_DAY.format(deadline=day(status.deadline))
     if status.days_overdue > 1:
@@ -341,28 +349,53 @@ def _mandate_lines(mandate: MandateStatus) -> list[str]:
     ]
     if mandate.remaining > 0 and mandate.past_due:
         # Due at a registration or renewal already behind: most likely done and attested,
-        # only not logged here (QA: "Complete" said instead, with nothing logged).
-        lines.append(texts.STATUS_MANDATE_NOT_LOGGED)
+        # only not logged here (QA: "Complete" said instead, with nothing logged). Part of
+        # it logged is said as such (QA round 13: "3 of 8 h" above "No training is logged").
+        lines.append(
+            texts.STATUS_MANDATE_PART_LOGGED.format(
+                earned=number(mandate.earned), required=number(mandate.required)
+            ) if mandate.earned > 0 else texts.STATUS_MANDATE_NOT_LOGGED
+        )  # fmt: skip
     if mandate.remaining > 0 and mandate.notes:  # e.g. only a Florida-approved course counts
         lines.append(texts.STATUS_MANDATE_NOTE.format(notes=html.escape(mandate.notes)))
     return lines
 
 
-def render_topic_status(view: LicenceView, asked: frozenset[str]) -> str | None:
+def topic_mandates(view: LicenceView, asked: frozenset[str]) -> list[MandateStatus]:
+    """The licence's mandates on the topics asked about (through the hierarchy)."""
+    if view.status is None:
+        return []
+    wanted = topics.expand(asked)  # an opioid question meets Florida's controlled substances
+    return [m for m in view.status.mandates if not wanted.isdisjoint(topics.expand(m.topics))]
+
+
+def render_topic_status(
+    view: LicenceView, asked: frozenset[str], later: Mapping[str, NextNeeded] | None = None
+) -> str | None:
     """One licence's requirements on the topics asked about ("how many ethics hours do I
-    need?"), with its deadline; None when it has none on them."""
+    need?"), with its deadline; None when it has none on them. ``later``: when each is next
+    needed, for those done or not due now (QA round 13: "when do I need to redo the pain
+    management training?" got "3 of 3 h ✓" and no date)."""
     status = view.status
     if status is None:
         return None
-    wanted = topics.expand(asked)  # an opioid question meets Florida's controlled substances
+    later = later or {}
     lines = []
-    for mandate in status.mandates:
-        if wanted.isdisjoint(topics.expand(mandate.topics)):
-            continue
+    for mandate in topic_mandates(view, asked):
+        after = later.get(mandate.mandate_id)
         if mandate.due:
             lines += _mandate_lines(mandate)
+            if mandate.remaining <= 0 and after is not None:
+                lines.append(texts.STATUS_TOPIC_NEXT.format(day=day(after.due_by),
+                                                            why=html.escape(after.why)))
+            elif mandate.remaining <= 0 and mandate.one_time:
+                lines.append(texts.STATUS_TOPIC_ONCE_DONE)
         else:
-            lines.append(texts.STATUS_TOPIC_NOT_DUE.format(title=html.escape(mandate.title)))
+            line = texts.STATUS_TOPIC_NOT_DUE.format(title=html.escape(mandate.title))
+            if after is not None:
+                line += texts.STATUS_TOPIC_NOT_DUE_NEXT.format(day=day(after.due_by),
+                                                               why=html.escape(after.why))
+            lines.append(line)
     if not lines:
         return None
     deadline = day(status.deadline)
@@ -443,6 +476,11 @@ def next_cycle_said(status: LicenceStatus) -> str:
     )  # fmt: skip
 
 
+def asks_only_one_time(status: LicenceStatus) -> bool:
+    """Whether all a status asks is one-time training (DEA): no cycle of its own runs short."""
+    return bool(_one_time_only(status))
+
+
 def _one_time_only(status: LicenceStatus) -> list[MandateStatus]:
     """The mandates shown, when the rule asks nothing else and all are one-time (DEA)."""
     shown = [m for m in status.mandates if m.due]
@@ -468,7 +506,14 @@ def _one_time_next(status: LicenceStatus, mandates: list[MandateStatus]) -> str:
         dates = [m.done_on for m in mandates if m.done_on is not None]
         done = texts.CYCLE_NEXT_ONE_TIME_DONE_ON.format(day=day(max(dates))) if dates else ""
         return texts.CYCLE_NEXT_ONE_TIME_DONE.format(titles=titles, done=done, deadline=deadline)
-    if any(m.past_due and m.remaining > 0 for m in mandates):
+    open_past = [m for m in mandates if m.past_due and m.remaining > 0]
+    if open_past:
+        logged = sum((min(m.earned, m.required) for m in open_past), Decimal(0))
+        if logged > 0:  # QA round 13: "none is logged" with 3 of 8 hours logged
+            return texts.CYCLE_NEXT_ONE_TIME_PART.format(
+                titles=titles, logged=number(logged), deadline=deadline,
+                required=number(sum((m.required for m in open_past), Decimal(0))),
+            )  # fmt: skip
         return texts.CYCLE_NEXT_ONE_TIME_OPEN.format(titles=titles, deadline=deadline)
     return texts.CYCLE_NEXT_ONE_TIME_DUE.format(titles=titles, deadline=deadline)
 

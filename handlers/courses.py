@@ -190,7 +190,9 @@ async def _other_intent(turn: Turn, text: str) -> bool:
         await _end_step(turn)
         await credits.log_text(turn, text)
         return True
-    if status.is_status_question(text) and not looks_like_course_request(text):
+    if status.is_status_question(text) and (
+        not looks_like_course_request(text) or status.is_topic_due_question(text)
+    ):
         await _end_step(turn)
         await status.say_status(turn, text)
         return True

@@ -33,10 +33,13 @@ from bot.domain.custom_requirements import (
 )
 from bot.domain.cycles import (
     LicenceFacts,
+    MissingFactError,
     add_months,
+    cycle_info,
     missing_facts,
     on_rule_day,
     renewals_done_after_move,
+    renewals_done_said_today,
 )
 from bot.domain.date_spelling import fix_date_spelling
 from bot.domain.dates import is_impossible_date
@@ -225,18 +228,45 @@ def not_shipped_for_profession(text: str, found: LicenceSearch) -> str:
     )
 
 
-async def add_custom(turn: Turn, text: str) -> None:
-    """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
+@dataclass(frozen=True, slots=True)
+class _ReadRequirement:
+    """A described requirement as it would be tracked: its current window, the deadline
+    typed, and the cycle months assumed (when its window had not begun)."""
+
+    spec: CustomRequirementSpec
+    typed_deadline: date
+    assumed: int | None
+
+
+async def _read_custom(turn: Turn, text: str) -> _ReadRequirement | None:
+    """The sentence read as a requirement; None after saying why it could not be."""
     parsed = parse_custom_requirement(text, turn.clinician.profession)
     if isinstance(parsed, ParseFailure):
         await _say_failure(turn, text, parsed)
-        return
+        return None
     if not parsed.name and isinstance(named := flows.state(turn).get("named"), str):
         parsed = replace(parsed, name=named)
+    elif not parsed.name and (state := _one_state_in(text)):
+        # "Texas requirement", not "My requirement" (QA round 13: Texas was in the sentence)
+        parsed = replace(parsed, name=texts.CUSTOM_LABEL_STATE.format(state=state))
     today = turn.local_now.date()
-    given_deadline = parsed.deadline
-    parsed = current_cycle(parsed, today)
-    parsed, assumed = _window_that_has_begun(parsed, today)
+    spec, assumed = _window_that_has_begun(current_cycle(parsed, today), today)
+    return _ReadRequirement(spec, parsed.deadline, assumed)
+
+
+def _one_state_in(text: str) -> str | None:
+    """The one US state a sentence names (by name, or a code in capitals), else None."""
+    states = places.states_named_in(places.spell_state_names(text)) or places.state_codes_in(text)
+    return places.US_STATE_NAMES.get(states.pop()) if len(states) == 1 else None
+
+
+async def add_custom(turn: Turn, text: str) -> None:
+    """A requirement the shipped rules don't know: "40 credits by 2027-06-30, 2 ethics"."""
+    read = await _read_custom(turn, text)
+    if read is None:
+        return
+    parsed, given_deadline, assumed = read.spec, read.typed_deadline, read.assumed
+    today = turn.local_now.date()
     onboarding = bool(flows.state(turn).get("onboarding"))
     held = await licence_store.list_for(turn.session, turn.clinician)
     label = custom_label(parsed.name, [licence.label for licence in held])
@@ -252,7 +282,7 @@ async def add_custom(turn: Turn, text: str) -> None:
         else:
             await flows.clear(turn)
         return
-    await licence_store.add(
+    added = await licence_store.add(
         turn.session,
         turn.clinician,
         label=label[:128],
@@ -264,6 +294,13 @@ async def add_custom(turn: Turn, text: str) -> None:
     await flows.clear(turn)
     await replan(turn)
     saved = texts.LICENCE_CUSTOM_SAVED.format(description=html.escape(describe(parsed)))
+    saved += texts.LICENCE_CUSTOM_SAVED_AS.format(label=html.escape(label[:128]))
+    saved += "".join(  # a state's topic read as any state's is said, not silent (QA round 13)
+        texts.LICENCE_CUSTOM_GENERALISED.format(
+            phrase=html.escape(phrase), topic=html.escape(topic_label(topic))
+        )
+        for phrase, topic in parsed.generalised
+    )
     if assumed:
         saved += texts.LICENCE_CUSTOM_ASSUMED.format(years=assumed // 12)
     if parsed.deadline != given_deadline:
@@ -276,7 +313,10 @@ async def add_custom(turn: Turn, text: str) -> None:
             deadline=day(parsed.deadline), total=parsed.total,
             example=add_months(parsed.deadline, 24).isoformat(),
         )  # fmt: skip
-    turn.say(saved)
+    # Saved at once, also from a sentence typed in passing (QA round 13): what it was saved
+    # as, with its undo and rename a tap away.
+    turn.say(saved, [[(texts.LICENCE_CUSTOM_RENAME, encode("lic", "name", added.id)),
+                      (texts.LICENCE_CUSTOM_REMOVE, encode("lic", "del", added.id))]])
     await after_saved(turn, onboarding)
 
 
@@ -453,7 +493,7 @@ def _state_named(name: str) -> str | None:
     """ "US-GA" for a requirement named after one state ("Georgia MD"): kept, so a new
     name ("GA Composite Med Board") still finds it (QA round 9: "am i ok for georgia?"
     then answered for every licence)."""
-    states = places.states_named_in(name)
+    states = places.states_named_in(name) or places.state_codes_in(name)  # "FL RPh license"
     return f"US-{states.pop()}" if len(states) == 1 else None
 
 
@@ -802,11 +842,57 @@ async def _ask_renewals(turn: Turn, draft: dict[str, Any]) -> None:
         return
     await flows.update_state(turn, step="licence_renewals", draft=draft)
     numbers = [(str(n), encode("lic", "ren", n)) for n in range(6)]
+    facts = await _draft_facts(turn, rule, draft) if rule is not None else None
+    deadline = _deadline_counted(rule, facts, turn.local_now.date()) if rule and facts else None
+    # The renewal ahead named, so "already" cannot be read as including it (QA round 13).
+    question = (
+        texts.LICENCE_RENEWALS_ASK_BEFORE.format(deadline=day(deadline)) if deadline
+        else texts.LICENCE_RENEWALS_ASK
+    )  # fmt: skip
     turn.say(
-        texts.LICENCE_RENEWALS_ASK,
+        question,
         [numbers[:3], numbers[3:], [(texts.LICENCE_RENEWALS_MORE, encode("lic", "renmore")),
                                     (texts.LICENCE_RENEWAL_UNKNOWN, encode("lic", "rennone"))]],
     )  # fmt: skip
+
+
+async def _draft_facts(turn: Turn, rule: Rule, draft: dict[str, Any]) -> LicenceFacts | None:
+    """The facts the answers are about, the renewal count left out: the stored licence's
+    when its questions are asked again, else what the set-up has gathered so far."""
+    if draft.get("licence_id") is not None:
+        licence = await _owned(turn, draft.get("licence_id"))
+        if licence is None or licence.rule_id != rule.id:
+            return None
+        return replace(facts_for(licence, turn.clinician), renewals_done=None)
+    renewal, issued = draft.get("renewal_date"), draft.get("issued_on")
+    return LicenceFacts(
+        rule_id=rule.id,
+        birth_month=turn.clinician.birth_month,
+        birth_year=turn.clinician.birth_year,
+        issued_on=date.fromisoformat(issued) if issued else None,
+        renewal_date=date.fromisoformat(renewal) if renewal else None,
+    )
+
+
+def _deadline_counted(rule: Rule, facts: LicenceFacts, today: date) -> date | None:
+    """The deadline the status counts toward with these facts (None when not yet known)."""
+    try:
+        return cycle_info(rule, facts, today).deadline
+    except (MissingFactError, ValueError):
+        return None
+
+
+async def _count_to_store(
+    turn: Turn, rule: Rule, draft: dict[str, Any]
+) -> tuple[int | None, date | None]:
+    """(renewals_done, renewal_date) to store for the count answered: the answer is "as of
+    today", the stored count is relative to the stored date (see the domain function)."""
+    facts = await _draft_facts(turn, rule, draft)
+    said = draft.get("renewals_done")
+    given = facts.renewal_date if facts is not None else None
+    if facts is None or not isinstance(said, int):
+        return said if isinstance(said, int) else None, given
+    return renewals_done_said_today(rule, facts, said, turn.local_now.date())
 
 
 @flows.step("licence_renewals")
@@ -851,6 +937,14 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
     for flag in _flags_needed(rule):
         if flag in asked:
             continue
+        if flag == DEA_FLAG and await _tracks_dea(turn, draft):
+            # The answer is known (QA round 13: New York's questions answered again with
+            # "No" dropped its opioid course, a DEA registration tracked beside it).
+            draft["flags"] = [*(f for f in draft.get("flags") or [] if f != flag), flag]
+            draft["asked_flags"] = [*(draft.get("asked_flags") or []), flag]
+            asked.add(flag)
+            turn.say(texts.LICENCE_FLAG_FROM_DEA)
+            continue
         await flows.update_state(turn, step="licence_flag", draft=draft)
         question = texts.FLAG_QUESTIONS.get(flag, flag.replace("_", " ") + "?")
         turn.say(
@@ -867,6 +961,33 @@ async def _next_flag_or_save(turn: Turn, draft: dict[str, Any]) -> None:
         _ask_specialty(turn, specialties)
         return
     await _save(turn, rule, draft)
+
+
+DEA_RULE_ID = "us-dea-mate"
+DEA_FLAG = "dea_registrant"
+
+
+async def _tracks_dea(turn: Turn, draft: dict[str, Any]) -> bool:
+    """Whether the clinician tracks a DEA registration (besides the licence asked about)."""
+    held = await licence_store.list_for(turn.session, turn.clinician)
+    return any(
+        licence.rule_id == DEA_RULE_ID and licence.id != draft.get("licence_id") for licence in held
+    )
+
+
+async def _registrant_everywhere(turn: Turn, added: Licence) -> list[str]:
+    """A DEA registration just added: the held licences that ask whether one is held now
+    count it (their mandates for registrants apply); their labels, for saying so."""
+    changed = []
+    for licence in await licence_store.list_for(turn.session, turn.clinician):
+        rule = _licence_rule(turn, licence)
+        if licence.id == added.id or rule is None or DEA_FLAG not in _flags_needed(rule):
+            continue
+        if DEA_FLAG not in (licence.flags or []):
+            licence.flags = [*(licence.flags or []), DEA_FLAG]
+            licence.updated_at = turn.now
+            changed.append(licence.label)
+    return changed
 
 
 def _specialties_that_matter(rule: Rule, draft: dict[str, Any]) -> list[str]:
@@ -976,7 +1097,7 @@ async def _update_answers(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None
     if licence is None or licence.rule_id != rule.id:
         turn.say(texts.LICENCE_GONE)
         return
-    licence.renewals_done = draft.get("renewals_done")
+    licence.renewals_done, licence.renewal_date = await _count_to_store(turn, rule, draft)
     licence.flags = list(draft.get("flags") or [])
     licence.updated_at = turn.now
     await replan(turn)
@@ -993,24 +1114,28 @@ async def _save(turn: Turn, rule: Rule, draft: dict[str, Any]) -> None:
     if await already_have(turn, rule):  # added meanwhile, e.g. from an older message
         await flows.clear(turn)
         return
-    renewal = draft.get("renewal_date")
     issued = draft.get("issued_on")
-    await licence_store.add(
+    renewals_done, renewal_date = await _count_to_store(turn, rule, draft)
+    added = await licence_store.add(
         turn.session, turn.clinician,
         label=rule_label(rule)[:128],
         rule_id=rule.id,
         jurisdiction=rule.jurisdiction,
         profession=turn.clinician.profession,
-        renewal_date=date.fromisoformat(renewal) if renewal else None,
+        renewal_date=renewal_date,
         issued_on=date.fromisoformat(issued) if issued else None,
-        renewals_done=draft.get("renewals_done"),
+        renewals_done=renewals_done,
         flags=draft.get("flags") or [],
         now=turn.now,
     )  # fmt: skip
+    registrant = await _registrant_everywhere(turn, added) if rule.id == DEA_RULE_ID else []
     onboarding = bool(flows.state(turn).get("onboarding"))
     await flows.clear(turn)
     await replan(turn)
     turn.say(texts.LICENCE_SAVED.format(label=html.escape(rule_label(rule))))
+    if registrant:
+        labels = ", ".join(html.escape(label) for label in registrant)
+        turn.say(texts.LICENCE_DEA_COUNTED_FOR.format(labels=labels))
     await after_saved(turn, onboarding)
 
 
@@ -1245,6 +1370,18 @@ async def _remove(turn: Turn, licence_id: int | None) -> None:
     await licence_store.remove(turn.session, turn.clinician, licence.id)
     await replan(turn)
     turn.edit(texts.LICENCE_REMOVED.format(label=html.escape(label)))
+    if licence.rule_id == DEA_RULE_ID and (still := await _still_registrant(turn)):
+        # The other licences' answer stays (it may still be true): said, not silently kept.
+        turn.say(texts.LICENCE_DEA_REMOVED_STILL.format(labels=html.escape(", ".join(still))))
+
+
+async def _still_registrant(turn: Turn) -> list[str]:
+    """Labels of the licences that count the clinician as a DEA registrant."""
+    return [
+        licence.label
+        for licence in await licence_store.list_for(turn.session, turn.clinician)
+        if DEA_FLAG in (licence.flags or [])
+    ]
 
 
 async def _ask_about(turn: Turn, licence_id: int | None, step: str, question: str) -> None:

@@ -7,25 +7,31 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import date_spelling, dates, places, topics
+from bot.domain.credits import CreditItem, NextNeeded
 from bot.domain.log_parse import clip_title
 from bot.domain.requirements import Rule, RuleBook
 from bot.reports.certificate_title import topics_in
+from bot.store import credits as credit_store
 from bot.store.models import Licence
-from bot.tracking import LicenceView, licence_states, load_views
+from bot.tracking import LicenceView, credit_item, licence_states, load_views, next_needed_for
 from bot.views import (
     day,
     deadline_line,
     note_is_cut,
+    number,
+    only_past_due_left,
     render_rule_notes,
     render_status,
     render_topic_status,
     render_verdict,
     still_needed,
+    topic_mandates,
 )
 from handlers.callbacks import Press, encode, route
 from handlers.course_query import COUNTS_QUESTION
@@ -85,7 +91,23 @@ def is_status_question(text: str) -> bool:
     """ "how many credits do I still need?", "when is my renewal?", "what's left for Texas?",
     "is my child abuse course ok for pennsylvania?"."""
     text = spell_due_order(text)
-    return bool(_STATUS_QUESTION.search(text) or COUNTS_QUESTION.search(text))
+    return bool(
+        _STATUS_QUESTION.search(text) or COUNTS_QUESTION.search(text)
+        or is_topic_due_question(text)
+    )  # fmt: skip
+
+
+_WHEN_NEEDED = re.compile(
+    r"\bwhen\b.{0,80}?\b(?:due|needed|expir\w*|redo|repeat|retake|renew\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def is_topic_due_question(text: str) -> bool:
+    """ "when is my infection control course due again?", "when is infection control due?":
+    when a mandated topic is due, a status question even with "course" in it (QA round 13:
+    read as a course search near "when due again", or not understood)."""
+    return bool(_WHEN_NEEDED.search(text)) and bool(topics_in(text) or _misspelt_topics(text))
 
 
 async def views(turn: Turn) -> list[LicenceView]:
@@ -127,7 +149,7 @@ def licence_names(licence: Licence, rulebook: RuleBook) -> set[str]:
     names |= _state_code(licence.jurisdiction)
     for code in licence_states(licence):  # "georgia" for a renamed "GA Composite Med Board"
         words = set(re.findall(r"[a-z]{3,}", (places.US_STATE_NAMES.get(code) or "").lower()))
-        names |= words - _STATE_NAME_COMMON
+        names |= (words - _STATE_NAME_COMMON) | {code.lower()}  # "FL" for "FL RPh license"
     rule = rulebook.find(licence.rule_id) if licence.rule_id else None
     return names | _rule_names(rule) if rule is not None else names
 
@@ -143,16 +165,32 @@ def _state_code(jurisdiction: str | None) -> set[str]:
 
 
 def licences_named(licences: list[Licence], text: str, rulebook: RuleBook) -> list[Licence]:
-    """The licences ``text`` names ("my nccpa deadline ..."), by the words above."""
+    """The licences ``text`` names ("my nccpa deadline ..."), by the words above; when it
+    names a state, not those of another state that share a word with it ("FL RPh license"
+    is not "TX RPh": QA round 13, both were taken)."""
     words = _asked_words(text)
-    return [licence for licence in licences if words & licence_names(licence, rulebook)]
+    named = [licence for licence in licences if words & licence_names(licence, rulebook)]
+    asked = _states_asked(words)
+    if not asked:
+        return named
+    return [licence for licence in named if not licence_states(licence) - asked] or named
+
+
+def _states_asked(words: set[str]) -> set[str]:
+    """The US states the question's words name: a state's code or its name's words."""
+    return {code for code, named in _STATE_WORDS.items() if code.lower() in words or named <= words}
+
+
+_STATE_WORDS = {
+    code: frozenset(re.findall(r"[a-z]{3,}", name.lower())) - _STATE_NAME_COMMON
+    for code, name in places.US_STATE_NAMES.items()
+}  # "york" names New York: "new" alone is too common a word
 
 
 def _matching(all_views: list[LicenceView], text: str, rulebook: RuleBook) -> list[LicenceView]:
     """Licences named in the question ("what's left for Texas?", "... for FL"), else all."""
-    words = _asked_words(text)
-    named = [view for view in all_views if words & _names(view, rulebook)]
-    return named or all_views
+    named = licences_named([view.licence for view in all_views], text, rulebook)
+    return [view for view in all_views if view.licence in named] or all_views
 
 
 def _unheld_named(
@@ -237,9 +275,16 @@ async def say_status(turn: Turn, question: str = "") -> None:
             turn.say(_nothing_due_by(shown, limit))
             return
         shown = due
+    if _FORMAT_QUESTION.search(question):  # "how many live hours do I have?"
+        turn.say(await _format_answer(turn, home=bool(_HOME_STUDY.search(question))))
     asked = frozenset(topics_in(question) or _misspelt_topics(question))
     if asked:  # "how many ethics hours do I need?": those lines, not every requirement
-        answers = [part for view in shown if (part := render_topic_status(view, asked))]
+        items = [credit_item(row) for row in await credit_store.credit_rows(turn.session,
+                                                                             turn.clinician)]
+        answers = [
+            part for view in shown
+            if (part := render_topic_status(view, asked, _later(turn, view, asked, items)))
+        ]  # fmt: skip
         names = ", ".join(html.escape(topics.label(topic)) for topic in sorted(asked))
         text = texts.STATUS_SEPARATOR.join(answers) or texts.STATUS_TOPIC_NONE.format(topics=names)
         turn.say(text, [[(texts.STATUS_COURSES_BUTTON, encode("gaps"))]])
@@ -273,6 +318,45 @@ async def say_status(turn: Turn, question: str = "") -> None:
     turn.say(texts.STATUS_SEPARATOR.join(part for part in parts if part), buttons)
 
 
+def _later(
+    turn: Turn, view: LicenceView, asked: frozenset[str], items: list[CreditItem]
+) -> dict[str, NextNeeded]:
+    """When the topic's mandates done or not due now are next needed."""
+    waiting = [m.mandate_id for m in topic_mandates(view, asked) if not m.due or m.remaining <= 0]
+    return next_needed_for(
+        view.licence, turn.clinician, items, waiting, turn.local_now.date(),
+        turn.context.services.rulebook,
+    )  # fmt: skip
+
+
+_HOME_STUDY = re.compile(
+    r"\b(?:home[\s-]?study|self[\s-]?study|on[\s-]?demand|enduring|recorded)\b", re.IGNORECASE
+)
+_FORMAT_QUESTION = re.compile(
+    r"\b(?:live|in[\s-]?person|home[\s-]?study|self[\s-]?study|on[\s-]?demand|enduring"
+    r"|recorded)\s+(?:\w+\s+)?(?:hours?|credits?|ceus?|cme|ce|activities)\b",
+    re.IGNORECASE,
+)
+
+
+async def _format_answer(turn: Turn, *, home: bool) -> str:
+    """Live or home-study credits, as far as the log records how an activity was taken:
+    nothing is made up (QA round 13: "how many live hours do I have?" got the full status,
+    "live" silently ignored). Logging does not record it yet; entries that do say so
+    (an activity type: a conference, a webinar, an online module) are counted."""
+    rows = await credit_store.credit_rows(turn.session, turn.clinician)
+    recorded = [row for row in rows if row.activity_type]
+    if not recorded:
+        return texts.STATUS_FORMAT_NOT_RECORDED
+    live = [row for row in recorded if "live" in topics.expand_activity(row.activity_type)]
+    chosen = [row for row in recorded if row not in live] if home else live
+    amount = sum((Decimal(str(row.amount)) for row in chosen), Decimal(0))
+    return texts.STATUS_FORMAT_RECORDED.format(
+        amount=number(amount), kind=texts.FORMAT_HOME if home else texts.FORMAT_LIVE,
+        unrecorded=len(rows) - len(recorded), entries=len(rows),
+    )  # fmt: skip
+
+
 def _by_deadline(view: LicenceView) -> date:
     return view.status.deadline if view.status else date.max
 
@@ -289,6 +373,9 @@ def _deadlines(shown: Sequence[LicenceView]) -> str:
         remaining, unit = still_needed(status)
         left = (
             texts.DEADLINE_LINE_DONE if status.complete
+            # Not "to go" by the renewal date: it was due earlier (QA round 13, DEA)
+            else texts.DEADLINE_LINE_PAST_DUE.format(remaining=remaining)
+            if only_past_due_left(status)
             else texts.DEADLINE_LINE_LEFT.format(remaining=remaining, unit=unit)
         )  # fmt: skip
         lines.append(texts.DEADLINE_LINE.format(label=label, when=deadline_line(status), left=left))

@@ -57,6 +57,8 @@ async def on_text(turn: Turn) -> None:
         return
     elif is_log(text, turn.now, turn.tz):
         await credits.log_text(turn, text)
+    elif status.is_topic_due_question(text):  # before courses: "… course due again?"
+        await status.say_status(turn, text)
     elif (
         await phrases.maybe_handle(turn, text)
         or await courses.maybe_handle_text(turn, text)

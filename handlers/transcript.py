@@ -39,7 +39,10 @@ _RANGE_SPLIT = re.compile(r"\s+(?:to|through|thru|until|till|-|–|—)\s+", re.
 @clinician_handler
 async def transcript(turn: Turn) -> None:
     """/transcript [previous | a licence | a day]: the audit PDF and CSV."""
-    await send_transcript(turn, " ".join(turn.context.args or []), strict=True)
+    # A command's words name licences, so two letters are a state code ("/transcript fl"),
+    # as /status reads them.
+    said = " ".join(w.upper() if len(w) == 2 else w for w in turn.context.args or [])
+    await send_transcript(turn, said, strict=True)
 
 
 async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -> None:

@@ -27,6 +27,7 @@ from bot.store.models import Clinician, Course, CourseSubscription, Licence, Rem
 from bot.tracking import credit_item, views_for_items
 from bot.views import (
     WEEK,
+    asks_only_one_time,
     credits_amount,
     day,
     mandate_gaps,
@@ -334,7 +335,11 @@ def cycle_end_text(label: str, ended: date, status: LicenceStatus) -> str | None
     if status.previous_deadline != ended:
         return None
     shortfall = status.previous_shortfall
-    if shortfall is not None:
+    if shortfall is not None and asks_only_one_time(status):
+        # A one-time training part-logged is not a cycle "short, still owed": it stays open
+        # into the next cycle, as the next sentence says (QA round 13, DEA).
+        head = texts.CYCLE_CLOSED_ONE_TIME.format(label=label, deadline=day(ended))
+    elif shortfall is not None:
         short, short_unit = shortfall_said(shortfall, unit)
         head = texts.CYCLE_CLOSED_SHORT.format(
             label=label, deadline=day(ended), short=short, unit=short_unit

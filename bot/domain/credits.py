@@ -10,6 +10,7 @@ licence whose window and rules accept it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
@@ -41,6 +42,7 @@ __all__ = [
     "deadline_counted",
     "latest_early_renewal",
     "licence_status",
+    "next_needed",
     "status_for_all",
 ]
 
@@ -71,6 +73,52 @@ def status_for_all(
     """
     prepared = prepare(entries)
     return [_status(facts, prepared, today, rulebook) for facts in licences]
+
+
+@dataclass(frozen=True, slots=True)
+class NextNeeded:
+    """When a mandate is next needed, as what is logged now leaves it: by ``due_by``, the
+    reason as that cycle's status gives it."""
+
+    due_by: date
+    why: str
+
+
+NEXT_NEEDED_HORIZON = 8  # cycles looked ahead: past every shipped cadence (FL: every third)
+
+
+def next_needed(
+    facts: LicenceFacts,
+    entries: Iterable[CreditItem],
+    today: date,
+    mandate_ids: Iterable[str],
+    rulebook: RuleBook | None = None,
+) -> dict[str, NextNeeded]:
+    """For each mandate, the first cycle after today's whose status would have it open with
+    what is logged now ("when do I need to redo the pain management course?": QA round 13,
+    "3 of 3 h ✓" and no date). Worked out by the status arithmetic itself, cycle by cycle,
+    so every recurrence (every cycle, every third renewal, hours within N years, one-time)
+    answers alike. Left out: a mandate not needed again within the horizon (a one-time
+    training done), and every mandate of a rule with one window."""
+    wanted = set(mandate_ids)
+    rule = facts.rule(rulebook)
+    info = cycle_info(rule, facts, today)
+    if info.schedule.deadlines is None or not wanted:
+        return {}
+    prepared = prepare(entries)
+    found: dict[str, NextNeeded] = {}
+    for ahead in range(1, NEXT_NEEDED_HORIZON + 1):
+        deadline = info.schedule.cycle(info.current.index + ahead).deadline
+        status = _status(facts, prepared, deadline, rulebook)  # that cycle, on its last day
+        for mandate in status.mandates:
+            # Due there, even if by a date after that cycle (the law's own periods, NY)
+            if mandate.mandate_id in wanted - found.keys() and mandate.due and (
+                mandate.remaining > 0
+            ):
+                found[mandate.mandate_id] = NextNeeded(mandate.due_by or deadline, mandate.why)
+        if found.keys() >= wanted:
+            break
+    return found
 
 
 def _status(
@@ -115,7 +163,7 @@ def _status(
                     return _render(rule, facts, made_up, today, overdue=True, carry=prev_carry)
             # Whether or not it is still shown, a short cycle takes make-up credits first.
             cured = _cure(table, makeup, prev_tally, prev_tally.hours_needed(carried))
-    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured)
+    tally = evaluate(rule, facts, info.current, schedule, table, info.deadline, cured, today)
     notes = []
     if tally.reserved > 0:
         notes.append(

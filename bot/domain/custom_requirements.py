@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from bot.domain.topics import (
     label,
     normalize_category_for,
     normalize_topic,
+    state_of_topic,
     suggest_topics,
     vocabulary,
 )
@@ -182,6 +183,9 @@ class CustomRequirementSpec:
     # "10 of them live": hours of a format (activity type), e.g. Florida pharmacists' live
     # hours (QA round 13: "I don't know the topic 'live'").
     activity_minimums: tuple[tuple[str, Decimal], ...] = ()
+    # Phrases naming a state whose topic has no version of that state ("Texas ethics" is
+    # Ethics): said at set-up, not stored.
+    generalised: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def start(self) -> date:
@@ -296,10 +300,27 @@ class CustomRequirementSpec:
             ),
             mandates=tuple(
                 Mandate(id=f"custom-{topic}", title=label(topic), topics=frozenset({topic}),
-                        hours=hours)
+                        hours=hours, notes=_state_note(topic))
                 for topic, hours in self.topic_minimums
             ),
         )  # fmt: skip
+
+
+def _state_note(topic: str) -> str:
+    """For a state's version of a topic: only a course on that state's counts (QA round 13:
+    a Florida pharmacy-law course counted toward Texas's hour), and how to log one."""
+    state = state_of_topic(topic)
+    if state is None:
+        return ""
+    example = STATE_LAW_EXAMPLE.format(state=state) if topic.endswith("_laws_and_rules") else ""
+    return STATE_TOPIC_NOTE.format(state=state, example=example)
+
+
+STATE_TOPIC_NOTE = (
+    "Only a course specific to {state} counts (not another state's, nor one naming no "
+    "state): put “{state}” in what you log{example}."
+)
+STATE_LAW_EXAMPLE = ", e.g. “1 hour {state} laws and rules”"
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,11 +421,13 @@ def parse_custom_requirement(
     extras = [(total if amount == _ALL else amount, phrase) for amount, phrase in extras]
     total_category = normalize_category_for(total_phrase, profession) if total_phrase else None
     topics: dict[str, Decimal] = {}
+    generalised: list[tuple[str, str]] = []
     if total_phrase and total_category is None:  # "40 ethics credits": all of them on a topic
         topic = normalize_topic(total_phrase)
         if topic is None:
             return _unknown(total_phrase)
         topics[topic] = total
+        generalised += _generalised(total_phrase, topic)
     categories: dict[str, Decimal] = {}
     formats: dict[str, Decimal] = {}
     for amount, phrase in extras:
@@ -415,6 +438,7 @@ def parse_custom_requirement(
             categories[category] = categories.get(category, Decimal(0)) + amount
         elif topic:
             topics[topic] = topics.get(topic, Decimal(0)) + amount
+            generalised += _generalised(phrase, topic)
         elif said_format:
             formats[said_format] = formats.get(said_format, Decimal(0)) + amount
         else:
@@ -434,6 +458,7 @@ def parse_custom_requirement(
         every_months=every_months,
         unit_word=unit_word,
         activity_minimums=tuple(formats.items()),
+        generalised=tuple(generalised),
     )
 
 
@@ -450,6 +475,14 @@ def _format_alone(phrase: str) -> str | None:
 def _activity_minimum_label(activity_type: str) -> str:
     """ "Live activities" for the status line "Live activities: 4 of 10"."""
     return "Live activities" if activity_type == "live" else activity_label(activity_type)
+
+
+def _generalised(phrase: str, topic: str) -> list[tuple[str, str]]:
+    """[(phrase, topic)] when the phrase names a state the topic is not a version of."""
+    from bot.domain.places import state_codes_in, states_named_in
+
+    named = states_named_in(phrase) or state_codes_in(phrase)
+    return [(phrase, topic)] if named and state_of_topic(topic) is None else []
 
 
 UNIT_WORDS = ("credits", "hours", "contact hours")

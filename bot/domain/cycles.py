@@ -9,7 +9,7 @@ Windows are inclusive: a credit earned on the deadline itself counts.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.domain.requirements import Rule, RuleBook, shipped_rulebook
@@ -301,6 +301,36 @@ def renewals_done_after_move(
     if after > before and (moved_to - deadlines.at(after - 1)) < (deadlines.at(after) - moved_to):
         after -= 1  # nearer the deadline before it: the same cycle, a day or weeks later
     return max(0, done + after - before)
+
+
+def renewals_done_said_today(
+    rule: Rule, facts: LicenceFacts, said: int, today: date
+) -> tuple[int, date | None]:
+    """What to store for "I have renewed ``said`` times", answered ``today``: the count and
+    the renewal date it is relative to (``renewals_done`` counts renewals before the cycle
+    ending on the stored date, not before today).
+
+    The question is asked as of today, so ``said`` counts renewals before the cycle the
+    status shows. A stored date that cycles have since rolled past (QA round 13: Florida's
+    Jan 31, 2029 after that deadline, "5" read as renewal 7) takes off the renewals in
+    between; if more than ``said``, the stored date cannot be right with that count, and
+    the status's own deadline replaces it (the numbering then starts from the answer)."""
+    given = facts.renewal_date
+    if given is None:
+        return said, None  # counted before the cycle containing today already
+    try:
+        info = cycle_info(rule, replace(facts, renewals_done=None, first_renewal=None), today)
+    except MissingFactError:
+        return said, given
+    deadlines = info.schedule.deadlines
+    if deadlines is None:  # one window (a described requirement): no renewals to count
+        return said, given
+    behind = info.current.index - deadlines.index_on_or_after(on_rule_day(rule, given))
+    if behind <= 0:
+        return said, given
+    if said >= behind:
+        return said - behind, given
+    return said, info.current.deadline
 
 
 def missing_facts(rule: Rule, facts: LicenceFacts, today: date) -> tuple[str, ...]:

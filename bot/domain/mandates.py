@@ -38,14 +38,25 @@ class MandatePlan:
 
 
 def plan(
-    mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, until: date
+    mandate: Mandate,
+    facts: LicenceFacts,
+    cycle: Cycle,
+    schedule: Schedule,
+    until: date,
+    today: date | None = None,
 ) -> MandatePlan:
     """Due or not, with the counting window and a one-line reason.
 
     ``until`` is the last day credits count (the deadline, or the end of a make-up window).
+    ``today``, for the cycle containing it: a mandate on the law's own periods shows the
+    period running today (else the one running at the cycle's deadline).
     """
     base = MandatePlan(True, "", cycle.window.start, until)
-    recurrence_plan = _by_recurrence(mandate, facts, cycle, schedule, base)
+    if mandate.recurrence.kind == "fixed_periods":
+        on = cycle.deadline if today is None else max(today, cycle.window.start)
+        recurrence_plan = _fixed_period(mandate, min(on, cycle.deadline))
+    else:
+        recurrence_plan = _by_recurrence(mandate, facts, cycle, schedule, base)
     blocked = _condition_blocks(mandate, facts)
     if blocked:  # still counted (the clinician may ask), but not required
         return _with(recurrence_plan, False, blocked)
@@ -147,6 +158,29 @@ def _by_recurrence(
     return _once(mandate, facts, cycle, schedule, base)
 
 
+def _fixed_period(mandate: Mandate, on: date) -> MandatePlan:
+    """Once within each period the law sets, whatever the licence's own dates (NY pain,
+    palliative care and addiction: by July 1, 2017, then within each three years after;
+    QA round 13: it followed the registration's dates). The period shown is the one
+    running ``on``: due by its end, which may fall after this cycle's deadline (then it is
+    shown with its own date, not owed at this renewal)."""
+    r = mandate.recurrence
+    assert r.period_end is not None
+    step = 12 * r.years
+    behind = (on.year - r.period_end.year) * 12 + (on.month - r.period_end.month)
+    k = max(0, behind // step)
+    while k > 0 and add_months(r.period_end, (k - 1) * step) >= on:
+        k -= 1
+    while add_months(r.period_end, k * step) < on:
+        k += 1
+    end = add_months(r.period_end, k * step)
+    start = add_months(end, -step) + timedelta(days=1)
+    why = f"once in each {r.years}-year period the law sets, this one {_day(start)} – {_day(end)}"
+    if k == 0:  # the first: any earlier training counts
+        return MandatePlan(True, f"due by {_day(end)} under the law", date.min, end, end)
+    return MandatePlan(True, why, start, end, end)
+
+
 def _once(
     mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, base: MandatePlan
 ) -> MandatePlan:
@@ -213,6 +247,10 @@ def _due_at(since: date, facts: LicenceFacts, schedule: Schedule) -> tuple[date,
         # Renewed n times (counted back from the renewal date): registered after it.
         return before_first + timedelta(days=1), "when you first registered"
     first = schedule.cycle(schedule.index_for(since)).deadline
+    if issued is None and schedule.first_index is None:
+        # Neither the issue date nor the renewals are known (the set-up does not ask: the
+        # count changes nothing but this sentence): registered later, it was due then.
+        return first, f"at your renewal on {_day(first)}, or when you first registered if later"
     return first, f"at your renewal on {_day(first)}"
 
 

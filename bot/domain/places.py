@@ -1054,6 +1054,40 @@ def states_named_in(text: str | None) -> set[str]:
     return {_STATE_BY_FULL_NAME[m[1].lower()] for m in _STATE_NAME_WORDS.finditer(text or "")}
 
 
+# A licence word right after a two-letter code makes it a state's ("tx rph", "fl license");
+# a profession word is needed after "MD" and "PA", which are professions themselves
+# ("Florida MD", "Texas PA licence").
+_LICENCE_WORD = re.compile(
+    r"licen[cs]es?|licensure|board|registration|permit|rn|lpn|lvn|aprn|crna|np|rph|md|pa-c",
+    re.IGNORECASE,
+)  # nouns only: "in nursing", "in pharmacy" are not Indiana
+_PROFESSION_WORD = re.compile(
+    r"rn|lpn|lvn|aprn|crna|np|rph|pharmacists?|pharmacy|nurses?|nursing|dentists?|dds|dmd",
+    re.IGNORECASE,
+)
+_PROFESSION_CODES = frozenset({"MD", "PA"})
+_CODE_AND_NEXT = re.compile(r"\b([A-Za-z]{2})\b(?:[\s,.:;-]+([A-Za-z][\w-]*))?")
+
+
+def state_codes_in(text: str | None) -> set[str]:
+    """The US state codes a text writes as two letters ("FL RPh license" → FL, "tx rph" →
+    TX): in capitals, or followed by a licence word. Lower-case "in", "or", "me", "ok"
+    alone are words, not states (QA round 9: "ok" was read as Oklahoma); "MD" and "PA" are
+    professions unless another profession follows ("PA RN")."""
+    found: set[str] = set()
+    for match in _CODE_AND_NEXT.finditer(text or ""):
+        token, following = match[1], match[2] or ""
+        code = token.upper()
+        if code not in US_STATE_NAMES:
+            continue
+        if code in _PROFESSION_CODES:
+            if _PROFESSION_WORD.fullmatch(following):
+                found.add(code)
+        elif token.isupper() or _LICENCE_WORD.fullmatch(following):
+            found.add(code)
+    return found
+
+
 _ONE_WORD_STATES = {name.lower(): name for name in US_STATE_NAMES.values() if " " not in name}
 _WORDS = re.compile(r"[A-Za-z]+")
 

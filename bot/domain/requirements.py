@@ -45,6 +45,7 @@ RECURRENCES = (
     "every_n_years",  # hours within the `years` before each deadline
     "once",  # one-time, any time before it is due
     "at_licensure",  # once, before the licence was issued: shown, never due at renewal
+    "fixed_periods",  # once within each `years`-year period ending on `period_end`'s day
 )
 
 
@@ -76,6 +77,7 @@ class Recurrence:
     by_renewal: int | None = None
     within_months_of_issue: int | None = None
     first_deadline_on_or_after: date | None = None
+    period_end: date | None = None  # fixed_periods: the end of one period (NY: 2017-07-01)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,17 @@ class Exemption:
     note: str = ""
 
 
-_RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure"})  # due alike at every renewal
+# Due alike at every renewal, or by dates that do not depend on it (fixed periods).
+_RENEWAL_BLIND = frozenset({"every_cycle", "at_licensure", "fixed_periods"})
+
+
+def _counted_by_dates(recurrence: Recurrence) -> bool:
+    """A one-time training due at the first registration or renewal from a date (DEA MATE):
+    whether it is due, due now or past due follows from the cycle's dates alone; the
+    renewal count only changed how the date was said (QA round 13: asked for nothing)."""
+    return recurrence.kind == "once" and recurrence.first_deadline_on_or_after is not None and (
+        recurrence.by_renewal is None and recurrence.within_months_of_issue is None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +190,8 @@ class Rule:
         """Whether anything here depends on which renewal a cycle ends in (an exemption, a
         mandate due at some renewals); when nothing does, the chat does not ask."""
         return bool(self.exemptions) or any(
-            m.recurrence.kind not in _RENEWAL_BLIND for m in self.mandates
+            m.recurrence.kind not in _RENEWAL_BLIND and not _counted_by_dates(m.recurrence)
+            for m in self.mandates
         )
 
     def mandate(self, mandate_id: str) -> Mandate:

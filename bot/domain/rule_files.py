@@ -41,6 +41,7 @@ _RECURRENCE_PARAMS = {
     "every_n_years": {"years", "after_renewal"},
     "once": {"by_renewal", "within_months_of_issue", "first_deadline_on_or_after"},
     "at_licensure": set(),
+    "fixed_periods": {"years", "period_end"},
 }
 _ALL_RECURRENCE_PARAMS = set().union(*_RECURRENCE_PARAMS.values())
 
@@ -371,13 +372,16 @@ def _recurrence(t: _Table) -> Recurrence:
         by_renewal=t.integer("by_renewal", minimum=1, default=0) or None,
         within_months_of_issue=t.integer("within_months_of_issue", minimum=1, default=0) or None,
         first_deadline_on_or_after=t.day("first_deadline_on_or_after", required=False),
+        period_end=t.day("period_end", required=False),
     )
     if kind == "every_nth_renewal" and not recurrence.every:
         raise t.error("every", "is required with recurrence 'every_nth_renewal'")
     if kind == "renewals" and not recurrence.renewals:
         raise t.error("renewals", "is required with recurrence 'renewals'")
-    if kind == "every_n_years" and not recurrence.years:
-        raise t.error("years", "is required with recurrence 'every_n_years'")
+    if kind in ("every_n_years", "fixed_periods") and not recurrence.years:
+        raise t.error("years", f"is required with recurrence {kind!r}")
+    if kind == "fixed_periods" and recurrence.period_end is None:
+        raise t.error("period_end", "is required with recurrence 'fixed_periods'")
     return recurrence
 
 

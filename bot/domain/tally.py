@@ -389,7 +389,12 @@ _PLANS: RuleMemo[tuple[MandatePlan, ...]] = RuleMemo(kept=4096)
 
 
 def mandate_plans(
-    rule: Rule, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, until: date
+    rule: Rule,
+    facts: LicenceFacts,
+    cycle: Cycle,
+    schedule: Schedule,
+    until: date,
+    today: date | None = None,
 ) -> tuple[MandatePlan, ...]:
     """Every mandate's plan for one cycle, shared by licences that agree on what it reads.
 
@@ -400,15 +405,19 @@ def mandate_plans(
     """
     if not rule.mandates:
         return ()
+    # Only mandates on the law's own periods read today: the others stay shared across days.
+    if not any(m.recurrence.kind == "fixed_periods" for m in rule.mandates):
+        today = None
     if facts.custom_rule is not None:
-        return tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates)
+        return tuple(plan(m, facts, cycle, schedule, until, today) for m in rule.mandates)
     key = (facts.flags, facts.specialties, facts.issued_on, schedule.deadlines, schedule.fixed,
-           schedule.first_index, cycle, until)  # fmt: skip
+           schedule.first_index, cycle, until, today)  # fmt: skip
     hit = _PLANS.get(rule, *key)
     if hit is not None:
         return hit
-    return _PLANS.put(rule, tuple(plan(m, facts, cycle, schedule, until) for m in rule.mandates),
-                      *key)  # fmt: skip
+    return _PLANS.put(
+        rule, tuple(plan(m, facts, cycle, schedule, until, today) for m in rule.mandates), *key
+    )
 
 
 def evaluate(
@@ -419,6 +428,7 @@ def evaluate(
     table: Sequence[Row],
     until: date,
     cured: Mapping[str, Decimal] | None = None,
+    today: date | None = None,
 ) -> Tally:
     """Sum one cycle: credits from the window start to ``until`` (mandates: their own dates).
 
@@ -429,7 +439,7 @@ def evaluate(
     exempt = [e.note or "exempt at this renewal" for e in rule.exemptions
               if cycle.renewal_number in e.renewals]  # fmt: skip
     caps = [c.max for c in rule.caps]
-    plans = mandate_plans(rule, facts, cycle, schedule, until)
+    plans = mandate_plans(rule, facts, cycle, schedule, until, today)
     spans = [(p.count_from, p.count_to) for p in plans]
     total = Bucket()
     off_total = [Bucket() for _ in rule.mandates]

@@ -302,13 +302,67 @@ def normalize_topic(text: str) -> str | None:
     A state's name around a topic is the state's version of it ("Florida laws and
     rules", "Ohio law and rules": QA round 6 found them unknown)."""
     found = vocabulary().topics.normalize(text)
-    if found is None:
-        from bot.domain.places import without_state_names  # the place index loads lazily
+    if found is not None:
+        return found
+    from bot.domain import places  # the place index loads lazily
 
-        bare = without_state_names(text)
-        if bare and bare != text:
-            found = vocabulary().topics.normalize(bare)
-    return found
+    states = places.states_named_in(text)
+    bare = places.without_state_names(text)
+    if not states:  # "TX pharmacy law": a code in capitals or before a licence word
+        states = places.state_codes_in(text)
+        bare = _without_codes(text, states)
+    if not bare or bare == text:
+        return None
+    found = vocabulary().topics.normalize(bare)
+    if found is None or len(states) != 1:
+        return found
+    # The state's own version where the vocabulary has one: "Texas pharmacy law" is Texas
+    # laws and rules, not any state's (QA round 13: a Florida course then counted toward
+    # Texas's 1 hour).
+    name = places.US_STATE_NAMES.get(next(iter(states)), "")
+    return _state_versions().get((found, _id_word(name)), found)
+
+
+def _without_codes(text: str, codes: set[str]) -> str:
+    for code in codes:
+        text = re.sub(rf"\b{code}\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def state_of_topic(topic_id: str) -> str | None:
+    """The US state a topic is the version of ("texas_laws_and_rules" → "Texas"), else None."""
+    from bot.domain.places import US_STATE_NAMES
+
+    state = _states_of_versions().get(topic_id)
+    return next((name for name in US_STATE_NAMES.values() if _id_word(name) == state), None)
+
+
+@cache
+def _states_of_versions() -> dict[str, str]:
+    return {topic_id: state for (_, state), topic_id in _state_versions().items()}
+
+
+def _id_word(name: str) -> str:
+    """A state as topic ids spell it ("New York" → "new_york"; "of" kept, unlike fold)."""
+    return re.sub(r"[^a-z]+", "_", name.lower()).strip("_")
+
+
+@cache
+def _state_versions() -> dict[tuple[str, str], str]:
+    """(topic, state as in ids) → that state's narrower topic ("laws_and_rules", "texas" →
+    "texas_laws_and_rules"; "opioid_prescribing", "texas" → "texas_opioid")."""
+    from bot.domain.places import US_STATE_NAMES
+
+    topics = vocabulary().topics
+    versions: dict[tuple[str, str], str] = {}
+    for state in (_id_word(name) for name in US_STATE_NAMES.values()):
+        for topic_id in topics.ids:
+            term = topics.get(topic_id)
+            if term is None or not topic_id.startswith(state + "_"):
+                continue
+            for parent in term.parents:
+                versions.setdefault((parent, state), topic_id)
+    return versions
 
 
 def misspelt_topic(word: str) -> str | None:

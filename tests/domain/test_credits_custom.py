@@ -47,11 +47,12 @@ D = date
         ("12.5 credits by 2027-01-15 incl. 1.5 h pain mgmt", Decimal("12.5"), D(2027, 1, 15),
          {"pain_management": Decimal("1.5")}, {}, None, None),
         ("40 ethics credits by 2027-06-30", 40, D(2027, 6, 30), {"ethics": 40}, {}, None, None),
-        # QA round 6: a state's name before the topic made it unknown
+        # QA round 6: a state's name before the topic made it unknown; round 13: it is
+        # that state's laws and rules, not any state's
         ("24 hours by 2027-01-31, 2 hours Florida laws and rules", 24, D(2027, 1, 31),
-         {"laws_and_rules": 2}, {}, None, None),
+         {"florida_laws_and_rules": 2}, {}, None, None),
         ("24 hours by 2027-01-31, 1 hour Ohio law and rules", 24, D(2027, 1, 31),
-         {"laws_and_rules": 1}, {}, None, None),
+         {"ohio_laws_and_rules": 1}, {}, None, None),
     ],
 )  # fmt: skip
 def test_parse(

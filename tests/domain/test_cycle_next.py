@@ -47,3 +47,18 @@ def test_a_licence_with_a_total_keeps_the_usual_sentence() -> None:
     )  # fmt: skip
     said = next_cycle_said(licence_status(texas, [], date(2026, 12, 1)))
     assert said.startswith("The next cycle runs Dec 1, 2026 – Nov 30, 2028: 48 credits."), said
+
+
+def test_when_a_mandate_is_next_needed() -> None:
+    """QA round 13: "when do I need to redo …?": the first later cycle whose status would
+    have it open with what is logged now, for every kind of recurrence."""
+    from bot.domain.credits import next_needed
+
+    florida = LicenceFacts(rule_id="us-fl-md", renewal_date=date(2027, 1, 31), renewals_done=3)
+    ids = ["fl-medical-errors", "fl-domestic-violence", "fl-hiv-aids"]
+    found = next_needed(florida, [], date(2026, 11, 24), ids)
+    assert found["fl-medical-errors"].due_by == date(2029, 1, 31)  # every renewal
+    assert found["fl-domestic-violence"].due_by == date(2031, 1, 31)  # renewal 6
+    assert "this is renewal 6" in found["fl-domestic-violence"].why
+    assert "fl-hiv-aids" not in found  # first renewal only: never again
+    assert next_needed(dea(0), [MATE], date(2026, 11, 24), ["dea-mate"]) == {}  # done for good

@@ -222,3 +222,24 @@ def test_moving_the_renewal_date_keeps_the_renewal_numbering(moved_to: date, don
     facts = LicenceFacts(rule_id="us-fl-md", renewal_date=date(2027, 1, 31), renewals_done=2)
     rule = RULES.get("us-fl-md")
     assert renewals_done_after_move(rule, facts, moved_to, date(2027, 6, 1)) == done
+
+
+@pytest.mark.parametrize(
+    ("stored", "said", "today", "kept"),
+    [
+        (date(2029, 1, 31), 5, date(2029, 3, 1), (4, date(2029, 1, 31))),  # one rollover
+        (date(2029, 1, 31), 5, date(2028, 6, 1), (5, date(2029, 1, 31))),  # the date ahead
+        (date(2029, 1, 31), 1, date(2031, 3, 1), (1, date(2033, 1, 31))),  # count < rollovers
+        (date(2031, 1, 31), 3, date(2028, 12, 1), (3, date(2031, 1, 31))),  # renewed early
+        (None, 2, date(2029, 3, 1), (2, None)),
+    ],
+)
+def test_a_renewal_count_said_today_is_stored_against_the_stored_date(
+    stored: date | None, said: int, today: date, kept: tuple[int, date | None]
+) -> None:
+    """QA round 13: "how many times have you already renewed" is answered as of today; the
+    stored count is of renewals before the stored date's cycle."""
+    from bot.domain.cycles import renewals_done_said_today
+
+    facts = LicenceFacts(rule_id="us-fl-md", renewal_date=stored, birth_month=3)
+    assert renewals_done_said_today(RULES.get("us-fl-md"), facts, said, today) == kept

@@ -439,3 +439,24 @@ def test_misspelt_state_names_in_a_licence_name(typed: str, spelt: str) -> None:
     from bot.domain.places import spell_state_names
 
     assert spell_state_names(typed) == spelt
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("FL RPh license", {"FL"}),
+        ("TX RPh", {"TX"}),
+        ("tx rph", {"TX"}),  # a licence word after it
+        ("fl license", {"FL"}),
+        ("am I ok for that", set()),  # QA round 9: "ok" was Oklahoma
+        ("CE in nursing", set()),
+        ("me", set()),
+        ("Florida MD", set()),  # MD and PA are professions...
+        ("Texas PA licence", set()),
+        ("PA RN", {"PA"}),  # ...unless another profession follows
+    ],
+)
+def test_state_codes_in_a_licence_name(text: str, codes: set[str]) -> None:
+    """QA round 13: a described licence named "FL RPh license" could not be picked by its
+    state."""
+    assert places.state_codes_in(text) == codes

@@ -330,11 +330,20 @@ CASES: dict[str, Case] = {
         (item("ic", D(2022, 5, 1), 2, "other", ("new_york_infection_control",)),),
         {"m:ny-infection-control": (True, 1, 0, 1), "complete": False},
     ),
+    # QA round 13: once within each of the law's three-year periods (to Jul 1, 2020, 2023,
+    # 2026…), not the three years before the registration's deadline.
     "ny-dea-registrant-3h-every-3-years": Case(
         LicenceFacts(**NY, flags=DEA), D(2025, 1, 1),
-        (NY_IC, item("p", D(2023, 6, 1), 3, topics=("pain_management",))),
+        (NY_IC, item("p", D(2023, 8, 1), 3, topics=("pain_management",))),
         {"m:ny-pain-palliative-addiction": {"due": True, "earned": 3, "remaining": 0,
-                                            "counted_from": D(2023, 5, 16)}},
+                                            "counted_from": D(2023, 7, 2),
+                                            "due_by": D(2026, 7, 1)}},
+    ),
+    "ny-pain-course-of-the-previous-period": Case(
+        LicenceFacts(**NY, flags=DEA), D(2025, 1, 1),
+        (NY_IC, item("p", D(2023, 6, 1), 3, topics=("pain_management",))),
+        {"m:ny-pain-palliative-addiction": {"due": True, "earned": 0, "remaining": 3,
+                                            "counted_from": D(2023, 7, 2)}},
     ),
     "ny-pain-course-only-for-dea": Case(LicenceFacts(**NY), D(2025, 1, 1), (NY_IC,), {
         "m:ny-pain-palliative-addiction": {"due": False}, "complete": True,

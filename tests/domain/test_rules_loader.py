@@ -125,6 +125,11 @@ def test_valid_fixture_loads(tmp_path: Path) -> None:
             id="unknown-recurrence",
         ),
         pytest.param(
+            ("hours = 2", 'hours = 2\nrecurrence = "fixed_periods"\nyears = 3'),
+            "rules[0].mandates[0].period_end: is required with recurrence 'fixed_periods'",
+            id="fixed-periods-without-an-end",
+        ),
+        pytest.param(
             ("checked = 2026-11-23", 'checked = "2026-13-01"'),
             "rules[0].checked: must be a date (YYYY-MM-DD), got '2026-13-01'",
             id="bad-date",

@@ -195,3 +195,25 @@ def test_a_near_perfect_suggestion_leaves_the_far_ones_out() -> None:
     """QA: "pharmacolgy" was offered State laws and rules too (after "pharmacy law")."""
     assert t.suggest_topics("pharmacolgy") == ["pharmacology"]
     assert set(t.suggest_topics("pain")) >= {"pain_management"}  # a prefix still lists all
+
+
+@pytest.mark.parametrize(
+    ("phrase", "topic"),
+    [
+        ("texas pharmacy law", "texas_laws_and_rules"),  # QA round 13: was any state's
+        ("Florida laws and rules", "florida_laws_and_rules"),
+        ("TX jurisprudence", "texas_laws_and_rules"),  # a code in capitals
+        ("District of Columbia pharmacy law", "district_of_columbia_laws_and_rules"),
+        ("pharmacy law", "laws_and_rules"),  # no state: any state's
+        ("texas ethics", "ethics"),  # no Texas version: the topic itself
+        ("Texas opioid prescribing", "texas_opioid"),  # the state's own where there is one
+    ],
+)
+def test_a_state_named_with_a_topic_gives_its_version(phrase: str, topic: str) -> None:
+    from bot.domain.topics import normalize_topic, state_of_topic
+
+    assert normalize_topic(phrase) == topic
+    assert t.expand({topic}) >= {topic}
+    if topic.endswith("_laws_and_rules") and topic != "laws_and_rules":
+        assert "laws_and_rules" in t.expand({topic})  # counts toward any state's laws too
+        assert state_of_topic(topic) is not None

@@ -1354,8 +1354,9 @@ STATUS_TOPIC_NEXT = (
 STATUS_TOPIC_ONCE_DONE = "  Done for good: it is a one-time requirement."
 STATUS_TOPIC_NOT_DUE_NEXT = "; next needed by <b>{day}</b> ({why})"
 STATUS_FORMAT_NOT_RECORDED = (
-    "I don't record yet whether an activity was live or home study, so I can't count live "
-    "hours apart: below, everything you logged counts the same."
+    "None of your logged activities says whether it was live or home study, so I can't "
+    "count live hours apart: below, everything you logged counts the same. Say it when you "
+    "log (“live”, “webinar”, “home study”), or tap 🎓 Format on the draft."
 )
 STATUS_FORMAT_RECORDED = (
     "Recorded as {kind}: {amount} credits. {unrecorded} of your {entries} logged activities "

@@ -342,8 +342,9 @@ _FORMAT_QUESTION = re.compile(
 async def _format_answer(turn: Turn, *, home: bool) -> str:
     """Live or home-study credits, as far as the log records how an activity was taken:
     nothing is made up (QA round 13: "how many live hours do I have?" got the full status,
-    "live" silently ignored). Logging does not record it yet; entries that do say so
-    (an activity type: a conference, a webinar, an online module) are counted."""
+    "live" silently ignored). Entries that say how they were taken (an activity type:
+    said when logged, read from a UAN, or set with 🎓 Format) are counted; the others are
+    said to be left out."""
     rows = await credit_store.credit_rows(turn.session, turn.clinician)
     recorded = [row for row in rows if row.activity_type]
     if not recorded:

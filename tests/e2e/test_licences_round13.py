@@ -315,11 +315,16 @@ async def test_live_hours_are_not_made_up(bot: BotUnderTest) -> None:
     from tests.e2e.test_credits_flow import confirm
 
     ana = await new_york_registrant(bot)
-    await ana.send('/log 2 cat 1 "Grand rounds" on Oct 1')
+    await ana.send('/log 2 cat 1 "Sepsis review" on Oct 1')
     await confirm(ana)
     await ana.send("how many live hours do I have?")
     said = await said_after(ana)
-    assert "I don't record yet whether an activity was live or home study" in said, said
+    assert "None of your logged activities says whether it was live" in said, said
+    await ana.send('/log 3 cat 1 "Sepsis summit" live on Oct 2')  # said how: counted
+    await confirm(ana)
+    await ana.send("how many live hours do I have?")
+    said = await said_after(ana)
+    assert "Recorded as live: 3 credits. 1 of your 2 logged activities" in said, said
 
 
 # ------------------------------------------------------------------ 6. a state's topic kept

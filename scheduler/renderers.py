@@ -24,7 +24,7 @@ from bot.domain.requirements import RuleBook
 from bot.store import credits as credit_store
 from bot.store.courses import is_all_day, venue_zone
 from bot.store.models import Clinician, Course, CourseSubscription, Licence, ReminderOutbox
-from bot.tracking import credit_item, views_for_items
+from bot.tracking import credit_item, load_views, views_for_items
 from bot.views import (
     WEEK,
     asks_only_one_time,
@@ -213,12 +213,7 @@ def make_back_from_pause_renderer(rulebook: RuleBook) -> Renderer:
         if (row.payload or {}).get("day") != ended.isoformat():
             return None
         today = now.astimezone(ZoneInfo(clinician.timezone)).date()
-        items = [credit_item(r) for r in await credit_store.credit_rows(session, clinician)]
-        licences = await session.scalars(
-            select(Licence).where(Licence.clinician_id == clinician.id).order_by(Licence.id)
-        )
-        views = views_for_items(clinician, list(licences), items, today, rulebook)
-        lines = open_licence_verdicts(views, today)
+        lines = open_licence_verdicts(await load_views(session, clinician, today, rulebook), today)
         if not lines:
             return None
         heading = texts.REMINDERS_BACK_FROM_PAUSE.format(day=day(ended))

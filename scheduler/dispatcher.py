@@ -372,8 +372,8 @@ class Dispatcher:
         async with transaction(self.sessionmaker) as session:
             now = self.clock.now()
             await outbox.mark_sent_many(session, sent, self.worker, now)
-            superseded = await outbox.supersede_pending(
-                session, redundant, now, reason=SUPERSEDED_BY_SENT
+            superseded = await outbox.cancel_ids(
+                session, redundant, now, reason=SUPERSEDED_BY_SENT, status="superseded"
             )
             by_row = {part.row_id: outcome for part, outcome in pairs}
             for job in chunk:

@@ -192,28 +192,21 @@ async def move_pending(
 
 
 async def cancel_ids(
-    session: AsyncSession, ids: Sequence[int], now: datetime, *, reason: str
-) -> None:
-    """Cancel these rows if they are still pending."""
-    await session.execute(
-        update(ReminderOutbox)
-        .where(ReminderOutbox.id.in_(list(ids)), ReminderOutbox.status == "pending")
-        .values(status="cancelled", last_error=reason, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def supersede_pending(
-    session: AsyncSession, ids: Sequence[int], now: datetime, *, reason: str
+    session: AsyncSession,
+    ids: Sequence[int],
+    now: datetime,
+    *,
+    reason: str,
+    status: str = "cancelled",
 ) -> int:
-    """Mark these rows superseded if they are still pending (a row claimed meanwhile is
-    left to its dispatcher); returns how many were."""
+    """Cancel these rows (or give them another final ``status``: "superseded") if they are
+    still pending: a row claimed meanwhile is left to its dispatcher. Returns how many."""
     if not ids:
         return 0
     result = await session.execute(
         update(ReminderOutbox)
         .where(ReminderOutbox.id.in_(list(set(ids))), ReminderOutbox.status == "pending")
-        .values(status="superseded", last_error=reason, updated_at=now)
+        .values(status=status, last_error=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
 from bot.domain.activity_format import find_uan, format_in_words, uan_format
-from bot.domain.numbers import ceus_in, leading_word_as_digits, spoken_amounts
+from bot.domain.numbers import CEUS, ceus_in, leading_word_as_digits, spoken_amounts
 from bot.domain.state_approved import state_approved
 
 MAX_CREDITS_PER_ENTRY = Decimal(100)
@@ -611,9 +611,9 @@ def parse_edit_request(text: str) -> EditRequest | None:
     return EditRequest(what, match.group("amount"), bool(match.group("named")))
 
 
-_CEUS_SAID = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*ceus?\b", re.IGNORECASE)
 _HOURS_SAID = re.compile(
-    r"\d\s*(?:contact\s+hours?|hours?|hrs?|h|credits?|creds?|points?|min\w*)\b", re.IGNORECASE
+    r"\d\s*(?:contact\s+(?:hours?|hrs?)|hours?|hrs?|h|credits?|creds?|points?|min\w*)\b",
+    re.IGNORECASE,
 )
 
 
@@ -622,7 +622,7 @@ def _ceus_alone(text: str) -> str:
     the chat asks; "" when none, or when the line gives its hours too ("2 contact hours
     (0.2 CEUs)": those are the amount)."""
     ceus = ceus_in(text)
-    return "" if ceus and _HOURS_SAID.search(_CEUS_SAID.sub(" ", text)) else ceus
+    return "" if ceus and _HOURS_SAID.search(CEUS.sub(" ", text)) else ceus
 
 
 # "1/2 ethics", "1 3/4 hours": halves and quarters first on the line are an amount.

@@ -35,13 +35,14 @@ _HALF_UNIT = re.compile(
     r"\b(?:a\s+)?half\s+(?:an?\s+)?(?=(?:credits?|hours?|hrs?|points?|contact\s+hours?)\b)",
     re.IGNORECASE,
 )
-_CEUS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*ceus?\b", re.IGNORECASE)
+CEUS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*ceus?\b", re.IGNORECASE)
+"""An amount in CEUs ("0.2 CEUs"); group 1 is the number."""
 
 
 def ceus_in(text: str) -> str:
     """The CEU amount a text gives ("1" for "1 CEU ethics"), else "": the draft says how
     it was converted (QA: 10 credits appeared without a word)."""
-    match = _CEUS.search(text)
+    match = CEUS.search(text)
     return match.group(1) if match else ""
 
 
@@ -80,7 +81,7 @@ def spoken_amounts(text: str) -> str:
     text = _HALF_AFTER_DIGIT.sub(r"\1.5", text).replace("½", "0.5")
     text = _AND_A_HALF.sub(r"\1.5", text)
     text = _HALF_UNIT.sub("0.5 ", text)
-    return _CEUS.sub(_ceus_as_contact_hours, text)
+    return CEUS.sub(_ceus_as_contact_hours, text)
 
 
 def _ceus_as_contact_hours(match: re.Match[str]) -> str:

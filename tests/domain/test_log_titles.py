@@ -63,3 +63,16 @@ def test_leftover_numbers_units_and_taken_words_make_no_title(line: str, title: 
 )
 def test_real_titles_are_kept(line: str, title: str) -> None:
     assert title_of(line) == title
+
+
+@pytest.mark.parametrize(
+    ("line", "ceus"),
+    [
+        ("2 contact hours (0.2 CEUs) ethics", ""),  # the hours are the amount: no question
+        ("2 contact hrs (0.2 CEUs) ethics", ""),  # review: "hrs" asked about the CEUs
+        ("0.2 CEUs ethics", "0.2"),
+    ],
+)
+def test_ceus_are_asked_about_only_when_no_hours_are_given(line: str, ceus: str) -> None:
+    draft = parse_log_line(line, NOW, "America/New_York", default_category="ama_pra_1")
+    assert isinstance(draft, LogDraft) and draft.ceus == ceus

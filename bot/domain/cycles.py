@@ -140,6 +140,13 @@ class _Deadlines:
         return k
 
 
+def period_end_on_or_after(first_end: date, months: int, day: date) -> date:
+    """The end of the period running on ``day``, of periods of ``months`` ending on
+    ``first_end`` and every ``months`` after it (the first when ``day`` is before it)."""
+    ends = _Deadlines(first_end.year * 12 + first_end.month - 1, months, first_end.day)
+    return ends.at(max(0, ends.index_on_or_after(day)))
+
+
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """The deadlines of one licence, with renewal numbering when the facts allow it."""

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.cycles import Cycle, LicenceFacts, Schedule, add_months
+from bot.domain.cycles import (
+    Cycle,
+    LicenceFacts,
+    Schedule,
+    add_months,
+    period_end_on_or_after,
+)
 from bot.domain.requirements import Mandate
 from bot.domain.topics import vocabulary
 
@@ -166,17 +172,10 @@ def _fixed_period(mandate: Mandate, on: date) -> MandatePlan:
     shown with its own date, not owed at this renewal)."""
     r = mandate.recurrence
     assert r.period_end is not None
-    step = 12 * r.years
-    behind = (on.year - r.period_end.year) * 12 + (on.month - r.period_end.month)
-    k = max(0, behind // step)
-    while k > 0 and add_months(r.period_end, (k - 1) * step) >= on:
-        k -= 1
-    while add_months(r.period_end, k * step) < on:
-        k += 1
-    end = add_months(r.period_end, k * step)
-    start = add_months(end, -step) + timedelta(days=1)
+    end = period_end_on_or_after(r.period_end, 12 * r.years, on)
+    start = add_months(end, -12 * r.years) + timedelta(days=1)
     why = f"once in each {r.years}-year period the law sets, this one {_day(start)} – {_day(end)}"
-    if k == 0:  # the first: any earlier training counts
+    if end == r.period_end:  # the first: any earlier training counts
         return MandatePlan(True, f"due by {_day(end)} under the law", date.min, end, end)
     return MandatePlan(True, why, start, end, end)
 

@@ -92,10 +92,6 @@ def specialty_said(text: str) -> str | None:
     return None if match is None else match.group("what")
 
 
-async def _specialty(turn: Turn, match: re.Match[str]) -> None:
-    await licences.specialty_said(turn, match.group("what"))
-
-
 # "export my credits for the Florida board audit", "I need a report of my hours for an AANP
 # audit" (QA round 11: not understood): the transcript, of the licence named if any.
 _AUDIT = re.compile(
@@ -251,7 +247,6 @@ _PHRASES: tuple[tuple[re.Pattern[str], Callable[[Turn, re.Match[str]], Any]], ..
              r"(?:my\s+|the\s+|these\s+)?reminders?|reminders?\s+off"),
      _pausing(paused=True)),
     (_PAUSE_UNTIL, _pause_until),
-    (_SPECIALTY, _specialty),
     (_AUDIT, _audit),
     (_phrase(r"(?:resume|unpause|restart|turn\s+on|enable|unmute)\s+(?:all\s+)?"
              r"(?:my\s+|the\s+)?reminders?|reminders?\s+on"),

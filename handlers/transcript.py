@@ -33,9 +33,6 @@ CE_PROFESSIONS = frozenset({"rn", "pharmacist"})
 
 _CYCLES_IN_CAPTION = 600  # characters of cycle names; more are counted, not named
 PREVIOUS_WORDS = frozenset({"previous", "prev", "last", "past", "earlier", "before"})
-_RANGE_SPLIT = re.compile(r"\s+(?:to|through|thru|until|till|-|–|—)\s+", re.IGNORECASE)
-
-
 @clinician_handler
 async def transcript(turn: Turn) -> None:
     """/transcript [previous | a licence | a day]: the audit PDF and CSV."""
@@ -156,12 +153,8 @@ def _day_asked(said: str, turn: Turn) -> date | None:
     found = extract_date_phrase(said)
     if found is None:
         return None
-    days = []
-    for part in [found.phrase, *_RANGE_SPLIT.split(found.phrase)]:
-        period = check_past_range(part, turn.now, turn.tz).value
-        if period is not None:
-            days.append(period.end)
-    return max(days) if days else None
+    period = check_past_range(found.phrase, turn.now, turn.tz).value
+    return None if period is None else period.end
 
 
 def _cycles_including(

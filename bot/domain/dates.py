@@ -31,7 +31,7 @@ import calendar
 import functools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -603,6 +603,7 @@ def _prefer(spec: _Spec, ctx: _Ctx, *, strictly_after_today: bool = False) -> _S
 
 
 _SPAN_SEP = r"\s*(?:-|to|until|till|through|thru)\s*"
+_SPAN_SEP_RE = re.compile(_SPAN_SEP)
 _RANGES: list[tuple[str, str]] = [
     (r"between (?P<a>.+?) and (?P<b>.+)", "between"),
     (rf"from (?P<a>.+?){_SPAN_SEP}(?P<b>.+)", "between"),
@@ -653,16 +654,31 @@ def _parse_spec(text: str, ctx: _Ctx) -> _Spec | None:
     for pattern, kind in _grammar().ranges:
         if not (m := pattern.fullmatch(text)):
             continue
+        if kind == "between":
+            for a_text, b_text in _splits(m):
+                a, b = _parse_atom(a_text, ctx), _parse_atom(b_text, ctx)
+                if a is not None and b is not None:
+                    return _join(a, b, ctx)
+            continue
         a = _parse_atom(m["a"], ctx)
         if a is None:
             continue
-        if kind == "between":
-            b = _parse_atom(m["b"], ctx)
-            if b is None:
-                continue
-            return _join(a, b, ctx)
         return _open_range(kind, a, ctx)
     return None
+
+
+_AND_SEP = re.compile(r"\s+and\s+")
+
+
+def _splits(m: re.Match[str]) -> Iterator[tuple[str, str]]:
+    """Where "a to b" may be cut: at the first separator, then at each later one. The
+    first alone cut "2023-09-01 to 2025-08-31" inside the first date (review)."""
+    rest = m.string[m.start("a") :]
+    between = m.string[m.end("a") : m.start("b")]
+    separator = _AND_SEP if _AND_SEP.fullmatch(between) else _SPAN_SEP_RE
+    for cut in separator.finditer(rest):
+        if cut.start() > 0 and cut.end() < len(rest):
+            yield rest[: cut.start()], rest[cut.end() :]
 
 
 def _join(a: _Spec, b: _Spec, ctx: _Ctx) -> _Spec:

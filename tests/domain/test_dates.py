@@ -295,6 +295,15 @@ def test_past_ranges_for_reports() -> None:
     assert dates.check_past_range("next month", FRI, LA).reason is DateReason.IN_FUTURE
 
 
+def test_ranges_of_numeric_dates_are_cut_between_the_dates() -> None:
+    """Review: "a - b" was cut at the first hyphen, inside "2023-09-01"."""
+    whole = rng(d(2023, 9, 1), d(2025, 8, 31))
+    for text in ("2023-09-01 to 2025-08-31", "2023-09-01 - 2025-08-31",
+                 "from 2023-09-01 through 2025-08-31", "between 2023-09-01 and 2025-08-31"):
+        assert dates.parse_past_range(text, FRI, LA) == whole, text  # fmt: skip
+    assert dates.parse_past_range("1/5/2023-2/3/2023", FRI, LA) == rng(d(2023, 1, 5), d(2023, 2, 3))
+
+
 def test_date_range_helpers() -> None:
     window = rng(d(2026, 12, 1), d(2026, 12, 31))
     assert d(2026, 12, 15) in window and d(2027, 1, 1) not in window

@@ -792,8 +792,6 @@ LOG_PARTS_MOVED = (
     "\n<i>The rest of this activity, logged with it ({parts}), has the same date, title and "
     "credit type now.</i>"
 )
-LOG_PART_SAID = "{amount} of {topics}"
-LOG_PART_NO_TOPIC = "{amount} without a topic"
 LOG_COUNTS_TOWARD = "Counts toward: {where}."
 EARNED = "{when} you logged {entries}: {kinds}. /credits lists them."
 EARNED_PERIOD = "From {start} to {end}"

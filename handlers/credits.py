@@ -402,13 +402,7 @@ def _parts_note(draft: LogDraft) -> str:
     """Said plainly before Save: the entries the activity becomes, so only the part's hours
     count toward its topic (QA: 18 hours counted toward a 25-hour pharmacology minimum)."""
     pieces = draft.pieces
-    entries = ", ".join(
-        texts.LOG_PART_ENTRY.format(amount=credits_amount(amount, draft.category),
-                                    topics=_labels(named))
-        if named else
-        texts.LOG_PART_ENTRY_NO_TOPIC.format(amount=credits_amount(amount, draft.category))
-        for amount, named in pieces
-    )  # fmt: skip
+    entries = _pieces_said([(amount, draft.category, named) for amount, named in pieces])
     counted = " and ".join(
         texts.LOG_PART_COUNTED.format(amount=number(amount), topics=_labels(named))
         for amount, named in draft.parts
@@ -417,6 +411,16 @@ def _parts_note(draft: LogDraft) -> str:
     return texts.LOG_PARTS_NOTE.format(
         count=count, entries=entries, counted=counted, whole=number(draft.amount)
     )
+
+
+def _pieces_said(pieces: Sequence[tuple[Decimal, str, Sequence[str]]]) -> str:
+    """ "12 contact hours with no topic, 6 contact hours of Pharmacology": the entries one
+    activity is saved as, whether a draft's pieces or the stored parts an edit moved."""
+    return ", ".join(
+        texts.LOG_PART_ENTRY.format(amount=credits_amount(amount, category), topics=_labels(named))
+        if named else texts.LOG_PART_ENTRY_NO_TOPIC.format(amount=credits_amount(amount, category))
+        for amount, category, named in pieces
+    )  # fmt: skip
 
 
 def _amount_said(draft: LogDraft) -> str:
@@ -1130,14 +1134,8 @@ def _parts_moved(parts: Sequence[CreditEntry]) -> str:
     """The note an edit adds when the activity's other parts changed with it ("" if none)."""
     if not parts:
         return ""
-    said = ", ".join(
-        (texts.LOG_PART_SAID if part.topics else texts.LOG_PART_NO_TOPIC).format(
-            amount=credits_amount(part.amount, part.category),
-            topics=", ".join(topics.label(t) for t in part.topics or ()),
-        )
-        for part in parts
-    )
-    return texts.LOG_PARTS_MOVED.format(parts=html.escape(said))
+    said = _pieces_said([(part.amount, part.category, part.topics or ()) for part in parts])
+    return texts.LOG_PARTS_MOVED.format(parts=said)
 
 
 def _counts_toward(

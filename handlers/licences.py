@@ -49,7 +49,7 @@ from bot.domain.requirements import LicenceSearch, Rule
 from bot.domain.topics import label as topic_label
 from bot.store import licences as licence_store
 from bot.store.models import Licence
-from bot.tracking import facts_for, load_views
+from bot.tracking import cycle_end_on, facts_for, load_views
 from bot.views import day, number
 from handlers import flows
 from handlers.callbacks import Press, encode, route
@@ -512,12 +512,11 @@ def custom_label(name: str, held: Sequence[str]) -> str:
 
 async def renews(turn: Turn, licence: Licence) -> str:
     """When it renews next: its current cycle's deadline, else the date given (QA round 11:
-    the date typed at set-up, two cycles on)."""
-    views = await load_views(
-        turn.session, turn.clinician, turn.local_now.date(), turn.context.services.rulebook
-    )
-    status = next((v.status for v in views if v.licence.id == licence.id and v.status), None)
-    deadline = status.deadline if status else licence.renewal_date
+    the date typed at set-up, two cycles on). Dates alone: no status is worked out."""
+    today = turn.local_now.date()
+    deadline = cycle_end_on(
+        licence, turn.clinician, today, today, turn.context.services.rulebook
+    ) or licence.renewal_date
     if deadline is None:
         return texts.LICENCE_RENEWS_UNKNOWN
     return texts.LICENCE_RENEWS.format(deadline=day(deadline))

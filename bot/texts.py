@@ -753,6 +753,10 @@ LOG_UNREAD = (
     "\n<i>I didn't understand “{words}”: if it was a date or a topic, set it with the "
     "buttons below.</i>"
 )
+LOG_UAN_INCOMPLETE = (
+    "\n<i>“{words}” is not a whole UAN (one reads like 0204-0000-26-045-H05-P), so it is "
+    "not kept: send the line again with the whole number to keep it.</i>"
+)
 LOG_TOPIC_SUGGEST = "Did you mean {topic}?"
 LOG_TOPIC_NARROWER = "✔️ It was {topic}"
 LOG_NARROWER_NOTE = (

@@ -23,7 +23,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import dates, topics
-from bot.domain.activity_format import format_choices, format_label
+from bot.domain.activity_format import UAN_INCOMPLETE, format_choices, format_label
 from bot.domain.credit_types import CreditItem
 from bot.domain.log_parse import (
     LogDraft,
@@ -307,8 +307,12 @@ def show_draft(turn: Turn, data: dict[str, Any], *, edit: bool = False, note: st
     text += _not_own_credit(turn, draft)
     if data.get("file") and data.get("editing") is None:
         text += texts.LOG_ATTACHED.format(file=html.escape(str(data["file"])))
-    if draft.unread:
-        text += texts.LOG_UNREAD.format(words=html.escape(draft.unread))
+    unread = draft.unread
+    if uan := UAN_INCOMPLETE.match(unread):  # a cut-off UAN: not a date or a topic
+        text += texts.LOG_UAN_INCOMPLETE.format(words=html.escape(uan.group(0)))
+        unread = unread[uan.end() :].strip()
+    if unread:
+        text += texts.LOG_UNREAD.format(words=html.escape(unread))
     if draft.rounded:  # "1.234 hours": kept to hundredths, said
         text += texts.LOG_ROUNDED.format(
             typed=html.escape(draft.rounded), amount=number(draft.amount)

@@ -33,6 +33,11 @@ UAN = re.compile(
     re.IGNORECASE,
 )
 _UAN_FORMATS = {"L": "live", "H": "enduring"}
+UAN_INCOMPLETE = re.compile(
+    r"\b(?:ACPE\s+)?UAN\b\s*(?:#|no\.?|number)?\s*:?\s*(?P<uan>[\w-]*\d[\w-]*)", re.IGNORECASE
+)
+"""A "UAN" followed by something that is not a whole one ("UAN 0204-00-26"): its digits
+are no date or amount either (QA round 14: "not a real date", and nothing was drafted)."""
 
 
 @dataclass(frozen=True, slots=True)

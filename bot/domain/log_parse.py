@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.domain import dates, topics
-from bot.domain.activity_format import find_uan, format_in_words, uan_format
+from bot.domain.activity_format import UAN_INCOMPLETE, find_uan, format_in_words, uan_format
 from bot.domain.numbers import CEUS, ceus_in, leading_word_as_digits, spoken_amounts
 from bot.domain.state_approved import state_approved
 
@@ -292,10 +292,13 @@ def parse_log_line(
     text: str, now: datetime, tz: ZoneInfo | str, *, default_category: str
 ) -> LogDraft | LogProblem:
     """Understand one line describing credits earned."""
-    uan = ""
+    uan = uan_unread = ""
     if (found_uan := find_uan(text)) is not None:  # its digits are no amount, date or title
         uan = found_uan.group("uan").upper()
         text = text[: found_uan.start()] + " " + text[found_uan.end() :]
+    elif (partial := UAN_INCOMPLETE.search(text)) is not None:  # said unread, not a date
+        uan_unread = partial.group(0)
+        text = text[: partial.start()] + " " + text[partial.end() :]
     body = _number_word_first(_LEAD.sub("", spoken_amounts(text.strip()), count=1))
     body = _leading_fraction(body)
     title = ""
@@ -364,6 +367,8 @@ def parse_log_line(
     unread = ""
     if title and meaningful:  # the title is quoted: these words would vanish unsaid
         unread = " ".join(meaningful)[:60]
+    if uan_unread:
+        unread = " ".join(filter(None, [uan_unread, unread]))[:80]
     if not found_topics and (len(meaningful) == 1 or unread):
         for word in meaningful if (unread or not title) else ():
             suggestions = tuple(topics.suggest_topics(word, n=3))

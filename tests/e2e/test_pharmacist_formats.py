@@ -242,6 +242,16 @@ async def test_a_uan_is_read_kept_shown_and_exported(bot: BotUnderTest) -> None:
     assert {e["uan"] for e in exported["credit_entries"]} == {UAN, "0204-0000-26-045-H03-P"}
 
 
+async def test_a_cut_off_uan_is_said_and_the_entry_still_drafted(bot: BotUnderTest) -> None:
+    """QA round 14: "UAN 0204-00-26" was read as a date ("not a real date"), no draft."""
+    ana = await pharmacist(bot, "30 contact hours by 2027-09-30, 10 of them live")
+    await ana.send('/log 3 home study pharmacology "Anticoag update" UAN 0204-00-26 last week')
+    draft = (await ana.next_reply()).text or ""
+    assert "• Title: Anticoag update" in draft, draft
+    assert "“UAN 0204-00-26” is not a whole UAN" in draft, draft
+    assert "not a real date" not in draft and "• UAN:" not in draft, draft
+
+
 async def test_live_said_beats_the_uans_letter(bot: BotUnderTest) -> None:
     ana = await pharmacist(bot, "30 contact hours by 2027-09-30, 10 of them live")
     await ana.send(f"2 hours live webinar ethics UAN {UAN} Nov 12")

@@ -366,7 +366,9 @@ def parse_log_line(
     suggestions: tuple[str, ...] = ()
     unread = ""
     if title and meaningful:  # the title is quoted: these words would vanish unsaid
-        unread = " ".join(meaningful)[:60]
+        # ...unless they named the format the draft shows ("webinar": QA round 14)
+        said = [word for word in meaningful if not format_in_words([word]).activity_type]
+        unread = " ".join(said)[:60]
     if uan_unread:
         unread = " ".join(filter(None, [uan_unread, unread]))[:80]
     if not found_topics and (len(meaningful) == 1 or unread):

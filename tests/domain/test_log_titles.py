@@ -76,3 +76,12 @@ def test_real_titles_are_kept(line: str, title: str) -> None:
 def test_ceus_are_asked_about_only_when_no_hours_are_given(line: str, ceus: str) -> None:
     draft = parse_log_line(line, NOW, "America/New_York", default_category="ama_pra_1")
     assert isinstance(draft, LogDraft) and draft.ceus == ceus
+
+
+def test_a_format_word_beside_a_quoted_title_is_not_unread() -> None:
+    """QA round 14: the draft showed "Format: Live webinar" and "I didn't understand
+    “webinar”" together."""
+    draft = parse_log_line('1.5 webinar ethcs "Immunization" Dec 1', NOW, "America/New_York",
+                           default_category="ama_pra_1")  # fmt: skip
+    assert isinstance(draft, LogDraft)
+    assert (draft.activity_type, draft.unread) == ("internet_live", "ethcs")

@@ -1073,6 +1073,10 @@ TRANSCRIPT_NO_CYCLE = (
     "None of your licences has a cycle I can count that includes {day} (a requirement you "
     "described without “every N years” has one window). /transcript gives the current ones."
 )
+TRANSCRIPT_NO_SUCH_LICENCE = (
+    "You have no {state} licence here. Yours: {licences}. /transcript alone gives them all; "
+    "/licences adds one."
+)
 TRANSCRIPT_USAGE = (
     "I didn't follow “{text}”. Try /transcript, /transcript previous, /transcript florida "
     "(one licence) or /transcript 2025-08-31 (the cycles that include that day)."

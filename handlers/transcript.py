@@ -61,6 +61,12 @@ async def send_transcript(turn: Turn, said: str = "", *, strict: bool = False) -
     day_asked = _day_asked(said, turn)
     if strict and said.strip() and not (previous or named or day_asked):
         shown = html.escape(said.strip()[:60])
+        if states := _states_asked(said):  # "/transcript FL" with no Florida licence held
+            turn.say(texts.TRANSCRIPT_NO_SUCH_LICENCE.format(
+                state=" or ".join(sorted(places.US_STATE_NAMES.get(s, s) for s in states)),
+                licences=", ".join(html.escape(view.licence.label) for view in found),
+            ))  # fmt: skip
+            return
         turn.say(
             texts.LICENCE_DATE_IMPOSSIBLE.format(text=shown) if is_impossible_date(said)
             else texts.TRANSCRIPT_USAGE.format(text=shown)
@@ -145,6 +151,15 @@ def _not_tracked_caption(licences: list[TranscriptLicence]) -> str:
     first = before[0].not_tracked_since
     assert first is not None
     return texts.TRANSCRIPT_CAPTION_NOT_TRACKED.format(first=day(first), cycles=cycles)
+
+
+def _states_asked(said: str) -> set[str]:
+    """The states the words name; a command's lone two letters ("fl") are a state code."""
+    word = said.strip()
+    code = word.upper() if len(word) == 2 and word.isalpha() else ""
+    return places.states_named_in(said) | places.state_codes_in(said) | (
+        {code} if code in places.US_STATE_NAMES else set()
+    )
 
 
 def _day_asked(said: str, turn: Turn) -> date | None:

@@ -88,3 +88,15 @@ async def test_an_entry_counted_for_a_topic_only_is_not_in_the_total(bot: BotUnd
     assert total[8] == "10", total  # Category 1 only, as the requirement table counts
     violence = next(row for row in rows if "Domestic violence" in row[4])
     assert violence[-1] == "topic or category requirement only (not the total)", violence
+
+
+async def test_a_state_with_no_licence_held_is_said_so(bot: BotUnderTest) -> None:
+    """QA round 14: "/transcript florida" without a Florida licence got "I didn't follow"
+    and, as an example, "/transcript florida"."""
+    await seed_licence(bot, "us-tx-md", "Texas Medical Board", date(2027, 6, 30),
+                       renewals_done=2)  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    for asked in ("/transcript florida", "/transcript FL", "/transcript fl"):
+        await ana.send(asked)
+        said = (await ana.next_reply()).text or ""
+        assert said.startswith("You have no Florida licence here. Yours: Texas Medical"), said

@@ -25,6 +25,7 @@ from bot.domain.credit_types import (
     PreviousShortfall,
 )
 from bot.domain.cycles import Cycle, LicenceFacts, Schedule, Window, cycle_info, schedule_for
+from bot.domain.mandates import THAT_RENEWAL, THIS_RENEWAL
 from bot.domain.requirements import Rule, RuleBook
 from bot.domain.tally import ZERO, Entry, Row, Tally, evaluate, prepare, rows
 
@@ -115,10 +116,19 @@ def next_needed(
             if mandate.mandate_id in wanted - found.keys() and mandate.due and (
                 mandate.remaining > 0
             ):
-                found[mandate.mandate_id] = NextNeeded(mandate.due_by or deadline, mandate.why)
+                why = _of_that_cycle(mandate.why, status.renewal_number)
+                found[mandate.mandate_id] = NextNeeded(mandate.due_by or deadline, why)
         if found.keys() >= wanted:
             break
     return found
+
+
+def _of_that_cycle(why: str, renewal: int | None) -> str:
+    """A later cycle's reason, said of that cycle: "this is renewal 3" read as today's
+    cycle beside "not due this cycle" (QA round 14)."""
+    if renewal is None:
+        return why
+    return why.replace(THIS_RENEWAL.format(n=renewal), THAT_RENEWAL.format(n=renewal))
 
 
 def _status(

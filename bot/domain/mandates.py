@@ -109,13 +109,18 @@ def _condition_blocks(mandate: Mandate, facts: LicenceFacts) -> str:
     return ""
 
 
+THIS_RENEWAL = ", this is renewal {n}"
+"""The cycle a reason is about, by its renewal (a later cycle's reason says "that")."""
+THAT_RENEWAL = ", that will be renewal {n}"
+
+
 def _by_recurrence(
     mandate: Mandate, facts: LicenceFacts, cycle: Cycle, schedule: Schedule, base: MandatePlan
 ) -> MandatePlan:
     r = mandate.recurrence
     n = cycle.renewal_number
     # Commas, not brackets: the status shows the reason in brackets already (QA: nested).
-    this = f", this is renewal {n}" if n is not None else _UNKNOWN
+    this = THIS_RENEWAL.format(n=n) if n is not None else _UNKNOWN
 
     def gated(due: bool, text: str) -> MandatePlan:
         if n is None:
@@ -205,7 +210,7 @@ def _once(
     if r.first_deadline_on_or_after is not None:
         return _first_deadline_after(r.first_deadline_on_or_after, facts, cycle, schedule, base)
     if r.by_renewal is not None and n is not None and n > r.by_renewal:
-        why = f"{NOT_DUE}{text}, this is renewal {n}"  # commas: shown in brackets
+        why = f"{NOT_DUE}{text}{THIS_RENEWAL.format(n=n)}"  # commas: shown in brackets
         return MandatePlan(False, why, date.min, due_by, due_by)
     if n is None and (r.by_renewal is not None or r.within_months_of_issue is not None):
         text += _UNKNOWN

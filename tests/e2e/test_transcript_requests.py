@@ -100,3 +100,16 @@ async def test_a_state_with_no_licence_held_is_said_so(bot: BotUnderTest) -> Non
         await ana.send(asked)
         said = (await ana.next_reply()).text or ""
         assert said.startswith("You have no Florida licence here. Yours: Texas Medical"), said
+
+
+async def test_a_topic_due_at_a_later_renewal_says_that_renewal(bot: BotUnderTest) -> None:
+    """QA round 14: "not due this cycle; next needed by Jan 31, 2030 (every third renewal,
+    this is renewal 3)" read as if this cycle were renewal 3."""
+    await seed_licence(bot, "us-fl-md", "Florida Board of Medicine", date(2028, 1, 31),
+                       renewals_done=1)  # fmt: skip
+    ana = bot.user(1001, "Ana")
+    await ana.send("when is domestic violence due?")
+    replies = [await ana.next_reply(), *await ana.replies_until_quiet()]
+    said = "\n".join(m.text or "" for m in replies)
+    assert "next needed by Jan 31, 2030" in said, said
+    assert "that will be renewal 3" in said and "this is renewal 3" not in said, said

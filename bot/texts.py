@@ -1293,6 +1293,10 @@ ADMIN_IMPORT_TOO_BIG = "That file is larger than {limit}; split it or serve it a
 LOG_FORMAT = "\n• Format: {format}"
 LOG_FORMAT_UNSAID = "not said <i>(tap 🎓 Format if live or home study counts for you)</i>"
 LOG_UAN = "\n• UAN: {uan}"
+LOG_UAN_FORMAT_DIFFERS = (
+    " <i>(its letter says the other: L is live, H home study. An audit goes by the UAN; "
+    "tap 🎓 Format if the format above is wrong)</i>"
+)
 LOG_CHANGE_FORMAT = "🎓 Format"
 LOG_ASK_FORMAT = (
     "How did you take part? A live minimum counts only live activities (in person, or a "

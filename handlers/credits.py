@@ -23,7 +23,12 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.domain import dates, topics
-from bot.domain.activity_format import UAN_INCOMPLETE, format_choices, format_label
+from bot.domain.activity_format import (
+    UAN_INCOMPLETE,
+    format_choices,
+    format_label,
+    uan_format,
+)
 from bot.domain.credit_types import CreditItem
 from bot.domain.log_parse import (
     LogDraft,
@@ -374,7 +379,20 @@ def _format_lines(draft: LogDraft) -> str:
     )  # fmt: skip
     if draft.uan:
         said += texts.LOG_UAN.format(uan=html.escape(draft.uan))
+        if _uan_disagrees(draft.uan, draft.activity_type):
+            said += texts.LOG_UAN_FORMAT_DIFFERS
     return said
+
+
+def _uan_disagrees(uan: str, activity_type: str | None) -> bool:
+    """The UAN's letter says live and the format home study, or the other way round: an
+    audit goes by the UAN (QA round 14: a home-study UAN counted as live hours)."""
+    by_uan = uan_format(uan)
+    if by_uan is None or activity_type is None:
+        return False
+    return ("live" in topics.expand_activity(by_uan)) != (
+        "live" in topics.expand_activity(activity_type)
+    )
 
 
 def _labels(topic_ids: Sequence[str]) -> str:

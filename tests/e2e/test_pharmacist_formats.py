@@ -257,6 +257,11 @@ async def test_live_said_beats_the_uans_letter(bot: BotUnderTest) -> None:
     await ana.send(f"2 hours live webinar ethics UAN {UAN} Nov 12")
     draft = (await ana.next_reply()).text
     assert "• Format: Live webinar" in draft, draft
+    # ...and the draft says the UAN's H disagrees (QA round 14: counted live, no word).
+    assert "its letter says the other: L is live, H home study" in draft, draft
+    await ana.send(f"2 hours home study ethics UAN {UAN} Nov 13")
+    other = (await ana.next_reply()).text or ""
+    assert f"• UAN: {UAN}" in other and "its letter says the other" not in other, other
 
 
 # ------------------------------------------------------------------ 3. certificates

@@ -357,7 +357,7 @@ def _render(
         carry_over=carry,
         caps_applied=tuple(tally.caps_applied),
         exemptions_applied=tuple(tally.exemptions),
-        complete=tally.complete(applied),
+        complete=tally.complete(applied, needed),
         uncertain=rule.uncertain,
         source=rule.source,
         citation=rule.citation,

@@ -381,8 +381,11 @@ class Tally:
             if mandate in open_by_id
         ]
 
-    def complete(self, carry: Decimal = ZERO) -> bool:
-        return self.hours_needed(carry) == 0 and self.activities_counted >= self.activities_required
+    def complete(self, carry: Decimal = ZERO, needed: Decimal | None = None) -> bool:
+        """Nothing left: ``needed``, when the caller has worked it out already, spares
+        working out the open topics again (the status does, for every licence)."""
+        hours = self.hours_needed(carry) if needed is None else needed
+        return hours == 0 and self.activities_counted >= self.activities_required
 
 
 _PLANS: RuleMemo[tuple[MandatePlan, ...]] = RuleMemo(kept=4096)

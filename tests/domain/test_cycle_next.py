@@ -59,6 +59,6 @@ def test_when_a_mandate_is_next_needed() -> None:
     found = next_needed(florida, [], date(2026, 11, 24), ids)
     assert found["fl-medical-errors"].due_by == date(2029, 1, 31)  # every renewal
     assert found["fl-domestic-violence"].due_by == date(2031, 1, 31)  # renewal 6
-    assert "this is renewal 6" in found["fl-domestic-violence"].why
+    assert "that will be renewal 6" in found["fl-domestic-violence"].why  # not "this"
     assert "fl-hiv-aids" not in found  # first renewal only: never again
     assert next_needed(dea(0), [MATE], date(2026, 11, 24), ["dea-mate"]) == {}  # done for good
